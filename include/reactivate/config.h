@@ -1,0 +1,89 @@
+/* Training configuration (SPEC §10): YAML files merged in order (configs/train/base.yml,
+ * configs/train/<task>/base.yml, the experiment file) and then dotted key=value overrides from
+ * the command line, resolved into a typed, validated rx_train_config. Unknown keys, wrong types
+ * and impossible values are refused with one line naming the key and where it came from. */
+#ifndef RX_CONFIG_H
+#define RX_CONFIG_H
+
+#include <stddef.h>
+
+#include "reactivate/error.h"
+#include "reactivate/population.h"
+#include "reactivate/rnn.h"
+#include "reactivate/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rx_train_config {
+  char config[256]; /* experiment name, "<task>/<experiment>", e.g. "spatial_navigation/noisy_biased" */
+  int seed;
+  char path[2048];  /* results root (default "results"); runs go to <path>/<task>/<run name> */
+  rx_task_kind task_kind; /* from the first component of `config` */
+  struct {
+    rx_model_kind model;
+    int n_in, n_rec, n_out, n_init;
+    double sigma2_in, sigma2_rec, sigma2_out; /* noise variances */
+    double dt, tau;                           /* alpha = dt / tau */
+    int bias;
+    rx_activation activation_fn;
+    rx_noise_kind noise;
+  } rnn;
+  struct {
+    int n_epochs;
+    double lr, weight_decay;
+    int compute_all_metrics;
+    int test_freq, save_freq;
+  } trainer;
+  struct {
+    /* both tasks */
+    int biased;
+    int init_zero; /* spatial: init_pos (uniform | zero); head direction: init_hd (uniform | zero) */
+    double dt, mu, sigma;
+    int sequence_length, batch_size, decode_k;
+    /* spatial */
+    double box_width, box_height, border_region, border_slow_factor;
+    double drift_const;
+    double anchor_point[2];
+    double b;
+    int use_place_cells, place_cells_num, place_cells_dog;
+    double place_cells_sigma, place_cells_surround_scale;
+    /* head direction */
+    int use_hd_cells, hd_cells_num;
+    double hd_cells_angular_spread;
+  } task;
+} rx_train_config;
+
+/* Directory holding the bundled configs (train/, analysis/): $REACTIVATE_CONFIG_DIR, then
+ * <exe>/../share/reactivate/configs, the install prefix, then the source tree of this build. */
+int rx_config_dir(char *buf, size_t n, rx_error *err);
+
+/* name_or_path: an experiment name ("spatial_navigation/noisy_unbiased") looked up under
+ * <config dir>/train/, or a path to a YAML file (merged on top of the base files of the task
+ * named by its `config` key or its parent directory). overrides: "key.sub=value" strings. */
+int rx_config_load(rx_train_config *cfg, const char *name_or_path, int n_overrides,
+                   const char *const *overrides, rx_error *err);
+/* Parses a complete resolved config (as rx_config_to_yaml writes, e.g. from a checkpoint);
+ * origin names the source in messages. */
+int rx_config_from_yaml(rx_train_config *cfg, const char *yaml_text, const char *origin,
+                        rx_error *err);
+/* The resolved config as YAML text (malloc'd; caller frees). */
+int rx_config_to_yaml(const rx_train_config *cfg, char **out, rx_error *err);
+
+void rx_config_task_spec(const rx_train_config *cfg, rx_task_spec *spec);
+void rx_config_population_spec(const rx_train_config *cfg, rx_population_spec *spec);
+void rx_config_rnn_spec(const rx_train_config *cfg, rx_rnn_spec *spec);
+
+/* SPEC §8 run name: "<experiment>_<seed>" without recurrent noise, else
+ * "<experiment>_<sigma2_rec>_<seed>" with the variance written as Python's str(float). */
+int rx_config_run_name(const rx_train_config *cfg, char *buf, size_t n);
+/* <path>/<task>/<run name> */
+int rx_config_run_dir(const rx_train_config *cfg, char *buf, size_t n);
+/* Python's str(float): 0.0001, 1e-05, 0.01, 2.0, 1e+16 ... */
+void rx_format_py_float(double v, char *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,22 @@
+/* The one door to matrix products: every GEMM in the program goes through rx_gemm, so a backend
+ * (OpenBLAS today, CUDA later) is swapped in one place. Row-major float32 throughout. */
+#ifndef RX_LINALG_H
+#define RX_LINALG_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* C (m, n) = alpha * op(A) * op(B) + beta * C; op(A) is (m, k), op(B) is (k, n).
+ * trans_a != 0 means A is stored (k, m); trans_b != 0 means B is stored (n, k). */
+void rx_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+             const float *b, int ldb, float beta, float *c, int ldc);
+
+/* Threads used by the BLAS and by our own parallel loops (OpenMP). n <= 0: all cores. */
+void rx_set_threads(int n);
+int rx_get_threads(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,108 @@
+/* Noisy continuous-time recurrent networks (SPEC §3): the vanilla RNN and the GRU, their
+ * PyTorch-default initialisation, forward pass and exact backpropagation through time.
+ * Weights live in one flat float32 array (so the optimiser and checkpoints see one vector);
+ * rx_param names each piece with its PyTorch name and (out_features, in_features) shape. */
+#ifndef RX_RNN_H
+#define RX_RNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reactivate/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum rx_model_kind { RX_MODEL_VANILLA = 0, RX_MODEL_GRU = 1 } rx_model_kind;
+typedef enum rx_activation {
+  RX_ACT_RELU = 0,
+  RX_ACT_TANH = 1,
+  RX_ACT_SIGMOID = 2,
+  RX_ACT_IDENTITY = 3
+} rx_activation;
+/* Input and recurrent noise: sigma * U[0,1) (the published experiments) or sigma * N(0,1)
+ * (the theory). Output noise is always Gaussian. */
+typedef enum rx_noise_kind { RX_NOISE_UNIFORM = 0, RX_NOISE_GAUSSIAN = 1 } rx_noise_kind;
+
+typedef struct rx_rnn_spec {
+  rx_model_kind kind;
+  int n_in, n_rec, n_out, n_init;
+  float alpha;       /* dt / tau */
+  int bias;          /* linear maps carry biases */
+  rx_activation act; /* f; the GRU uses tanh */
+  float sigma_in, sigma_rec, sigma_out; /* noise s.d. (sqrt of the configured variances) */
+  rx_noise_kind noise;
+} rx_rnn_spec;
+
+#define RX_MAX_PARAMS 16
+
+typedef struct rx_param {
+  char name[32];  /* PyTorch name, e.g. "w_rec.weight" */
+  int ndim;       /* 2 for weights (shape[0] = out, shape[1] = in), 1 for biases */
+  int shape[2];
+  size_t offset;  /* into rx_rnn.w */
+  size_t size;    /* number of floats */
+} rx_param;
+
+typedef struct rx_rnn {
+  rx_rnn_spec spec;
+  int n_params;
+  rx_param params[RX_MAX_PARAMS];
+  size_t n_weights;
+  float *w; /* (n_weights,) all parameters */
+} rx_rnn;
+
+/* Noise of one forward pass. Draws for trajectory b at time t come from
+ * rx_rng(seed, stream + {0: input, 1: recurrent, 2: output}; index, b, t0 + t). */
+typedef struct rx_noise {
+  uint32_t seed, stream, index;
+  float sigma_in, sigma_rec, sigma_out;
+  rx_noise_kind kind;
+} rx_noise;
+
+/* One forward pass: B trajectories of T steps. Either c (initial population codes, encoded by
+ * the encoder) or h0 (hidden state to continue from) gives the initial state. */
+typedef struct rx_rnn_run {
+  int B, T;
+  const float *x;        /* (T, B, n_in) inputs, or NULL for zero inputs (quiescence) */
+  const float *c;        /* (B, n_init) initial population codes */
+  const float *h0;       /* (B, n_rec) initial hidden state; overrides c when not NULL */
+  const rx_noise *noise; /* NULL: deterministic */
+  int t0;                /* time index of the first step, for noise addressing of chunked runs */
+} rx_rnn_run;
+
+typedef struct rx_rnn_workspace rx_rnn_workspace;
+
+/* Checks sizes and values; one-line message naming the field at fault. */
+int rx_rnn_spec_check(const rx_rnn_spec *spec, rx_error *err);
+int rx_rnn_create(rx_rnn **out, const rx_rnn_spec *spec, rx_error *err); /* weights zeroed */
+void rx_rnn_free(rx_rnn *rnn);
+/* PyTorch's default for nn.Linear: every weight and bias uniform in +-1/sqrt(fan_in);
+ * parameter p draws from rx_rng(seed, RX_STREAM_INIT; p, 0, 0) in row-major order. */
+void rx_rnn_init_default(rx_rnn *rnn, uint32_t seed);
+const rx_param *rx_rnn_find_param(const rx_rnn *rnn, const char *name);
+
+/* Buffers for runs of up to B trajectories of up to T steps (allocated once per run). */
+int rx_rnn_workspace_create(rx_rnn_workspace **out, const rx_rnn_spec *spec, int B, int T,
+                            rx_error *err);
+void rx_rnn_workspace_free(rx_rnn_workspace *ws);
+/* Hidden states h_1..h_T of the last forward pass: (T, B, n_rec), time-major. */
+const float *rx_rnn_workspace_hidden(const rx_rnn_workspace *ws);
+
+/* y: (T, B, n_out) outputs, or NULL to skip the readout. Keeps what backward needs in ws. */
+int rx_rnn_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run, float *y);
+/* dy: (T, B, n_out) dLoss/dy of the last forward pass on ws; grad: (n_weights,) overwritten with
+ * dLoss/dw, noise samples held fixed. */
+int rx_rnn_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, float *grad);
+
+/* Floating-point operations of one training step (forward + backward) at (B, T), for bench. */
+double rx_rnn_train_flops(const rx_rnn_spec *spec, int B, int T);
+
+const char *rx_activation_name(rx_activation act);
+const char *rx_model_kind_name(rx_model_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,20 @@
+/* rx_gemm over OpenBLAS's cblas_sgemm, and the shared thread count. */
+#include "reactivate/linalg.h"
+
+#include <cblas.h>
+#include <omp.h>
+
+void rx_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+             const float *b, int ldb, float beta, float *c, int ldc) {
+  if (m <= 0 || n <= 0) return;
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+              m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void rx_set_threads(int n) {
+  if (n <= 0) n = omp_get_num_procs();
+  omp_set_num_threads(n);
+  openblas_set_num_threads(n);
+}
+
+int rx_get_threads(void) { return omp_get_max_threads(); }
