@@ -1,2 +1,36 @@
+/* reactivate: the command-line entry point; dispatches to the subcommands in src/cli/cmd_*.c. */
 #include <stdio.h>
-int main(void) { return 0; }
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "reactivate " "— train noisy RNNs on path integration and study offline reactivation\n"
+    "\n"
+    "usage: reactivate <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  train EXPERIMENT [key=value ...]   train one network (e.g. spatial_navigation/noisy_unbiased)\n"
+    "  simulate CHECKPOINT [options]      run a trained network, awake or quiescent, to an .npz\n"
+    "  bench [--json]                     time training steps against this machine's sgemm rate\n"
+    "\n"
+    "Run 'reactivate <command> --help' for the options of a command.\n";
+
+int main(int argc, char **argv) {
+  if (argc < 2 || cli_is_help(argv[1])) {
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("reactivate %s\n", RX_CLI_VERSION);
+    return 0;
+  }
+  static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+  } commands[] = {{"train", cmd_train}, {"simulate", cmd_simulate}, {"bench", cmd_bench}};
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+  cli_error("unknown command '%s' (commands: train, simulate, bench; see reactivate --help)", argv[1]);
+  return 2;
+}

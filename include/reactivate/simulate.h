@@ -1,0 +1,65 @@
+/* Running a trained network (SPEC §5): on given inputs, on generated task batches, or quiescent
+ * ("asleep": zero inputs, recurrent noise set by a quiescence rule). Long runs are computed in
+ * chunks, so only what the caller keeps (hidden states, outputs, decoded positions) is stored. */
+#ifndef RX_SIMULATE_H
+#define RX_SIMULATE_H
+
+#include <stdint.h>
+
+#include "reactivate/checkpoint.h"
+#include "reactivate/error.h"
+#include "reactivate/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum rx_quiescent_rule {
+  RX_QUIESCENT_SCALED = 0,  /* sqrt(2) x the trained sigma_rec (variance doubled) */
+  RX_QUIESCENT_SAME = 1,    /* the trained sigma_rec */
+  RX_QUIESCENT_ABSOLUTE = 2 /* sqrt(2 * variance) for a given variance */
+} rx_quiescent_rule;
+
+/* The paper's defaults: scaled for the vanilla RNN, same for the GRU. */
+rx_quiescent_rule rx_quiescent_default_rule(rx_model_kind kind);
+float rx_quiescent_sigma(const rx_rnn_spec *spec, rx_quiescent_rule rule, double variance);
+const char *rx_quiescent_rule_name(rx_quiescent_rule rule);
+
+typedef struct rx_sim_request {
+  int B, T;
+  const float *inputs; /* (T, B, n_in) time-major, or NULL */
+  const float *init;   /* (B, n_init) initial population codes, or NULL: from a generated batch */
+  int quiescent;       /* zero inputs and the quiescent noise rule */
+  rx_quiescent_rule rule;
+  double rule_variance; /* for RX_QUIESCENT_ABSOLUTE */
+  double noise_var;     /* >= 0: recurrent noise variance override (0: input and output noise off
+                           too, fully deterministic); < 0: as trained / as the rule says */
+  uint32_t seed;        /* noise: rx_rng(seed, RX_STREAM_SIMULATE_NOISE...) */
+  /* Batch generated when inputs or init are NULL: (batch_seed, batch_stream, batch_index);
+   * e.g. the run's test batch is (cfg.seed, RX_STREAM_TEST_TASK, 0). */
+  uint32_t batch_seed, batch_stream, batch_index;
+  int keep_hidden, keep_outputs; /* decoded positions are always kept */
+} rx_sim_request;
+
+/* Defaults: generated batch from (seed, RX_STREAM_SIMULATE_TASK, 0), noise as trained. */
+rx_sim_request rx_sim_request_default(int B, int T, uint32_t seed);
+
+typedef struct rx_sim_result {
+  int B, T, dim;
+  float *hidden;     /* (T, B, n_rec) or NULL */
+  float *outputs;    /* (T, B, n_out) or NULL */
+  float *decoded;    /* (T, B, dim) */
+  float *init_codes; /* (B, n_init) */
+  int has_batch;     /* a batch was generated: */
+  rx_batch batch;    /* its inputs, init and true positions (targets) */
+  float sigma_in, sigma_rec, sigma_out; /* the noise actually used */
+} rx_sim_result;
+
+int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_result *out,
+                rx_error *err);
+void rx_sim_result_free(rx_sim_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

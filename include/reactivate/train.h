@@ -1,0 +1,80 @@
+/* Training (SPEC §4): the MSE loss, the Adam optimiser (PyTorch semantics, L2 weight decay added
+ * to the gradient) and the training loop that writes checkpoints and metrics in the published
+ * layout (SPEC §8) and resumes from the last checkpoint with the same random streams. */
+#ifndef RX_TRAIN_H
+#define RX_TRAIN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reactivate/config.h"
+#include "reactivate/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rx_adam {
+  size_t n;
+  double lr, beta1, beta2, eps, weight_decay;
+  int64_t step; /* number of updates done */
+  float *m, *v; /* (n,) first and second moment estimates */
+} rx_adam;
+
+int rx_adam_create(rx_adam **out, size_t n, double lr, double weight_decay, rx_error *err);
+void rx_adam_free(rx_adam *adam);
+/* One update of w (n,) from grad (n,), exactly as torch.optim.Adam (amsgrad off). */
+void rx_adam_step(rx_adam *adam, float *w, const float *grad);
+
+/* Mean over n elements of (y - target)^2, accumulated in double in an order independent of the
+ * thread count. dy (may be NULL) receives dLoss/dy = 2 (y - target) / n. */
+double rx_mse_loss(const float *y, const float *target, size_t n, float *dy);
+
+/* What the training loop reports, after every step and after every test evaluation. */
+typedef struct rx_train_progress {
+  int64_t step;    /* steps completed */
+  int64_t n_steps; /* trainer.n_epochs */
+  int64_t first_step; /* step the run (re)started from */
+  double loss, error;           /* last training step; error = decoding error (NaN if not computed) */
+  int tested;                   /* 1 when test_loss/test_error were just measured */
+  double test_loss, test_error;
+  double elapsed_s;             /* since this invocation started */
+  const char *checkpoint;       /* path just written, or NULL */
+} rx_train_progress;
+
+typedef void (*rx_progress_fn)(void *ctx, const rx_train_progress *p);
+
+typedef struct rx_train_options {
+  int resume;          /* continue from the run directory's last checkpoint */
+  int overwrite;       /* start over even if the run directory holds checkpoints */
+  rx_progress_fn progress;
+  void *progress_ctx;
+  volatile sig_atomic_t *stop; /* when set non-zero, save a checkpoint and return */
+  int64_t stop_after;  /* > 0: stop (as if interrupted) after this many steps in total (tests) */
+} rx_train_options;
+
+typedef struct rx_train_result {
+  int64_t steps_done;  /* steps completed in the run directory */
+  int interrupted;     /* stopped early by stop / stop_after */
+  char run_dir[4096];
+  char last_checkpoint[4096];
+  double final_loss, final_test_loss, final_test_error;
+} rx_train_result;
+
+/* Trains cfg into rx_config_run_dir(cfg). Writes config.yaml, model_<step>.npz (step 0 and every
+ * trainer.save_freq steps and at the end), train_metrics.json and test_metrics.json. */
+int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_result *result,
+             rx_error *err);
+
+/* Times `reps` training steps (after one warm-up) of a fresh model of cfg, touching no files;
+ * seconds (reps,) receives each step's wall time. Used by `reactivate bench`. */
+int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, rx_error *err);
+
+/* Name of the decoding-error metric: "pos_mse" (spatial) or "hd_mse" (head direction). */
+const char *rx_error_metric_name(rx_task_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

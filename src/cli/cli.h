@@ -1,0 +1,35 @@
+/* Shared pieces of the reactivate command-line program: subcommand entry points, option
+ * parsing helpers and the progress line. The CLI is a thin layer: the work is in libreactivate. */
+#ifndef RX_CLI_H
+#define RX_CLI_H
+
+#include <stdint.h>
+
+int cmd_train(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Prints "reactivate: <message>" to stderr; returns the exit status to use (1). */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Option value parsing with one clear line on failure; return 0 on success. */
+int cli_parse_int(const char *opt, const char *s, long long lo, long long hi, long long *out);
+int cli_parse_double(const char *opt, const char *s, double *out);
+/* Sets both the BLAS and OpenMP thread counts from --threads (0: all cores). */
+void cli_set_threads(int n);
+int cli_is_help(const char *arg);
+
+/* A progress line: rewritten in place on a terminal, plain lines every `every` calls otherwise. */
+typedef struct cli_progress {
+  int tty, quiet;
+  double t_start;
+  int64_t done_at_start;
+  double last_print;
+} cli_progress;
+void cli_progress_init(cli_progress *p, int quiet);
+/* done/total units; text is the per-update detail. */
+void cli_progress_update(cli_progress *p, int64_t done, int64_t total, const char *unit,
+                         const char *detail, int force_line);
+void cli_progress_end(cli_progress *p);
+void cli_format_duration(double s, char *buf, int n);
+
+#endif

@@ -1,0 +1,96 @@
+/* Option parsing helpers, error printing and the progress line with rate and ETA. */
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "reactivate/linalg.h"
+
+int cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("reactivate: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return 1;
+}
+
+int cli_parse_int(const char *opt, const char *s, long long lo, long long hi, long long *out) {
+  char *end = NULL;
+  errno = 0;
+  long long v = s ? strtoll(s, &end, 10) : 0;
+  if (!s || !*s || *end || errno || v < lo || v > hi) {
+    cli_error("%s needs an integer in [%lld, %lld] (got '%s')", opt, lo, hi, s ? s : "");
+    return 1;
+  }
+  *out = v;
+  return 0;
+}
+
+int cli_parse_double(const char *opt, const char *s, double *out) {
+  char *end = NULL;
+  errno = 0;
+  double v = s ? strtod(s, &end) : 0;
+  if (!s || !*s || *end || errno || !isfinite(v)) {
+    cli_error("%s needs a finite number (got '%s')", opt, s ? s : "");
+    return 1;
+  }
+  *out = v;
+  return 0;
+}
+
+void cli_set_threads(int n) { rx_set_threads(n); }
+
+int cli_is_help(const char *arg) { return !strcmp(arg, "--help") || !strcmp(arg, "-h"); }
+
+void cli_format_duration(double s, char *buf, int n) {
+  if (!isfinite(s) || s < 0) {
+    snprintf(buf, n, "?");
+  } else if (s < 60) {
+    snprintf(buf, n, "%.0fs", s);
+  } else if (s < 3600) {
+    snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+  } else {
+    snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+  }
+}
+
+void cli_progress_init(cli_progress *p, int quiet) {
+  memset(p, 0, sizeof *p);
+  p->tty = isatty(STDERR_FILENO);
+  p->quiet = quiet;
+  p->t_start = omp_get_wtime();
+  p->done_at_start = -1;
+  p->last_print = -1e9;
+}
+
+void cli_progress_update(cli_progress *p, int64_t done, int64_t total, const char *unit,
+                         const char *detail, int force_line) {
+  if (p->quiet) return;
+  double now = omp_get_wtime();
+  if (p->done_at_start < 0) {
+    p->done_at_start = done;
+    p->t_start = now;
+  }
+  /* On a terminal redraw at most 10 times a second; otherwise only when asked (e.g. tests). */
+  if (p->tty ? (now - p->last_print < 0.1 && done < total && !force_line) : !force_line) return;
+  p->last_print = now;
+  double elapsed = now - p->t_start;
+  double rate = elapsed > 0 ? (double)(done - p->done_at_start) / elapsed : 0;
+  char eta[32];
+  cli_format_duration(rate > 0 ? (double)(total - done) / rate : NAN, eta, sizeof eta);
+  fprintf(stderr, "%s%lld/%lld %s%s%s | %.2f %s/s | ETA %s%s", p->tty ? "\r\033[K" : "",
+          (long long)done, (long long)total, unit, detail && *detail ? " | " : "",
+          detail ? detail : "", rate, unit, eta, p->tty ? "" : "\n");
+  fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *p) {
+  if (!p->quiet && p->tty) fputc('\n', stderr);
+}

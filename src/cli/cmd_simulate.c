@@ -1,0 +1,228 @@
+/* reactivate simulate: run a checkpoint on the user's inputs, on generated task batches, or
+ * quiescent, and write hidden states, outputs and decoded positions (batch-major) to an .npz. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "reactivate/checkpoint.h"
+#include "reactivate/npz.h"
+#include "reactivate/rng.h"
+#include "reactivate/simulate.h"
+
+static const char help[] =
+    "usage: reactivate simulate CHECKPOINT --out F.npz [options]\n"
+    "\n"
+    "Runs a trained network (a model_<step>.npz checkpoint) and writes F.npz with float32\n"
+    "arrays hidden (B, T, n_rec), outputs (B, T, n_out) and decoded (B, T, 2) positions or\n"
+    "(B, T, 1) headings. On a generated batch it also writes the batch: inputs (B, T, n_in),\n"
+    "positions (true positions or headings, B, T, dim), init (B, n_init) population codes\n"
+    "and init_positions (B, dim).\n"
+    "\n"
+    "inputs (default: a generated task batch of --batch trajectories of --steps steps):\n"
+    "  --inputs X.npy      float32 (B, T, n_in) inputs (displacements or turns)\n"
+    "  --init C.npy        float32 (B, n_init) initial population codes\n"
+    "  --batch B           trajectories to generate (default 200)\n"
+    "  --steps T           time steps (default: the run's sequence length)\n"
+    "  --test-batch        use the run's own test batch (seed and stream of training)\n"
+    "noise:\n"
+    "  --quiescent         zero inputs; recurrent noise by --rule (SPEC §5)\n"
+    "  --rule R            scaled (sqrt(2) x trained sigma; vanilla default), same (GRU\n"
+    "                      default), absolute (sqrt(2 x --rule-var))\n"
+    "  --rule-var V        variance for --rule absolute\n"
+    "  --noise-var V       recurrent noise variance, overriding the above; 0 switches all\n"
+    "                      noise off (deterministic)\n"
+    "  --seed S            seed of the noise and of generated batches (default 0)\n"
+    "other:\n"
+    "  --no-hidden         do not write hidden states (they are the largest array)\n"
+    "  --threads N         threads (default: all cores)\n";
+
+/* (T, B, k) time-major -> (B, T, k) batch-major. */
+static float *to_batch_major(const float *src, int T, int B, int k) {
+  float *dst = malloc((size_t)T * B * k * sizeof(float) + 1);
+  if (!dst) return NULL;
+  for (int t = 0; t < T; t++)
+    for (int b = 0; b < B; b++)
+      memcpy(dst + ((size_t)b * T + t) * k, src + ((size_t)t * B + b) * k, (size_t)k * sizeof(float));
+  return dst;
+}
+
+/* (B, T, k) -> (T, B, k). */
+static float *to_time_major(const float *src, int B, int T, int k) {
+  float *dst = malloc((size_t)T * B * k * sizeof(float) + 1);
+  if (!dst) return NULL;
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++)
+      memcpy(dst + ((size_t)t * B + b) * k, src + ((size_t)b * T + t) * k, (size_t)k * sizeof(float));
+  return dst;
+}
+
+typedef struct sim_args {
+  const char *checkpoint, *out, *inputs, *init;
+  long long batch, steps, seed, threads;
+  int quiescent, test_batch, no_hidden, rule_given;
+  rx_quiescent_rule rule;
+  double rule_var, noise_var;
+} sim_args;
+
+static int parse_args(int argc, char **argv, sim_args *a) {
+  memset(a, 0, sizeof *a);
+  a->batch = -1;
+  a->steps = -1;
+  a->noise_var = -1;
+  a->rule_var = -1;
+  for (int i = 1; i < argc; i++) {
+    const char *o = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define TAKE (i++, v)
+    if (cli_is_help(o)) { fputs(help, stdout); return -1; }
+    else if (!strcmp(o, "--out")) { if (!(a->out = TAKE)) return cli_error("--out needs a file name"); }
+    else if (!strcmp(o, "--inputs")) { if (!(a->inputs = TAKE)) return cli_error("--inputs needs a .npy file"); }
+    else if (!strcmp(o, "--init")) { if (!(a->init = TAKE)) return cli_error("--init needs a .npy file"); }
+    else if (!strcmp(o, "--batch")) { if (cli_parse_int(o, TAKE, 1, 1 << 20, &a->batch)) return 1; }
+    else if (!strcmp(o, "--steps")) { if (cli_parse_int(o, TAKE, 1, 1 << 24, &a->steps)) return 1; }
+    else if (!strcmp(o, "--seed")) { if (cli_parse_int(o, TAKE, 0, 4294967295LL, &a->seed)) return 1; }
+    else if (!strcmp(o, "--threads")) { if (cli_parse_int(o, TAKE, 0, 1024, &a->threads)) return 1; }
+    else if (!strcmp(o, "--quiescent")) a->quiescent = 1;
+    else if (!strcmp(o, "--test-batch")) a->test_batch = 1;
+    else if (!strcmp(o, "--no-hidden")) a->no_hidden = 1;
+    else if (!strcmp(o, "--noise-var")) {
+      if (cli_parse_double(o, TAKE, &a->noise_var)) return 1;
+      if (a->noise_var < 0) return cli_error("--noise-var must be >= 0 (got %g)", a->noise_var);
+    } else if (!strcmp(o, "--rule-var")) {
+      if (cli_parse_double(o, TAKE, &a->rule_var)) return 1;
+      if (a->rule_var < 0) return cli_error("--rule-var must be >= 0 (got %g)", a->rule_var);
+    } else if (!strcmp(o, "--rule")) {
+      const char *r = TAKE;
+      a->rule_given = 1;
+      if (r && !strcmp(r, "scaled")) a->rule = RX_QUIESCENT_SCALED;
+      else if (r && !strcmp(r, "same")) a->rule = RX_QUIESCENT_SAME;
+      else if (r && !strcmp(r, "absolute")) a->rule = RX_QUIESCENT_ABSOLUTE;
+      else return cli_error("--rule must be scaled, same or absolute (got '%s')", r ? r : "");
+    } else if (o[0] == '-') return cli_error("simulate: unknown option '%s' (see --help)", o);
+    else if (!a->checkpoint) a->checkpoint = o;
+    else return cli_error("simulate: unexpected argument '%s'", o);
+#undef TAKE
+  }
+  if (!a->checkpoint) return cli_error("simulate: no checkpoint given (see --help)");
+  if (!a->out) return cli_error("simulate: --out F.npz is required");
+  if (a->rule == RX_QUIESCENT_ABSOLUTE && a->rule_var < 0)
+    return cli_error("--rule absolute needs --rule-var V");
+  if (a->rule_given && !a->quiescent) return cli_error("--rule applies to --quiescent runs only");
+  if (a->quiescent && a->inputs) return cli_error("--quiescent and --inputs contradict each other");
+  return 0;
+}
+
+static void format_shape(char *buf, size_t n, const int64_t *shape, int ndim) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int d = 0; d < ndim && len < n; d++) {
+    int w = shape[d] < 0 ? snprintf(buf + len, n - len, "%sany", d ? ", " : "")
+                         : snprintf(buf + len, n - len, "%s%lld", d ? ", " : "", (long long)shape[d]);
+    if (w < 0) break;
+    len += (size_t)w;
+  }
+}
+
+/* Loads a float32 .npy of the given ndim and shape (entries < 0: any); one clear line if not. */
+static int load_f32(const char *path, const char *what, int ndim, const int64_t *shape,
+                    rx_array *arr) {
+  rx_error err = {{0}};
+  if (rx_npy_read(path, arr, &err)) return cli_error("%s", err.msg);
+  int ok = arr->dtype == RX_F32 && arr->ndim == ndim;
+  for (int d = 0; ok && d < ndim; d++) ok = shape[d] < 0 || arr->shape[d] == shape[d];
+  if (!ok) {
+    char want[128], got[128];
+    format_shape(want, sizeof want, shape, ndim);
+    format_shape(got, sizeof got, arr->shape, arr->ndim);
+    cli_error("%s %s: expected a float32 array of shape (%s), got %s of shape (%s)", what, path,
+              want, arr->dtype == RX_F32 ? "float32" : "another dtype", got);
+    rx_array_free(arr);
+    return 1;
+  }
+  return 0;
+}
+
+int cmd_simulate(int argc, char **argv) {
+  sim_args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc) return rc < 0 ? 0 : 2;
+  cli_set_threads((int)a.threads);
+  rx_error err = {{0}};
+  rx_checkpoint ck;
+  if (rx_checkpoint_load(a.checkpoint, &ck, &err)) return cli_error("%s", err.msg);
+  const rx_rnn_spec *spec = &ck.rnn->spec;
+  rx_array x = {0}, c = {0};
+  float *x_tm = NULL;
+  int B = a.batch > 0 ? (int)a.batch : ck.cfg.task.batch_size;
+  int T = a.steps > 0 ? (int)a.steps : ck.cfg.task.sequence_length;
+  rc = 1;
+  if (a.inputs) {
+    int64_t shape[3] = {a.batch > 0 ? a.batch : -1, a.steps > 0 ? a.steps : -1, spec->n_in};
+    if (load_f32(a.inputs, "--inputs", 3, shape, &x)) goto out;
+    B = (int)x.shape[0];
+    T = (int)x.shape[1];
+    if (!(x_tm = to_time_major(x.data, B, T, spec->n_in))) { cli_error("out of memory"); goto out; }
+  }
+  if (a.init) {
+    int64_t shape[2] = {a.inputs || a.batch > 0 ? B : -1, spec->n_init};
+    if (load_f32(a.init, "--init", 2, shape, &c)) goto out;
+    B = (int)c.shape[0];
+  }
+  rx_sim_request req = rx_sim_request_default(B, T, (uint32_t)a.seed);
+  req.inputs = x_tm;
+  req.init = c.data;
+  req.quiescent = a.quiescent;
+  req.rule = a.rule_given ? a.rule : rx_quiescent_default_rule(spec->kind);
+  req.rule_variance = a.rule_var;
+  req.noise_var = a.noise_var;
+  req.keep_hidden = !a.no_hidden;
+  req.keep_outputs = 1;
+  if (a.test_batch) {
+    req.batch_seed = (uint32_t)ck.cfg.seed;
+    req.batch_stream = RX_STREAM_TEST_TASK;
+  }
+  rx_sim_result res;
+  if (rx_simulate(&ck, &req, &res, &err)) { cli_error("%s", err.msg); goto out; }
+
+  /* Batch-major copies for the file. */
+  enum { MAX_OUT = 8 };
+  rx_array arrays[MAX_OUT];
+  float *owned[MAX_OUT] = {0};
+  int n = 0, fail = 0;
+  int64_t sh_h[3] = {B, T, spec->n_rec}, sh_y[3] = {B, T, spec->n_out}, sh_d[3] = {B, T, res.dim};
+  int64_t sh_x[3] = {B, T, spec->n_in}, sh_c[2] = {B, spec->n_init}, sh_p[2] = {B, res.dim};
+#define ADD_TM(name, src, k, shape)                                            \
+  do {                                                                         \
+    owned[n] = to_batch_major(src, T, B, k);                                   \
+    fail |= !owned[n];                                                         \
+    arrays[n] = rx_array_f32(name, owned[n], 3, shape);                        \
+    n++;                                                                       \
+  } while (0)
+  if (res.hidden) ADD_TM("hidden", res.hidden, spec->n_rec, sh_h);
+  ADD_TM("outputs", res.outputs, spec->n_out, sh_y);
+  ADD_TM("decoded", res.decoded, res.dim, sh_d);
+  if (res.has_batch) {
+    if (!a.quiescent && !a.inputs) ADD_TM("inputs", res.batch.inputs, res.batch.dim, sh_x);
+    ADD_TM("positions", res.batch.targets, res.batch.dim, sh_d);
+    arrays[n++] = rx_array_f32("init_positions", res.batch.init, 2, sh_p);
+  }
+  arrays[n++] = rx_array_f32("init", res.init_codes, 2, sh_c);
+#undef ADD_TM
+  (void)sh_x;
+  if (fail) cli_error("out of memory preparing %s", a.out);
+  else if (rx_npz_write(a.out, arrays, n, &err)) cli_error("%s", err.msg);
+  else {
+    rc = 0;
+    fprintf(stderr, "wrote %s: %d trajectories x %d steps%s (sigma_rec %.4g)\n", a.out, B, T,
+            a.quiescent ? ", quiescent" : "", res.sigma_rec);
+  }
+  for (int i = 0; i < n; i++) free(owned[i]);
+  rx_sim_result_free(&res);
+out:
+  free(x_tm);
+  rx_array_free(&x);
+  rx_array_free(&c);
+  rx_checkpoint_free(&ck);
+  return rc ? (rc == 1 ? 1 : rc) : 0;
+}

@@ -1,0 +1,81 @@
+/* What a resolved rx_train_config means to the other modules: the task, population-code and
+ * network specs they are created from, and the run name and directory of SPEC §8. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/train_config.h"
+
+void rx_config_task_spec(const rx_train_config *cfg, rx_task_spec *spec) {
+  memset(spec, 0, sizeof *spec);
+  spec->kind = cfg->task_kind;
+  spec->seq_len = cfg->task.sequence_length;
+  spec->batch_size = cfg->task.batch_size;
+  spec->dt = cfg->task.dt;
+  spec->mu = cfg->task.mu;
+  spec->sigma = cfg->task.sigma;
+  spec->biased = cfg->task.biased;
+  spec->init_zero = cfg->task.init_zero;
+  spec->box_width = cfg->task.box_width;
+  spec->box_height = cfg->task.box_height;
+  spec->border_region = cfg->task.border_region;
+  spec->border_slow_factor = cfg->task.border_slow_factor;
+  spec->b = cfg->task.b;
+  spec->drift_const = cfg->task.drift_const;
+  spec->anchor[0] = cfg->task.anchor_point[0];
+  spec->anchor[1] = cfg->task.anchor_point[1];
+}
+
+void rx_config_population_spec(const rx_train_config *cfg, rx_population_spec *spec) {
+  memset(spec, 0, sizeof *spec);
+  int spatial = cfg->task_kind == RX_TASK_SPATIAL;
+  spec->kind = cfg->task_kind;
+  spec->identity = !(spatial ? cfg->task.use_place_cells : cfg->task.use_hd_cells);
+  spec->n = spec->identity ? 2 : spatial ? cfg->task.place_cells_num : cfg->task.hd_cells_num;
+  spec->k = cfg->task.decode_k;
+  spec->sigma = cfg->task.place_cells_sigma;
+  spec->surround_scale = cfg->task.place_cells_surround_scale;
+  spec->dog = cfg->task.place_cells_dog;
+  spec->spread = cfg->task.hd_cells_angular_spread;
+  spec->box_width = cfg->task.box_width;
+  spec->box_height = cfg->task.box_height;
+}
+
+void rx_config_rnn_spec(const rx_train_config *cfg, rx_rnn_spec *spec) {
+  memset(spec, 0, sizeof *spec);
+  spec->kind = cfg->rnn.model;
+  spec->n_in = cfg->rnn.n_in;
+  spec->n_rec = cfg->rnn.n_rec;
+  spec->n_out = cfg->rnn.n_out;
+  spec->n_init = cfg->rnn.n_init;
+  spec->alpha = (float)(cfg->rnn.dt / cfg->rnn.tau);
+  spec->bias = cfg->rnn.bias;
+  spec->act = cfg->rnn.activation_fn;
+  spec->sigma_in = (float)sqrt(cfg->rnn.sigma2_in);
+  spec->sigma_rec = (float)sqrt(cfg->rnn.sigma2_rec);
+  spec->sigma_out = (float)sqrt(cfg->rnn.sigma2_out);
+  spec->noise = cfg->rnn.noise;
+}
+
+int rx_config_run_name(const rx_train_config *cfg, char *buf, size_t n) {
+  const char *slash = strrchr(cfg->config, '/');
+  const char *base = slash ? slash + 1 : cfg->config;
+  int len;
+  if (cfg->rnn.sigma2_rec == 0) {
+    len = snprintf(buf, n, "%s_%d", base, cfg->seed);
+  } else {
+    char s[64];
+    rx_format_py_float(cfg->rnn.sigma2_rec, s, sizeof s);
+    len = snprintf(buf, n, "%s_%s_%d", base, s, cfg->seed);
+  }
+  return len < 0 || (size_t)len >= n ? RX_EINVAL : 0;
+}
+
+int rx_config_run_dir(const rx_train_config *cfg, char *buf, size_t n) {
+  const char *task = rx_cfg_task_name(cfg->task_kind);
+  char run[512];
+  if (!task || rx_config_run_name(cfg, run, sizeof run))
+    return RX_EINVAL;
+  int len = snprintf(buf, n, "%s/%s/%s", cfg->path, task, run);
+  return len < 0 || (size_t)len >= n ? RX_EINVAL : 0;
+}

@@ -1,0 +1,212 @@
+/* The training-config schema (SPEC §10): every key with its type, range and task, the checks that
+ * span several keys, and rx_config_from_yaml / rx_config_to_yaml. Finding and merging the files
+ * is config_load.c's job. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/schema.h"
+#include "config/train_config.h"
+
+_Static_assert(sizeof(rx_model_kind) == sizeof(int) && sizeof(rx_activation) == sizeof(int) &&
+                   sizeof(rx_noise_kind) == sizeof(int),
+               "enum keys are stored as int");
+
+static const char *const task_names[] = {"spatial_navigation", "head_direction", NULL};
+static const char *const model_names[] = {"vanilla", "gru", NULL};
+static const char *const activation_names[] = {"relu", "tanh", "sigmoid", "identity", NULL};
+static const char *const noise_names[] = {"uniform", "gaussian", NULL};
+static const char *const init_names[] = {"uniform", "zero", NULL}; /* index = init_zero */
+
+#define ALL 0u
+#define SP (1u << RX_TASK_SPATIAL)
+#define HD (1u << RX_TASK_HEAD_DIRECTION)
+#define AT(f) .offset = offsetof(rx_train_config, f)
+#define INT(n, f, r, v)                                                                            \
+  { .name = n, .type = RX_KEY_INT, AT(f), .range = RX_RANGE_##r, .variants = v }
+#define FLT(n, f, r, v)                                                                            \
+  { .name = n, .type = RX_KEY_FLOAT, AT(f), .range = RX_RANGE_##r, .variants = v }
+#define BOOL(n, f, v)                                                                              \
+  { .name = n, .type = RX_KEY_BOOL, AT(f), .variants = v }
+#define ENUM(n, f, list, v)                                                                        \
+  { .name = n, .type = RX_KEY_ENUM, AT(f), .names = list, .variants = v }
+#define STR(n, f)                                                                                  \
+  { .name = n, .type = RX_KEY_STRING, AT(f), .size = sizeof(((rx_train_config *)0)->f) }
+/* Sizes that default to the task (n_in) or the number of cells (n_out, n_init) when unset. */
+#define SIZE_OPT(n, f)                                                                             \
+  { .name = n, .type = RX_KEY_INT, AT(f), .range = RX_RANGE_POSITIVE, .optional = 1 }
+
+/* Order here is the order rx_config_to_yaml writes. */
+static const rx_key train_keys[] = {
+    STR("config", config),
+    INT("seed", seed, NONNEG, ALL),
+    STR("path", path),
+    ENUM("rnn.model", rnn.model, model_names, ALL),
+    SIZE_OPT("rnn.n_in", rnn.n_in),
+    INT("rnn.n_rec", rnn.n_rec, POSITIVE, ALL),
+    SIZE_OPT("rnn.n_out", rnn.n_out),
+    SIZE_OPT("rnn.n_init", rnn.n_init),
+    FLT("rnn.sigma2_in", rnn.sigma2_in, NONNEG, ALL),
+    FLT("rnn.sigma2_rec", rnn.sigma2_rec, NONNEG, ALL),
+    FLT("rnn.sigma2_out", rnn.sigma2_out, NONNEG, ALL),
+    FLT("rnn.dt", rnn.dt, POSITIVE, ALL),
+    FLT("rnn.tau", rnn.tau, POSITIVE, ALL),
+    BOOL("rnn.bias", rnn.bias, ALL),
+    ENUM("rnn.activation_fn", rnn.activation_fn, activation_names, ALL),
+    ENUM("rnn.noise", rnn.noise, noise_names, ALL),
+    INT("trainer.n_epochs", trainer.n_epochs, NONNEG, ALL),
+    FLT("trainer.lr", trainer.lr, POSITIVE, ALL),
+    FLT("trainer.weight_decay", trainer.weight_decay, NONNEG, ALL),
+    BOOL("trainer.compute_all_metrics", trainer.compute_all_metrics, ALL),
+    INT("trainer.test_freq", trainer.test_freq, POSITIVE, ALL),
+    INT("trainer.save_freq", trainer.save_freq, POSITIVE, ALL),
+    FLT("task.box_width", task.box_width, POSITIVE, SP),
+    FLT("task.box_height", task.box_height, POSITIVE, SP),
+    FLT("task.border_region", task.border_region, NONNEG, SP),
+    FLT("task.border_slow_factor", task.border_slow_factor, UNIT, SP),
+    ENUM("task.init_pos", task.init_zero, init_names, SP),
+    ENUM("task.init_hd", task.init_zero, init_names, HD),
+    BOOL("task.biased", task.biased, ALL),
+    FLT("task.drift_const", task.drift_const, NONNEG, SP),
+    {.name = "task.anchor_point", .type = RX_KEY_FLOAT2, AT(task.anchor_point), .variants = SP},
+    FLT("task.dt", task.dt, POSITIVE, ALL),
+    FLT("task.mu", task.mu, ANY, ALL),
+    FLT("task.sigma", task.sigma, NONNEG, ALL),
+    FLT("task.b", task.b, POSITIVE, SP),
+    BOOL("task.use_place_cells", task.use_place_cells, SP),
+    INT("task.place_cells_num", task.place_cells_num, POSITIVE, SP),
+    FLT("task.place_cells_sigma", task.place_cells_sigma, POSITIVE, SP),
+    BOOL("task.place_cells_dog", task.place_cells_dog, SP),
+    FLT("task.place_cells_surround_scale", task.place_cells_surround_scale, POSITIVE, SP),
+    BOOL("task.use_hd_cells", task.use_hd_cells, HD),
+    INT("task.hd_cells_num", task.hd_cells_num, POSITIVE, HD),
+    FLT("task.hd_cells_angular_spread", task.hd_cells_angular_spread, POSITIVE, HD),
+    INT("task.sequence_length", task.sequence_length, POSITIVE, ALL),
+    INT("task.batch_size", task.batch_size, POSITIVE, ALL),
+    INT("task.decode_k", task.decode_k, POSITIVE, ALL),
+};
+#define N_KEYS ((int)(sizeof train_keys / sizeof train_keys[0]))
+
+static const rx_schema train_schema = {train_keys, N_KEYS, task_names};
+
+const char *rx_cfg_task_name(rx_task_kind kind) {
+  return (unsigned)kind < 2 ? task_names[kind] : NULL;
+}
+
+int rx_cfg_task_lookup(const char *name, size_t len, rx_task_kind *kind) {
+  for (int i = 0; task_names[i]; i++) {
+    if (strlen(task_names[i]) == len && strncmp(task_names[i], name, len) == 0) {
+      *kind = (rx_task_kind)i;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+int rx_cfg_task_of(const char *config, rx_task_kind *kind) {
+  const char *slash = strchr(config, '/');
+  if (!slash || rx_cfg_task_lookup(config, (size_t)(slash - config), kind))
+    return -1;
+  const char *name = slash + 1;
+  if (!*name || *name == '.')
+    return -1;
+  for (const char *p = name; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '_' || *p == '-' || *p == '.'))
+      return -1;
+  return 0;
+}
+
+/* The node that set a key (NULL when it was left to its default). */
+static const rx_ynode *set_node(const rx_ynode **set_by, const char *key) {
+  return set_by[rx_schema_find(&train_schema, key)];
+}
+
+static int check_cross(rx_train_config *cfg, const rx_ynode **set_by, rx_error *err) {
+  int spatial = cfg->task_kind == RX_TASK_SPATIAL, dim = spatial ? 2 : 1;
+  int use_cells = spatial ? cfg->task.use_place_cells : cfg->task.use_hd_cells;
+  int n_cells = use_cells ? (spatial ? cfg->task.place_cells_num : cfg->task.hd_cells_num) : 2;
+  const char *cells_key = spatial ? "task.place_cells_num" : "task.hd_cells_num";
+  const char *use_key = spatial ? "task.use_place_cells" : "task.use_hd_cells";
+  const rx_ynode *node;
+
+  if ((node = set_node(set_by, "rnn.n_in")) && cfg->rnn.n_in != dim)
+    return rx_ynode_fail(node, "rnn.n_in", err, RX_EINVAL,
+                         "must be %d, the input dimension of the %s task", dim,
+                         rx_cfg_task_name(cfg->task_kind));
+  cfg->rnn.n_in = dim;
+
+  static const char *const sized[2] = {"rnn.n_out", "rnn.n_init"};
+  int *sizes[2] = {&cfg->rnn.n_out, &cfg->rnn.n_init};
+  for (int i = 0; i < 2; i++) {
+    if ((node = set_node(set_by, sized[i])) && *sizes[i] != n_cells) {
+      if (use_cells)
+        return rx_ynode_fail(node, sized[i], err, RX_EINVAL, "must equal %s (%d)", cells_key,
+                             n_cells);
+      return rx_ynode_fail(node, sized[i], err, RX_EINVAL,
+                           "must be 2 when %s is false (the code is the state itself)", use_key);
+    }
+    *sizes[i] = n_cells;
+  }
+
+  if (!spatial && use_cells && cfg->task.hd_cells_num < 2)
+    return rx_ynode_fail(set_node(set_by, cells_key), cells_key, err, RX_EINVAL,
+                         "must be >= 2 (preferred angles run from -pi to pi, both ends included)");
+
+  if (use_cells && cfg->task.decode_k > n_cells) {
+    const rx_ynode *k = set_node(set_by, "task.decode_k"), *cells = set_node(set_by, cells_key);
+    if (cells->layer > k->layer)
+      return rx_ynode_fail(cells, cells_key, err, RX_EINVAL, "must be >= task.decode_k (%d)",
+                           cfg->task.decode_k);
+    return rx_ynode_fail(k, "task.decode_k", err, RX_EINVAL, "must be <= %s (%d)", cells_key,
+                         n_cells);
+  }
+  return 0;
+}
+
+int rx_cfg_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where, rx_error *err) {
+  const rx_ynode *c = rx_ynode_get(root, "config");
+  if (!c || c->kind == RX_YNODE_NULL)
+    return rx_fail(err, RX_EINVAL,
+                   "%s: missing key 'config' (the experiment name, e.g. "
+                   "spatial_navigation/noisy_unbiased)",
+                   where);
+  rx_task_kind kind;
+  if (c->kind != RX_YNODE_SCALAR || rx_cfg_task_of(c->text, &kind))
+    return rx_ynode_fail(c, "config", err, RX_EINVAL,
+                         "'%s' is not <task>/<name> with task spatial_navigation or head_direction "
+                         "and a name of letters, digits, '_', '-', '.'",
+                         c->text);
+  rx_train_config tmp;
+  memset(&tmp, 0, sizeof tmp);
+  const rx_ynode *set_by[N_KEYS];
+  int rc = rx_schema_resolve(&train_schema, 1u << kind, root, where, &tmp, set_by, err);
+  if (rc)
+    return rc;
+  tmp.task_kind = kind;
+  if ((rc = check_cross(&tmp, set_by, err)))
+    return rc;
+  *cfg = tmp;
+  return 0;
+}
+
+int rx_config_from_yaml(rx_train_config *cfg, const char *yaml_text, const char *origin,
+                        rx_error *err) {
+  rx_ynode *root;
+  int rc = rx_yaml_parse(&root, yaml_text, strlen(yaml_text), origin, 0, err);
+  if (rc)
+    return rc;
+  rc = rx_cfg_resolve(cfg, root, origin, err);
+  rx_ynode_free(root);
+  return rc;
+}
+
+int rx_config_to_yaml(const rx_train_config *cfg, char **out, rx_error *err) {
+  *out = NULL;
+  if (!rx_cfg_task_name(cfg->task_kind))
+    return rx_fail(err, RX_EINVAL, "config: unknown task kind %d", (int)cfg->task_kind);
+  return rx_schema_to_yaml(&train_schema, 1u << cfg->task_kind, cfg,
+                           "# reactivate training config, fully resolved (each key is explained "
+                           "in configs/train/base.yml\n# and configs/train/<task>/base.yml)\n",
+                           out, err);
+}

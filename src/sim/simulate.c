@@ -1,0 +1,150 @@
+/* rx_simulate: a trained network run in chunks of time on given or generated inputs, or
+ * quiescent; decodes its outputs through the model's population code. */
+#include "reactivate/simulate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reactivate/rng.h"
+
+enum { SIM_CHUNK = 100 }; /* time steps per forward call: bounds the workspace */
+
+rx_quiescent_rule rx_quiescent_default_rule(rx_model_kind kind) {
+  return kind == RX_MODEL_GRU ? RX_QUIESCENT_SAME : RX_QUIESCENT_SCALED;
+}
+
+float rx_quiescent_sigma(const rx_rnn_spec *spec, rx_quiescent_rule rule, double variance) {
+  switch (rule) {
+  case RX_QUIESCENT_SCALED: return (float)(sqrt(2.0) * spec->sigma_rec);
+  case RX_QUIESCENT_SAME: return spec->sigma_rec;
+  case RX_QUIESCENT_ABSOLUTE: return (float)sqrt(2.0 * (variance > 0 ? variance : 0));
+  }
+  return spec->sigma_rec;
+}
+
+const char *rx_quiescent_rule_name(rx_quiescent_rule rule) {
+  static const char *names[] = {"scaled", "same", "absolute"};
+  return (unsigned)rule < 3 ? names[rule] : "?";
+}
+
+rx_sim_request rx_sim_request_default(int B, int T, uint32_t seed) {
+  rx_sim_request r = {.B = B, .T = T, .noise_var = -1, .seed = seed, .batch_seed = seed,
+                      .batch_stream = RX_STREAM_SIMULATE_TASK};
+  return r;
+}
+
+void rx_sim_result_free(rx_sim_result *res) {
+  if (!res) return;
+  free(res->hidden);
+  free(res->outputs);
+  free(res->decoded);
+  free(res->init_codes);
+  if (res->has_batch) rx_batch_free(&res->batch);
+  memset(res, 0, sizeof *res);
+}
+
+static int check_request(const rx_checkpoint *ck, const rx_sim_request *req, rx_error *err) {
+  if (req->B <= 0) return rx_fail(err, RX_EINVAL, "batch size must be > 0 (got %d)", req->B);
+  if (req->T <= 0) return rx_fail(err, RX_EINVAL, "number of steps must be > 0 (got %d)", req->T);
+  if (req->quiescent && req->inputs)
+    return rx_fail(err, RX_EINVAL, "a quiescent run takes no inputs (drop --inputs or --quiescent)");
+  if (req->rule == RX_QUIESCENT_ABSOLUTE && !(req->rule_variance >= 0))
+    return rx_fail(err, RX_EINVAL, "absolute quiescent noise needs a variance >= 0");
+  if (!isfinite(req->noise_var))
+    return rx_fail(err, RX_EINVAL, "noise variance must be a finite number");
+  (void)ck;
+  return RX_OK;
+}
+
+static int alloc_floats(float **p, size_t n, rx_error *err) {
+  *p = malloc((n ? n : 1) * sizeof(float));
+  if (!*p) return rx_fail(err, RX_ENOMEM, "out of memory for %zu values of simulation output", n);
+  return RX_OK;
+}
+
+int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_result *out,
+                rx_error *err) {
+  memset(out, 0, sizeof *out);
+  int rc = check_request(ck, req, err);
+  if (rc) return rc;
+  const rx_rnn *rnn = ck->rnn;
+  const rx_rnn_spec *spec = &rnn->spec;
+  const int B = req->B, T = req->T, dim = rx_task_dim(ck->cfg.task_kind);
+  out->B = B;
+  out->T = T;
+  out->dim = dim;
+
+  /* Noise actually used. */
+  out->sigma_in = spec->sigma_in;
+  out->sigma_out = spec->sigma_out;
+  out->sigma_rec = req->quiescent ? rx_quiescent_sigma(spec, req->rule, req->rule_variance)
+                                  : spec->sigma_rec;
+  if (req->noise_var >= 0) {
+    out->sigma_rec = (float)sqrt(req->noise_var);
+    if (req->noise_var == 0) out->sigma_in = out->sigma_out = 0;
+  }
+
+  /* Inputs and initial codes: given, or from a generated batch. */
+  const float *inputs = req->quiescent ? NULL : req->inputs;
+  const float *init = req->init;
+  if ((!req->quiescent && !req->inputs) || !req->init) {
+    rx_task_spec ts;
+    rx_config_task_spec(&ck->cfg, &ts);
+    ts.batch_size = B;
+    ts.seq_len = T;
+    if ((rc = rx_batch_alloc(&out->batch, &ts, err))) goto fail;
+    out->has_batch = 1;
+    if ((rc = rx_task_generate(&ts, req->batch_seed, req->batch_stream, req->batch_index,
+                               &out->batch, err)))
+      goto fail;
+    if (!req->quiescent && !inputs) inputs = out->batch.inputs;
+  }
+  if ((rc = alloc_floats(&out->init_codes, (size_t)B * spec->n_init, err))) goto fail;
+  if (init)
+    memcpy(out->init_codes, init, (size_t)B * spec->n_init * sizeof(float));
+  else
+    rx_population_encode(ck->pop, out->batch.init, (size_t)B, out->init_codes);
+
+  const size_t rows = (size_t)B * T;
+  if ((rc = alloc_floats(&out->decoded, rows * dim, err))) goto fail;
+  if (req->keep_hidden && (rc = alloc_floats(&out->hidden, rows * spec->n_rec, err))) goto fail;
+  if (req->keep_outputs && (rc = alloc_floats(&out->outputs, rows * spec->n_out, err))) goto fail;
+
+  const int chunk = T < SIM_CHUNK ? T : SIM_CHUNK;
+  rx_rnn_workspace *ws = NULL;
+  float *y = NULL, *h = NULL;
+  if ((rc = rx_rnn_workspace_create(&ws, spec, B, chunk, err))) goto fail;
+  if ((rc = alloc_floats(&y, (size_t)chunk * B * spec->n_out, err)) ||
+      (rc = alloc_floats(&h, (size_t)B * spec->n_rec, err))) {
+    rx_rnn_workspace_free(ws);
+    free(y);
+    goto fail;
+  }
+  rx_noise noise = {.seed = req->seed, .stream = RX_STREAM_SIMULATE_NOISE, .index = 0,
+                    .sigma_in = out->sigma_in, .sigma_rec = out->sigma_rec,
+                    .sigma_out = out->sigma_out, .kind = spec->noise};
+  for (int t0 = 0; t0 < T && !rc; t0 += chunk) {
+    const int tc = T - t0 < chunk ? T - t0 : chunk;
+    const size_t off = (size_t)t0 * B;
+    rx_rnn_run run = {.B = B, .T = tc, .x = inputs ? inputs + off * spec->n_in : NULL,
+                      .c = out->init_codes, .h0 = t0 > 0 ? h : NULL, .noise = &noise, .t0 = t0};
+    rc = rx_rnn_forward(rnn, ws, &run, y);
+    if (rc) break;
+    const float *hid = rx_rnn_workspace_hidden(ws);
+    const size_t n_h = (size_t)B * spec->n_rec;
+    memcpy(h, hid + (size_t)(tc - 1) * n_h, n_h * sizeof(float)); /* continue from h_T */
+    rx_population_decode(ck->pop, y, (size_t)tc * B, out->decoded + off * dim);
+    if (out->hidden) memcpy(out->hidden + off * spec->n_rec, hid, (size_t)tc * n_h * sizeof(float));
+    if (out->outputs)
+      memcpy(out->outputs + off * spec->n_out, y, (size_t)tc * B * spec->n_out * sizeof(float));
+  }
+  rx_rnn_workspace_free(ws);
+  free(y);
+  free(h);
+  if (rc) goto fail;
+  return RX_OK;
+fail:
+  rx_sim_result_free(out);
+  return rc;
+}

@@ -1,0 +1,116 @@
+/* Task front door: names, dimensions, spec validation, batch allocation and the generate call
+ * that dispatches to spatial.c / head_direction.c. The motion models themselves live there. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "reactivate/task.h"
+#include "tasks/tasks_internal.h"
+
+int rx_task_dim(rx_task_kind kind) { return kind == RX_TASK_SPATIAL ? 2 : 1; }
+
+const char *rx_task_name(rx_task_kind kind) {
+  return kind == RX_TASK_SPATIAL ? "spatial_navigation" : "head_direction";
+}
+
+double rx_wrap_angle(double a) {
+  const double two_pi = 2.0 * M_PI;
+  double r = fmod(a + M_PI, two_pi); /* (-2pi, 2pi) */
+  if (r < 0)
+    r += two_pi;
+  if (r >= two_pi)
+    r -= two_pi; /* -tiny + 2pi can round up to 2pi */
+  return r - M_PI;
+}
+
+/* !(x > 0) style comparisons so that NaN fails every check. */
+static int validate_spec(const rx_task_spec *s, rx_error *err) {
+  if (!s)
+    return rx_fail(err, RX_EINVAL, "task spec is NULL");
+  if (s->kind != RX_TASK_SPATIAL && s->kind != RX_TASK_HEAD_DIRECTION)
+    return rx_fail(err, RX_EINVAL,
+                   "task kind must be spatial_navigation or head_direction (got %d)", (int)s->kind);
+  if (s->seq_len <= 0)
+    return rx_fail(err, RX_EINVAL, "task.sequence_length must be > 0 (got %d)", s->seq_len);
+  if (s->batch_size <= 0)
+    return rx_fail(err, RX_EINVAL, "task.batch_size must be > 0 (got %d)", s->batch_size);
+  if (!(s->dt > 0) || !isfinite(s->dt))
+    return rx_fail(err, RX_EINVAL, "task.dt must be finite and > 0 (got %g)", s->dt);
+  if (!isfinite(s->mu))
+    return rx_fail(err, RX_EINVAL, "task.mu must be finite (got %g)", s->mu);
+  if (!(s->sigma >= 0) || !isfinite(s->sigma))
+    return rx_fail(err, RX_EINVAL, "task.sigma must be finite and >= 0 (got %g)", s->sigma);
+  if (s->kind == RX_TASK_HEAD_DIRECTION)
+    return 0;
+  if (!(s->box_width > 0) || !isfinite(s->box_width))
+    return rx_fail(err, RX_EINVAL, "task.box_width must be > 0 (got %g)", s->box_width);
+  if (!(s->box_height > 0) || !isfinite(s->box_height))
+    return rx_fail(err, RX_EINVAL, "task.box_height must be > 0 (got %g)", s->box_height);
+  if (!(s->border_region >= 0) || !isfinite(s->border_region))
+    return rx_fail(err, RX_EINVAL, "task.border_region must be >= 0 (got %g)", s->border_region);
+  if (!(s->border_slow_factor >= 0) || !isfinite(s->border_slow_factor))
+    return rx_fail(err, RX_EINVAL, "task.border_slow_factor must be >= 0 (got %g)",
+                   s->border_slow_factor);
+  if (!(s->b > 0) || !isfinite(s->b))
+    return rx_fail(err, RX_EINVAL, "task.b must be > 0 (got %g)", s->b);
+  if (!(s->drift_const >= 0) || !isfinite(s->drift_const))
+    return rx_fail(err, RX_EINVAL, "task.drift_const must be >= 0 (got %g)", s->drift_const);
+  if (!isfinite(s->anchor[0]) || !isfinite(s->anchor[1]))
+    return rx_fail(err, RX_EINVAL, "task.anchor_point must be finite (got [%g, %g])", s->anchor[0],
+                   s->anchor[1]);
+  return 0;
+}
+
+int rx_batch_alloc(rx_batch *batch, const rx_task_spec *spec, rx_error *err) {
+  if (!batch)
+    return rx_fail(err, RX_EINVAL, "batch is NULL");
+  *batch = (rx_batch){0};
+  int rc = validate_spec(spec, err);
+  if (rc)
+    return rc;
+  size_t B = (size_t)spec->batch_size, T = (size_t)spec->seq_len;
+  size_t dim = (size_t)rx_task_dim(spec->kind);
+  if (T > SIZE_MAX / sizeof(float) / B / dim)
+    return rx_fail(err, RX_ENOMEM, "batch of %zu x %zu x %zu floats is too large", T, B, dim);
+  batch->inputs = malloc(T * B * dim * sizeof(float));
+  batch->init = malloc(B * dim * sizeof(float));
+  batch->targets = malloc(T * B * dim * sizeof(float));
+  if (!batch->inputs || !batch->init || !batch->targets) {
+    rx_batch_free(batch);
+    return rx_fail(err, RX_ENOMEM, "cannot allocate a batch of %zu x %zu x %zu floats", T, B, dim);
+  }
+  batch->B = spec->batch_size;
+  batch->T = spec->seq_len;
+  batch->dim = (int)dim;
+  return 0;
+}
+
+void rx_batch_free(rx_batch *batch) {
+  if (!batch)
+    return;
+  free(batch->inputs);
+  free(batch->init);
+  free(batch->targets);
+  *batch = (rx_batch){0};
+}
+
+int rx_task_generate(const rx_task_spec *spec, uint32_t seed, uint32_t stream, uint32_t index,
+                     rx_batch *batch, rx_error *err) {
+  int rc = validate_spec(spec, err);
+  if (rc)
+    return rc;
+  if (!batch || !batch->inputs || !batch->init || !batch->targets)
+    return rx_fail(err, RX_EINVAL, "batch is not allocated (use rx_batch_alloc)");
+  if (batch->B != spec->batch_size || batch->T != spec->seq_len ||
+      batch->dim != rx_task_dim(spec->kind))
+    return rx_fail(err, RX_EINVAL,
+                   "batch is (T %d, B %d, dim %d) but task.sequence_length %d, task.batch_size %d, "
+                   "dim %d",
+                   batch->T, batch->B, batch->dim, spec->seq_len, spec->batch_size,
+                   rx_task_dim(spec->kind));
+  if (spec->kind == RX_TASK_SPATIAL)
+    rx_spatial_fill(spec, seed, stream, index, batch);
+  else
+    rx_head_direction_fill(spec, seed, stream, index, batch);
+  return 0;
+}

@@ -1,0 +1,115 @@
+/* Place cells (SPEC §2.1): softmax of Gaussian bumps, optionally a difference of Gaussians, and
+ * the top-k decoder. Float loops written for gcc's vectoriser; rows in parallel. Validation and
+ * centre drawing are population.c's. */
+#include <math.h>
+#include <stddef.h>
+
+#include "tasks/population_internal.h"
+#include "tasks/tasks_internal.h"
+
+/* out (n) = logits -|s - c_i|^2 / (2 sigma^2); returns their maximum. */
+static float logits(float *restrict out, const float *restrict c, int n, float x, float y,
+                    float inv) {
+  float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+  for (int i = 0; i < n; i++) {
+    float dx = x - c[2 * i], dy = y - c[2 * i + 1];
+    float l = -(dx * dx + dy * dy) * inv;
+    out[i] = l;
+    mx = mx > l ? mx : l;
+  }
+  return mx;
+}
+
+/* out (n): logits - mx, floored for rx_expf_neg (its own loop: see tasks_internal.h). */
+static void shift_row(float *restrict out, int n, float mx) {
+#pragma omp simd
+  for (int i = 0; i < n; i++)
+    out[i] = rx_expf_floor(out[i] - mx);
+}
+
+/* out (n): shifted logits on entry, their softmax on exit. */
+static void softmax_row(float *restrict out, int n) {
+  float s = 0;
+#pragma omp simd reduction(+ : s)
+  for (int i = 0; i < n; i++) {
+    float e = rx_expf_neg(out[i]);
+    out[i] = e;
+    s += e;
+  }
+  float sc = 1.0f / s;
+#pragma omp simd
+  for (int i = 0; i < n; i++)
+    out[i] *= sc;
+}
+
+/* softmax(l) - softmax(l / q), q = surround_scale > 1 (variance q sigma^2, so the surround's
+ * logits are l / q and their maximum mx / q), shifted by its minimum and normalised. out holds
+ * the shifted logits d = l - mx on entry (d / q >= d needs no floor of its own); the
+ * exponentials are recomputed rather than buffered so no scratch row is needed. */
+static void dog_row(float *restrict out, int n, float q) {
+  const float iq = 1.0f / q;
+  float s1 = 0, s2 = 0;
+#pragma omp simd reduction(+ : s1, s2)
+  for (int i = 0; i < n; i++) {
+    s1 += rx_expf_neg(out[i]);
+    s2 += rx_expf_neg(out[i] * iq);
+  }
+  const float a1 = 1.0f / s1, a2 = 1.0f / s2;
+  float mn = INFINITY;
+#pragma omp simd reduction(min : mn)
+  for (int i = 0; i < n; i++) {
+    float v = a1 * rx_expf_neg(out[i]) - a2 * rx_expf_neg(out[i] * iq);
+    out[i] = v;
+    mn = mn < v ? mn : v;
+  }
+  float s = 0;
+#pragma omp simd reduction(+ : s)
+  for (int i = 0; i < n; i++) {
+    out[i] -= mn;
+    s += out[i];
+  }
+  if (!(s > 0)) { /* all cells equal (e.g. n = 1): no centre-surround contrast left */
+    for (int i = 0; i < n; i++)
+      out[i] = 1.0f / (float)n;
+    return;
+  }
+  float sc = 1.0f / s;
+#pragma omp simd
+  for (int i = 0; i < n; i++)
+    out[i] *= sc;
+}
+
+/* pos: (m, 2); code: (m, n) */
+void rx_place_encode(const rx_population *pop, const float *pos, size_t m, float *code) {
+  const int n = pop->n, dog = pop->dog;
+  const float inv = (float)(1.0 / (2.0 * pop->sigma * pop->sigma));
+  const float q = (float)pop->surround_scale;
+  const float *c = pop->centers;
+#pragma omp parallel for schedule(static)
+  for (size_t r = 0; r < m; r++) {
+    float *out = code + r * (size_t)n;
+    shift_row(out, n, logits(out, c, n, pos[2 * r], pos[2 * r + 1], inv));
+    if (dog)
+      dog_row(out, n, q);
+    else
+      softmax_row(out, n);
+  }
+}
+
+/* code: (m, n); pos: (m, 2) = mean centre of the k most active cells */
+void rx_place_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
+  const int n = pop->n, k = pop->k;
+#pragma omp parallel for schedule(static)
+  for (size_t r = 0; r < m; r++) {
+    int idx[RX_POP_MAX_K];
+    rx_topk(code + r * (size_t)n, n, k, idx);
+    double x = 0, y = 0;
+    for (int j = 0; j < k; j++) {
+      x += pop->centers[2 * idx[j]];
+      y += pop->centers[2 * idx[j] + 1];
+    }
+    pos[2 * r] = (float)(x / k);
+    pos[2 * r + 1] = (float)(y / k);
+  }
+}

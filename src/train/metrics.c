@@ -1,0 +1,86 @@
+/* train_metrics.json / test_metrics.json: objects keyed by step number as a string, each holding
+ * the loss and the decoding error (SPEC §8), kept in memory and rewritten atomically. */
+#include "train/metrics.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "reactivate/fileio.h"
+
+struct rx_metrics {
+  cJSON *root;
+};
+
+int rx_metrics_create(rx_metrics **out, rx_error *err) {
+  *out = calloc(1, sizeof **out);
+  if (!*out || !((*out)->root = cJSON_CreateObject())) {
+    free(*out);
+    *out = NULL;
+    return rx_fail(err, RX_ENOMEM, "out of memory for metrics");
+  }
+  return RX_OK;
+}
+
+void rx_metrics_free(rx_metrics *m) {
+  if (!m) return;
+  cJSON_Delete(m->root);
+  free(m);
+}
+
+/* JSON has no NaN: a metric not computed is written as null. */
+static cJSON *number_or_null(double v) {
+  return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+int rx_metrics_add(rx_metrics *m, int64_t step, const char *error_name, double loss, double error) {
+  char key[32];
+  snprintf(key, sizeof key, "%" PRId64, step);
+  cJSON *entry = cJSON_CreateObject();
+  if (!entry) return RX_ENOMEM;
+  cJSON_AddItemToObject(entry, "loss", number_or_null(loss));
+  cJSON_AddItemToObject(entry, error_name, number_or_null(error));
+  cJSON_DeleteItemFromObjectCaseSensitive(m->root, key);
+  cJSON_AddItemToObject(m->root, key, entry);
+  return RX_OK;
+}
+
+int rx_metrics_load(rx_metrics *m, const char *path, int64_t max_step, rx_error *err) {
+  char *text = NULL;
+  size_t n = 0;
+  int rc = rx_read_file(path, &text, &n, (size_t)1 << 30, err);
+  if (rc) return rc;
+  cJSON *root = cJSON_ParseWithLength(text, n);
+  free(text);
+  if (!root || !cJSON_IsObject(root)) {
+    cJSON_Delete(root);
+    return rx_fail(err, RX_EFORMAT, "%s: not a JSON object of metrics keyed by step", path);
+  }
+  /* Keep only the steps up to the checkpoint we resume from; they are rewritten from there. */
+  cJSON *item = root->child;
+  while (item) {
+    cJSON *next = item->next;
+    char *end = NULL;
+    long long step = strtoll(item->string, &end, 10);
+    if (!end || *end || step < 0 || !cJSON_IsObject(item)) {
+      cJSON_Delete(root);
+      return rx_fail(err, RX_EFORMAT, "%s: key '%s' is not a step number with a metrics object",
+                     path, item->string);
+    }
+    if (step > max_step) cJSON_DeleteItemFromObjectCaseSensitive(root, item->string);
+    item = next;
+  }
+  cJSON_Delete(m->root);
+  m->root = root;
+  return RX_OK;
+}
+
+int rx_metrics_save(const rx_metrics *m, const char *path, rx_error *err) {
+  char *text = cJSON_PrintUnformatted(m->root);
+  if (!text) return rx_fail(err, RX_ENOMEM, "out of memory writing %s", path);
+  int rc = rx_write_file_atomic(path, text, strlen(text), err);
+  cJSON_free(text);
+  return rc;
+}

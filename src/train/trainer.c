@@ -1,0 +1,393 @@
+/* The training loop (SPEC §4): fresh batch per step, forward with noise, MSE loss, BPTT, Adam;
+ * test metrics every test_freq steps, checkpoints every save_freq steps. Every random draw is
+ * keyed by (seed, stream, step), so a resumed run continues the very same streams. */
+#include <dirent.h>
+#include <inttypes.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reactivate/checkpoint.h"
+#include "reactivate/fileio.h"
+#include "reactivate/rng.h"
+#include "reactivate/train.h"
+#include "train/metrics.h"
+
+const char *rx_error_metric_name(rx_task_kind kind) {
+  return kind == RX_TASK_HEAD_DIRECTION ? "hd_mse" : "pos_mse";
+}
+
+/* A batch with its population-code targets. */
+typedef struct coded_batch {
+  rx_batch batch;
+  float *codes;      /* (T, B, n_out) targets */
+  float *init_codes; /* (B, n_init) */
+} coded_batch;
+
+static void coded_batch_free(coded_batch *cb) {
+  rx_batch_free(&cb->batch);
+  free(cb->codes);
+  free(cb->init_codes);
+}
+
+static int coded_batch_alloc(coded_batch *cb, const rx_task_spec *ts, const rx_population *pop,
+                             rx_error *err) {
+  memset(cb, 0, sizeof *cb);
+  int rc = rx_batch_alloc(&cb->batch, ts, err);
+  if (rc) return rc;
+  size_t rows = (size_t)ts->seq_len * ts->batch_size;
+  cb->codes = malloc(rows * pop->n * sizeof(float));
+  cb->init_codes = malloc((size_t)ts->batch_size * pop->n * sizeof(float));
+  if (!cb->codes || !cb->init_codes) {
+    coded_batch_free(cb);
+    return rx_fail(err, RX_ENOMEM, "out of memory for a batch of %zu x %d targets", rows, pop->n);
+  }
+  return RX_OK;
+}
+
+static int coded_batch_generate(coded_batch *cb, const rx_task_spec *ts, const rx_population *pop,
+                                uint32_t seed, uint32_t stream, uint32_t index, rx_error *err) {
+  int rc = rx_task_generate(ts, seed, stream, index, &cb->batch, err);
+  if (rc) return rc;
+  rx_population_encode(pop, cb->batch.targets, (size_t)cb->batch.T * cb->batch.B, cb->codes);
+  rx_population_encode(pop, cb->batch.init, (size_t)cb->batch.B, cb->init_codes);
+  return RX_OK;
+}
+
+/* Everything one training run holds, allocated once. */
+typedef struct trainer {
+  const rx_train_config *cfg;
+  rx_task_spec task;
+  rx_rnn *rnn;
+  rx_population *pop;
+  rx_adam *adam;
+  rx_rnn_workspace *ws;
+  coded_batch train, test;
+  float *y, *dy, *decoded, *grad;
+  rx_metrics *train_metrics, *test_metrics;
+  char run_dir[4096];
+} trainer;
+
+static void trainer_free(trainer *t) {
+  rx_rnn_free(t->rnn);
+  rx_population_free(t->pop);
+  rx_adam_free(t->adam);
+  rx_rnn_workspace_free(t->ws);
+  coded_batch_free(&t->train);
+  coded_batch_free(&t->test);
+  free(t->y);
+  free(t->dy);
+  free(t->decoded);
+  free(t->grad);
+  rx_metrics_free(t->train_metrics);
+  rx_metrics_free(t->test_metrics);
+}
+
+/* Forward pass on cb with the given noise; returns the loss, fills dy when asked and the decoding
+ * error when want_error (NaN otherwise). */
+static double run_batch(trainer *t, const coded_batch *cb, const rx_noise *noise, float *dy,
+                        int want_error, double *error) {
+  const int B = cb->batch.B, T = cb->batch.T;
+  rx_rnn_run run = {.B = B, .T = T, .x = cb->batch.inputs, .c = cb->init_codes, .noise = noise};
+  rx_rnn_forward(t->rnn, t->ws, &run, t->y);
+  const size_t rows = (size_t)B * T;
+  double loss = rx_mse_loss(t->y, cb->codes, rows * t->rnn->spec.n_out, dy);
+  *error = NAN;
+  if (want_error) {
+    rx_population_decode(t->pop, t->y, rows, t->decoded);
+    *error = rx_population_error(t->pop, t->decoded, cb->batch.targets, rows);
+  }
+  return loss;
+}
+
+static rx_noise noise_for(const rx_train_config *cfg, const rx_rnn_spec *spec, uint32_t stream,
+                          int64_t index) {
+  rx_noise n = {.seed = (uint32_t)cfg->seed,
+                .stream = stream,
+                .index = (uint32_t)index,
+                .sigma_in = spec->sigma_in,
+                .sigma_rec = spec->sigma_rec,
+                .sigma_out = spec->sigma_out,
+                .kind = spec->noise};
+  return n;
+}
+
+/* A new, untrained model: population code and PyTorch-default weights from the run's seed. */
+static int trainer_fresh_model(trainer *t, const rx_train_config *cfg, rx_error *err) {
+  rx_population_spec ps;
+  rx_rnn_spec rs;
+  rx_config_population_spec(cfg, &ps);
+  rx_config_rnn_spec(cfg, &rs);
+  int rc;
+  if ((rc = rx_population_create(&t->pop, &ps, (uint32_t)cfg->seed, err))) return rc;
+  if ((rc = rx_rnn_create(&t->rnn, &rs, err))) return rc;
+  rx_rnn_init_default(t->rnn, (uint32_t)cfg->seed);
+  return rx_adam_create(&t->adam, t->rnn->n_weights, cfg->trainer.lr, cfg->trainer.weight_decay,
+                        err);
+}
+
+/* The step loop's buffers, allocated once per run. */
+static int trainer_alloc_buffers(trainer *t, rx_error *err) {
+  const int B = t->task.batch_size, T = t->task.seq_len;
+  const size_t rows = (size_t)B * T;
+  int rc;
+  if ((rc = rx_rnn_workspace_create(&t->ws, &t->rnn->spec, B, T, err))) return rc;
+  if ((rc = coded_batch_alloc(&t->train, &t->task, t->pop, err))) return rc;
+  if ((rc = coded_batch_alloc(&t->test, &t->task, t->pop, err))) return rc;
+  t->y = malloc(rows * t->rnn->spec.n_out * sizeof(float));
+  t->dy = malloc(rows * t->rnn->spec.n_out * sizeof(float));
+  t->decoded = malloc(rows * rx_task_dim(t->task.kind) * sizeof(float));
+  t->grad = malloc(t->rnn->n_weights * sizeof(float));
+  if (!t->y || !t->dy || !t->decoded || !t->grad)
+    return rx_fail(err, RX_ENOMEM, "out of memory for training buffers (B=%d, T=%d)", B, T);
+  return RX_OK;
+}
+
+/* One training step (fresh batch, forward, loss, BPTT, Adam) on batch `step`. */
+static int train_step(trainer *t, int64_t step, double *loss, double *error, rx_error *err) {
+  const rx_train_config *cfg = t->cfg;
+  int rc = coded_batch_generate(&t->train, &t->task, t->pop, (uint32_t)cfg->seed, RX_STREAM_TASK,
+                                (uint32_t)step, err);
+  if (rc) return rc;
+  rx_noise noise = noise_for(cfg, &t->rnn->spec, RX_STREAM_NOISE, step);
+  *loss = run_batch(t, &t->train, &noise, t->dy, cfg->trainer.compute_all_metrics, error);
+  if (!isfinite(*loss)) return RX_ENUMERIC;
+  rx_rnn_backward(t->rnn, t->ws, t->dy, t->grad);
+  rx_adam_step(t->adam, t->rnn->w, t->grad);
+  return RX_OK;
+}
+
+static int weights_finite(const rx_rnn *rnn) {
+  for (size_t i = 0; i < rnn->n_weights; i++)
+    if (!isfinite(rnn->w[i])) return 0;
+  return 1;
+}
+
+static int save_state(trainer *t, int64_t step, char *ck_path, size_t ck_len, rx_error *err) {
+  if (!weights_finite(t->rnn))
+    return rx_fail(err, RX_ENUMERIC, "weights are not finite at step %" PRId64 "; not saved", step);
+  rx_checkpoint_path(ck_path, ck_len, t->run_dir, step);
+  int rc = rx_checkpoint_save(ck_path, t->cfg, t->rnn, t->pop, t->adam, step, err);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/train_metrics.json", t->run_dir);
+  if (!rc) rc = rx_metrics_save(t->train_metrics, path, err);
+  snprintf(path, sizeof path, "%s/test_metrics.json", t->run_dir);
+  if (!rc) rc = rx_metrics_save(t->test_metrics, path, err);
+  return rc;
+}
+
+static void remove_previous_run(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  char path[4400];
+  while ((e = readdir(d))) {
+    long long s;
+    char tail[8];
+    int is_ckpt = sscanf(e->d_name, "model_%lld%7s", &s, tail) == 2 && strcmp(tail, ".npz") == 0;
+    if (is_ckpt || !strcmp(e->d_name, "train_metrics.json") || !strcmp(e->d_name, "test_metrics.json")) {
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      unlink(path);
+    }
+  }
+  closedir(d);
+}
+
+/* The stored config must equal the requested one except for the number of steps (a run may be
+ * extended) and the results root (a run directory may be moved). */
+static int check_resume_config(const rx_train_config *want, const rx_train_config *stored,
+                               const char *ck_path, rx_error *err) {
+  rx_train_config a = *stored;
+  a.trainer.n_epochs = want->trainer.n_epochs;
+  snprintf(a.path, sizeof a.path, "%s", want->path);
+  char *ya = NULL, *yb = NULL;
+  int rc = rx_config_to_yaml(&a, &ya, err);
+  if (!rc) rc = rx_config_to_yaml(want, &yb, err);
+  if (!rc && strcmp(ya, yb) != 0) {
+    /* Name the first differing line. */
+    const char *p = ya, *q = yb;
+    while (*p && *p == *q) p++, q++;
+    while (p > ya && p[-1] != '\n') p--, q--;
+    int lp = (int)strcspn(p, "\n"), lq = (int)strcspn(q, "\n");
+    rc = rx_fail(err, RX_EINVAL,
+                 "cannot resume: %s was trained with '%.*s' but the config now says '%.*s' "
+                 "(use another path= or --overwrite)",
+                 ck_path, lp, p, lq, q);
+  }
+  free(ya);
+  free(yb);
+  return rc;
+}
+
+static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_options *opt,
+                         int64_t *start, rx_error *err) {
+  int rc;
+  t->cfg = cfg;
+  rx_config_task_spec(cfg, &t->task);
+  if ((rc = rx_config_run_dir(cfg, t->run_dir, sizeof t->run_dir))) 
+    return rx_fail(err, RX_EINVAL, "run directory name too long under path=%s", cfg->path);
+  if ((rc = rx_mkdirs(t->run_dir, err))) return rc;
+  if ((rc = rx_metrics_create(&t->train_metrics, err)) || (rc = rx_metrics_create(&t->test_metrics, err)))
+    return rc;
+
+  int64_t latest = rx_checkpoint_latest(t->run_dir);
+  *start = 0;
+  if (latest >= 0 && opt->resume) {
+    char ck_path[4200];
+    rx_checkpoint_path(ck_path, sizeof ck_path, t->run_dir, latest);
+    rx_checkpoint ck;
+    if ((rc = rx_checkpoint_load(ck_path, &ck, err))) return rc;
+    rc = check_resume_config(cfg, &ck.cfg, ck_path, err);
+    if (!rc && !ck.adam)
+      rc = rx_fail(err, RX_EFORMAT, "cannot resume from %s: it holds no optimiser state", ck_path);
+    if (rc) {
+      rx_checkpoint_free(&ck);
+      return rc;
+    }
+    t->rnn = ck.rnn;
+    t->pop = ck.pop;
+    t->adam = ck.adam;
+    *start = ck.step;
+    char path[4400];
+    snprintf(path, sizeof path, "%s/train_metrics.json", t->run_dir);
+    if (rx_file_exists(path) && (rc = rx_metrics_load(t->train_metrics, path, *start, err))) return rc;
+    snprintf(path, sizeof path, "%s/test_metrics.json", t->run_dir);
+    if (rx_file_exists(path) && (rc = rx_metrics_load(t->test_metrics, path, *start, err))) return rc;
+  } else {
+    if (latest >= 0 && !opt->overwrite)
+      return rx_fail(err, RX_EINVAL,
+                     "%s already holds checkpoints (latest model_%" PRId64 ".npz): pass --resume "
+                     "to continue it or --overwrite to start over",
+                     t->run_dir, latest);
+    if (latest >= 0) remove_previous_run(t->run_dir);
+    if ((rc = trainer_fresh_model(t, cfg, err))) return rc;
+  }
+
+  char *yaml = NULL;
+  char path[4400];
+  snprintf(path, sizeof path, "%s/config.yaml", t->run_dir);
+  if ((rc = rx_config_to_yaml(cfg, &yaml, err))) return rc;
+  rc = rx_write_file_atomic(path, yaml, strlen(yaml), err);
+  free(yaml);
+  if (rc) return rc;
+
+  if ((rc = trainer_alloc_buffers(t, err))) return rc;
+  /* The test batch is drawn once, the same for the whole run (and after a resume). */
+  return coded_batch_generate(&t->test, &t->task, t->pop, (uint32_t)cfg->seed, RX_STREAM_TEST_TASK,
+                              0, err);
+}
+
+static void test_step(trainer *t, int64_t step, double *loss, double *error) {
+  rx_noise noise = noise_for(t->cfg, &t->rnn->spec, RX_STREAM_TEST_NOISE, step);
+  *loss = run_batch(t, &t->test, &noise, NULL, 1, error);
+  rx_metrics_add(t->test_metrics, step, rx_error_metric_name(t->task.kind), *loss, *error);
+}
+
+int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_result *result,
+             rx_error *err) {
+  rx_train_options no_options = {0};
+  rx_train_result local;
+  if (!opt) opt = &no_options;
+  if (!result) result = &local;
+  memset(result, 0, sizeof *result);
+
+  trainer t;
+  memset(&t, 0, sizeof t);
+  int64_t start = 0;
+  int rc = trainer_setup(&t, cfg, opt, &start, err);
+  snprintf(result->run_dir, sizeof result->run_dir, "%s", t.run_dir);
+  if (rc) {
+    trainer_free(&t);
+    return rc;
+  }
+
+  const int64_t n_steps = cfg->trainer.n_epochs;
+  const char *metric = rx_error_metric_name(t.task.kind);
+  const double t_begin = omp_get_wtime();
+  rx_train_progress p = {.n_steps = n_steps, .first_step = start, .loss = NAN, .error = NAN};
+  char ck_path[4200] = "";
+
+  if (start == 0) { /* the untrained network: test metrics and model_0 */
+    test_step(&t, 0, &p.test_loss, &p.test_error);
+    if ((rc = save_state(&t, 0, ck_path, sizeof ck_path, err))) goto done;
+    p.tested = 1;
+    p.checkpoint = ck_path;
+    if (opt->progress) opt->progress(opt->progress_ctx, &p);
+  }
+
+  int64_t step = start;
+  while (step < n_steps) {
+    if ((opt->stop && *opt->stop) || (opt->stop_after > 0 && step >= opt->stop_after)) {
+      result->interrupted = 1;
+      break;
+    }
+    double loss = NAN, error = NAN;
+    rc = train_step(&t, step, &loss, &error, err);
+    if (rc == RX_ENUMERIC) {
+      int64_t last = rx_checkpoint_latest(t.run_dir);
+      char last_path[4200];
+      rx_checkpoint_path(last_path, sizeof last_path, t.run_dir, last);
+      rc = rx_fail(err, RX_ENUMERIC,
+                   "training diverged at step %" PRId64 ": loss is %g (try a smaller trainer.lr); "
+                   "last good checkpoint: %s",
+                   step + 1, loss, last >= 0 ? last_path : "none");
+      goto done;
+    }
+    if (rc) goto done;
+    step++;
+    rx_metrics_add(t.train_metrics, step, metric, loss, error);
+
+    p.step = step;
+    p.loss = loss;
+    p.error = error;
+    p.tested = 0;
+    p.checkpoint = NULL;
+    if (step % cfg->trainer.test_freq == 0 || step == n_steps) {
+      test_step(&t, step, &p.test_loss, &p.test_error);
+      p.tested = 1;
+    }
+    if (step % cfg->trainer.save_freq == 0 || step == n_steps) {
+      if ((rc = save_state(&t, step, ck_path, sizeof ck_path, err))) goto done;
+      p.checkpoint = ck_path;
+    }
+    p.elapsed_s = omp_get_wtime() - t_begin;
+    if (opt->progress) opt->progress(opt->progress_ctx, &p);
+  }
+  /* Interrupted between checkpoints: save where we are, so nothing is lost. */
+  if (result->interrupted && step > start && rx_checkpoint_latest(t.run_dir) != step) {
+    if ((rc = save_state(&t, step, ck_path, sizeof ck_path, err))) goto done;
+  }
+  if (start == step && step == n_steps && !result->interrupted) {
+    /* Nothing left to train: report the final metrics of the existing run. */
+    test_step(&t, step, &p.test_loss, &p.test_error);
+  }
+  result->steps_done = step;
+  result->final_loss = p.loss;
+  result->final_test_loss = p.test_loss;
+  result->final_test_error = p.test_error;
+  rx_checkpoint_path(result->last_checkpoint, sizeof result->last_checkpoint, t.run_dir,
+                     rx_checkpoint_latest(t.run_dir));
+done:
+  trainer_free(&t);
+  return rc;
+}
+
+int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, rx_error *err) {
+  trainer t;
+  memset(&t, 0, sizeof t);
+  t.cfg = cfg;
+  rx_config_task_spec(cfg, &t.task);
+  int rc = trainer_fresh_model(&t, cfg, err);
+  if (!rc) rc = trainer_alloc_buffers(&t, err);
+  for (int r = -1; r < reps && !rc; r++) { /* r = -1: warm-up, not timed */
+    double loss = NAN, error = NAN, t0 = omp_get_wtime();
+    rc = train_step(&t, r + 1, &loss, &error, err);
+    if (r >= 0) seconds[r] = omp_get_wtime() - t0;
+  }
+  if (rc == RX_ENUMERIC) rc = rx_fail(err, rc, "benchmark training diverged");
+  trainer_free(&t);
+  return rc;
+}

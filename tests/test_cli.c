@@ -1,0 +1,180 @@
+/* The reactivate binary as users meet it: --help everywhere, one clear line and a non-zero exit
+ * for bad input, train then simulate on generated, quiescent and user-given inputs, and
+ * checkpoints that numpy reads. */
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "reactivate/fileio.h"
+#include "reactivate/npz.h"
+#include "test_util.h"
+
+static char out_path[256];
+
+/* Runs the CLI with the given arguments (a shell fragment); returns its exit status and leaves
+ * stdout+stderr in out_path. */
+static int run_cli(const char *fmt, ...) {
+  char args[4096], cmd[8192];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(args, sizeof args, fmt, ap);
+  va_end(ap);
+  snprintf(cmd, sizeof cmd, "%s %s > %s 2>&1", RX_TEST_CLI, args, out_path);
+  int st = system(cmd);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *output(void) {
+  char *text = NULL;
+  size_t n;
+  if (rx_read_file(out_path, &text, &n, 1 << 24, NULL)) return strdup("");
+  return text;
+}
+
+static int count_lines(const char *s) {
+  int n = 0;
+  for (; *s; s++) n += *s == '\n';
+  return n;
+}
+
+static void test_every_command_has_help(void) {
+  const char *cmds[] = {"--help", "train --help", "simulate --help", "bench --help"};
+  for (int i = 0; i < 4; i++) {
+    CHECK_MSG(run_cli("%s", cmds[i]) == 0, "%s", cmds[i]);
+    char *o = output();
+    CHECK_MSG(strstr(o, "usage:"), "%s", cmds[i]);
+    free(o);
+  }
+  CHECK(run_cli("frobnicate") != 0);
+}
+
+/* Each bad input: non-zero exit, exactly one line, naming the culprit. */
+static void test_bad_input_gives_one_clear_line(void) {
+  struct {
+    const char *args, *must_name;
+  } cases[] = {
+      {"train spatial_navigation/noisy_unbiased rnn.sigm2_rec=1 --dry-run", "rnn.sigm2_rec"},
+      {"train spatial_navigation/noisy_unbiased rnn.n_rec=-3 --dry-run", "rnn.n_rec"},
+      {"train spatial_navigation/noisy_unbiased task.decode_k=9999 --dry-run", "task.decode_k"},
+      {"train spatial_navigation/no_such_experiment --dry-run", "no_such_experiment"},
+      {"train spatial_navigation/noisy_unbiased rnn.n_rec --dry-run", "rnn.n_rec"},
+      {"train --bogus", "--bogus"},
+      {"simulate /nonexistent/model_5.npz --out /tmp/x.npz", "/nonexistent/model_5.npz"},
+      {"simulate --out /tmp/x.npz", "checkpoint"},
+      {"bench --reps zero", "--reps"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int rc = run_cli("%s", cases[i].args);
+    char *o = output();
+    CHECK_MSG(rc != 0, "'%s' exited 0", cases[i].args);
+    CHECK_MSG(count_lines(o) == 1, "'%s' printed %d lines: %s", cases[i].args, count_lines(o), o);
+    CHECK_MSG(strstr(o, cases[i].must_name), "'%s' does not name '%s': %s", cases[i].args,
+              cases[i].must_name, o);
+    free(o);
+  }
+}
+
+static int numpy_available(void) {
+  return system("/usr/bin/python3 -c 'import numpy' > /dev/null 2>&1") == 0;
+}
+
+static void test_train_then_simulate_writes_expected_arrays(void) {
+  char root[256];
+  rx_test_tmpdir(root, sizeof root, "cli");
+  int rc = run_cli("train spatial_navigation/noisy_unbiased path=%s rnn.n_rec=16 "
+                   "task.place_cells_num=32 task.batch_size=8 task.sequence_length=10 "
+                   "trainer.n_epochs=10 trainer.save_freq=5 --quiet", root);
+  REQUIRE(rc == 0);
+  char ck[512];
+  snprintf(ck, sizeof ck, "%s/spatial_navigation/noisy_unbiased_0.0001_0/model_10.npz", root);
+  REQUIRE(rx_file_exists(ck));
+
+  /* Generated batch. */
+  char out[512];
+  snprintf(out, sizeof out, "%s/gen.npz", root);
+  REQUIRE(run_cli("simulate %s --batch 4 --steps 7 --out %s", ck, out) == 0);
+  rx_npz z;
+  REQUIRE(rx_npz_read(out, &z, NULL) == 0);
+  struct {
+    const char *name;
+    int ndim;
+    int64_t shape[3];
+  } want[] = {{"hidden", 3, {4, 7, 16}}, {"outputs", 3, {4, 7, 32}}, {"decoded", 3, {4, 7, 2}},
+              {"inputs", 3, {4, 7, 2}},  {"positions", 3, {4, 7, 2}}, {"init", 2, {4, 32}}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+    CHECK_MSG(rx_npz_expect(&z, out, want[i].name, RX_F32, want[i].ndim, want[i].shape, NULL, NULL) == 0,
+              "%s", want[i].name);
+  rx_npz_free(&z);
+
+  /* Quiescent from the run's test batch: no inputs; with --noise-var 0 the noise seed is
+   * irrelevant (fully deterministic). */
+  char q1[512], q2[512];
+  snprintf(q1, sizeof q1, "%s/q1.npz", root);
+  snprintf(q2, sizeof q2, "%s/q2.npz", root);
+  REQUIRE(run_cli("simulate %s --test-batch --quiescent --batch 3 --steps 50 --noise-var 0 --seed 1 --out %s", ck, q1) == 0);
+  REQUIRE(run_cli("simulate %s --test-batch --quiescent --batch 3 --steps 50 --noise-var 0 --seed 2 --out %s", ck, q2) == 0);
+  rx_npz a, b;
+  REQUIRE(rx_npz_read(q1, &a, NULL) == 0);
+  REQUIRE(rx_npz_read(q2, &b, NULL) == 0);
+  CHECK(rx_npz_get(&a, "inputs") == NULL);
+  const rx_array *ha = rx_npz_get(&a, "hidden"), *hb = rx_npz_get(&b, "hidden");
+  REQUIRE(ha && hb && ha->size == hb->size);
+  CHECK(memcmp(ha->data, hb->data, ha->size * sizeof(float)) == 0);
+  rx_npz_free(&a);
+  rx_npz_free(&b);
+
+  /* User inputs: a (3, 5, 2) float32 .npy; a wrong shape is refused with one line. */
+  char xin[512], xbad[512], xo[512];
+  snprintf(xin, sizeof xin, "%s/x.npy", root);
+  snprintf(xbad, sizeof xbad, "%s/xbad.npy", root);
+  snprintf(xo, sizeof xo, "%s/x_out.npz", root);
+  float x[3 * 5 * 2];
+  for (int i = 0; i < 30; i++) x[i] = 0.01f * (float)(i % 5);
+  int64_t sh[3] = {3, 5, 2}, shbad[3] = {3, 5, 3};
+  rx_array arr = rx_array_f32("x", x, 3, sh);
+  REQUIRE(rx_npy_write(xin, &arr, NULL) == 0);
+  float xb[45] = {0};
+  rx_array arrb = rx_array_f32("x", xb, 3, shbad);
+  REQUIRE(rx_npy_write(xbad, &arrb, NULL) == 0);
+  REQUIRE(run_cli("simulate %s --inputs %s --out %s", ck, xin, xo) == 0);
+  REQUIRE(rx_npz_read(xo, &a, NULL) == 0);
+  int64_t dsh[3] = {3, 5, 2};
+  CHECK(rx_npz_expect(&a, xo, "decoded", RX_F32, 3, dsh, NULL, NULL) == 0);
+  rx_npz_free(&a);
+  rc = run_cli("simulate %s --inputs %s --out %s", ck, xbad, xo);
+  char *o = output();
+  CHECK(rc != 0 && count_lines(o) == 1 && strstr(o, "xbad.npy"));
+  free(o);
+
+  /* A corrupt checkpoint: one line naming it. */
+  char bad[512];
+  snprintf(bad, sizeof bad, "%s/model_99.npz", root);
+  REQUIRE(rx_write_file_atomic(bad, "PK\003\004garbage", 11, NULL) == 0);
+  rc = run_cli("simulate %s --out %s", bad, xo);
+  o = output();
+  CHECK(rc != 0 && count_lines(o) == 1 && strstr(o, "model_99.npz"));
+  free(o);
+
+  if (!numpy_available()) {
+    fprintf(stderr, "  numpy not available: skipping the numpy.load check\n");
+    return;
+  }
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd,
+           "/usr/bin/python3 -c \"import numpy as np; f = np.load('%s', allow_pickle=False); "
+           "assert f['w_rec.weight'].shape == (16, 16) and f['w_rec.weight'].dtype == np.float32; "
+           "assert f['encoder.weight'].shape == (16, 32) and f['w_out.weight'].shape == (32, 16); "
+           "assert f['w_in.weight'].shape == (16, 2) and f['population.centers'].shape == (32, 2); "
+           "assert 'rnn:' in str(f['config']) and int(f['step']) == 10\"", ck);
+  CHECK(system(cmd) == 0);
+}
+
+int main(int argc, char **argv) {
+  snprintf(out_path, sizeof out_path, "/tmp/rx_test_cli_out_%d.txt", (int)getpid());
+  static const rx_test_case tests[] = {TEST(test_every_command_has_help),
+                                       TEST(test_bad_input_gives_one_clear_line),
+                                       TEST(test_train_then_simulate_writes_expected_arrays)};
+  int rc = rx_test_main(argc, argv, tests, 3);
+  remove(out_path);
+  return rc;
+}

@@ -1,0 +1,702 @@
+/* Vanilla RNN and GRU (src/models): gradients against central finite differences for every
+ * activation, bias and noise setting; the optimised forward against a naive double-precision
+ * reference written straight from SPEC §3; noise statistics and addressing; initialisation;
+ * bit-identical results across thread counts; spec validation. */
+#include <float.h>
+#include <stdint.h>
+
+#include "reactivate/linalg.h"
+#include "reactivate/rng.h"
+#include "reactivate/rnn.h"
+#include "test_util.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+static rx_rnn_spec small_spec(rx_model_kind kind, rx_activation act, int bias) {
+  rx_rnn_spec s = {.kind = kind, .n_in = 2, .n_rec = 7, .n_out = 5, .n_init = 6, .alpha = 0.3f,
+                   .bias = bias, .act = act, .noise = RX_NOISE_UNIFORM};
+  return s;
+}
+
+static void fill_uniform(float *a, size_t n, uint32_t key, float lo, float hi) {
+  rx_rng r;
+  rx_rng_init(&r, 99, RX_STREAM_ANALYSIS + 7, key, 0, 0);
+  for (size_t i = 0; i < n; i++) a[i] = lo + (hi - lo) * rx_rng_uniformf(&r);
+}
+
+static const float *param(const rx_rnn *rnn, const char *name) {
+  const rx_param *p = rx_rnn_find_param(rnn, name);
+  return p ? rnn->w + p->offset : NULL;
+}
+
+static double act_ref(rx_activation act, double u) {
+  switch (act) {
+  case RX_ACT_RELU: return u > 0 ? u : 0;
+  case RX_ACT_TANH: return tanh(u);
+  case RX_ACT_SIGMOID: return 1.0 / (1.0 + exp(-u));
+  default: return u;
+  }
+}
+
+/* One row of noise as SPEC §3 / rnn.h address it: trajectory b, local step t, K = 0 input,
+ * 1 recurrent, 2 output (always Gaussian); zeros without noise. */
+static void ref_noise(const rx_rnn_run *run, int K, int b, int t, float *out, int n) {
+  const rx_noise *nz = run->noise;
+  float sigma = !nz ? 0.0f : K == 0 ? nz->sigma_in : K == 1 ? nz->sigma_rec : nz->sigma_out;
+  if (sigma <= 0.0f) {
+    for (int i = 0; i < n; i++) out[i] = 0.0f;
+    return;
+  }
+  rx_rng r;
+  rx_rng_init(&r, nz->seed, nz->stream + (uint32_t)K, nz->index, (uint32_t)b,
+              (uint32_t)(run->t0 + t));
+  if (K == 2 || nz->kind == RX_NOISE_GAUSSIAN)
+    rx_rng_fill_normalf(&r, out, (size_t)n, sigma);
+  else
+    rx_rng_fill_uniformf(&r, out, (size_t)n, sigma);
+}
+
+/* Naive reference in double, straight from the equations, reading the weights by their PyTorch
+ * names only (independent of the flat layout). y (T, B, O), hs (T, B, N) h_1..h_T; mask (T, B, N)
+ * (may be NULL) gets 1 where the activation's argument u > 0 (relu's active set). */
+static void ref_forward(const rx_rnn *rnn, const rx_rnn_run *run, double *y, double *hs,
+                        unsigned char *mask) {
+  const rx_rnn_spec *s = &rnn->spec;
+  const int B = run->B, T = run->T, N = s->n_rec, I = s->n_in, O = s->n_out, C = s->n_init;
+  const int gru = s->kind == RX_MODEL_GRU;
+  const float *E = param(rnn, "encoder.weight"), *bE = param(rnn, "encoder.bias");
+  const float *Wo = param(rnn, gru ? "decoder.weight" : "w_out.weight");
+  const float *bo = param(rnn, gru ? "decoder.bias" : "w_out.bias");
+  double *h = calloc((size_t)N, sizeof(double)), *hn = calloc((size_t)N, sizeof(double));
+  double *gh = calloc((size_t)N, sizeof(double)), *z = calloc((size_t)N, sizeof(double));
+  double *xin = calloc((size_t)I, sizeof(double));
+  float *nin = calloc((size_t)I, sizeof(float)), *nrec = calloc((size_t)N, sizeof(float));
+  float *nout = calloc((size_t)O, sizeof(float));
+  for (int b = 0; b < B; b++) {
+    for (int j = 0; j < N; j++) {
+      if (run->h0) {
+        h[j] = run->h0[(size_t)b * N + j];
+      } else {
+        double a = bE ? bE[j] : 0.0;
+        for (int k = 0; k < C; k++) a += (double)E[j * C + k] * run->c[(size_t)b * C + k];
+        h[j] = a;
+      }
+    }
+    for (int t = 0; t < T; t++) {
+      ref_noise(run, 0, b, t, nin, I);
+      ref_noise(run, 1, b, t, nrec, N);
+      ref_noise(run, 2, b, t, nout, O);
+      for (int k = 0; k < I; k++)
+        xin[k] = (run->x ? run->x[((size_t)t * B + b) * I + k] : 0.0) + nin[k];
+      size_t row = (size_t)t * B + b;
+      if (!gru) {
+        const float *Wi = param(rnn, "w_in.weight"), *bi = param(rnn, "w_in.bias");
+        const float *Wr = param(rnn, "w_rec.weight"), *br = param(rnn, "w_rec.bias");
+        for (int j = 0; j < N; j++) {
+          double u = (bi ? bi[j] : 0.0) + (br ? br[j] : 0.0);
+          for (int i = 0; i < N; i++) u += (double)Wr[j * N + i] * h[i];
+          for (int k = 0; k < I; k++) u += (double)Wi[j * I + k] * xin[k];
+          if (mask) mask[row * N + j] = u > 0;
+          hn[j] = (1.0 - s->alpha) * h[j] + s->alpha * act_ref(s->act, u) + nrec[j];
+        }
+      } else {
+        const float *Wz = param(rnn, "w_z.weight"), *Uz = param(rnn, "u_z.weight");
+        const float *Wr = param(rnn, "w_r.weight"), *Ur = param(rnn, "u_r.weight");
+        const float *Wh = param(rnn, "w_h.weight"), *Uh = param(rnn, "u_h.weight");
+        const float *bwz = param(rnn, "w_z.bias"), *buz = param(rnn, "u_z.bias");
+        const float *bwr = param(rnn, "w_r.bias"), *bur = param(rnn, "u_r.bias");
+        const float *bwh = param(rnn, "w_h.bias"), *buh = param(rnn, "u_h.bias");
+        for (int j = 0; j < N; j++) {
+          double az = (bwz ? bwz[j] + (double)buz[j] : 0.0), ar = (bwr ? bwr[j] + (double)bur[j] : 0.0);
+          for (int k = 0; k < I; k++) {
+            az += (double)Wz[j * I + k] * xin[k];
+            ar += (double)Wr[j * I + k] * xin[k];
+          }
+          for (int i = 0; i < N; i++) {
+            az += (double)Uz[j * N + i] * h[i];
+            ar += (double)Ur[j * N + i] * h[i];
+          }
+          z[j] = 1.0 / (1.0 + exp(-az));
+          gh[j] = h[j] / (1.0 + exp(-ar));
+        }
+        for (int j = 0; j < N; j++) {
+          double u = (bwh ? bwh[j] + (double)buh[j] : 0.0);
+          for (int k = 0; k < I; k++) u += (double)Wh[j * I + k] * xin[k];
+          for (int i = 0; i < N; i++) u += (double)Uh[j * N + i] * gh[i];
+          if (mask) mask[row * N + j] = u > 0;
+          hn[j] = h[j] + s->alpha * (1.0 - z[j]) * (act_ref(s->act, u) - h[j]) + nrec[j];
+        }
+      }
+      for (int j = 0; j < N; j++) {
+        h[j] = hn[j];
+        if (hs) hs[row * N + j] = h[j];
+      }
+      if (y)
+        for (int o = 0; o < O; o++) {
+          double a = (bo ? bo[o] : 0.0) + nout[o];
+          for (int j = 0; j < N; j++) a += (double)Wo[o * N + j] * h[j];
+          y[row * O + o] = a;
+        }
+    }
+  }
+  free(h), free(hn), free(gh), free(z), free(xin), free(nin), free(nrec), free(nout);
+}
+
+/* A small problem: network, workspace, inputs, codes, noise. */
+typedef struct problem {
+  rx_rnn *rnn;
+  rx_rnn_workspace *ws;
+  int B, T;
+  float *x, *c, *h0, *y, *R;
+  rx_noise noise;
+  rx_rnn_run run;
+} problem;
+
+/* noise: 0 none, 1 uniform, 2 gaussian. */
+static int problem_make(problem *p, const rx_rnn_spec *spec, int B, int T, int noise, int from_h0,
+                        int no_x, uint32_t seed) {
+  memset(p, 0, sizeof *p);
+  rx_error err;
+  if (rx_rnn_create(&p->rnn, spec, &err) || rx_rnn_workspace_create(&p->ws, spec, B, T, &err)) {
+    fprintf(stderr, "  %s\n", err.msg);
+    return -1;
+  }
+  rx_rnn_init_default(p->rnn, seed);
+  p->B = B, p->T = T;
+  const size_t TB = (size_t)T * B;
+  p->x = malloc(TB * spec->n_in * sizeof(float));
+  p->c = malloc((size_t)B * spec->n_init * sizeof(float));
+  p->h0 = malloc((size_t)B * spec->n_rec * sizeof(float));
+  p->y = malloc(TB * spec->n_out * sizeof(float));
+  p->R = malloc(TB * spec->n_out * sizeof(float));
+  fill_uniform(p->x, TB * spec->n_in, seed + 1, -1.0f, 1.0f);
+  fill_uniform(p->c, (size_t)B * spec->n_init, seed + 2, 0.0f, 1.0f);
+  fill_uniform(p->h0, (size_t)B * spec->n_rec, seed + 3, -0.5f, 0.5f);
+  fill_uniform(p->R, TB * spec->n_out, seed + 4, -1.0f, 1.0f);
+  p->noise = (rx_noise){.seed = 11, .stream = RX_STREAM_NOISE, .index = 3, .sigma_in = 0.3f,
+                        .sigma_rec = 0.2f, .sigma_out = 0.1f,
+                        .kind = noise == 2 ? RX_NOISE_GAUSSIAN : RX_NOISE_UNIFORM};
+  p->run = (rx_rnn_run){.B = B, .T = T, .x = no_x ? NULL : p->x, .c = p->c,
+                        .h0 = from_h0 ? p->h0 : NULL, .noise = noise ? &p->noise : NULL, .t0 = 2};
+  return 0;
+}
+
+static void problem_free(problem *p) {
+  rx_rnn_free(p->rnn);
+  rx_rnn_workspace_free(p->ws);
+  free(p->x), free(p->c), free(p->h0), free(p->y), free(p->R);
+}
+
+/* L = sum(y * R), accumulated in double. */
+static double problem_loss(problem *p) {
+  CHECK(rx_rnn_forward(p->rnn, p->ws, &p->run, p->y) == 0);
+  const size_t n = (size_t)p->T * p->B * p->rnn->spec.n_out;
+  double L = 0;
+  for (size_t i = 0; i < n; i++) L += (double)p->y[i] * p->R[i];
+  return L;
+}
+
+/* ------------------------------------------------------------------ finite differences */
+
+typedef struct fd_case {
+  rx_model_kind kind;
+  rx_activation act;
+  int bias, noise, from_h0, no_x;
+} fd_case;
+
+/* Compares the analytic gradient of L = sum(y * R) (dy = R), times grad_scale, with central
+ * differences (L(w + eps) - L(w - eps)) / (2 eps) for EVERY weight, noise held fixed (the same
+ * rx_noise key in every forward). eps = 1e-2 against weights of scale 1/sqrt(fan_in) ~ 0.4:
+ * float32 rounding in L (~1e-6 over 90 terms, summed in double) contributes ~5e-5 to the
+ * difference quotient, truncation O(eps^2 L''') about as much; observed errors are <= 3e-5.
+ * An element passes when
+ *   |analytic - numeric| <= 3e-4 (1 + |numeric|),
+ * which a gradient 1% off fails wherever |numeric| > 0.03, i.e. for most elements (see
+ * test_finite_difference_check_rejects_a_gradient_one_percent_off).
+ * relu has a kink at 0: a perturbation that moves any pre-activation u across 0 makes the
+ * difference quotient meaningless there. For relu each perturbed forward's active set (from the
+ * double reference, same noise) is compared with the unperturbed one; where a sign flips the
+ * element is retried with eps / 4 (float noise 4x larger, still well inside the tolerance) and
+ * skipped if a sign still flips (counted; at most a quarter may be skipped).
+ * Returns the worst |a - n| / (3e-4 (1 + |n|)): the case passes when it is <= 1. */
+static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
+  rx_rnn_spec spec = small_spec(k->kind, k->act, k->bias);
+  problem p;
+  const int B = 3, T = 6;
+  if (problem_make(&p, &spec, B, T, k->noise, k->from_h0, k->no_x, 5)) return INFINITY;
+  const size_t nw = p.rnn->n_weights, nu = (size_t)T * B * spec.n_rec;
+  float *grad = malloc(nw * sizeof(float));
+  unsigned char *m0 = malloc(nu), *m1 = malloc(nu);
+  problem_loss(&p);
+  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == 0);
+  const int relu = k->act == RX_ACT_RELU;
+  if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m0);
+  double worst = 0;
+  int skipped = 0, checked = 0;
+  for (size_t i = 0; i < nw; i++) {
+    const float w0 = p.rnn->w[i];
+    double Lp = 0, Lm = 0, step = 1;
+    int flips = 1;
+    for (int attempt = 0; attempt < 2 && flips; attempt++) {
+      const float eps = attempt ? 2.5e-3f : 1e-2f;
+      flips = 0;
+      p.rnn->w[i] = w0 + eps;
+      if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m1), flips |= memcmp(m0, m1, nu) != 0;
+      Lp = problem_loss(&p);
+      p.rnn->w[i] = w0 - eps;
+      if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m1), flips |= memcmp(m0, m1, nu) != 0;
+      Lm = problem_loss(&p);
+      /* the perturbation is applied to a float weight: divide by the step actually taken */
+      step = (double)(w0 + eps) - (double)(w0 - eps);
+    }
+    p.rnn->w[i] = w0;
+    if (flips) {
+      skipped++;
+      continue;
+    }
+    const double num = (Lp - Lm) / step;
+    const double ana = (double)grad[i] * grad_scale;
+    const double r = fabs(ana - num) / (3e-4 * (1 + fabs(num)));
+    if (r > worst) worst = r;
+    checked++;
+  }
+  CHECK_MSG(skipped * 4 <= (int)nw, "%d of %zu weights skipped at relu kinks", skipped, nw);
+  if (getenv("RX_TEST_VERBOSE"))
+    fprintf(stderr, "    %s %s bias %d noise %d h0 %d: worst %.3g, %d checked, %d skipped\n",
+            rx_model_kind_name(k->kind), rx_activation_name(k->act), k->bias, k->noise, k->from_h0,
+            worst, checked, skipped);
+  if (n_checked) *n_checked = checked;
+  free(grad), free(m0), free(m1);
+  problem_free(&p);
+  return worst;
+}
+
+static void fd_all(rx_model_kind kind) {
+  const rx_activation acts[4] = {RX_ACT_RELU, RX_ACT_TANH, RX_ACT_SIGMOID, RX_ACT_IDENTITY};
+  for (int a = 0; a < 4; a++)
+    for (int bias = 0; bias < 2; bias++)
+      for (int noise = 0; noise < 3; noise++) {
+        fd_case k = {kind, acts[a], bias, noise, 0, 0};
+        int n = 0;
+        double w = fd_worst(&k, 1.0f, &n);
+        CHECK_MSG(w <= 1.0, "%s %s bias %d noise %d: worst error ratio %.3g", rx_model_kind_name(kind),
+                  rx_activation_name(acts[a]), bias, noise, w);
+        CHECK(n > 0);
+      }
+  /* continuing from a given h0 (encoder gradient zero) and with only input noise as input */
+  fd_case k1 = {kind, RX_ACT_TANH, 1, 2, 1, 1};
+  CHECK_MSG(fd_worst(&k1, 1.0f, NULL) <= 1.0, "from h0, no x");
+}
+
+static void test_vanilla_backward_matches_finite_differences(void) { fd_all(RX_MODEL_VANILLA); }
+static void test_gru_backward_matches_finite_differences(void) { fd_all(RX_MODEL_GRU); }
+
+/* The comparison above must be able to fail: a gradient scaled by 1.01 or 0.99 is rejected. */
+static void test_finite_difference_check_rejects_a_gradient_one_percent_off(void) {
+  const fd_case ks[2] = {{RX_MODEL_VANILLA, RX_ACT_TANH, 1, 1, 0, 0},
+                         {RX_MODEL_GRU, RX_ACT_TANH, 1, 2, 0, 0}};
+  for (int i = 0; i < 2; i++) {
+    CHECK(fd_worst(&ks[i], 1.0f, NULL) <= 1.0);
+    CHECK(fd_worst(&ks[i], 1.01f, NULL) > 1.0);
+    CHECK(fd_worst(&ks[i], 0.99f, NULL) > 1.0);
+  }
+}
+
+/* When the run starts from h0 and has no inputs and no input noise, the encoder and input maps
+ * get exactly zero gradient. */
+static void test_backward_gives_zero_gradient_to_unused_maps(void) {
+  for (int kind = 0; kind < 2; kind++) {
+    rx_rnn_spec spec = small_spec((rx_model_kind)kind, RX_ACT_TANH, 1);
+    problem p;
+    REQUIRE(problem_make(&p, &spec, 3, 4, 1, 1, 1, 7) == 0);
+    p.noise.sigma_in = 0.0f;
+    float *grad = malloc(p.rnn->n_weights * sizeof(float));
+    problem_loss(&p);
+    REQUIRE(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == 0);
+    for (int q = 0; q < p.rnn->n_params; q++) {
+      const rx_param *pr = &p.rnn->params[q];
+      int unused = strncmp(pr->name, "encoder", 7) == 0 || strncmp(pr->name, "w_", 2) == 0;
+      if (!kind) unused = strncmp(pr->name, "encoder", 7) == 0 || strncmp(pr->name, "w_in", 4) == 0;
+      if (!unused) continue;
+      double s = 0;
+      for (size_t i = 0; i < pr->size; i++) s += fabs(grad[pr->offset + i]);
+      /* the biases of the input maps still act (they are added every step) */
+      if (pr->ndim == 1 && strncmp(pr->name, "encoder", 7) != 0) CHECK(s > 0);
+      else CHECK_MSG(s == 0, "%s", pr->name);
+    }
+    free(grad);
+    problem_free(&p);
+  }
+}
+
+/* ------------------------------------------------------------------ forward vs reference */
+
+static void test_forward_matches_naive_reference(void) {
+  const rx_activation acts[4] = {RX_ACT_RELU, RX_ACT_TANH, RX_ACT_SIGMOID, RX_ACT_IDENTITY};
+  for (int kind = 0; kind < 2; kind++)
+    for (int a = 0; a < 4; a++)
+      for (int noise = 0; noise < 3; noise++) {
+        rx_rnn_spec spec = small_spec((rx_model_kind)kind, acts[a], (a + noise) % 2);
+        spec.n_rec = 37, spec.n_out = 11; /* not multiples of any vector width */
+        problem p;
+        REQUIRE(problem_make(&p, &spec, 5, 9, noise, noise == 2, 0, 21) == 0);
+        REQUIRE(rx_rnn_forward(p.rnn, p.ws, &p.run, p.y) == 0);
+        const size_t ny = (size_t)p.T * p.B * spec.n_out, nh = (size_t)p.T * p.B * spec.n_rec;
+        double *yr = malloc(ny * sizeof(double)), *hr = malloc(nh * sizeof(double));
+        ref_forward(p.rnn, &p.run, yr, hr, NULL);
+        const float *h = rx_rnn_workspace_hidden(p.ws);
+        double ey = 0, eh = 0;
+        for (size_t i = 0; i < ny; i++) ey = fmax(ey, fabs(p.y[i] - yr[i]) / (1 + fabs(yr[i])));
+        for (size_t i = 0; i < nh; i++) eh = fmax(eh, fabs(h[i] - hr[i]) / (1 + fabs(hr[i])));
+        CHECK_MSG(ey < 1e-5 && eh < 1e-5, "%s %s noise %d: y error %.3g, h error %.3g",
+                  rx_model_kind_name(spec.kind), rx_activation_name(acts[a]), noise, ey, eh);
+        free(yr), free(hr);
+        problem_free(&p);
+      }
+}
+
+/* ------------------------------------------------------------------ noise */
+
+/* Vanilla, identity, alpha = 1, W_rec = 0, no inputs: h_t = W_in xn_t + sigma_rec xi_rec and
+ * y_t = sigma_out xi_out exactly. With W_in[j][k] = (j == k) and sigma_rec = 0, h_t[0..1] is the
+ * input noise; with sigma_in = 0, h_t is the recurrent noise. */
+static void noise_moments(rx_noise_kind kind, int which, double *mean, double *var, long *count) {
+  rx_rnn_spec s = {.kind = RX_MODEL_VANILLA, .n_in = 2, .n_rec = 64, .n_out = 32, .n_init = 4,
+                   .alpha = 1.0f, .act = RX_ACT_IDENTITY, .noise = kind};
+  rx_rnn *rnn;
+  rx_rnn_workspace *ws;
+  rx_error err;
+  const int B = 200, T = 100;
+  if (rx_rnn_create(&rnn, &s, &err) || rx_rnn_workspace_create(&ws, &s, B, T, &err)) return;
+  const rx_param *wi = rx_rnn_find_param(rnn, "w_in.weight");
+  rnn->w[wi->offset + 0] = 1.0f, rnn->w[wi->offset + 3] = 1.0f;
+  float *c = calloc((size_t)B * 4, sizeof(float)), *y = malloc((size_t)T * B * 32 * sizeof(float));
+  rx_noise nz = {.seed = 3, .stream = RX_STREAM_NOISE, .index = 1, .kind = kind};
+  if (which == 0) nz.sigma_in = 0.5f;
+  if (which == 1) nz.sigma_rec = 0.5f;
+  if (which == 2) nz.sigma_out = 0.5f;
+  rx_rnn_run run = {.B = B, .T = T, .c = c, .noise = &nz};
+  rx_rnn_forward(rnn, ws, &run, y);
+  const float *h = rx_rnn_workspace_hidden(ws);
+  double s1 = 0, s2 = 0;
+  long n = 0;
+  for (long r = 0; r < (long)T * B; r++) {
+    const int m = which == 0 ? 2 : which == 1 ? 64 : 32;
+    for (int j = 0; j < m; j++) {
+      double v = which == 2 ? y[r * 32 + j] : h[r * 64 + j];
+      s1 += v, s2 += v * v, n++;
+    }
+  }
+  *mean = s1 / n;
+  *var = s2 / n - *mean * *mean;
+  *count = n;
+  free(c), free(y);
+  rx_rnn_free(rnn);
+  rx_rnn_workspace_free(ws);
+}
+
+/* Tolerances are 5 standard errors: of the mean sd / sqrt(n); of the sample variance
+ * var sqrt(2 / n) (Gaussian) or var sqrt(0.8 / n) (uniform: kurtosis 1.8). */
+static void test_noise_has_the_specified_moments(void) {
+  const double sg = 0.5;
+  for (int which = 0; which < 3; which++)
+    for (int kind = 0; kind < 2; kind++) {
+      double m, v;
+      long n = 0;
+      noise_moments((rx_noise_kind)kind, which, &m, &v, &n);
+      REQUIRE(n > 0);
+      const int uniform = kind == RX_NOISE_UNIFORM && which < 2; /* output noise: always Gaussian */
+      const double em = uniform ? sg / 2 : 0.0, ev = uniform ? sg * sg / 12 : sg * sg;
+      CHECK_MSG(fabs(m - em) <= 5 * sqrt(ev / n), "noise %d kind %d: mean %.5g, expected %.5g",
+                which, kind, m, em);
+      CHECK_MSG(fabs(v - ev) <= 5 * ev * sqrt((uniform ? 0.8 : 2.0) / n),
+                "noise %d kind %d: variance %.5g, expected %.5g", which, kind, v, ev);
+    }
+}
+
+static void test_noise_same_key_reproduces_and_other_index_differs(void) {
+  for (int kind = 0; kind < 2; kind++) {
+    rx_rnn_spec spec = small_spec((rx_model_kind)kind, RX_ACT_TANH, 1);
+    problem p;
+    REQUIRE(problem_make(&p, &spec, 4, 5, 1, 0, 0, 9) == 0);
+    const size_t ny = (size_t)p.T * p.B * spec.n_out;
+    float *y1 = malloc(ny * sizeof(float));
+    rx_rnn_forward(p.rnn, p.ws, &p.run, y1);
+    rx_rnn_forward(p.rnn, p.ws, &p.run, p.y);
+    CHECK(memcmp(y1, p.y, ny * sizeof(float)) == 0);
+    p.noise.index++;
+    rx_rnn_forward(p.rnn, p.ws, &p.run, p.y);
+    size_t same = 0;
+    for (size_t i = 0; i < ny; i++) same += y1[i] == p.y[i];
+    CHECK(same == 0);
+    p.noise.index--, p.noise.stream += 3;
+    rx_rnn_forward(p.rnn, p.ws, &p.run, p.y);
+    same = 0;
+    for (size_t i = 0; i < ny; i++) same += y1[i] == p.y[i];
+    CHECK(same == 0);
+    free(y1);
+    problem_free(&p);
+  }
+}
+
+/* One run of T = 10 equals two chained runs of 5: the second starts from h_5 with t0 = 5. */
+static void test_chained_runs_equal_one_run(void) {
+  for (int kind = 0; kind < 2; kind++) {
+    rx_rnn_spec spec = small_spec((rx_model_kind)kind, RX_ACT_RELU, 1);
+    spec.n_rec = 33;
+    problem p;
+    REQUIRE(problem_make(&p, &spec, 6, 10, 2, 0, 0, 13) == 0);
+    p.run.t0 = 0;
+    const int B = 6, N = spec.n_rec, O = spec.n_out, I = spec.n_in;
+    const size_t ny = (size_t)10 * B * O, nh = (size_t)10 * B * N;
+    float *y1 = malloc(ny * sizeof(float)), *h1 = malloc(nh * sizeof(float));
+    float *y2 = malloc(ny * sizeof(float)), *h2 = malloc(nh * sizeof(float));
+    rx_rnn_forward(p.rnn, p.ws, &p.run, y1);
+    memcpy(h1, rx_rnn_workspace_hidden(p.ws), nh * sizeof(float));
+    rx_rnn_run a = p.run;
+    a.T = 5;
+    rx_rnn_forward(p.rnn, p.ws, &a, y2);
+    memcpy(h2, rx_rnn_workspace_hidden(p.ws), nh / 2 * sizeof(float));
+    rx_rnn_run b = a;
+    b.x = p.x + (size_t)5 * B * I, b.h0 = h2 + (size_t)4 * B * N, b.t0 = 5;
+    rx_rnn_forward(p.rnn, p.ws, &b, y2 + ny / 2);
+    memcpy(h2 + nh / 2, rx_rnn_workspace_hidden(p.ws), nh / 2 * sizeof(float));
+    /* the same float operations on the same numbers: bit-identical */
+    CHECK(memcmp(y1, y2, ny * sizeof(float)) == 0);
+    CHECK(memcmp(h1, h2, nh * sizeof(float)) == 0);
+    free(y1), free(h1), free(y2), free(h2);
+    problem_free(&p);
+  }
+}
+
+/* ------------------------------------------------------------------ closed forms */
+
+/* Identity activation, no noise, no input. W_rec = I: h_t = (1 - a) h + a h = h_0 for all t
+ * (a fixed point stays put). W_rec = 0: h_t = (1 - a)^t E c. */
+static void test_noiseless_fixed_point_stays_and_decay_is_closed_form(void) {
+  rx_rnn_spec s = {.kind = RX_MODEL_VANILLA, .n_in = 2, .n_rec = 16, .n_out = 3, .n_init = 5,
+                   .alpha = 0.2f, .act = RX_ACT_IDENTITY};
+  rx_rnn *rnn;
+  rx_rnn_workspace *ws;
+  rx_error err;
+  const int B = 4, T = 30, N = 16, C = 5;
+  REQUIRE(rx_rnn_create(&rnn, &s, &err) == 0);
+  REQUIRE(rx_rnn_workspace_create(&ws, &s, B, T, &err) == 0);
+  rx_rnn_init_default(rnn, 1);
+  const rx_param *wr = rx_rnn_find_param(rnn, "w_rec.weight");
+  const float *E = rx_rnn_find_param(rnn, "encoder.weight")->offset + rnn->w;
+  float c[4 * 5];
+  fill_uniform(c, 20, 77, 0.0f, 1.0f);
+  double h0[4 * 16];
+  for (int b = 0; b < B; b++)
+    for (int j = 0; j < N; j++) {
+      h0[b * N + j] = 0;
+      for (int k = 0; k < C; k++) h0[b * N + j] += (double)E[j * C + k] * c[b * C + k];
+    }
+  rx_rnn_run run = {.B = B, .T = T, .c = c};
+  for (int mode = 0; mode < 2; mode++) {
+    memset(rnn->w + wr->offset, 0, wr->size * sizeof(float));
+    if (mode == 0)
+      for (int j = 0; j < N; j++) rnn->w[wr->offset + j * N + j] = 1.0f;
+    REQUIRE(rx_rnn_forward(rnn, ws, &run, NULL) == 0);
+    const float *h = rx_rnn_workspace_hidden(ws);
+    double worst = 0;
+    for (int t = 1; t <= T; t++)
+      for (int i = 0; i < B * N; i++) {
+        double expect = mode == 0 ? h0[i] : pow(1.0 - (double)s.alpha, t) * h0[i];
+        worst = fmax(worst, fabs(h[(size_t)(t - 1) * B * N + i] - expect));
+      }
+    CHECK_MSG(worst < 1e-5, "mode %d: worst deviation %.3g", mode, worst);
+  }
+  rx_rnn_free(rnn);
+  rx_rnn_workspace_free(ws);
+}
+
+/* ------------------------------------------------------------------ parameters, init */
+
+static void test_params_have_pytorch_names_and_shapes_and_tile_the_weights(void) {
+  for (int kind = 0; kind < 2; kind++)
+    for (int bias = 0; bias < 2; bias++) {
+      rx_rnn_spec s = small_spec((rx_model_kind)kind, RX_ACT_TANH, bias);
+      rx_rnn *rnn;
+      rx_error err;
+      REQUIRE(rx_rnn_create(&rnn, &s, &err) == 0);
+      const char *van[4] = {"encoder", "w_in", "w_rec", "w_out"};
+      const char *gru[8] = {"encoder", "w_z", "u_z", "w_r", "u_r", "w_h", "u_h", "decoder"};
+      const int nm = kind ? 8 : 4;
+      CHECK(rnn->n_params == nm * (bias ? 2 : 1));
+      for (int m = 0; m < nm; m++) {
+        const char *map = kind ? gru[m] : van[m];
+        char name[40];
+        snprintf(name, sizeof name, "%s.weight", map);
+        const rx_param *w = rx_rnn_find_param(rnn, name);
+        REQUIRE(w);
+        int out = strcmp(map, "w_out") == 0 || strcmp(map, "decoder") == 0 ? s.n_out : s.n_rec;
+        const int input_map = strcmp(map, "w_in") == 0 || (kind && map[0] == 'w');
+        int in = strcmp(map, "encoder") == 0 ? s.n_init : input_map ? s.n_in : s.n_rec;
+        CHECK_MSG(w->ndim == 2 && w->shape[0] == out && w->shape[1] == in, "%s", name);
+        snprintf(name, sizeof name, "%s.bias", map);
+        const rx_param *b = rx_rnn_find_param(rnn, name);
+        CHECK(bias ? b && b->ndim == 1 && b->shape[0] == out && b->size == (size_t)out : !b);
+      }
+      /* every weight belongs to exactly one parameter */
+      int *owner = calloc(rnn->n_weights, sizeof(int));
+      for (int q = 0; q < rnn->n_params; q++)
+        for (size_t i = 0; i < rnn->params[q].size; i++) owner[rnn->params[q].offset + i]++;
+      int ok = 1;
+      for (size_t i = 0; i < rnn->n_weights; i++) ok &= owner[i] == 1;
+      CHECK(ok);
+      free(owner);
+      rx_rnn_free(rnn);
+    }
+}
+
+static void test_init_default_is_uniform_in_fan_in_bound_and_reproducible(void) {
+  rx_rnn_spec s = {.kind = RX_MODEL_GRU, .n_in = 2, .n_rec = 128, .n_out = 64, .n_init = 96,
+                   .alpha = 0.2f, .bias = 1, .act = RX_ACT_TANH};
+  rx_rnn *a, *b;
+  rx_error err;
+  REQUIRE(rx_rnn_create(&a, &s, &err) == 0);
+  REQUIRE(rx_rnn_create(&b, &s, &err) == 0);
+  rx_rnn_init_default(a, 42);
+  rx_rnn_init_default(b, 42);
+  CHECK(memcmp(a->w, b->w, a->n_weights * sizeof(float)) == 0);
+  rx_rnn_init_default(b, 43);
+  size_t same = 0;
+  for (size_t i = 0; i < a->n_weights; i++) same += a->w[i] == b->w[i];
+  CHECK(same < a->n_weights / 1000);
+  for (int q = 0; q < a->n_params; q++) {
+    const rx_param *p = &a->params[q];
+    const int fan_in = p->ndim == 2 ? p->shape[1] : a->params[q - 1].shape[1];
+    const double bound = 1.0 / sqrt(fan_in);
+    double s1 = 0, s2 = 0;
+    int inside = 1;
+    for (size_t i = 0; i < p->size; i++) {
+      double w = a->w[p->offset + i];
+      inside &= fabs(w) <= bound;
+      s1 += w, s2 += w * w;
+    }
+    CHECK_MSG(inside, "%s outside +-1/sqrt(%d)", p->name, fan_in);
+    const double n = (double)p->size, var = s2 / n - (s1 / n) * (s1 / n), expect = bound * bound / 3;
+    /* the sample variance of n uniforms has relative s.d. ~ sqrt(0.8 / n) */
+    CHECK_MSG(fabs(var - expect) <= 5 * sqrt(0.8 / n) * expect, "%s variance %.4g, expected %.4g",
+              p->name, var, expect);
+  }
+  rx_rnn_free(a);
+  rx_rnn_free(b);
+}
+
+/* ------------------------------------------------------------------ threads */
+
+static void run_once(rx_model_kind kind, int threads, float *y, float *h, float *grad) {
+  rx_set_threads(threads);
+  rx_rnn_spec s = {.kind = kind, .n_in = 2, .n_rec = 256, .n_out = 128, .n_init = 64,
+                   .alpha = 0.2f, .bias = 1, .act = kind ? RX_ACT_TANH : RX_ACT_RELU};
+  problem p;
+  if (problem_make(&p, &s, 100, 12, 1, 0, 0, 17)) return;
+  p.noise.sigma_out = 0.05f;
+  rx_rnn_forward(p.rnn, p.ws, &p.run, p.y);
+  memcpy(y, p.y, (size_t)12 * 100 * 128 * sizeof(float));
+  memcpy(h, rx_rnn_workspace_hidden(p.ws), (size_t)12 * 100 * 256 * sizeof(float));
+  rx_rnn_backward(p.rnn, p.ws, p.R, grad);
+  problem_free(&p);
+}
+
+static void test_forward_and_backward_are_bit_identical_with_1_and_2_threads(void) {
+  for (int kind = 0; kind < 2; kind++) {
+    const size_t ny = (size_t)12 * 100 * 128, nh = (size_t)12 * 100 * 256, nw = 800000;
+    float *y[2], *h[2], *g[2];
+    for (int i = 0; i < 2; i++) {
+      y[i] = malloc(ny * sizeof(float)), h[i] = malloc(nh * sizeof(float));
+      g[i] = calloc(nw, sizeof(float));
+      run_once((rx_model_kind)kind, i + 1, y[i], h[i], g[i]);
+    }
+    CHECK(memcmp(y[0], y[1], ny * sizeof(float)) == 0);
+    CHECK(memcmp(h[0], h[1], nh * sizeof(float)) == 0);
+    CHECK(memcmp(g[0], g[1], nw * sizeof(float)) == 0);
+    double gs = 0;
+    for (size_t i = 0; i < nw; i++) gs += fabs(g[0][i]);
+    CHECK(gs > 0);
+    for (int i = 0; i < 2; i++) free(y[i]), free(h[i]), free(g[i]);
+  }
+  rx_set_threads(0);
+}
+
+/* ------------------------------------------------------------------ validation */
+
+static void expect_rejected(rx_rnn_spec s, const char *key) {
+  rx_error err = {{0}};
+  rx_rnn *rnn = NULL;
+  CHECK(rx_rnn_spec_check(&s, &err) == RX_EINVAL);
+  CHECK_MSG(strstr(err.msg, key) != NULL, "message '%s' does not name %s", err.msg, key);
+  CHECK(rx_rnn_create(&rnn, &s, &err) == RX_EINVAL && rnn == NULL);
+}
+
+static void test_spec_validation_names_the_key_at_fault(void) {
+  rx_rnn_spec ok = small_spec(RX_MODEL_VANILLA, RX_ACT_RELU, 0);
+  rx_error err;
+  CHECK(rx_rnn_spec_check(&ok, &err) == 0);
+  rx_rnn_spec s = ok;
+  s.n_rec = 0, expect_rejected(s, "rnn.n_rec");
+  s = ok, s.n_rec = -3, expect_rejected(s, "rnn.n_rec");
+  s = ok, s.n_in = 0, expect_rejected(s, "rnn.n_in");
+  s = ok, s.n_out = 0, expect_rejected(s, "rnn.n_out");
+  s = ok, s.n_init = 0, expect_rejected(s, "rnn.n_init");
+  s = ok, s.alpha = 0.0f, expect_rejected(s, "rnn.dt/rnn.tau");
+  s = ok, s.alpha = 1.5f, expect_rejected(s, "rnn.dt/rnn.tau");
+  s = ok, s.alpha = NAN, expect_rejected(s, "rnn.dt/rnn.tau");
+  s = ok, s.alpha = 1.0f;
+  CHECK(rx_rnn_spec_check(&s, &err) == 0);
+  s = ok, s.sigma_in = -0.1f, expect_rejected(s, "rnn.sigma2_in");
+  s = ok, s.sigma_rec = -0.1f, expect_rejected(s, "rnn.sigma2_rec");
+  s = ok, s.sigma_out = NAN, expect_rejected(s, "rnn.sigma2_out");
+  s = ok, s.act = (rx_activation)9, expect_rejected(s, "rnn.activation_fn");
+  s = ok, s.kind = (rx_model_kind)5, expect_rejected(s, "rnn.model");
+  s = ok, s.noise = (rx_noise_kind)2, expect_rejected(s, "rnn.noise");
+  /* workspace sizes, run sizes and the forward/backward protocol */
+  rx_rnn_workspace *ws = NULL;
+  CHECK(rx_rnn_workspace_create(&ws, &ok, 0, 5, &err) == RX_EINVAL && !ws);
+  problem p;
+  REQUIRE(problem_make(&p, &ok, 3, 4, 0, 0, 0, 1) == 0);
+  float *grad = malloc(p.rnn->n_weights * sizeof(float));
+  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == RX_EINVAL); /* no forward yet */
+  rx_rnn_run big = p.run;
+  big.B = 4;
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &big, p.y) == RX_EINVAL);
+  big = p.run, big.T = 5;
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &big, p.y) == RX_EINVAL);
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &p.run, NULL) == 0);
+  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == RX_EINVAL); /* no readout */
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &p.run, p.y) == 0);
+  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == 0);
+  free(grad);
+  problem_free(&p);
+}
+
+static void test_train_flops_count_every_gemm(void) {
+  rx_rnn_spec v = {.kind = RX_MODEL_VANILLA, .n_in = 2, .n_rec = 512, .n_out = 512, .n_init = 512,
+                   .alpha = 0.2f};
+  const double TB = 100.0 * 200, N = 512;
+  /* per row: forward 2 N (I + N + O), backward 2 N (O + O + N + N + I); encoder 2 x 2 B N C */
+  double expect = 2 * TB * N * (2 + N + 512) + 2 * TB * N * (512 + 512 + N + N + 2) +
+                  4 * 200 * N * 512;
+  CHECK_NEAR(rx_rnn_train_flops(&v, 200, 100), expect, 1.0);
+  CHECK(rx_rnn_train_flops(&v, 200, 100) > 62e9 && rx_rnn_train_flops(&v, 200, 100) < 64e9);
+  CHECK(strcmp(rx_activation_name(RX_ACT_SIGMOID), "sigmoid") == 0);
+  CHECK(strcmp(rx_model_kind_name(RX_MODEL_GRU), "gru") == 0);
+}
+
+RX_TEST_MAIN(TEST(test_vanilla_backward_matches_finite_differences),
+             TEST(test_gru_backward_matches_finite_differences),
+             TEST(test_finite_difference_check_rejects_a_gradient_one_percent_off),
+             TEST(test_backward_gives_zero_gradient_to_unused_maps),
+             TEST(test_forward_matches_naive_reference),
+             TEST(test_noise_has_the_specified_moments),
+             TEST(test_noise_same_key_reproduces_and_other_index_differs),
+             TEST(test_chained_runs_equal_one_run),
+             TEST(test_noiseless_fixed_point_stays_and_decay_is_closed_form),
+             TEST(test_params_have_pytorch_names_and_shapes_and_tile_the_weights),
+             TEST(test_init_default_is_uniform_in_fan_in_bound_and_reproducible),
+             TEST(test_forward_and_backward_are_bit_identical_with_1_and_2_threads),
+             TEST(test_spec_validation_names_the_key_at_fault),
+             TEST(test_train_flops_count_every_gemm))
