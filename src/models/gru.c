@@ -12,23 +12,45 @@
  * backward (da = gradient w.r.t. the gate's pre-activation); ws->gh (T, B, N) holds g * h_{t-1}. */
 
 /* Gates of one row: p[0:2N] = W_{z,r} x + U_{z,r} h on entry, z and g on exit; gh = g * hp. */
-static void gru_gates_row(int N, const float *bsum, const float *hp /* (N) */,
-                          float *p /* (3N) */, float *gh /* (N) */) {
-  for (int j = 0; j < 2 * N; j++) p[j] = rx_sigmoidf(p[j] + bsum[j]);
-  for (int j = 0; j < N; j++) gh[j] = p[N + j] * hp[j];
+static void gru_gates_row(int N, const float *restrict bsum, const float *restrict hp /* (N) */,
+                          float *restrict p /* (3N) */, float *restrict gh /* (N) */) {
+  rx_sigmoid_row(p, bsum, 2 * N);
+  for (int j = 0; j < N; j++)
+    gh[j] = p[N + j] * hp[j];
 }
 
 /* Candidate and update of one row: p[2N:3N] = W_h x + U_h (g h) on entry, f(u) on exit;
- * h_new = hp + alpha (1 - z) (f - hp) + noise (already in hn). */
-static void gru_update_row(rx_activation act, int N, float alpha, const float *bsum,
-                           const float *hp /* (N) */, float *hn /* (N) */, float *p /* (3N) */) {
-  const float *z = p, *bh = bsum + 2 * N;
-  float *a = p + 2 * N;
-  for (int j = 0; j < N; j++) {
-    const float f = rx_act(act, a[j] + bh[j]);
-    hn[j] = hp[j] + alpha * (1.0f - z[j]) * (f - hp[j]) + hn[j];
-    a[j] = f;
+ * h_new = hp + alpha (1 - z) (f - hp) + noise (already in hn). One loop per activation (tanh
+ * and sigmoid first store their clamped exp argument, see activation.h), so each vectorises. */
+static void gru_update_row(rx_activation act, int N, float alpha, const float *restrict bsum,
+                           const float *restrict hp /* (N) */, float *restrict hn /* (N) */,
+                           float *restrict p /* (3N) */) {
+  const float *restrict z = p, *restrict bh = bsum + 2 * N;
+  float *restrict a = p + 2 * N;
+#define RX_GRU_UPDATE_LOOP(U, F)                                                                   \
+  for (int j = 0; j < N; j++) {                                                                    \
+    const float u = (U);                                                                           \
+    const float f = (F);                                                                           \
+    hn[j] = hp[j] + alpha * (1.0f - z[j]) * (f - hp[j]) + hn[j];                                   \
+    a[j] = f;                                                                                      \
   }
+  switch (act) {
+  case RX_ACT_RELU:
+    RX_GRU_UPDATE_LOOP(a[j] + bh[j], u > 0.0f ? u : 0.0f) break;
+  case RX_ACT_TANH:
+    for (int j = 0; j < N; j++)
+      a[j] = rx_exp_arg(2.0f * (a[j] + bh[j]));
+    RX_GRU_UPDATE_LOOP(a[j], rx_tanh_t(u))
+    break;
+  case RX_ACT_SIGMOID:
+    for (int j = 0; j < N; j++)
+      a[j] = rx_exp_arg(-(a[j] + bh[j]));
+    RX_GRU_UPDATE_LOOP(a[j], rx_sigmoid_t(u))
+    break;
+  default:
+    RX_GRU_UPDATE_LOOP(a[j] + bh[j], u) break;
+  }
+#undef RX_GRU_UPDATE_LOOP
 }
 
 /* Forward: for t = 1..T (rows of one batch tile)
@@ -40,8 +62,8 @@ void rx_gru_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *r
   const rx_rnn_layout L = rx_rnn_layout_of(s);
   const int B = ws->B, T = ws->T, N = s->n_rec, I = s->n_in, N3 = 3 * N;
   const size_t BN = (size_t)B * N;
-  const float *W_x = rnn->w + L.in_w;                  /* (3N, I) */
-  const float *U_zr = rnn->w + L.rec_w;                /* (2N, N) */
+  const float *W_x = rnn->w + L.in_w;                      /* (3N, I) */
+  const float *U_zr = rnn->w + L.rec_w;                    /* (2N, N) */
   const float *U_h = rnn->w + L.rec_w + 2 * (size_t)N * N; /* (N, N) */
   const rx_noise *nz = run->noise;
   const float sigma = nz ? nz->sigma_rec : 0.0f;
@@ -52,10 +74,10 @@ void rx_gru_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *r
     rx_tile_rows(B, tiles, tile, &b0, &b1);
     const int nb = b1 - b0;
     for (int t = 0; t < T && nb > 0; t++) {
-      const float *hp = ws->h + t * BN + (size_t)b0 * N;   /* (nb, N) h_{t-1} */
-      float *hn = ws->h + (t + 1) * BN + (size_t)b0 * N;   /* (nb, N) h_t */
-      float *p = ws->pre + (t * BN + (size_t)b0 * N) * 3;  /* (nb, 3N) */
-      float *gh = ws->gh + t * BN + (size_t)b0 * N;        /* (nb, N) */
+      const float *hp = ws->h + t * BN + (size_t)b0 * N;  /* (nb, N) h_{t-1} */
+      float *hn = ws->h + (t + 1) * BN + (size_t)b0 * N;  /* (nb, N) h_t */
+      float *p = ws->pre + (t * BN + (size_t)b0 * N) * 3; /* (nb, 3N) */
+      float *gh = ws->gh + t * BN + (size_t)b0 * N;       /* (nb, N) */
       float beta = 0.0f;
       if (ws->has_input) {
         rx_gemm(0, 1, nb, N3, I, 1.0f, ws->xn + ((size_t)t * B + b0) * I, I, W_x, I, 0.0f, p, N3);
@@ -78,23 +100,39 @@ void rx_gru_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *r
 }
 
 /* Backward of the update, one row: d = dL/dh_t (dh + carry);
- *   du = d alpha (1 - z) f'(u);  da_z = -d alpha (f - h_{t-1}) z (1 - z);  carry = d (1 - alpha (1 - z)) */
-static void gru_update_row_backward(rx_activation act, int N, float alpha, const float *dh,
-                                    const float *hp, float *p /* (3N) */, float *c /* (N) */) {
-  float *z = p, *f = p + 2 * N;
-  for (int j = 0; j < N; j++) {
-    const float d = dh[j] + c[j], zj = z[j], fj = f[j];
-    f[j] = d * alpha * (1.0f - zj) * rx_act_grad_from_f(act, fj);
-    z[j] = -d * alpha * (fj - hp[j]) * zj * (1.0f - zj);
-    c[j] = d * (1.0f - alpha * (1.0f - zj));
+ *   du = d alpha (1 - z) f'(u);  da_z = -d alpha (f - h_{t-1}) z (1 - z);  carry = d (1 - alpha (1
+ * - z)) */
+static void gru_update_row_backward(rx_activation act, int N, float alpha,
+                                    const float *restrict dh /* (N) */,
+                                    const float *restrict hp /* (N) */, float *p /* (3N) */,
+                                    float *restrict c /* (N) */) {
+  float *restrict z = p, *restrict f = p + 2 * N;
+#define RX_GRU_UPDATE_BACK_LOOP(DU)                                                                \
+  for (int j = 0; j < N; j++) {                                                                    \
+    const float d = dh[j] + c[j], zj = z[j], fj = f[j], df = d * alpha * (1.0f - zj);              \
+    f[j] = (DU);                                                                                   \
+    z[j] = -d * alpha * (fj - hp[j]) * zj * (1.0f - zj);                                           \
+    c[j] = d * (1.0f - alpha * (1.0f - zj));                                                       \
   }
+  switch (act) {
+  case RX_ACT_RELU:
+    RX_GRU_UPDATE_BACK_LOOP(fj > 0.0f ? df : 0.0f) break; /* scalar: rare */
+  case RX_ACT_TANH:
+    RX_GRU_UPDATE_BACK_LOOP(df * (1.0f - fj * fj)) break;
+  case RX_ACT_SIGMOID:
+    RX_GRU_UPDATE_BACK_LOOP(df * (fj * (1.0f - fj))) break;
+  default:
+    RX_GRU_UPDATE_BACK_LOOP(df) break;
+  }
+#undef RX_GRU_UPDATE_BACK_LOOP
 }
 
 /* Backward of the reset gate, one row: dgh = d(g h_{t-1}) (from du U_h);
  *   da_r = dgh h_{t-1} g (1 - g);  carry += dgh g */
-static void gru_gates_row_backward(int N, const float *dgh, const float *hp, float *p /* (3N) */,
-                                   float *c /* (N) */) {
-  float *g = p + N;
+static void gru_gates_row_backward(int N, const float *restrict dgh /* (N) */,
+                                   const float *restrict hp /* (N) */, float *p /* (3N) */,
+                                   float *restrict c /* (N) */) {
+  float *restrict g = p + N;
   for (int j = 0; j < N; j++) {
     const float gj = g[j];
     g[j] = dgh[j] * hp[j] * gj * (1.0f - gj);
@@ -138,12 +176,15 @@ void rx_gru_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   }
   const int rows = T * B;
   /* d[U_z; U_r] (2N, N) = [da_z | da_r]^T (2N, T B) h_{0..T-1} (T B, N) */
-  rx_gemm_tiled(RX_TILES_W(2 * N), 1, 0, 2 * N, N, rows, 1.0f, ws->pre, N3, ws->h, N, 0.0f, grad + L.rec_w, N);
+  rx_gemm_tiled(RX_TILES_W(2 * N), 1, 0, 2 * N, N, rows, 1.0f, ws->pre, N3, ws->h, N, 0.0f,
+                grad + L.rec_w, N);
   /* dU_h (N, N) = du^T (N, T B) gh (T B, N) */
   rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, N, rows, 1.0f, ws->pre + 2 * N, N3, ws->gh, N, 0.0f,
-          grad + L.rec_w + 2 * (size_t)N * N, N);
+                grad + L.rec_w + 2 * (size_t)N * N, N);
   /* d[W_z; W_r; W_h] (3N, I) = [da_z | da_r | du]^T (3N, T B) xn (T B, I) */
-  if (ws->has_input) rx_gemm_tiled(RX_TILES_W(N3), 1, 0, N3, I, rows, 1.0f, ws->pre, N3, ws->xn, I, 0.0f, grad + L.in_w, I);
+  if (ws->has_input)
+    rx_gemm_tiled(RX_TILES_W(N3), 1, 0, N3, I, rows, 1.0f, ws->pre, N3, ws->xn, I, 0.0f,
+                  grad + L.in_w, I);
   if (s->bias) {
     rx_colsum(ws->pre, (size_t)rows, N3, N3, grad + L.rec_b);
     memcpy(grad + L.in_b, grad + L.rec_b, (size_t)N3 * sizeof(float));

@@ -129,7 +129,8 @@ void rx_rnn_init_default(rx_rnn *rnn, uint32_t seed) {
     rx_rng r;
     rx_rng_init(&r, seed, RX_STREAM_INIT, (uint32_t)p, 0, 0);
     float *w = rnn->w + q->offset;
-    for (size_t i = 0; i < q->size; i++) w[i] = (float)((2.0 * rx_rng_uniform(&r) - 1.0) * bound);
+    for (size_t i = 0; i < q->size; i++)
+      w[i] = (float)((2.0 * rx_rng_uniform(&r) - 1.0) * bound);
   }
 }
 
@@ -153,7 +154,8 @@ int rx_rnn_workspace_create(rx_rnn_workspace **out, const rx_rnn_spec *spec, int
   int rc = rx_rnn_spec_check(spec, err);
   if (rc) return rc;
   if (B <= 0) return rx_fail(err, RX_EINVAL, "rnn workspace: batch size must be > 0 (got %d)", B);
-  if (T <= 0) return rx_fail(err, RX_EINVAL, "rnn workspace: sequence length must be > 0 (got %d)", T);
+  if (T <= 0)
+    return rx_fail(err, RX_EINVAL, "rnn workspace: sequence length must be > 0 (got %d)", T);
   rx_rnn_workspace *ws = calloc(1, sizeof *ws);
   if (!ws) return rx_fail(err, RX_ENOMEM, "rnn workspace: out of memory");
   ws->spec = *spec;
@@ -218,7 +220,8 @@ void rx_tile_rows(int rows, int tiles, int i, int *r0, int *r1) {
 }
 
 void rx_gemm_tiled(int tiles, int trans_a, int trans_b, int m, int n, int k, float alpha,
-                   const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+                   const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                   int ldc) {
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < tiles; i++) {
     int r0, r1;
@@ -238,9 +241,11 @@ void rx_colsum(const float *a, size_t rows, int cols, int lda, float *out) {
     const int j0 = blk * W, w = cols - j0 < W ? cols - j0 : W;
     for (size_t r = 0; r < rows; r++) {
       const float *row = a + r * (size_t)lda + j0;
-      for (int j = 0; j < w; j++) acc[j] += row[j];
+      for (int j = 0; j < w; j++)
+        acc[j] += row[j];
     }
-    for (int j = 0; j < w; j++) out[j0 + j] = (float)acc[j];
+    for (int j = 0; j < w; j++)
+      out[j0 + j] = (float)acc[j];
   }
 }
 
@@ -257,12 +262,13 @@ void rx_rnn_forward_begin(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_
     memcpy(ws->h, run->h0, (size_t)B * N * sizeof(float));
   } else {
     memcpy(ws->c, run->c, (size_t)B * s->n_init * sizeof(float));
-    rx_gemm_tiled(RX_TILES_TB(B), 0, 1, B, N, s->n_init, 1.0f, ws->c, s->n_init, rnn->w + L.enc_w, s->n_init,
-                 0.0f, ws->h, N);
+    rx_gemm_tiled(RX_TILES_TB(B), 0, 1, B, N, s->n_init, 1.0f, ws->c, s->n_init, rnn->w + L.enc_w,
+                  s->n_init, 0.0f, ws->h, N);
     if (s->bias) {
       const float *be = rnn->w + L.enc_b;
       for (int b = 0; b < B; b++)
-        for (int j = 0; j < N; j++) ws->h[(size_t)b * N + j] += be[j];
+        for (int j = 0; j < N; j++)
+          ws->h[(size_t)b * N + j] += be[j];
     }
   }
   /* xn (T, B, I) = x + sigma_in xi_in */
@@ -279,7 +285,8 @@ void rx_rnn_forward_begin(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_
       else
         memset(xr, 0, (size_t)I * sizeof(float));
       if (run->x)
-        for (int k = 0; k < I; k++) xr[k] += run->x[(size_t)r * I + k];
+        for (int k = 0; k < I; k++)
+          xr[k] += run->x[(size_t)r * I + k];
     }
   }
   /* bsum (G N): the recurrent pre-activation's biases, b_in + b_rec (per gate for the GRU) */
@@ -307,13 +314,14 @@ void rx_rnn_readout_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rn
       else
         memset(yr, 0, (size_t)O * sizeof(float));
       if (bo)
-        for (int j = 0; j < O; j++) yr[j] += bo[j];
+        for (int j = 0; j < O; j++)
+          yr[j] += bo[j];
     }
     beta = 1.0f;
   }
   /* y (T B, O) += h_1..T (T B, N) W_out^T */
-  rx_gemm_tiled(RX_TILES_TB((int)rows), 0, 1, (int)rows, O, N, 1.0f, ws->h + (size_t)B * N, N, rnn->w + L.out_w, N, beta, y,
-               O);
+  rx_gemm_tiled(RX_TILES_TB((int)rows), 0, 1, (int)rows, O, N, 1.0f, ws->h + (size_t)B * N, N,
+                rnn->w + L.out_w, N, beta, y, O);
 }
 
 void rx_rnn_readout_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy,
@@ -322,9 +330,11 @@ void rx_rnn_readout_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const floa
   const rx_rnn_layout L = rx_rnn_layout_of(s);
   const int B = ws->B, N = s->n_rec, O = s->n_out, rows = ws->T * B;
   /* dh (T B, N) = dy (T B, O) W_out (O, N) */
-  rx_gemm_tiled(RX_TILES_TB(rows), 0, 0, rows, N, O, 1.0f, dy, O, rnn->w + L.out_w, N, 0.0f, ws->dh, N);
+  rx_gemm_tiled(RX_TILES_TB(rows), 0, 0, rows, N, O, 1.0f, dy, O, rnn->w + L.out_w, N, 0.0f, ws->dh,
+                N);
   /* dW_out (O, N) = dy^T (O, T B) h_1..T (T B, N) */
-  rx_gemm_tiled(RX_TILES_W(O), 1, 0, O, N, rows, 1.0f, dy, O, ws->h + (size_t)B * N, N, 0.0f, grad + L.out_w, N);
+  rx_gemm_tiled(RX_TILES_W(O), 1, 0, O, N, rows, 1.0f, dy, O, ws->h + (size_t)B * N, N, 0.0f,
+                grad + L.out_w, N);
   if (s->bias) rx_colsum(dy, (size_t)rows, O, O, grad + L.out_b);
 }
 
@@ -338,15 +348,16 @@ void rx_rnn_encoder_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *gra
     return;
   }
   /* dE (N, C) = dh_0^T (N, B) c (B, C) */
-  rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, C, B, 1.0f, ws->carry, N, ws->c, C, 0.0f, grad + L.enc_w, C);
+  rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, C, B, 1.0f, ws->carry, N, ws->c, C, 0.0f, grad + L.enc_w,
+                C);
   if (s->bias) rx_colsum(ws->carry, (size_t)B, N, N, grad + L.enc_b);
 }
 
 /* ---------------------------------------------------------------- dispatch */
 
 static int same_shape(const rx_rnn_spec *a, const rx_rnn_spec *b) {
-  return a->kind == b->kind && a->n_in == b->n_in && a->n_rec == b->n_rec &&
-         a->n_out == b->n_out && a->n_init == b->n_init;
+  return a->kind == b->kind && a->n_in == b->n_in && a->n_rec == b->n_rec && a->n_out == b->n_out &&
+         a->n_init == b->n_init;
 }
 
 int rx_rnn_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run, float *y) {
@@ -387,7 +398,7 @@ int rx_rnn_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, fl
 double rx_rnn_train_flops(const rx_rnn_spec *s, int B, int T) {
   const double N = s->n_rec, I = s->n_in, O = s->n_out, C = s->n_init, TB = (double)T * B;
   const double G = s->kind == RX_MODEL_GRU ? 3.0 : 1.0;
-  double fwd = 2 * B * N * C       /* encoder */
+  double fwd = 2 * B * N * C        /* encoder */
                + 2 * TB * G * N * I /* input maps */
                + 2 * TB * G * N * N /* recurrence: W_rec, or [U_z; U_r] and U_h */
                + 2 * TB * O * N;    /* readout */
@@ -402,18 +413,24 @@ double rx_rnn_train_flops(const rx_rnn_spec *s, int B, int T) {
 
 const char *rx_activation_name(rx_activation act) {
   switch (act) {
-  case RX_ACT_RELU: return "relu";
-  case RX_ACT_TANH: return "tanh";
-  case RX_ACT_SIGMOID: return "sigmoid";
-  case RX_ACT_IDENTITY: return "identity";
+  case RX_ACT_RELU:
+    return "relu";
+  case RX_ACT_TANH:
+    return "tanh";
+  case RX_ACT_SIGMOID:
+    return "sigmoid";
+  case RX_ACT_IDENTITY:
+    return "identity";
   }
   return "unknown";
 }
 
 const char *rx_model_kind_name(rx_model_kind kind) {
   switch (kind) {
-  case RX_MODEL_VANILLA: return "vanilla";
-  case RX_MODEL_GRU: return "gru";
+  case RX_MODEL_VANILLA:
+    return "vanilla";
+  case RX_MODEL_GRU:
+    return "gru";
   }
   return "unknown";
 }

@@ -54,7 +54,7 @@ static inline void rx_noise_row(const rx_noise *nz, const rx_rnn_run *run, int K
 /* Shared steps of a forward pass (rnn.c). */
 /* Sets ws->B, T, flags; h_0 from c (encoder) or h0; noisy inputs into ws->xn. */
 void rx_rnn_forward_begin(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run);
-/* y (T, B, n_out) = h_1..T W_out^T + b_out + sigma_out xi_out: one GEMM over T B rows. */
+/* y (T, B, n_out) = h_1..T W_out^T + b_out + sigma_out xi_out: one product over T B rows. */
 void rx_rnn_readout_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,
                             float *y);
 /* ws->dh (T, B, N) = dy W_out; grad of w_out, b_out. */

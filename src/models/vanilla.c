@@ -11,22 +11,40 @@
 
 /* One step's element-wise work on a row, after the GEMMs left a = W_rec h + W_in x in place:
  *   u = a + b_in + b_rec;  h_new = (1 - alpha) h_prev + alpha f(u) + noise (already in h_new);
- *   a <- f'(u), kept for backward. The switch is outside the loops so relu/identity vectorise. */
-static void vanilla_row(rx_activation act, int N, float alpha, const float *bsum,
-                        const float *hp /* (N) */, float *hn /* (N) */, float *a /* (N) */) {
+ *   a <- f'(u), kept for backward. One loop per activation (tanh and sigmoid first store their
+ *   clamped exp argument in a, see activation.h), so that every loop vectorises. */
+static void vanilla_row(rx_activation act, int N, float alpha, const float *restrict bsum,
+                        const float *restrict hp /* (N) */, float *restrict hn /* (N) */,
+                        float *restrict a /* (N) */) {
   const float leak = 1.0f - alpha;
-#define RX_VANILLA_LOOP(F, FP)                                                                     \
+#define RX_VANILLA_LOOP(U, F, FP)                                                                  \
   for (int j = 0; j < N; j++) {                                                                    \
-    const float u = a[j] + bsum[j];                                                                \
+    const float u = (U);                                                                           \
     const float f = (F);                                                                           \
     hn[j] = leak * hp[j] + alpha * f + hn[j];                                                      \
     a[j] = (FP);                                                                                   \
   }
   switch (act) {
-  case RX_ACT_RELU: RX_VANILLA_LOOP(u > 0.0f ? u : 0.0f, u > 0.0f ? 1.0f : 0.0f) break;
-  case RX_ACT_TANH: RX_VANILLA_LOOP(tanhf(u), 1.0f - f * f) break;
-  case RX_ACT_SIGMOID: RX_VANILLA_LOOP(rx_sigmoidf(u), f * (1.0f - f)) break;
-  default: RX_VANILLA_LOOP(u, 1.0f) break;
+  case RX_ACT_RELU: {
+    for (int j = 0; j < N; j++) {
+      const float u = a[j] + bsum[j];
+      const int on = u > 0.0f;
+      hn[j] = leak * hp[j] + alpha * (on ? u : 0.0f) + hn[j];
+      a[j] = (float)on;
+    }
+  } break;
+  case RX_ACT_TANH:
+    for (int j = 0; j < N; j++)
+      a[j] = rx_exp_arg(2.0f * (a[j] + bsum[j]));
+    RX_VANILLA_LOOP(a[j], rx_tanh_t(u), 1.0f - f * f)
+    break;
+  case RX_ACT_SIGMOID:
+    for (int j = 0; j < N; j++)
+      a[j] = rx_exp_arg(-(a[j] + bsum[j]));
+    RX_VANILLA_LOOP(a[j], rx_sigmoid_t(u), f * (1.0f - f))
+    break;
+  default:
+    RX_VANILLA_LOOP(a[j] + bsum[j], u, 1.0f) break;
   }
 #undef RX_VANILLA_LOOP
 }
@@ -105,9 +123,12 @@ void rx_vanilla_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   }
   const int rows = T * B;
   /* dW_rec (N, N) = du^T (N, T B) h_{0..T-1} (T B, N) */
-  rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, N, rows, 1.0f, ws->pre, N, ws->h, N, 0.0f, grad + L.rec_w, N);
+  rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, N, rows, 1.0f, ws->pre, N, ws->h, N, 0.0f, grad + L.rec_w,
+                N);
   /* dW_in (N, I) = du^T (N, T B) xn (T B, I) */
-  if (ws->has_input) rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, I, rows, 1.0f, ws->pre, N, ws->xn, I, 0.0f, grad + L.in_w, I);
+  if (ws->has_input)
+    rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, I, rows, 1.0f, ws->pre, N, ws->xn, I, 0.0f, grad + L.in_w,
+                  I);
   if (s->bias) {
     rx_colsum(ws->pre, (size_t)rows, N, N, grad + L.rec_b);
     memcpy(grad + L.in_b, grad + L.rec_b, (size_t)N * sizeof(float));
