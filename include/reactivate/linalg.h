@@ -16,6 +16,14 @@ void rx_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const f
 void rx_set_threads(int n);
 int rx_get_threads(void);
 
+/* Name of the BLAS kernel in use (OpenBLAS core name, e.g. "Haswell", "SkylakeX"). */
+const char *rx_blas_kernel(void);
+/* A faster OpenBLAS kernel for this CPU than the one it picked, or NULL. OpenBLAS 0.3.21
+ * (Debian 12) does not recognise recent AMD CPUs with AVX-512 and falls back to its AVX2
+ * kernel, at half the speed. OpenBLAS reads OPENBLAS_CORETYPE when it loads, so a program that
+ * wants the better kernel sets it and restarts itself (the reactivate CLI does). */
+const char *rx_blas_better_kernel(void);
+
 #ifdef __cplusplus
 }
 #endif

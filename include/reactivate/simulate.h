@@ -34,7 +34,8 @@ typedef struct rx_sim_request {
   double rule_variance; /* for RX_QUIESCENT_ABSOLUTE */
   double noise_var;     /* >= 0: recurrent noise variance override (0: input and output noise off
                            too, fully deterministic); < 0: as trained / as the rule says */
-  uint32_t seed;        /* noise: rx_rng(seed, RX_STREAM_SIMULATE_NOISE...) */
+  uint32_t seed;        /* noise: rx_rng(seed, RX_STREAM_SIMULATE_NOISE + k; noise_index, b, t) */
+  uint32_t noise_index; /* tells apart simulations that share a seed (default 0) */
   /* Batch generated when inputs or init are NULL: (batch_seed, batch_stream, batch_index);
    * e.g. the run's test batch is (cfg.seed, RX_STREAM_TEST_TASK, 0). */
   uint32_t batch_seed, batch_stream, batch_index;

@@ -97,8 +97,9 @@ int cmd_bench(int argc, char **argv) {
   int ran[N_WORKLOADS] = {0};
   double sgemm = measure_sgemm_gflops((int)reps);
   if (!json)
-    printf("reactivate bench: %d threads, sgemm %.1f GFLOP/s (2048^3), median of %lld steps\n",
-           n_threads, sgemm, reps);
+    printf("reactivate bench: %d threads, BLAS kernel %s, sgemm %.1f GFLOP/s (2048^3), median of "
+           "%lld steps\n",
+           n_threads, rx_blas_kernel(), sgemm, reps);
   for (int w = 0; w < N_WORKLOADS; w++) {
     if (only && strcmp(only, workloads[w].key)) continue;
     rx_error err = {{0}};
@@ -126,8 +127,9 @@ int cmd_bench(int argc, char **argv) {
     printf("}, \"gflops\": {");
     for (int w = 0, first = 1; w < N_WORKLOADS; w++)
       if (ran[w]) printf("%s\"%s\": %.2f", first ? "" : ", ", workloads[w].key, gflops[w]), first = 0;
-    printf("}, \"sgemm_gflops\": %.2f, \"threads\": %d, \"reps\": %lld, \"peak_rss_mb\": %.1f}\n",
-           sgemm, n_threads, reps, ru.ru_maxrss / 1024.0);
+    printf("}, \"sgemm_gflops\": %.2f, \"threads\": %d, \"blas_kernel\": \"%s\", \"reps\": %lld, "
+           "\"peak_rss_mb\": %.1f}\n",
+           sgemm, n_threads, rx_blas_kernel(), reps, ru.ru_maxrss / 1024.0);
   } else {
     printf("  peak resident memory %.0f MB\n", ru.ru_maxrss / 1024.0);
   }

@@ -1,8 +1,22 @@
 /* reactivate: the command-line entry point; dispatches to the subcommands in src/cli/cmd_*.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "reactivate/linalg.h"
+
+/* OpenBLAS picks its kernel when it loads; on CPUs it does not know it may pick one at half the
+ * speed this CPU allows. Restart once with the better kernel named in OPENBLAS_CORETYPE (a user
+ * who sets OPENBLAS_CORETYPE, or REACTIVATE_BLAS_AUTO=0, keeps full control). */
+static void use_best_blas_kernel(char **argv) {
+  const char *better = rx_blas_better_kernel();
+  const char *auto_tune = getenv("REACTIVATE_BLAS_AUTO");
+  if (!better || getenv("OPENBLAS_CORETYPE") || (auto_tune && !strcmp(auto_tune, "0"))) return;
+  if (setenv("OPENBLAS_CORETYPE", better, 1) == 0) execv("/proc/self/exe", argv);
+  /* exec failed: carry on with the kernel we have */
+}
 
 static const char usage[] =
     "reactivate " "— train noisy RNNs on path integration and study offline reactivation\n"
@@ -17,6 +31,7 @@ static const char usage[] =
     "Run 'reactivate <command> --help' for the options of a command.\n";
 
 int main(int argc, char **argv) {
+  use_best_blas_kernel(argv);
   if (argc < 2 || cli_is_help(argv[1])) {
     fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

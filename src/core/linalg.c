@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 #include <omp.h>
+#include <strings.h>
 
 void rx_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
              const float *b, int ldb, float beta, float *c, int ldc) {
@@ -18,3 +19,17 @@ void rx_set_threads(int n) {
 }
 
 int rx_get_threads(void) { return omp_get_max_threads(); }
+
+const char *rx_blas_kernel(void) { return openblas_get_corename(); }
+
+const char *rx_blas_better_kernel(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  const char *core = openblas_get_corename();
+  const int avx2_kernel = core && (!strcasecmp(core, "haswell") || !strcasecmp(core, "zen"));
+  if (avx2_kernel && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512cd"))
+    return "SkylakeX";
+#endif
+  return NULL;
+}

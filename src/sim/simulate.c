@@ -121,7 +121,7 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
     free(y);
     goto fail;
   }
-  rx_noise noise = {.seed = req->seed, .stream = RX_STREAM_SIMULATE_NOISE, .index = 0,
+  rx_noise noise = {.seed = req->seed, .stream = RX_STREAM_SIMULATE_NOISE, .index = req->noise_index,
                     .sigma_in = out->sigma_in, .sigma_rec = out->sigma_rec,
                     .sigma_out = out->sigma_out, .kind = spec->noise};
   for (int t0 = 0; t0 < T && !rc; t0 += chunk) {

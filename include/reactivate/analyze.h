@@ -1,0 +1,58 @@
+/* Offline-reactivation analyses over the trained runs of one (task, seed, noise) (SPEC §6, §8):
+ * the analysis config (configs/analysis/ YAML files + dotted overrides), and the drivers that load the
+ * runs' checkpoints, simulate them awake and quiescent, compute KL / variance / distance / PCA /
+ * heading statistics, and write the JSON (and .npz arrays for figures) into <path>/<task>/. */
+#ifndef RX_ANALYZE_H
+#define RX_ANALYZE_H
+
+#include "reactivate/error.h"
+#include "reactivate/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rx_analysis_config {
+  rx_task_kind task;
+  int seed;          /* which runs (…_<seed>) and the analysis' random streams */
+  double noise;      /* sigma2_rec of the noisy runs, as in their names (…_<noise>_<seed>) */
+  int epoch;         /* checkpoint model_<epoch>; -1: each run's last */
+  char path[2048];   /* results root */
+  int gru;           /* analyse the GRU runs (…_gru) instead of the vanilla ones */
+  int t_quiescent;   /* quiescent steps for the KL (1000) */
+  int batch_size;    /* trajectories, from the test batch's initial states (200) */
+  struct { int n_samples; } kl;                 /* Monte-Carlo samples (2500) */
+  struct { double absolute_noise; } random;     /* untrained control: sigma = sqrt(2 x this) */
+  struct { int batch_size, t_total, t_skip; } variance;       /* 500, 2000, 1000 */
+  struct { int t_quiescent; double absolute_noise; } distance; /* 100; 1e-4 */
+  struct { int batch_size, t_active, t_quiescent, k; } pca;   /* 1000, 100, 200, 10 */
+  struct { int bins; } hd;                                    /* 20 */
+} rx_analysis_config;
+
+/* Merges <config dir>/analysis/base.yml, analysis/<task>.yml (task from the overrides, default
+ * spatial_navigation), then the overrides ("task=head_direction", "kl.n_samples=500", …). */
+int rx_analysis_config_load(rx_analysis_config *cfg, int n_overrides, const char *const *overrides,
+                            rx_error *err);
+
+typedef enum rx_analysis_kind {
+  RX_ANALYZE_KL = 1,
+  RX_ANALYZE_VARIANCE = 2,
+  RX_ANALYZE_DISTANCE = 4,
+  RX_ANALYZE_PCA = 8,
+  RX_ANALYZE_HEADING = 16, /* head direction: heading histograms, angular velocities */
+  RX_ANALYZE_ALL = 31
+} rx_analysis_kind;
+
+/* Reports progress and skipped runs (the CLI prints them; the library never does). */
+typedef void (*rx_analysis_log_fn)(void *ctx, const char *line);
+
+/* Runs the requested analyses (a mask of rx_analysis_kind; those that do not apply to the task
+ * are skipped with a log line). Missing runs are logged and skipped, not fatal; fails only when
+ * no run is found or a file cannot be read or written. */
+int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn log, void *ctx,
+               rx_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
