@@ -1,0 +1,89 @@
+/* The rx_density interface: the uniform-box density, and evaluation / sampling dispatched to the
+ * KDE (kde.c builds and samples it, kde_eval.c evaluates it). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "analysis/analysis_internal.h"
+#include "reactivate/rng.h"
+
+int rx_density_uniform_box(rx_density **out, int d, const double *lo, const double *hi,
+                           rx_error *err) {
+  *out = NULL;
+  if (d < 1 || d > RX_DENSITY_MAX_D)
+    return rx_fail(err, RX_EINVAL, "uniform box: dimension %d not supported (1 to %d)", d,
+                   RX_DENSITY_MAX_D);
+  double volume = 1.0;
+  for (int k = 0; k < d; k++) {
+    if (!isfinite(lo[k]) || !isfinite(hi[k]))
+      return rx_fail(err, RX_ENUMERIC, "uniform box: bounds of axis %d are not finite", k);
+    if (!(hi[k] > lo[k]))
+      return rx_fail(err, RX_EINVAL, "uniform box: hi = %g must exceed lo = %g on axis %d", hi[k],
+                     lo[k], k);
+    volume *= hi[k] - lo[k];
+  }
+  if (!(volume > 0) || !isfinite(volume))
+    return rx_fail(err, RX_EINVAL, "uniform box: volume %g is not a positive finite number", volume);
+  rx_density *q = calloc(1, sizeof *q);
+  if (!q) return rx_fail(err, RX_ENOMEM, "uniform box: out of memory");
+  q->kind = RX_DENSITY_BOX;
+  q->d = d;
+  for (int k = 0; k < d; k++) {
+    q->lo[k] = lo[k];
+    q->hi[k] = hi[k];
+  }
+  q->inv_volume = 1.0 / volume;
+  *out = q;
+  return 0;
+}
+
+void rx_density_free(rx_density *q) {
+  if (!q) return;
+  free(q->x);
+  free(q->start);
+  free(q->count);
+  for (int k = 0; k < RX_DENSITY_MAX_D; k++) free(q->u[k]);
+  free(q->box_lo);
+  free(q->box_hi);
+  free(q);
+}
+
+int rx_density_dim(const rx_density *q) { return q->d; }
+
+void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *out) {
+  if (q->kind == RX_DENSITY_KDE) {
+    rx_kde_eval(q, pts, m, 1, out);
+    return;
+  }
+  const int d = q->d;
+  for (size_t i = 0; i < m; i++) {
+    const double *x = pts + i * (size_t)d;
+    int inside = 1;
+    for (int k = 0; k < d; k++) inside &= x[k] >= q->lo[k] && x[k] <= q->hi[k];
+    out[i] = inside ? q->inv_volume : 0.0;
+  }
+}
+
+/* Sample i of either kind draws only from rx_rng(seed, stream; i, 0, 0). */
+void rx_density_sample(const rx_density *q, size_t m, uint32_t seed, uint32_t stream, double *out) {
+  const int d = q->d;
+#pragma omp parallel for schedule(static)
+  for (size_t i = 0; i < m; i++) {
+    rx_rng rng;
+    rx_rng_init(&rng, seed, stream, (uint32_t)i, 0, 0);
+    double *y = out + i * (size_t)d;
+    if (q->kind == RX_DENSITY_BOX) {
+      for (int k = 0; k < d; k++) y[k] = q->lo[k] + (q->hi[k] - q->lo[k]) * rx_rng_uniform(&rng);
+      continue;
+    }
+    /* scipy's resample: a data point chosen uniformly plus a N(0, K) draw */
+    size_t j = (size_t)(rx_rng_uniform(&rng) * (double)q->n);
+    if (j >= q->n) j = q->n - 1;
+    double z[RX_DENSITY_MAX_D];
+    for (int k = 0; k < d; k++) z[k] = rx_rng_normal(&rng);
+    for (int k = 0; k < d; k++) {
+      double s = q->x[j * (size_t)d + k];
+      for (int l = 0; l <= k; l++) s += q->chol[k][l] * z[l];
+      y[k] = s;
+    }
+  }
+}

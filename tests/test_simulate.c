@@ -1,0 +1,131 @@
+/* Running trained networks: quiescence rules give the SPEC §5 noise levels, a noiseless
+ * quiescent run from a fixed point stays put, chunked long runs equal what one pass would give,
+ * and the generated batch is the run's test batch when asked. */
+#include "reactivate/checkpoint.h"
+#include "reactivate/rng.h"
+#include "reactivate/simulate.h"
+#include "test_util.h"
+
+/* A tiny untrained model (no files needed): config, population code, PyTorch-default weights. */
+static int tiny_model(rx_checkpoint *ck, const char *experiment) {
+  memset(ck, 0, sizeof *ck);
+  const int hd = strncmp(experiment, "head", 4) == 0;
+  const char *ov[] = {"rnn.n_rec=12", hd ? "task.hd_cells_num=20" : "task.place_cells_num=20",
+                      "task.batch_size=6", "task.sequence_length=8", "seed=4"};
+  rx_error err;
+  if (rx_config_load(&ck->cfg, experiment, 5, ov, &err)) {
+    fprintf(stderr, "  %s\n", err.msg);
+    return -1;
+  }
+  rx_rnn_spec rs;
+  rx_population_spec ps;
+  rx_config_rnn_spec(&ck->cfg, &rs);
+  rx_config_population_spec(&ck->cfg, &ps);
+  if (rx_rnn_create(&ck->rnn, &rs, &err) || rx_population_create(&ck->pop, &ps, 4, &err)) return -1;
+  rx_rnn_init_default(ck->rnn, 4);
+  return 0;
+}
+
+static void test_quiescence_rules_set_spec_noise_levels(void) {
+  rx_checkpoint ck;
+  REQUIRE(tiny_model(&ck, "spatial_navigation/noisy_unbiased") == 0);
+  const rx_rnn_spec *s = &ck.rnn->spec;
+  CHECK_NEAR(s->sigma_rec, 0.01, 1e-7); /* sigma2_rec = 1e-4 */
+  CHECK_NEAR(rx_quiescent_sigma(s, RX_QUIESCENT_SCALED, 0), sqrt(2.0) * 0.01, 1e-7);
+  CHECK_NEAR(rx_quiescent_sigma(s, RX_QUIESCENT_SAME, 0), 0.01, 1e-7);
+  CHECK_NEAR(rx_quiescent_sigma(s, RX_QUIESCENT_ABSOLUTE, 1e-4), sqrt(2e-4), 1e-7);
+  CHECK(rx_quiescent_default_rule(RX_MODEL_VANILLA) == RX_QUIESCENT_SCALED);
+  CHECK(rx_quiescent_default_rule(RX_MODEL_GRU) == RX_QUIESCENT_SAME);
+  rx_sim_request req = rx_sim_request_default(3, 5, 1);
+  req.quiescent = 1;
+  rx_sim_result res;
+  REQUIRE(rx_simulate(&ck, &req, &res, NULL) == 0);
+  CHECK_NEAR(res.sigma_rec, sqrt(2.0) * 0.01, 1e-7);
+  rx_sim_result_free(&res);
+  req.noise_var = 0;
+  REQUIRE(rx_simulate(&ck, &req, &res, NULL) == 0);
+  CHECK(res.sigma_rec == 0 && res.sigma_in == 0 && res.sigma_out == 0);
+  rx_sim_result_free(&res);
+  rx_checkpoint_free(&ck);
+}
+
+/* With the encoder and biases zero, h_0 = 0 is a fixed point of a relu network with zero input:
+ * without noise it must stay exactly there, and the decoded position cannot move. */
+static void test_noiseless_quiescent_run_from_fixed_point_stays_put(void) {
+  rx_checkpoint ck;
+  REQUIRE(tiny_model(&ck, "spatial_navigation/no-noise_unbiased") == 0);
+  const rx_param *enc = rx_rnn_find_param(ck.rnn, "encoder.weight");
+  REQUIRE(enc);
+  memset(ck.rnn->w + enc->offset, 0, enc->size * sizeof(float));
+  rx_sim_request req = rx_sim_request_default(4, 250, 2); /* > one chunk of 100 steps */
+  req.quiescent = 1;
+  req.keep_hidden = 1;
+  req.keep_outputs = 1;
+  rx_sim_result res;
+  REQUIRE(rx_simulate(&ck, &req, &res, NULL) == 0);
+  const int N = ck.rnn->spec.n_rec;
+  double max_h = 0, max_move = 0;
+  for (size_t i = 0; i < (size_t)250 * 4 * N; i++) max_h = fmax(max_h, fabs(res.hidden[i]));
+  for (int t = 1; t < 250; t++)
+    for (int b = 0; b < 4; b++)
+      for (int d = 0; d < 2; d++)
+        max_move = fmax(max_move, fabs(res.decoded[((size_t)t * 4 + b) * 2 + d] - res.decoded[(size_t)b * 2 + d]));
+  CHECK(max_h == 0.0);
+  CHECK(max_move == 0.0);
+  rx_sim_result_free(&res);
+  rx_checkpoint_free(&ck);
+}
+
+/* Long runs are computed in chunks of 100 steps: the first 100 steps of a 250-step run are the
+ * 100-step run, bit for bit (same noise addressing, same initial states). */
+static void test_chunked_long_run_extends_short_run(void) {
+  rx_checkpoint ck;
+  REQUIRE(tiny_model(&ck, "head_direction/noisy_unbiased") == 0);
+  rx_sim_request req = rx_sim_request_default(5, 100, 3);
+  req.quiescent = 1;
+  req.keep_hidden = 1;
+  rx_sim_result a, b;
+  REQUIRE(rx_simulate(&ck, &req, &a, NULL) == 0);
+  req.T = 250;
+  REQUIRE(rx_simulate(&ck, &req, &b, NULL) == 0);
+  CHECK(a.dim == 1 && b.dim == 1);
+  CHECK(memcmp(a.hidden, b.hidden, (size_t)100 * 5 * ck.rnn->spec.n_rec * sizeof(float)) == 0);
+  CHECK(memcmp(a.decoded, b.decoded, (size_t)100 * 5 * sizeof(float)) == 0);
+  for (size_t i = 0; i < (size_t)250 * 5; i++) CHECK(b.decoded[i] >= -M_PI && b.decoded[i] < M_PI);
+  rx_sim_result_free(&a);
+  rx_sim_result_free(&b);
+  rx_checkpoint_free(&ck);
+}
+
+/* Awake runs on the run's test batch reproduce the batch the trainer uses; bad requests fail. */
+static void test_test_batch_and_bad_requests(void) {
+  rx_checkpoint ck;
+  REQUIRE(tiny_model(&ck, "spatial_navigation/noisy_biased") == 0);
+  rx_task_spec ts;
+  rx_config_task_spec(&ck.cfg, &ts);
+  rx_batch batch;
+  REQUIRE(rx_batch_alloc(&batch, &ts, NULL) == 0);
+  REQUIRE(rx_task_generate(&ts, 4, RX_STREAM_TEST_TASK, 0, &batch, NULL) == 0);
+  rx_sim_request req = rx_sim_request_default(ts.batch_size, ts.seq_len, 9);
+  req.batch_seed = 4;
+  req.batch_stream = RX_STREAM_TEST_TASK;
+  rx_sim_result res;
+  REQUIRE(rx_simulate(&ck, &req, &res, NULL) == 0);
+  REQUIRE(res.has_batch);
+  size_t n = (size_t)ts.batch_size * ts.seq_len * 2;
+  CHECK(memcmp(res.batch.targets, batch.targets, n * sizeof(float)) == 0);
+  CHECK(memcmp(res.batch.inputs, batch.inputs, n * sizeof(float)) == 0);
+  rx_sim_result_free(&res);
+  rx_batch_free(&batch);
+  rx_error err;
+  req.B = 0;
+  CHECK(rx_simulate(&ck, &req, &res, &err) == RX_EINVAL && strstr(err.msg, "batch"));
+  req.B = 2;
+  req.T = -1;
+  CHECK(rx_simulate(&ck, &req, &res, &err) == RX_EINVAL && strstr(err.msg, "steps"));
+  rx_checkpoint_free(&ck);
+}
+
+RX_TEST_MAIN(TEST(test_quiescence_rules_set_spec_noise_levels),
+             TEST(test_noiseless_quiescent_run_from_fixed_point_stays_put),
+             TEST(test_chunked_long_run_extends_short_run), TEST(test_test_batch_and_bad_requests))
