@@ -19,6 +19,8 @@ typedef struct rx_analysis_config {
   int epoch;         /* checkpoint model_<epoch>; -1: each run's last */
   char path[2048];   /* results root */
   int gru;           /* analyse the GRU runs (…_gru) instead of the vanilla ones */
+  int rule;          /* quiescent noise: 0 default (scaled for vanilla, same for GRU), 1 scaled,
+                        2 same (SPEC §7 C.1: "without the doubled noise") */
   int t_quiescent;   /* quiescent steps for the KL (1000) */
   int batch_size;    /* trajectories, from the test batch's initial states (200) */
   struct { int n_samples; } kl;                 /* Monte-Carlo samples (2500) */

@@ -20,12 +20,12 @@ struct rx_density {
   /* KDE: kernel covariance K = chol chol^T; whitened point u = white (x - mean), with
    * white = chol^-1 / sqrt(2), so that each kernel is exp(-|u - u_i|^2) */
   size_t n;
-  double *x;                                    /* (n, d) the data, for sampling */
-  double mean[RX_DENSITY_MAX_D];                /* data mean (centres the whitened data) */
+  double *x;                                        /* (n, d) the data, for sampling */
+  double mean[RX_DENSITY_MAX_D];                    /* data mean (centres the whitened data) */
   double chol[RX_DENSITY_MAX_D][RX_DENSITY_MAX_D];  /* lower triangular */
   double white[RX_DENSITY_MAX_D][RX_DENSITY_MAX_D]; /* lower triangular */
-  double norm;                                  /* 1 / (n (2 pi)^(d/2) det chol) */
-  double prune_cut;                             /* see kde_eval.c */
+  double norm;                                      /* 1 / (n (2 pi)^(d/2) det chol) */
+  double prune_cut;                                 /* see kde_eval.c */
   /* grid: n_cells non-empty cells; cell c holds points [start[c], start[c] + count[c]) of the
    * whitened SoA arrays u[k] (k < d), padded with far-away points to start[c + 1], a multiple
    * of RX_KDE_LANES; box_lo / box_hi (n_cells, d) bound the cell's points */

@@ -22,7 +22,8 @@ int rx_density_uniform_box(rx_density **out, int d, const double *lo, const doub
     volume *= hi[k] - lo[k];
   }
   if (!(volume > 0) || !isfinite(volume))
-    return rx_fail(err, RX_EINVAL, "uniform box: volume %g is not a positive finite number", volume);
+    return rx_fail(err, RX_EINVAL, "uniform box: volume %g is not a positive finite number",
+                   volume);
   rx_density *q = calloc(1, sizeof *q);
   if (!q) return rx_fail(err, RX_ENOMEM, "uniform box: out of memory");
   q->kind = RX_DENSITY_BOX;
@@ -41,7 +42,8 @@ void rx_density_free(rx_density *q) {
   free(q->x);
   free(q->start);
   free(q->count);
-  for (int k = 0; k < RX_DENSITY_MAX_D; k++) free(q->u[k]);
+  for (int k = 0; k < RX_DENSITY_MAX_D; k++)
+    free(q->u[k]);
   free(q->box_lo);
   free(q->box_hi);
   free(q);
@@ -58,7 +60,8 @@ void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *o
   for (size_t i = 0; i < m; i++) {
     const double *x = pts + i * (size_t)d;
     int inside = 1;
-    for (int k = 0; k < d; k++) inside &= x[k] >= q->lo[k] && x[k] <= q->hi[k];
+    for (int k = 0; k < d; k++)
+      inside &= x[k] >= q->lo[k] && x[k] <= q->hi[k];
     out[i] = inside ? q->inv_volume : 0.0;
   }
 }
@@ -72,17 +75,20 @@ void rx_density_sample(const rx_density *q, size_t m, uint32_t seed, uint32_t st
     rx_rng_init(&rng, seed, stream, (uint32_t)i, 0, 0);
     double *y = out + i * (size_t)d;
     if (q->kind == RX_DENSITY_BOX) {
-      for (int k = 0; k < d; k++) y[k] = q->lo[k] + (q->hi[k] - q->lo[k]) * rx_rng_uniform(&rng);
+      for (int k = 0; k < d; k++)
+        y[k] = q->lo[k] + (q->hi[k] - q->lo[k]) * rx_rng_uniform(&rng);
       continue;
     }
     /* scipy's resample: a data point chosen uniformly plus a N(0, K) draw */
     size_t j = (size_t)(rx_rng_uniform(&rng) * (double)q->n);
     if (j >= q->n) j = q->n - 1;
     double z[RX_DENSITY_MAX_D];
-    for (int k = 0; k < d; k++) z[k] = rx_rng_normal(&rng);
+    for (int k = 0; k < d; k++)
+      z[k] = rx_rng_normal(&rng);
     for (int k = 0; k < d; k++) {
       double s = q->x[j * (size_t)d + k];
-      for (int l = 0; l <= k; l++) s += q->chol[k][l] * z[l];
+      for (int l = 0; l <= k; l++)
+        s += q->chol[k][l] * z[l];
       y[k] = s;
     }
   }

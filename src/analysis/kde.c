@@ -27,12 +27,14 @@ static int cholesky(int d, double a[RX_DENSITY_MAX_D][RX_DENSITY_MAX_D],
   memset(l, 0, sizeof(double) * RX_DENSITY_MAX_D * RX_DENSITY_MAX_D);
   for (int j = 0; j < d; j++) {
     double s = a[j][j];
-    for (int k = 0; k < j; k++) s -= l[j][k] * l[j][k];
+    for (int k = 0; k < j; k++)
+      s -= l[j][k] * l[j][k];
     if (!(a[j][j] > 0) || !(s > 1e-12 * a[j][j])) return -1;
     l[j][j] = sqrt(s);
     for (int i = j + 1; i < d; i++) {
       double t = a[i][j];
-      for (int k = 0; k < j; k++) t -= l[i][k] * l[j][k];
+      for (int k = 0; k < j; k++)
+        t -= l[i][k] * l[j][k];
       l[i][j] = t / l[j][j];
     }
   }
@@ -47,7 +49,8 @@ static void invert_lower(int d, double l[RX_DENSITY_MAX_D][RX_DENSITY_MAX_D],
     w[j][j] = 1.0 / l[j][j];
     for (int i = j + 1; i < d; i++) {
       double s = 0;
-      for (int k = j; k < i; k++) s += l[i][k] * w[k][j];
+      for (int k = j; k < i; k++)
+        s += l[i][k] * w[k][j];
       w[i][j] = -s / l[i][i];
     }
   }
@@ -88,7 +91,8 @@ static int build_grid(rx_density *q, const double *u) {
     grid_count[id]++;
   }
   int n_cells = 0;
-  for (size_t c = 0; c < n_grid; c++) compact[c] = grid_count[c] ? n_cells++ : -1;
+  for (size_t c = 0; c < n_grid; c++)
+    compact[c] = grid_count[c] ? n_cells++ : -1;
   q->n_cells = n_cells;
   q->start = malloc((n_cells + 1) * sizeof *q->start);
   q->count = calloc(n_cells, sizeof *q->count);
@@ -104,7 +108,8 @@ static int build_grid(rx_density *q, const double *u) {
   const size_t total = q->start[n_cells];
   for (int k = 0; k < d; k++) {
     if (!(q->u[k] = alloc_aligned(total))) goto done;
-    for (size_t j = 0; j < total; j++) q->u[k][j] = RX_KDE_PAD;
+    for (size_t j = 0; j < total; j++)
+      q->u[k][j] = RX_KDE_PAD;
   }
   for (size_t j = 0; j < (size_t)n_cells * d; j++) {
     q->box_lo[j] = INFINITY;
@@ -144,14 +149,18 @@ int rx_density_kde(rx_density **out, const double *x, size_t n, int d, const cha
   /* mean and covariance (ddof 1), two passes in float64 */
   double mean[RX_DENSITY_MAX_D] = {0}, cov[RX_DENSITY_MAX_D][RX_DENSITY_MAX_D] = {{0}};
   for (size_t i = 0; i < n; i++)
-    for (int k = 0; k < d; k++) mean[k] += x[i * d + k];
-  for (int k = 0; k < d; k++) mean[k] /= (double)n;
+    for (int k = 0; k < d; k++)
+      mean[k] += x[i * d + k];
+  for (int k = 0; k < d; k++)
+    mean[k] /= (double)n;
   for (size_t i = 0; i < n; i++)
     for (int k = 0; k < d; k++)
-      for (int l = 0; l <= k; l++) cov[k][l] += (x[i * d + k] - mean[k]) * (x[i * d + l] - mean[l]);
+      for (int l = 0; l <= k; l++)
+        cov[k][l] += (x[i * d + k] - mean[k]) * (x[i * d + l] - mean[l]);
   const double factor = pow((double)n, -1.0 / (d + 4));
   for (int k = 0; k < d; k++)
-    for (int l = 0; l <= k; l++) cov[l][k] = cov[k][l] = cov[k][l] / (double)(n - 1) * factor * factor;
+    for (int l = 0; l <= k; l++)
+      cov[l][k] = cov[k][l] = cov[k][l] / (double)(n - 1) * factor * factor;
 
   rx_density *q = calloc(1, sizeof *q);
   if (!q) return rx_fail(err, RX_ENOMEM, "%s: out of memory for the KDE", what);
@@ -168,12 +177,14 @@ int rx_density_kde(rx_density **out, const double *x, size_t n, int d, const cha
   }
   invert_lower(d, q->chol, q->white);
   double det = 1.0;
-  for (int k = 0; k < d; k++) det *= q->chol[k][k];
   for (int k = 0; k < d; k++)
-    for (int l = 0; l <= k; l++) q->white[k][l] *= M_SQRT1_2;
+    det *= q->chol[k][k];
+  for (int k = 0; k < d; k++)
+    for (int l = 0; l <= k; l++)
+      q->white[k][l] *= M_SQRT1_2;
   q->norm = 1.0 / ((double)n * pow(2.0 * M_PI, 0.5 * d) * det);
-  /* kernels pruned at squared distance > nearest cell + cut sum to at most n e^-cut of the
-   * nearest kernel's scale: log(n) + 12 log(10) makes that 1e-12 (kde_eval.c checks it) */
+  /* the largest pruning cut, above the nearest cell's squared distance: kernels beyond it sum
+   * to at most n e^-cut of that scale, 1e-12 e^-2 with this cut (kde_eval.c checks per point) */
   q->prune_cut = log((double)n) + 12.0 * M_LN10 + 2.0;
 
   q->x = malloc(n * d * sizeof(double));
@@ -187,7 +198,8 @@ int rx_density_kde(rx_density **out, const double *x, size_t n, int d, const cha
   for (size_t i = 0; i < n; i++)
     for (int k = 0; k < d; k++) {
       double s = 0;
-      for (int l = 0; l <= k; l++) s += q->white[k][l] * (x[i * d + l] - mean[l]);
+      for (int l = 0; l <= k; l++)
+        s += q->white[k][l] * (x[i * d + l] - mean[l]);
       u[i * d + k] = s;
     }
   int rc = build_grid(q, u);

@@ -7,6 +7,7 @@
 
 int cmd_train(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
 /* Prints "reactivate: <message>" to stderr; returns the exit status to use (1). */

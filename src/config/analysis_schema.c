@@ -12,6 +12,7 @@
 #include "reactivate/config.h"
 
 static const char *const task_names[] = {"spatial_navigation", "head_direction", NULL};
+static const char *const rule_names[] = {"default", "scaled", "same", NULL};
 
 #define AT(f) .offset = offsetof(rx_analysis_config, f)
 #define INT(n, f, r) {.name = n, .type = RX_KEY_INT, AT(f), .range = RX_RANGE_##r}
@@ -24,6 +25,7 @@ static const rx_key analysis_keys[] = {
     INT("epoch", epoch, ANY),
     {.name = "path", .type = RX_KEY_STRING, AT(path), .size = sizeof(((rx_analysis_config *)0)->path)},
     {.name = "gru", .type = RX_KEY_BOOL, AT(gru)},
+    {.name = "rule", .type = RX_KEY_ENUM, AT(rule), .names = rule_names},
     INT("t_quiescent", t_quiescent, POSITIVE),
     INT("batch_size", batch_size, POSITIVE),
     INT("kl.n_samples", kl.n_samples, POSITIVE),

@@ -1,0 +1,245 @@
+/* Line panels: series of mean +- s.d. against x, the s.d. as a translucent band or as error bars
+ * (learning curves, Fig. 1b; cumulative explained variance, Fig. 1c). Loading metrics and
+ * averaging over seeds are the caller's; this file only draws. */
+#include <math.h>
+#include <plplot.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot/plot_internal.h"
+
+static int usable(const rx_lines_spec *s, const rx_series *r, size_t i) {
+  double x = r->x[i], y = r->y[i];
+  if (!rx_pl_finite(x) || !rx_pl_finite(y)) return 0;
+  if (s->log_x && x <= 0) return 0;
+  if (s->log_y && y <= 0) return 0;
+  return 1;
+}
+
+/* Window coordinates of y +- sd, or NaN where it cannot be drawn. */
+static double band_edge(const rx_lines_spec *s, const rx_pl_axis *ay, double y, double sd,
+                        double sign) {
+  if (!rx_pl_finite(sd)) return NAN;
+  double v = y + sign * fabs(sd);
+  if (s->log_y) return v > 0 ? log10(v) : ay->lo;
+  return v;
+}
+
+static int draw_lines(const void *spec, const rx_pl_rect *cell) {
+  const rx_lines_spec *s = spec;
+  /* data range */
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  size_t total = 0;
+  for (int k = 0; k < s->n_series; k++) {
+    const rx_series *r = &s->series[k];
+    for (size_t i = 0; i < r->n; i++) {
+      if (!usable(s, r, i)) continue;
+      double y = r->y[i], lo = y, hi = y;
+      if (r->sd && rx_pl_finite(r->sd[i])) {
+        lo = y - fabs(r->sd[i]);
+        hi = y + fabs(r->sd[i]);
+        if (s->log_y && lo <= 0) lo = y;
+      }
+      x0 = fmin(x0, r->x[i]);
+      x1 = fmax(x1, r->x[i]);
+      y0 = fmin(y0, lo);
+      y1 = fmax(y1, hi);
+      total++;
+    }
+  }
+  rx_pl_frame f = {0};
+  f.title = s->title;
+  f.x_label = s->x_label;
+  f.y_label = s->y_label;
+  f.grid = 1;
+  int fx = s->x_min < s->x_max, fy = s->y_min < s->y_max;
+  rx_pl_axis_make(&f.x, fx ? s->x_min : x0, fx ? s->x_max : x1, s->log_x, fx ? 0 : 0.02);
+  rx_pl_axis_make(&f.y, fy ? s->y_min : y0, fy ? s->y_max : y1, s->log_y, fy ? 0 : 0.05);
+  rx_pl_legend_entry ent[32];
+  int ne = 0;
+  for (int k = 0; k < s->n_series && ne < 32; k++) {
+    const rx_series *r = &s->series[k];
+    if (!r->label || !r->label[0]) continue;
+    rx_pl_legend_entry e = {r->label,
+                            rx_pl_colour_index(r->colour, k),
+                            1,
+                            r->dashed,
+                            r->sd && !r->sd_bars,
+                            r->markers ? RX_PL_CIRCLE : 0};
+    ent[ne++] = e;
+  }
+  if (s->legend == RX_LEGEND_OUTSIDE) f.right_extra = rx_pl_legend_width(ent, ne) + 0.8;
+  rx_pl_rect vp;
+  rx_pl_frame_begin(&f, cell, &vp);
+
+  size_t cap = 0;
+  for (int k = 0; k < s->n_series; k++)
+    cap = s->series[k].n > cap ? s->series[k].n : cap;
+  double *wx = malloc(2 * cap * sizeof *wx + 1), *wy = malloc(2 * cap * sizeof *wy + 1);
+  double *px = malloc(3 * total * sizeof *px + 1), *py = malloc(3 * total * sizeof *py + 1);
+  if (!wx || !wy || !px || !py) {
+    free(wx), free(wy), free(px), free(py);
+    return RX_ENOMEM;
+  }
+  size_t np = 0;
+  double sx, sy;
+  rx_pl_world_per_mm(&sx, &sy);
+  for (int k = 0; k < s->n_series; k++) {
+    const rx_series *r = &s->series[k];
+    int col = rx_pl_colour_index(r->colour, k);
+    size_t m = 0;
+    for (size_t i = 0; i < r->n; i++) {
+      wx[i] = usable(s, r, i) ? rx_pl_axis_map(&f.x, r->x[i]) : NAN;
+      wy[i] = usable(s, r, i) ? rx_pl_axis_map(&f.y, r->y[i]) : NAN;
+      if (rx_pl_finite(wx[i])) {
+        px[np] = wx[i], py[np++] = wy[i];
+        if (r->sd && rx_pl_finite(r->sd[i])) {
+          px[np] = wx[i], py[np++] = band_edge(s, &f.y, r->y[i], r->sd[i], 1);
+          px[np] = wx[i], py[np++] = band_edge(s, &f.y, r->y[i], r->sd[i], -1);
+        }
+      }
+      m++;
+    }
+    if (r->sd && !r->sd_bars) { /* band: one polygon per run of drawable points */
+      rx_pl_col(rx_pl_light(col));
+      size_t i = 0;
+      while (i < m) {
+        while (i < m && !(rx_pl_finite(wx[i]) && rx_pl_finite(r->sd[i])))
+          i++;
+        size_t j = i;
+        while (j < m && rx_pl_finite(wx[j]) && rx_pl_finite(r->sd[j]))
+          j++;
+        if (j - i >= 2) {
+          PLFLT *bx = malloc(2 * (j - i) * sizeof *bx), *by = malloc(2 * (j - i) * sizeof *by);
+          if (!bx || !by) {
+            free(bx), free(by), free(wx), free(wy), free(px), free(py);
+            return RX_ENOMEM;
+          }
+          size_t q = 0;
+          for (size_t t = i; t < j; t++)
+            bx[q] = wx[t], by[q++] = band_edge(s, &f.y, r->y[t], r->sd[t], 1);
+          for (size_t t = j; t-- > i;)
+            bx[q] = wx[t], by[q++] = band_edge(s, &f.y, r->y[t], r->sd[t], -1);
+          plfill((PLINT)q, bx, by);
+          free(bx), free(by);
+        }
+        i = j;
+      }
+    }
+    rx_pl_col(col);
+    plwidth(1.8);
+    pllsty(r->dashed ? 3 : 1);
+    rx_pl_polyline(wx, wy, m);
+    pllsty(1);
+    plwidth(1.2);
+    if (r->sd && r->sd_bars) {
+      for (size_t i = 0; i < m; i++) {
+        if (!rx_pl_finite(wx[i]) || !rx_pl_finite(r->sd[i])) continue;
+        PLFLT ex[2] = {wx[i], wx[i]};
+        PLFLT ey[2] = {band_edge(s, &f.y, r->y[i], r->sd[i], -1),
+                       band_edge(s, &f.y, r->y[i], r->sd[i], 1)};
+        plline(2, ex, ey);
+        for (int e = 0; e < 2; e++) {
+          PLFLT cx[2] = {wx[i] - 1.0 * sx, wx[i] + 1.0 * sx}, cy[2] = {ey[e], ey[e]};
+          plline(2, cx, cy);
+        }
+      }
+    }
+    if (r->markers)
+      for (size_t i = 0; i < m; i++)
+        if (rx_pl_finite(wx[i])) rx_pl_marker(RX_PL_CIRCLE, wx[i], wy[i], 2.0, 0);
+    plwidth(1.0);
+  }
+  rx_pl_legend(s->legend, ent, ne, px, py, np);
+  rx_pl_frame_end(&f, &vp);
+  free(wx), free(wy), free(px), free(py);
+  return 0;
+}
+
+static int check_range(const rx_fig *fig, rx_error *err, const char *what, double lo, double hi) {
+  if (!rx_pl_finite(lo) || !rx_pl_finite(hi))
+    return rx_pl_fail(fig, err, RX_EINVAL, "%s range [%g, %g] is not finite", what, lo, hi);
+  return 0;
+}
+
+int rx_fig_add_lines(rx_fig *fig, const rx_lines_spec *s, rx_error *err) {
+  int rc = rx_pl_check_room(fig, err);
+  if (rc) return rc;
+  if (!s || !s->series || s->n_series < 1)
+    return rx_pl_fail(fig, err, RX_EINVAL, "line panel without series");
+  if (s->n_series > 32)
+    return rx_pl_fail(fig, err, RX_EINVAL, "line panel with %d series (at most 32)", s->n_series);
+  if ((rc = check_range(fig, err, "x", s->x_min, s->x_max)) ||
+      (rc = check_range(fig, err, "y", s->y_min, s->y_max)))
+    return rc;
+  if ((s->log_x && s->x_min < s->x_max && s->x_min <= 0) ||
+      (s->log_y && s->y_min < s->y_max && s->y_min <= 0))
+    return rx_pl_fail(fig, err, RX_EINVAL, "a logarithmic axis range must be positive");
+  if ((unsigned)s->legend > RX_LEGEND_NONE)
+    return rx_pl_fail(fig, err, RX_EINVAL, "unknown legend position %d", (int)s->legend);
+  size_t total = 0, good = 0;
+  for (int k = 0; k < s->n_series; k++) {
+    const rx_series *r = &s->series[k];
+    const char *name = r->label ? r->label : "(unlabelled)";
+    if (r->n && (!r->x || !r->y))
+      return rx_pl_fail(fig, err, RX_EINVAL, "series %d '%s' has %zu points but no x or y array", k,
+                        name, r->n);
+    if ((unsigned)r->colour >= RX_COLOUR_COUNT)
+      return rx_pl_fail(fig, err, RX_EINVAL, "series %d '%s': unknown colour %d", k, name,
+                        (int)r->colour);
+    total += r->n;
+    for (size_t i = 0; i < r->n; i++)
+      good += usable(s, r, i);
+  }
+  if (total == 0) return rx_pl_fail(fig, err, RX_EINVAL, "line panel has no points");
+  if (good == 0)
+    return rx_pl_fail(fig, err, RX_ENUMERIC, "line panel '%s' has no finite%s points",
+                      s->title ? s->title : "", s->log_x || s->log_y ? " positive" : "");
+  int oom = 0;
+  rx_lines_spec *c = rx_pl_memdup(fig, s, sizeof *s, &oom);
+  rx_series *ser = rx_pl_memdup(fig, s->series, (size_t)s->n_series * sizeof *ser, &oom);
+  if (oom) return rx_pl_oom(fig, err);
+  c->title = rx_pl_strdup(fig, s->title, &oom);
+  c->x_label = rx_pl_strdup(fig, s->x_label, &oom);
+  c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
+  for (int k = 0; k < s->n_series; k++) {
+    size_t bytes = ser[k].n * sizeof(double);
+    ser[k].label = rx_pl_strdup(fig, ser[k].label, &oom);
+    ser[k].x = rx_pl_memdup(fig, ser[k].x, bytes, &oom);
+    ser[k].y = rx_pl_memdup(fig, ser[k].y, bytes, &oom);
+    ser[k].sd = ser[k].n ? rx_pl_memdup(fig, ser[k].sd, bytes, &oom) : NULL;
+  }
+  if (oom) return rx_pl_oom(fig, err);
+  c->series = ser;
+  return rx_pl_push(fig, draw_lines, c, err);
+}
+
+int rx_fig_add_explained_variance(rx_fig *fig, const char *title, int k, const double *active_mean,
+                                  const double *active_sd, const double *quiescent_mean,
+                                  const double *quiescent_sd, rx_error *err) {
+  int rc = rx_pl_check_room(fig, err);
+  if (rc) return rc;
+  if (k < 1 || k > 10000 || !active_mean || !quiescent_mean)
+    return rx_pl_fail(fig, err, RX_EINVAL,
+                      "explained variance needs k >= 1 components and both mean arrays (k = %d)",
+                      k);
+  double *x = malloc((size_t)k * sizeof *x);
+  if (!x) return rx_pl_oom(fig, err);
+  for (int i = 0; i < k; i++)
+    x[i] = i + 1;
+  rx_series ser[2] = {
+      {"active", x, active_mean, active_sd, (size_t)k, RX_COLOUR_ACTIVE, 1, 1, 0},
+      {"quiescent", x, quiescent_mean, quiescent_sd, (size_t)k, RX_COLOUR_QUIESCENT, 1, 1, 0}};
+  rx_lines_spec s = {0};
+  s.title = title;
+  s.x_label = "number of principal components";
+  s.y_label = "cumulative explained variance";
+  s.series = ser;
+  s.n_series = 2;
+  s.x_min = 0.5;
+  s.x_max = k + 0.5;
+  s.legend = RX_LEGEND_BOTTOM_RIGHT;
+  rc = rx_fig_add_lines(fig, &s, err);
+  free(x);
+  return rc;
+}

@@ -1,0 +1,163 @@
+/* Annotated matrix panels: one coloured cell per value with the value printed in it (white on
+ * dark cells, black on light ones), row and column labels and a colour bar (Fig. 2e, the KL
+ * matrix averaged over seeds). Arranging rows and columns is the caller's. */
+#include <math.h>
+#include <plplot.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot/plot_internal.h"
+
+/* Parses "%.<d>f|g|e"; 0 on anything else. */
+static int parse_format(const char *fmt, int *digits, char *conv) {
+  if (!fmt) {
+    *digits = 2, *conv = 'f';
+    return 1;
+  }
+  if (fmt[0] != '%' || fmt[1] != '.' || fmt[2] < '0' || fmt[2] > '9') return 0;
+  if (!strchr("fge", fmt[3]) || !fmt[3] || fmt[4]) return 0;
+  *digits = fmt[2] - '0';
+  *conv = fmt[3];
+  return 1;
+}
+
+static void format_value(double v, int digits, char conv, char *buf, size_t n) {
+  char tmp[48];
+  if (!rx_pl_finite(v)) {
+    snprintf(buf, n, "n/a");
+    return;
+  }
+  if (conv == 'g')
+    snprintf(tmp, sizeof tmp, "%.*g", digits, v);
+  else if (conv == 'e')
+    snprintf(tmp, sizeof tmp, "%.*e", digits, v);
+  else
+    snprintf(tmp, sizeof tmp, "%.*f", digits, v);
+  if (tmp[0] == '-')
+    snprintf(buf, n, "−%s", tmp + 1);
+  else
+    snprintf(buf, n, "%s", tmp);
+}
+
+static int draw_matrix(const void *spec, const rx_pl_rect *cell) {
+  const rx_matrix_spec *s = spec;
+  int R = s->n_rows, C = s->n_cols, digits = 2;
+  char conv = 'f';
+  parse_format(s->format, &digits, &conv);
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t k = 0; k < (size_t)R * C; k++)
+    if (rx_pl_finite(s->v[k])) lo = fmin(lo, s->v[k]), hi = fmax(hi, s->v[k]);
+  if (s->z_min < s->z_max) lo = s->z_min, hi = s->z_max;
+  rx_pl_axis ca;
+  rx_pl_axis_make(&ca, lo, hi, 0, 0.0);
+  rx_pl_frame f = {0};
+  f.title = s->title;
+  f.x_label = s->x_label;
+  f.y_label = s->y_label;
+  f.x.lo = 0, f.x.hi = C, f.x.step = 1;
+  f.y.lo = 0, f.y.hi = R, f.y.step = 1;
+  f.x_ticks_custom = f.y_ticks_custom = 1;
+  f.aspect = (double)R / C;
+  for (int r = 0; s->row_labels && r < R; r++)
+    f.y_custom_width = fmax(f.y_custom_width, rx_pl_text_width(s->row_labels[r]));
+  /* columns: wrap to the cell width, estimated before the viewport exists */
+  double slot = fmax(3.0, 0.9 * (cell->x1 - cell->x0) / rx_pl_cw(1.0) / (C + 3));
+  double *xs = malloc((size_t)C * sizeof *xs);
+  if (!xs) return RX_ENOMEM;
+  for (int c = 0; c < C; c++)
+    xs[c] = c + 0.5;
+  int lines = rx_pl_x_labels(s->col_labels, xs, C, slot, 0);
+  f.bottom_extra = lines ? 0.4 + 1.2 * lines + 0.1 : 0.3;
+  f.right_extra = rx_pl_colourbar_margin(&ca, s->z_label);
+  rx_pl_rect vp;
+  rx_pl_frame_begin(&f, cell, &vp);
+  rx_pl_cmap_sequential();
+  /* text size: fit the widest value in a cell */
+  double cell_chars = (vp.x1 - vp.x0) / C / rx_pl_cw(1.0), widest = 0;
+  char buf[64];
+  for (size_t k = 0; k < (size_t)R * C; k++) {
+    format_value(s->v[k], digits, conv, buf, sizeof buf);
+    widest = fmax(widest, rx_pl_text_width(buf));
+  }
+  double tscale = fmin(1.05, 0.8 * cell_chars / fmax(widest, 1.0));
+  double cell_h_chars = (vp.y1 - vp.y0) / R / rx_pl_ch(1.0);
+  tscale = fmin(tscale, 0.55 * cell_h_chars);
+  for (int r = 0; r < R; r++)
+    for (int c = 0; c < C; c++) {
+      double v = s->v[(size_t)r * C + c], y0 = R - 1 - r;
+      PLFLT px[4] = {c, c + 1, c + 1, c}, py[4] = {y0, y0, y0 + 1, y0 + 1};
+      double u = rx_pl_finite(v) ? (fmin(fmax(v, ca.lo), ca.hi) - ca.lo) / (ca.hi - ca.lo) : 0;
+      if (rx_pl_finite(v))
+        plcol1(u);
+      else
+        rx_pl_col(RX_PL_MUTED);
+      plfill(4, px, py);
+      format_value(v, digits, conv, buf, sizeof buf);
+      rx_pl_col(rx_pl_finite(v) && rx_pl_cmap_luminance(u, 0) < 0.45 ? RX_PL_WHITE : RX_PL_FG);
+      rx_pl_text_scale(tscale);
+      plptex(c + 0.5, y0 + 0.5, 1, 0, 0.5, buf);
+    }
+  rx_pl_text_scale(1.0);
+  rx_pl_col(RX_PL_WHITE); /* thin separators between cells */
+  plwidth(1.5);
+  for (int c = 1; c < C; c++) {
+    PLFLT lx[2] = {c, c}, ly[2] = {0, R};
+    plline(2, lx, ly);
+  }
+  for (int r = 1; r < R; r++) {
+    PLFLT lx[2] = {0, C}, ly[2] = {r, r};
+    plline(2, lx, ly);
+  }
+  plwidth(1.0);
+  rx_pl_col(RX_PL_FG);
+  rx_pl_x_labels(s->col_labels, xs, C, slot, 1);
+  for (int r = 0; s->row_labels && r < R; r++)
+    rx_pl_mtex("lv", 0.375, (R - r - 0.5) / R, 1.0, s->row_labels[r] ? s->row_labels[r] : "");
+  rx_pl_frame_end(&f, &vp);
+  rx_pl_colourbar(&vp, &ca, s->z_label, 0);
+  free(xs);
+  return 0;
+}
+
+int rx_fig_add_matrix(rx_fig *fig, const rx_matrix_spec *s, rx_error *err) {
+  int rc = rx_pl_check_room(fig, err);
+  if (rc) return rc;
+  if (!s || !s->v) return rx_pl_fail(fig, err, RX_EINVAL, "matrix panel without values");
+  if (s->n_rows < 1 || s->n_cols < 1 || s->n_rows > 64 || s->n_cols > 64)
+    return rx_pl_fail(fig, err, RX_EINVAL, "matrix of %d x %d cells (1..64 each)", s->n_rows,
+                      s->n_cols);
+  int digits = 2;
+  char conv = 'f';
+  if (!parse_format(s->format, &digits, &conv))
+    return rx_pl_fail(fig, err, RX_EINVAL, "cell format '%s' (use %%.<d>f, %%.<d>g or %%.<d>e)",
+                      s->format);
+  if (!rx_pl_finite(s->z_min) || !rx_pl_finite(s->z_max))
+    return rx_pl_fail(fig, err, RX_EINVAL, "colour range is not finite");
+  size_t n = (size_t)s->n_rows * s->n_cols, good = 0;
+  for (size_t k = 0; k < n; k++)
+    good += rx_pl_finite(s->v[k]);
+  if (!good)
+    return rx_pl_fail(fig, err, RX_ENUMERIC, "matrix panel '%s' has no finite values",
+                      s->title ? s->title : "");
+  int oom = 0;
+  rx_matrix_spec *c = rx_pl_memdup(fig, s, sizeof *s, &oom);
+  if (oom) return rx_pl_oom(fig, err);
+  c->v = rx_pl_memdup(fig, s->v, n * sizeof *s->v, &oom);
+  c->title = rx_pl_strdup(fig, s->title, &oom);
+  c->x_label = rx_pl_strdup(fig, s->x_label, &oom);
+  c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
+  c->z_label = rx_pl_strdup(fig, s->z_label, &oom);
+  c->format = rx_pl_strdup(fig, s->format, &oom);
+  const char **rl = s->row_labels ? rx_pl_alloc(fig, (size_t)s->n_rows * sizeof *rl) : NULL;
+  const char **cl = s->col_labels ? rx_pl_alloc(fig, (size_t)s->n_cols * sizeof *cl) : NULL;
+  if ((s->row_labels && !rl) || (s->col_labels && !cl)) return rx_pl_oom(fig, err);
+  for (int r = 0; rl && r < s->n_rows; r++)
+    rl[r] = rx_pl_strdup(fig, s->row_labels[r], &oom);
+  for (int k = 0; cl && k < s->n_cols; k++)
+    cl[k] = rx_pl_strdup(fig, s->col_labels[k], &oom);
+  if (oom) return rx_pl_oom(fig, err);
+  c->row_labels = rl;
+  c->col_labels = cl;
+  return rx_pl_push(fig, draw_matrix, c, err);
+}
