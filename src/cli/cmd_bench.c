@@ -8,7 +8,9 @@
 #include <sys/resource.h>
 
 #include "cli/cli.h"
+#include "reactivate/analysis.h"
 #include "reactivate/config.h"
+#include "reactivate/rng.h"
 #include "reactivate/linalg.h"
 #include "reactivate/train.h"
 
@@ -21,7 +23,9 @@ static const char help[] =
     "  hd_rnn128  head direction, vanilla RNN, 128 units, 512 HD cells\n"
     "and prints the median over --reps steps (default 5, after a warm-up), the GFLOP/s of\n"
     "the matrix products achieved, and the fraction of this machine's sgemm rate (measured\n"
-    "on 2048 x 2048 products). --json prints one JSON object instead.\n";
+    "on 2048 x 2048 products), then the seconds for the full 6 x 4 KL matrix of the\n"
+    "offline-reactivation analysis at the paper's sizes (kl_matrix; skipped with --only).\n"
+    "--json prints one JSON object instead.\n";
 
 typedef struct workload {
   const char *key, *experiment;
@@ -65,6 +69,45 @@ static double measure_sgemm_gflops(int reps) {
   free(b);
   free(c);
   return rate;
+}
+
+/* Seconds for the whole SPEC §6 KL matrix at its sizes, on synthetic outputs of those sizes:
+ * 5 quiescent KDEs of 200 x 1000 decoded positions (4 trained runs + the random network) and
+ * the uniform box, against 4 active KDEs of 200 x 100 positions, 2500 Monte-Carlo samples each.
+ * The outputs are random walks in the 2.2 m box, shaped like decoded trajectories. */
+static double measure_kl_matrix_s(void) {
+  enum { N_Q = 200000, N_A = 20000, N_SRC = 5, N_TGT = 4 };
+  rx_density *src[N_SRC + 1] = {0}, *tgt[N_TGT] = {0};
+  double *x = malloc((size_t)N_Q * 2 * sizeof(double)), seconds = NAN;
+  double lo[2] = {-1.1, -1.1}, hi[2] = {1.1, 1.1};
+  int ok = x != NULL;
+  for (int s = 0; ok && s < N_SRC + N_TGT; s++) {
+    const size_t n = s < N_SRC ? N_Q : N_A;
+    rx_rng r;
+    rx_rng_init(&r, 12345, RX_STREAM_ANALYSIS, (uint32_t)s, 0, 0);
+    double px = 0.3 * s - 0.6, py = 0.0;
+    for (size_t i = 0; i < n; i++) { /* a slow walk, reflected at the walls */
+      px += 0.02 * rx_rng_normal(&r);
+      py += 0.02 * rx_rng_normal(&r);
+      if (fabs(px) > 1.1) px = copysign(2.2, px) - px;
+      if (fabs(py) > 1.1) py = copysign(2.2, py) - py;
+      x[2 * i] = px;
+      x[2 * i + 1] = py;
+    }
+    ok = rx_density_kde(s < N_SRC ? &src[s] : &tgt[s - N_SRC], x, n, 2, "bench data", NULL) == 0;
+  }
+  ok = ok && rx_density_uniform_box(&src[N_SRC], 2, lo, hi, NULL) == 0;
+  if (ok) {
+    double kl[(N_SRC + 1) * N_TGT];
+    double t0 = omp_get_wtime();
+    if (rx_kl_matrix((const rx_density *const *)src, N_SRC + 1, (const rx_density *const *)tgt,
+                     N_TGT, 2500, 7, RX_STREAM_ANALYSIS, kl, NULL) == 0)
+      seconds = omp_get_wtime() - t0;
+  }
+  for (int i = 0; i <= N_SRC; i++) rx_density_free(src[i]);
+  for (int i = 0; i < N_TGT; i++) rx_density_free(tgt[i]);
+  free(x);
+  return seconds;
 }
 
 int cmd_bench(int argc, char **argv) {
@@ -118,6 +161,12 @@ int cmd_bench(int argc, char **argv) {
       printf("  %-10s %9.1f ms/step  %6.1f GFLOP/s (%.1f GFLOP)  %5.1f%% of sgemm\n",
              workloads[w].key, ms[w], gflops[w], flops / 1e9, 100.0 * gflops[w] / sgemm);
   }
+  double kl_times[16];
+  int kl_reps = only ? 0 : (int)reps;
+  for (int r = 0; r < kl_reps; r++) kl_times[r] = measure_kl_matrix_s();
+  double kl_s = kl_reps ? median(kl_times, kl_reps) : NAN;
+  if (!json && kl_reps)
+    printf("  %-10s %9.2f s  (6 x 4 KL matrix, SPEC §6 sizes, exact)\n", "kl_matrix", kl_s);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   if (json) {
@@ -127,7 +176,9 @@ int cmd_bench(int argc, char **argv) {
     printf("}, \"gflops\": {");
     for (int w = 0, first = 1; w < N_WORKLOADS; w++)
       if (ran[w]) printf("%s\"%s\": %.2f", first ? "" : ", ", workloads[w].key, gflops[w]), first = 0;
-    printf("}, \"sgemm_gflops\": %.2f, \"threads\": %d, \"blas_kernel\": \"%s\", \"reps\": %lld, "
+    printf("}");
+    if (kl_reps) printf(", \"kl_matrix_s\": %.3f", kl_s);
+    printf(", \"sgemm_gflops\": %.2f, \"threads\": %d, \"blas_kernel\": \"%s\", \"reps\": %lld, "
            "\"peak_rss_mb\": %.1f}\n",
            sgemm, n_threads, rx_blas_kernel(), reps, ru.ru_maxrss / 1024.0);
   } else {

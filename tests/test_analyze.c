@@ -1,0 +1,182 @@
+/* rx_analyze end to end on tiny trained runs: every analysis writes its JSON in the SPEC §8
+ * layout (keyed by run name, plus random / uniform for the KL) with the documented keys, missing
+ * runs are reported and skipped, results are reproducible, and bad settings are refused. */
+#include <cjson/cJSON.h>
+
+#include "reactivate/analyze.h"
+#include "reactivate/config.h"
+#include "reactivate/fileio.h"
+#include "reactivate/npz.h"
+#include "reactivate/train.h"
+#include "test_util.h"
+
+static char root[256];
+static char log_text[16384];
+
+static void collect(void *ctx, const char *line) {
+  (void)ctx;
+  strncat(log_text, line, sizeof log_text - strlen(log_text) - 2);
+  strcat(log_text, "\n");
+}
+
+static int train_tiny(const char *experiment, int seed, int hd) {
+  char path[300], seed_arg[32];
+  snprintf(path, sizeof path, "path=%s", root);
+  snprintf(seed_arg, sizeof seed_arg, "seed=%d", seed);
+  const char *ov[] = {path, seed_arg, "rnn.n_rec=16", hd ? "task.hd_cells_num=24" : "task.place_cells_num=24",
+                      "task.batch_size=16", "task.sequence_length=10", "trainer.n_epochs=20",
+                      "trainer.save_freq=10", "trainer.test_freq=10"};
+  rx_train_config cfg;
+  rx_error err;
+  int rc = rx_config_load(&cfg, experiment, 9, ov, &err);
+  if (!rc) rc = rx_train(&cfg, NULL, NULL, &err);
+  if (rc) fprintf(stderr, "  %s: %s\n", experiment, err.msg);
+  return rc;
+}
+
+static const char *tiny_settings[] = {
+    NULL /* path= */, "t_quiescent=40", "batch_size=16", "kl.n_samples=200", "variance.batch_size=16",
+    "variance.t_total=60", "variance.t_skip=20", "distance.t_quiescent=20", "pca.batch_size=16",
+    "pca.t_active=10", "pca.t_quiescent=20", "pca.k=4"};
+enum { N_TINY = sizeof tiny_settings / sizeof tiny_settings[0] };
+
+static int load_cfg(rx_analysis_config *cfg, const char *extra1, const char *extra2, rx_error *err) {
+  char path[300];
+  snprintf(path, sizeof path, "path=%s", root);
+  const char *ov[N_TINY + 2];
+  memcpy(ov, tiny_settings, sizeof tiny_settings);
+  ov[0] = path;
+  int n = N_TINY;
+  if (extra1) ov[n++] = extra1;
+  if (extra2) ov[n++] = extra2;
+  return rx_analysis_config_load(cfg, n, ov, err);
+}
+
+static cJSON *read_json(const char *name) {
+  char p[600], *text = NULL;
+  size_t n;
+  snprintf(p, sizeof p, "%s/%s", root, name);
+  if (rx_read_file(p, &text, &n, 1 << 24, NULL)) return NULL;
+  cJSON *j = cJSON_Parse(text);
+  free(text);
+  return j;
+}
+
+static void test_spatial_analyses_write_documented_keys(void) {
+  rx_test_tmpdir(root, sizeof root, "analyze");
+  /* Three of the four runs: no-noise_biased is missing on purpose. */
+  REQUIRE(train_tiny("spatial_navigation/noisy_unbiased", 0, 0) == 0);
+  REQUIRE(train_tiny("spatial_navigation/no-noise_unbiased", 0, 0) == 0);
+  REQUIRE(train_tiny("spatial_navigation/noisy_biased", 0, 0) == 0);
+  rx_analysis_config cfg;
+  rx_error err;
+  REQUIRE(load_cfg(&cfg, NULL, NULL, &err) == 0);
+  log_text[0] = '\0';
+  int rc = rx_analyze(&cfg, RX_ANALYZE_ALL, collect, NULL, &err);
+  if (rc) fprintf(stderr, "  %s\n", err.msg);
+  REQUIRE(rc == 0);
+  CHECK(strstr(log_text, "skipping no-noise_biased_0"));
+  const char *runs[] = {"noisy_unbiased_0.0001_0", "no-noise_unbiased_0", "noisy_biased_0.0001_0"};
+  cJSON *kl = read_json("spatial_navigation/kl_0.0001_0.json");
+  REQUIRE(kl);
+  const char *sources[] = {runs[0], runs[1], runs[2], "random", "uniform"};
+  CHECK(cJSON_GetArraySize(kl) == 5);
+  for (int i = 0; i < 5; i++) {
+    cJSON *row = cJSON_GetObjectItem(kl, sources[i]);
+    CHECK_MSG(row && cJSON_GetArraySize(row) == 3, "row %s", sources[i]);
+    for (int j = 0; j < 3 && row; j++) {
+      cJSON *v = cJSON_GetObjectItem(row, runs[j]);
+      CHECK_MSG(cJSON_IsNumber(v) && isfinite(v->valuedouble), "%s -> %s", sources[i], runs[j]);
+      /* KL estimates are clipped means of log ratios in [log 1e-7, log 1e7]. */
+      CHECK(v && fabs(v->valuedouble) <= log(1e7) + 1e-9);
+    }
+  }
+  cJSON_Delete(kl);
+  cJSON *var = read_json("spatial_navigation/variance_0.0001_0.json");
+  cJSON *dist = read_json("spatial_navigation/distance_0.0001_0.json");
+  cJSON *pca = read_json("spatial_navigation/pca_0.0001_0.json");
+  REQUIRE(var && dist && pca);
+  for (int i = 0; i < 3; i++) {
+    cJSON *v = cJSON_GetObjectItem(var, runs[i]);
+    CHECK(cJSON_IsNumber(v) && v->valuedouble >= 0);
+    cJSON *d = cJSON_GetObjectItem(dist, runs[i]);
+    CHECK(d && cJSON_IsNumber(cJSON_GetObjectItem(d, "active")) &&
+          cJSON_IsNumber(cJSON_GetObjectItem(d, "quiescent")));
+    /* Only the noiseless run is also run offline with noise. */
+    CHECK((cJSON_GetObjectItem(d, "quiescent_noisy") != NULL) == (i == 1));
+    cJSON *p = cJSON_GetObjectItem(pca, runs[i]);
+    cJSON *pa = cJSON_GetObjectItem(p, "active"), *pq = cJSON_GetObjectItem(p, "quiescent");
+    REQUIRE(cJSON_GetArraySize(pa) == 4 && cJSON_GetArraySize(pq) == 4);
+    for (int k = 1; k < 4; k++) /* cumulative explained variance rises to <= 1 */
+      CHECK(cJSON_GetArrayItem(pa, k)->valuedouble >= cJSON_GetArrayItem(pa, k - 1)->valuedouble);
+    CHECK(cJSON_GetArrayItem(pa, 3)->valuedouble <= 1 + 1e-9);
+  }
+  /* The noiseless run is deterministic offline: its quiescent trajectories barely move. */
+  cJSON *nd = cJSON_GetObjectItem(dist, runs[1]);
+  CHECK(cJSON_GetObjectItem(nd, "quiescent")->valuedouble <
+        cJSON_GetObjectItem(nd, "quiescent_noisy")->valuedouble);
+  cJSON_Delete(var);
+  cJSON_Delete(dist);
+  cJSON_Delete(pca);
+  /* Arrays for the figures. */
+  char p[600];
+  snprintf(p, sizeof p, "%s/spatial_navigation/kl_0.0001_0.npz", root);
+  rx_npz z;
+  REQUIRE(rx_npz_read(p, &z, &err) == 0);
+  int64_t act[3] = {16, 10, 2}, q[3] = {16, 40, 2};
+  CHECK(rx_npz_expect(&z, p, "noisy_unbiased_0.0001_0.active", RX_F32, 3, act, NULL, &err) == 0);
+  CHECK(rx_npz_expect(&z, p, "noisy_unbiased_0.0001_0.quiescent", RX_F32, 3, q, NULL, &err) == 0);
+  CHECK(rx_npz_expect(&z, p, "random.quiescent", RX_F32, 3, q, NULL, &err) == 0);
+  rx_npz_free(&z);
+
+  /* Same seed and settings: the same numbers. */
+  cJSON *a = read_json("spatial_navigation/variance_0.0001_0.json");
+  REQUIRE(rx_analyze(&cfg, RX_ANALYZE_VARIANCE, NULL, NULL, &err) == 0);
+  cJSON *b = read_json("spatial_navigation/variance_0.0001_0.json");
+  CHECK(a && b && cJSON_Compare(a, b, 1));
+  cJSON_Delete(a);
+  cJSON_Delete(b);
+}
+
+static void test_head_direction_heading_statistics(void) {
+  rx_test_tmpdir(root, sizeof root, "analyze_hd");
+  REQUIRE(train_tiny("head_direction/noisy_unbiased", 1, 1) == 0);
+  REQUIRE(train_tiny("head_direction/noisy_biased", 1, 1) == 0);
+  rx_analysis_config cfg;
+  rx_error err;
+  REQUIRE(load_cfg(&cfg, "task=head_direction", "seed=1", &err) == 0);
+  CHECK_NEAR(cfg.noise, 0.01, 1e-12); /* configs/analysis/head_direction.yml */
+  log_text[0] = '\0';
+  REQUIRE(rx_analyze(&cfg, RX_ANALYZE_ALL, collect, NULL, &err) == 0);
+  CHECK(strstr(log_text, "kl: skipped"));
+  cJSON *h = read_json("head_direction/heading_0.01_1.json");
+  REQUIRE(h);
+  cJSON *r = cJSON_GetObjectItem(h, "noisy_biased_0.01_1");
+  REQUIRE(r);
+  cJSON *hist = cJSON_GetObjectItem(r, "quiescent_histogram");
+  REQUIRE(cJSON_GetArraySize(hist) == 20);
+  double total = 0;
+  for (int i = 0; i < 20; i++) total += cJSON_GetArrayItem(hist, i)->valuedouble;
+  CHECK_NEAR(total, 1.0, 1e-9); /* fractions of all decoded headings */
+  CHECK(cJSON_IsNumber(cJSON_GetObjectItem(r, "active_mean_angular_velocity")));
+  cJSON_Delete(h);
+  char p[600];
+  snprintf(p, sizeof p, "%s/head_direction/variance_0.01_1.json", root);
+  CHECK(rx_file_exists(p));
+}
+
+static void test_no_runs_and_bad_settings_are_refused(void) {
+  rx_test_tmpdir(root, sizeof root, "analyze_none");
+  rx_analysis_config cfg;
+  rx_error err;
+  REQUIRE(load_cfg(&cfg, NULL, NULL, &err) == 0);
+  CHECK(rx_analyze(&cfg, RX_ANALYZE_KL, NULL, NULL, &err) == RX_EINVAL && strstr(err.msg, "no trained runs"));
+  CHECK(load_cfg(&cfg, "kl.n_sample=5", NULL, &err) == RX_EINVAL && strstr(err.msg, "kl.n_samples"));
+  CHECK(load_cfg(&cfg, "variance.t_skip=59", NULL, &err) == RX_EINVAL && strstr(err.msg, "variance.t_skip"));
+  CHECK(load_cfg(&cfg, "task=elsewhere", NULL, &err) == RX_EINVAL && strstr(err.msg, "task"));
+  CHECK(load_cfg(&cfg, "noise=-1", NULL, &err) == RX_EINVAL && strstr(err.msg, "noise"));
+}
+
+RX_TEST_MAIN(TEST(test_spatial_analyses_write_documented_keys),
+             TEST(test_head_direction_heading_statistics),
+             TEST(test_no_runs_and_bad_settings_are_refused))
