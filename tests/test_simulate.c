@@ -126,6 +126,25 @@ static void test_test_batch_and_bad_requests(void) {
   rx_checkpoint_free(&ck);
 }
 
-RX_TEST_MAIN(TEST(test_quiescence_rules_set_spec_noise_levels),
+/* Noiseless networks relax through ever smaller values: denormals must be flushed to zero on
+ * every thread that runs a network pass (they make float arithmetic ~100x slower). */
+static void test_network_threads_flush_denormals(void) {
+  rx_rnn_spec spec = {.kind = RX_MODEL_VANILLA, .n_in = 2, .n_rec = 4, .n_out = 3, .n_init = 3,
+                      .alpha = 0.2f};
+  rx_rnn_workspace *ws = NULL;
+  REQUIRE(rx_rnn_workspace_create(&ws, &spec, 8, 4, NULL) == 0);
+  int flushed_everywhere = 1;
+#pragma omp parallel reduction(&& : flushed_everywhere)
+  {
+    volatile float tiny = 1e-37f;
+    volatile float product = tiny * 1e-3f; /* 1e-40 is a denormal unless flushed */
+    flushed_everywhere = flushed_everywhere && product == 0.0f;
+  }
+  CHECK(flushed_everywhere);
+  rx_rnn_workspace_free(ws);
+}
+
+RX_TEST_MAIN(TEST(test_network_threads_flush_denormals),
+             TEST(test_quiescence_rules_set_spec_noise_levels),
              TEST(test_noiseless_quiescent_run_from_fixed_point_stays_put),
              TEST(test_chunked_long_run_extends_short_run), TEST(test_test_batch_and_bad_requests))

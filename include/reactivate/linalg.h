@@ -12,8 +12,14 @@ extern "C" {
 void rx_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
              const float *b, int ldb, float beta, float *c, int ldc);
 
-/* Threads used by the BLAS and by our own parallel loops (OpenMP). n <= 0: all cores. */
+/* Threads used by the BLAS and by our own parallel loops (OpenMP). n <= 0: all cores.
+ * Also puts every thread of the pool in flush-to-zero mode (rx_flush_denormals). */
 void rx_set_threads(int n);
+/* Sets flush-to-zero and denormals-are-zero on the calling thread and every OpenMP thread of the
+ * pool. Noiseless networks relax towards fixed points through ever smaller values; as
+ * denormals, float arithmetic on them is ~100x slower, and float32 networks never need them.
+ * Called by rx_set_threads and when a network workspace is created. */
+void rx_flush_denormals(void);
 int rx_get_threads(void);
 
 /* Name of the BLAS kernel in use (OpenBLAS core name, e.g. "Haswell", "SkylakeX"). */

@@ -4,6 +4,9 @@
 #include <cblas.h>
 #include <omp.h>
 #include <strings.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 void rx_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
              const float *b, int ldb, float beta, float *c, int ldc) {
@@ -16,6 +19,16 @@ void rx_set_threads(int n) {
   if (n <= 0) n = omp_get_num_procs();
   omp_set_num_threads(n);
   openblas_set_num_threads(n);
+  rx_flush_denormals();
+}
+
+void rx_flush_denormals(void) {
+#if defined(__SSE__)
+  const unsigned ftz_daz = 0x8040; /* MXCSR bits FTZ (15) and DAZ (6) */
+  _mm_setcsr(_mm_getcsr() | ftz_daz);
+#pragma omp parallel
+  _mm_setcsr(_mm_getcsr() | ftz_daz);
+#endif
 }
 
 int rx_get_threads(void) { return omp_get_max_threads(); }

@@ -154,6 +154,7 @@ int rx_rnn_workspace_create(rx_rnn_workspace **out, const rx_rnn_spec *spec, int
   int rc = rx_rnn_spec_check(spec, err);
   if (rc) return rc;
   if (B <= 0) return rx_fail(err, RX_EINVAL, "rnn workspace: batch size must be > 0 (got %d)", B);
+  rx_flush_denormals(); /* before any network pass (see linalg.h) */
   if (T <= 0)
     return rx_fail(err, RX_EINVAL, "rnn workspace: sequence length must be > 0 (got %d)", T);
   rx_rnn_workspace *ws = calloc(1, sizeof *ws);
