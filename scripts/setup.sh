@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up for a fresh Debian machine: installs the Debian packages reactivate needs (only those
 # missing), builds it in ./build, then
-#   scripts/setup.sh          runs the main job on its embedded default (a quick training)
+#   scripts/setup.sh          runs the main job on its embedded default (a quick reproduction)
 #   scripts/setup.sh test     runs the whole test suite
 #   scripts/setup.sh build    only builds
 set -euo pipefail
@@ -28,12 +28,18 @@ case "${1:-run}" in
   build) ;;
   test) ctest --test-dir build --output-on-failure ;;
   run)
-    # The quick default: a short training of the paper's main network (spatial, noisy,
-    # unbiased), then a quiescent simulation of it.
-    ./build/reactivate train spatial_navigation/noisy_unbiased path=results/quick \
-      trainer.n_epochs=300 --resume
-    ./build/reactivate simulate results/quick/spatial_navigation/noisy_unbiased_0.0001_0/model_300.npz \
-      --test-batch --quiescent --steps 1000 --no-hidden --out results/quick/quiescent.npz
+    # The quick default (until `reactivate reproduce` lands): the paper's main pair of networks,
+    # noisy unbiased and noisy biased, at reduced size (256 units, 256 place cells, 800 steps;
+    # a few minutes on 2 cores), then the distribution-match analysis: does each network's
+    # quiescent activity match its own awake distribution better than the other's and than an
+    # untrained network's? Everything goes to results/quick/.
+    quick="rnn.n_rec=256 task.place_cells_num=256 trainer.n_epochs=800 trainer.lr=0.002"
+    for exp in noisy_unbiased noisy_biased; do
+      ./build/reactivate train "spatial_navigation/$exp" path=results/quick $quick --resume
+    done
+    ./build/reactivate analyze kl path=results/quick
+    echo "KL(quiescent row || active column), nats: results/quick/spatial_navigation/kl_0.0001_0.json"
+    cat results/quick/spatial_navigation/kl_0.0001_0.json
     ;;
   *) echo "usage: scripts/setup.sh [run|test|build]" >&2; exit 2 ;;
 esac

@@ -293,37 +293,43 @@ out:
 
 static int is_circular(const analysis_ctx *a) { return a->cfg->task == RX_TASK_HEAD_DIRECTION; }
 
-static int analyze_variance(analysis_ctx *a, rx_error *err) {
-  const rx_analysis_config *cfg = a->cfg;
+/* One analysis over the loaded runs: per_run adds each run's results to the JSON object and
+ * the figure arrays; then both files are written. */
+typedef int (*per_run_fn)(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
+                          rx_error *err);
+
+static int for_each_run(analysis_ctx *a, const char *analysis, per_run_fn per_run, rx_error *err) {
   cJSON *root = cJSON_CreateObject();
   npz_list *arrays = calloc(1, sizeof *arrays);
   int rc = root && arrays ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
-  for (int i = 0; i < a->n_runs && !rc; i++) {
-    run_slot *r = &a->runs[i];
-    if (!r->loaded) continue;
-    rx_sim_result q;
-    const int B = cfg->variance.batch_size, T = cfg->variance.t_total;
-    rc = simulate(a, &r->ck, B, T, 1, rule_of(a, &r->ck), 0, 0, SIM_VARIANCE, &q, err);
-    if (rc) break;
-    double *per = malloc((size_t)B * sizeof(double));
-    if (!per) {
-      rx_sim_result_free(&q);
-      rc = rx_fail(err, RX_ENOMEM, "out of memory");
-      break;
-    }
-    double v = rx_total_variance(q.decoded, T, B, q.dim, cfg->variance.t_skip, is_circular(a), per);
-    cJSON_AddNumberToObject(root, r->name, v);
-    npz_add(arrays, r->name, "quiescent", copy_doubles_as_float(per, (size_t)B), 1, B, 0, 0);
-    free(per);
-    rx_sim_result_free(&q);
-    logf_(a, "variance: %s %.4g", r->name, v);
-  }
-  if (!rc) rc = write_json(a, "variance", root, err);
-  if (!rc) rc = npz_flush(a, "variance", arrays, err);
+  for (int i = 0; i < a->n_runs && !rc; i++)
+    if (a->runs[i].loaded) rc = per_run(a, &a->runs[i], root, arrays, err);
+  if (!rc) rc = write_json(a, analysis, root, err);
+  if (!rc) rc = npz_flush(a, analysis, arrays, err);
   if (arrays) npz_discard(arrays);
   free(arrays);
   cJSON_Delete(root);
   return rc;
+}
+
+static int variance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
+                        rx_error *err) {
+  const int B = a->cfg->variance.batch_size, T = a->cfg->variance.t_total;
+  rx_sim_result q;
+  int rc = simulate(a, &r->ck, B, T, 1, rule_of(a, &r->ck), 0, 0, SIM_VARIANCE, &q, err);
+  if (rc) return rc;
+  double *per = malloc((size_t)B * sizeof(double));
+  if (!per) {
+    rx_sim_result_free(&q);
+    return rx_fail(err, RX_ENOMEM, "out of memory");
+  }
+  double v = rx_total_variance(q.decoded, T, B, q.dim, a->cfg->variance.t_skip, is_circular(a), per);
+  cJSON_AddNumberToObject(root, r->name, v);
+  npz_add(arrays, r->name, "quiescent", copy_doubles_as_float(per, (size_t)B), 1, B, 0, 0);
+  free(per);
+  rx_sim_result_free(&q);
+  logf_(a, "variance: %s %.4g", r->name, v);
+  return RX_OK;
 }
 
 /* Step-wise distance of one simulation: mean, and per trajectory into the figure arrays. */
@@ -352,31 +358,20 @@ static int distance_of(analysis_ctx *a, run_slot *r, int T, int quiescent, rx_qu
   return RX_OK;
 }
 
-static int analyze_distance(analysis_ctx *a, rx_error *err) {
-  cJSON *root = cJSON_CreateObject();
-  npz_list *arrays = calloc(1, sizeof *arrays);
-  int rc = root && arrays ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
-  for (int i = 0; i < a->n_runs && !rc; i++) {
-    run_slot *r = &a->runs[i];
-    if (!r->loaded) continue;
-    cJSON *obj = cJSON_AddObjectToObject(root, r->name);
-    rc = distance_of(a, r, r->ck.cfg.task.sequence_length, 0, 0, 0, SIM_DIST_ACTIVE, "active", obj,
+static int distance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
+                        rx_error *err) {
+  cJSON *obj = cJSON_AddObjectToObject(root, r->name);
+  int rc = distance_of(a, r, r->ck.cfg.task.sequence_length, 0, 0, 0, SIM_DIST_ACTIVE, "active",
+                       obj, arrays, err);
+  if (!rc)
+    rc = distance_of(a, r, a->cfg->distance.t_quiescent, 1, rule_of(a, &r->ck), 0,
+                     SIM_DIST_QUIESCENT, "quiescent", obj, arrays, err);
+  /* Noiseless-trained networks given noise offline (SPEC §6, C.4). */
+  if (!rc && r->ck.cfg.rnn.sigma2_rec == 0)
+    rc = distance_of(a, r, a->cfg->distance.t_quiescent, 1, RX_QUIESCENT_ABSOLUTE,
+                     a->cfg->distance.absolute_noise, SIM_DIST_NOISY, "quiescent_noisy", obj,
                      arrays, err);
-    if (!rc)
-      rc = distance_of(a, r, a->cfg->distance.t_quiescent, 1, rule_of(a, &r->ck), 0,
-                       SIM_DIST_QUIESCENT, "quiescent", obj, arrays, err);
-    /* Noiseless-trained networks given noise offline (SPEC §6, C.4). */
-    if (!rc && r->ck.cfg.rnn.sigma2_rec == 0)
-      rc = distance_of(a, r, a->cfg->distance.t_quiescent, 1, RX_QUIESCENT_ABSOLUTE,
-                       a->cfg->distance.absolute_noise, SIM_DIST_NOISY, "quiescent_noisy", obj,
-                       arrays, err);
-    logf_(a, "distance: %s done", r->name);
-  }
-  if (!rc) rc = write_json(a, "distance", root, err);
-  if (!rc) rc = npz_flush(a, "distance", arrays, err);
-  if (arrays) npz_discard(arrays);
-  free(arrays);
-  cJSON_Delete(root);
+  if (!rc) logf_(a, "distance: %s done", r->name);
   return rc;
 }
 
@@ -421,52 +416,41 @@ static float *project2(const rx_pca *p, const float *hidden, int T, int B, int n
   return out;
 }
 
-static int analyze_pca(analysis_ctx *a, rx_error *err) {
+static int pca_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_error *err) {
   const rx_analysis_config *cfg = a->cfg;
-  cJSON *root = cJSON_CreateObject();
-  npz_list *arrays = calloc(1, sizeof *arrays);
-  int rc = root && arrays ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
-  for (int i = 0; i < a->n_runs && !rc; i++) {
-    run_slot *r = &a->runs[i];
-    if (!r->loaded) continue;
-    const int B = cfg->pca.batch_size, n = r->ck.rnn->spec.n_rec;
-    const int k = cfg->pca.k < n ? cfg->pca.k : n, b_keep = B < 100 ? B : 100;
-    rx_sim_result act, q;
-    if ((rc = simulate(a, &r->ck, B, cfg->pca.t_active, 0, 0, 0, 1, SIM_PCA_ACTIVE, &act, err))) break;
-    rc = simulate(a, &r->ck, B, cfg->pca.t_quiescent, 1, rule_of(a, &r->ck), 0, 1,
-                  SIM_PCA_QUIESCENT, &q, err);
-    if (rc) {
-      rx_sim_result_free(&act);
-      break;
-    }
-    rx_pca pa = {0}, pq = {0};
-    rc = rx_pca_fit(&pa, act.hidden, (size_t)act.T * B, n, k, err);
-    if (!rc) rc = rx_pca_fit(&pq, q.hidden, (size_t)q.T * B, n, k, err);
-    if (!rc) {
-      cJSON *obj = cJSON_AddObjectToObject(root, r->name);
-      cJSON_AddItemToObject(obj, "active", cumulative(&pa));
-      cJSON_AddItemToObject(obj, "quiescent", cumulative(&pq));
-      /* Geometry: both projected on the active PCs (SPEC §6). */
-      npz_add(arrays, r->name, "active_pcs", project2(&pa, act.hidden, act.T, B, n, b_keep), 3,
-              b_keep, act.T, 2);
-      npz_add(arrays, r->name, "quiescent_pcs", project2(&pa, q.hidden, q.T, B, n, b_keep), 3,
-              b_keep, q.T, 2);
-      npz_add(arrays, r->name, "active_colour", colour_values(&act, b_keep), 2, b_keep, act.T, 0);
-      npz_add(arrays, r->name, "quiescent_colour", colour_values(&q, b_keep), 2, b_keep, q.T, 0);
-      logf_(a, "pca: %s: %d PCs explain %.3f (active), %.3f (quiescent)", r->name, k,
-            cJSON_GetArrayItem(cJSON_GetObjectItem(obj, "active"), k - 1)->valuedouble,
-            cJSON_GetArrayItem(cJSON_GetObjectItem(obj, "quiescent"), k - 1)->valuedouble);
-    }
-    rx_pca_free(&pa);
-    rx_pca_free(&pq);
+  const int B = cfg->pca.batch_size, n = r->ck.rnn->spec.n_rec;
+  const int k = cfg->pca.k < n ? cfg->pca.k : n, b_keep = B < 100 ? B : 100;
+  rx_sim_result act, q;
+  int rc = simulate(a, &r->ck, B, cfg->pca.t_active, 0, 0, 0, 1, SIM_PCA_ACTIVE, &act, err);
+  if (rc) return rc;
+  rc = simulate(a, &r->ck, B, cfg->pca.t_quiescent, 1, rule_of(a, &r->ck), 0, 1,
+                SIM_PCA_QUIESCENT, &q, err);
+  if (rc) {
     rx_sim_result_free(&act);
-    rx_sim_result_free(&q);
+    return rc;
   }
-  if (!rc) rc = write_json(a, "pca", root, err);
-  if (!rc) rc = npz_flush(a, "pca", arrays, err);
-  if (arrays) npz_discard(arrays);
-  free(arrays);
-  cJSON_Delete(root);
+  rx_pca pa = {0}, pq = {0};
+  rc = rx_pca_fit(&pa, act.hidden, (size_t)act.T * B, n, k, err);
+  if (!rc) rc = rx_pca_fit(&pq, q.hidden, (size_t)q.T * B, n, k, err);
+  if (!rc) {
+    cJSON *obj = cJSON_AddObjectToObject(root, r->name);
+    cJSON_AddItemToObject(obj, "active", cumulative(&pa));
+    cJSON_AddItemToObject(obj, "quiescent", cumulative(&pq));
+    /* Geometry: both projected on the active PCs (SPEC §6). */
+    npz_add(arrays, r->name, "active_pcs", project2(&pa, act.hidden, act.T, B, n, b_keep), 3,
+            b_keep, act.T, 2);
+    npz_add(arrays, r->name, "quiescent_pcs", project2(&pa, q.hidden, q.T, B, n, b_keep), 3,
+            b_keep, q.T, 2);
+    npz_add(arrays, r->name, "active_colour", colour_values(&act, b_keep), 2, b_keep, act.T, 0);
+    npz_add(arrays, r->name, "quiescent_colour", colour_values(&q, b_keep), 2, b_keep, q.T, 0);
+    logf_(a, "pca: %s: %d PCs explain %.3f (active), %.3f (quiescent)", r->name, k,
+          cJSON_GetArrayItem(cJSON_GetObjectItem(obj, "active"), k - 1)->valuedouble,
+          cJSON_GetArrayItem(cJSON_GetObjectItem(obj, "quiescent"), k - 1)->valuedouble);
+  }
+  rx_pca_free(&pa);
+  rx_pca_free(&pq);
+  rx_sim_result_free(&act);
+  rx_sim_result_free(&q);
   return rc;
 }
 
@@ -496,41 +480,30 @@ static double mean_angular_velocity(const rx_sim_result *s, double dt) {
   return m;
 }
 
-static int analyze_heading(analysis_ctx *a, rx_error *err) {
+static int heading_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
+                       rx_error *err) {
   const rx_analysis_config *cfg = a->cfg;
-  cJSON *root = cJSON_CreateObject();
-  npz_list *arrays = calloc(1, sizeof *arrays);
-  int rc = root && arrays ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
-  for (int i = 0; i < a->n_runs && !rc; i++) {
-    run_slot *r = &a->runs[i];
-    if (!r->loaded) continue;
-    rx_sim_result act, q;
-    const int B = cfg->batch_size;
-    if ((rc = simulate(a, &r->ck, B, r->ck.cfg.task.sequence_length, 0, 0, 0, 0, SIM_ACTIVE, &act, err)))
-      break;
-    rc = simulate(a, &r->ck, B, cfg->t_quiescent, 1, rule_of(a, &r->ck), 0, 0, SIM_QUIESCENT, &q, err);
-    if (rc) {
-      rx_sim_result_free(&act);
-      break;
-    }
-    const double dt = r->ck.cfg.task.dt;
-    cJSON *obj = cJSON_AddObjectToObject(root, r->name);
-    cJSON_AddItemToObject(obj, "active_histogram", histogram_json(act.decoded, (size_t)act.T * B, cfg->hd.bins));
-    cJSON_AddItemToObject(obj, "quiescent_histogram", histogram_json(q.decoded, (size_t)q.T * B, cfg->hd.bins));
-    cJSON_AddNumberToObject(obj, "active_mean_angular_velocity", mean_angular_velocity(&act, dt));
-    cJSON_AddNumberToObject(obj, "quiescent_mean_angular_velocity", mean_angular_velocity(&q, dt));
-    npz_add(arrays, r->name, "active", batch_major(act.decoded, act.T, B, 1), 3, B, act.T, 1);
-    npz_add(arrays, r->name, "quiescent", batch_major(q.decoded, q.T, B, 1), 3, B, q.T, 1);
+  const int B = cfg->batch_size;
+  rx_sim_result act, q;
+  int rc = simulate(a, &r->ck, B, r->ck.cfg.task.sequence_length, 0, 0, 0, 0, SIM_ACTIVE, &act, err);
+  if (rc) return rc;
+  rc = simulate(a, &r->ck, B, cfg->t_quiescent, 1, rule_of(a, &r->ck), 0, 0, SIM_QUIESCENT, &q, err);
+  if (rc) {
     rx_sim_result_free(&act);
-    rx_sim_result_free(&q);
-    logf_(a, "heading: %s done", r->name);
+    return rc;
   }
-  if (!rc) rc = write_json(a, "heading", root, err);
-  if (!rc) rc = npz_flush(a, "heading", arrays, err);
-  if (arrays) npz_discard(arrays);
-  free(arrays);
-  cJSON_Delete(root);
-  return rc;
+  const double dt = r->ck.cfg.task.dt;
+  cJSON *obj = cJSON_AddObjectToObject(root, r->name);
+  cJSON_AddItemToObject(obj, "active_histogram", histogram_json(act.decoded, (size_t)act.T * B, cfg->hd.bins));
+  cJSON_AddItemToObject(obj, "quiescent_histogram", histogram_json(q.decoded, (size_t)q.T * B, cfg->hd.bins));
+  cJSON_AddNumberToObject(obj, "active_mean_angular_velocity", mean_angular_velocity(&act, dt));
+  cJSON_AddNumberToObject(obj, "quiescent_mean_angular_velocity", mean_angular_velocity(&q, dt));
+  npz_add(arrays, r->name, "active", batch_major(act.decoded, act.T, B, 1), 3, B, act.T, 1);
+  npz_add(arrays, r->name, "quiescent", batch_major(q.decoded, q.T, B, 1), 3, B, q.T, 1);
+  rx_sim_result_free(&act);
+  rx_sim_result_free(&q);
+  logf_(a, "heading: %s done", r->name);
+  return RX_OK;
 }
 
 int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn log, void *ctx,
@@ -558,10 +531,10 @@ int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn
     if (hd) logf_(a, "kl: skipped (the distribution match is defined for the spatial task)");
     else rc = analyze_kl(a, err);
   }
-  if (!rc && (kinds & RX_ANALYZE_VARIANCE)) rc = analyze_variance(a, err);
-  if (!rc && (kinds & RX_ANALYZE_DISTANCE)) rc = analyze_distance(a, err);
-  if (!rc && (kinds & RX_ANALYZE_PCA)) rc = analyze_pca(a, err);
-  if (!rc && (kinds & RX_ANALYZE_HEADING) && hd) rc = analyze_heading(a, err);
+  if (!rc && (kinds & RX_ANALYZE_VARIANCE)) rc = for_each_run(a, "variance", variance_run, err);
+  if (!rc && (kinds & RX_ANALYZE_DISTANCE)) rc = for_each_run(a, "distance", distance_run, err);
+  if (!rc && (kinds & RX_ANALYZE_PCA)) rc = for_each_run(a, "pca", pca_run, err);
+  if (!rc && (kinds & RX_ANALYZE_HEADING) && hd) rc = for_each_run(a, "heading", heading_run, err);
   for (int i = 0; i < a->n_runs; i++)
     if (a->runs[i].loaded) rx_checkpoint_free(&a->runs[i].ck);
   free(a);
