@@ -1,0 +1,107 @@
+/* The distribution match (SPEC §6): KDEs of each run's decoded awake and quiescent outputs, the
+ * untrained-network and uniform controls, and the Monte-Carlo KL matrix between them. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analysis/reactivation_internal.h"
+#include "reactivate/analysis.h"
+#include "reactivate/rng.h"
+
+/* ---- KL: distribution match (spatial) ---- */
+
+int rxa_kl(analysis_ctx *a, rx_error *err) {
+  const rx_analysis_config *cfg = a->cfg;
+  rx_density *src[6] = {0}, *tgt[4] = {0};
+  const char *src_names[6], *tgt_names[4];
+  int n_src = 0, n_tgt = 0, rc = 0;
+  npz_list *arrays = calloc(1, sizeof *arrays);
+  if (!arrays) return rx_fail(err, RX_ENOMEM, "out of memory");
+  const rx_checkpoint *any = NULL;
+  for (int i = 0; i < a->n_runs && !rc; i++) {
+    run_slot *r = &a->runs[i];
+    if (!r->loaded) continue;
+    any = any ? any : &r->ck;
+    const int T_act = r->ck.cfg.task.sequence_length;
+    rx_sim_result act, q;
+    if ((rc = rxa_simulate(a, &r->ck, cfg->batch_size, T_act, 0, 0, 0, 0, SIM_ACTIVE, &act, err))) break;
+    rc = rxa_simulate(a, &r->ck, cfg->batch_size, cfg->t_quiescent, 1, rxa_rule(a, &r->ck), 0, 0,
+                  SIM_QUIESCENT, &q, err);
+    if (rc) {
+      rx_sim_result_free(&act);
+      break;
+    }
+    size_t na = (size_t)act.T * act.B, nq = (size_t)q.T * q.B;
+    double *xa = rxa_to_double(act.decoded, na * 2), *xq = rxa_to_double(q.decoded, nq * 2);
+    char what[400];
+    snprintf(what, sizeof what, "active outputs of %s", r->name);
+    if (!xa || !xq) rc = rx_fail(err, RX_ENOMEM, "out of memory for KDE data");
+    if (!rc) rc = rx_density_kde(&tgt[n_tgt], xa, na, 2, what, err);
+    snprintf(what, sizeof what, "quiescent outputs of %s", r->name);
+    if (!rc) rc = rx_density_kde(&src[n_src], xq, nq, 2, what, err);
+    if (!rc) {
+      tgt_names[n_tgt++] = r->name;
+      src_names[n_src++] = r->name;
+      rxa_npz_add(arrays, r->name, "active", rxa_batch_major(act.decoded, act.T, act.B, 2), 3, act.B, act.T, 2);
+      rxa_npz_add(arrays, r->name, "quiescent", rxa_batch_major(q.decoded, q.T, q.B, 2), 3, q.B, q.T, 2);
+    }
+    free(xa);
+    free(xq);
+    rx_sim_result_free(&act);
+    rx_sim_result_free(&q);
+    rxa_log(a, "kl: simulated %s", r->name);
+  }
+  /* Controls: an untrained network (PyTorch-default weights, as model_0) and the uniform box. */
+  if (!rc && any) {
+    rx_checkpoint rnd = *any;
+    rx_rnn *net = NULL;
+    if ((rc = rx_rnn_create(&net, &any->rnn->spec, err))) goto out;
+    rx_rnn_init_default(net, (uint32_t)any->cfg.seed);
+    rnd.rnn = net;
+    rx_sim_result q;
+    rc = rxa_simulate(a, &rnd, cfg->batch_size, cfg->t_quiescent, 1, RX_QUIESCENT_ABSOLUTE,
+                  cfg->random.absolute_noise, 0, SIM_RANDOM, &q, err);
+    rx_rnn_free(net);
+    if (rc) goto out;
+    size_t nq = (size_t)q.T * q.B;
+    double *xq = rxa_to_double(q.decoded, nq * 2);
+    if (!xq) rc = rx_fail(err, RX_ENOMEM, "out of memory for KDE data");
+    if (!rc) rc = rx_density_kde(&src[n_src], xq, nq, 2, "quiescent outputs of the random network", err);
+    if (!rc) {
+      src_names[n_src++] = "random";
+      rxa_npz_add(arrays, "random", "quiescent", rxa_batch_major(q.decoded, q.T, q.B, 2), 3, q.B, q.T, 2);
+    }
+    free(xq);
+    rx_sim_result_free(&q);
+    double lo[2] = {-any->cfg.task.box_width / 2, -any->cfg.task.box_height / 2};
+    double hi[2] = {-lo[0], -lo[1]};
+    if (!rc) rc = rx_density_uniform_box(&src[n_src], 2, lo, hi, err);
+    if (!rc) src_names[n_src++] = "uniform";
+  }
+  if (!rc && n_tgt > 0) {
+    double *kl = malloc((size_t)n_src * n_tgt * sizeof(double));
+    if (!kl) {
+      rc = rx_fail(err, RX_ENOMEM, "out of memory");
+      goto out;
+    }
+    rc = rx_kl_matrix((const rx_density *const *)src, n_src, (const rx_density *const *)tgt, n_tgt,
+                      (size_t)cfg->kl.n_samples, (uint32_t)cfg->seed, RX_STREAM_ANALYSIS, kl, err);
+    if (!rc) {
+      cJSON *root = cJSON_CreateObject();
+      for (int i = 0; i < n_src; i++) {
+        cJSON *row = cJSON_AddObjectToObject(root, src_names[i]);
+        for (int j = 0; j < n_tgt; j++) cJSON_AddNumberToObject(row, tgt_names[j], kl[(size_t)i * n_tgt + j]);
+      }
+      rc = rxa_write_json(a, "kl", root, err);
+      cJSON_Delete(root);
+    }
+    free(kl);
+    if (!rc) rc = rxa_npz_flush(a, "kl", arrays, err);
+  }
+out:
+  rxa_npz_discard(arrays); /* anything left after an error */
+  free(arrays);
+  for (int i = 0; i < 6; i++) rx_density_free(src[i]);
+  for (int i = 0; i < 4; i++) rx_density_free(tgt[i]);
+  return rc;
+}
+
