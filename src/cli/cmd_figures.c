@@ -1,0 +1,82 @@
+/* reactivate figures: draws every figure of the paper (SPEC §7) that the saved results of one
+ * task support; the work is rx_figures', this file parses and reports. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "reactivate/figures.h"
+
+/* LeakSanitizer (RX_SANITIZE builds): fontconfig, called by pango inside PLplot's cairo driver,
+ * keeps a one-time font cache that LSan reports as leaked; suppress exactly that library, and
+ * do not list the suppression at exit (the CLI's output stays what users see). */
+__attribute__((used)) const char *__lsan_default_suppressions(void);
+__attribute__((used)) const char *__lsan_default_suppressions(void) {
+  return "leak:libfontconfig.so\n";
+}
+__attribute__((used)) const char *__lsan_default_options(void);
+__attribute__((used)) const char *__lsan_default_options(void) { return "print_suppressions=0"; }
+
+static const char help[] =
+    "usage: reactivate figures [key=value ...] [options]\n"
+    "\n"
+    "Draws the paper's figures (SPEC §7) from the runs and analysis files under <path>/<task>/\n"
+    "into <path>/<task>/figures/, each as <name>.png and <name>.svg: every figure the results\n"
+    "support, with mean ± s.d. (or pooled values) over the seeds found. Figures whose data are\n"
+    "missing are reported and skipped; a corrupt results file stops with one line naming it.\n"
+    "\n"
+    "Settings:\n"
+    "  task=spatial_navigation|head_direction   (default spatial_navigation)\n"
+    "  path=DIR        results root (default results)\n"
+    "  noise=X         sigma2_rec of the noisy runs (default 0.0001 spatial, 0.01 head direction)\n"
+    "  seeds=all|N|A-B[,...]   which seeds to use (default all found)\n"
+    "\n"
+    "Spatial navigation: fig1b_learning_curves, fig1c_explained_variance, fig1de_trajectories,\n"
+    "fig1fg_pcs, fig1hk_densities, fig2ab_positions, fig2cd_densities, fig2e_kl_matrix,\n"
+    "fig2f_variance; the same from rule=same analyses as figC1_* and from GRU analyses as\n"
+    "figC2_*; figC3_example_trajectories, figC4_step_distance.\n"
+    "Head direction: fig3ab_headings, fig3cd_pcs, figC5_trajectories, figC5_angular_velocity.\n"
+    "\n"
+    "options:\n"
+    "  --quiet       print nothing but errors\n"
+    "  --threads N   threads for the density grids (default: all cores)\n";
+
+static void print_line(void *ctx, const char *line) {
+  double t0 = *(const double *)ctx;
+  fprintf(stderr, "[%7.1fs] %s\n", omp_get_wtime() - t0, line);
+}
+
+int cmd_figures(int argc, char **argv) {
+  int quiet = 0, n_over = 0, rc = 0;
+  long long threads = 0;
+  const char **over = calloc((size_t)argc + 1, sizeof(char *));
+  if (!over) return cli_error("out of memory");
+  for (int i = 1; i < argc && !rc; i++) {
+    const char *a = argv[i];
+    if (cli_is_help(a)) {
+      fputs(help, stdout);
+      free(over);
+      return 0;
+    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+      quiet = 1;
+    } else if (!strcmp(a, "--threads")) {
+      rc = cli_parse_int("--threads", i + 1 < argc ? argv[++i] : NULL, 0, 1024, &threads) ? 2 : 0;
+    } else if (strchr(a, '=')) {
+      over[n_over++] = a;
+    } else {
+      rc = cli_error("figures: unknown argument '%s' (see reactivate figures --help)", a) + 1;
+    }
+  }
+  rx_error err = {{0}};
+  rx_figures_config cfg;
+  rx_figures_config_default(&cfg);
+  if (!rc && rx_figures_config_parse(&cfg, n_over, over, &err))
+    rc = cli_error("figures: %s", err.msg) + 1;
+  free(over);
+  if (rc) return rc;
+  cli_set_threads((int)threads);
+  double t0 = omp_get_wtime();
+  if (rx_figures(&cfg, quiet ? NULL : print_line, &t0, &err)) return cli_error("%s", err.msg);
+  return 0;
+}

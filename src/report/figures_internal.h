@@ -1,0 +1,143 @@
+/* Shared internals of `reactivate figures`: the context (settings, seeds found, a cache of the
+ * result files read once each), the run conditions and figure variants, and small helpers for
+ * result files, logging and the numbers the figures show. figures.c owns the context, discovery
+ * and dispatch; figures_data.c the files and numerics; figures_spatial.c and figures_hd.c draw. */
+#ifndef RX_FIGURES_INTERNAL_H
+#define RX_FIGURES_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "reactivate/figures.h"
+#include "reactivate/npz.h"
+#include "reactivate/plot.h"
+
+/* One trained condition: short label as in the paper (U-σ, U, B-σ, B), a longer description,
+ * the experiment name and whether its runs carry the noise in their names. */
+typedef struct fg_cond {
+  const char *label, *desc, *exp;
+  int noisy;
+} fg_cond;
+
+/* A set of figures drawn from one family of analysis files: Fig. 1/2 (vanilla RNN, default
+ * quiescence rule), C.1 (same_: noise not doubled), C.2 (gru_). */
+typedef struct fg_variant {
+  const char *prefix;      /* output names: "fig" + "1c_explained_variance", "figC1_" + ... */
+  const char *file_prefix; /* analysis suffix prefix: "", "same_", "gru_" */
+  const char *clabel;      /* supplement figure ("C.1", "C.2") or NULL for Fig. 1/2 */
+  const char *note;        /* what differs, for titles ("quiescent noise not doubled") */
+  const char *hint;        /* the analyze options that produce these files, for skip messages */
+  const fg_cond *conds;    /* U-σ first; B-σ is conds[biased] */
+  int n_conds, biased;
+  int learning_curves; /* draw Fig. 1b for this variant (its training differs) */
+} fg_variant;
+
+typedef struct fg_file {
+  char *path;
+  int is_npz, present;
+  cJSON *json;
+  rx_npz npz;
+} fg_file;
+
+typedef struct fg_ctx {
+  const rx_figures_config *cfg;
+  rx_figures_log_fn log;
+  void *log_ctx;
+  char task_dir[2200], out_dir[2300], noise[64];
+  int seeds[RX_FIGURES_MAX_SEEDS], n_seeds;
+  fg_file *files;
+  int n_files, cap_files;
+  double box[4]; /* spatial arena: x_min, x_max, y_min, y_max (from a run's config.yaml) */
+  double dt;     /* seconds per step (head direction time axes) */
+  int n_written, n_skipped;
+} fg_ctx;
+
+/* ---- logging and outputs (figures.c) ---- */
+
+void fg_log(fg_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Logs "skipped <name>: <reason>" and returns 0, so callers can `return fg_skip(...)`. */
+int fg_skip(fg_ctx *c, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* <out_dir>/<name> */
+void fg_out_base(const fg_ctx *c, const char *name, char *buf, size_t n);
+/* Logs the two files written. */
+void fg_wrote(fg_ctx *c, const char *name);
+/* Creates the figure <out_dir>/<name>: n_cols x n_rows panels of w x h pixels, widened when the
+ * title would not fit (fig NULL on failure). */
+int fg_fig_create(const fg_ctx *c, rx_fig **fig, const char *name, int n_cols, int n_rows,
+                  const char *title, int w, int h, rx_error *err);
+/* Unless rc != 0, saves fig (PNG + SVG) and logs it; frees fig (NULL is fine); returns rc or
+ * the save's status. */
+int fg_fig_save(fg_ctx *c, rx_fig *fig, const char *name, int rc, rx_error *err);
+/* "0-4" or "0, 2, 5" */
+void fg_seed_list(const int *seeds, int n, char *buf, size_t size);
+/* "seed 3" or "pooled over seeds 0-4" for the seeds c->seeds[k] with used[k] != 0. */
+void fg_pooled_text(const fg_ctx *c, const unsigned char *used, char *buf, size_t size);
+/* Titles: "seed 3" or "mean ± s.d. over 5 seeds (0-4)" style text for n seeds in seeds[]. */
+void fg_seeds_text(const int *seeds, int n, char *buf, size_t size);
+
+/* ---- names and files (figures_data.c) ---- */
+
+void fg_run_name(const fg_ctx *c, const fg_cond *cond, int seed, char *buf, size_t n);
+/* <task_dir>/<analysis>_<file_prefix><noise>_<seed>.<ext> */
+void fg_analysis_path(const fg_ctx *c, const char *analysis, const char *file_prefix, int seed,
+                      const char *ext, char *buf, size_t n);
+/* The cached contents of a JSON / .npz file: 0 with *out NULL when the file does not exist,
+ * negative (err names the file) when it exists but cannot be read or parsed. */
+int fg_json(fg_ctx *c, const char *path, const cJSON **out, rx_error *err);
+int fg_npz(fg_ctx *c, const char *path, const rx_npz **out, rx_error *err);
+/* The analysis file's JSON / npz for one seed (NULL when absent). */
+int fg_analysis_json(fg_ctx *c, const char *analysis, const char *file_prefix, int seed,
+                     const cJSON **out, rx_error *err);
+int fg_analysis_npz(fg_ctx *c, const char *analysis, const char *file_prefix, int seed,
+                    const rx_npz **out, rx_error *err);
+/* Array "<run>.<what>" of an npz: 1 and *out when present as float32 with ndim dimensions
+ * (last_dim > 0: and that size last, every size >= 1), 0 when absent (or z NULL), negative
+ * when present with another dtype or shape (err names the file and the array). */
+int fg_array(const fg_ctx *c, const rx_npz *z, const char *analysis, const char *file_prefix,
+             int seed, const char *run, const char *what, int ndim, int last_dim,
+             const rx_array **out, rx_error *err);
+/* A JSON number at root[key] (or root[key][key2] when key2): 1 and *v (NaN for null, as cJSON
+ * writes NaN and Inf), 0 when absent, negative when present but not a number / object. */
+int fg_json_number(const cJSON *root, const char *path, const char *key, const char *key2,
+                   double *v, rx_error *err);
+void fg_cache_free(fg_ctx *c);
+
+/* ---- numbers (figures_data.c) ---- */
+
+/* Mean and s.d. (ddof 0, as numpy.std) of v (n,); s.d. 0 for n = 1. */
+void fg_mean_sd(const double *v, int n, double *mean, double *sd);
+/* (B, T, d) batch-major -> (T, n_keep, d) time-major, the first n_keep trajectories. */
+float *fg_time_major(const float *x, int B, int T, int d, int n_keep);
+/* Gaussian KDE (Scott's rule) of the points xy (n, 2), thinned to at most FG_KDE_POINTS evenly
+ * strided, evaluated at the centres of an nx x ny grid over [x0, x1] x [y0, y1]: z (ny, nx).
+ * Returns 0, 1 when no KDE can be fitted (why says so), or a negative status. */
+#define FG_KDE_POINTS 12000
+int fg_kde_grid(const float *xy, size_t n, double x0, double x1, double y0, double y1, int nx,
+                int ny, double *z, const char *what, char *why, size_t why_n);
+/* Range [lo, hi] of the finite values x (n, stride) in column col, widened by frac each side. */
+void fg_range(const float *x, size_t n, int stride, int col, double frac, double *lo, double *hi);
+
+/* The first seed whose <analysis> npz (variant v's files) holds every <run>.<what[i]> of cond
+ * (float32, ndim dims, last dimension last_dim when > 0): 1 (arrays in out, seed in *seed), 0
+ * when no seed has them all, negative on a malformed file. */
+int fg_first_arrays(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const char *analysis,
+                    const char *const *what, int n_what, int ndim, int last_dim,
+                    const rx_array **out, int *seed, rx_error *err);
+
+/* Start of a figure title: "Fig. 1c", or "Fig. C.1 (as 1c, quiescent noise not doubled)". */
+void fg_title_head(const fg_variant *v, const char *fig, char *buf, size_t n);
+
+/* ---- the figures ---- */
+
+/* Hidden states on the first two active PCs, coloured by decoded distance from the centre or
+ * (cyclic) by decoded heading: Fig. 1f/g, 3c/d. */
+int fg_fig_pcs(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const char *tag,
+               const char *fig_label, const char *letters, int cyclic, rx_error *err);
+
+int fg_spatial_figures(fg_ctx *c, const fg_variant *v, rx_error *err); /* Fig. 1, 2 / C.1 / C.2 */
+int fg_supplement_c3(fg_ctx *c, rx_error *err);
+int fg_supplement_c4(fg_ctx *c, rx_error *err);
+int fg_hd_figures(fg_ctx *c, rx_error *err); /* Fig. 3, C.5 */
+
+#endif
