@@ -1,45 +1,15 @@
 /* The reactivate binary as users meet it: --help everywhere, one clear line and a non-zero exit
  * for bad input, train then simulate on generated, quiescent and user-given inputs, and
  * checkpoints that numpy reads. */
-#include <stdarg.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include "cli_runner.h"
 #include "reactivate/fileio.h"
 #include "reactivate/npz.h"
 #include "test_util.h"
 
-static char out_path[256];
-
-/* Runs the CLI with the given arguments (a shell fragment); returns its exit status and leaves
- * stdout+stderr in out_path. */
-static int run_cli(const char *fmt, ...) {
-  char args[4096], cmd[8192];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  snprintf(cmd, sizeof cmd, "%s %s > %s 2>&1", RX_TEST_CLI, args, out_path);
-  int st = system(cmd);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *output(void) {
-  char *text = NULL;
-  size_t n;
-  if (rx_read_file(out_path, &text, &n, 1 << 24, NULL)) return strdup("");
-  return text;
-}
-
-static int count_lines(const char *s) {
-  int n = 0;
-  for (; *s; s++) n += *s == '\n';
-  return n;
-}
-
 static void test_every_command_has_help(void) {
-  const char *cmds[] = {"--help", "train --help", "simulate --help", "bench --help"};
-  for (int i = 0; i < 4; i++) {
+  const char *cmds[] = {"--help",         "train --help",   "simulate --help",
+                        "analyze --help", "figures --help", "bench --help"};
+  for (int i = 0; i < 6; i++) {
     CHECK_MSG(run_cli("%s", cmds[i]) == 0, "%s", cmds[i]);
     char *o = output();
     CHECK_MSG(strstr(o, "usage:"), "%s", cmds[i]);
@@ -170,11 +140,11 @@ static void test_train_then_simulate_writes_expected_arrays(void) {
 }
 
 int main(int argc, char **argv) {
-  snprintf(out_path, sizeof out_path, "/tmp/rx_test_cli_out_%d.txt", (int)getpid());
+  cli_runner_init("cli");
   static const rx_test_case tests[] = {TEST(test_every_command_has_help),
                                        TEST(test_bad_input_gives_one_clear_line),
                                        TEST(test_train_then_simulate_writes_expected_arrays)};
   int rc = rx_test_main(argc, argv, tests, 3);
-  remove(out_path);
+  remove(cli_out_path);
   return rc;
 }

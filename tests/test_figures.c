@@ -10,6 +10,7 @@
 
 #include "reactivate/figures.h"
 #include "reactivate/fileio.h"
+#include "cli_runner.h"
 #include "test_util.h"
 
 /* LeakSanitizer (RX_SANITIZE builds): fontconfig, called by pango inside PLplot's cairo driver,
@@ -20,34 +21,7 @@ __attribute__((used)) const char *__lsan_default_suppressions(void) {
 }
 
 static char root[256]; /* trained and analysed results, shared by the tests */
-static char out_path[300];
 static int setup_rc = -1;
-
-static int run_cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run_cli(const char *fmt, ...) {
-  char args[4096], cmd[8192];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  snprintf(cmd, sizeof cmd, "%s %s > %s 2>&1", RX_TEST_CLI, args, out_path);
-  int st = system(cmd);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *output(void) {
-  char *text = NULL;
-  size_t n;
-  if (rx_read_file(out_path, &text, &n, 1 << 24, NULL)) return strdup("");
-  return text;
-}
-
-static int count_lines(const char *s) {
-  int n = 0;
-  for (; *s; s++)
-    n += *s == '\n';
-  return n;
-}
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...) {
@@ -64,7 +38,7 @@ static int sh(const char *fmt, ...) {
 static int setup(void) {
   if (setup_rc >= 0) return setup_rc;
   rx_test_tmpdir(root, sizeof root, "figures");
-  snprintf(out_path, sizeof out_path, "%s/out.txt", root);
+  snprintf(cli_out_path, sizeof cli_out_path, "%s/out.txt", root);
   const char *tiny = "rnn.n_rec=16 task.batch_size=16 task.sequence_length=10 "
                      "trainer.n_epochs=30 trainer.test_freq=10 trainer.save_freq=30 --quiet";
   static const char *spatial[] = {"noisy_unbiased", "noisy_biased", "no-noise_unbiased",
