@@ -20,6 +20,24 @@ int cli_parse_double(const char *opt, const char *s, double *out);
 void cli_set_threads(int n);
 int cli_is_help(const char *arg);
 
+/* The argument shape of commands configured by key=value settings (analyze, figures):
+ * settings, --quiet, --threads N, --help, and bare words handed to `word` (NULL: none allowed),
+ * which returns 0 or an exit status after printing its error. */
+typedef struct cli_settings_args {
+  const char **settings; /* the key=value arguments (malloc'd array; free with cli_settings_free) */
+  int n_settings;
+  int quiet;
+  long long threads;
+} cli_settings_args;
+/* Returns 0, an exit status after an error, or -1 after printing help. */
+int cli_parse_settings_args(int argc, char **argv, const char *command, const char *help,
+                            int (*word)(void *ctx, const char *w), void *ctx,
+                            cli_settings_args *out);
+void cli_settings_free(cli_settings_args *a);
+/* A log callback for the library's drivers: "[  12.3s] line" on stderr; ctx points to the
+ * start time (omp_get_wtime). */
+void cli_log_line(void *ctx, const char *line);
+
 /* A progress line: rewritten in place on a terminal, plain lines every `every` calls otherwise. */
 typedef struct cli_progress {
   int tty, quiet;

@@ -94,3 +94,41 @@ void cli_progress_update(cli_progress *p, int64_t done, int64_t total, const cha
 void cli_progress_end(cli_progress *p) {
   if (!p->quiet && p->tty) fputc('\n', stderr);
 }
+
+int cli_parse_settings_args(int argc, char **argv, const char *command, const char *help,
+                            int (*word)(void *ctx, const char *w), void *ctx,
+                            cli_settings_args *out) {
+  memset(out, 0, sizeof *out);
+  out->settings = calloc((size_t)argc + 1, sizeof(char *));
+  if (!out->settings) return cli_error("out of memory");
+  int rc = 0;
+  for (int i = 1; i < argc && !rc; i++) {
+    const char *a = argv[i];
+    if (cli_is_help(a)) {
+      fputs(help, stdout);
+      rc = -1;
+    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+      out->quiet = 1;
+    } else if (!strcmp(a, "--threads")) {
+      rc = cli_parse_int("--threads", i + 1 < argc ? argv[++i] : NULL, 0, 1024, &out->threads) ? 2 : 0;
+    } else if (strchr(a, '=')) {
+      out->settings[out->n_settings++] = a;
+    } else if (a[0] == '-' || !word) {
+      rc = cli_error("%s: unknown argument '%s' (see reactivate %s --help)", command, a, command) + 1;
+    } else {
+      rc = word(ctx, a);
+    }
+  }
+  if (rc) cli_settings_free(out);
+  return rc;
+}
+
+void cli_settings_free(cli_settings_args *a) {
+  free(a->settings);
+  a->settings = NULL;
+}
+
+void cli_log_line(void *ctx, const char *line) {
+  double t0 = *(const double *)ctx;
+  fprintf(stderr, "[%7.1fs] %s\n", omp_get_wtime() - t0, line);
+}

@@ -27,59 +27,40 @@ static const char help[] =
     "  --quiet       print nothing but errors\n"
     "  --threads N   threads (default: all cores)\n";
 
-static void print_line(void *ctx, const char *line) {
-  double t0 = *(const double *)ctx;
-  fprintf(stderr, "[%7.1fs] %s\n", omp_get_wtime() - t0, line);
+static const struct {
+  const char *name;
+  unsigned kinds;
+} analyses[] = {{"kl", RX_ANALYZE_KL},       {"variance", RX_ANALYZE_VARIANCE},
+                {"distance", RX_ANALYZE_DISTANCE}, {"pca", RX_ANALYZE_PCA},
+                {"heading", RX_ANALYZE_HEADING},   {"all", RX_ANALYZE_ALL}};
+
+/* A bare word names an analysis; ctx accumulates the mask. */
+static int add_analysis(void *ctx, const char *w) {
+  for (size_t i = 0; i < sizeof analyses / sizeof analyses[0]; i++)
+    if (!strcmp(w, analyses[i].name)) {
+      *(unsigned *)ctx |= analyses[i].kinds;
+      return 0;
+    }
+  return cli_error("analyze: unknown analysis '%s' (kl, variance, distance, pca, heading, all)", w) + 1;
 }
 
 int cmd_analyze(int argc, char **argv) {
-  static const struct {
-    const char *name;
-    unsigned kinds;
-  } which[] = {{"kl", RX_ANALYZE_KL},       {"variance", RX_ANALYZE_VARIANCE},
-               {"distance", RX_ANALYZE_DISTANCE}, {"pca", RX_ANALYZE_PCA},
-               {"heading", RX_ANALYZE_HEADING},   {"all", RX_ANALYZE_ALL}};
   unsigned kinds = 0;
-  int quiet = 0, n_over = 0;
-  long long threads = 0;
-  const char **over = calloc((size_t)argc + 1, sizeof(char *));
-  if (!over) return cli_error("out of memory");
-  int rc = 0;
-  for (int i = 1; i < argc && !rc; i++) {
-    const char *a = argv[i];
-    if (cli_is_help(a)) {
-      fputs(help, stdout);
-      free(over);
-      return 0;
-    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-      quiet = 1;
-    } else if (!strcmp(a, "--threads")) {
-      rc = cli_parse_int("--threads", i + 1 < argc ? argv[++i] : NULL, 0, 1024, &threads) ? 2 : 0;
-    } else if (strchr(a, '=')) {
-      over[n_over++] = a;
-    } else if (a[0] == '-') {
-      rc = cli_error("analyze: unknown option '%s' (see reactivate analyze --help)", a) + 1;
-    } else {
-      unsigned k = 0;
-      for (size_t w = 0; w < sizeof which / sizeof which[0]; w++)
-        if (!strcmp(a, which[w].name)) k = which[w].kinds;
-      if (!k)
-        rc = cli_error("analyze: unknown analysis '%s' (kl, variance, distance, pca, heading, all)", a) + 1;
-      kinds |= k;
-    }
+  cli_settings_args args;
+  int rc = cli_parse_settings_args(argc, argv, "analyze", help, add_analysis, &kinds, &args);
+  if (rc) return rc < 0 ? 0 : rc;
+  if (!kinds) {
+    cli_settings_free(&args);
+    return cli_error("analyze: name an analysis (kl, variance, distance, pca, heading, all)") + 1;
   }
-  if (!rc && !kinds) rc = cli_error("analyze: name an analysis (kl, variance, distance, pca, heading, all)") + 1;
-  if (rc) {
-    free(over);
-    return rc;
-  }
-  cli_set_threads((int)threads);
+  cli_set_threads((int)args.threads);
   rx_error err = {{0}};
   rx_analysis_config cfg;
-  rc = rx_analysis_config_load(&cfg, n_over, over, &err);
-  free(over);
+  rc = rx_analysis_config_load(&cfg, args.n_settings, args.settings, &err);
+  cli_settings_free(&args);
   if (rc) return cli_error("%s", err.msg);
   double t0 = omp_get_wtime();
-  if (rx_analyze(&cfg, kinds, quiet ? NULL : print_line, &t0, &err)) return cli_error("%s", err.msg);
+  if (rx_analyze(&cfg, kinds, args.quiet ? NULL : cli_log_line, &t0, &err))
+    return cli_error("%s", err.msg);
   return 0;
 }

@@ -42,41 +42,19 @@ static const char help[] =
     "  --quiet       print nothing but errors\n"
     "  --threads N   threads for the density grids (default: all cores)\n";
 
-static void print_line(void *ctx, const char *line) {
-  double t0 = *(const double *)ctx;
-  fprintf(stderr, "[%7.1fs] %s\n", omp_get_wtime() - t0, line);
-}
-
 int cmd_figures(int argc, char **argv) {
-  int quiet = 0, n_over = 0, rc = 0;
-  long long threads = 0;
-  const char **over = calloc((size_t)argc + 1, sizeof(char *));
-  if (!over) return cli_error("out of memory");
-  for (int i = 1; i < argc && !rc; i++) {
-    const char *a = argv[i];
-    if (cli_is_help(a)) {
-      fputs(help, stdout);
-      free(over);
-      return 0;
-    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-      quiet = 1;
-    } else if (!strcmp(a, "--threads")) {
-      rc = cli_parse_int("--threads", i + 1 < argc ? argv[++i] : NULL, 0, 1024, &threads) ? 2 : 0;
-    } else if (strchr(a, '=')) {
-      over[n_over++] = a;
-    } else {
-      rc = cli_error("figures: unknown argument '%s' (see reactivate figures --help)", a) + 1;
-    }
-  }
+  cli_settings_args args;
+  int rc = cli_parse_settings_args(argc, argv, "figures", help, NULL, NULL, &args);
+  if (rc) return rc < 0 ? 0 : rc;
   rx_error err = {{0}};
   rx_figures_config cfg;
   rx_figures_config_default(&cfg);
-  if (!rc && rx_figures_config_parse(&cfg, n_over, over, &err))
+  if (rx_figures_config_parse(&cfg, args.n_settings, args.settings, &err))
     rc = cli_error("figures: %s", err.msg) + 1;
-  free(over);
+  cli_settings_free(&args);
   if (rc) return rc;
-  cli_set_threads((int)threads);
+  cli_set_threads((int)args.threads);
   double t0 = omp_get_wtime();
-  if (rx_figures(&cfg, quiet ? NULL : print_line, &t0, &err)) return cli_error("%s", err.msg);
+  if (rx_figures(&cfg, args.quiet ? NULL : cli_log_line, &t0, &err)) return cli_error("%s", err.msg);
   return 0;
 }
