@@ -44,10 +44,18 @@ static double traj_variance(const float *x, int T, int B, int dim, int t_skip, i
   return trace;
 }
 
-double rx_total_variance(const float *x, int T, int B, int dim, int t_skip, int circular,
-                         double *per_traj) {
-  const int bad =
-      B < 1 || dim < 1 || t_skip < 0 || (circular && dim != 1) || T - t_skip < (circular ? 1 : 2);
+/* Shape of one per-trajectory statistic: x (T, B, dim) time-major, trajectory b. */
+typedef struct traj_args {
+  const float *x;
+  int T, B, dim, t_skip, circular;
+} traj_args;
+typedef double (*traj_stat_fn)(const traj_args *a, int b);
+
+/* The statistic of every trajectory (into per_traj when given), averaged over trajectories in
+ * a fixed order; NaN everywhere when the shape is invalid. */
+static double mean_over_trajectories(const traj_args *a, int bad, traj_stat_fn stat,
+                                     double *per_traj) {
+  const int B = a->B;
   double *v = per_traj ? per_traj : malloc((size_t)(B > 0 ? B : 1) * sizeof(double));
   if (bad || !v) {
     if (per_traj)
@@ -58,10 +66,22 @@ double rx_total_variance(const float *x, int T, int B, int dim, int t_skip, int 
   }
 #pragma omp parallel for schedule(static)
   for (int b = 0; b < B; b++)
-    v[b] = traj_variance(x, T, B, dim, t_skip, circular, b);
+    v[b] = stat(a, b);
   double r = average(v, B);
   if (!per_traj) free(v);
   return r;
+}
+
+static double variance_stat(const traj_args *a, int b) {
+  return traj_variance(a->x, a->T, a->B, a->dim, a->t_skip, a->circular, b);
+}
+
+double rx_total_variance(const float *x, int T, int B, int dim, int t_skip, int circular,
+                         double *per_traj) {
+  const int bad =
+      B < 1 || dim < 1 || t_skip < 0 || (circular && dim != 1) || T - t_skip < (circular ? 1 : 2);
+  const traj_args a = {x, T, B, dim, t_skip, circular};
+  return mean_over_trajectories(&a, bad, variance_stat, per_traj);
 }
 
 static double traj_step(const float *x, int T, int B, int dim, int circular, int b) {
@@ -82,20 +102,12 @@ static double traj_step(const float *x, int T, int B, int dim, int circular, int
   return total / (T - 1);
 }
 
+static double step_stat(const traj_args *a, int b) {
+  return traj_step(a->x, a->T, a->B, a->dim, a->circular, b);
+}
+
 double rx_step_distance(const float *x, int T, int B, int dim, int circular, double *per_traj) {
   const int bad = B < 1 || dim < 1 || T < 2 || (circular && dim != 1);
-  double *v = per_traj ? per_traj : malloc((size_t)(B > 0 ? B : 1) * sizeof(double));
-  if (bad || !v) {
-    if (per_traj)
-      for (int b = 0; b < B; b++)
-        per_traj[b] = NAN;
-    if (!per_traj) free(v);
-    return NAN;
-  }
-#pragma omp parallel for schedule(static)
-  for (int b = 0; b < B; b++)
-    v[b] = traj_step(x, T, B, dim, circular, b);
-  double r = average(v, B);
-  if (!per_traj) free(v);
-  return r;
+  const traj_args a = {x, T, B, dim, 0, circular};
+  return mean_over_trajectories(&a, bad, step_stat, per_traj);
 }
