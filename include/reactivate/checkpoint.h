@@ -33,6 +33,8 @@ int rx_checkpoint_save(const char *path, const rx_train_config *cfg, const rx_rn
 int rx_checkpoint_load(const char *path, rx_checkpoint *out, rx_error *err);
 void rx_checkpoint_free(rx_checkpoint *ck);
 
+/* <step> of a file named exactly model_<step>.npz; -1 for any other name. */
+int64_t rx_checkpoint_step_of(const char *filename);
 /* Largest <step> of the model_<step>.npz files in dir; -1 if none. */
 int64_t rx_checkpoint_latest(const char *dir);
 /* "<dir>/model_<step>.npz" */

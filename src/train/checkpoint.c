@@ -13,18 +13,21 @@ void rx_checkpoint_path(char *buf, size_t n, const char *dir, int64_t step) {
   snprintf(buf, n, "%s/model_%" PRId64 ".npz", dir, step);
 }
 
+int64_t rx_checkpoint_step_of(const char *filename) {
+  long long s;
+  char tail[8];
+  if (sscanf(filename, "model_%lld%7s", &s, tail) == 2 && strcmp(tail, ".npz") == 0 && s >= 0)
+    return s;
+  return -1;
+}
+
 int64_t rx_checkpoint_latest(const char *dir) {
   DIR *d = opendir(dir);
   if (!d) return -1;
   int64_t best = -1;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    long long s;
-    char tail[8];
-    /* exactly model_<digits>.npz */
-    if (sscanf(e->d_name, "model_%lld%7s", &s, tail) == 2 && strcmp(tail, ".npz") == 0 &&
-        s >= 0 && s > best)
-      best = s;
+  for (struct dirent *e; (e = readdir(d));) {
+    int64_t s = rx_checkpoint_step_of(e->d_name);
+    if (s > best) best = s;
   }
   closedir(d);
   return best;

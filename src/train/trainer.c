@@ -185,10 +185,8 @@ static void remove_previous_run(const char *dir) {
   struct dirent *e;
   char path[4400];
   while ((e = readdir(d))) {
-    long long s;
-    char tail[8];
-    int is_ckpt = sscanf(e->d_name, "model_%lld%7s", &s, tail) == 2 && strcmp(tail, ".npz") == 0;
-    if (is_ckpt || !strcmp(e->d_name, "train_metrics.json") || !strcmp(e->d_name, "test_metrics.json")) {
+    if (rx_checkpoint_step_of(e->d_name) >= 0 || !strcmp(e->d_name, "train_metrics.json") ||
+        !strcmp(e->d_name, "test_metrics.json")) {
       snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
       unlink(path);
     }
