@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenblas-openmp-dev libyaml-dev libcjson-dev
           zlib1g-dev librandom123-dev libplplot-dev plplot-driver-cairo python3-numpy)
+# The test suite also opens the report in a headless browser (Debian's chromium).
+[ "${1:-run}" = test ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,18 +30,11 @@ case "${1:-run}" in
   build) ;;
   test) ctest --test-dir build --output-on-failure ;;
   run)
-    # The quick default (until `reactivate reproduce` lands): the paper's main pair of networks,
-    # noisy unbiased and noisy biased, at reduced size (256 units, 256 place cells, 800 steps;
-    # a few minutes on 2 cores), then the distribution-match analysis: does each network's
-    # quiescent activity match its own awake distribution better than the other's and than an
-    # untrained network's? Everything goes to results/quick/.
-    quick="rnn.n_rec=256 task.place_cells_num=256 trainer.n_epochs=800 trainer.lr=0.002"
-    for exp in noisy_unbiased noisy_biased; do
-      ./build/reactivate train "spatial_navigation/$exp" path=results/quick $quick --resume
-    done
-    ./build/reactivate analyze kl path=results/quick
-    echo "KL(quiescent row || active column), nats: results/quick/spatial_navigation/kl_0.0001_0.json"
-    cat results/quick/spatial_navigation/kl_0.0001_0.json
+    # The main job on its embedded default: `reactivate reproduce` with the quick profile
+    # (configs/reproduce/quick.yml): every run of the paper's experiment set at reduced size,
+    # one seed, then every analysis, figure and the report, in about 10 minutes on 2 cores.
+    # Interrupt it at any time; running it again continues where it stopped.
+    ./build/reactivate reproduce --profile quick --out results/quick
     ;;
   *) echo "usage: scripts/setup.sh [run|test|build]" >&2; exit 2 ;;
 esac

@@ -24,10 +24,12 @@ static const char usage[] =
     "usage: reactivate <command> [options]\n"
     "\n"
     "commands:\n"
+    "  reproduce [--profile quick|paper]  the paper end to end: train, analyse, draw, report\n"
     "  train EXPERIMENT [key=value ...]   train one network (e.g. spatial_navigation/noisy_unbiased)\n"
     "  simulate CHECKPOINT [options]      run a trained network, awake or quiescent, to an .npz\n"
     "  analyze WHAT [key=value ...]       offline-reactivation analyses of trained runs (kl, ...)\n"
     "  figures [key=value ...]            draw the paper's figures from saved results\n"
+    "  report [key=value ...]             write report.md / report.html from saved results\n"
     "  bench [--json]                     time training steps against this machine's sgemm rate\n"
     "\n"
     "Run 'reactivate <command> --help' for the options of a command.\n";
@@ -45,9 +47,9 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*fn)(int, char **);
-  } commands[] = {{"train", cmd_train}, {"simulate", cmd_simulate}, {"analyze", cmd_analyze}, {"bench", cmd_bench}, {"figures", cmd_figures}};
+  } commands[] = {{"train", cmd_train}, {"simulate", cmd_simulate}, {"analyze", cmd_analyze}, {"bench", cmd_bench}, {"figures", cmd_figures}, {"reproduce", cmd_reproduce}, {"report", cmd_report}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
-  cli_error("unknown command '%s' (commands: train, simulate, analyze, figures, bench; see reactivate --help)", argv[1]);
+  cli_error("unknown command '%s' (commands: reproduce, train, simulate, analyze, figures, report, bench; see reactivate --help)", argv[1]);
   return 2;
 }

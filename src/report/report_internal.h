@@ -1,0 +1,160 @@
+/* Shared internals of the reproduction report (rx_report_write): the text buffers and the
+ * document writer that emits Markdown and HTML side by side (report_doc.c), the results found
+ * on disk and the numbers read from them (report_data.c), the claims checklist (report_claims.c)
+ * and the tables of measured and reference numbers (report_tables.c). report.c puts the
+ * sections together and writes the two files. */
+#ifndef RX_REPORT_INTERNAL_H
+#define RX_REPORT_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "reactivate/report.h"
+#include "reactivate/task.h"
+
+/* ---- text (report_doc.c) ---- */
+
+typedef struct rp_buf {
+  char *s;
+  size_t n, cap;
+  int oom; /* an allocation failed: the text is incomplete */
+} rp_buf;
+
+void rp_buf_put(rp_buf *b, const char *s, size_t n);
+void rp_buf_puts(rp_buf *b, const char *s);
+void rp_buf_printf(rp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rp_buf_free(rp_buf *b);
+/* Appends plain text escaped for HTML (text or attribute value). */
+void rp_buf_html_text(rp_buf *b, const char *s);
+
+/* The report as it is written: every call appends the same content to both outputs. Text
+ * arguments are plain text (escaped here for each format). */
+typedef struct rp_doc {
+  rp_buf md, html;
+  int n_cols, col, header; /* the open table */
+  int n_images;
+} rp_doc;
+
+void rp_heading(rp_doc *d, int level, const char *text);
+void rp_para(rp_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rp_pre(rp_doc *d, const char *text);
+void rp_table_begin(rp_doc *d, int n_cols, const char *const *headers);
+void rp_cell(rp_doc *d, const char *text);
+/* A cell with an HTML class (e.g. "holds"); the Markdown is the same text. */
+void rp_cell_class(rp_doc *d, const char *text, const char *cls);
+void rp_table_end(rp_doc *d);
+void rp_list_begin(rp_doc *d);
+void rp_list_item(rp_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rp_list_end(rp_doc *d);
+/* An image (src relative to the report, '/'-separated), its caption and an optional link to
+ * the vector version. */
+void rp_figure(rp_doc *d, const char *src, const char *caption, const char *svg_src);
+void rp_doc_free(rp_doc *d);
+
+/* Numbers as the report writes them: %.3g ("0.41", "0.0056", "6.2e-06"); "n/a" for NaN. */
+void rp_num(double v, char *buf, size_t n);
+
+/* ---- results on disk (report_data.c) ---- */
+
+enum { RP_MAIN = 0, RP_GAUSS = 1 }; /* the published uniform noise, and zero-mean Gaussian */
+
+typedef struct rp_set { /* one results root and task */
+  char dir[2300];       /* <root>/<task> */
+  char rel[2300];       /* the same, relative to the report's folder ("" when not reachable) */
+  char noise[64];       /* sigma2_rec of the noisy runs as written in the names found */
+  int exists;
+  int seeds[RX_REPORT_MAX_SEEDS], n_seeds; /* seeds that have runs or analyses */
+} rp_set;
+
+typedef struct rp_file {
+  char *path;
+  cJSON *json; /* NULL: absent */
+} rp_file;
+
+typedef struct rp_ctx {
+  const rx_report_config *cfg;
+  rx_report_log_fn log;
+  void *log_ctx;
+  rp_set sets[2][2];                       /* [root][task] */
+  int seeds[RX_REPORT_MAX_SEEDS], n_seeds; /* the seeds reported */
+  rp_file *files;
+  int n_files, cap_files;
+} rp_ctx;
+
+void rp_log(rp_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "0-4" or "0, 2, 5" */
+void rp_seed_list(const int *seeds, int n, char *buf, size_t size);
+
+/* Finds the noise and seeds of every root and task, reads every results file the report uses
+ * (a malformed one fails here, naming it, before anything is written) and logs what is
+ * missing. */
+int rp_gather(rp_ctx *c, rx_error *err);
+void rp_ctx_free(rp_ctx *c);
+
+/* A trained run: experiment name and whether its name carries the noise; noisy < 0: a literal
+ * key of the KL results ("random", "uniform"). */
+typedef struct rp_run {
+  const char *exp;
+  int noisy;
+} rp_run;
+
+typedef enum rp_kind {
+  RP_VALUE,    /* the number at file[a][b][field] (keys that are NULL are skipped) */
+  RP_COVERAGE, /* fraction of the bins of the histogram at file[a][field] that are occupied */
+  RP_FINAL     /* test_metrics.json of run a: field of the last step ("loss", "error", "step") */
+} rp_kind;
+
+/* A bin is occupied when it holds at least this fraction of a uniform histogram's share. */
+#define RP_COVERAGE_MIN_SHARE 0.25
+
+/* One measured quantity, read per seed. */
+typedef struct rp_qty {
+  int root; /* RP_MAIN or RP_GAUSS */
+  rx_task_kind task;
+  const char *analysis; /* "kl", "variance", "distance", "heading" (unused for RP_FINAL) */
+  const char *prefix;   /* analysis file prefix: "", "same_", "gru_" */
+  rp_run a, b;          /* keys (b.exp NULL: none) */
+  const char *field;    /* last key (NULL: none) */
+  rp_kind kind;
+} rp_qty;
+
+typedef struct rp_stat {
+  double mean, sd; /* over the seeds that have the value; s.d. with ddof 0 (numpy.std) */
+  int n;           /* how many seeds have it */
+} rp_stat;
+
+int rp_eval(rp_ctx *c, const rp_qty *q, rp_stat *out, rx_error *err);
+/* Where the quantity is read from, relative to the results roots, for "not measured"
+ * messages: "spatial_navigation/kl_gru_0.0001_<seed>.json". */
+void rp_qty_where(const rp_ctx *c, const rp_qty *q, char *buf, size_t n);
+void rp_run_name(const rp_set *s, rp_run r, int seed, char *buf, size_t n);
+/* "0.41 ± 0.05", "0.41" (one seed), "n/a"; " (n=1)" appended when n < expect. */
+void rp_stat_text(const rp_stat *s, int expect, char *buf, size_t n);
+
+/* ---- the claims checklist (report_claims.c) ---- */
+
+typedef enum rp_verdict { RP_NOT_MEASURED = -1, RP_FAILS = 0, RP_HOLDS = 1 } rp_verdict;
+
+typedef struct rp_claim_result {
+  const char *id, *text;
+  rp_verdict verdict;
+  char numbers[1536]; /* the comparison with its numbers */
+  char reason[768];   /* why not measured */
+} rp_claim_result;
+
+int rp_claims_count(void);
+/* Evaluates every claim into out (rp_claims_count() entries). */
+int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err);
+const char *rp_verdict_text(rp_verdict v);
+
+/* ---- sections (report_tables.c) ---- */
+
+int rp_section_runs(rp_ctx *c, rp_doc *d, rx_error *err);
+int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err);
+int rp_section_variance(rp_ctx *c, rp_doc *d, rx_error *err);
+int rp_section_distance(rp_ctx *c, rp_doc *d, rx_error *err);
+int rp_section_head_direction(rp_ctx *c, rp_doc *d, rx_error *err);
+void rp_section_reference(rp_doc *d);
+int rp_section_figures(rp_ctx *c, rp_doc *d, rx_error *err);
+
+#endif

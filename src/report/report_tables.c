@@ -1,0 +1,603 @@
+/* The report's tables of measured numbers (runs, KL matrices, variance, step-wise distance,
+ * head direction), each next to the numbers the authors' code gave (SPEC §11: seed 0, paper
+ * size), and the figures found on disk with their captions. Numbers come from rp_eval; the
+ * reference numbers are SPEC §11's, copied here as text. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reactivate/fileio.h"
+#include "report/report_internal.h"
+
+#define COUNT(a) (int)(sizeof(a) / sizeof((a)[0]))
+#define REF "authors' code, seed 0, paper size"
+
+typedef struct cond {
+  const char *label; /* the paper's short label */
+  const char *desc;
+  rp_run run;
+} cond;
+
+static const cond vanilla[] = {
+    {"U-σ", "noisy, unbiased", {"noisy_unbiased", 1}},
+    {"B-σ", "noisy, biased", {"noisy_biased", 1}},
+    {"U", "noiseless, unbiased", {"no-noise_unbiased", 0}},
+    {"B", "noiseless, biased", {"no-noise_biased", 0}},
+};
+static const cond grus[] = {
+    {"GRU U-σ", "noisy GRU, unbiased", {"noisy_unbiased_gru", 1}},
+    {"GRU B-σ", "noisy GRU, biased", {"noisy_biased_gru", 1}},
+};
+static const cond controls[] = {
+    {"random", "untrained network", {"random", -1}},
+    {"uniform", "uniform density 1/(W H)", {"uniform", -1}},
+};
+
+static rp_qty value_qty(int root, rx_task_kind task, const char *analysis, const char *prefix,
+                        rp_run a, rp_run b, const char *field) {
+  rp_qty q = {root, task, analysis, prefix, a, b, field, RP_VALUE};
+  return q;
+}
+
+static const rp_run no_run = {NULL, 0};
+
+/* Appends the cell "mean ± s.d." of q; returns the number of seeds that had it (or < 0). */
+static int stat_cell(rp_ctx *c, rp_doc *d, rp_qty q, rx_error *err) {
+  rp_stat s;
+  int rc = rp_eval(c, &q, &s, err);
+  if (rc) return rc;
+  char t[96];
+  rp_stat_text(&s, c->n_seeds, t, sizeof t);
+  rp_cell(d, t);
+  return s.n;
+}
+
+static void run_pattern(const rp_set *s, rp_run r, char *buf, size_t n) {
+  rp_run_name(s, r, 0, buf, n);
+  size_t k = strlen(buf);
+  if (k >= 2) snprintf(buf + k - 2, n - (k - 2), "_<seed>");
+}
+
+/* ---- runs ---- */
+
+static int run_table(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error *err) {
+  const rp_set *s = &c->sets[root][task];
+  const int spatial = task == RX_TASK_SPATIAL;
+  char head[200];
+  snprintf(head, sizeof head, "%s%s", rx_task_name(task),
+           root == RP_GAUSS ? ", zero-mean Gaussian noise" : "");
+  rp_heading(d, 3, head);
+  if (!s->exists) {
+    rp_para(d, "Not measured: no results in %s.", s->dir);
+    return 0;
+  }
+  const char *error_name =
+      spatial ? "final decoding error (pos_mse, m²)" : "final decoding error (hd_mse, rad²)";
+  const char *headers[] = {"experiment",        "run directories", "seeds",
+                           "final step",        "final test loss", error_name,
+                           REF ": loss / error"};
+  rp_table_begin(d, root == RP_MAIN && spatial ? 7 : 6, headers);
+  cond all[6];
+  int n = 0;
+  for (int i = 0; i < 4; i++)
+    if (root == RP_MAIN || vanilla[i].run.noisy) all[n++] = vanilla[i];
+  for (int i = 0; i < 2 && spatial && root == RP_MAIN; i++)
+    all[n++] = grus[i];
+  for (int i = 0; i < n; i++) {
+    char name[700], label[200];
+    run_pattern(s, all[i].run, name, sizeof name);
+    snprintf(label, sizeof label, "%s (%s)", all[i].run.exp, all[i].label);
+    rp_cell(d, label);
+    rp_cell(d, name);
+    rp_qty loss = {root, task, NULL, "", all[i].run, no_run, "loss", RP_FINAL};
+    rp_qty step = loss, error = loss;
+    step.field = "step";
+    error.field = "error";
+    rp_stat st, sl;
+    int rc = rp_eval(c, &step, &st, err);
+    if (!rc) rc = rp_eval(c, &loss, &sl, err);
+    if (rc) return rc;
+    char t[96];
+    snprintf(t, sizeof t, "%d", sl.n);
+    rp_cell(d, t);
+    if (st.n)
+      snprintf(t, sizeof t, "%.0f", st.mean);
+    else
+      snprintf(t, sizeof t, "n/a");
+    rp_cell(d, t);
+    rp_stat_text(&sl, c->n_seeds, t, sizeof t);
+    rp_cell(d, t);
+    if ((rc = stat_cell(c, d, error, err)) < 0) return rc;
+    if (root == RP_MAIN && spatial)
+      rp_cell(d, i < 4 ? (all[i].run.noisy ? "6e-6 / 0.0036" : "7e-7 / 0.0016") : "—");
+  }
+  rp_table_end(d);
+  return 0;
+}
+
+int rp_section_runs(rp_ctx *c, rp_doc *d, rx_error *err) {
+  rp_heading(d, 2, "Runs");
+  rp_para(d, "Final test loss and decoding error per experiment: the last entry of each run's "
+             "test_metrics.json (the fixed test batch), mean ± s.d. over the seeds that have it "
+             "(\"seeds\"). U-σ / B-σ: trained with recurrent noise, unbiased / biased behaviour; "
+             "U / B: trained without noise.");
+  for (int t = 0; t < 2; t++) {
+    int rc = run_table(c, d, RP_MAIN, (rx_task_kind)t, err);
+    if (rc) return rc;
+  }
+  if (c->cfg->gaussian[0])
+    for (int t = 0; t < 2; t++) {
+      if (t == RX_TASK_HEAD_DIRECTION && !c->sets[RP_GAUSS][t].exists) continue;
+      int rc = run_table(c, d, RP_GAUSS, (rx_task_kind)t, err);
+      if (rc) return rc;
+    }
+  return 0;
+}
+
+/* ---- KL matrices ---- */
+
+/* The KL matrix of one family of files: rows (quiescent sources) then the controls, columns
+ * (active targets); no table when no cell has data (*any = 0). */
+static int kl_matrix(rp_ctx *c, rp_doc *d, int root, const char *prefix, const cond *rows,
+                     int n_rows, const cond *cols, int n_cols, int *any, rx_error *err) {
+  rp_stat st[6][4];
+  *any = 0;
+  for (int i = 0; i < n_rows + 2; i++) {
+    const cond *r = i < n_rows ? &rows[i] : &controls[i - n_rows];
+    for (int j = 0; j < n_cols; j++) {
+      rp_qty q = value_qty(root, RX_TASK_SPATIAL, "kl", prefix, r->run, cols[j].run, NULL);
+      int rc = rp_eval(c, &q, &st[i][j], err);
+      if (rc) return rc;
+      *any |= st[i][j].n > 0;
+    }
+  }
+  if (!*any) return 0;
+  const char *headers[5] = {"quiescent \\ active"};
+  char names[4][64];
+  for (int j = 0; j < n_cols; j++) {
+    snprintf(names[j], sizeof names[j], "a %s", cols[j].label);
+    headers[j + 1] = names[j];
+  }
+  rp_table_begin(d, n_cols + 1, headers);
+  for (int i = 0; i < n_rows + 2; i++) {
+    const cond *r = i < n_rows ? &rows[i] : &controls[i - n_rows];
+    char label[200], t[96];
+    snprintf(label, sizeof label, "%s%s (%s)", r->run.noisy >= 0 ? "q " : "", r->label, r->desc);
+    rp_cell(d, label);
+    for (int j = 0; j < n_cols; j++) {
+      rp_stat_text(&st[i][j], c->n_seeds, t, sizeof t);
+      rp_cell(d, t);
+    }
+  }
+  rp_table_end(d);
+  return 0;
+}
+
+static void ref_table(rp_doc *d, const char *const *headers, int n_cols, const char *const *cells,
+                      int n_cells) {
+  rp_table_begin(d, n_cols, headers);
+  for (int i = 0; i < n_cells; i++)
+    rp_cell(d, cells[i]);
+  rp_table_end(d);
+}
+
+int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
+  const rp_set *sp = &c->sets[RP_MAIN][RX_TASK_SPATIAL];
+  rp_heading(d, 2, "Distribution match: KL(quiescent ‖ active)");
+  rp_para(d,
+          "KL divergence in nats of each quiescent distribution (row) from each active one "
+          "(column) of the decoded positions (SPEC §6), mean ± s.d. over seeds, from "
+          "%s/kl_%s_<seed>.json. Low on the diagonal and high elsewhere is reactivation; the "
+          "untrained random network and the uniform density are controls.",
+          sp->dir, sp->noise);
+  int any, rc = kl_matrix(c, d, RP_MAIN, "", vanilla, 4, vanilla, 4, &any, err);
+  if (rc) return rc;
+  if (!any) rp_para(d, "Not measured: no KL results found (run reactivate analyze all).");
+  rp_para(d, "The same matrix from the " REF " (SPEC §11), including the uniform row as the "
+             "published code computed it (a 1-D density per coordinate):");
+  static const char *const ref_headers[] = {"quiescent \\ active", "a U-σ", "a B-σ", "a U", "a B"};
+  static const char *const ref_cells[] = {"q U-σ",
+                                          "1.20",
+                                          "2.58",
+                                          "0.99",
+                                          "1.86",
+                                          "q B-σ",
+                                          "2.93",
+                                          "0.56",
+                                          "2.53",
+                                          "0.62",
+                                          "q U",
+                                          "0.26",
+                                          "7.51",
+                                          "0.29",
+                                          "5.78",
+                                          "q B",
+                                          "2.03",
+                                          "1.56",
+                                          "1.66",
+                                          "1.18",
+                                          "random",
+                                          "4.39",
+                                          "2.35",
+                                          "3.94",
+                                          "2.39",
+                                          "uniform (published 1-D density)",
+                                          "0.95",
+                                          "5.43",
+                                          "0.91",
+                                          "3.98",
+                                          "uniform (correct 2-D density)",
+                                          "0.16",
+                                          "4.71",
+                                          "0.12",
+                                          "3.20"};
+  ref_table(d, ref_headers, 5, ref_cells, COUNT(ref_cells));
+  rp_para(d, "Caveat (SPEC §11): quiescent runs start from the active states' distribution and "
+             "explore slowly, so a low KL can also mean that the network stayed where it "
+             "started.");
+
+  rp_heading(d, 3, "Without the doubled quiescent noise (SPEC C.1, rule=same)");
+  if ((rc = kl_matrix(c, d, RP_MAIN, "same_", vanilla, 4, vanilla, 4, &any, err))) return rc;
+  if (!any)
+    rp_para(d, "Not measured: no kl_same_%s_<seed>.json (run reactivate analyze all rule=same).",
+            sp->noise);
+
+  rp_heading(d, 3, "GRU networks (SPEC C.2, quiescent noise not doubled)");
+  if ((rc = kl_matrix(c, d, RP_MAIN, "gru_", grus, 2, grus, 2, &any, err))) return rc;
+  if (!any)
+    rp_para(d,
+            "Not measured: no kl_gru_%s_<seed>.json (train the *_gru experiments and run "
+            "reactivate analyze all gru=true).",
+            sp->noise);
+  rp_para(d, REF " (SPEC §11, its \"unbiased / biased\" pairs read as rows):");
+  static const char *const gru_headers[] = {"quiescent \\ active", "a GRU U-σ", "a GRU B-σ"};
+  static const char *const gru_cells[] = {"q GRU U-σ", "0.27",   "9.47", "q GRU B-σ", "2.91",
+                                          "0.99",      "random", "4.51", "2.54"};
+  ref_table(d, gru_headers, 3, gru_cells, COUNT(gru_cells));
+
+  rp_heading(d, 3, "Zero-mean Gaussian noise next to the published uniform noise (SPEC §11)");
+  if (!c->cfg->gaussian[0]) {
+    rp_para(d, "Not measured: no Gaussian-noise results root was given (gaussian=DIR; the paper "
+               "profile of reactivate reproduce trains the noisy spatial runs again with "
+               "rnn.noise=gaussian).");
+  } else {
+    const rp_set *g = &c->sets[RP_GAUSS][RX_TASK_SPATIAL];
+    rp_para(d,
+            "KL matrix of the noisy runs trained and run with zero-mean Gaussian noise "
+            "(%s/kl_%s_<seed>.json):",
+            g->dir, g->noise);
+    if ((rc = kl_matrix(c, d, RP_GAUSS, "", vanilla, 2, vanilla, 2, &any, err))) return rc;
+    if (!any) rp_para(d, "Not measured: no KL results in %s.", g->dir);
+  }
+  rp_para(d, "Side by side: own-distribution match and quiescent variance with each noise.");
+  static const char *const side_headers[] = {
+      "noise",           "KL(q U-σ ‖ a U-σ)", "KL(q B-σ ‖ a B-σ)", "KL(random ‖ a U-σ)",
+      "variance(q U-σ)", "variance(q B-σ)"};
+  rp_table_begin(d, 6, side_headers);
+  for (int root = 0; root < 2; root++) {
+    if (root == RP_GAUSS && !c->cfg->gaussian[0]) continue;
+    rp_cell(d, root == RP_MAIN ? "uniform in [0, 1) × σ (published), this reproduction"
+                               : "zero-mean Gaussian, this reproduction");
+    const rp_run us = vanilla[0].run, bs = vanilla[1].run;
+    rp_qty qs[] = {value_qty(root, RX_TASK_SPATIAL, "kl", "", us, us, NULL),
+                   value_qty(root, RX_TASK_SPATIAL, "kl", "", bs, bs, NULL),
+                   value_qty(root, RX_TASK_SPATIAL, "kl", "", controls[0].run, us, NULL),
+                   value_qty(root, RX_TASK_SPATIAL, "variance", "", us, no_run, NULL),
+                   value_qty(root, RX_TASK_SPATIAL, "variance", "", bs, no_run, NULL)};
+    for (int k = 0; k < COUNT(qs); k++)
+      if ((rc = stat_cell(c, d, qs[k], err)) < 0) return rc;
+  }
+  static const char *const side_ref[] = {
+      "uniform, " REF,
+      "1.20",
+      "0.56",
+      "4.39",
+      "0.0056",
+      "0.0080",
+      "zero-mean Gaussian (sigma2 1e-4 or variance-matched 8.3e-6), " REF,
+      "3.1–3.3",
+      "1.2–1.6",
+      "—",
+      "0.04–0.10",
+      "—"};
+  for (int i = 0; i < COUNT(side_ref); i++)
+    rp_cell(d, side_ref[i]);
+  rp_table_end(d);
+  return 0;
+}
+
+/* ---- exploration and smoothness ---- */
+
+int rp_section_variance(rp_ctx *c, rp_doc *d, rx_error *err) {
+  rp_heading(d, 2, "Exploration: quiescent variance");
+  rp_para(d, "Total variance of the decoded quiescent positions over time (after the first "
+             "steps are dropped), averaged over trajectories (SPEC §6), mean ± s.d. over seeds.");
+  static const char *const headers[] = {"condition", "this reproduction",
+                                        "without doubled noise (C.1)", REF};
+  rp_table_begin(d, 4, headers);
+  static const char *const refs[] = {"0.0056", "0.0080", "0.0021", "0.0013"};
+  int rc;
+  for (int i = 0; i < 4; i++) {
+    char label[200];
+    snprintf(label, sizeof label, "%s (%s)", vanilla[i].label, vanilla[i].desc);
+    rp_cell(d, label);
+    if ((rc = stat_cell(
+             c, d,
+             value_qty(RP_MAIN, RX_TASK_SPATIAL, "variance", "", vanilla[i].run, no_run, NULL),
+             err)) < 0)
+      return rc;
+    if ((rc = stat_cell(
+             c, d,
+             value_qty(RP_MAIN, RX_TASK_SPATIAL, "variance", "same_", vanilla[i].run, no_run, NULL),
+             err)) < 0)
+      return rc;
+    rp_cell(d, refs[i]);
+  }
+  static const char *const gru_refs[] = {"0.017", "0.0055"};
+  for (int i = 0; i < 2; i++) {
+    char label[200];
+    snprintf(label, sizeof label, "%s (%s, noise not doubled)", grus[i].label, grus[i].desc);
+    rp_cell(d, label);
+    if ((rc = stat_cell(
+             c, d,
+             value_qty(RP_MAIN, RX_TASK_SPATIAL, "variance", "gru_", grus[i].run, no_run, NULL),
+             err)) < 0)
+      return rc;
+    rp_cell(d, "—");
+    rp_cell(d, gru_refs[i]);
+  }
+  for (int i = 0; i < 2 && c->cfg->gaussian[0]; i++) {
+    char label[200];
+    snprintf(label, sizeof label, "%s (%s), zero-mean Gaussian noise", vanilla[i].label,
+             vanilla[i].desc);
+    rp_cell(d, label);
+    if ((rc = stat_cell(
+             c, d,
+             value_qty(RP_GAUSS, RX_TASK_SPATIAL, "variance", "", vanilla[i].run, no_run, NULL),
+             err)) < 0)
+      return rc;
+    rp_cell(d, "—");
+    rp_cell(d, i == 0 ? "0.04–0.10" : "—");
+  }
+  rp_table_end(d);
+  return 0;
+}
+
+int rp_section_distance(rp_ctx *c, rp_doc *d, rx_error *err) {
+  rp_heading(d, 2, "Smoothness: step-wise distance");
+  rp_para(d, "Mean distance between consecutive decoded positions per trajectory (SPEC §6), "
+             "awake and quiescent, and for the noiseless-trained networks quiescent with noise "
+             "of variance 2e-4 added offline; mean ± s.d. over seeds.");
+  static const char *const headers[] = {"condition", "active", "quiescent",
+                                        "quiescent, noise given offline",
+                                        REF ": active / quiescent / noise offline"};
+  static const char *const refs[] = {"0.0245 / 0.0173 / —", "0.0212 / 0.0153 / —",
+                                     "0.0223 / 0.0010 / 0.227", "0.0193 / 0.0030 / 0.029"};
+  rp_table_begin(d, 5, headers);
+  for (int i = 0; i < 4; i++) {
+    char label[200];
+    snprintf(label, sizeof label, "%s (%s)", vanilla[i].label, vanilla[i].desc);
+    rp_cell(d, label);
+    static const char *const fields[] = {"active", "quiescent", "quiescent_noisy"};
+    for (int k = 0; k < 3; k++) {
+      if (k == 2 && vanilla[i].run.noisy) {
+        rp_cell(d, "—");
+        continue;
+      }
+      int rc = stat_cell(
+          c, d,
+          value_qty(RP_MAIN, RX_TASK_SPATIAL, "distance", "", vanilla[i].run, no_run, fields[k]),
+          err);
+      if (rc < 0) return rc;
+    }
+    rp_cell(d, refs[i]);
+  }
+  rp_table_end(d);
+  return 0;
+}
+
+int rp_section_head_direction(rp_ctx *c, rp_doc *d, rx_error *err) {
+  const rp_set *s = &c->sets[RP_MAIN][RX_TASK_HEAD_DIRECTION];
+  rp_heading(d, 2, "Head direction");
+  rp_para(d,
+          "From %s/heading_%s_<seed>.json, variance_… and distance_…: ring coverage is the "
+          "fraction of the heading histogram's bins (SPEC §6: 20) that hold at least %g of a "
+          "uniform histogram's share of the samples; ω is the mean angular velocity of the "
+          "decoded headings (rad/s, counter-clockwise positive); the variance is circular. "
+          "SPEC §11 has no head-direction numbers of the authors' code.",
+          s->dir, s->noise, RP_COVERAGE_MIN_SHARE);
+  if (!s->exists) {
+    rp_para(d, "Not measured: no head-direction results in %s.", s->dir);
+    return 0;
+  }
+  static const char *const headers[] = {"condition",
+                                        "ring coverage, active",
+                                        "ring coverage, quiescent",
+                                        "ω active (rad/s)",
+                                        "ω quiescent (rad/s)",
+                                        "circular variance, quiescent",
+                                        "step distance, active",
+                                        "step distance, quiescent"};
+  rp_table_begin(d, 8, headers);
+  const rx_task_kind hd = RX_TASK_HEAD_DIRECTION;
+  for (int i = 0; i < 4; i++) {
+    char label[200];
+    snprintf(label, sizeof label, "%s (%s)", vanilla[i].label, vanilla[i].desc);
+    rp_cell(d, label);
+    rp_qty qs[] = {
+        value_qty(RP_MAIN, hd, "heading", "", vanilla[i].run, no_run, "active_histogram"),
+        value_qty(RP_MAIN, hd, "heading", "", vanilla[i].run, no_run, "quiescent_histogram"),
+        value_qty(RP_MAIN, hd, "heading", "", vanilla[i].run, no_run,
+                  "active_mean_angular_velocity"),
+        value_qty(RP_MAIN, hd, "heading", "", vanilla[i].run, no_run,
+                  "quiescent_mean_angular_velocity"),
+        value_qty(RP_MAIN, hd, "variance", "", vanilla[i].run, no_run, NULL),
+        value_qty(RP_MAIN, hd, "distance", "", vanilla[i].run, no_run, "active"),
+        value_qty(RP_MAIN, hd, "distance", "", vanilla[i].run, no_run, "quiescent")};
+    qs[0].kind = qs[1].kind = RP_COVERAGE;
+    for (int k = 0; k < COUNT(qs); k++) {
+      int rc = stat_cell(c, d, qs[k], err);
+      if (rc < 0) return rc;
+    }
+  }
+  rp_table_end(d);
+  return 0;
+}
+
+/* ---- the authors' numbers ---- */
+
+void rp_section_reference(rp_doc *d) {
+  rp_heading(d, 2, "Reference: the authors' code (SPEC §11)");
+  rp_para(d, "Measured with the authors' published code: seed 0, full paper sizes, one H100. "
+             "Orders of magnitude, not targets to match digit by digit (one seed, different "
+             "random streams). The KL matrices, variances and distances are shown next to this "
+             "reproduction's above; the rest:");
+  rp_list_begin(d);
+  rp_list_item(d, "Final test loss / position MSE: noisy 6e-6 / 0.0036, noiseless 7e-7 / 0.0016.");
+  rp_list_item(d, "GRU (noise not doubled): KL to own active 0.27 (unbiased), 0.99 (biased); "
+                  "cross 9.47 / 2.91; random 4.51 / 2.54; variance 0.017 / 0.0055.");
+  rp_list_item(d, "Zero-mean Gaussian noise instead (same sigma2 1e-4, or variance-matched "
+                  "8.3e-6): noisy-unbiased KL to own active rose to 3.1–3.3 and quiescent "
+                  "variance to 0.04–0.10; noisy-biased 1.2–1.6. The match the paper shows "
+                  "depends on the noise's non-zero mean.");
+  rp_list_item(d, "A reduced probe (128 units, 600 steps, Gaussian noise) showed almost no "
+                  "effect (noisy-unbiased KL 2.05 vs random 2.47; quiescent variance 0.0003): "
+                  "small networks trained briefly need not show the paper's results.");
+  rp_list_item(d, "Quiescent runs start from the active states' distribution and explore slowly "
+                  "(variance 0.006 vs 0.8 for the whole box), so a low KL can also mean "
+                  "\"stayed where it started\".");
+  rp_list_end(d);
+}
+
+/* ---- figures ---- */
+
+static const struct {
+  const char *key, *label, *caption;
+} captions[] = {
+    {"1b_learning_curves", "1b", "test loss and decoding error vs training step"},
+    {"1c_explained_variance", "1c",
+     "cumulative explained variance of the hidden states' PCs, active vs quiescent"},
+    {"1de_trajectories", "1d/e",
+     "decoded trajectories of the noisy unbiased network, active (blue) and quiescent (red)"},
+    {"1fg_pcs", "1f/g",
+     "hidden states on the first two active PCs, coloured by decoded distance "
+     "from the centre"},
+    {"1hk_densities", "1h-k",
+     "densities of decoded positions and of the first two PCs, active "
+     "vs quiescent"},
+    {"2ab_positions", "2a/b",
+     "decoded positions of the noisy biased network, active and "
+     "quiescent"},
+    {"2cd_densities", "2c/d",
+     "densities of the biased network's decoded positions, active vs "
+     "quiescent"},
+    {"2e_kl_matrix", "2e", "KL(quiescent ‖ active) matrix"},
+    {"2f_variance", "2f", "quiescent variance of the trained conditions"},
+    {"C3_example_trajectories", "C.3",
+     "example quiescent trajectories: noisy/noisy, noiseless/noiseless, noiseless/noisy"},
+    {"C4_step_distance", "C.4",
+     "step-wise distance, active and quiescent, and noiseless "
+     "networks given noise offline"},
+    {"3ab_headings", "3a/b", "decoded heading distributions, active vs quiescent"},
+    {"3cd_pcs", "3c/d", "hidden states on the first two PCs, coloured by decoded heading"},
+    {"C5_trajectories", "C.5", "decoded heading trajectories, biased head-direction network"},
+    {"C5_angular_velocity", "C.5", "angular velocities of decoded headings, biased vs unbiased"},
+};
+
+static void caption_of(const char *stem, int gaussian, char *buf, size_t n) {
+  const char *key = NULL, *variant = "";
+  if (!strncmp(stem, "figC1_", 6))
+    key = stem + 6, variant = "C.1: as ";
+  else if (!strncmp(stem, "figC2_", 6))
+    key = stem + 6, variant = "C.2: as ";
+  else if (!strncmp(stem, "fig", 3))
+    key = stem + 3;
+  int found = -1;
+  for (int i = 0; key && i < COUNT(captions); i++)
+    if (!strcmp(key, captions[i].key)) found = i;
+  const char *note = !strcmp(variant, "C.1: as ")   ? ", quiescent noise not doubled"
+                     : !strcmp(variant, "C.2: as ") ? ", GRU networks"
+                                                    : "";
+  if (found < 0)
+    snprintf(buf, n, "%s%s", stem, gaussian ? " (zero-mean Gaussian noise)" : "");
+  else
+    snprintf(buf, n, "Fig. %s%s: %s%s%s (%s)", variant, captions[found].label,
+             captions[found].caption, note, gaussian ? ", zero-mean Gaussian noise" : "", stem);
+}
+
+static int cmp_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error *err) {
+  const rp_set *s = &c->sets[root][task];
+  char dir_path[2400], head[200];
+  snprintf(dir_path, sizeof dir_path, "%s/figures", s->dir);
+  snprintf(head, sizeof head, "%s%s", rx_task_name(task),
+           root == RP_GAUSS ? ", zero-mean Gaussian noise" : "");
+  rp_heading(d, 3, head);
+  DIR *dir = s->exists ? opendir(dir_path) : NULL;
+  if (!dir) {
+    rp_para(d, "No figures: %s does not exist (run reactivate figures task=%s).", dir_path,
+            rx_task_name(task));
+    return 0;
+  }
+  char **names = NULL;
+  int n = 0, cap = 0, rc = 0;
+  struct dirent *e;
+  while ((e = readdir(dir))) {
+    size_t k = strlen(e->d_name);
+    if (k <= 4 || strcmp(e->d_name + k - 4, ".png") || e->d_name[0] == '.') continue;
+    if (n == cap) {
+      cap = cap ? 2 * cap : 32;
+      char **p = realloc(names, (size_t)cap * sizeof *p);
+      if (!p) {
+        rc = rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir_path);
+        break;
+      }
+      names = p;
+    }
+    if (!(names[n] = strdup(e->d_name))) {
+      rc = rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir_path);
+      break;
+    }
+    n++;
+  }
+  closedir(dir);
+  if (!rc && n) qsort(names, (size_t)n, sizeof *names, cmp_names);
+  if (!rc && !n)
+    rp_para(d, "No figures in %s (run reactivate figures task=%s).", dir_path, rx_task_name(task));
+  if (!rc && n && !s->rel[0])
+    rp_para(d, "The figures in %s cannot be linked: no relative path from %s.", dir_path,
+            c->cfg->path);
+  for (int i = 0; i < n && !rc && s->rel[0]; i++) {
+    char stem[512], src[3000], svg[3000], svg_path[3000], cap[1200];
+    snprintf(stem, sizeof stem, "%.*s", (int)strlen(names[i]) - 4, names[i]);
+    snprintf(src, sizeof src, "%s/figures/%s", s->rel, names[i]);
+    snprintf(svg, sizeof svg, "%s/figures/%s.svg", s->rel, stem);
+    snprintf(svg_path, sizeof svg_path, "%s/%s.svg", dir_path, stem);
+    caption_of(stem, root == RP_GAUSS, cap, sizeof cap);
+    rp_figure(d, src, cap, rx_file_exists(svg_path) ? svg : NULL);
+  }
+  for (int i = 0; i < n; i++)
+    free(names[i]);
+  free(names);
+  return rc;
+}
+
+int rp_section_figures(rp_ctx *c, rp_doc *d, rx_error *err) {
+  rp_heading(d, 2, "Figures");
+  rp_para(d, "Every figure found under <root>/<task>/figures/ (drawn by reactivate figures; "
+             "awake activity blue, quiescent red).");
+  for (int root = 0; root < 2; root++) {
+    if (root == RP_GAUSS && !c->cfg->gaussian[0]) continue;
+    for (int t = 0; t < 2; t++) {
+      if (root == RP_GAUSS && !c->sets[root][t].exists) continue;
+      int rc = figures_of(c, d, root, (rx_task_kind)t, err);
+      if (rc) return rc;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,449 @@
+/* The reproduction plan: a profile expanded into `reactivate` command lines (train each run,
+ * analyse each task and seed in the paper's variants, draw each task's figures) with their
+ * dependencies, what is already finished on disk, and the work left (for progress and ETA). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "reactivate/analyze.h"
+#include "reactivate/checkpoint.h"
+#include "reactivate/config.h"
+#include "reactivate/fileio.h"
+#include "reproduce/reproduce_internal.h"
+
+/* Cost of drawing one task's figures, in the plan's unit (FLOP-equivalents): a few seconds. */
+#define FIGURES_WORK 5e11
+#define FIGURES_STAMP ".reproduce_complete"
+
+typedef struct builder {
+  rx_plan *plan;
+  int cap;
+  const rxp_profile *profile;
+  rx_error *err;
+} builder;
+
+static rx_step *add_step(builder *b, rx_step_kind kind) {
+  rx_plan *p = b->plan;
+  if (p->n_steps == b->cap) {
+    int cap = b->cap ? 2 * b->cap : 32;
+    rx_step *s = realloc(p->steps, (size_t)cap * sizeof *s);
+    if (!s) return NULL;
+    p->steps = s;
+    b->cap = cap;
+  }
+  rx_step *s = &p->steps[p->n_steps++];
+  memset(s, 0, sizeof *s);
+  s->kind = kind;
+  return s;
+}
+
+/* snprintf that reports truncation (names and paths here must never be cut short silently). */
+static int bprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bprintf(char *buf, size_t n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int len = vsnprintf(buf, n, fmt, ap);
+  va_end(ap);
+  return len < 0 || (size_t)len >= n;
+}
+
+static int too_long(builder *b, const char *what) {
+  return rx_fail(b->err, RX_EINVAL, "%s: %s too long (use a shorter --out)", b->profile->path, what);
+}
+
+static int add_arg(builder *b, rx_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int add_arg(builder *b, rx_step *s, const char *fmt, ...) {
+  if (s->argc == RX_STEP_MAX_ARGS - 1)
+    return rx_fail(b->err, RX_EINVAL, "%s: too many overrides for one step (at most %d)",
+                   b->profile->path, RX_STEP_MAX_ARGS - 8);
+  va_list ap;
+  va_start(ap, fmt);
+  int len = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *arg = len >= 0 ? malloc((size_t)len + 1) : NULL;
+  if (!arg) return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
+  va_start(ap, fmt);
+  vsnprintf(arg, (size_t)len + 1, fmt, ap);
+  va_end(ap);
+  s->argv[s->argc++] = arg;
+  return 0;
+}
+
+static int add_dep(builder *b, rx_step *s, int index) {
+  int *d = realloc(s->deps, (size_t)(s->n_deps + 1) * sizeof *d);
+  if (!d) return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
+  s->deps = d;
+  s->deps[s->n_deps++] = index;
+  return 0;
+}
+
+static double mtime_of(const char *path) {
+  struct stat st;
+  if (stat(path, &st)) return NAN;
+  return (double)st.st_mtim.tv_sec + 1e-9 * (double)st.st_mtim.tv_nsec;
+}
+
+static void final_checkpoint(const rx_step *train, char *buf, size_t n) {
+  rx_checkpoint_path(buf, n, train->dir, train->n_steps);
+}
+
+/* ---- training ---- */
+
+typedef struct train_entry {
+  int step;          /* index in the plan */
+  int noisy, gru;    /* sigma2_rec > 0; GRU */
+  double sigma2_rec;
+  double row_flops;  /* forward FLOPs per trajectory step (analysis cost estimate) */
+} train_entry;
+
+static int add_train(builder *b, const rxp_task *t, int e, int seed, const char *root, int gaussian,
+                     train_entry *out) {
+  const char *over[RX_STEP_MAX_ARGS];
+  char seed_arg[32], path_arg[2100];
+  int n = 0;
+  snprintf(seed_arg, sizeof seed_arg, "seed=%d", seed);
+  snprintf(path_arg, sizeof path_arg, "path=%s", root);
+  over[n++] = seed_arg;
+  over[n++] = path_arg;
+  for (int i = 0; i < t->n_train && n < RX_STEP_MAX_ARGS - 8; i++) over[n++] = t->train[i];
+  for (int i = 0; i < t->n_extra[e] && n < RX_STEP_MAX_ARGS - 8; i++) over[n++] = t->extra[e][i];
+  if (gaussian) over[n++] = "rnn.noise=gaussian";
+
+  char experiment[512];
+  snprintf(experiment, sizeof experiment, "%s/%s", t->name, t->experiments[e]);
+  rx_train_config cfg;
+  rx_error e2 = {{0}};
+  if (rx_config_load(&cfg, experiment, n, over, &e2))
+    return rx_fail(b->err, RX_EINVAL, "profile %s: %s: %s", b->profile->path, experiment, e2.msg);
+
+  int index = b->plan->n_steps;
+  rx_step *s = add_step(b, RX_STEP_TRAIN);
+  if (!s) return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
+  char name[200];
+  if (rx_config_run_name(&cfg, name, sizeof name) || rx_config_run_dir(&cfg, s->dir, sizeof s->dir) ||
+      bprintf(s->label, sizeof s->label, "train %s/%s%s", t->name, name,
+              gaussian ? " (Gaussian noise)" : "") ||
+      bprintf(s->log, sizeof s->log, "%s/logs/%s_%s.log", root, t->name, name))
+    return too_long(b, "a run directory");
+  int rc = add_arg(b, s, "train");
+  if (!rc) rc = add_arg(b, s, "%s", experiment);
+  for (int i = 0; i < n && !rc; i++) rc = add_arg(b, s, "%s", over[i]);
+  if (!rc) rc = add_arg(b, s, "--resume");
+  if (rc) return rc;
+
+  rx_rnn_spec spec;
+  rx_config_rnn_spec(&cfg, &spec);
+  s->n_steps = cfg.trainer.n_epochs;
+  out->step = index;
+  out->noisy = cfg.rnn.sigma2_rec > 0;
+  out->gru = cfg.rnn.model == RX_MODEL_GRU;
+  out->sigma2_rec = cfg.rnn.sigma2_rec;
+  out->row_flops = rx_rnn_train_flops(&spec, 1, 1) / 3; /* forward ~ a third of a training step */
+  s->work = rx_rnn_train_flops(&spec, cfg.task.batch_size, cfg.task.sequence_length) *
+            (double)s->n_steps;
+  rx_plan_refresh_step(b->plan, index);
+  return 0;
+}
+
+/* ---- analyses ---- */
+
+/* The analyses `analyze all` writes for a task (file prefixes of SPEC §8). */
+static const char *const spatial_outputs[] = {"kl", "variance", "distance", "pca", NULL};
+static const char *const hd_outputs[] = {"variance", "distance", "pca", "heading", NULL};
+
+typedef struct analysis_variant {
+  const char *arg;    /* extra setting, or NULL */
+  const char *prefix; /* in the output names */
+  int gru;            /* analyses the GRU runs */
+} analysis_variant;
+
+static const analysis_variant variants[] = {
+    {NULL, "", 0},              /* the paper's main analyses (vanilla, default rule) */
+    {"rule=same", "same_", 0},  /* SPEC §7 C.1: quiescent noise not doubled */
+    {"gru=true", "gru_", 1},    /* SPEC §7 C.2: GRUs */
+};
+
+/* Done when every output exists and is newer than every final checkpoint it was computed from. */
+static int analysis_done(const rx_plan *p, const rx_step *s, const char *const *outputs,
+                         const char *prefix, const char *noise, int seed) {
+  double newest_input = -INFINITY;
+  char path[4200];
+  for (int d = 0; d < s->n_deps; d++) {
+    const rx_step *t = &p->steps[s->deps[d]];
+    if (!t->done) return 0;
+    final_checkpoint(t, path, sizeof path);
+    double m = mtime_of(path);
+    if (isnan(m)) return 0;
+    if (m > newest_input) newest_input = m;
+  }
+  for (int i = 0; outputs[i]; i++) {
+    snprintf(path, sizeof path, "%s/%s_%s%s_%d.json", s->dir, outputs[i], prefix, noise, seed);
+    double m = mtime_of(path);
+    if (isnan(m) || m < newest_input) return 0;
+  }
+  return 1;
+}
+
+static int add_analysis(builder *b, const rxp_task *t, int seed, const char *root,
+                        const analysis_variant *v, const train_entry *runs, int n_runs) {
+  /* The runs this variant analyses, and the noise their names hold. */
+  double noise = -1, row_flops = 0;
+  int n_used = 0;
+  for (int i = 0; i < n_runs; i++)
+    if (runs[i].gru == v->gru) {
+      n_used++;
+      if (runs[i].noisy && noise < 0) noise = runs[i].sigma2_rec;
+      if (runs[i].row_flops > row_flops) row_flops = runs[i].row_flops;
+    }
+  if (!n_used) return 0;
+  int spatial = !strcmp(t->name, "spatial_navigation");
+  if (v->arg && !spatial) return 0; /* C.1 / C.2 are spatial supplements */
+
+  int index = b->plan->n_steps;
+  rx_step *s = add_step(b, RX_STEP_ANALYZE);
+  if (!s) return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
+  char noise_text[64] = "";
+  if (noise >= 0) rx_format_py_float(noise, noise_text, sizeof noise_text);
+  if (bprintf(s->dir, sizeof s->dir, "%s/%s", root, t->name) ||
+      bprintf(s->label, sizeof s->label, "analyze %s seed %d%s%s%s%s", t->name, seed,
+              v->arg ? " (" : "", v->arg ? v->arg : "", v->arg ? ")" : "",
+              strcmp(root, b->plan->out) ? " (Gaussian noise)" : "") ||
+      bprintf(s->log, sizeof s->log, "%s/logs/%s_analyze_%s%d.log", root, t->name, v->prefix, seed))
+    return too_long(b, "a results directory");
+  int rc = add_arg(b, s, "analyze");
+  if (!rc) rc = add_arg(b, s, "all");
+  if (!rc) rc = add_arg(b, s, "task=%s", t->name);
+  if (!rc) rc = add_arg(b, s, "seed=%d", seed);
+  if (!rc) rc = add_arg(b, s, "path=%s", root);
+  if (!rc && noise >= 0) rc = add_arg(b, s, "noise=%s", noise_text);
+  if (!rc && v->arg) rc = add_arg(b, s, "%s", v->arg);
+  for (int i = 0; i < t->n_analysis && !rc; i++) rc = add_arg(b, s, "%s", t->analysis[i]);
+  for (int i = 0; i < n_runs && !rc; i++)
+    if (runs[i].gru == v->gru) rc = add_dep(b, s, runs[i].step);
+  if (rc) return rc;
+
+  /* Validate the settings now, and estimate the cost from them: trajectory steps simulated per run. */
+  rx_analysis_config acfg;
+  rx_error e2 = {{0}};
+  if (rx_analysis_config_load(&acfg, s->argc - 2, (const char *const *)s->argv + 2, &e2))
+    return rx_fail(b->err, RX_EINVAL, "profile %s: %s analysis: %s", b->profile->path, t->name, e2.msg);
+  double rows = (double)acfg.batch_size * (acfg.t_quiescent + 100) +
+                (double)acfg.variance.batch_size * acfg.variance.t_total +
+                3.0 * acfg.batch_size * acfg.distance.t_quiescent +
+                (double)acfg.pca.batch_size * (acfg.pca.t_active + acfg.pca.t_quiescent);
+  s->work = rows * row_flops * (n_used + 1);
+  if (noise < 0) rx_format_py_float(acfg.noise, noise_text, sizeof noise_text);
+  s->done = analysis_done(b->plan, &b->plan->steps[index], spatial ? spatial_outputs : hd_outputs,
+                          v->prefix, noise_text, seed);
+  return 0;
+}
+
+static int add_figures(builder *b, const rxp_task *t, const char *root, int first_analysis,
+                       const char *seeds_text, double noise) {
+  int last = b->plan->n_steps;
+  rx_step *s = add_step(b, RX_STEP_FIGURES);
+  if (!s) return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
+  if (bprintf(s->dir, sizeof s->dir, "%s/%s", root, t->name) ||
+      bprintf(s->label, sizeof s->label, "figures %s%s", t->name,
+              strcmp(root, b->plan->out) ? " (Gaussian noise)" : "") ||
+      bprintf(s->log, sizeof s->log, "%s/logs/%s_figures.log", root, t->name))
+    return too_long(b, "a results directory");
+  int rc = add_arg(b, s, "figures");
+  if (!rc) rc = add_arg(b, s, "task=%s", t->name);
+  if (!rc) rc = add_arg(b, s, "path=%s", root);
+  if (!rc) rc = add_arg(b, s, "seeds=%s", seeds_text);
+  if (!rc && noise >= 0) {
+    char text[64];
+    rx_format_py_float(noise, text, sizeof text);
+    rc = add_arg(b, s, "noise=%s", text);
+  }
+  int all_done = 1;
+  for (int i = first_analysis; i < last && !rc; i++) {
+    rx_step *a = &b->plan->steps[i];
+    if (a->kind != RX_STEP_ANALYZE || strcmp(a->dir, s->dir)) continue;
+    rc = add_dep(b, s, i);
+    all_done &= a->done;
+  }
+  if (rc) return rc;
+  s->work = FIGURES_WORK;
+  char stamp[4200];
+  snprintf(stamp, sizeof stamp, "%s/figures/%s", s->dir, FIGURES_STAMP);
+  s->done = all_done && rx_file_exists(stamp);
+  return 0;
+}
+
+/* ---- the whole plan ---- */
+
+static int build(builder *b) {
+  const rxp_profile *pr = b->profile;
+  rx_plan *p = b->plan;
+  char seeds_text[2048] = "";
+  for (int i = 0, len = 0; i < p->n_seeds && len < (int)sizeof seeds_text - 16; i++)
+    len += snprintf(seeds_text + len, sizeof seeds_text - (size_t)len, "%s%d", i ? "," : "", p->seeds[i]);
+
+  /* Trainings first (the executor starts ready steps in plan order), then analyses, then figures. */
+  /* Per (seed, task, root) slot: one entry per experiment of the task. */
+  int slot = 0;
+  for (int t = 0; t < 2; t++)
+    if (pr->tasks[t].n_experiments > slot) slot = pr->tasks[t].n_experiments;
+  train_entry *runs = calloc((size_t)p->n_seeds * 4 * (size_t)slot + 1, sizeof *runs);
+  int *n_runs = calloc((size_t)p->n_seeds * 4, sizeof *n_runs);
+  if (!runs || !n_runs) {
+    free(runs);
+    free(n_runs);
+    return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
+  }
+  int rc = 0;
+  double noise[2] = {-1, -1};
+  for (int si = 0; si < p->n_seeds && !rc; si++)
+    for (int t = 0; t < 2 && !rc; t++) {
+      const rxp_task *task = &pr->tasks[t];
+      if (!task->present) continue;
+      for (int g = 0; g < 1 + (pr->gaussian && t == 0) && !rc; g++) {
+        const char *root = g ? p->gaussian_out : p->out;
+        train_entry *slot_runs = runs + ((size_t)si * 4 + (size_t)t * 2 + (size_t)g) * (size_t)slot;
+        int *n = &n_runs[si * 4 + t * 2 + g];
+        for (int e = 0; e < task->n_experiments && !rc; e++) {
+          train_entry entry;
+          /* The Gaussian root holds only the noisy vanilla runs (SPEC §11's comparison). */
+          if (g) {
+            rx_train_config cfg;
+            rx_error e2 = {{0}};
+            char experiment[512];
+            snprintf(experiment, sizeof experiment, "%s/%s", task->name, task->experiments[e]);
+            if (rx_config_load(&cfg, experiment, task->n_extra[e], task->extra[e], &e2) == 0 &&
+                (cfg.rnn.model != RX_MODEL_VANILLA || cfg.rnn.sigma2_rec <= 0))
+              continue;
+          }
+          rc = add_train(b, task, e, p->seeds[si], root, g, &entry);
+          if (!rc) {
+            slot_runs[(*n)++] = entry;
+            if (entry.noisy && !entry.gru && noise[t] < 0) noise[t] = entry.sigma2_rec;
+          }
+        }
+      }
+    }
+  int first_analysis = p->n_steps;
+  for (int si = 0; si < p->n_seeds && !rc; si++)
+    for (int t = 0; t < 2 && !rc; t++)
+      for (int g = 0; g < 2 && !rc; g++) {
+        const train_entry *slot_runs = runs + ((size_t)si * 4 + (size_t)t * 2 + (size_t)g) * (size_t)slot;
+        int n = n_runs[si * 4 + t * 2 + g];
+        const char *root = g ? p->gaussian_out : p->out;
+        for (size_t v = 0; v < sizeof variants / sizeof variants[0] && !rc && n; v++)
+          if (!(g && v == 1)) /* the Gaussian comparison needs only the main analyses */
+            rc = add_analysis(b, &pr->tasks[t], p->seeds[si], root, &variants[v], slot_runs, n);
+      }
+  for (int t = 0; t < 2 && !rc; t++)
+    for (int g = 0; g < 2 && !rc; g++)
+      if (pr->tasks[t].present && (!g || (pr->gaussian && t == 0)))
+        rc = add_figures(b, &pr->tasks[t], g ? p->gaussian_out : p->out, first_analysis, seeds_text,
+                         noise[t]);
+  free(runs);
+  free(n_runs);
+  return rc;
+}
+
+int rx_plan_create(rx_plan **out, const char *profile, const char *out_dir, const int *seeds,
+                   int n_seeds, rx_error *err) {
+  *out = NULL;
+  rxp_profile pr;
+  int rc = rxp_profile_load(&pr, profile, err);
+  rx_plan *p = calloc(1, sizeof *p);
+  if (!rc && !p) rc = rx_fail(err, RX_ENOMEM, "out of memory building the plan");
+  if (rc) {
+    rxp_profile_free(&pr);
+    free(p);
+    return rc;
+  }
+  snprintf(p->profile, sizeof p->profile, "%s", profile);
+  snprintf(p->description, sizeof p->description, "%s", pr.description);
+  if ((size_t)snprintf(p->out, sizeof p->out, "%s", out_dir) >= sizeof p->out - 16)
+    rc = rx_fail(err, RX_EINVAL, "output directory name too long: %s", out_dir);
+  if (!rc && pr.gaussian && bprintf(p->gaussian_out, sizeof p->gaussian_out, "%s/gaussian", out_dir))
+    rc = rx_fail(err, RX_EINVAL, "output directory name too long: %s", out_dir);
+  p->n_seeds = n_seeds > 0 ? n_seeds : pr.n_seeds;
+  memcpy(p->seeds, n_seeds > 0 ? seeds : pr.seeds, (size_t)p->n_seeds * sizeof *seeds);
+  char seeds_line[2048] = "";
+  for (int i = 0, len = 0; i < p->n_seeds && len < (int)sizeof seeds_line - 16; i++)
+    len += snprintf(seeds_line + len, sizeof seeds_line - (size_t)len, "%s%d", i ? ", " : "", p->seeds[i]);
+  size_t n_settings = strlen(profile) + strlen(pr.path) + strlen(seeds_line) + strlen(pr.text) + 64;
+  if (!rc && !(p->settings = malloc(n_settings))) rc = rx_fail(err, RX_ENOMEM, "out of memory building the plan");
+  if (!rc)
+    bprintf(p->settings, n_settings, "# profile %s (%s), seeds used: [%s]\n%s", profile, pr.path,
+            seeds_line, pr.text);
+  builder b = {.plan = p, .profile = &pr, .err = err};
+  if (!rc) rc = build(&b);
+  rxp_profile_free(&pr);
+  if (rc) {
+    rx_plan_free(p);
+    return rc;
+  }
+  *out = p;
+  return 0;
+}
+
+void rx_plan_free(rx_plan *plan) {
+  if (!plan) return;
+  for (int i = 0; i < plan->n_steps; i++) {
+    for (int a = 0; a < plan->steps[i].argc; a++) free(plan->steps[i].argv[a]);
+    free(plan->steps[i].deps);
+  }
+  free(plan->steps);
+  free(plan->settings);
+  free(plan);
+}
+
+void rx_plan_refresh_step(rx_plan *plan, int i) {
+  rx_step *s = &plan->steps[i];
+  if (s->kind != RX_STEP_TRAIN) return;
+  double per_step = s->n_steps > s->steps_done && s->work > 0
+                        ? s->work / (double)(s->n_steps - s->steps_done)
+                        : s->work;
+  int64_t latest = rx_checkpoint_latest(s->dir);
+  s->steps_done = latest > 0 ? latest : 0;
+  if (s->steps_done > s->n_steps) s->steps_done = s->n_steps;
+  s->done = s->steps_done >= s->n_steps;
+  s->work = per_step * (double)(s->n_steps - s->steps_done);
+}
+
+int rx_plan_step_finished(rx_plan *plan, int i, rx_error *err) {
+  rx_step *s = &plan->steps[i];
+  s->done = 1;
+  if (s->kind != RX_STEP_FIGURES) return 0;
+  char stamp[4200];
+  snprintf(stamp, sizeof stamp, "%s/figures/%s", s->dir, FIGURES_STAMP);
+  return rx_write_file_atomic(stamp, "figures drawn by reactivate reproduce\n", 38, err);
+}
+
+int rx_parse_seed_list(const char *text, int *seeds, int max, int *n, rx_error *err) {
+  *n = 0;
+  const char *s = text;
+  int last = -1;
+  while (*s) {
+    char *end;
+    long a = strtol(s, &end, 10), z;
+    if (end == s || a < 0 || a > 1000000) goto bad;
+    z = a;
+    s = end;
+    if (*s == '-') {
+      z = strtol(s + 1, &end, 10);
+      if (end == s + 1 || z < a || z > 1000000) goto bad;
+      s = end;
+    }
+    if (*s == ',' && s[1]) s++;
+    else if (*s) goto bad;
+    for (long v = a; v <= z; v++) {
+      if (v <= last) return rx_fail(err, RX_EINVAL, "seeds '%s': list them ascending, each once", text);
+      if (*n == max) return rx_fail(err, RX_EINVAL, "seeds '%s': at most %d seeds", text, max);
+      seeds[(*n)++] = (int)v;
+      last = (int)v;
+    }
+  }
+  if (*n) return 0;
+bad:
+  return rx_fail(err, RX_EINVAL, "seeds '%s': expected N, A-B or a comma-separated list of those", text);
+}

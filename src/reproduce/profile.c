@@ -1,0 +1,188 @@
+/* Reproduction profiles: configs/reproduce/<name>.yml (or a user's file) read into a checked
+ * rxp_profile. A profile says which experiments of each task to train, which seeds, the dotted
+ * overrides that shrink them (for every run of a task, and per experiment), the analysis
+ * overrides, and whether to train the noisy spatial runs again with zero-mean Gaussian noise. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "reactivate/config.h"
+#include "reactivate/fileio.h"
+#include "reproduce/reproduce_internal.h"
+
+static const char *const top_keys[] = {"description", "seeds", "gaussian", "spatial_navigation",
+                                       "head_direction", NULL};
+static const char *const task_keys[] = {"experiments", "train", "analysis", "experiment_train", NULL};
+
+static int known(const char *const *keys, const char *k) {
+  for (; *keys; keys++)
+    if (!strcmp(*keys, k)) return 1;
+  return 0;
+}
+
+static int check_keys(const rx_ynode *map, const char *const *keys, const char *where, rx_error *err) {
+  for (int i = 0; i < map->n; i++)
+    if (!known(keys, map->items[i]->key))
+      return rx_ynode_fail(map->items[i], map->items[i]->key, err, RX_EINVAL,
+                           "unknown profile key in %s", where);
+  return 0;
+}
+
+/* A sequence of scalars (or null: empty) into a NULL-terminated array of pointers into the tree. */
+static int read_list(const rx_ynode *node, const char *key, const char ***out, int *n, rx_error *err) {
+  *out = NULL;
+  *n = 0;
+  if (!node || node->kind == RX_YNODE_NULL) return 0;
+  if (node->kind != RX_YNODE_SEQ)
+    return rx_ynode_fail(node, key, err, RX_EINVAL, "expected a list, e.g. [a, b]");
+  *out = calloc((size_t)node->n + 1, sizeof(char *));
+  if (!*out) return rx_fail(err, RX_ENOMEM, "out of memory reading a profile");
+  for (int i = 0; i < node->n; i++) {
+    if (node->items[i]->kind != RX_YNODE_SCALAR || !*node->items[i]->text)
+      return rx_ynode_fail(node->items[i], key, err, RX_EINVAL, "list items must be plain words");
+    (*out)[(*n)++] = node->items[i]->text;
+  }
+  return 0;
+}
+
+/* Overrides must look like key=value: catch a typo here, with the profile line, before any run. */
+static int check_overrides(const rx_ynode *node, const char *key, const char *const *list, int n,
+                           rx_error *err) {
+  for (int i = 0; i < n; i++)
+    if (!strchr(list[i], '=') || list[i][0] == '=')
+      return rx_ynode_fail(node->items[i], key, err, RX_EINVAL,
+                           "'%s' is not a key=value override", list[i]);
+  return 0;
+}
+
+static int read_task(const rx_ynode *node, rxp_task *t, rx_error *err) {
+  if (node->kind != RX_YNODE_MAP)
+    return rx_ynode_fail(node, node->key, err, RX_EINVAL, "expected a mapping of experiments, train, analysis");
+  int rc = check_keys(node, task_keys, node->key, err);
+  if (!rc) rc = read_list(rx_ynode_get(node, "experiments"), "experiments", &t->experiments, &t->n_experiments, err);
+  if (!rc) rc = read_list(rx_ynode_get(node, "train"), "train", &t->train, &t->n_train, err);
+  if (!rc) rc = check_overrides(rx_ynode_get(node, "train"), "train", t->train, t->n_train, err);
+  if (!rc) rc = read_list(rx_ynode_get(node, "analysis"), "analysis", &t->analysis, &t->n_analysis, err);
+  if (!rc) rc = check_overrides(rx_ynode_get(node, "analysis"), "analysis", t->analysis, t->n_analysis, err);
+  if (rc) return rc;
+  if (!t->n_experiments)
+    return rx_ynode_fail(node, node->key, err, RX_EINVAL, "no experiments listed");
+  t->extra = calloc((size_t)t->n_experiments, sizeof *t->extra);
+  t->n_extra = calloc((size_t)t->n_experiments, sizeof *t->n_extra);
+  if (!t->extra || !t->n_extra) return rx_fail(err, RX_ENOMEM, "out of memory reading a profile");
+  const rx_ynode *per = rx_ynode_get(node, "experiment_train");
+  if (!per || per->kind == RX_YNODE_NULL) return 0;
+  if (per->kind != RX_YNODE_MAP)
+    return rx_ynode_fail(per, "experiment_train", err, RX_EINVAL,
+                         "expected a mapping from experiment names to override lists");
+  for (int i = 0; i < per->n && !rc; i++) {
+    const rx_ynode *item = per->items[i];
+    int e = 0;
+    while (e < t->n_experiments && strcmp(t->experiments[e], item->key)) e++;
+    if (e == t->n_experiments)
+      return rx_ynode_fail(item, item->key, err, RX_EINVAL, "not one of this task's experiments");
+    rc = read_list(item, item->key, &t->extra[e], &t->n_extra[e], err);
+    if (!rc) rc = check_overrides(item, item->key, t->extra[e], t->n_extra[e], err);
+  }
+  return rc;
+}
+
+static int read_seeds(const rx_ynode *node, rxp_profile *p, rx_error *err) {
+  if (!node) {
+    p->n_seeds = 1;
+    p->seeds[0] = 0;
+    return 0;
+  }
+  if (node->kind == RX_YNODE_SCALAR) {
+    rx_error e2 = {{0}};
+    if (rx_parse_seed_list(node->text, p->seeds, RX_PLAN_MAX_SEEDS, &p->n_seeds, &e2))
+      return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "%s", e2.msg);
+    return 0;
+  }
+  if (node->kind != RX_YNODE_SEQ || node->n == 0 || node->n > RX_PLAN_MAX_SEEDS)
+    return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "expected a list of seeds or a range like 0-4");
+  char text[4096] = "";
+  size_t len = 0;
+  for (int i = 0; i < node->n; i++) {
+    const char *s = node->items[i]->text ? node->items[i]->text : "";
+    int w = snprintf(text + len, sizeof text - len, "%s%s", i ? "," : "", s);
+    if (w < 0 || (size_t)w >= sizeof text - len)
+      return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "seed list too long");
+    len += (size_t)w;
+  }
+  rx_error e2 = {{0}};
+  if (rx_parse_seed_list(text, p->seeds, RX_PLAN_MAX_SEEDS, &p->n_seeds, &e2))
+    return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "%s", e2.msg);
+  return 0;
+}
+
+static int is_file(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A bundled name (configs/reproduce/<name>.yml) or a file path. */
+static int find_profile(const char *name, char *path, size_t n, rx_error *err) {
+  if (strchr(name, '/') || strstr(name, ".yml") || strstr(name, ".yaml")) {
+    if (!is_file(name)) return rx_fail(err, RX_EIO, "profile file %s not found", name);
+    if ((size_t)snprintf(path, n, "%s", name) >= n) return rx_fail(err, RX_EINVAL, "profile path too long");
+    return 0;
+  }
+  char dir[2048];
+  int rc = rx_config_dir(dir, sizeof dir, err);
+  if (rc) return rc;
+  if ((size_t)snprintf(path, n, "%s/reproduce/%s.yml", dir, name) >= n)
+    return rx_fail(err, RX_EINVAL, "profile name too long: %s", name);
+  if (!is_file(path))
+    return rx_fail(err, RX_EINVAL,
+                   "unknown profile '%s' (bundled: quick, paper, mini; or give a YAML file)", name);
+  return 0;
+}
+
+int rxp_profile_load(rxp_profile *p, const char *name, rx_error *err) {
+  memset(p, 0, sizeof *p);
+  p->tasks[0].name = "spatial_navigation";
+  p->tasks[1].name = "head_direction";
+  int rc = find_profile(name, p->path, sizeof p->path, err);
+  size_t len = 0;
+  if (!rc) rc = rx_read_file(p->path, &p->text, &len, 1 << 20, err);
+  if (!rc) rc = rx_yaml_parse(&p->root, p->text, len, p->path, 0, err);
+  if (rc) return rc;
+  const rx_ynode *root = p->root;
+  if ((rc = check_keys(root, top_keys, "the profile", err))) return rc;
+  const rx_ynode *d = rx_ynode_get(root, "description");
+  if (d && d->kind == RX_YNODE_SCALAR) snprintf(p->description, sizeof p->description, "%s", d->text);
+  if ((rc = read_seeds(rx_ynode_get(root, "seeds"), p, err))) return rc;
+  const rx_ynode *g = rx_ynode_get(root, "gaussian");
+  if (g) {
+    if (g->kind == RX_YNODE_SCALAR && !strcmp(g->text, "true")) p->gaussian = 1;
+    else if (!(g->kind == RX_YNODE_SCALAR && !strcmp(g->text, "false")))
+      return rx_ynode_fail(g, "gaussian", err, RX_EINVAL, "expected true or false");
+  }
+  int any = 0;
+  for (int t = 0; t < 2 && !rc; t++) {
+    const rx_ynode *node = rx_ynode_get(root, p->tasks[t].name);
+    if (!node) continue;
+    p->tasks[t].present = any = 1;
+    rc = read_task(node, &p->tasks[t], err);
+  }
+  if (!rc && !any)
+    rc = rx_fail(err, RX_EINVAL, "%s: the profile names no task (spatial_navigation, head_direction)", p->path);
+  return rc;
+}
+
+void rxp_profile_free(rxp_profile *p) {
+  for (int t = 0; t < 2; t++) {
+    rxp_task *k = &p->tasks[t];
+    for (int e = 0; k->extra && e < k->n_experiments; e++) free((void *)k->extra[e]);
+    free(k->extra);
+    free(k->n_extra);
+    free((void *)k->experiments);
+    free((void *)k->train);
+    free((void *)k->analysis);
+  }
+  rx_ynode_free(p->root);
+  free(p->text);
+  memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,295 @@
+/* reactivate reproduce: the plan a profile expands to (steps, commands, dependencies, what is
+ * done), profile and seed-list errors, and the miniature profile end to end through the CLI:
+ * every expected file, a report listing every claim with numbers, nothing redone on a second
+ * run, and an interrupted reproduction that completes when run again. */
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli_runner.h"
+#include "reactivate/reproduce.h"
+#include "test_util.h"
+
+static char root[256];
+
+static int count_kind(const rx_plan *p, rx_step_kind kind) {
+  int n = 0;
+  for (int i = 0; i < p->n_steps; i++) n += p->steps[i].kind == kind;
+  return n;
+}
+
+static const rx_step *find_step(const rx_plan *p, const char *label) {
+  for (int i = 0; i < p->n_steps; i++)
+    if (!strcmp(p->steps[i].label, label)) return &p->steps[i];
+  return NULL;
+}
+
+static int has_arg(const rx_step *s, const char *arg) {
+  for (int a = 0; a < s->argc; a++)
+    if (!strcmp(s->argv[a], arg)) return 1;
+  return 0;
+}
+
+static void test_seed_lists(void) {
+  int seeds[16], n;
+  rx_error err = {{0}};
+  CHECK(rx_parse_seed_list("0-4", seeds, 16, &n, &err) == 0 && n == 5 && seeds[4] == 4);
+  CHECK(rx_parse_seed_list("3", seeds, 16, &n, &err) == 0 && n == 1 && seeds[0] == 3);
+  CHECK(rx_parse_seed_list("0,2,5-7", seeds, 16, &n, &err) == 0 && n == 5 && seeds[2] == 5 &&
+        seeds[4] == 7);
+  const char *bad[] = {"", "a", "3-1", "1,1", "2,1", "-1", "1,", "0-99"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    err.msg[0] = 0;
+    CHECK_MSG(rx_parse_seed_list(bad[i], seeds, 16, &n, &err) != 0 && strstr(err.msg, "seeds"),
+              "'%s' accepted or message '%s'", bad[i], err.msg);
+  }
+}
+
+/* The miniature profile: 6 spatial + 2 Gaussian-noise + 4 head-direction trainings; analyses
+ * main, C.1, C.2, Gaussian and head direction; three figure sets. */
+static void test_plan_of_mini_profile(void) {
+  rx_plan *p = NULL;
+  rx_error err = {{0}};
+  char out[300];
+  snprintf(out, sizeof out, "%s/plan", root);
+  int seeds[] = {1, 3};
+  REQUIRE(rx_plan_create(&p, "mini", out, seeds, 2, &err) == 0);
+  CHECK(p->n_seeds == 2 && p->seeds[1] == 3);
+  CHECK(count_kind(p, RX_STEP_TRAIN) == 2 * 12);
+  CHECK(count_kind(p, RX_STEP_ANALYZE) == 2 * 5);
+  CHECK(count_kind(p, RX_STEP_FIGURES) == 3);
+  CHECK(strstr(p->gaussian_out, "/plan/gaussian") != NULL);
+  CHECK(p->settings && strstr(p->settings, "seeds used: [1, 3]"));
+  for (int i = 0; i < p->n_steps; i++) {
+    CHECK(!p->steps[i].done); /* nothing on disk yet */
+    CHECK(p->steps[i].work > 0);
+    for (int d = 0; d < p->steps[i].n_deps; d++) CHECK(p->steps[i].deps[d] < i); /* plan order */
+  }
+  const rx_step *t = find_step(p, "train spatial_navigation/noisy_unbiased_0.0001_3");
+  REQUIRE(t);
+  CHECK(!strcmp(t->argv[0], "train") && !strcmp(t->argv[1], "spatial_navigation/noisy_unbiased"));
+  CHECK(has_arg(t, "seed=3") && has_arg(t, "--resume") && has_arg(t, "rnn.n_rec=16"));
+  CHECK(t->n_steps == 30 && strstr(t->dir, "/plan/spatial_navigation/noisy_unbiased_0.0001_3"));
+  const rx_step *g = find_step(p, "train spatial_navigation/noisy_biased_0.0001_1 (Gaussian noise)");
+  REQUIRE(g);
+  CHECK(has_arg(g, "rnn.noise=gaussian") && strstr(g->dir, "/plan/gaussian/spatial_navigation/"));
+  CHECK(!find_step(p, "train spatial_navigation/no-noise_biased_1 (Gaussian noise)"));
+  CHECK(!find_step(p, "train spatial_navigation/noisy_unbiased_gru_0.0001_1 (Gaussian noise)"));
+
+  /* C.2 analyses exactly the two GRU runs of its seed; the main analysis the four vanilla runs. */
+  const rx_step *gru = find_step(p, "analyze spatial_navigation seed 3 (gru=true)");
+  const rx_step *main_a = find_step(p, "analyze spatial_navigation seed 3");
+  REQUIRE(gru && main_a);
+  CHECK(gru->n_deps == 2 && main_a->n_deps == 4);
+  for (int d = 0; d < gru->n_deps; d++) CHECK(strstr(p->steps[gru->deps[d]].label, "_gru_0.0001_3"));
+  for (int d = 0; d < main_a->n_deps; d++) {
+    CHECK(!strstr(p->steps[main_a->deps[d]].label, "gru"));
+    CHECK(strstr(p->steps[main_a->deps[d]].label, "_3") != NULL);
+  }
+  CHECK(has_arg(main_a, "noise=0.0001") && has_arg(main_a, "kl.n_samples=100"));
+  const rx_step *hd = find_step(p, "analyze head_direction seed 1");
+  REQUIRE(hd);
+  CHECK(has_arg(hd, "noise=0.01") && hd->n_deps == 4);
+  const rx_step *fig = find_step(p, "figures spatial_navigation");
+  REQUIRE(fig);
+  CHECK(fig->n_deps == 2 * 3 && has_arg(fig, "seeds=1,3")); /* main, C.1, C.2 per seed */
+  rx_plan_free(p);
+}
+
+/* Profile mistakes fail before anything runs, naming the file, line and key. */
+static void test_profile_errors(void) {
+  struct {
+    const char *yaml, *expect;
+  } cases[] = {
+      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  trian: []\n", "trian"},
+      {"seeds: [0]\nsptial_navigation: {experiments: [noisy_unbiased]}\n", "sptial_navigation"},
+      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiassed]\n", "noisy_unbiassed"},
+      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  train: [rnn.n_rec]\n",
+       "rnn.n_rec"},
+      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  train: [rnn.n_rec=-3]\n",
+       "n_rec"},
+      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  analysis: [kl.n_sample=3]\n",
+       "n_sample"},
+      {"seeds: [2, 1]\nspatial_navigation: {experiments: [noisy_unbiased]}\n", "seeds"},
+      {"seeds: [0]\ngaussian: maybe\nspatial_navigation: {experiments: [noisy_unbiased]}\n", "gaussian"},
+      {"seeds: [0]\n", "no task"},
+      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  experiment_train:\n"
+       "    noisy_biased: [trainer.lr=0.01]\n",
+       "noisy_biased"},
+  };
+  char path[400];
+  snprintf(path, sizeof path, "%s/profile.yml", root);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    REQUIRE(rx_write_file_atomic(path, cases[i].yaml, strlen(cases[i].yaml), NULL) == 0);
+    rx_plan *p = NULL;
+    rx_error err = {{0}};
+    int rc = rx_plan_create(&p, path, root, NULL, 0, &err);
+    CHECK_MSG(rc != 0 && p == NULL && strstr(err.msg, cases[i].expect) && strstr(err.msg, "profile"),
+              "case %zu: rc %d, message '%s'", i, rc, err.msg);
+    rx_plan_free(p);
+  }
+  rx_plan *p = NULL;
+  rx_error err = {{0}};
+  CHECK(rx_plan_create(&p, "no_such_profile", root, NULL, 0, &err) != 0 &&
+        strstr(err.msg, "unknown profile 'no_such_profile'"));
+  CHECK(rx_plan_create(&p, "/nonexistent/p.yml", root, NULL, 0, &err) != 0 &&
+        strstr(err.msg, "/nonexistent/p.yml"));
+}
+
+static double mtime_of(const char *path) {
+  struct stat st;
+  if (stat(path, &st)) return -1;
+  return (double)st.st_mtim.tv_sec + 1e-9 * (double)st.st_mtim.tv_nsec;
+}
+
+static int count_files(const char *dir, const char *suffix) {
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  int n = 0;
+  size_t ls = strlen(suffix);
+  for (struct dirent *e; (e = readdir(d));) {
+    size_t l = strlen(e->d_name);
+    n += l > ls && !strcmp(e->d_name + l - ls, suffix);
+  }
+  closedir(d);
+  return n;
+}
+
+static void check_outputs(const char *out) {
+  static const char *runs[] = {
+      "spatial_navigation/noisy_unbiased_0.0001_0",     "spatial_navigation/noisy_biased_0.0001_0",
+      "spatial_navigation/no-noise_unbiased_0",         "spatial_navigation/no-noise_biased_0",
+      "spatial_navigation/noisy_unbiased_gru_0.0001_0", "spatial_navigation/noisy_biased_gru_0.0001_0",
+      "gaussian/spatial_navigation/noisy_unbiased_0.0001_0",
+      "gaussian/spatial_navigation/noisy_biased_0.0001_0",
+      "head_direction/noisy_unbiased_0.01_0",           "head_direction/noisy_biased_0.01_0",
+      "head_direction/no-noise_unbiased_0",             "head_direction/no-noise_biased_0"};
+  char path[600];
+  for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+    static const char *files[] = {"model_30.npz", "train_metrics.json", "test_metrics.json", "config.yaml"};
+    for (int f = 0; f < 4; f++) {
+      snprintf(path, sizeof path, "%s/%s/%s", out, runs[i], files[f]);
+      CHECK_MSG(rx_file_exists(path), "missing %s", path);
+    }
+  }
+  static const char *analyses[] = {
+      "spatial_navigation/kl_0.0001_0.json",          "spatial_navigation/variance_0.0001_0.json",
+      "spatial_navigation/distance_0.0001_0.json",    "spatial_navigation/pca_0.0001_0.json",
+      "spatial_navigation/kl_same_0.0001_0.json",     "spatial_navigation/kl_gru_0.0001_0.json",
+      "spatial_navigation/variance_gru_0.0001_0.json", "gaussian/spatial_navigation/kl_0.0001_0.json",
+      "gaussian/spatial_navigation/variance_0.0001_0.json", "head_direction/heading_0.01_0.json",
+      "head_direction/variance_0.01_0.json",          "head_direction/pca_0.01_0.json",
+      "report.md",                                    "report.html"};
+  for (size_t i = 0; i < sizeof analyses / sizeof analyses[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", out, analyses[i]);
+    CHECK_MSG(rx_file_exists(path), "missing %s", path);
+  }
+  snprintf(path, sizeof path, "%s/spatial_navigation/figures", out);
+  CHECK(count_files(path, ".png") >= 8 && count_files(path, ".svg") >= 8);
+  snprintf(path, sizeof path, "%s/head_direction/figures", out);
+  CHECK(count_files(path, ".png") >= 2);
+  snprintf(path, sizeof path, "%s/logs", out);
+  CHECK(count_files(path, ".log") >= 12);
+  /* No temporary file left behind anywhere we looked. */
+  snprintf(path, sizeof path, "%s/spatial_navigation", out);
+  CHECK(count_files(path, ".tmp") == 0);
+}
+
+/* The report lists every claim of its checklist with a verdict and numbers. */
+static void check_report(const char *out) {
+  char path[600], *md = NULL;
+  size_t n;
+  snprintf(path, sizeof path, "%s/report.md", out);
+  REQUIRE(rx_read_file(path, &md, &n, 1 << 24, NULL) == 0);
+  int claims = 0, with_numbers = 0;
+  for (char *line = strtok(md, "\n"); line; line = strtok(NULL, "\n")) {
+    if (line[0] != '|' || !(strstr(line, "| holds |") || strstr(line, "| does not hold |") ||
+                            strstr(line, "| not measured")))
+      continue;
+    claims++;
+    for (const char *c = line; *c; c++)
+      if (c[0] >= '0' && c[0] <= '9' && c[1] == '.' && c[2] >= '0' && c[2] <= '9') {
+        with_numbers++;
+        break;
+      }
+  }
+  CHECK_MSG(claims >= 14, "%d claim lines", claims); /* the checklist of docs/report.md */
+  CHECK_MSG(with_numbers == claims, "%d of %d claim lines show numbers", with_numbers, claims);
+  free(md);
+}
+
+static void test_mini_end_to_end(void) {
+  char out[300];
+  snprintf(out, sizeof out, "%s/e2e", root);
+  int rc = run_cli("reproduce --profile mini --out %s --jobs 2", out);
+  char *o = output();
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, o);
+  CHECK(strstr(o, "done   train spatial_navigation/noisy_unbiased_0.0001_0") != NULL);
+  CHECK(strstr(o, "ETA") != NULL && strstr(o, "finished in") != NULL);
+  free(o);
+  check_outputs(out);
+  check_report(out);
+
+  /* Run again: everything is finished, so nothing is trained, analysed or drawn again. */
+  char ck[600];
+  snprintf(ck, sizeof ck, "%s/spatial_navigation/noisy_unbiased_0.0001_0/model_30.npz", out);
+  double before = mtime_of(ck);
+  char kl[600];
+  snprintf(kl, sizeof kl, "%s/spatial_navigation/kl_0.0001_0.json", out);
+  double kl_before = mtime_of(kl);
+  rc = run_cli("reproduce --profile mini --out %s", out);
+  o = output();
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, o);
+  CHECK(strstr(o, "12 trainings (12 finished)") != NULL);
+  CHECK(strstr(o, "start") == NULL);
+  free(o);
+  CHECK(mtime_of(ck) == before && mtime_of(kl) == kl_before);
+
+  rc = run_cli("reproduce --profile mini --out %s --dry-run", out);
+  o = output();
+  CHECK(rc == 0 && strstr(o, "[done]  train head_direction/no-noise_biased_0") && !strstr(o, "[todo]"));
+  free(o);
+}
+
+/* Interrupt a reproduction (SIGINT to it and its steps, as Ctrl-C does), then run it again. */
+static void test_interrupted_then_completed(void) {
+  char out[300], cmd[1024];
+  snprintf(out, sizeof out, "%s/interrupted", root);
+  snprintf(cmd, sizeof cmd, "exec %s reproduce --profile mini --out %s > %s.log 2>&1", RX_TEST_CLI, out, out);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  /* Wait until the first training has written a checkpoint, then interrupt the whole group. */
+  char first[600];
+  snprintf(first, sizeof first, "%s/spatial_navigation/noisy_unbiased_0.0001_0/model_10.npz", out);
+  for (int i = 0; i < 600 && !rx_file_exists(first); i++) {
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  kill(-pid, SIGINT);
+  int st;
+  waitpid(pid, &st, 0);
+  int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  /* Either stopped (130) or, on a fast machine, already finished (0). */
+  CHECK_MSG(code == 130 || code == 0, "exit %d", code);
+  int rc = run_cli("reproduce --profile mini --out %s", out);
+  char *o = output();
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, o);
+  free(o);
+  check_outputs(out);
+}
+
+int main(int argc, char **argv) {
+  cli_runner_init("reproduce");
+  rx_test_tmpdir(root, sizeof root, "reproduce");
+  static const rx_test_case tests[] = {TEST(test_seed_lists), TEST(test_plan_of_mini_profile),
+                                       TEST(test_profile_errors), TEST(test_mini_end_to_end),
+                                       TEST(test_interrupted_then_completed)};
+  return rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
+}
