@@ -35,8 +35,11 @@ void rx_checkpoint_free(rx_checkpoint *ck);
 
 /* <step> of a file named exactly model_<step>.npz; -1 for any other name. */
 int64_t rx_checkpoint_step_of(const char *filename);
-/* Largest <step> of the model_<step>.npz files in dir; -1 if none. */
+/* Largest <step> of the model_<step>.npz files in dir; -1 if none. Temporary files
+ * (model_<step>.npz.tmp.<pid>, left by a killed writer) never count. */
 int64_t rx_checkpoint_latest(const char *dir);
+/* Largest <step> <= max_step of the model_<step>.npz files in dir; -1 if none. */
+int64_t rx_checkpoint_latest_upto(const char *dir, int64_t max_step);
 /* "<dir>/model_<step>.npz" */
 void rx_checkpoint_path(char *buf, size_t n, const char *dir, int64_t step);
 

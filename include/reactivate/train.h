@@ -41,6 +41,9 @@ typedef struct rx_train_progress {
   double test_loss, test_error;
   double elapsed_s;             /* since this invocation started */
   const char *checkpoint;       /* path just written, or NULL */
+  const char *note;             /* on the first report only: one line on what the start had to
+                                   repair or take over (a stale lock, temporary files of a killed
+                                   run, a checkpoint the metrics do not reach); NULL if nothing */
 } rx_train_progress;
 
 typedef void (*rx_progress_fn)(void *ctx, const rx_train_progress *p);
@@ -57,13 +60,30 @@ typedef struct rx_train_options {
 typedef struct rx_train_result {
   int64_t steps_done;  /* steps completed in the run directory */
   int interrupted;     /* stopped early by stop / stop_after */
+  int64_t resumed_from; /* step of the checkpoint this invocation started from; -1: fresh start */
   char run_dir[4096];
-  char last_checkpoint[4096];
+  char last_checkpoint[4096]; /* newest checkpoint on disk ("" if none), also after an error */
+  char note[1024];     /* the progress report's note (see rx_train_progress), "" if none */
   double final_loss, final_test_loss, final_test_error;
 } rx_train_result;
 
 /* Trains cfg into rx_config_run_dir(cfg). Writes config.yaml, model_<step>.npz (step 0 and every
- * trainer.save_freq steps and at the end), train_metrics.json and test_metrics.json. */
+ * trainer.save_freq steps and at the end), train_metrics.json and test_metrics.json, each
+ * atomically (temporary file, fsync, rename), the metrics before the checkpoint of the same step.
+ *
+ * Reliability:
+ * - Lock: the whole training holds an flock on <run_dir>/.lock (holding "<pid> <host>"); a second
+ *   trainer of the same run fails at once with RX_EINVAL naming the holder. The kernel drops the
+ *   lock of a killed process; the file it leaves is taken over (see note).
+ * - Resume after a kill: temporary files of the trainer's outputs are removed, never loaded;
+ *   training continues from the newest checkpoint that the metrics files reach (an older one if
+ *   the run was killed between writing a checkpoint and its metrics, or the newest is unreadable),
+ *   and metrics of later steps are dropped, so the finished run is bit-identical to an
+ *   uninterrupted one.
+ * - Write failures (disk full, unwritable directory): RX_EIO with the path and strerror; earlier
+ *   checkpoints are left as they were.
+ * - Divergence: a non-finite loss or weight stops training with RX_ENUMERIC naming the step and
+ *   the last good checkpoint; a checkpoint with non-finite weights is never written. */
 int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_result *result,
              rx_error *err);
 

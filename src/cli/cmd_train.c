@@ -30,7 +30,11 @@ static const char help[] =
     "  --threads N     threads for BLAS and loops (default: all cores); results do not\n"
     "                  depend on it\n"
     "\n"
-    "Ctrl-C (SIGINT) or SIGTERM stops after writing a checkpoint; --resume continues.\n";
+    "Ctrl-C (SIGINT), SIGTERM or SIGHUP stops after writing a checkpoint (exit 128 +\n"
+    "signal); --resume continues, also after a kill -9 or a crash, and ends with the\n"
+    "same weights as an uninterrupted run. One process at a time trains a run: a\n"
+    "second one is refused while <run>/.lock is held. Every file is written to a\n"
+    "temporary file and renamed, so a full disk leaves earlier checkpoints intact.\n";
 
 static volatile sig_atomic_t stop_signal = 0;
 static void on_signal(int sig) { stop_signal = sig; }
@@ -38,10 +42,18 @@ static void on_signal(int sig) { stop_signal = sig; }
 typedef struct train_view {
   cli_progress bar;
   const char *metric;
+  int quiet, note_shown;
 } train_view;
+
+/* What the start repaired or took over (stale lock, temporary files of a killed run). */
+static void show_note(train_view *v, const char *note) {
+  v->note_shown = 1;
+  if (!v->quiet && note && *note) fprintf(stderr, "reactivate: note: %s\n", note);
+}
 
 static void show_progress(void *ctx, const rx_train_progress *p) {
   train_view *v = ctx;
+  if (p->note) show_note(v, p->note);
   char detail[256];
   int n = snprintf(detail, sizeof detail, "loss %.3g %s %.3g", p->loss, v->metric, p->error);
   if (p->tested && n > 0 && n < (int)sizeof detail)
@@ -120,13 +132,18 @@ int cmd_train(int argc, char **argv) {
   }
   if (dry_run) return 0;
 
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  /* Signals ignored on entry stay ignored (nohup, background jobs of a non-interactive shell). */
+  const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP}; /* SIGHUP: the terminal went away */
+  for (int i = 0; i < 3; i++) {
+    struct sigaction sa, old;
+    if (sigaction(stop_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART; /* a write or fsync in flight finishes; the loop then stops */
+    sigaction(stop_signals[i], &sa, NULL);
+  }
 
-  train_view view;
+  train_view view = {.quiet = quiet};
   cli_progress_init(&view.bar, quiet);
   view.metric = rx_error_metric_name(cfg.task_kind);
   rx_train_options opt = {.resume = resume, .overwrite = overwrite, .progress = show_progress,
@@ -134,6 +151,7 @@ int cmd_train(int argc, char **argv) {
   rx_train_result res;
   rc = rx_train(&cfg, &opt, &res, &err);
   cli_progress_end(&view.bar);
+  if (!view.note_shown) show_note(&view, res.note);
   if (rc) return cli_error("%s", err.msg);
   if (res.interrupted) {
     fprintf(stderr,

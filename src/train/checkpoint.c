@@ -2,6 +2,7 @@
  * resolved config and optimiser state. The npz format itself is src/io's job. */
 #include <dirent.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +22,19 @@ int64_t rx_checkpoint_step_of(const char *filename) {
   return -1;
 }
 
-int64_t rx_checkpoint_latest(const char *dir) {
+int64_t rx_checkpoint_latest_upto(const char *dir, int64_t max_step) {
   DIR *d = opendir(dir);
   if (!d) return -1;
   int64_t best = -1;
   for (struct dirent *e; (e = readdir(d));) {
     int64_t s = rx_checkpoint_step_of(e->d_name);
-    if (s > best) best = s;
+    if (s > best && s <= max_step) best = s;
   }
   closedir(d);
   return best;
 }
+
+int64_t rx_checkpoint_latest(const char *dir) { return rx_checkpoint_latest_upto(dir, INT64_MAX); }
 
 static void param_shape(const rx_param *p, int64_t shape[2]) {
   shape[0] = p->shape[0];
@@ -103,6 +106,18 @@ static int load_body(const char *path, const rx_npz *z, rx_checkpoint *ck, rx_er
 
   rx_rnn_spec spec;
   rx_config_rnn_spec(&ck->cfg, &spec);
+  /* The stored config sizes the network: refuse one the file's own weights cannot fill before
+   * allocating it (a corrupt config could otherwise ask for n_rec^2 = 2^62 floats). */
+  uint64_t n_f32 = 0, N = (uint64_t)spec.n_rec;
+  for (int i = 0; i < z->n; i++)
+    if (z->arrays[i].dtype == RX_F32) n_f32 += z->arrays[i].size;
+  uint64_t need = N * N + N * (uint64_t)spec.n_in + N * (uint64_t)spec.n_init +
+                  N * (uint64_t)spec.n_out; /* vanilla weights; a GRU has more */
+  if (need > n_f32)
+    return rx_fail(err, RX_EFORMAT,
+                   "checkpoint %s: its config (rnn.n_rec=%d) needs at least %llu weights, the file "
+                   "holds %llu float32 values",
+                   path, spec.n_rec, (unsigned long long)need, (unsigned long long)n_f32);
   if ((rc = rx_rnn_create(&ck->rnn, &spec, err))) return rx_error_prefix(err, rc, "checkpoint %s", path);
   for (int i = 0; i < ck->rnn->n_params; i++) {
     const rx_param *p = &ck->rnn->params[i];

@@ -3,6 +3,7 @@
 #include "train/metrics.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -47,6 +48,16 @@ int rx_metrics_add(rx_metrics *m, int64_t step, const char *error_name, double l
   return RX_OK;
 }
 
+/* The step a key names ("0", "125"); -1 for anything else. */
+static long long key_step(const char *key) {
+  if (!key || !*key) return -1;
+  char *end = NULL;
+  errno = 0;
+  long long step = strtoll(key, &end, 10);
+  if (errno || !end || *end || step < 0 || key[0] < '0' || key[0] > '9') return -1;
+  return step;
+}
+
 int rx_metrics_load(rx_metrics *m, const char *path, int64_t max_step, rx_error *err) {
   char *text = NULL;
   size_t n = 0;
@@ -58,23 +69,34 @@ int rx_metrics_load(rx_metrics *m, const char *path, int64_t max_step, rx_error 
     cJSON_Delete(root);
     return rx_fail(err, RX_EFORMAT, "%s: not a JSON object of metrics keyed by step", path);
   }
-  /* Keep only the steps up to the checkpoint we resume from; they are rewritten from there. */
-  cJSON *item = root->child;
-  while (item) {
-    cJSON *next = item->next;
-    char *end = NULL;
-    long long step = strtoll(item->string, &end, 10);
-    if (!end || *end || step < 0 || !cJSON_IsObject(item)) {
+  for (cJSON *item = root->child; item; item = item->next) {
+    if (key_step(item->string) < 0 || !cJSON_IsObject(item)) {
+      int rc = rx_fail(err, RX_EFORMAT, "%s: key '%s' is not a step number with a metrics object",
+                       path, item->string ? item->string : "");
       cJSON_Delete(root);
-      return rx_fail(err, RX_EFORMAT, "%s: key '%s' is not a step number with a metrics object",
-                     path, item->string);
+      return rc;
     }
-    if (step > max_step) cJSON_DeleteItemFromObjectCaseSensitive(root, item->string);
-    item = next;
   }
   cJSON_Delete(m->root);
   m->root = root;
+  /* Keep only the steps up to the checkpoint we resume from; they are rewritten from there. */
+  rx_metrics_drop_after(m, max_step);
   return RX_OK;
+}
+
+int rx_metrics_has(const rx_metrics *m, int64_t step) {
+  char key[32];
+  snprintf(key, sizeof key, "%" PRId64, step);
+  return cJSON_GetObjectItemCaseSensitive(m->root, key) != NULL;
+}
+
+void rx_metrics_drop_after(rx_metrics *m, int64_t max_step) {
+  cJSON *item = m->root->child;
+  while (item) {
+    cJSON *next = item->next;
+    if (key_step(item->string) > max_step) cJSON_Delete(cJSON_DetachItemViaPointer(m->root, item));
+    item = next;
+  }
 }
 
 int rx_metrics_save(const rx_metrics *m, const char *path, rx_error *err) {

@@ -15,5 +15,9 @@ int rx_metrics_add(rx_metrics *m, int64_t step, const char *error_name, double l
 /* Replaces the table with path's content, dropping steps > max_step (resume). */
 int rx_metrics_load(rx_metrics *m, const char *path, int64_t max_step, rx_error *err);
 int rx_metrics_save(const rx_metrics *m, const char *path, rx_error *err);
+/* 1 when the table holds an entry for step. */
+int rx_metrics_has(const rx_metrics *m, int64_t step);
+/* Drops the entries of steps > max_step (they are recomputed after a resume). */
+void rx_metrics_drop_after(rx_metrics *m, int64_t max_step);
 
 #endif

@@ -1,7 +1,10 @@
 /* The training loop (SPEC §4): fresh batch per step, forward with noise, MSE loss, BPTT, Adam;
  * test metrics every test_freq steps, checkpoints every save_freq steps. Every random draw is
- * keyed by (seed, stream, step), so a resumed run continues the very same streams. */
+ * keyed by (seed, stream, step), so a resumed run continues the very same streams. Resuming
+ * after a kill, the run lock and divergence checks live here; file formats are left to
+ * checkpoint.c, metrics.c and src/io. */
 #include <dirent.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <math.h>
 #include <omp.h>
@@ -15,6 +18,7 @@
 #include "reactivate/rng.h"
 #include "reactivate/train.h"
 #include "train/metrics.h"
+#include "train/run_lock.h"
 
 const char *rx_error_metric_name(rx_task_kind kind) {
   return kind == RX_TASK_HEAD_DIRECTION ? "hd_mse" : "pos_mse";
@@ -69,7 +73,31 @@ typedef struct trainer {
   float *y, *dy, *decoded, *grad;
   rx_metrics *train_metrics, *test_metrics;
   char run_dir[4096];
+  rx_run_lock lock;
+  int64_t last_good; /* step of the newest checkpoint written or resumed from; -1: none */
+  char note[1024];   /* what the start repaired or took over ("" if nothing) */
 } trainer;
+
+/* Appends "; <text>" (or just text) to the trainer's note. */
+static void add_note(trainer *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_note(trainer *t, const char *fmt, ...) {
+  size_t n = strlen(t->note);
+  if (n + 3 >= sizeof t->note) return;
+  if (n) {
+    memcpy(t->note + n, "; ", 3);
+    n += 2;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(t->note + n, sizeof t->note - n, fmt, ap);
+  va_end(ap);
+}
+
+static void trainer_init(trainer *t) {
+  memset(t, 0, sizeof *t);
+  t->lock.fd = -1;
+  t->last_good = -1;
+}
 
 static void trainer_free(trainer *t) {
   rx_rnn_free(t->rnn);
@@ -84,6 +112,7 @@ static void trainer_free(trainer *t) {
   free(t->grad);
   rx_metrics_free(t->train_metrics);
   rx_metrics_free(t->test_metrics);
+  rx_run_lock_release(&t->lock);
 }
 
 /* Forward pass on cb with the given noise; returns the loss, fills dy when asked and the decoding
@@ -146,7 +175,16 @@ static int trainer_alloc_buffers(trainer *t, rx_error *err) {
   return RX_OK;
 }
 
-/* One training step (fresh batch, forward, loss, BPTT, Adam) on batch `step`. */
+/* 1 when every weight is finite: a sum in double overflows for no float inputs, so it is
+ * non-finite exactly when some weight is (cheap next to a step's forward and backward). */
+static int weights_finite(const rx_rnn *rnn) {
+  double sum = 0;
+  for (size_t i = 0; i < rnn->n_weights; i++) sum += rnn->w[i];
+  return isfinite(sum);
+}
+
+/* One training step (fresh batch, forward, loss, BPTT, Adam) on batch `step`. Returns
+ * RX_ENUMERIC when the loss, or the weights after the update, are not finite. */
 static int train_step(trainer *t, int64_t step, double *loss, double *error, rx_error *err) {
   const rx_train_config *cfg = t->cfg;
   int rc = coded_batch_generate(&t->train, &t->task, t->pop, (uint32_t)cfg->seed, RX_STREAM_TASK,
@@ -157,26 +195,40 @@ static int train_step(trainer *t, int64_t step, double *loss, double *error, rx_
   if (!isfinite(*loss)) return RX_ENUMERIC;
   rx_rnn_backward(t->rnn, t->ws, t->dy, t->grad);
   rx_adam_step(t->adam, t->rnn->w, t->grad);
-  return RX_OK;
+  return weights_finite(t->rnn) ? RX_OK : RX_ENUMERIC;
 }
 
-static int weights_finite(const rx_rnn *rnn) {
-  for (size_t i = 0; i < rnn->n_weights; i++)
-    if (!isfinite(rnn->w[i])) return 0;
-  return 1;
+/* Appends "; last good checkpoint: <path>" to err's message. */
+static void name_last_good(const trainer *t, rx_error *err) {
+  if (!err) return;
+  char last[4200] = "none";
+  if (t->last_good >= 0) rx_checkpoint_path(last, sizeof last, t->run_dir, t->last_good);
+  size_t n = strlen(err->msg);
+  snprintf(err->msg + n, sizeof err->msg - n, "; last good checkpoint: %s", last);
 }
 
+/* Metrics first, then the checkpoint: a kill between the two leaves metrics ahead of the newest
+ * checkpoint, which resuming trims, never behind it. */
 static int save_state(trainer *t, int64_t step, char *ck_path, size_t ck_len, rx_error *err) {
-  if (!weights_finite(t->rnn))
-    return rx_fail(err, RX_ENUMERIC, "weights are not finite at step %" PRId64 "; not saved", step);
-  rx_checkpoint_path(ck_path, ck_len, t->run_dir, step);
-  int rc = rx_checkpoint_save(ck_path, t->cfg, t->rnn, t->pop, t->adam, step, err);
+  if (!weights_finite(t->rnn)) {
+    int rc =
+        rx_fail(err, RX_ENUMERIC, "weights are not finite at step %" PRId64 "; not saved", step);
+    name_last_good(t, err);
+    return rc;
+  }
   char path[4200];
   snprintf(path, sizeof path, "%s/train_metrics.json", t->run_dir);
-  if (!rc) rc = rx_metrics_save(t->train_metrics, path, err);
+  int rc = rx_metrics_save(t->train_metrics, path, err);
   snprintf(path, sizeof path, "%s/test_metrics.json", t->run_dir);
   if (!rc) rc = rx_metrics_save(t->test_metrics, path, err);
-  return rc;
+  rx_checkpoint_path(ck_path, ck_len, t->run_dir, step);
+  if (!rc) rc = rx_checkpoint_save(ck_path, t->cfg, t->rnn, t->pop, t->adam, step, err);
+  if (rc) {
+    name_last_good(t, err);
+    return rc;
+  }
+  t->last_good = step;
+  return RX_OK;
 }
 
 static void remove_previous_run(const char *dir) {
@@ -220,27 +272,51 @@ static int check_resume_config(const rx_train_config *want, const rx_train_confi
   return rc;
 }
 
-static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_options *opt,
-                         int64_t *start, rx_error *err) {
-  int rc;
-  t->cfg = cfg;
-  rx_config_task_spec(cfg, &t->task);
-  if ((rc = rx_config_run_dir(cfg, t->run_dir, sizeof t->run_dir))) 
-    return rx_fail(err, RX_EINVAL, "run directory name too long under path=%s", cfg->path);
-  if ((rc = rx_mkdirs(t->run_dir, err))) return rc;
-  if ((rc = rx_metrics_create(&t->train_metrics, err)) || (rc = rx_metrics_create(&t->test_metrics, err)))
-    return rc;
+/* Metrics reach step s when they hold its train entry and its last test entry; step 0 needs
+ * nothing (its test is measured again when starting from it), nor does a missing file (a run
+ * directory holding checkpoints alone: its metrics start after the checkpoint). */
+static int metrics_reach(const trainer *t, const int have[2], int64_t s) {
+  const int64_t f = t->cfg->trainer.test_freq;
+  return s == 0 || ((!have[0] || rx_metrics_has(t->train_metrics, s)) &&
+                    (!have[1] || rx_metrics_has(t->test_metrics, s / f * f)));
+}
 
-  int64_t latest = rx_checkpoint_latest(t->run_dir);
-  *start = 0;
-  if (latest >= 0 && opt->resume) {
-    char ck_path[4200];
-    rx_checkpoint_path(ck_path, sizeof ck_path, t->run_dir, latest);
+/* Picks the checkpoint to continue from: the newest one that loads and that the metrics files
+ * reach (newer ones were left by a kill between writes, or are damaged). Loads it into t. */
+static int trainer_resume(trainer *t, const rx_train_config *cfg, int64_t latest, int64_t *start,
+                          rx_error *err) {
+  int rc;
+  char path[4400];
+  const char *names[2] = {"train_metrics.json", "test_metrics.json"};
+  rx_metrics *tables[2] = {t->train_metrics, t->test_metrics};
+  int have[2];
+  for (int i = 0; i < 2; i++) {
+    snprintf(path, sizeof path, "%s/%s", t->run_dir, names[i]);
+    have[i] = rx_file_exists(path);
+    if (have[i] && (rc = rx_metrics_load(tables[i], path, INT64_MAX, err))) return rc;
+  }
+  char ck_path[4200], why[1200] = "";
+  for (int64_t s = latest; s >= 0; s = rx_checkpoint_latest_upto(t->run_dir, s - 1)) {
+    rx_checkpoint_path(ck_path, sizeof ck_path, t->run_dir, s);
+    if (!metrics_reach(t, have, s)) {
+      if (!why[0])
+        snprintf(why, sizeof why, "the metrics files stop before step %" PRId64 " of model_%" PRId64
+                 ".npz", s, s);
+      continue;
+    }
     rx_checkpoint ck;
-    if ((rc = rx_checkpoint_load(ck_path, &ck, err))) return rc;
+    rc = rx_checkpoint_load(ck_path, &ck, err);
+    if (rc == RX_EFORMAT || rc == RX_EIO) { /* damaged: an older one will do */
+      if (!why[0]) snprintf(why, sizeof why, "%s", err ? err->msg : "unreadable checkpoint");
+      continue;
+    }
+    if (rc) return rc;
     rc = check_resume_config(cfg, &ck.cfg, ck_path, err);
     if (!rc && !ck.adam)
       rc = rx_fail(err, RX_EFORMAT, "cannot resume from %s: it holds no optimiser state", ck_path);
+    if (!rc && ck.step != s)
+      rc = rx_fail(err, RX_EFORMAT, "cannot resume from %s: it says it holds step %" PRId64,
+                   ck_path, ck.step);
     if (rc) {
       rx_checkpoint_free(&ck);
       return rc;
@@ -248,12 +324,48 @@ static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_
     t->rnn = ck.rnn;
     t->pop = ck.pop;
     t->adam = ck.adam;
-    *start = ck.step;
-    char path[4400];
-    snprintf(path, sizeof path, "%s/train_metrics.json", t->run_dir);
-    if (rx_file_exists(path) && (rc = rx_metrics_load(t->train_metrics, path, *start, err))) return rc;
-    snprintf(path, sizeof path, "%s/test_metrics.json", t->run_dir);
-    if (rx_file_exists(path) && (rc = rx_metrics_load(t->test_metrics, path, *start, err))) return rc;
+    *start = s;
+    t->last_good = s;
+    rx_metrics_drop_after(t->train_metrics, s);
+    rx_metrics_drop_after(t->test_metrics, s);
+    if (s != latest)
+      add_note(t, "resuming from model_%" PRId64 ".npz, not model_%" PRId64 ".npz: %s", s, latest,
+               why);
+    for (int i = 0; i < 2; i++)
+      if (!have[i] && s > 0)
+        add_note(t, "%s/%s is missing: it will hold only the steps after %" PRId64, t->run_dir,
+                 names[i], s);
+    return RX_OK;
+  }
+  return rx_fail(err, RX_EFORMAT,
+                 "cannot resume %s: no checkpoint both loads and is reached by the metrics files "
+                 "(%s); use --overwrite to start over",
+                 t->run_dir, why);
+}
+
+static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_options *opt,
+                         int64_t *start, rx_error *err) {
+  int rc;
+  t->cfg = cfg;
+  rx_config_task_spec(cfg, &t->task);
+  if ((rc = rx_config_run_dir(cfg, t->run_dir, sizeof t->run_dir)))
+    return rx_fail(err, RX_EINVAL, "run directory name too long under path=%s", cfg->path);
+  if ((rc = rx_mkdirs(t->run_dir, err))) return rc;
+  /* Nothing in the run directory is read or changed before the lock is ours. */
+  char lock_note[700];
+  if ((rc = rx_run_lock_acquire(&t->lock, t->run_dir, lock_note, sizeof lock_note, err))) return rc;
+  if (lock_note[0]) add_note(t, "%s", lock_note);
+  int removed = rx_run_remove_stale_temporaries(t->run_dir);
+  if (removed) add_note(t, "removed %d temporary file%s left by an interrupted run", removed,
+                        removed == 1 ? "" : "s");
+  if ((rc = rx_metrics_create(&t->train_metrics, err)) ||
+      (rc = rx_metrics_create(&t->test_metrics, err)))
+    return rc;
+
+  int64_t latest = rx_checkpoint_latest(t->run_dir);
+  *start = 0;
+  if (latest >= 0 && opt->resume) {
+    if ((rc = trainer_resume(t, cfg, latest, start, err))) return rc;
   } else {
     if (latest >= 0 && !opt->overwrite)
       return rx_fail(err, RX_EINVAL,
@@ -292,20 +404,24 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
   if (!result) result = &local;
   memset(result, 0, sizeof *result);
 
+  result->resumed_from = -1;
   trainer t;
-  memset(&t, 0, sizeof t);
+  trainer_init(&t);
   int64_t start = 0;
   int rc = trainer_setup(&t, cfg, opt, &start, err);
   snprintf(result->run_dir, sizeof result->run_dir, "%s", t.run_dir);
+  snprintf(result->note, sizeof result->note, "%s", t.note);
   if (rc) {
     trainer_free(&t);
     return rc;
   }
+  if (opt->resume && t.last_good >= 0) result->resumed_from = start;
 
   const int64_t n_steps = cfg->trainer.n_epochs;
   const char *metric = rx_error_metric_name(t.task.kind);
   const double t_begin = omp_get_wtime();
-  rx_train_progress p = {.n_steps = n_steps, .first_step = start, .loss = NAN, .error = NAN};
+  rx_train_progress p = {.n_steps = n_steps, .first_step = start, .loss = NAN, .error = NAN,
+                         .note = t.note[0] ? t.note : NULL};
   char ck_path[4200] = "";
 
   if (start == 0) { /* the untrained network: test metrics and model_0 */
@@ -314,6 +430,7 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
     p.tested = 1;
     p.checkpoint = ck_path;
     if (opt->progress) opt->progress(opt->progress_ctx, &p);
+    p.note = NULL;
   }
 
   int64_t step = start;
@@ -325,13 +442,18 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
     double loss = NAN, error = NAN;
     rc = train_step(&t, step, &loss, &error, err);
     if (rc == RX_ENUMERIC) {
-      int64_t last = rx_checkpoint_latest(t.run_dir);
-      char last_path[4200];
-      rx_checkpoint_path(last_path, sizeof last_path, t.run_dir, last);
-      rc = rx_fail(err, RX_ENUMERIC,
-                   "training diverged at step %" PRId64 ": loss is %g (try a smaller trainer.lr); "
-                   "last good checkpoint: %s",
-                   step + 1, loss, last >= 0 ? last_path : "none");
+      const char *what = isnan(loss) ? "NaN" : loss > 0 ? "+Inf" : "-Inf";
+      if (isfinite(loss))
+        rc = rx_fail(err, RX_ENUMERIC,
+                     "training diverged at step %" PRId64 ": the update made the weights NaN or "
+                     "Inf (loss was %g; trainer.lr = %g may be too large)",
+                     step + 1, loss, cfg->trainer.lr);
+      else
+        rc = rx_fail(err, RX_ENUMERIC,
+                     "training diverged at step %" PRId64 ": the loss became %s (trainer.lr = %g "
+                     "may be too large)",
+                     step + 1, what, cfg->trainer.lr);
+      name_last_good(&t, err);
       goto done;
     }
     if (rc) goto done;
@@ -353,9 +475,10 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
     }
     p.elapsed_s = omp_get_wtime() - t_begin;
     if (opt->progress) opt->progress(opt->progress_ctx, &p);
+    p.note = NULL;
   }
   /* Interrupted between checkpoints: save where we are, so nothing is lost. */
-  if (result->interrupted && step > start && rx_checkpoint_latest(t.run_dir) != step) {
+  if (result->interrupted && step > start && t.last_good != step) {
     if ((rc = save_state(&t, step, ck_path, sizeof ck_path, err))) goto done;
   }
   if (start == step && step == n_steps && !result->interrupted) {
@@ -366,16 +489,17 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
   result->final_loss = p.loss;
   result->final_test_loss = p.test_loss;
   result->final_test_error = p.test_error;
-  rx_checkpoint_path(result->last_checkpoint, sizeof result->last_checkpoint, t.run_dir,
-                     rx_checkpoint_latest(t.run_dir));
 done:
+  if (t.last_good >= 0)
+    rx_checkpoint_path(result->last_checkpoint, sizeof result->last_checkpoint, t.run_dir,
+                       t.last_good);
   trainer_free(&t);
   return rc;
 }
 
 int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, rx_error *err) {
   trainer t;
-  memset(&t, 0, sizeof t);
+  trainer_init(&t);
   t.cfg = cfg;
   rx_config_task_spec(cfg, &t.task);
   int rc = trainer_fresh_model(&t, cfg, err);
