@@ -1,11 +1,14 @@
 /* reactivate bench: median wall time of a training step at the paper's sizes, the GFLOP/s it
  * achieves, and its ratio to this machine's measured sgemm rate (the roofline for this work). */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <ftw.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "reactivate/analysis.h"
@@ -25,6 +28,11 @@ static const char help[] =
     "the matrix products achieved, and the fraction of this machine's sgemm rate (measured\n"
     "on 2048 x 2048 products), then the seconds for the full 6 x 4 KL matrix of the\n"
     "offline-reactivation analysis at the paper's sizes (kl_matrix; skipped with --only).\n"
+    "Memory (skipped with --only): the peak resident memory of a paper-size training (sn_rnn512,\n"
+    "50 steps of a real run in a temporary directory, removed afterwards) with its resident\n"
+    "memory after step 10 and after step 50 (equal: nothing grows over steps), and of a\n"
+    "paper-size analysis (the KL matrix and the exploration variance of 500 x 2000 outputs).\n"
+    "Each peak is the process's VmHWM, reset before the workload (/proc/self/clear_refs).\n"
     "--json prints one JSON object instead.\n";
 
 typedef struct workload {
@@ -110,6 +118,96 @@ static double measure_kl_matrix_s(void) {
   return seconds;
 }
 
+/* ---------------------------------------------------------------- memory */
+
+/* A "Vm...:" line of /proc/self/status in MB, or NAN where there is none. */
+static double status_mb(const char *field) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return NAN;
+  char line[256];
+  double mb = NAN;
+  const size_t len = strlen(field);
+  while (fgets(line, sizeof line, f))
+    if (!strncmp(line, field, len) && line[len] == ':') {
+      mb = strtod(line + len + 1, NULL) / 1024.0; /* kB */
+      break;
+    }
+  fclose(f);
+  return mb;
+}
+
+/* Resets the process's peak resident memory (VmHWM) to its current resident memory, so the
+ * next VmHWM is the peak of what runs in between. 0 on success. */
+static int reset_peak_rss(void) {
+  FILE *f = fopen("/proc/self/clear_refs", "w");
+  if (!f) return -1;
+  int ok = fputs("5", f) >= 0;
+  return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+typedef struct mem_probe {
+  double rss_step10, rss_step50;
+} mem_probe;
+
+static void mem_progress(void *ctx, const rx_train_progress *p) {
+  mem_probe *m = ctx;
+  if (p->step == 10) m->rss_step10 = status_mb("VmRSS");
+  if (p->step == 50) m->rss_step50 = status_mb("VmRSS");
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+/* Peak resident memory of a paper-size training: 50 steps of sn_rnn512 as `reactivate train`
+ * runs them (checkpoints and metrics into a temporary directory, removed afterwards), with the
+ * resident memory after steps 10 and 50. */
+static int measure_train_memory(double *peak, mem_probe *probe) {
+  *peak = NAN;
+  probe->rss_step10 = probe->rss_step50 = NAN;
+  rx_error err = {{0}};
+  static rx_train_config cfg;
+  if (rx_config_load(&cfg, workloads[0].experiment, 0, NULL, &err)) return cli_error("%s", err.msg);
+  char dir[] = "/tmp/reactivate-bench-XXXXXX";
+  if (!mkdtemp(dir)) return cli_error("bench: cannot create a temporary directory in /tmp"), 1;
+  snprintf(cfg.path, sizeof cfg.path, "%s", dir);
+  cfg.trainer.n_epochs = 50;
+  rx_train_options opt = {.progress = mem_progress, .progress_ctx = probe};
+  rx_train_result res;
+  const int reset = reset_peak_rss();
+  int rc = rx_train(&cfg, &opt, &res, &err);
+  if (!reset) *peak = status_mb("VmHWM");
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (rc) return cli_error("bench: memory training run: %s", err.msg);
+  return 0;
+}
+
+/* Exploration variance at SPEC §6 sizes: 500 quiescent trajectories of 2000 decoded positions
+ * (random walks in the box), first 1000 steps dropped. Returns NAN when out of memory. */
+static double measure_variance(void) {
+  enum { T = 2000, B = 500 };
+  float *x = malloc((size_t)T * B * 2 * sizeof(float));
+  double *per = malloc(B * sizeof(double)), v = NAN;
+  if (x && per) {
+    for (int b = 0; b < B; b++) {
+      rx_rng r;
+      rx_rng_init(&r, 12345, RX_STREAM_ANALYSIS + 1, (uint32_t)b, 0, 0);
+      double px = 0, py = 0;
+      for (int t = 0; t < T; t++) {
+        px = fmin(1.1, fmax(-1.1, px + 0.02 * rx_rng_normal(&r)));
+        py = fmin(1.1, fmax(-1.1, py + 0.02 * rx_rng_normal(&r)));
+        x[((size_t)t * B + b) * 2] = (float)px;
+        x[((size_t)t * B + b) * 2 + 1] = (float)py;
+      }
+    }
+    v = rx_total_variance(x, T, B, 2, 1000, 0, per);
+  }
+  free(x);
+  free(per);
+  return v;
+}
+
 int cmd_bench(int argc, char **argv) {
   int json = 0;
   long long reps = 5, threads = 0;
@@ -163,10 +261,17 @@ int cmd_bench(int argc, char **argv) {
   }
   double kl_times[16];
   int kl_reps = only ? 0 : (int)reps;
+  /* the peak of the analysis: the KL matrix runs and the exploration variance */
+  const int analysis_reset = only ? -1 : reset_peak_rss();
   for (int r = 0; r < kl_reps; r++) kl_times[r] = measure_kl_matrix_s();
+  if (!only) measure_variance();
+  const double analysis_peak = analysis_reset ? NAN : status_mb("VmHWM");
   double kl_s = kl_reps ? median(kl_times, kl_reps) : NAN;
   if (!json && kl_reps)
     printf("  %-10s %9.2f s  (6 x 4 KL matrix, SPEC §6 sizes, exact)\n", "kl_matrix", kl_s);
+  double train_peak = NAN;
+  mem_probe probe = {NAN, NAN};
+  if (!only && measure_train_memory(&train_peak, &probe)) return 1;
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   if (json) {
@@ -178,11 +283,25 @@ int cmd_bench(int argc, char **argv) {
       if (ran[w]) printf("%s\"%s\": %.2f", first ? "" : ", ", workloads[w].key, gflops[w]), first = 0;
     printf("}");
     if (kl_reps) printf(", \"kl_matrix_s\": %.3f", kl_s);
+    if (!only) { /* null where /proc gave no figure */
+      const char *key[4] = {"train_peak_rss_mb", "train_rss_mb_step10", "train_rss_mb_step50",
+                            "analysis_peak_rss_mb"};
+      const double val[4] = {train_peak, probe.rss_step10, probe.rss_step50, analysis_peak};
+      for (int i = 0; i < 4; i++)
+        isfinite(val[i]) ? printf(", \"%s\": %.1f", key[i], val[i]) : printf(", \"%s\": null", key[i]);
+    }
     printf(", \"sgemm_gflops\": %.2f, \"threads\": %d, \"blas_kernel\": \"%s\", \"reps\": %lld, "
            "\"peak_rss_mb\": %.1f}\n",
            sgemm, n_threads, rx_blas_kernel(), reps, ru.ru_maxrss / 1024.0);
   } else {
-    printf("  peak resident memory %.0f MB\n", ru.ru_maxrss / 1024.0);
+    if (!only) {
+      printf("  memory     training sn_rnn512 (50 steps): peak %.0f MB; resident %.0f MB after step "
+             "10, %.0f MB after step 50\n",
+             train_peak, probe.rss_step10, probe.rss_step50);
+      printf("  memory     analysis (KL matrix + variance of 500 x 2000 outputs): peak %.0f MB\n",
+             analysis_peak);
+    }
+    printf("  peak resident memory %.0f MB (whole bench process)\n", ru.ru_maxrss / 1024.0);
   }
   return 0;
 }

@@ -38,17 +38,20 @@ struct rx_rnn_workspace {
   float *bsum;    /* (G N) summed biases of the recurrent pre-activation */
 };
 
+/* out (n) = sigma * U[0, 1) (uniform) or sigma * N(0, 1) (gaussian) from Philox4x32-10 keyed
+ * (k0, k1) at counters (0.., c1, c2, c3): bit-identical to rx_rng_fill_uniformf/normalf on an
+ * rx_rng initialised at (k0, k1; c1, c2, c3), with the words generated 16 blocks at a time
+ * (noise.c). */
+void rx_noise_fill(uint32_t k0, uint32_t k1, uint32_t c1, uint32_t c2, uint32_t c3, int gaussian,
+                   float sigma, float *out, size_t n);
+
 /* Fills out (n,) with one row of noise: trajectory b, local step t, K = 0 input, 1 recurrent,
- * 2 output. Output noise is always Gaussian. */
+ * 2 output; the draws of rx_rng(seed, stream + K; index, b, t0 + t). Output noise is always
+ * Gaussian. */
 static inline void rx_noise_row(const rx_noise *nz, const rx_rnn_run *run, int K, int b, int t,
                                 float sigma, float *out, size_t n) {
-  rx_rng r;
-  rx_rng_init(&r, nz->seed, nz->stream + (uint32_t)K, nz->index, (uint32_t)b,
-              (uint32_t)(run->t0 + t));
-  if (K == 2 || nz->kind == RX_NOISE_GAUSSIAN)
-    rx_rng_fill_normalf(&r, out, n, sigma);
-  else
-    rx_rng_fill_uniformf(&r, out, n, sigma);
+  rx_noise_fill(nz->seed, nz->stream + (uint32_t)K, nz->index, (uint32_t)b,
+                (uint32_t)(run->t0 + t), K == 2 || nz->kind == RX_NOISE_GAUSSIAN, sigma, out, n);
 }
 
 /* Shared steps of a forward pass (rnn.c). */

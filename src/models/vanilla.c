@@ -50,7 +50,7 @@ static void vanilla_row(rx_activation act, int N, float alpha, const float *rest
 }
 
 /* Forward: for t = 1..T
- *   a_t (B, N) = xn_t (B, I) W_in^T + h_{t-1} (B, N) W_rec^T        [ws->pre, step t]
+ *   a_t (B, N) = h_{t-1} (B, N) W_rec^T + xn_t (B, I) W_in^T        [ws->pre, step t]
  *   h_t (B, N) = (1 - alpha) h_{t-1} + alpha f(a_t + b) + sigma_rec xi_rec    [ws->h]  */
 void rx_vanilla_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run) {
   const rx_rnn_spec *s = &rnn->spec;
@@ -71,19 +71,20 @@ void rx_vanilla_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
       const float *hp = ws->h + t * BN + (size_t)b0 * N; /* (nb, N) h_{t-1} (1-based t) */
       float *hn = ws->h + (t + 1) * BN + (size_t)b0 * N; /* (nb, N) h_t */
       float *a = ws->pre + t * BN + (size_t)b0 * N;      /* (nb, N) */
-      float beta = 0.0f;
-      if (ws->has_input) {
-        rx_gemm(0, 1, nb, N, I, 1.0f, ws->xn + ((size_t)t * B + b0) * I, I, W_in, I, 0.0f, a, N);
-        beta = 1.0f;
-      }
-      rx_gemm(0, 1, nb, N, N, 1.0f, hp, N, W_rec, N, beta, a, N);
+      rx_gemm(0, 1, nb, N, N, 1.0f, hp, N, W_rec, N, 0.0f, a, N);
       for (int r = 0; r < nb; r++) {
+        float *restrict ar = a + (size_t)r * N;
+        if (ws->has_input) /* + W_in x: n_in is the task's dimension (1 or 2), so in the row */
+          for (int k = 0; k < I; k++) {
+            const float xk = ws->xn[((size_t)t * B + b0 + r) * I + k];
+            for (int j = 0; j < N; j++) ar[j] += xk * W_in[(size_t)j * I + k];
+          }
         float *hr = hn + (size_t)r * N;
         if (sigma > 0.0f)
           rx_noise_row(nz, run, 1, b0 + r, t, sigma, hr, (size_t)N);
         else
           memset(hr, 0, (size_t)N * sizeof(float));
-        vanilla_row(s->act, N, s->alpha, ws->bsum, hp + (size_t)r * N, hr, a + (size_t)r * N);
+        vanilla_row(s->act, N, s->alpha, ws->bsum, hp + (size_t)r * N, hr, ar);
       }
     }
   }

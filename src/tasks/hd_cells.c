@@ -44,17 +44,24 @@ void rx_hd_encode(const rx_population *pop, const float *pos, size_t m, float *c
   }
 }
 
-/* code: (m, n); pos: (m, 1) = circular mean of the k most active cells' angles, in [-pi, pi) */
+/* code: (m, n); pos: (m, 1) = circular mean of the k most active cells' angles, in [-pi, pi).
+ * The cells' cosines and sines are tabulated once per call (the same libm values the rows would
+ * compute) when they fit in the stack table. */
 void rx_hd_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
-  const int n = pop->n, k = pop->k;
+  const int n = pop->n, k = pop->k, tab = n <= CHUNK;
+  double cx[CHUNK], cy[CHUNK];
+  for (int i = 0; tab && i < n; i++) {
+    cx[i] = cos(pop->centers[i]);
+    cy[i] = sin(pop->centers[i]);
+  }
 #pragma omp parallel for schedule(static)
   for (size_t r = 0; r < m; r++) {
     int idx[RX_POP_MAX_K];
     rx_topk(code + r * (size_t)n, n, k, idx);
     double sx = 0, sy = 0;
     for (int j = 0; j < k; j++) {
-      sx += cos(pop->centers[idx[j]]);
-      sy += sin(pop->centers[idx[j]]);
+      sx += tab ? cx[idx[j]] : cos(pop->centers[idx[j]]);
+      sy += tab ? cy[idx[j]] : sin(pop->centers[idx[j]]);
     }
     pos[r] = rx_wrap_anglef(atan2(sy, sx));
   }
