@@ -42,8 +42,8 @@ static const char help[] =
     "                mini (seconds, for smoke tests), or a profile YAML file of your own\n"
     "                (configs/reproduce/*.yml show the format)\n"
     "  --seeds LIST  seeds instead of the profile's: 0-4, 3, 0,2,5\n"
-    "  --jobs N      steps run at the same time, as separate processes (default 1); the\n"
-    "                threads are shared out between them\n"
+    "  --jobs N      steps run at the same time, as separate processes (default: one per\n"
+    "                core, at most 8); the threads are shared out between them\n"
     "  --out DIR     results root (default: results/<profile>, e.g. results/quick)\n"
     "  --threads N   threads in all (default: all cores)\n"
     "  --dry-run     print the plan (each step's command and whether it is done) and stop\n"
@@ -57,7 +57,7 @@ static void on_signal(int sig) { stop_signal = sig; }
 
 typedef struct runner {
   rx_plan *plan;
-  int jobs, threads_per_job, quiet, tty;
+  int jobs, threads, quiet, tty; /* threads: in all, shared out among the running steps */
   pid_t *pid;        /* per step: running child, 0 */
   int *state;        /* per step: 0 waiting, 1 running, 2 done, 3 failed, 4 skipped */
   double *started;   /* per step: start time */
@@ -148,11 +148,12 @@ static int make_parent_dir(const char *file) {
   return 0;
 }
 
-static int start_step(runner *r, int i) {
+/* share: how many steps the threads are shared among (those running and ready to start). */
+static int start_step(runner *r, int i, int share) {
   rx_step *s = &r->plan->steps[i];
   if (make_parent_dir(s->log)) return -1;
   char threads[16];
-  snprintf(threads, sizeof threads, "%d", r->threads_per_job);
+  snprintf(threads, sizeof threads, "%d", r->threads / share > 0 ? r->threads / share : 1);
   char *argv[RX_STEP_MAX_ARGS + 8];
   int n = 0;
   argv[n++] = "reactivate";
@@ -249,8 +250,13 @@ static int ready(const runner *r, int i) {
 static int run_plan(runner *r) {
   rx_plan *p = r->plan;
   for (;;) {
-    int running = 0, waiting = 0;
-    for (int i = 0; i < p->n_steps; i++) running += r->state[i] == RUNNING;
+    int running = 0, waiting = 0, n_ready = 0;
+    for (int i = 0; i < p->n_steps; i++) {
+      running += r->state[i] == RUNNING;
+      n_ready += r->state[i] == WAITING && ready(r, i) == 1;
+    }
+    /* A step started when few others can run gets more threads (results do not depend on it). */
+    int share = running + n_ready < r->jobs ? running + n_ready : r->jobs;
     for (int i = 0; i < p->n_steps && !stop_signal; i++) {
       if (r->state[i] != WAITING) continue;
       int rd = ready(r, i);
@@ -261,7 +267,7 @@ static int run_plan(runner *r) {
       }
       waiting++;
       if (rd && running < r->jobs) {
-        if (start_step(r, i)) {
+        if (start_step(r, i, share > 0 ? share : 1)) {
           r->state[i] = FAILED;
           r->n_failed++;
         } else {
@@ -308,7 +314,7 @@ static void report_log(void *ctx, const char *line) {
 
 int cmd_reproduce(int argc, char **argv) {
   const char *profile = "quick", *out = NULL, *seeds_text = NULL;
-  long long jobs = 1, threads = 0;
+  long long jobs = 0, threads = 0;
   int dry_run = 0, quiet = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -356,8 +362,11 @@ int cmd_reproduce(int argc, char **argv) {
 
   int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
   int total_threads = threads > 0 ? (int)threads : (cores > 0 ? cores : 1);
+  /* Default: one single-threaded step per core (up to 8). Independent small trainings use the
+   * cores better side by side than one at a time on all of them (no barriers, no idle phases). */
+  if (jobs == 0) jobs = total_threads < 8 ? total_threads : 8;
   runner r = {.plan = plan, .jobs = (int)jobs, .quiet = quiet, .tty = isatty(STDERR_FILENO)};
-  r.threads_per_job = total_threads / r.jobs > 0 ? total_threads / r.jobs : 1;
+  r.threads = total_threads;
   r.pid = calloc((size_t)plan->n_steps + 1, sizeof *r.pid);
   r.state = calloc((size_t)plan->n_steps + 1, sizeof *r.state);
   r.started = calloc((size_t)plan->n_steps + 1, sizeof *r.started);
@@ -380,10 +389,9 @@ int cmd_reproduce(int argc, char **argv) {
   if (!quiet)
     fprintf(stderr,
             "reproduce: profile %s (%s); seeds %d; %d trainings (%d finished), %d analysis and "
-            "figure steps (%d finished); %d job%s x %d thread%s; results in %s\n",
+            "figure steps (%d finished); up to %d at a time on %d thread%s; results in %s\n",
             profile, plan->description, plan->n_seeds, n_train, n_train_done, n_other,
-            n_other_done, r.jobs, r.jobs > 1 ? "s" : "", r.threads_per_job,
-            r.threads_per_job > 1 ? "s" : "", out);
+            n_other_done, r.jobs, r.threads, r.threads > 1 ? "s" : "", out);
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
