@@ -165,24 +165,9 @@ int fg_fig_save(fg_ctx *c, rx_fig *fig, const char *name, int rc, rx_error *err)
   return rc;
 }
 
-void fg_seed_list(const int *seeds, int n, char *buf, size_t size) {
-  size_t k = 0;
-  buf[0] = '\0';
-  for (int i = 0; i < n && k < size; i++) {
-    int j = i;
-    while (j + 1 < n && seeds[j + 1] == seeds[j] + 1)
-      j++;
-    if (j > i + 1)
-      k += (size_t)snprintf(buf + k, size - k, "%s%d-%d", i ? ", " : "", seeds[i], seeds[j]);
-    else
-      j = i, k += (size_t)snprintf(buf + k, size - k, "%s%d", i ? ", " : "", seeds[i]);
-    i = j;
-  }
-}
-
 void fg_seeds_text(const int *seeds, int n, char *buf, size_t size) {
   char list[300];
-  fg_seed_list(seeds, n, list, sizeof list);
+  rr_seed_list(seeds, n, list, sizeof list);
   if (n == 1)
     snprintf(buf, size, "seed %s", list);
   else
@@ -201,7 +186,7 @@ void fg_pooled_text(const fg_ctx *c, const unsigned char *used, char *buf, size_
   for (int k = 0; k < c->n_seeds; k++)
     if (used[k]) s[n++] = c->seeds[k];
   char list[300];
-  fg_seed_list(s, n, list, sizeof list);
+  rr_seed_list(s, n, list, sizeof list);
   snprintf(buf, size, n == 1 ? "seed %s" : "pooled over seeds %s", list);
 }
 
@@ -400,7 +385,7 @@ int rx_figures(const rx_figures_config *cfg, rx_figures_log_fn log, void *ctx, r
   int rc = discover_seeds(c, err);
   if (!rc) {
     char seeds[300];
-    fg_seed_list(c->seeds, c->n_seeds, seeds, sizeof seeds);
+    rr_seed_list(c->seeds, c->n_seeds, seeds, sizeof seeds);
     fg_log(c, "%s, noise %s: results of seed%s %s in %s", rx_task_name(cfg->task), c->noise,
            c->n_seeds == 1 ? "" : "s", seeds, c->task_dir);
   }

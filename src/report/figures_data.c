@@ -57,19 +57,8 @@ int fg_json(fg_ctx *c, const char *path, const cJSON **out, rx_error *err) {
   }
   if (!(f = cache_add(c, path, 0)))
     return rx_fail(err, RX_ENOMEM, "out of memory reading %s", path);
-  if (!rx_file_exists(path)) return 0;
-  char *text = NULL;
-  size_t n = 0;
-  int rc = rx_read_file(path, &text, &n, (size_t)1 << 30, err);
-  if (rc) return rc;
-  f->json = cJSON_ParseWithLength(text, n);
-  free(text);
-  if (!f->json || !cJSON_IsObject(f->json)) {
-    cJSON_Delete(f->json);
-    f->json = NULL;
-    return rx_fail(err, RX_EFORMAT, "%s: not a JSON object (corrupt or truncated results file)",
-                   path);
-  }
+  int rc = rr_read_json_object(path, (size_t)1 << 30, &f->json, err);
+  if (rc || !f->json) return rc;
   f->present = 1;
   *out = f->json;
   return 0;

@@ -83,7 +83,7 @@ static int fig_headings(fg_ctx *c, rx_error *err) {
                  cond->exp, c->noise, hd_main.hint);
   } else if (!rc) {
     char seeds[300], title[700];
-    fg_seed_list(p[1].seeds, p[1].n_seeds, seeds, sizeof seeds);
+    rr_seed_list(p[1].seeds, p[1].n_seeds, seeds, sizeof seeds);
     snprintf(title, sizeof title,
              "Fig. 3a/b: decoded heading distributions of the %s RNN (%s), seed%s %s", cond->desc,
              cond->label, p[1].n_seeds == 1 ? "" : "s", seeds);

@@ -11,6 +11,7 @@
 #include "reactivate/figures.h"
 #include "reactivate/npz.h"
 #include "reactivate/plot.h"
+#include "report/results_files.h"
 
 /* One trained condition: short label as in the paper (U-σ, U, B-σ, B), a longer description,
  * the experiment name and whether its runs carry the noise in their names. */
@@ -69,8 +70,6 @@ int fg_fig_create(const fg_ctx *c, rx_fig **fig, const char *name, int n_cols, i
 /* Unless rc != 0, saves fig (PNG + SVG) and logs it; frees fig (NULL is fine); returns rc or
  * the save's status. */
 int fg_fig_save(fg_ctx *c, rx_fig *fig, const char *name, int rc, rx_error *err);
-/* "0-4" or "0, 2, 5" */
-void fg_seed_list(const int *seeds, int n, char *buf, size_t size);
 /* "seed 3" or "pooled over seeds 0-4" for the seeds c->seeds[k] with used[k] != 0. */
 void fg_pooled_text(const fg_ctx *c, const unsigned char *used, char *buf, size_t size);
 /* Titles: "seed 3" or "mean ± s.d. over 5 seeds (0-4)" style text for n seeds in seeds[]. */

@@ -68,7 +68,7 @@ static void section_summary(rp_ctx *c, rp_doc *d, const rp_claim_result *res, in
     counts[res[i].verdict + 1]++;
   rp_heading(d, 2, "Summary");
   char seeds[300];
-  rp_seed_list(c->seeds, c->n_seeds, seeds, sizeof seeds);
+  rr_seed_list(c->seeds, c->n_seeds, seeds, sizeof seeds);
   rp_para(d,
           "Seeds reported: %s. Claims of the paper checked: %d; %d hold, %d do not hold, %d "
           "not measured.",
@@ -142,7 +142,7 @@ static void section_config(rp_ctx *c, rp_doc *d) {
       const rp_set *s = &c->sets[root][t];
       if (root == RP_GAUSS && !cfg->gaussian[0]) continue;
       char seeds[300];
-      rp_seed_list(s->seeds, s->n_seeds, seeds, sizeof seeds);
+      rr_seed_list(s->seeds, s->n_seeds, seeds, sizeof seeds);
       if (s->exists)
         rp_list_item(d, "%s: noise (sigma2_rec of the noisy runs) %s, seeds found %s", s->dir,
                      s->noise, s->n_seeds ? seeds : "none");

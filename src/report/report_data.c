@@ -27,21 +27,6 @@ void rp_log(rp_ctx *c, const char *fmt, ...) {
   c->log(c->log_ctx, line);
 }
 
-void rp_seed_list(const int *seeds, int n, char *buf, size_t size) {
-  size_t k = 0;
-  buf[0] = '\0';
-  for (int i = 0; i < n && k < size; i++) {
-    int j = i;
-    while (j + 1 < n && seeds[j + 1] == seeds[j] + 1)
-      j++;
-    if (j > i + 1)
-      k += (size_t)snprintf(buf + k, size - k, "%s%d-%d", i ? ", " : "", seeds[i], seeds[j]);
-    else
-      j = i, k += (size_t)snprintf(buf + k, size - k, "%s%d", i ? ", " : "", seeds[i]);
-    i = j;
-  }
-}
-
 /* ---- names ---- */
 
 static const rp_run spatial_runs[] = {{"noisy_unbiased", 1},     {"noisy_biased", 1},
@@ -231,7 +216,7 @@ static void discover_set(rp_ctx *c, int root, rx_task_kind task) {
   closedir(dir);
   relative_path(c->cfg->path, s->dir, s->rel, sizeof s->rel);
   char list[300];
-  rp_seed_list(s->seeds, s->n_seeds, list, sizeof list);
+  rr_seed_list(s->seeds, s->n_seeds, list, sizeof list);
   rp_log(c, "%s: noise %s, seed%s %s", s->dir, s->noise, s->n_seeds == 1 ? "" : "s",
          s->n_seeds ? list : "none found");
 }
@@ -256,19 +241,8 @@ static int cache_get(rp_ctx *c, const char *path, const cJSON **out, rx_error *e
   f->json = NULL;
   if (!(f->path = strdup(path))) return rx_fail(err, RX_ENOMEM, "out of memory reading %s", path);
   c->n_files++;
-  if (!rx_file_exists(path)) return 0;
-  char *text = NULL;
-  size_t n = 0;
-  int rc = rx_read_file(path, &text, &n, (size_t)1 << 28, err);
+  int rc = rr_read_json_object(path, (size_t)1 << 28, &f->json, err);
   if (rc) return rc;
-  f->json = cJSON_ParseWithLength(text, n);
-  free(text);
-  if (!f->json || !cJSON_IsObject(f->json)) {
-    cJSON_Delete(f->json);
-    f->json = NULL;
-    return rx_fail(err, RX_EFORMAT, "%s: not a JSON object (malformed or truncated results file)",
-                   path);
-  }
   *out = f->json;
   return 0;
 }
@@ -302,7 +276,7 @@ static int preload_family(rp_ctx *c, const rp_set *s, const char *what, const ch
   }
   if (n_missing) {
     char list[300], pattern[700];
-    rp_seed_list(missing, n_missing, list, sizeof list);
+    rr_seed_list(missing, n_missing, list, sizeof list);
     if (run) {
       rp_run_name(s, *run, -1, pattern, sizeof pattern);
       char *tail = strrchr(pattern, '_');

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "reactivate/report.h"
+#include "report/results_files.h"
 #include "reactivate/task.h"
 
 /* ---- text (report_doc.c) ---- */
@@ -82,8 +83,6 @@ typedef struct rp_ctx {
 } rp_ctx;
 
 void rp_log(rp_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* "0-4" or "0, 2, 5" */
-void rp_seed_list(const int *seeds, int n, char *buf, size_t size);
 
 /* Finds the noise and seeds of every root and task, reads every results file the report uses
  * (a malformed one fails here, naming it, before anything is written) and logs what is
