@@ -10,6 +10,14 @@
 #include <string.h>
 #include <yaml.h>
 
+/* Config files are a few KiB; anything this large is not one (and is not read into memory). */
+#define RX_YAML_MAX_FILE_BYTES (1 << 20)
+/* Configs nest three levels deep; the parser recurses once per level, so refuse deep input
+ * instead of running out of stack. Also bounds the components of a dotted override key. */
+#define RX_YAML_MAX_DEPTH 32
+#define RX_YAML_MAX_KEY_LEN 255
+#define RX_YAML_MAX_ORIGIN_ARG 200
+
 static char *dupstr(const char *s) {
   size_t n = strlen(s) + 1;
   char *p = malloc(n);
@@ -137,9 +145,10 @@ static int refuse(parse_ctx *c, const char *origin, const char *path, const char
                  *path ? ": " : "", what);
 }
 
-/* ev: the start event of the node (the caller deletes it); path: dotted key for messages. */
+/* ev: the start event of the node (the caller deletes it); path: dotted key for messages;
+ * depth: of the node (the root is 0). */
 static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, const char *origin,
-                      rx_ynode **out) {
+                      int depth, rx_ynode **out) {
   *out = NULL;
   int is_arg = c->fixed_origin != NULL, rc = 0;
   rx_ynode *node = NULL;
@@ -163,6 +172,10 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
   case YAML_SEQUENCE_START_EVENT:
   case YAML_MAPPING_START_EVENT: {
     int is_map = ev->type == YAML_MAPPING_START_EVENT;
+    if (depth >= RX_YAML_MAX_DEPTH)
+      return rx_fail(c->err, RX_EFORMAT,
+                     "%s: %s%snesting deeper than %d levels is not supported in config files",
+                     origin, path, *path ? ": " : "", RX_YAML_MAX_DEPTH);
     if (is_map ? ev->data.mapping_start.anchor != NULL : ev->data.sequence_start.anchor != NULL)
       return refuse(c, origin, path, "an anchor (&name)");
     node = node_new(is_map ? RX_YNODE_MAP : RX_YNODE_SEQ, "", origin, is_arg, c->layer);
@@ -202,7 +215,7 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
         snprintf(item_path, sizeof item_path, "%s[%d]", path, index);
       }
       rx_ynode *child = NULL;
-      rc = parse_node(c, &e, item_path, item_origin, &child);
+      rc = parse_node(c, &e, item_path, item_origin, depth + 1, &child);
       yaml_event_delete(&e);
       if (rc || !child) {
         free(key);
@@ -242,7 +255,7 @@ static int parse_doc(parse_ctx *c, int any_root, rx_ynode **out) {
       rc = rx_fail(c->err, RX_EFORMAT, "%s: only one YAML document is allowed", o);
     } else if (type == YAML_SCALAR_EVENT || type == YAML_SEQUENCE_START_EVENT ||
                type == YAML_MAPPING_START_EVENT || type == YAML_ALIAS_EVENT) {
-      rc = parse_node(c, &e, "", root_origin, &root);
+      rc = parse_node(c, &e, "", root_origin, 0, &root);
     }
     yaml_event_delete(&e);
     if (rc || type == YAML_STREAM_END_EVENT)
@@ -293,7 +306,7 @@ int rx_yaml_parse_file(rx_ynode **out, const char *path, int layer, rx_error *er
   char *buf = malloc(cap);
   while (buf) {
     len += fread(buf + len, 1, cap - len, f);
-    if (len < cap)
+    if (len < cap || len > RX_YAML_MAX_FILE_BYTES)
       break;
     char *more = realloc(buf, cap *= 2);
     if (!more)
@@ -305,7 +318,11 @@ int rx_yaml_parse_file(rx_ynode **out, const char *path, int layer, rx_error *er
   if (!buf)
     return nomem(err);
   int rc = failed ? rx_fail(err, RX_EIO, "%s: cannot read: %s", path, strerror(saved))
-                  : rx_yaml_parse(out, buf, len, path, layer, err);
+           : len > RX_YAML_MAX_FILE_BYTES
+               ? rx_fail(err, RX_EFORMAT,
+                         "%s: more than %d bytes, too large for a config file (not read)", path,
+                         RX_YAML_MAX_FILE_BYTES)
+               : rx_yaml_parse(out, buf, len, path, layer, err);
   free(buf);
   return rc;
 }
@@ -395,6 +412,29 @@ static char *trimmed(const char *begin, const char *end) {
   return s;
 }
 
+/* Well-formed UTF-8 (no overlong forms, surrogates or code points beyond U+10FFFF), as libyaml
+ * demands of files: a value from the command line must be writable back to YAML. */
+static int valid_utf8(const char *str) {
+  const unsigned char *s = (const unsigned char *)str;
+  while (*s) {
+    unsigned c = *s;
+    int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (!len)
+      return 0;
+    unsigned long cp = len == 1 ? c : c & (0x7Fu >> len);
+    for (int k = 1; k < len; k++) {
+      if ((s[k] & 0xC0) != 0x80)
+        return 0;
+      cp = cp << 6 | (s[k] & 0x3F);
+    }
+    static const unsigned long min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return 0;
+    s += len;
+  }
+  return 1;
+}
+
 static int valid_key(const char *k) {
   int len = 0;
   for (const char *p = k;; p++) {
@@ -425,13 +465,22 @@ int rx_yaml_apply_override(rx_ynode *root, const char *arg, int layer, rx_error 
     rc = nomem(err);
   else if (!*key)
     rc = rx_fail(err, RX_EINVAL, "command line: '%s': empty key before '='", arg);
+  else if (strlen(key) > RX_YAML_MAX_KEY_LEN)
+    rc = rx_fail(err, RX_EINVAL, "command line: key '%.40s...' is too long (%zu characters, at most %d)",
+                 key, strlen(key), RX_YAML_MAX_KEY_LEN);
   else if (!valid_key(key))
     rc = rx_fail(err, RX_EINVAL, "command line: '%s': malformed key '%s' (expected e.g. rnn.n_rec)",
                  arg, key);
   else if (!*value)
     rc = rx_fail(err, RX_EINVAL, "command line: %s: missing value after '='", arg);
+  else if (!valid_utf8(value))
+    rc = rx_fail(err, RX_EINVAL, "command line: %s=...: the value is not valid UTF-8 text", key);
   if (!rc) {
-    sprintf(origin, "command line: %s", arg);
+    /* a long argument is cut in the origin, so messages keep room for the fault itself */
+    if (strlen(arg) > RX_YAML_MAX_ORIGIN_ARG)
+      sprintf(origin, "command line: %.*s...", RX_YAML_MAX_ORIGIN_ARG, arg);
+    else
+      sprintf(origin, "command line: %s", arg);
     rx_ynode *v = NULL;
     if (strchr("[{'\"", value[0]))
       rc = parse_text(&v, value, strlen(value), origin, origin, layer, err);

@@ -5,12 +5,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Messages are one line: control characters from echoed input (a newline in a key, a file
+ * name, a command-line argument) become '?'. */
+static void one_line(char *s) {
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = *s == '\t' ? ' ' : '?';
+}
+
 int rx_fail(rx_error *err, int code, const char *fmt, ...) {
   if (err) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    one_line(err->msg);
   }
   return code;
 }
@@ -31,6 +39,7 @@ int rx_error_prefix(rx_error *err, int code, const char *fmt, ...) {
   err->msg[lp] = ':';
   err->msg[lp + 1] = ' ';
   err->msg[lp + 2 + lo] = '\0';
+  one_line(err->msg);
   return code;
 }
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# CI: builds the libFuzzer targets of fuzz/ with clang (ASan + UBSan, in build-fuzz) and runs each
+# for a bounded time on a scratch copy of its seed corpus in fuzz/corpus/<target>/ (the
+# repository's corpus is never grown here). Any crash, leak, sanitizer report, timeout or
+# out-of-memory fails the job; the reproducer is left in build-fuzz/findings/<target>/.
+#   .ci/fuzz.sh [seconds per target, default 60] [target ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_config fuzz_override fuzz_npy fuzz_npz)
+build=${RX_FUZZ_BUILD_DIR:-build-fuzz}
+
+CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRX_FUZZ=ON -DRX_WERROR=OFF -DRX_SANITIZE=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
+
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export OMP_NUM_THREADS=1
+status=0
+for t in "${targets[@]}"; do
+  work="$build/fuzz-work/$t" findings="$build/findings/$t"
+  rm -rf "$work" && mkdir -p "$work" "$findings"
+  cp -r "fuzz/corpus/$t/." "$work/"
+  echo "== $t: ${seconds}s on $(ls "$work" | wc -l) seed inputs"
+  # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: the loaders must refuse huge
+  # claims instead of allocating (2 GiB is far above any legitimate small input's needs).
+  if ! "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix="$findings/" "$work" 2>"$build/$t.log"; then
+    status=1
+    echo "!! $t FAILED; last lines of $build/$t.log:"
+    tail -40 "$build/$t.log"
+    ls -l "$findings"
+  else
+    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$build/$t.log" | tr '\n' ' '
+    echo
+  fi
+done
+exit $status

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# CI: the whole CTest suite under valgrind memcheck, in its own build (build-valgrind,
+# RelWithDebInfo, no sanitizers). Each test executable runs under valgrind, and so does every
+# reactivate binary a test starts (children are traced through the shell; system tools, python
+# and chromium are not). Fails on any test failure, memory error, or definite/indirect leak.
+# Suppressed: only third-party noise, listed with reasons in .ci/valgrind.supp.
+#   .ci/valgrind.sh [ctest -R regex]
+# RX_TEST_SMALL=1 is set so the slowest tests use smaller sizes (every assertion still holds).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=${RX_VALGRIND_BUILD_DIR:-build-valgrind}
+jobs=${RX_VALGRIND_JOBS:-$(nproc)}
+filter=${1:-.}
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRX_SANITIZE=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+
+logs="$root/$build/valgrind"
+rm -rf "$logs" && mkdir -p "$logs"
+tests=$(cd "$build" && ctest -N -R "$filter" | sed -n 's/^ *Test *#[0-9]*: //p')
+[ -n "$tests" ] || { echo "no tests match '$filter'"; exit 1; }
+
+export RX_TEST_SMALL=1
+export OMP_NUM_THREADS=2       # as ctest sets it (CMakeLists.txt)
+export REACTIVATE_BLAS_AUTO=0  # no re-exec of the CLI for another OpenBLAS kernel
+export GLIBC_TUNABLES=glibc.malloc.tcache_count=0 # no per-thread caches hiding use-after-free
+# Word-split in run_one (with globbing off): no option may contain spaces.
+VG_OPTS="--tool=memcheck --error-exitcode=99 --leak-check=full
+  --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+  --suppressions=$root/.ci/valgrind.supp --gen-suppressions=all --num-callers=40
+  --trace-children=yes --trace-children-skip=/usr/*,/sbin/*,*python*,*chromium*
+  --child-silent-after-fork=yes"
+
+# One test, from the build directory as ctest runs it; a log per process (the test, and each
+# shell and CLI it starts).
+run_one() {
+  set -f
+  local t=$1 start rc=0
+  start=$(date +%s)
+  (cd "$build" && timeout 1800 valgrind $VG_OPTS --log-file="$logs/$t.%p.log" "./$t" \
+    >"$logs/$t.out" 2>&1) || rc=$?
+  local secs=$(($(date +%s) - start))
+  echo "$rc $secs $t" >>"$logs/summary"
+  printf '%-22s %4ds  exit %d\n' "$t" "$secs" "$rc"
+}
+export -f run_one
+export build logs VG_OPTS
+
+t0=$(date +%s)
+# Longest first by the previous run's times (kept in the build directory), so the workers
+# finish together.
+times="$build/valgrind-times"
+order=$(for t in $tests; do
+  s=$(awk -v t="$t" '$3 == t {print $2}' "$times" 2>/dev/null || true)
+  echo "${s:-0} $t"
+done | sort -rn | awk '{print $2}')
+printf '%s\n' $order | xargs -P "$jobs" -I{} bash -c 'run_one {}'
+cp "$logs/summary" "$times"
+echo "valgrind suite: $(($(date +%s) - t0))s wall for $(echo $tests | wc -w) tests, $jobs at a time"
+
+status=0
+while read -r rc secs t; do
+  if [ "$rc" != 0 ]; then
+    status=1
+    echo "!! $t exited $rc; its output ($logs/$t.out):"
+    tail -20 "$logs/$t.out"
+  fi
+done <"$logs/summary"
+# Errors in any process (test or child): the counts valgrind writes at exit.
+bad=$(grep -l -E "ERROR SUMMARY: [1-9]" "$logs"/*.log || true)
+if [ -n "$bad" ]; then
+  status=1
+  for f in $bad; do
+    echo "!! memcheck errors in $f:"
+    grep -E "^==[0-9]+== (Invalid|Conditional|Use of|Syscall|Mismatched|Source and|Argument|[0-9,]+ (\(|bytes))|ERROR SUMMARY" "$f" | head -20
+  done
+fi
+exit $status
