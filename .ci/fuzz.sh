@@ -13,7 +13,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_config fuzz_override fuzz_npy fuzz_npz)
 build=${RX_FUZZ_BUILD_DIR:-build-fuzz}
 
-CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRX_FUZZ=ON -DRX_WERROR=OFF -DRX_SANITIZE=OFF >/dev/null
+CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRX_FUZZ=ON -DRX_WERROR=ON -DRX_SANITIZE=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
