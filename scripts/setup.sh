@@ -4,13 +4,16 @@
 #   scripts/setup.sh          runs the main job on its embedded default (a quick reproduction)
 #   scripts/setup.sh test     runs the whole test suite
 #   scripts/setup.sh build    only builds
+#   scripts/setup.sh ci-tools also installs what CI's fuzzing and memcheck stages need, and builds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenblas-openmp-dev libyaml-dev libcjson-dev
           zlib1g-dev librandom123-dev libplplot-dev plplot-driver-cairo python3-numpy)
-# The test suite also opens the report in a headless browser (Debian's chromium).
+# The test suite also opens the report in a headless browser (Debian's chromium); CI's
+# fuzzing and memcheck stages (.ci/run) need clang with libFuzzer, and valgrind.
 [ "${1:-run}" = test ] && packages+=(chromium)
+[ "${1:-run}" = ci-tools ] && packages+=(clang libclang-rt-dev valgrind)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,7 +30,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 
 case "${1:-run}" in
-  build) ;;
+  build | ci-tools) ;;
   test) ctest --test-dir build --output-on-failure ;;
   run)
     # The main job on its embedded default: `reactivate reproduce` with the quick profile
@@ -36,5 +39,5 @@ case "${1:-run}" in
     # Interrupt it at any time; running it again continues where it stopped.
     ./build/reactivate reproduce --profile quick --out results/quick
     ;;
-  *) echo "usage: scripts/setup.sh [run|test|build]" >&2; exit 2 ;;
+  *) echo "usage: scripts/setup.sh [run|test|build|ci-tools]" >&2; exit 2 ;;
 esac
