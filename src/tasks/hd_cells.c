@@ -22,20 +22,42 @@ static void hd_row(float *restrict out, const float *restrict ct, const float *r
     out[i] = rx_expf_neg(out[i]);
 }
 
+static float hd_two_kappa(const rx_population *pop) {
+  return (float)(2.0 / (pop->spread * pop->spread));
+}
+
+void rx_hd_tables(const rx_population *pop, int i0, int len, float *ct, float *st, double *cx,
+                  double *cy) {
+  for (int i = 0; i < len; i++) {
+    const double c = pop->centers[i0 + i];
+    if (ct) {
+      ct[i] = (float)cos(0.5 * c);
+      st[i] = (float)sin(0.5 * c);
+    }
+    if (cx) {
+      cx[i] = cos(c);
+      cy[i] = sin(c);
+    }
+  }
+}
+
+void rx_hd_encode_row(const rx_population *pop, const float *ct, const float *st, float pos,
+                      float *code) {
+  const float sh = (float)sin(0.5 * pos), ch = (float)cos(0.5 * pos);
+  hd_row(code, ct, st, pop->n, sh, ch, hd_two_kappa(pop));
+}
+
 /* exp(kappa (cos(s - theta) - 1)) = exp(-2 kappa sin^2((s - theta) / 2)), and
  * sin((s - theta) / 2) = sin(s/2) cos(theta/2) - cos(s/2) sin(theta/2): no cos per cell, and no
  * cancellation near the peak, which is exactly 1 at the preferred angle.
  * pos: (m, 1) headings; code: (m, n). */
 void rx_hd_encode(const rx_population *pop, const float *pos, size_t m, float *code) {
   const int n = pop->n;
-  const float two_kappa = (float)(2.0 / (pop->spread * pop->spread));
+  const float two_kappa = hd_two_kappa(pop);
   float ct[CHUNK], st[CHUNK];
   for (int i0 = 0; i0 < n; i0 += CHUNK) {
     const int len = n - i0 < CHUNK ? n - i0 : CHUNK;
-    for (int i = 0; i < len; i++) {
-      ct[i] = (float)cos(0.5 * pop->centers[i0 + i]);
-      st[i] = (float)sin(0.5 * pop->centers[i0 + i]);
-    }
+    rx_hd_tables(pop, i0, len, ct, st, NULL, NULL);
 #pragma omp parallel for schedule(static)
     for (size_t r = 0; r < m; r++) {
       const float sh = (float)sin(0.5 * pos[r]), ch = (float)cos(0.5 * pos[r]);
@@ -44,25 +66,28 @@ void rx_hd_encode(const rx_population *pop, const float *pos, size_t m, float *c
   }
 }
 
+float rx_hd_decode_row(const rx_population *pop, const double *cx, const double *cy,
+                       const float *code) {
+  const int k = pop->k;
+  int idx[RX_POP_MAX_K];
+  rx_topk(code, pop->n, k, idx);
+  double sx = 0, sy = 0;
+  for (int j = 0; j < k; j++) {
+    sx += cx ? cx[idx[j]] : cos(pop->centers[idx[j]]);
+    sy += cy ? cy[idx[j]] : sin(pop->centers[idx[j]]);
+  }
+  return rx_wrap_anglef(atan2(sy, sx));
+}
+
 /* code: (m, n); pos: (m, 1) = circular mean of the k most active cells' angles, in [-pi, pi).
  * The cells' cosines and sines are tabulated once per call (the same libm values the rows would
  * compute) when they fit in the stack table. */
 void rx_hd_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
-  const int n = pop->n, k = pop->k, tab = n <= CHUNK;
+  const int n = pop->n, tab = n <= CHUNK;
   double cx[CHUNK], cy[CHUNK];
-  for (int i = 0; tab && i < n; i++) {
-    cx[i] = cos(pop->centers[i]);
-    cy[i] = sin(pop->centers[i]);
-  }
+  if (tab)
+    rx_hd_tables(pop, 0, n, NULL, NULL, cx, cy);
 #pragma omp parallel for schedule(static)
-  for (size_t r = 0; r < m; r++) {
-    int idx[RX_POP_MAX_K];
-    rx_topk(code + r * (size_t)n, n, k, idx);
-    double sx = 0, sy = 0;
-    for (int j = 0; j < k; j++) {
-      sx += tab ? cx[idx[j]] : cos(pop->centers[idx[j]]);
-      sy += tab ? cy[idx[j]] : sin(pop->centers[idx[j]]);
-    }
-    pos[r] = rx_wrap_anglef(atan2(sy, sx));
-  }
+  for (size_t r = 0; r < m; r++)
+    pos[r] = rx_hd_decode_row(pop, tab ? cx : NULL, tab ? cy : NULL, code + r * (size_t)n);
 }

@@ -80,36 +80,39 @@ static void dog_row(float *restrict out, int n, float q) {
     out[i] *= sc;
 }
 
+void rx_place_encode_row(const rx_population *pop, const float *pos, float *code) {
+  const int n = pop->n;
+  const float inv = (float)(1.0 / (2.0 * pop->sigma * pop->sigma));
+  shift_row(code, n, logits(code, pop->centers, n, pos[0], pos[1], inv));
+  if (pop->dog)
+    dog_row(code, n, (float)pop->surround_scale);
+  else
+    softmax_row(code, n);
+}
+
 /* pos: (m, 2); code: (m, n) */
 void rx_place_encode(const rx_population *pop, const float *pos, size_t m, float *code) {
-  const int n = pop->n, dog = pop->dog;
-  const float inv = (float)(1.0 / (2.0 * pop->sigma * pop->sigma));
-  const float q = (float)pop->surround_scale;
-  const float *c = pop->centers;
 #pragma omp parallel for schedule(static)
-  for (size_t r = 0; r < m; r++) {
-    float *out = code + r * (size_t)n;
-    shift_row(out, n, logits(out, c, n, pos[2 * r], pos[2 * r + 1], inv));
-    if (dog)
-      dog_row(out, n, q);
-    else
-      softmax_row(out, n);
+  for (size_t r = 0; r < m; r++)
+    rx_place_encode_row(pop, pos + 2 * r, code + r * (size_t)pop->n);
+}
+
+void rx_place_decode_row(const rx_population *pop, const float *code, float *pos) {
+  const int k = pop->k;
+  int idx[RX_POP_MAX_K];
+  rx_topk(code, pop->n, k, idx);
+  double x = 0, y = 0;
+  for (int j = 0; j < k; j++) {
+    x += pop->centers[2 * idx[j]];
+    y += pop->centers[2 * idx[j] + 1];
   }
+  pos[0] = (float)(x / k);
+  pos[1] = (float)(y / k);
 }
 
 /* code: (m, n); pos: (m, 2) = mean centre of the k most active cells */
 void rx_place_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
-  const int n = pop->n, k = pop->k;
 #pragma omp parallel for schedule(static)
-  for (size_t r = 0; r < m; r++) {
-    int idx[RX_POP_MAX_K];
-    rx_topk(code + r * (size_t)n, n, k, idx);
-    double x = 0, y = 0;
-    for (int j = 0; j < k; j++) {
-      x += pop->centers[2 * idx[j]];
-      y += pop->centers[2 * idx[j] + 1];
-    }
-    pos[2 * r] = (float)(x / k);
-    pos[2 * r + 1] = (float)(y / k);
-  }
+  for (size_t r = 0; r < m; r++)
+    rx_place_decode_row(pop, code + r * (size_t)pop->n, pos + 2 * r);
 }

@@ -130,43 +130,89 @@ void rx_population_free(rx_population *pop) {
   free(pop);
 }
 
-/* Identity code: the position itself, or (cos h, sin h). pos: (m, dim); code: (m, 2). */
-static void identity_encode(const rx_population *pop, const float *pos, size_t m, float *code) {
+/* Identity code: the position itself, or (cos h, sin h). pos: dim floats; code: 2 floats. */
+static void identity_encode_row(const rx_population *pop, const float *pos, float *code) {
   if (pop->kind == RX_TASK_SPATIAL) {
-    memcpy(code, pos, 2 * m * sizeof(float));
-    return;
-  }
-  for (size_t r = 0; r < m; r++) {
-    code[2 * r] = (float)cos(pos[r]);
-    code[2 * r + 1] = (float)sin(pos[r]);
+    code[0] = pos[0];
+    code[1] = pos[1];
+  } else {
+    code[0] = (float)cos(pos[0]);
+    code[1] = (float)sin(pos[0]);
   }
 }
 
-static void identity_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
+static void identity_decode_row(const rx_population *pop, const float *code, float *pos) {
   if (pop->kind == RX_TASK_SPATIAL) {
-    memcpy(pos, code, 2 * m * sizeof(float));
-    return;
+    pos[0] = code[0];
+    pos[1] = code[1];
+  } else {
+    pos[0] = rx_wrap_anglef(atan2(code[1], code[0]));
   }
-  for (size_t r = 0; r < m; r++)
-    pos[r] = rx_wrap_anglef(atan2(code[2 * r + 1], code[2 * r]));
 }
 
 void rx_population_encode(const rx_population *pop, const float *pos, size_t m, float *code) {
-  if (pop->identity)
-    identity_encode(pop, pos, m, code);
-  else if (pop->kind == RX_TASK_SPATIAL)
+  if (pop->identity) {
+    for (size_t r = 0; r < m; r++)
+      identity_encode_row(pop, pos + r * pop->dim, code + 2 * r);
+  } else if (pop->kind == RX_TASK_SPATIAL) {
     rx_place_encode(pop, pos, m, code);
-  else
+  } else {
     rx_hd_encode(pop, pos, m, code);
+  }
 }
 
 void rx_population_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
-  if (pop->identity)
-    identity_decode(pop, code, m, pos);
-  else if (pop->kind == RX_TASK_SPATIAL)
+  if (pop->identity) {
+    for (size_t r = 0; r < m; r++)
+      identity_decode_row(pop, code + 2 * r, pos + r * pop->dim);
+  } else if (pop->kind == RX_TASK_SPATIAL) {
     rx_place_decode(pop, code, m, pos);
-  else
+  } else {
     rx_hd_decode(pop, code, m, pos);
+  }
+}
+
+int rx_pop_rows_init(rx_pop_rows *rw, const rx_population *pop, rx_error *err) {
+  *rw = (rx_pop_rows){.pop = pop};
+  if (pop->identity || pop->kind == RX_TASK_SPATIAL)
+    return RX_OK;
+  const size_t n = (size_t)pop->n;
+  rw->ct = malloc(n * sizeof(float));
+  rw->st = malloc(n * sizeof(float));
+  rw->cx = malloc(n * sizeof(double));
+  rw->cy = malloc(n * sizeof(double));
+  if (!rw->ct || !rw->st || !rw->cx || !rw->cy) {
+    rx_pop_rows_free(rw);
+    return rx_fail(err, RX_ENOMEM, "out of memory for the tables of %zu head-direction cells", n);
+  }
+  rx_hd_tables(pop, 0, pop->n, rw->ct, rw->st, rw->cx, rw->cy);
+  return RX_OK;
+}
+
+void rx_pop_rows_free(rx_pop_rows *rw) {
+  free(rw->ct);
+  free(rw->st);
+  free(rw->cx);
+  free(rw->cy);
+  *rw = (rx_pop_rows){0};
+}
+
+void rx_pop_encode_row(const rx_pop_rows *rw, const float *pos, float *code) {
+  if (rw->pop->identity)
+    identity_encode_row(rw->pop, pos, code);
+  else if (rw->pop->kind == RX_TASK_SPATIAL)
+    rx_place_encode_row(rw->pop, pos, code);
+  else
+    rx_hd_encode_row(rw->pop, rw->ct, rw->st, pos[0], code);
+}
+
+void rx_pop_decode_row(const rx_pop_rows *rw, const float *code, float *pos) {
+  if (rw->pop->identity)
+    identity_decode_row(rw->pop, code, pos);
+  else if (rw->pop->kind == RX_TASK_SPATIAL)
+    rx_place_decode_row(rw->pop, code, pos);
+  else
+    pos[0] = rx_hd_decode_row(rw->pop, rw->cx, rw->cy, code);
 }
 
 /* Mean squared error over m * dim elements (NaN for m = 0: an empty mean is undefined). */

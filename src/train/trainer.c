@@ -17,6 +17,7 @@
 #include "reactivate/fileio.h"
 #include "reactivate/rng.h"
 #include "reactivate/train.h"
+#include "tasks/population_loss.h"
 #include "train/metrics.h"
 #include "train/run_lock.h"
 
@@ -24,16 +25,15 @@ const char *rx_error_metric_name(rx_task_kind kind) {
   return kind == RX_TASK_HEAD_DIRECTION ? "hd_mse" : "pos_mse";
 }
 
-/* A batch with its population-code targets. */
+/* A batch with the population code of its initial positions. The targets' codes (T, B, n_out)
+ * are not stored: the loss encodes them row by row as it reads the outputs. */
 typedef struct coded_batch {
   rx_batch batch;
-  float *codes;      /* (T, B, n_out) targets */
   float *init_codes; /* (B, n_init) */
 } coded_batch;
 
 static void coded_batch_free(coded_batch *cb) {
   rx_batch_free(&cb->batch);
-  free(cb->codes);
   free(cb->init_codes);
 }
 
@@ -42,12 +42,11 @@ static int coded_batch_alloc(coded_batch *cb, const rx_task_spec *ts, const rx_p
   memset(cb, 0, sizeof *cb);
   int rc = rx_batch_alloc(&cb->batch, ts, err);
   if (rc) return rc;
-  size_t rows = (size_t)ts->seq_len * ts->batch_size;
-  cb->codes = malloc(rows * pop->n * sizeof(float));
   cb->init_codes = malloc((size_t)ts->batch_size * pop->n * sizeof(float));
-  if (!cb->codes || !cb->init_codes) {
+  if (!cb->init_codes) {
     coded_batch_free(cb);
-    return rx_fail(err, RX_ENOMEM, "out of memory for a batch of %zu x %d targets", rows, pop->n);
+    return rx_fail(err, RX_ENOMEM, "out of memory for %d x %d initial codes", ts->batch_size,
+                   pop->n);
   }
   return RX_OK;
 }
@@ -56,7 +55,6 @@ static int coded_batch_generate(coded_batch *cb, const rx_task_spec *ts, const r
                                 uint32_t seed, uint32_t stream, uint32_t index, rx_error *err) {
   int rc = rx_task_generate(ts, seed, stream, index, &cb->batch, err);
   if (rc) return rc;
-  rx_population_encode(pop, cb->batch.targets, (size_t)cb->batch.T * cb->batch.B, cb->codes);
   rx_population_encode(pop, cb->batch.init, (size_t)cb->batch.B, cb->init_codes);
   return RX_OK;
 }
@@ -70,7 +68,7 @@ typedef struct trainer {
   rx_adam *adam;
   rx_rnn_workspace *ws;
   coded_batch train, test;
-  float *y, *dy, *decoded, *grad;
+  float *y, *grad; /* y: outputs, overwritten by dLoss/dy in a training step */
   rx_metrics *train_metrics, *test_metrics;
   char run_dir[4096];
   rx_run_lock lock;
@@ -107,29 +105,23 @@ static void trainer_free(trainer *t) {
   coded_batch_free(&t->train);
   coded_batch_free(&t->test);
   free(t->y);
-  free(t->dy);
-  free(t->decoded);
   free(t->grad);
   rx_metrics_free(t->train_metrics);
   rx_metrics_free(t->test_metrics);
   rx_run_lock_release(&t->lock);
 }
 
-/* Forward pass on cb with the given noise; returns the loss, fills dy when asked and the decoding
- * error when want_error (NaN otherwise). */
-static double run_batch(trainer *t, const coded_batch *cb, const rx_noise *noise, float *dy,
-                        int want_error, double *error) {
+/* Forward pass on cb with the given noise into t->y; *loss, and *error (the decoding error) when
+ * want_error (NaN otherwise). With_grad: t->y then holds dLoss/dy (one pass computes the targets,
+ * the loss, the decode and the gradient, in place). RX_OK or RX_ENOMEM. */
+static int run_batch(trainer *t, const coded_batch *cb, const rx_noise *noise, int with_grad,
+                     int want_error, double *loss, double *error, rx_error *err) {
   const int B = cb->batch.B, T = cb->batch.T;
   rx_rnn_run run = {.B = B, .T = T, .x = cb->batch.inputs, .c = cb->init_codes, .noise = noise};
   rx_rnn_forward(t->rnn, t->ws, &run, t->y);
-  const size_t rows = (size_t)B * T;
-  double loss = rx_mse_loss(t->y, cb->codes, rows * t->rnn->spec.n_out, dy);
   *error = NAN;
-  if (want_error) {
-    rx_population_decode(t->pop, t->y, rows, t->decoded);
-    *error = rx_population_error(t->pop, t->decoded, cb->batch.targets, rows);
-  }
-  return loss;
+  return rx_population_mse(t->pop, t->y, cb->batch.targets, (size_t)B * T,
+                           with_grad ? t->y : NULL, loss, want_error ? error : NULL, err);
 }
 
 static rx_noise noise_for(const rx_train_config *cfg, const rx_rnn_spec *spec, uint32_t stream,
@@ -167,10 +159,8 @@ static int trainer_alloc_buffers(trainer *t, rx_error *err) {
   if ((rc = coded_batch_alloc(&t->train, &t->task, t->pop, err))) return rc;
   if ((rc = coded_batch_alloc(&t->test, &t->task, t->pop, err))) return rc;
   t->y = malloc(rows * t->rnn->spec.n_out * sizeof(float));
-  t->dy = malloc(rows * t->rnn->spec.n_out * sizeof(float));
-  t->decoded = malloc(rows * rx_task_dim(t->task.kind) * sizeof(float));
   t->grad = malloc(t->rnn->n_weights * sizeof(float));
-  if (!t->y || !t->dy || !t->decoded || !t->grad)
+  if (!t->y || !t->grad)
     return rx_fail(err, RX_ENOMEM, "out of memory for training buffers (B=%d, T=%d)", B, T);
   return RX_OK;
 }
@@ -191,9 +181,10 @@ static int train_step(trainer *t, int64_t step, double *loss, double *error, rx_
                                 (uint32_t)step, err);
   if (rc) return rc;
   rx_noise noise = noise_for(cfg, &t->rnn->spec, RX_STREAM_NOISE, step);
-  *loss = run_batch(t, &t->train, &noise, t->dy, cfg->trainer.compute_all_metrics, error);
+  rc = run_batch(t, &t->train, &noise, 1, cfg->trainer.compute_all_metrics, loss, error, err);
+  if (rc) return rc;
   if (!isfinite(*loss)) return RX_ENUMERIC;
-  rx_rnn_backward(t->rnn, t->ws, t->dy, t->grad);
+  rx_rnn_backward(t->rnn, t->ws, t->y, t->grad);
   rx_adam_step(t->adam, t->rnn->w, t->grad);
   return weights_finite(t->rnn) ? RX_OK : RX_ENUMERIC;
 }
@@ -390,10 +381,12 @@ static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_
                               0, err);
 }
 
-static void test_step(trainer *t, int64_t step, double *loss, double *error) {
+static int test_step(trainer *t, int64_t step, double *loss, double *error, rx_error *err) {
   rx_noise noise = noise_for(t->cfg, &t->rnn->spec, RX_STREAM_TEST_NOISE, step);
-  *loss = run_batch(t, &t->test, &noise, NULL, 1, error);
-  rx_metrics_add(t->test_metrics, step, rx_error_metric_name(t->task.kind), *loss, *error);
+  int rc = run_batch(t, &t->test, &noise, 0, 1, loss, error, err);
+  if (!rc)
+    rx_metrics_add(t->test_metrics, step, rx_error_metric_name(t->task.kind), *loss, *error);
+  return rc;
 }
 
 int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_result *result,
@@ -425,7 +418,7 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
   char ck_path[4200] = "";
 
   if (start == 0) { /* the untrained network: test metrics and model_0 */
-    test_step(&t, 0, &p.test_loss, &p.test_error);
+    if ((rc = test_step(&t, 0, &p.test_loss, &p.test_error, err))) goto done;
     if ((rc = save_state(&t, 0, ck_path, sizeof ck_path, err))) goto done;
     p.tested = 1;
     p.checkpoint = ck_path;
@@ -466,7 +459,7 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
     p.tested = 0;
     p.checkpoint = NULL;
     if (step % cfg->trainer.test_freq == 0 || step == n_steps) {
-      test_step(&t, step, &p.test_loss, &p.test_error);
+      if ((rc = test_step(&t, step, &p.test_loss, &p.test_error, err))) goto done;
       p.tested = 1;
     }
     if (step % cfg->trainer.save_freq == 0 || step == n_steps) {
@@ -483,7 +476,7 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
   }
   if (start == step && step == n_steps && !result->interrupted) {
     /* Nothing left to train: report the final metrics of the existing run. */
-    test_step(&t, step, &p.test_loss, &p.test_error);
+    if ((rc = test_step(&t, step, &p.test_loss, &p.test_error, err))) goto done;
   }
   result->steps_done = step;
   result->final_loss = p.loss;
