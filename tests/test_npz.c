@@ -436,12 +436,9 @@ static void test_c_reads_files_numpy_writes_now(void) {
 
 /* Every prefix of the file at src (0..n-1 bytes) must be refused with RX_EFORMAT naming the copy.
  */
-/* RX_TEST_SMALL=1 (set by .ci/valgrind.sh): the exhaustive loops below visit every k-th case
- * instead of every one (each visited case is checked exactly as in a full run). */
-static size_t test_stride(size_t k) {
-  const char *s = getenv("RX_TEST_SMALL");
-  return s && *s && strcmp(s, "0") != 0 ? k : 1;
-}
+/* Under RX_TEST_SMALL (rx_test_small, .ci/valgrind.sh) the exhaustive loops below visit every
+ * k-th case instead of every one (each visited case is checked exactly as in a full run). */
+static size_t test_stride(size_t k) { return rx_test_small() ? k : 1; }
 
 static void check_every_prefix_refused(const char *src, const char *dir, int is_npz) {
   size_t n;

@@ -249,12 +249,9 @@ typedef struct fd_case {
  * element is retried with eps / 4 (float noise 4x larger, still well inside the tolerance) and
  * skipped if a sign still flips (counted; at most a quarter may be skipped).
  * Returns the worst |a - n| / (3e-4 (1 + |n|)): the case passes when it is <= 1. */
-/* RX_TEST_SMALL=1 (set by .ci/valgrind.sh): the exhaustive loops below visit every k-th case
- * instead of every one (each visited case is checked exactly as in a full run). */
-static size_t test_stride(size_t k) {
-  const char *s = getenv("RX_TEST_SMALL");
-  return s && *s && strcmp(s, "0") != 0 ? k : 1;
-}
+/* Under RX_TEST_SMALL (rx_test_small, .ci/valgrind.sh) the exhaustive loops below visit every
+ * k-th case instead of every one (each visited case is checked exactly as in a full run). */
+static size_t test_stride(size_t k) { return rx_test_small() ? k : 1; }
 
 static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
   rx_rnn_spec spec = small_spec(k->kind, k->act, k->bias);
@@ -313,6 +310,10 @@ static void fd_all(rx_model_kind kind) {
   for (int a = 0; a < 4; a++)
     for (int bias = 0; bias < 2; bias++)
       for (int noise = 0; noise < 3; noise++) {
+        /* rx_test_small: each noise kind once per cell type, with the activations and bias
+         * settings spread over them (both cell types get relu, all four activations run) */
+        if (rx_test_small() && (a != (noise + 2 * (int)kind) % 4 || bias != noise % 2))
+          continue;
         fd_case k = {kind, acts[a], bias, noise, 0, 0};
         int n = 0;
         double w = fd_worst(&k, 1.0f, &n);
@@ -414,7 +415,8 @@ static void noise_moments(rx_noise_kind kind, int which, double *mean, double *v
   rx_rnn *rnn;
   rx_rnn_workspace *ws;
   rx_error err;
-  const int B = 200, T = 100;
+  /* under rx_test_small 10x fewer draws: the 5-standard-error tolerances below scale with n */
+  const int B = rx_test_small() ? 20 : 200, T = 100;
   if (rx_rnn_create(&rnn, &s, &err) || rx_rnn_workspace_create(&ws, &s, B, T, &err)) return;
   const rx_param *wi = rx_rnn_find_param(rnn, "w_in.weight");
   rnn->w[wi->offset + 0] = 1.0f, rnn->w[wi->offset + 3] = 1.0f;
@@ -661,29 +663,36 @@ static void test_init_default_is_uniform_in_fan_in_bound_and_reproducible(void) 
 
 /* ------------------------------------------------------------------ threads */
 
+/* Batch and hidden size: under rx_test_small 24 and 128 instead of 100 and 256 (work still split
+ * between the two threads); n_out is half the hidden size. */
+static int threads_batch(void) { return rx_test_small() ? 24 : 100; }
+static int threads_n_rec(void) { return rx_test_small() ? 128 : 256; }
+
 static void run_once(rx_model_kind kind, int threads, float *y, float *h, float *grad) {
   rx_set_threads(threads);
   rx_rnn_spec s = {.kind = kind,
                    .n_in = 2,
-                   .n_rec = 256,
-                   .n_out = 128,
+                   .n_rec = threads_n_rec(),
+                   .n_out = threads_n_rec() / 2,
                    .n_init = 64,
                    .alpha = 0.2f,
                    .bias = 1,
                    .act = kind ? RX_ACT_TANH : RX_ACT_RELU};
   problem p;
-  if (problem_make(&p, &s, 100, 12, 1, 0, 0, 17)) return;
+  const int B = threads_batch();
+  if (problem_make(&p, &s, B, 12, 1, 0, 0, 17)) return;
   p.noise.sigma_out = 0.05f;
   rx_rnn_forward(p.rnn, p.ws, &p.run, p.y);
-  memcpy(y, p.y, (size_t)12 * 100 * 128 * sizeof(float));
-  memcpy(h, rx_rnn_workspace_hidden(p.ws), (size_t)12 * 100 * 256 * sizeof(float));
+  memcpy(y, p.y, (size_t)12 * B * s.n_out * sizeof(float));
+  memcpy(h, rx_rnn_workspace_hidden(p.ws), (size_t)12 * B * s.n_rec * sizeof(float));
   rx_rnn_backward(p.rnn, p.ws, p.R, grad);
   problem_free(&p);
 }
 
 static void test_forward_and_backward_are_bit_identical_with_1_and_2_threads(void) {
   for (int kind = 0; kind < 2; kind++) {
-    const size_t ny = (size_t)12 * 100 * 128, nh = (size_t)12 * 100 * 256, nw = 800000;
+    const size_t B = (size_t)threads_batch(), N = (size_t)threads_n_rec();
+    const size_t ny = 12 * B * (N / 2), nh = 12 * B * N, nw = 800000;
     float *y[2], *h[2], *g[2];
     for (int i = 0; i < 2; i++) {
       y[i] = malloc(ny * sizeof(float)), h[i] = malloc(nh * sizeof(float));

@@ -265,8 +265,7 @@ static void test_short_training_lowers_loss_and_error(void) {
   rx_test_tmpdir(root, sizeof root, "learn");
   char path[400];
   snprintf(path, sizeof path, "path=%s", root);
-  const char *small = getenv("RX_TEST_SMALL");
-  const int is_small = small && *small && strcmp(small, "0") != 0;
+  const int is_small = rx_test_small();
   const char *full_ov[] = {path, "rnn.n_rec=64", "task.place_cells_num=64", "task.batch_size=32",
                            "task.sequence_length=20", "trainer.n_epochs=300", "trainer.test_freq=50",
                            "trainer.save_freq=300", "trainer.lr=0.003"};

@@ -81,6 +81,14 @@ static inline int rx_test_main(int argc, char **argv, const rx_test_case *tests,
     return rx_test_main(argc, argv, tests_, (int)(sizeof tests_ / sizeof tests_[0])); \
   }
 
+/* RX_TEST_SMALL set and not "0" (.ci/valgrind.sh sets it): the slowest tests then visit fewer
+ * cases or use smaller sizes; every check that runs asserts exactly what it asserts in a full run.
+ * The only place the variable is read. */
+static inline int rx_test_small(void) {
+  const char *s = getenv("RX_TEST_SMALL");
+  return s && *s && strcmp(s, "0") != 0;
+}
+
 /* A fresh empty directory under /tmp for a test's files (path in buf). */
 static inline void rx_test_tmpdir(char *buf, size_t n, const char *tag) {
   snprintf(buf, n, "/tmp/rx_test_%s_XXXXXX", tag);

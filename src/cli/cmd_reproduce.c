@@ -175,8 +175,13 @@ static int start_step(runner *r, int i, int share) {
     fputc('\n', log);
     fclose(log);
   }
+  /* this binary by its path: under valgrind, exec of "/proc/self/exe" would name valgrind's own
+   * tool, while readlink gives the program's path */
+  char self[4096];
+  ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (k > 0) self[k] = '\0'; else snprintf(self, sizeof self, "/proc/self/exe");
   pid_t pid;
-  int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+  int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
   if (rc) {
     say(r, "FAILED %s: cannot start a process: %s", s->label, strerror(rc));
