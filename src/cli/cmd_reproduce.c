@@ -37,7 +37,7 @@ static const char help[] =
     "to continue.\n"
     "\n"
     "options:\n"
-    "  --profile P   quick (default: reduced sizes, one seed, ~10 minutes on 2 cores),\n"
+    "  --profile P   quick (default: reduced sizes, one seed, ~8 minutes on 2 cores),\n"
     "                paper (published sizes, 5 seeds, plus zero-mean Gaussian noise),\n"
     "                mini (seconds, for smoke tests), or a profile YAML file of your own\n"
     "                (configs/reproduce/*.yml show the format)\n"
