@@ -398,6 +398,19 @@ static void test_override_with_invalid_utf8_or_overlong_key_is_refused(void) {
   const char *ov3[] = {key};
   rc = rx_config_load(&cfg, "spatial_navigation/noisy_unbiased", 1, ov3, &err);
   CHECK_REFUSED(rc, err, "command line: key 'aaaa", "too long (300 characters, at most 255)");
+  /* Arguments around the length where messages cut them (200): each length is named cleanly
+   * (a fuzzer found a one-byte overflow of the message buffer at 201). */
+  for (int len = 190; len <= 230; len++) {
+    char arg[300];
+    int k = snprintf(arg, sizeof arg, "rnn.activation_fn=");
+    memset(arg + k, 'x', (size_t)(len - k));
+    arg[len] = '\0';
+    const char *ov4[] = {arg};
+    rc = rx_config_load(&cfg, "spatial_navigation/noisy_unbiased", 1, ov4, &err);
+    CHECK_MSG(rc != 0 && strstr(err.msg, "command line: rnn.activation_fn=xxx") &&
+                  strchr(err.msg, '\n') == NULL,
+              "length %d: rc %d, '%s'", len, rc, err.msg);
+  }
   /* The analysis config reads overrides the same way. */
   rx_analysis_config acfg;
   rc = rx_analysis_config_load(&acfg, 1, ov1, &err);

@@ -459,7 +459,9 @@ int rx_yaml_apply_override(rx_ynode *root, const char *arg, int layer, rx_error 
     return rx_fail(err, RX_EINVAL,
                    "command line: '%s': expected key=value (e.g. rnn.sigma2_rec=0.0001)", arg);
   char *key = trimmed(arg, eq), *value = trimmed(eq + 1, eq + strlen(eq));
-  char *origin = malloc(strlen(arg) + 16);
+  /* "command line: " + the argument, or its first RX_YAML_MAX_ORIGIN_ARG bytes + "..." */
+  const size_t origin_size = strlen(arg) + RX_YAML_MAX_ORIGIN_ARG + 32;
+  char *origin = malloc(origin_size);
   int rc = 0;
   if (!key || !value || !origin)
     rc = nomem(err);
@@ -478,9 +480,9 @@ int rx_yaml_apply_override(rx_ynode *root, const char *arg, int layer, rx_error 
   if (!rc) {
     /* a long argument is cut in the origin, so messages keep room for the fault itself */
     if (strlen(arg) > RX_YAML_MAX_ORIGIN_ARG)
-      sprintf(origin, "command line: %.*s...", RX_YAML_MAX_ORIGIN_ARG, arg);
+      snprintf(origin, origin_size, "command line: %.*s...", RX_YAML_MAX_ORIGIN_ARG, arg);
     else
-      sprintf(origin, "command line: %s", arg);
+      snprintf(origin, origin_size, "command line: %s", arg);
     rx_ynode *v = NULL;
     if (strchr("[{'\"", value[0]))
       rc = parse_text(&v, value, strlen(value), origin, origin, layer, err);
