@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analysis/reactivation_internal.h"
+#include "core/log_line.h"
 #include "reactivate/analysis.h"
 #include "reactivate/analyze.h"
 #include "reactivate/checkpoint.h"
@@ -21,13 +22,10 @@
 #include "reactivate/simulate.h"
 
 void rxa_log(analysis_ctx *a, const char *fmt, ...) {
-  if (!a->log) return;
-  char line[1200];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  rx_log_vprintf(a->log, a->log_ctx, fmt, ap);
   va_end(ap);
-  a->log(a->log_ctx, line);
 }
 
 static void load_runs(analysis_ctx *a) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/log_line.h"
 #include "reactivate/config.h"
 #include "reactivate/figures.h"
 #include "reactivate/fileio.h"
@@ -110,13 +111,10 @@ int rx_figures_config_parse(rx_figures_config *cfg, int n, const char *const *ar
 /* ---- logging ---- */
 
 void fg_log(fg_ctx *c, const char *fmt, ...) {
-  if (!c->log) return;
-  char line[3000];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  rx_log_vprintf(c->log, c->log_ctx, fmt, ap);
   va_end(ap);
-  c->log(c->log_ctx, line);
 }
 
 int fg_skip(fg_ctx *c, const char *name, const char *fmt, ...) {

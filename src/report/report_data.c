@@ -13,18 +13,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/log_line.h"
 #include "reactivate/config.h"
 #include "reactivate/fileio.h"
 #include "report/report_internal.h"
 
 void rp_log(rp_ctx *c, const char *fmt, ...) {
-  if (!c->log) return;
-  char line[3000];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  rx_log_vprintf(c->log, c->log_ctx, fmt, ap);
   va_end(ap);
-  c->log(c->log_ctx, line);
 }
 
 /* ---- names ---- */
