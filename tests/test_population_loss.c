@@ -120,6 +120,41 @@ static void test_one_pass_is_bit_identical_for_1_and_2_threads(void) {
   }
 }
 
+/* The tally taken in blocks (as the training loop hands it readout tiles: 256 rows, the last one
+ * short, out of order, the gradient written over each block) gives the one-pass loss, error and
+ * gradient bit for bit. */
+static void test_tally_in_blocks_equals_the_one_pass(void) {
+  const size_t m = 1001, blk = 256;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    rx_population *p;
+    rx_error err;
+    REQUIRE(rx_population_create(&p, &cases[c].spec, 7, &err) == 0);
+    const size_t len = m * p->n;
+    float *pos = malloc(m * p->dim * sizeof(float)), *y = malloc(len * sizeof(float));
+    float *dy = malloc(len * sizeof(float));
+    REQUIRE(pos && y && dy);
+    make_rows(p, m, 31 + (uint32_t)c, pos, y);
+    double loss = NAN, error = NAN, l2 = NAN, e2 = NAN;
+    REQUIRE(rx_population_mse(p, y, pos, m, dy, &loss, &error, &err) == RX_OK);
+    rx_mse_tally t;
+    REQUIRE(rx_mse_tally_init(&t, p, pos, m, 1, &err) == RX_OK);
+    const size_t n_blk = (m + blk - 1) / blk;
+    for (size_t i = 0; i < n_blk; i++) {
+      const size_t b = (i * 3 + 1) % n_blk; /* 1, 0, 3, 2: every block once, out of order */
+      const size_t r0 = b * blk, r1 = r0 + blk < m ? r0 + blk : m;
+      float *rows = y + r0 * p->n;
+      rx_mse_tally_rows(&t, r0, r1, rows, rows);
+    }
+    rx_mse_tally_finish(&t, &l2, &e2);
+    CHECK_MSG(!memcmp(&l2, &loss, sizeof loss) && !memcmp(&e2, &error, sizeof error),
+              "%s: loss %.17g vs %.17g, error %.17g vs %.17g", cases[c].name, l2, loss, e2, error);
+    CHECK_MSG(!memcmp(y, dy, len * sizeof(float)), "%s: gradient", cases[c].name);
+    CHECK(loss > 0 && error > 0);
+    free(pos), free(y), free(dy);
+    rx_population_free(p);
+  }
+}
+
 static void test_no_rows_give_zero_loss_and_undefined_error(void) {
   rx_population *p;
   rx_error err;
@@ -169,5 +204,6 @@ static void test_topk_on_long_rows_equals_plain_scan(void) {
 
 RX_TEST_MAIN(TEST(test_one_pass_equals_the_separate_passes),
              TEST(test_one_pass_is_bit_identical_for_1_and_2_threads),
+             TEST(test_tally_in_blocks_equals_the_one_pass),
              TEST(test_no_rows_give_zero_loss_and_undefined_error),
              TEST(test_topk_on_long_rows_equals_plain_scan))

@@ -1,7 +1,8 @@
 /* Vanilla RNN and GRU (src/models): gradients against central finite differences for every
  * activation, bias and noise setting; the optimised forward against a naive double-precision
- * reference written straight from SPEC §3; noise statistics and addressing; initialisation;
- * bit-identical results across thread counts; spec validation. */
+ * reference written straight from SPEC §3; the training path (readout, loss and readout backward
+ * tile by tile) against forward + backward and finite differences; noise statistics and
+ * addressing; initialisation; bit-identical results across thread counts; spec validation. */
 #include <float.h>
 #include <stdint.h>
 
@@ -226,12 +227,47 @@ static double problem_loss(problem *p) {
   return L;
 }
 
+/* L = sum(y * R) through rx_rnn_forward_loss: rows() adds each tile's share to its own slot
+ * (tiles run on several threads) and, for the gradient, writes dL/dy = R over the tile. */
+typedef struct tile_sums {
+  const float *R;
+  int n_out;
+  double part[64];
+} tile_sums;
+
+static void tile_sums_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
+  tile_sums *ts = ctx;
+  const size_t n = (size_t)ts->n_out, first = r0 * n;
+  double L = 0;
+  for (size_t i = 0; i < m * n; i++)
+    L += (double)y[i] * ts->R[first + i];
+  ts->part[r0 / RX_READOUT_TILE] = L;
+  if (want_grad) memcpy(y, ts->R + first, m * n * sizeof(float));
+}
+
+/* L of the problem through rx_rnn_forward_loss, with the gradient into grad unless NULL. */
+static double problem_loss_tiled(problem *p, float *grad) {
+  tile_sums ts = {.R = p->R, .n_out = p->rnn->spec.n_out};
+  rx_rnn_loss fn = {.rows = tile_sums_rows, .ctx = &ts};
+  CHECK(rx_rnn_forward_loss(p->rnn, p->ws, &p->run, &fn, grad) == 0);
+  const size_t tiles = ((size_t)p->T * p->B + RX_READOUT_TILE - 1) / RX_READOUT_TILE;
+  if (tiles > 64) {
+    CHECK(tiles <= 64);
+    return NAN;
+  }
+  double L = 0;
+  for (size_t i = 0; i < tiles; i++)
+    L += ts.part[i];
+  return L;
+}
+
 /* ------------------------------------------------------------------ finite differences */
 
 typedef struct fd_case {
   rx_model_kind kind;
   rx_activation act;
   int bias, noise, from_h0, no_x;
+  int tiled; /* loss and gradient through rx_rnn_forward_loss (the training path) */
 } fd_case;
 
 /* Compares the analytic gradient of L = sum(y * R) (dy = R), times grad_scale, with central
@@ -261,8 +297,12 @@ static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
   const size_t nw = p.rnn->n_weights, nu = (size_t)T * B * spec.n_rec;
   float *grad = malloc(nw * sizeof(float));
   unsigned char *m0 = malloc(nu), *m1 = malloc(nu);
-  problem_loss(&p);
-  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == 0);
+  if (k->tiled) {
+    problem_loss_tiled(&p, grad);
+  } else {
+    problem_loss(&p);
+    CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == 0);
+  }
   const int relu = k->act == RX_ACT_RELU;
   if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m0);
   double worst = 0;
@@ -276,10 +316,10 @@ static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
       flips = 0;
       p.rnn->w[i] = w0 + eps;
       if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m1), flips |= memcmp(m0, m1, nu) != 0;
-      Lp = problem_loss(&p);
+      Lp = k->tiled ? problem_loss_tiled(&p, NULL) : problem_loss(&p);
       p.rnn->w[i] = w0 - eps;
       if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m1), flips |= memcmp(m0, m1, nu) != 0;
-      Lm = problem_loss(&p);
+      Lm = k->tiled ? problem_loss_tiled(&p, NULL) : problem_loss(&p);
       /* the perturbation is applied to a float weight: divide by the step actually taken */
       step = (double)(w0 + eps) - (double)(w0 - eps);
     }
@@ -296,9 +336,9 @@ static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
   }
   CHECK_MSG(skipped * 4 <= visited, "%d of %d weights skipped at relu kinks", skipped, visited);
   if (getenv("RX_TEST_VERBOSE"))
-    fprintf(stderr, "    %s %s bias %d noise %d h0 %d: worst %.3g, %d checked, %d skipped\n",
+    fprintf(stderr, "    %s %s bias %d noise %d h0 %d tiled %d: worst %.3g, %d checked, %d skipped\n",
             rx_model_kind_name(k->kind), rx_activation_name(k->act), k->bias, k->noise, k->from_h0,
-            worst, checked, skipped);
+            k->tiled, worst, checked, skipped);
   if (n_checked) *n_checked = checked;
   free(grad), free(m0), free(m1);
   problem_free(&p);
@@ -314,7 +354,7 @@ static void fd_all(rx_model_kind kind) {
          * settings spread over them (both cell types get relu, all four activations run) */
         if (rx_test_small() && (a != (noise + 2 * (int)kind) % 4 || bias != noise % 2))
           continue;
-        fd_case k = {kind, acts[a], bias, noise, 0, 0};
+        fd_case k = {kind, acts[a], bias, noise, 0, 0, 0};
         int n = 0;
         double w = fd_worst(&k, 1.0f, &n);
         CHECK_MSG(w <= 1.0, "%s %s bias %d noise %d: worst error ratio %.3g",
@@ -322,8 +362,12 @@ static void fd_all(rx_model_kind kind) {
         CHECK(n > 0);
       }
   /* continuing from a given h0 (encoder gradient zero) and with only input noise as input */
-  fd_case k1 = {kind, RX_ACT_TANH, 1, 2, 1, 1};
+  fd_case k1 = {kind, RX_ACT_TANH, 1, 2, 1, 1, 0};
   CHECK_MSG(fd_worst(&k1, 1.0f, NULL) <= 1.0, "from h0, no x");
+  /* the training path: readout, loss and readout backward tile by tile (rx_rnn_forward_loss) */
+  const fd_case tiled[2] = {{kind, RX_ACT_RELU, 1, 2, 0, 0, 1}, {kind, RX_ACT_TANH, 0, 1, 0, 0, 1}};
+  for (int i = 0; i < 2; i++)
+    CHECK_MSG(fd_worst(&tiled[i], 1.0f, NULL) <= 1.0, "tiled %s", rx_activation_name(tiled[i].act));
 }
 
 static void test_vanilla_backward_matches_finite_differences(void) { fd_all(RX_MODEL_VANILLA); }
@@ -331,8 +375,8 @@ static void test_gru_backward_matches_finite_differences(void) { fd_all(RX_MODEL
 
 /* The comparison above must be able to fail: a gradient scaled by 1.01 or 0.99 is rejected. */
 static void test_finite_difference_check_rejects_a_gradient_one_percent_off(void) {
-  const fd_case ks[2] = {{RX_MODEL_VANILLA, RX_ACT_TANH, 1, 1, 0, 0},
-                         {RX_MODEL_GRU, RX_ACT_TANH, 1, 2, 0, 0}};
+  const fd_case ks[2] = {{RX_MODEL_VANILLA, RX_ACT_TANH, 1, 1, 0, 0, 0},
+                         {RX_MODEL_GRU, RX_ACT_TANH, 1, 2, 0, 0, 1}};
   for (int i = 0; i < 2; i++) {
     CHECK(fd_worst(&ks[i], 1.0f, NULL) <= 1.0);
     CHECK(fd_worst(&ks[i], 1.01f, NULL) > 1.0);
@@ -396,6 +440,55 @@ static void test_forward_matches_naive_reference(void) {
         free(yr), free(hr);
         problem_free(&p);
       }
+}
+
+/* ------------------------------------------------------------------ tiled readout and loss */
+
+/* rx_rnn_forward_loss against rx_rnn_forward + rx_rnn_backward on 740 rows (tiles of 256, 256
+ * and 228, shared between groups): the same hidden states bit for bit, the same loss and
+ * gradient to float rounding (the readout's products are cut into different calls, and dW_out
+ * is summed per group of tiles), the loss alone the same bits as with the gradient; protocol. */
+static void test_forward_loss_equals_forward_then_backward(void) {
+  for (int kind = 0; kind < 2; kind++)
+    for (int bias = 0; bias < 2; bias++) {
+      rx_rnn_spec spec = small_spec((rx_model_kind)kind, kind ? RX_ACT_TANH : RX_ACT_RELU, bias);
+      spec.n_rec = 37, spec.n_out = 11;
+      problem p;
+      const int B = 37, T = 20;
+      REQUIRE(problem_make(&p, &spec, B, T, 2, 0, 0, 23) == 0);
+      const size_t nw = p.rnn->n_weights, nh = (size_t)T * B * spec.n_rec;
+      float *g_ref = malloc(nw * sizeof(float)), *g = malloc(nw * sizeof(float));
+      float *h_ref = malloc(nh * sizeof(float));
+      const double L_ref = problem_loss(&p);
+      memcpy(h_ref, rx_rnn_workspace_hidden(p.ws), nh * sizeof(float));
+      REQUIRE(rx_rnn_backward(p.rnn, p.ws, p.R, g_ref) == 0);
+      const double L = problem_loss_tiled(&p, g);
+      CHECK(memcmp(h_ref, rx_rnn_workspace_hidden(p.ws), nh * sizeof(float)) == 0);
+      CHECK_MSG(fabs(L - L_ref) <= 1e-6 * (1 + fabs(L_ref)), "loss %.9g vs %.9g", L, L_ref);
+      double gmax = 0, worst = 0;
+      for (size_t i = 0; i < nw; i++)
+        gmax = fmax(gmax, fabs(g_ref[i]));
+      for (size_t i = 0; i < nw; i++)
+        worst = fmax(worst, fabs(g[i] - g_ref[i]));
+      CHECK_MSG(gmax > 0 && worst <= 1e-5 * gmax, "%s bias %d: gradient off by %.3g (max %.3g)",
+                rx_model_kind_name(spec.kind), bias, worst, gmax);
+      /* every parameter got its gradient (the output map's came from the tiles) */
+      for (int q = 0; q < p.rnn->n_params; q++) {
+        const rx_param *pr = &p.rnn->params[q];
+        double sq = 0;
+        for (size_t i = 0; i < pr->size; i++)
+          sq += fabs(g[pr->offset + i]);
+        CHECK_MSG(sq > 0, "%s has no gradient", pr->name);
+      }
+      const double L_only = problem_loss_tiled(&p, NULL);
+      CHECK(memcmp(&L_only, &L, sizeof L) == 0);
+      /* no outputs were kept: rx_rnn_backward refuses; no loss function: refused */
+      CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, g) == RX_EINVAL);
+      rx_rnn_loss none = {0};
+      CHECK(rx_rnn_forward_loss(p.rnn, p.ws, &p.run, &none, g) == RX_EINVAL);
+      free(g_ref), free(g), free(h_ref);
+      problem_free(&p);
+    }
 }
 
 /* ------------------------------------------------------------------ noise */
@@ -668,7 +761,8 @@ static void test_init_default_is_uniform_in_fan_in_bound_and_reproducible(void) 
 static int threads_batch(void) { return rx_test_small() ? 24 : 100; }
 static int threads_n_rec(void) { return rx_test_small() ? 128 : 256; }
 
-static void run_once(rx_model_kind kind, int threads, float *y, float *h, float *grad) {
+static void run_once(rx_model_kind kind, int threads, float *y, float *h, float *grad,
+                     float *grad_tiled, double *loss_tiled) {
   rx_set_threads(threads);
   rx_rnn_spec s = {.kind = kind,
                    .n_in = 2,
@@ -686,6 +780,7 @@ static void run_once(rx_model_kind kind, int threads, float *y, float *h, float 
   memcpy(y, p.y, (size_t)12 * B * s.n_out * sizeof(float));
   memcpy(h, rx_rnn_workspace_hidden(p.ws), (size_t)12 * B * s.n_rec * sizeof(float));
   rx_rnn_backward(p.rnn, p.ws, p.R, grad);
+  *loss_tiled = problem_loss_tiled(&p, grad_tiled);
   problem_free(&p);
 }
 
@@ -693,21 +788,24 @@ static void test_forward_and_backward_are_bit_identical_with_1_and_2_threads(voi
   for (int kind = 0; kind < 2; kind++) {
     const size_t B = (size_t)threads_batch(), N = (size_t)threads_n_rec();
     const size_t ny = 12 * B * (N / 2), nh = 12 * B * N, nw = 800000;
-    float *y[2], *h[2], *g[2];
+    float *y[2], *h[2], *g[2], *gt[2];
+    double lt[2];
     for (int i = 0; i < 2; i++) {
       y[i] = malloc(ny * sizeof(float)), h[i] = malloc(nh * sizeof(float));
-      g[i] = calloc(nw, sizeof(float));
-      run_once((rx_model_kind)kind, i + 1, y[i], h[i], g[i]);
+      g[i] = calloc(nw, sizeof(float)), gt[i] = calloc(nw, sizeof(float));
+      run_once((rx_model_kind)kind, i + 1, y[i], h[i], g[i], gt[i], &lt[i]);
     }
     CHECK(memcmp(y[0], y[1], ny * sizeof(float)) == 0);
     CHECK(memcmp(h[0], h[1], nh * sizeof(float)) == 0);
     CHECK(memcmp(g[0], g[1], nw * sizeof(float)) == 0);
+    CHECK(memcmp(gt[0], gt[1], nw * sizeof(float)) == 0); /* the tiled training path */
+    CHECK(memcmp(&lt[0], &lt[1], sizeof lt[0]) == 0);
     double gs = 0;
     for (size_t i = 0; i < nw; i++)
       gs += fabs(g[0][i]);
     CHECK(gs > 0);
     for (int i = 0; i < 2; i++)
-      free(y[i]), free(h[i]), free(g[i]);
+      free(y[i]), free(h[i]), free(g[i]), free(gt[i]);
   }
   rx_set_threads(0);
 }
@@ -784,7 +882,9 @@ RX_TEST_MAIN(TEST(test_vanilla_backward_matches_finite_differences),
              TEST(test_gru_backward_matches_finite_differences),
              TEST(test_finite_difference_check_rejects_a_gradient_one_percent_off),
              TEST(test_backward_gives_zero_gradient_to_unused_maps),
-             TEST(test_forward_matches_naive_reference), TEST(test_noise_has_the_specified_moments),
+             TEST(test_forward_matches_naive_reference),
+             TEST(test_forward_loss_equals_forward_then_backward),
+             TEST(test_noise_has_the_specified_moments),
              TEST(test_noise_same_key_reproduces_and_other_index_differs),
              TEST(test_chained_runs_equal_one_run),
              TEST(test_noiseless_fixed_point_stays_and_decay_is_closed_form),

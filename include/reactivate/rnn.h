@@ -96,6 +96,32 @@ int rx_rnn_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *ru
  * dLoss/dw, noise samples held fixed. */
 int rx_rnn_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, float *grad);
 
+/* A loss on the outputs, taken a tile of rows at a time by rx_rnn_forward_loss. rows(ctx, r0, m,
+ * y, want_grad): y holds rows [r0, r0 + m) of the (T B, n_out) outputs (row r is trajectory
+ * r mod B at step r / B, n_out floats per row); rows() adds their loss to its own
+ * tallies and, when want_grad, overwrites y with dLoss/dy for those rows. r0 is a multiple of
+ * RX_READOUT_TILE and m is RX_READOUT_TILE except for the last tile. Tiles of different rows are
+ * handed to several threads at once: keep tallies per tile (or per finer fixed chunk) and add
+ * them in row order afterwards, for a total that does not depend on the thread count. */
+#define RX_READOUT_TILE 256
+typedef struct rx_rnn_loss {
+  void (*rows)(void *ctx, size_t r0, size_t m, float *y, int want_grad);
+  void *ctx;
+} rx_rnn_loss;
+
+/* A training step's forward pass, loss and backward pass without storing the outputs (for
+ * training, where only the loss and its gradient are wanted): after the recurrence, each tile of
+ * RX_READOUT_TILE output rows is computed, handed to loss->rows and, with grad, taken back
+ * through the readout (dh = dy W_out, dW_out += dy^T h) while it is still in cache; then
+ * backpropagation through time as in rx_rnn_backward. grad (n_weights,) is overwritten with
+ * dLoss/dw, or is NULL for the loss alone. The gradient equals rx_rnn_forward, the loss's dy
+ * and rx_rnn_backward to float rounding (dW_out is summed over groups of tiles), with the same
+ * bits for any number of threads. Afterwards rx_rnn_workspace_hidden holds h_1..h_T as after
+ * rx_rnn_forward; rx_rnn_backward is not available (no outputs were kept). RX_OK, RX_EINVAL
+ * (as rx_rnn_forward, or no loss) or RX_ENOMEM (the tile buffers, made on the first call). */
+int rx_rnn_forward_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,
+                        const rx_rnn_loss *loss, float *grad);
+
 /* Floating-point operations of one training step (forward + backward) at (B, T), for bench. */
 double rx_rnn_train_flops(const rx_rnn_spec *spec, int B, int T);
 

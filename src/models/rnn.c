@@ -191,6 +191,9 @@ void rx_rnn_workspace_free(rx_rnn_workspace *ws) {
   free(ws->dh);
   free(ws->carry);
   free(ws->bsum);
+  free(ws->tile_y);
+  free(ws->tile_dw);
+  free(ws->tile_db);
   free(ws);
 }
 
@@ -295,50 +298,6 @@ void rx_rnn_forward_begin(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_
     ws->bsum[j] = s->bias ? rnn->w[L.in_b + j] + rnn->w[L.rec_b + j] : 0.0f;
 }
 
-void rx_rnn_readout_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,
-                            float *y) {
-  const rx_rnn_spec *s = &rnn->spec;
-  const rx_rnn_layout L = rx_rnn_layout_of(s);
-  const int B = ws->B, N = s->n_rec, O = s->n_out;
-  const long rows = (long)ws->T * B;
-  const rx_noise *nz = run->noise;
-  const float sigma = nz ? nz->sigma_out : 0.0f;
-  float beta = 0.0f;
-  /* y = (sigma_out xi_out + b_out) + H W_out^T: noise and bias first, then one GEMM adds */
-  if (sigma > 0.0f || s->bias) {
-    const float *bo = s->bias ? rnn->w + L.out_b : NULL;
-#pragma omp parallel for schedule(static)
-    for (long r = 0; r < rows; r++) {
-      float *yr = y + (size_t)r * O;
-      if (sigma > 0.0f)
-        rx_noise_row(nz, run, 2, (int)(r % B), (int)(r / B), sigma, yr, (size_t)O);
-      else
-        memset(yr, 0, (size_t)O * sizeof(float));
-      if (bo)
-        for (int j = 0; j < O; j++)
-          yr[j] += bo[j];
-    }
-    beta = 1.0f;
-  }
-  /* y (T B, O) += h_1..T (T B, N) W_out^T */
-  rx_gemm_tiled(RX_TILES_TB((int)rows), 0, 1, (int)rows, O, N, 1.0f, ws->h + (size_t)B * N, N,
-                rnn->w + L.out_w, N, beta, y, O);
-}
-
-void rx_rnn_readout_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy,
-                             float *grad) {
-  const rx_rnn_spec *s = &rnn->spec;
-  const rx_rnn_layout L = rx_rnn_layout_of(s);
-  const int B = ws->B, N = s->n_rec, O = s->n_out, rows = ws->T * B;
-  /* dh (T B, N) = dy (T B, O) W_out (O, N) */
-  rx_gemm_tiled(RX_TILES_TB(rows), 0, 0, rows, N, O, 1.0f, dy, O, rnn->w + L.out_w, N, 0.0f, ws->dh,
-                N);
-  /* dW_out (O, N) = dy^T (O, T B) h_1..T (T B, N) */
-  rx_gemm_tiled(RX_TILES_W(O), 1, 0, O, N, rows, 1.0f, dy, O, ws->h + (size_t)B * N, N, 0.0f,
-                grad + L.out_w, N);
-  if (s->bias) rx_colsum(dy, (size_t)rows, O, O, grad + L.out_b);
-}
-
 void rx_rnn_encoder_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   const rx_rnn_spec *s = &rnn->spec;
   const rx_rnn_layout L = rx_rnn_layout_of(s);
@@ -361,7 +320,8 @@ static int same_shape(const rx_rnn_spec *a, const rx_rnn_spec *b) {
          a->n_init == b->n_init;
 }
 
-int rx_rnn_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run, float *y) {
+/* Checks a run against the network and workspace; RX_OK or RX_EINVAL. */
+static int run_check(const rx_rnn *rnn, const rx_rnn_workspace *ws, const rx_rnn_run *run) {
   if (!rnn || !ws || !run || !same_shape(&rnn->spec, &ws->spec)) return RX_EINVAL;
   if (run->B <= 0 || run->B > ws->cap_B || run->T <= 0 || run->T > ws->cap_T) return RX_EINVAL;
   if (!run->c && !run->h0) return RX_EINVAL;
@@ -369,11 +329,31 @@ int rx_rnn_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *ru
   const rx_noise *nz = run->noise;
   if (nz && (!(nz->sigma_in >= 0.0f) || !(nz->sigma_rec >= 0.0f) || !(nz->sigma_out >= 0.0f)))
     return RX_EINVAL;
+  return RX_OK;
+}
+
+/* The recurrence of either cell, after the shared start. */
+static void cell_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run) {
   rx_rnn_forward_begin(rnn, ws, run);
   if (rnn->spec.kind == RX_MODEL_GRU)
     rx_gru_forward(rnn, ws, run);
   else
     rx_vanilla_forward(rnn, ws, run);
+}
+
+/* Backpropagation through time from ws->dh (dL/dh_t through the readout), then the encoder. */
+static void cell_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
+  if (rnn->spec.kind == RX_MODEL_GRU)
+    rx_gru_backward(rnn, ws, grad);
+  else
+    rx_vanilla_backward(rnn, ws, grad);
+  rx_rnn_encoder_backward(rnn, ws, grad);
+}
+
+int rx_rnn_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run, float *y) {
+  int rc = run_check(rnn, ws, run);
+  if (rc) return rc;
+  cell_forward(rnn, ws, run);
   if (y) {
     rx_rnn_readout_forward(rnn, ws, run, y);
     ws->fwd_ok = 1;
@@ -386,12 +366,20 @@ int rx_rnn_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, fl
   if (!ws->fwd_ok) return RX_EINVAL; /* no forward with readout since the last backward */
   memset(grad, 0, rnn->n_weights * sizeof(float));
   rx_rnn_readout_backward(rnn, ws, dy, grad);
-  if (rnn->spec.kind == RX_MODEL_GRU)
-    rx_gru_backward(rnn, ws, grad);
-  else
-    rx_vanilla_backward(rnn, ws, grad);
-  rx_rnn_encoder_backward(rnn, ws, grad);
+  cell_backward(rnn, ws, grad);
   ws->fwd_ok = 0; /* backward consumed the stored activations */
+  return RX_OK;
+}
+
+int rx_rnn_forward_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,
+                        const rx_rnn_loss *loss, float *grad) {
+  int rc = run_check(rnn, ws, run);
+  if (rc) return rc;
+  if (!loss || !loss->rows) return RX_EINVAL;
+  cell_forward(rnn, ws, run);
+  if (grad) memset(grad, 0, rnn->n_weights * sizeof(float));
+  if ((rc = rx_rnn_readout_loss(rnn, ws, run, loss, grad))) return rc;
+  if (grad) cell_backward(rnn, ws, grad);
   return RX_OK;
 }
 

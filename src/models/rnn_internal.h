@@ -36,6 +36,12 @@ struct rx_rnn_workspace {
   float *dh;      /* (T, B, N) backward: dL/dh_t through the readout, then scratch */
   float *carry;   /* (B, N) backward: dL/dh_{t-1} carried through time */
   float *bsum;    /* (G N) summed biases of the recurrent pre-activation */
+  /* rx_rnn_forward_loss (readout.c), made on its first call: per group of readout tiles, a
+   * tile of outputs (RX_READOUT_TILE, n_out) and partial sums of dW_out (n_out, N) and of the
+   * output bias's gradient (n_out, double). */
+  int tile_groups;
+  float *tile_y, *tile_dw;
+  double *tile_db;
 };
 
 /* out (n) = sigma * U[0, 1) (uniform) or sigma * N(0, 1) (gaussian) from Philox4x32-10 keyed
@@ -62,6 +68,10 @@ void rx_rnn_readout_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rn
                             float *y);
 /* ws->dh (T, B, N) = dy W_out; grad of w_out, b_out. */
 void rx_rnn_readout_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, float *grad);
+/* After the recurrence: the readout, the loss and, when grad is not NULL, the readout's backward
+ * pass (ws->dh, grad of w_out and b_out) tile by tile (readout.c). RX_OK or RX_ENOMEM. */
+int rx_rnn_readout_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,
+                        const rx_rnn_loss *loss, float *grad);
 /* grad of encoder from ws->carry = dL/dh_0 (zero when the run started from h0). */
 void rx_rnn_encoder_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad);
 /* out (cols,) = sum over rows of a (rows, cols; leading dimension lda), summed in row order in

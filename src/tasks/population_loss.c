@@ -1,7 +1,7 @@
 /* The training loss, its gradient and the decoding error in one pass over the outputs (see
- * population_loss.h). A training step's outputs are 41 MB at the paper's sizes; encoding the
- * targets, the loss with its gradient and the decode as separate passes read or wrote
- * ~290 MB, this pass 82 MB (the outputs read once and overwritten by the gradient). */
+ * population_loss.h): each row's target is encoded as the row is read, decoded before its
+ * gradient overwrites it, and never stored. In training the rows come a readout tile at a time,
+ * still in cache (rx_rnn_forward_loss). */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -50,6 +50,72 @@ static double row_error(const rx_population *pop, const float *dec, const float 
   return d * d;
 }
 
+int rx_mse_tally_init(rx_mse_tally *t, const rx_population *pop, const float *pos, size_t m,
+                      int want_error, rx_error *err) {
+  *t = (rx_mse_tally){.pop = pop, .pos = pos, .m = m, .want_error = want_error};
+  t->n_chunks = (m + ROWS - 1) / ROWS;
+  t->stride = ((size_t)pop->n + 15) / 16 * 16;
+  t->n_scratch = omp_get_max_threads();
+  t->scale = m ? 2.0f / (float)(m * (size_t)pop->n) : 0.0f;
+  int rc = rx_pop_rows_init(&t->rw, pop, err);
+  if (rc)
+    return rc;
+  t->part = malloc((2 * t->n_chunks + 1) * sizeof(double));
+  t->scratch = malloc((size_t)t->n_scratch * t->stride * sizeof(float));
+  if (!t->part || !t->scratch) {
+    rx_mse_tally_free(t);
+    return rx_fail(err, RX_ENOMEM, "out of memory for the loss of %zu rows of %d cells", m, pop->n);
+  }
+  return RX_OK;
+}
+
+void rx_mse_tally_rows(rx_mse_tally *t, size_t r0, size_t r1, const float *y, float *dy) {
+  const rx_population *pop = t->pop;
+  const int n = pop->n, dim = pop->dim;
+  const int th = omp_get_thread_num();
+  float *tgt = t->scratch + (size_t)(th < t->n_scratch ? th : 0) * t->stride;
+  for (size_t c = r0 / ROWS; c * ROWS < r1; c++) {
+    double acc[LANES] = {0}, e = 0;
+    const size_t c1 = (c + 1) * ROWS < r1 ? (c + 1) * ROWS : r1;
+    for (size_t r = c * ROWS; r < c1; r++) {
+      const float *yr = y + (r - r0) * (size_t)n;
+      const float *pr = t->pos + r * (size_t)dim;
+      if (t->want_error) {
+        float dec[2];
+        rx_pop_decode_row(&t->rw, yr, dec);
+        e += row_error(pop, dec, pr);
+      }
+      rx_pop_encode_row(&t->rw, pr, tgt);
+      row_loss(yr, tgt, n, dy ? dy + (r - r0) * (size_t)n : NULL, t->scale, acc);
+    }
+    for (int w = LANES / 2; w > 0; w /= 2) /* pairwise, in a fixed order */
+      for (int l = 0; l < w; l++)
+        acc[l] += acc[l + w];
+    t->part[c] = acc[0];
+    t->part[t->n_chunks + c] = e;
+  }
+}
+
+void rx_mse_tally_finish(rx_mse_tally *t, double *loss, double *error) {
+  double total = 0, total_e = 0;
+  for (size_t c = 0; c < t->n_chunks; c++) {
+    total += t->part[c];
+    total_e += t->part[t->n_chunks + c];
+  }
+  *loss = t->m ? total / ((double)t->m * t->pop->n) : 0.0;
+  if (error)
+    *error = t->m && t->want_error ? total_e / ((double)t->m * t->pop->dim) : NAN;
+  rx_mse_tally_free(t);
+}
+
+void rx_mse_tally_free(rx_mse_tally *t) {
+  free(t->part);
+  free(t->scratch);
+  rx_pop_rows_free(&t->rw);
+  t->part = NULL;
+  t->scratch = NULL;
+}
+
 int rx_population_mse(const rx_population *pop, const float *y, const float *pos, size_t m,
                       float *dy, double *loss, double *error, rx_error *err) {
   *loss = 0.0;
@@ -57,53 +123,16 @@ int rx_population_mse(const rx_population *pop, const float *y, const float *pos
     *error = NAN;
   if (m == 0)
     return RX_OK;
-  const int n = pop->n, dim = pop->dim;
-  const size_t n_chunks = (m + ROWS - 1) / ROWS;
-  const size_t stride = ((size_t)n + 15) / 16 * 16; /* a thread's target row */
-  rx_pop_rows rw;
-  int rc = rx_pop_rows_init(&rw, pop, err);
+  const int n = pop->n;
+  rx_mse_tally t;
+  int rc = rx_mse_tally_init(&t, pop, pos, m, error != NULL, err);
   if (rc)
     return rc;
-  double *part = malloc(2 * n_chunks * sizeof(double));
-  float *scratch = malloc((size_t)omp_get_max_threads() * stride * sizeof(float));
-  if (!part || !scratch) {
-    free(part);
-    free(scratch);
-    rx_pop_rows_free(&rw);
-    return rx_fail(err, RX_ENOMEM, "out of memory for the loss of %zu rows of %d cells", m, n);
-  }
-  const float scale = 2.0f / (float)(m * (size_t)n);
 #pragma omp parallel for schedule(static)
-  for (size_t c = 0; c < n_chunks; c++) {
-    float *tgt = scratch + (size_t)omp_get_thread_num() * stride;
-    double acc[LANES] = {0}, e = 0;
-    const size_t r1 = (c + 1) * ROWS < m ? (c + 1) * ROWS : m;
-    for (size_t r = c * ROWS; r < r1; r++) {
-      const float *yr = y + r * (size_t)n, *pr = pos + r * (size_t)dim;
-      if (error) {
-        float dec[2];
-        rx_pop_decode_row(&rw, yr, dec);
-        e += row_error(pop, dec, pr);
-      }
-      rx_pop_encode_row(&rw, pr, tgt);
-      row_loss(yr, tgt, n, dy ? dy + r * (size_t)n : NULL, scale, acc);
-    }
-    for (int w = LANES / 2; w > 0; w /= 2) /* pairwise, in a fixed order */
-      for (int l = 0; l < w; l++)
-        acc[l] += acc[l + w];
-    part[c] = acc[0];
-    part[n_chunks + c] = e;
+  for (size_t c = 0; c < t.n_chunks; c++) {
+    const size_t r0 = c * ROWS, r1 = r0 + ROWS < m ? r0 + ROWS : m;
+    rx_mse_tally_rows(&t, r0, r1, y + r0 * (size_t)n, dy ? dy + r0 * (size_t)n : NULL);
   }
-  double total = 0, total_e = 0;
-  for (size_t c = 0; c < n_chunks; c++) {
-    total += part[c];
-    total_e += part[n_chunks + c];
-  }
-  *loss = total / ((double)m * n);
-  if (error)
-    *error = total_e / ((double)m * dim);
-  free(part);
-  free(scratch);
-  rx_pop_rows_free(&rw);
+  rx_mse_tally_finish(&t, loss, error);
   return RX_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "reactivate/error.h"
 #include "reactivate/population.h"
+#include "tasks/population_internal.h"
 
 /* Over the m rows of outputs y (m, pop->n) against the code of positions pos (m, pop->dim):
  * - *loss = mean over the m n elements of (y - code)^2 (0 for m = 0), code being the bits
@@ -19,5 +20,28 @@
  * any number of threads. RX_OK, or RX_ENOMEM for the per-call tables. */
 int rx_population_mse(const rx_population *pop, const float *y, const float *pos, size_t m,
                       float *dy, double *loss, double *error, rx_error *err);
+
+/* The same loss a block of rows at a time, for a caller that produces the outputs in pieces
+ * (the training loop, through rx_rnn_forward_loss): init for m rows of positions pos; then
+ * rx_mse_tally_rows on blocks [r0, r1) with r0 a multiple of 16, each row exactly once, from any
+ * threads (y and dy point at row r0; dy may be y, or NULL for no gradient); finish gives what
+ * rx_population_mse gives for the same rows, bit for bit, and releases the tally (free alone
+ * releases it after a failure). */
+typedef struct rx_mse_tally {
+  const rx_population *pop;
+  const float *pos;
+  size_t m, n_chunks, stride;
+  int want_error, n_scratch;
+  float scale;
+  rx_pop_rows rw;
+  double *part;   /* (2, n_chunks): per 16-row chunk, the loss and the squared decode error */
+  float *scratch; /* (n_scratch, stride): a target row per thread */
+} rx_mse_tally;
+
+int rx_mse_tally_init(rx_mse_tally *t, const rx_population *pop, const float *pos, size_t m,
+                      int want_error, rx_error *err);
+void rx_mse_tally_rows(rx_mse_tally *t, size_t r0, size_t r1, const float *y, float *dy);
+void rx_mse_tally_finish(rx_mse_tally *t, double *loss, double *error);
+void rx_mse_tally_free(rx_mse_tally *t);
 
 #endif

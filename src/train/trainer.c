@@ -68,7 +68,7 @@ typedef struct trainer {
   rx_adam *adam;
   rx_rnn_workspace *ws;
   coded_batch train, test;
-  float *y, *grad; /* y: outputs, overwritten by dLoss/dy in a training step */
+  float *grad;
   rx_metrics *train_metrics, *test_metrics;
   char run_dir[4096];
   rx_run_lock lock;
@@ -104,24 +104,36 @@ static void trainer_free(trainer *t) {
   rx_rnn_workspace_free(t->ws);
   coded_batch_free(&t->train);
   coded_batch_free(&t->test);
-  free(t->y);
   free(t->grad);
   rx_metrics_free(t->train_metrics);
   rx_metrics_free(t->test_metrics);
   rx_run_lock_release(&t->lock);
 }
 
-/* Forward pass on cb with the given noise into t->y; *loss, and *error (the decoding error) when
- * want_error (NaN otherwise). With_grad: t->y then holds dLoss/dy (one pass computes the targets,
- * the loss, the decode and the gradient, in place). RX_OK or RX_ENOMEM. */
+/* rx_rnn_loss's rows(): the population-code loss of one readout tile (y becomes dLoss/dy). */
+static void tally_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
+  rx_mse_tally_rows(ctx, r0, r0 + m, y, want_grad ? y : NULL);
+}
+
+/* Forward pass on cb with the given noise: *loss, and *error (the decoding error) when
+ * want_error (NaN otherwise). With_grad, also the backward pass: t->grad = dLoss/dw. The outputs
+ * are never stored: the loss, the decode and dLoss/dy are taken a readout tile at a time
+ * (rx_rnn_forward_loss). RX_OK or RX_ENOMEM. */
 static int run_batch(trainer *t, const coded_batch *cb, const rx_noise *noise, int with_grad,
                      int want_error, double *loss, double *error, rx_error *err) {
   const int B = cb->batch.B, T = cb->batch.T;
   rx_rnn_run run = {.B = B, .T = T, .x = cb->batch.inputs, .c = cb->init_codes, .noise = noise};
-  rx_rnn_forward(t->rnn, t->ws, &run, t->y);
+  rx_mse_tally tally;
   *error = NAN;
-  return rx_population_mse(t->pop, t->y, cb->batch.targets, (size_t)B * T,
-                           with_grad ? t->y : NULL, loss, want_error ? error : NULL, err);
+  int rc = rx_mse_tally_init(&tally, t->pop, cb->batch.targets, (size_t)B * T, want_error, err);
+  if (rc) return rc;
+  rx_rnn_loss fn = {.rows = tally_rows, .ctx = &tally};
+  if (rx_rnn_forward_loss(t->rnn, t->ws, &run, &fn, with_grad ? t->grad : NULL)) {
+    rx_mse_tally_free(&tally);
+    return rx_fail(err, RX_ENOMEM, "out of memory for the readout tiles (B=%d, T=%d)", B, T);
+  }
+  rx_mse_tally_finish(&tally, loss, want_error ? error : NULL);
+  return RX_OK;
 }
 
 static rx_noise noise_for(const rx_train_config *cfg, const rx_rnn_spec *spec, uint32_t stream,
@@ -153,14 +165,12 @@ static int trainer_fresh_model(trainer *t, const rx_train_config *cfg, rx_error 
 /* The step loop's buffers, allocated once per run. */
 static int trainer_alloc_buffers(trainer *t, rx_error *err) {
   const int B = t->task.batch_size, T = t->task.seq_len;
-  const size_t rows = (size_t)B * T;
   int rc;
   if ((rc = rx_rnn_workspace_create(&t->ws, &t->rnn->spec, B, T, err))) return rc;
   if ((rc = coded_batch_alloc(&t->train, &t->task, t->pop, err))) return rc;
   if ((rc = coded_batch_alloc(&t->test, &t->task, t->pop, err))) return rc;
-  t->y = malloc(rows * t->rnn->spec.n_out * sizeof(float));
   t->grad = malloc(t->rnn->n_weights * sizeof(float));
-  if (!t->y || !t->grad)
+  if (!t->grad)
     return rx_fail(err, RX_ENOMEM, "out of memory for training buffers (B=%d, T=%d)", B, T);
   return RX_OK;
 }
@@ -184,7 +194,6 @@ static int train_step(trainer *t, int64_t step, double *loss, double *error, rx_
   rc = run_batch(t, &t->train, &noise, 1, cfg->trainer.compute_all_metrics, loss, error, err);
   if (rc) return rc;
   if (!isfinite(*loss)) return RX_ENUMERIC;
-  rx_rnn_backward(t->rnn, t->ws, t->y, t->grad);
   rx_adam_step(t->adam, t->rnn->w, t->grad);
   return weights_finite(t->rnn) ? RX_OK : RX_ENUMERIC;
 }
