@@ -98,12 +98,14 @@ int rx_rnn_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, fl
 
 /* A loss on the outputs, taken a tile of rows at a time by rx_rnn_forward_loss. rows(ctx, r0, m,
  * y, want_grad): y holds rows [r0, r0 + m) of the (T B, n_out) outputs (row r is trajectory
- * r mod B at step r / B, n_out floats per row); rows() adds their loss to its own
- * tallies and, when want_grad, overwrites y with dLoss/dy for those rows. r0 is a multiple of
- * RX_READOUT_TILE and m is RX_READOUT_TILE except for the last tile. Tiles of different rows are
- * handed to several threads at once: keep tallies per tile (or per finer fixed chunk) and add
- * them in row order afterwards, for a total that does not depend on the thread count. */
+ * r mod B at step r / B, n_out floats per row); rows() adds their loss to its own tallies and,
+ * when want_grad, overwrites y with dLoss/dy for those rows. r0 is a multiple of
+ * RX_READOUT_ALIGN and 1 <= m <= RX_READOUT_TILE; every row comes exactly once. Tiles of
+ * different rows are handed to several threads at once: keep tallies per RX_READOUT_ALIGN-row
+ * chunk (a tile covers whole chunks, except at the end) and add them in row order afterwards,
+ * for a total that does not depend on the thread count. */
 #define RX_READOUT_TILE 256
+#define RX_READOUT_ALIGN 16
 typedef struct rx_rnn_loss {
   void (*rows)(void *ctx, size_t r0, size_t m, float *y, int want_grad);
   void *ctx;

@@ -176,15 +176,12 @@ void rx_gru_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   }
   const int rows = T * B;
   /* d[U_z; U_r] (2N, N) = [da_z | da_r]^T (2N, T B) h_{0..T-1} (T B, N) */
-  rx_gemm_tiled(RX_TILES_W(2 * N), 1, 0, 2 * N, N, rows, 1.0f, ws->pre, N3, ws->h, N, 0.0f,
-                grad + L.rec_w, N);
+  rx_gemm_sum_rows(ws, 2 * N, N, rows, ws->pre, N3, ws->h, N, grad + L.rec_w, N);
   /* dU_h (N, N) = du^T (N, T B) gh (T B, N) */
-  rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, N, rows, 1.0f, ws->pre + 2 * N, N3, ws->gh, N, 0.0f,
-                grad + L.rec_w + 2 * (size_t)N * N, N);
+  rx_gemm_sum_rows(ws, N, N, rows, ws->pre + 2 * N, N3, ws->gh, N, grad + L.rec_w + 2 * (size_t)N * N,
+                   N);
   /* d[W_z; W_r; W_h] (3N, I) = [da_z | da_r | du]^T (3N, T B) xn (T B, I) */
-  if (ws->has_input)
-    rx_gemm_tiled(RX_TILES_W(N3), 1, 0, N3, I, rows, 1.0f, ws->pre, N3, ws->xn, I, 0.0f,
-                  grad + L.in_w, I);
+  if (ws->has_input) rx_gemm_sum_rows(ws, N3, I, rows, ws->pre, N3, ws->xn, I, grad + L.in_w, I);
   if (s->bias) {
     rx_colsum(ws->pre, (size_t)rows, N3, N3, grad + L.rec_b);
     memcpy(grad + L.in_b, grad + L.rec_b, (size_t)N3 * sizeof(float));

@@ -68,19 +68,19 @@ void rx_rnn_readout_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const floa
 
 /* ---------------------------------------------------------------- tiles with the loss */
 
-/* Groups of consecutive tiles, each run by one thread with its own tile buffer and its own
- * partial dW_out and b_out sums. Their number depends on the problem and the core count only
- * (rx_tiles), never on the thread count, and the partial sums are added in group order, so the
- * gradient has the same bits for any number of threads. */
-static int readout_groups(int n_tiles) { return rx_tiles(n_tiles, 1, 0); }
+/* Groups of consecutive rows, each run by one thread in tiles, with its own tile buffer and its
+ * own partial dW_out and b_out sums. Their number depends on the problem and the core count
+ * only (rx_tiles: a group per core, of at least one tile), never on the thread count, and the
+ * partial sums are added in group order, so the gradient has the same bits for any number of
+ * threads. */
+static int readout_groups(long rows) { return rx_tiles((int)rows, RX_READOUT_TILE, 0); }
 
 /* The group buffers, sized for the workspace's capacity, made on first use. */
 static int readout_buffers(rx_rnn_workspace *ws) {
   if (ws->tile_y) return RX_OK;
   const rx_rnn_spec *s = &ws->spec;
   const size_t O = (size_t)s->n_out, N = (size_t)s->n_rec;
-  const int cap_tiles = (ws->cap_T * ws->cap_B + RX_READOUT_TILE - 1) / RX_READOUT_TILE;
-  const size_t G = (size_t)readout_groups(cap_tiles);
+  const size_t G = (size_t)readout_groups((long)ws->cap_T * ws->cap_B);
   void *y = NULL, *dw = NULL;
   if (posix_memalign(&y, 64, G * RX_READOUT_TILE * O * sizeof(float)) ||
       posix_memalign(&dw, 64, G * O * N * sizeof(float))) {
@@ -100,24 +100,27 @@ static int readout_buffers(rx_rnn_workspace *ws) {
   return RX_OK;
 }
 
-/* Group g's tiles: outputs, loss and (with_grad) dL/dy in the tile buffer, then dh for its rows
- * (into ws->dh) and its partial sums of dW_out = dy^T h and of b_out's gradient. */
+/* Group g's rows, [r_g, r_{g+1}) with r_g = 16 floor(n16 g / groups) (n16 the number of 16-row
+ * chunks), so the groups are as even as 16-row chunks allow, in tiles of up to RX_READOUT_TILE
+ * rows: outputs, loss and (with_grad) dL/dy in the tile buffer, then dh for its rows (into
+ * ws->dh) and the group's partial sums of dW_out = dy^T h and of b_out's gradient. */
 static void readout_group(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,
-                          const rx_rnn_loss *loss, int with_grad, int g, int groups,
-                          int n_tiles) {
+                          const rx_rnn_loss *loss, int with_grad, int g, int groups) {
   const rx_rnn_spec *s = &rnn->spec;
   const rx_rnn_layout L = rx_rnn_layout_of(s);
   const int B = ws->B, N = s->n_rec, O = s->n_out;
-  const long rows = (long)ws->T * B;
+  const long rows = (long)ws->T * B, chunks = (rows + RX_READOUT_ALIGN - 1) / RX_READOUT_ALIGN;
+  const long g0 = chunks * g / groups * RX_READOUT_ALIGN;
+  const long g1 = g + 1 == groups ? rows : chunks * (g + 1) / groups * RX_READOUT_ALIGN;
   const float *W_out = rnn->w + L.out_w, *h = ws->h + (size_t)B * N; /* h_1..T */
   float *y = ws->tile_y + (size_t)g * RX_READOUT_TILE * O, *dw = ws->tile_dw + (size_t)g * O * N;
   double *db = ws->tile_db + (size_t)g * O;
-  if (with_grad && s->bias) memset(db, 0, (size_t)O * sizeof(double));
-  int k0, k1;
-  rx_tile_rows(n_tiles, groups, g, &k0, &k1);
-  for (int k = k0; k < k1; k++) {
-    const long r0 = (long)k * RX_READOUT_TILE;
-    const int m = (int)(rows - r0 < RX_READOUT_TILE ? rows - r0 : RX_READOUT_TILE);
+  if (with_grad) {
+    memset(dw, 0, (size_t)O * N * sizeof(float)); /* for a group without rows */
+    if (s->bias) memset(db, 0, (size_t)O * sizeof(double));
+  }
+  for (long r0 = g0; r0 < g1; r0 += RX_READOUT_TILE) {
+    const int m = (int)(g1 - r0 < RX_READOUT_TILE ? g1 - r0 : RX_READOUT_TILE);
     const float *hr = h + (size_t)r0 * N;
     float beta = 0.0f;
     for (int i = 0; i < m; i++)
@@ -126,7 +129,7 @@ static void readout_group(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_
     loss->rows(loss->ctx, (size_t)r0, (size_t)m, y, with_grad);
     if (!with_grad) continue;
     rx_gemm(0, 0, m, N, O, 1.0f, y, O, W_out, N, 0.0f, ws->dh + (size_t)r0 * N, N);
-    rx_gemm(1, 0, O, N, m, 1.0f, y, O, hr, N, k == k0 ? 0.0f : 1.0f, dw, N);
+    rx_gemm(1, 0, O, N, m, 1.0f, y, O, hr, N, r0 == g0 ? 0.0f : 1.0f, dw, N);
     if (s->bias)
       for (int i = 0; i < m; i++)
         for (int j = 0; j < O; j++)
@@ -140,12 +143,10 @@ int rx_rnn_readout_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
   const rx_rnn_spec *s = &rnn->spec;
   const rx_rnn_layout L = rx_rnn_layout_of(s);
   const int O = s->n_out, N = s->n_rec;
-  const long rows = (long)ws->T * ws->B;
-  const int n_tiles = (int)((rows + RX_READOUT_TILE - 1) / RX_READOUT_TILE);
-  const int groups = readout_groups(n_tiles);
+  const int groups = readout_groups((long)ws->T * ws->B);
 #pragma omp parallel for schedule(static)
   for (int g = 0; g < groups; g++)
-    readout_group(rnn, ws, run, loss, grad != NULL, g, groups, n_tiles);
+    readout_group(rnn, ws, run, loss, grad != NULL, g, groups);
   if (!grad) return RX_OK;
   /* dW_out and b_out's gradient: the groups' partial sums, added in group order */
   const size_t n_w = (size_t)O * N;

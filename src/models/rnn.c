@@ -172,8 +172,10 @@ int rx_rnn_workspace_create(rx_rnn_workspace **out, const rx_rnn_spec *spec, int
   ws->dh = alloc_floats(TB * N);
   ws->carry = alloc_floats((size_t)B * N);
   ws->bsum = alloc_floats(G * N);
+  const size_t in = (size_t)spec->n_in > N ? (size_t)spec->n_in : N;
+  ws->kpart = alloc_floats((size_t)(rx_kgroups((int)TB) - 1) * G * N * in);
   if (!ws->h || !ws->xn || !ws->c || !ws->pre || (G == 3 && !ws->gh) || !ws->dh || !ws->carry ||
-      !ws->bsum) {
+      !ws->bsum || !ws->kpart) {
     rx_rnn_workspace_free(ws);
     return rx_fail(err, RX_ENOMEM, "rnn workspace: out of memory for B = %d, T = %d", B, T);
   }
@@ -191,6 +193,7 @@ void rx_rnn_workspace_free(rx_rnn_workspace *ws) {
   free(ws->dh);
   free(ws->carry);
   free(ws->bsum);
+  free(ws->kpart);
   free(ws->tile_y);
   free(ws->tile_dw);
   free(ws->tile_db);
@@ -233,6 +236,35 @@ void rx_gemm_tiled(int tiles, int trans_a, int trans_b, int m, int n, int k, flo
     if (r1 > r0)
       rx_gemm(trans_a, trans_b, r1 - r0, n, k, alpha, trans_a ? a + r0 : a + (size_t)r0 * lda, lda,
               b, ldb, beta, c + (size_t)r0 * ldc, ldc);
+  }
+}
+
+int rx_kgroups(int k) {
+  const int g = rx_tiles(k, 128, 0);
+  return g < RX_MAX_KGROUPS ? g : RX_MAX_KGROUPS;
+}
+
+void rx_gemm_sum_rows(rx_rnn_workspace *ws, int m, int n, int k, const float *a, int lda,
+                      const float *b, int ldb, float *c, int ldc) {
+  const int groups = rx_kgroups(k);
+  const size_t mn = (size_t)m * n;
+#pragma omp parallel for schedule(static)
+  for (int g = 0; g < groups; g++) {
+    int r0, r1;
+    rx_tile_rows(k, groups, g, &r0, &r1);
+    float *dst = g ? ws->kpart + (size_t)(g - 1) * mn : c;
+    rx_gemm(1, 0, m, n, r1 - r0, 1.0f, a + (size_t)r0 * lda, lda, b + (size_t)r0 * ldb, ldb, 0.0f,
+            dst, g ? n : ldc);
+  }
+  if (groups > 1) {
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < m; i++)
+      for (int g = 1; g < groups; g++) {
+        const float *src = ws->kpart + (size_t)(g - 1) * mn + (size_t)i * n;
+        float *dst = c + (size_t)i * ldc;
+        for (int j = 0; j < n; j++)
+          dst[j] += src[j];
+      }
   }
 }
 

@@ -124,12 +124,9 @@ void rx_vanilla_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   }
   const int rows = T * B;
   /* dW_rec (N, N) = du^T (N, T B) h_{0..T-1} (T B, N) */
-  rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, N, rows, 1.0f, ws->pre, N, ws->h, N, 0.0f, grad + L.rec_w,
-                N);
+  rx_gemm_sum_rows(ws, N, N, rows, ws->pre, N, ws->h, N, grad + L.rec_w, N);
   /* dW_in (N, I) = du^T (N, T B) xn (T B, I) */
-  if (ws->has_input)
-    rx_gemm_tiled(RX_TILES_W(N), 1, 0, N, I, rows, 1.0f, ws->pre, N, ws->xn, I, 0.0f, grad + L.in_w,
-                  I);
+  if (ws->has_input) rx_gemm_sum_rows(ws, N, I, rows, ws->pre, N, ws->xn, I, grad + L.in_w, I);
   if (s->bias) {
     rx_colsum(ws->pre, (size_t)rows, N, N, grad + L.rec_b);
     memcpy(grad + L.in_b, grad + L.rec_b, (size_t)N * sizeof(float));

@@ -10,7 +10,7 @@
 #include "tasks/population_loss.h"
 #include "tasks/tasks_internal.h"
 
-enum { ROWS = 16, LANES = 16 };
+enum { ROWS = RX_MSE_CHUNK, LANES = 16 };
 
 /* acc[i mod 16] += (y - t)^2 over one row; dy = scale (y - t) unless NULL (dy may be y). */
 static void row_loss(const float *y, const float *restrict t, int n, float *dy, float scale,

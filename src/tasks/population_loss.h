@@ -27,6 +27,7 @@ int rx_population_mse(const rx_population *pop, const float *y, const float *pos
  * threads (y and dy point at row r0; dy may be y, or NULL for no gradient); finish gives what
  * rx_population_mse gives for the same rows, bit for bit, and releases the tally (free alone
  * releases it after a failure). */
+#define RX_MSE_CHUNK 16 /* rows per partial sum */
 typedef struct rx_mse_tally {
   const rx_population *pop;
   const float *pos;

@@ -110,7 +110,9 @@ static void trainer_free(trainer *t) {
   rx_run_lock_release(&t->lock);
 }
 
-/* rx_rnn_loss's rows(): the population-code loss of one readout tile (y becomes dLoss/dy). */
+/* rx_rnn_loss's rows(): the population-code loss of one readout tile (y becomes dLoss/dy). The
+ * tiles start on whole chunks of the tally, as rx_mse_tally_rows requires. */
+_Static_assert(RX_READOUT_ALIGN % RX_MSE_CHUNK == 0, "readout tiles must start on tally chunks");
 static void tally_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
   rx_mse_tally_rows(ctx, r0, r0 + m, y, want_grad ? y : NULL);
 }
