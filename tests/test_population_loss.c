@@ -1,7 +1,8 @@
 /* The training step's one-pass loss (src/tasks/population_loss.c) against the separate passes it
  * replaces: the targets encoded row by row, the gradient bit for bit (also written over the
- * outputs), the loss and the decoding error; the same bits for 1 and 2 threads; the top-k on
- * rows longer than one 512-cell segment against a plain scan. */
+ * outputs), the loss and the decoding error; the same bits for 1 and 2 threads and when taken
+ * in blocks out of order (the training loop's tally); the top-k on rows longer than one
+ * 512-cell segment against a plain scan. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -137,7 +138,8 @@ static void test_tally_in_blocks_equals_the_one_pass(void) {
     double loss = NAN, error = NAN, l2 = NAN, e2 = NAN;
     REQUIRE(rx_population_mse(p, y, pos, m, dy, &loss, &error, &err) == RX_OK);
     rx_mse_tally t;
-    REQUIRE(rx_mse_tally_init(&t, p, pos, m, 1, &err) == RX_OK);
+    REQUIRE(rx_mse_tally_init(&t, p, m + 50, &err) == RX_OK); /* room to spare */
+    rx_mse_tally_start(&t, pos, m, 1);
     const size_t n_blk = (m + blk - 1) / blk;
     for (size_t i = 0; i < n_blk; i++) {
       const size_t b = (i * 3 + 1) % n_blk; /* 1, 0, 3, 2: every block once, out of order */
@@ -145,11 +147,22 @@ static void test_tally_in_blocks_equals_the_one_pass(void) {
       float *rows = y + r0 * p->n;
       rx_mse_tally_rows(&t, r0, r1, rows, rows);
     }
-    rx_mse_tally_finish(&t, &l2, &e2);
+    rx_mse_tally_total(&t, &l2, &e2);
     CHECK_MSG(!memcmp(&l2, &loss, sizeof loss) && !memcmp(&e2, &error, sizeof error),
               "%s: loss %.17g vs %.17g, error %.17g vs %.17g", cases[c].name, l2, loss, e2, error);
     CHECK_MSG(!memcmp(y, dy, len * sizeof(float)), "%s: gradient", cases[c].name);
     CHECK(loss > 0 && error > 0);
+    /* a second pass on the same tally (y now holds the gradient), without the error: the loss
+     * of the one pass on the same rows, and no error */
+    double l_ref = NAN, l3 = NAN, e3 = 5;
+    REQUIRE(rx_population_mse(p, y, pos, m, NULL, &l_ref, NULL, &err) == RX_OK);
+    rx_mse_tally_start(&t, pos, m, 0);
+    for (size_t r0 = 0; r0 < m; r0 += blk)
+      rx_mse_tally_rows(&t, r0, r0 + blk < m ? r0 + blk : m, y + r0 * p->n, NULL);
+    rx_mse_tally_total(&t, &l3, &e3);
+    CHECK_MSG(!memcmp(&l3, &l_ref, sizeof l3) && l3 != loss, "%s: second pass", cases[c].name);
+    CHECK(isnan(e3));
+    rx_mse_tally_free(&t);
     free(pos), free(y), free(dy);
     rx_population_free(p);
   }

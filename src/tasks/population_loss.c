@@ -50,30 +50,38 @@ static double row_error(const rx_population *pop, const float *dec, const float 
   return d * d;
 }
 
-int rx_mse_tally_init(rx_mse_tally *t, const rx_population *pop, const float *pos, size_t m,
-                      int want_error, rx_error *err) {
-  *t = (rx_mse_tally){.pop = pop, .pos = pos, .m = m, .want_error = want_error};
-  t->n_chunks = (m + ROWS - 1) / ROWS;
+int rx_mse_tally_init(rx_mse_tally *t, const rx_population *pop, size_t cap, rx_error *err) {
+  *t = (rx_mse_tally){.pop = pop, .cap = cap};
   t->stride = ((size_t)pop->n + 15) / 16 * 16;
-  t->n_scratch = omp_get_max_threads();
-  t->scale = m ? 2.0f / (float)(m * (size_t)pop->n) : 0.0f;
+  /* a target row per thread of the team that will call rows() (at most the larger of these) */
+  const int procs = omp_get_num_procs(), threads = omp_get_max_threads();
+  t->n_scratch = procs > threads ? procs : threads;
   int rc = rx_pop_rows_init(&t->rw, pop, err);
   if (rc)
     return rc;
-  t->part = malloc((2 * t->n_chunks + 1) * sizeof(double));
+  t->part = malloc((2 * ((cap + ROWS - 1) / ROWS) + 1) * sizeof(double));
   t->scratch = malloc((size_t)t->n_scratch * t->stride * sizeof(float));
   if (!t->part || !t->scratch) {
     rx_mse_tally_free(t);
-    return rx_fail(err, RX_ENOMEM, "out of memory for the loss of %zu rows of %d cells", m, pop->n);
+    return rx_fail(err, RX_ENOMEM, "out of memory for the loss of %zu rows of %d cells", cap,
+                   pop->n);
   }
   return RX_OK;
 }
 
-void rx_mse_tally_rows(rx_mse_tally *t, size_t r0, size_t r1, const float *y, float *dy) {
+void rx_mse_tally_start(rx_mse_tally *t, const float *pos, size_t m, int want_error) {
+  t->pos = pos;
+  t->m = m < t->cap ? m : t->cap;
+  t->want_error = want_error;
+  t->n_chunks = (t->m + ROWS - 1) / ROWS;
+  t->scale = t->m ? 2.0f / (float)(t->m * (size_t)t->pop->n) : 0.0f;
+}
+
+/* Rows [r0, r1) with their target rows encoded into tgt (stride floats). */
+static void tally_rows(rx_mse_tally *t, size_t r0, size_t r1, const float *y, float *dy,
+                       float *tgt) {
   const rx_population *pop = t->pop;
   const int n = pop->n, dim = pop->dim;
-  const int th = omp_get_thread_num();
-  float *tgt = t->scratch + (size_t)(th < t->n_scratch ? th : 0) * t->stride;
   for (size_t c = r0 / ROWS; c * ROWS < r1; c++) {
     double acc[LANES] = {0}, e = 0;
     const size_t c1 = (c + 1) * ROWS < r1 ? (c + 1) * ROWS : r1;
@@ -96,7 +104,24 @@ void rx_mse_tally_rows(rx_mse_tally *t, size_t r0, size_t r1, const float *y, fl
   }
 }
 
-void rx_mse_tally_finish(rx_mse_tally *t, double *loss, double *error) {
+void rx_mse_tally_rows(rx_mse_tally *t, size_t r0, size_t r1, const float *y, float *dy) {
+  const int th = omp_get_thread_num();
+  if (th < t->n_scratch) {
+    tally_rows(t, r0, r1, y, dy, t->scratch + (size_t)th * t->stride);
+    return;
+  }
+  /* a thread beyond what init sized for (threads raised since): a row buffer of its own */
+  float *tgt = malloc(t->stride * sizeof(float));
+  if (tgt) {
+    tally_rows(t, r0, r1, y, dy, tgt);
+  } else {
+    for (size_t c = r0 / ROWS; c * ROWS < r1; c++)
+      t->part[c] = t->part[t->n_chunks + c] = NAN; /* the loss says something went wrong */
+  }
+  free(tgt);
+}
+
+void rx_mse_tally_total(const rx_mse_tally *t, double *loss, double *error) {
   double total = 0, total_e = 0;
   for (size_t c = 0; c < t->n_chunks; c++) {
     total += t->part[c];
@@ -105,7 +130,6 @@ void rx_mse_tally_finish(rx_mse_tally *t, double *loss, double *error) {
   *loss = t->m ? total / ((double)t->m * t->pop->n) : 0.0;
   if (error)
     *error = t->m && t->want_error ? total_e / ((double)t->m * t->pop->dim) : NAN;
-  rx_mse_tally_free(t);
 }
 
 void rx_mse_tally_free(rx_mse_tally *t) {
@@ -125,14 +149,16 @@ int rx_population_mse(const rx_population *pop, const float *y, const float *pos
     return RX_OK;
   const int n = pop->n;
   rx_mse_tally t;
-  int rc = rx_mse_tally_init(&t, pop, pos, m, error != NULL, err);
+  int rc = rx_mse_tally_init(&t, pop, m, err);
   if (rc)
     return rc;
+  rx_mse_tally_start(&t, pos, m, error != NULL);
 #pragma omp parallel for schedule(static)
   for (size_t c = 0; c < t.n_chunks; c++) {
     const size_t r0 = c * ROWS, r1 = r0 + ROWS < m ? r0 + ROWS : m;
     rx_mse_tally_rows(&t, r0, r1, y + r0 * (size_t)n, dy ? dy + r0 * (size_t)n : NULL);
   }
-  rx_mse_tally_finish(&t, loss, error);
+  rx_mse_tally_total(&t, loss, error);
+  rx_mse_tally_free(&t);
   return RX_OK;
 }

@@ -22,16 +22,16 @@ int rx_population_mse(const rx_population *pop, const float *y, const float *pos
                       float *dy, double *loss, double *error, rx_error *err);
 
 /* The same loss a block of rows at a time, for a caller that produces the outputs in pieces
- * (the training loop, through rx_rnn_forward_loss): init for m rows of positions pos; then
- * rx_mse_tally_rows on blocks [r0, r1) with r0 a multiple of 16, each row exactly once, from any
- * threads (y and dy point at row r0; dy may be y, or NULL for no gradient); finish gives what
- * rx_population_mse gives for the same rows, bit for bit, and releases the tally (free alone
- * releases it after a failure). */
+ * (the training loop, through rx_rnn_forward_loss). init allocates, once, for up to cap rows;
+ * then per pass: start with m <= cap rows of positions pos; rx_mse_tally_rows on blocks
+ * [r0, r1) with r0 a multiple of RX_MSE_CHUNK, each row exactly once, from any threads of one
+ * OpenMP team (y and dy point at row r0; dy may be y, or NULL for no gradient); total gives
+ * what rx_population_mse gives for the same rows, bit for bit. free releases it. */
 #define RX_MSE_CHUNK 16 /* rows per partial sum */
 typedef struct rx_mse_tally {
   const rx_population *pop;
   const float *pos;
-  size_t m, n_chunks, stride;
+  size_t cap, m, n_chunks, stride;
   int want_error, n_scratch;
   float scale;
   rx_pop_rows rw;
@@ -39,10 +39,10 @@ typedef struct rx_mse_tally {
   float *scratch; /* (n_scratch, stride): a target row per thread */
 } rx_mse_tally;
 
-int rx_mse_tally_init(rx_mse_tally *t, const rx_population *pop, const float *pos, size_t m,
-                      int want_error, rx_error *err);
+int rx_mse_tally_init(rx_mse_tally *t, const rx_population *pop, size_t cap, rx_error *err);
+void rx_mse_tally_start(rx_mse_tally *t, const float *pos, size_t m, int want_error);
 void rx_mse_tally_rows(rx_mse_tally *t, size_t r0, size_t r1, const float *y, float *dy);
-void rx_mse_tally_finish(rx_mse_tally *t, double *loss, double *error);
+void rx_mse_tally_total(const rx_mse_tally *t, double *loss, double *error);
 void rx_mse_tally_free(rx_mse_tally *t);
 
 #endif

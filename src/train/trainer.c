@@ -69,6 +69,7 @@ typedef struct trainer {
   rx_rnn_workspace *ws;
   coded_batch train, test;
   float *grad;
+  rx_mse_tally tally; /* the loss's per-chunk sums and target rows, allocated once */
   rx_metrics *train_metrics, *test_metrics;
   char run_dir[4096];
   rx_run_lock lock;
@@ -105,6 +106,7 @@ static void trainer_free(trainer *t) {
   coded_batch_free(&t->train);
   coded_batch_free(&t->test);
   free(t->grad);
+  rx_mse_tally_free(&t->tally);
   rx_metrics_free(t->train_metrics);
   rx_metrics_free(t->test_metrics);
   rx_run_lock_release(&t->lock);
@@ -125,16 +127,12 @@ static int run_batch(trainer *t, const coded_batch *cb, const rx_noise *noise, i
                      int want_error, double *loss, double *error, rx_error *err) {
   const int B = cb->batch.B, T = cb->batch.T;
   rx_rnn_run run = {.B = B, .T = T, .x = cb->batch.inputs, .c = cb->init_codes, .noise = noise};
-  rx_mse_tally tally;
   *error = NAN;
-  int rc = rx_mse_tally_init(&tally, t->pop, cb->batch.targets, (size_t)B * T, want_error, err);
-  if (rc) return rc;
-  rx_rnn_loss fn = {.rows = tally_rows, .ctx = &tally};
-  if (rx_rnn_forward_loss(t->rnn, t->ws, &run, &fn, with_grad ? t->grad : NULL)) {
-    rx_mse_tally_free(&tally);
-    return rx_fail(err, RX_ENOMEM, "out of memory for the readout tiles (B=%d, T=%d)", B, T);
-  }
-  rx_mse_tally_finish(&tally, loss, want_error ? error : NULL);
+  rx_mse_tally_start(&t->tally, cb->batch.targets, (size_t)B * T, want_error);
+  rx_rnn_loss fn = {.rows = tally_rows, .ctx = &t->tally};
+  int rc = rx_rnn_forward_loss(t->rnn, t->ws, &run, &fn, with_grad ? t->grad : NULL);
+  if (rc) return rx_fail(err, rc, "out of memory for the readout tiles (B=%d, T=%d)", B, T);
+  rx_mse_tally_total(&t->tally, loss, want_error ? error : NULL);
   return RX_OK;
 }
 
@@ -171,6 +169,7 @@ static int trainer_alloc_buffers(trainer *t, rx_error *err) {
   if ((rc = rx_rnn_workspace_create(&t->ws, &t->rnn->spec, B, T, err))) return rc;
   if ((rc = coded_batch_alloc(&t->train, &t->task, t->pop, err))) return rc;
   if ((rc = coded_batch_alloc(&t->test, &t->task, t->pop, err))) return rc;
+  if ((rc = rx_mse_tally_init(&t->tally, t->pop, (size_t)B * T, err))) return rc;
   t->grad = malloc(t->rnn->n_weights * sizeof(float));
   if (!t->grad)
     return rx_fail(err, RX_ENOMEM, "out of memory for training buffers (B=%d, T=%d)", B, T);
