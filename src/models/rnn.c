@@ -1,6 +1,7 @@
 /* Network creation, parameter table, PyTorch-default initialisation, workspaces, and what both
- * cells share: encoder, readout with output noise, input noise, bias sums, dispatch and FLOP
- * counts. The recurrences themselves are in vanilla.c and gru.c. */
+ * cells share: encoder, input noise, bias sums, row tiles and weight-gradient sums, dispatch and
+ * FLOP counts. The recurrences themselves are in vanilla.c and gru.c, the readout (with output
+ * noise, and tile by tile with a loss) in readout.c. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* Shared internals of the two cells: the weight layout, the workspace, and the pieces both run
- * (encoder, readout with output noise, noise rows, bias sums). The cells themselves live in
- * vanilla.c and gru.c; rnn.c holds creation, initialisation and dispatch. */
+ * (encoder, readout with output noise, noise rows, bias sums, weight-gradient sums). The cells
+ * themselves live in vanilla.c and gru.c, the readout in readout.c; rnn.c holds creation,
+ * initialisation and dispatch. */
 #ifndef RX_MODELS_RNN_INTERNAL_H
 #define RX_MODELS_RNN_INTERNAL_H
 
@@ -87,7 +88,7 @@ void rx_tile_rows(int rows, int tiles, int i, int *r0, int *r1);
 void rx_gemm_tiled(int tiles, int trans_a, int trans_b, int m, int n, int k, float alpha,
                    const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 /* C (m, n) = A^T B for A (k, m) and B (k, n) with many rows k (a weight gradient summed over all
- * T B rows): the rows are cut into RX_GROUPS_K(k) fixed consecutive groups, one single-threaded
+ * T B rows): the rows are cut into rx_kgroups(k) fixed consecutive groups, one single-threaded
  * product each; the first writes C, the others partial sums into ws->kpart, added to C in group
  * order (the same bits for any thread count). Cutting the long sum rather than C's rows keeps
  * each product the full width of C, which OpenBLAS runs faster: dW_rec of the 512-unit network
@@ -96,7 +97,7 @@ void rx_gemm_tiled(int tiles, int trans_a, int trans_b, int m, int n, int k, flo
 void rx_gemm_sum_rows(rx_rnn_workspace *ws, int m, int n, int k, const float *a, int lda,
                       const float *b, int ldb, float *c, int ldc);
 #define RX_MAX_KGROUPS 8
-#define RX_GROUPS_K(k) rx_kgroups(k)
+/* Groups of at least 128 rows, one per core, at most RX_MAX_KGROUPS. */
 int rx_kgroups(int k);
 /* Tiles for the big products: over T B rows (readout), and over weight rows (gradients). */
 #define RX_TILES_TB(rows) rx_tiles((rows), 64, 512)
