@@ -375,6 +375,57 @@ static void test_population_spec_validation_names_the_key(void) {
   }
 }
 
+/* The head-direction code's low-rank form (Jacobi-Anger, cut where the code changes by less
+ * than 1e-9) against the code itself, computed in double straight from exp(kappa (cos - 1)):
+ * F Z equals it to float rounding at any heading, for the paper's cells and wider and narrower
+ * ones; the number of features grows with kappa; narrow tuning beyond the feature budget, place
+ * cells and identity codes have no low-rank form. */
+static void test_hd_low_rank_form_reproduces_the_code(void) {
+  const double spreads[3] = {M_PI / 6, 0.8, 0.3};
+  int prev_feat = 0;
+  for (int c = 0; c < 3; c++) {
+    rx_population_spec ps = {.kind = RX_TASK_HEAD_DIRECTION, .n = 512, .k = 3, .spread = spreads[c]};
+    rx_population *p;
+    rx_error err;
+    REQUIRE(rx_population_create(&p, &ps, 1, &err) == 0);
+    const int nf = rx_population_low_rank(p, 128, NULL);
+    CHECK_MSG(nf >= 3 && nf % 2 == 1 && nf <= 128, "spread %g: %d features", spreads[c], nf);
+    if (c == 1) CHECK(nf < prev_feat); /* wider tuning, fewer harmonics */
+    if (c == 2) CHECK(nf > prev_feat);
+    prev_feat = nf;
+    float *z = malloc((size_t)nf * 512 * sizeof(float)), f[128];
+    REQUIRE(rx_population_low_rank(p, 128, z) == nf);
+    const double kappa = 1.0 / (spreads[c] * spreads[c]);
+    double worst = 0;
+    for (int r = 0; r < 997; r++) {
+      const float s = (float)(-M_PI + 2 * M_PI * r / 997.0 + 1e-3);
+      rx_population_low_rank_features(p, nf, &s, 1, f);
+      for (int i = 0; i < 512; i++) {
+        double t = 0;
+        for (int q = 0; q < nf; q++)
+          t += (double)f[q] * z[(size_t)q * 512 + i];
+        const double ref = exp(kappa * (cos((double)s - p->centers[i]) - 1.0));
+        worst = fmax(worst, fabs(t - ref));
+      }
+    }
+    CHECK_MSG(worst < 2e-6, "spread %g: |F Z - code| up to %.3g", spreads[c], worst);
+    free(z);
+    rx_population_free(p);
+  }
+  rx_population_spec narrow = {.kind = RX_TASK_HEAD_DIRECTION, .n = 512, .k = 3, .spread = 0.05};
+  rx_population_spec place = {.kind = RX_TASK_SPATIAL, .n = 64, .k = 3, .sigma = 0.2,
+                              .box_width = 2.2, .box_height = 2.2};
+  rx_population_spec ident = {.kind = RX_TASK_HEAD_DIRECTION, .identity = 1};
+  const rx_population_spec *none[3] = {&narrow, &place, &ident};
+  for (int c = 0; c < 3; c++) {
+    rx_population *p;
+    rx_error err;
+    REQUIRE(rx_population_create(&p, none[c], 1, &err) == 0);
+    CHECK_MSG(rx_population_low_rank(p, 128, NULL) == 0, "case %d has a low-rank form", c);
+    rx_population_free(p);
+  }
+}
+
 RX_TEST_MAIN(TEST(test_place_code_is_softmax_matching_double_reference_and_rows_sum_to_one),
              TEST(test_place_decode_recovers_position_within_cell_spacing),
              TEST(test_dog_code_matches_reference_is_nonnegative_sums_to_one_and_decodes),
@@ -385,4 +436,5 @@ RX_TEST_MAIN(TEST(test_place_code_is_softmax_matching_double_reference_and_rows_
              TEST(test_place_centres_reproducible_from_seed_inside_box_and_copied),
              TEST(test_encode_and_decode_are_identical_across_threads_and_alignment),
              TEST(test_fast_exp_matches_libm_within_a_few_ulp),
-             TEST(test_population_spec_validation_names_the_key))
+             TEST(test_population_spec_validation_names_the_key),
+             TEST(test_hd_low_rank_form_reproduces_the_code))

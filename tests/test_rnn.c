@@ -269,13 +269,74 @@ static double problem_loss_tiled(problem *p, float *grad) {
   return L;
 }
 
+/* L = scale sum (y - t)^2 with low-rank targets t = F Z (features F: rows x n_feat, random but
+ * fixed), through rx_rnn_forward_loss; low_rank: tell it the targets' structure (the readout
+ * then never forms dL/dy), or not (rows() writes dL/dy over each tile). */
+enum { LR_FEAT = 5 };
+typedef struct lr_sums {
+  const float *F, *Z;
+  int n_out;
+  float scale;
+  int grad_tiles; /* tiles handed over with want_grad: dL/dy formed */
+  double part[128]; /* per RX_READOUT_ALIGN-row chunk */
+} lr_sums;
+
+static void lr_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
+  lr_sums *ls = ctx;
+  const size_t n = (size_t)ls->n_out;
+  for (size_t c = 0; c * RX_READOUT_ALIGN < m; c++) {
+    double L = 0;
+    const size_t c1 = (c + 1) * RX_READOUT_ALIGN < m ? (c + 1) * RX_READOUT_ALIGN : m;
+    for (size_t r = c * RX_READOUT_ALIGN; r < c1; r++)
+      for (size_t o = 0; o < n; o++) {
+        double t = 0;
+        for (int f = 0; f < LR_FEAT; f++)
+          t += (double)ls->F[(r0 + r) * LR_FEAT + f] * ls->Z[f * n + o];
+        const double d = y[r * n + o] - t;
+        L += d * d;
+        if (want_grad) y[r * n + o] = (float)(2.0 * ls->scale * d);
+      }
+    ls->part[r0 / RX_READOUT_ALIGN + c] = ls->scale * L;
+  }
+#pragma omp atomic
+  ls->grad_tiles += want_grad;
+}
+
+static void lr_features(void *ctx, size_t r0, size_t m, float *f) {
+  const lr_sums *ls = ctx;
+  memcpy(f, ls->F + r0 * LR_FEAT, m * LR_FEAT * sizeof(float));
+}
+
+static double problem_loss_low_rank(problem *p, float *grad, int low_rank, int *grad_tiles) {
+  const size_t rows = (size_t)p->T * p->B, n = (size_t)p->rnn->spec.n_out;
+  float *F = malloc(rows * LR_FEAT * sizeof(float)), *Z = malloc(LR_FEAT * n * sizeof(float));
+  fill_uniform(F, rows * LR_FEAT, 51, -1.0f, 1.0f);
+  fill_uniform(Z, LR_FEAT * n, 52, -1.0f, 1.0f);
+  lr_sums ls = {.F = F, .Z = Z, .n_out = (int)n, .scale = 0.5f};
+  for (size_t i = 0; i < 128; i++)
+    ls.part[i] = NAN;
+  rx_rnn_loss fn = {.rows = lr_rows, .ctx = &ls};
+  if (low_rank)
+    fn.low_rank_z = Z, fn.n_feat = LR_FEAT, fn.scale = ls.scale, fn.features = lr_features;
+  CHECK(rx_rnn_forward_loss(p->rnn, p->ws, &p->run, &fn, grad) == 0);
+  const size_t chunks = (rows + RX_READOUT_ALIGN - 1) / RX_READOUT_ALIGN;
+  double L = 0;
+  for (size_t i = 0; i < chunks && i < 128; i++)
+    L += ls.part[i];
+  CHECK(chunks <= 128);
+  if (grad_tiles) *grad_tiles = ls.grad_tiles;
+  free(F), free(Z);
+  return L;
+}
+
 /* ------------------------------------------------------------------ finite differences */
 
 typedef struct fd_case {
   rx_model_kind kind;
   rx_activation act;
   int bias, noise, from_h0, no_x;
-  int tiled; /* loss and gradient through rx_rnn_forward_loss (the training path) */
+  int tiled; /* through rx_rnn_forward_loss (the training path): 1 L = sum(y * R); 2 the
+              * low-rank-target loss, its structure given (the readout never forms dL/dy) */
 } fd_case;
 
 /* Compares the analytic gradient of L = sum(y * R) (dy = R), times grad_scale, with central
@@ -302,10 +363,13 @@ static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
   problem p;
   const int B = 3, T = 6;
   if (problem_make(&p, &spec, B, T, k->noise, k->from_h0, k->no_x, 5)) return INFINITY;
+  if (k->tiled == 2) p.noise.sigma_out = 0.0f; /* else the low-rank path is not taken */
   const size_t nw = p.rnn->n_weights, nu = (size_t)T * B * spec.n_rec;
   float *grad = malloc(nw * sizeof(float));
   unsigned char *m0 = malloc(nu), *m1 = malloc(nu);
-  if (k->tiled) {
+  if (k->tiled == 2) {
+    problem_loss_low_rank(&p, grad, 1, NULL);
+  } else if (k->tiled) {
     problem_loss_tiled(&p, grad);
   } else {
     problem_loss(&p);
@@ -324,10 +388,14 @@ static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
       flips = 0;
       p.rnn->w[i] = w0 + eps;
       if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m1), flips |= memcmp(m0, m1, nu) != 0;
-      Lp = k->tiled ? problem_loss_tiled(&p, NULL) : problem_loss(&p);
+      Lp = k->tiled == 2 ? problem_loss_low_rank(&p, NULL, 1, NULL)
+           : k->tiled  ? problem_loss_tiled(&p, NULL)
+                       : problem_loss(&p);
       p.rnn->w[i] = w0 - eps;
       if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m1), flips |= memcmp(m0, m1, nu) != 0;
-      Lm = k->tiled ? problem_loss_tiled(&p, NULL) : problem_loss(&p);
+      Lm = k->tiled == 2 ? problem_loss_low_rank(&p, NULL, 1, NULL)
+           : k->tiled  ? problem_loss_tiled(&p, NULL)
+                       : problem_loss(&p);
       /* the perturbation is applied to a float weight: divide by the step actually taken */
       step = (double)(w0 + eps) - (double)(w0 - eps);
     }
@@ -373,9 +441,13 @@ static void fd_all(rx_model_kind kind) {
   fd_case k1 = {kind, RX_ACT_TANH, 1, 2, 1, 1, 0};
   CHECK_MSG(fd_worst(&k1, 1.0f, NULL) <= 1.0, "from h0, no x");
   /* the training path: readout, loss and readout backward tile by tile (rx_rnn_forward_loss) */
-  const fd_case tiled[2] = {{kind, RX_ACT_RELU, 1, 2, 0, 0, 1}, {kind, RX_ACT_TANH, 0, 1, 0, 0, 1}};
-  for (int i = 0; i < 2; i++)
-    CHECK_MSG(fd_worst(&tiled[i], 1.0f, NULL) <= 1.0, "tiled %s", rx_activation_name(tiled[i].act));
+  /* the low-rank path needs no output bias and no output noise */
+  fd_case tiled[3] = {{kind, RX_ACT_RELU, 1, 2, 0, 0, 1},
+                      {kind, RX_ACT_TANH, 0, 1, 0, 0, 1},
+                      {kind, RX_ACT_TANH, 0, 1, 0, 0, 2}};
+  for (int i = 0; i < 3; i++)
+    CHECK_MSG(fd_worst(&tiled[i], 1.0f, NULL) <= 1.0, "tiled %d %s", tiled[i].tiled,
+              rx_activation_name(tiled[i].act));
 }
 
 static void test_vanilla_backward_matches_finite_differences(void) { fd_all(RX_MODEL_VANILLA); }
@@ -495,6 +567,42 @@ static void test_forward_loss_equals_forward_then_backward(void) {
       rx_rnn_loss none = {0};
       CHECK(rx_rnn_forward_loss(p.rnn, p.ws, &p.run, &none, g) == RX_EINVAL);
       free(g_ref), free(g), free(h_ref);
+      problem_free(&p);
+    }
+}
+
+/* Low-rank targets: the readout's backward pass from h^T h and F^T h (dL/dy never formed)
+ * against the tile-by-tile path on the same loss (rows() writing dL/dy), on 740 rows: the same
+ * loss bit for bit, the same gradient to float rounding. With an output bias or output noise
+ * the structure is ignored and dL/dy is formed. */
+static void test_low_rank_targets_give_the_tiled_gradient(void) {
+  for (int kind = 0; kind < 2; kind++)
+    for (int bias = 0; bias < 2; bias++) {
+      rx_rnn_spec spec = small_spec((rx_model_kind)kind, RX_ACT_TANH, bias);
+      spec.n_rec = 37, spec.n_out = 41;
+      problem p;
+      REQUIRE(problem_make(&p, &spec, 37, 20, 1, 0, 0, 29) == 0);
+      p.noise.sigma_out = 0.0f;
+      const size_t nw = p.rnn->n_weights;
+      float *g_ref = malloc(nw * sizeof(float)), *g = malloc(nw * sizeof(float));
+      int formed_ref = 0, formed = 0;
+      const double L_ref = problem_loss_low_rank(&p, g_ref, 0, &formed_ref);
+      const double L = problem_loss_low_rank(&p, g, 1, &formed);
+      CHECK(formed_ref > 0 && (bias ? formed == formed_ref : formed == 0));
+      CHECK(memcmp(&L, &L_ref, sizeof L) == 0);
+      double gmax = 0, worst = 0;
+      for (size_t i = 0; i < nw; i++)
+        gmax = fmax(gmax, fabs(g_ref[i]));
+      for (size_t i = 0; i < nw; i++)
+        worst = fmax(worst, fabs(g[i] - g_ref[i]));
+      CHECK_MSG(gmax > 0 && worst <= 2e-5 * gmax, "%s bias %d: gradient off by %.3g (max %.3g)",
+                rx_model_kind_name(spec.kind), bias, worst, gmax);
+      /* output noise: the structure is ignored too */
+      p.noise.sigma_out = 0.1f;
+      formed = 0;
+      problem_loss_low_rank(&p, g, 1, &formed);
+      CHECK(formed > 0);
+      free(g_ref), free(g);
       problem_free(&p);
     }
 }
@@ -928,6 +1036,7 @@ RX_TEST_MAIN(TEST(test_vanilla_backward_matches_finite_differences),
              TEST(test_backward_gives_zero_gradient_to_unused_maps),
              TEST(test_forward_matches_naive_reference),
              TEST(test_forward_loss_equals_forward_then_backward),
+             TEST(test_low_rank_targets_give_the_tiled_gradient),
              TEST(test_sum_over_row_groups_equals_the_product),
              TEST(test_noise_has_the_specified_moments),
              TEST(test_noise_same_key_reproduces_and_other_index_differs),

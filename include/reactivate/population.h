@@ -55,6 +55,17 @@ void rx_population_decode(const rx_population *pop, const float *code, size_t m,
 double rx_population_error(const rx_population *pop, const float *decoded, const float *truth,
                            size_t m);
 
+/* A low-rank form of the code, code = F Z, where one exists with at most max_feat features:
+ * head-direction cells, exp(kappa (cos(s - theta_i) - 1)) = e^-kappa (I_0(kappa) + 2 sum_m
+ * I_m(kappa) cos(m (s - theta_i))) (Jacobi-Anger), cut after the M harmonics beyond which the
+ * code changes by less than 1e-9: F = (1, cos s, sin s, ..., cos Ms, sin Ms), n_feat = 2M + 1.
+ * Returns n_feat and fills z (n_feat, n) when z is not NULL; 0 where there is none (place
+ * cells, identity codes, or tuning so narrow that it needs more than max_feat features). */
+int rx_population_low_rank(const rx_population *pop, int max_feat, float *z);
+/* f (m, n_feat) = the features of positions pos (m, dim) for rx_population_low_rank's form. */
+void rx_population_low_rank_features(const rx_population *pop, int n_feat, const float *pos,
+                                     size_t m, float *f);
+
 #ifdef __cplusplus
 }
 #endif

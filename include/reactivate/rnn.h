@@ -109,6 +109,19 @@ int rx_rnn_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, fl
 typedef struct rx_rnn_loss {
   void (*rows)(void *ctx, size_t r0, size_t m, float *y, int want_grad);
   void *ctx;
+  /* Optional: targets of low rank, which spare the readout's backward pass two of its three
+   * large products. When low_rank_z is not NULL, the loss is scale * sum (y - t)^2 over all
+   * rows and outputs, with targets t = F Z: Z (n_feat, n_out) is low_rank_z, and F (T B,
+   * n_feat) holds the rows' features, features(ctx, r0, m, f) writing rows [r0, r0 + m) of F
+   * into f (m, n_feat) (called like rows()). Then, without output bias and output noise,
+   * dL/dy = 2 scale (y - t) never needs to be formed: dh = 2 scale (h W_out^T W_out - F Z W_out)
+   * and dW_out = 2 scale (W_out h^T h - Z^T F^T h), products of width n_feat and n_rec instead
+   * of n_out; rows() is called with want_grad = 0 and only tallies. (With a bias or output
+   * noise the loss is taken tile by tile as above, and rows() writes dy.) */
+  const float *low_rank_z;
+  int n_feat;
+  float scale;
+  void (*features)(void *ctx, size_t r0, size_t m, float *f);
 } rx_rnn_loss;
 
 /* A training step's forward pass, loss and backward pass without storing the outputs (for
@@ -126,6 +139,10 @@ int rx_rnn_forward_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
 
 /* Floating-point operations of one training step (forward + backward) at (B, T), for bench. */
 double rx_rnn_train_flops(const rx_rnn_spec *spec, int B, int T);
+/* The same when the readout's backward pass takes low-rank targets with n_feat features
+ * (rx_rnn_loss.low_rank_z): dh and dW_out from h^T h and F^T h instead of two products with
+ * dL/dy. n_feat <= 0: rx_rnn_train_flops. */
+double rx_rnn_train_flops_low_rank(const rx_rnn_spec *spec, int B, int T, int n_feat);
 
 const char *rx_activation_name(rx_activation act);
 const char *rx_model_kind_name(rx_model_kind kind);

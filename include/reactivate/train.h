@@ -88,8 +88,11 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
              rx_error *err);
 
 /* Times `reps` training steps (after one warm-up) of a fresh model of cfg, touching no files;
- * seconds (reps,) receives each step's wall time. Used by `reactivate bench`. */
-int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, rx_error *err);
+ * seconds (reps,) receives each step's wall time and *flops (unless NULL) the floating-point
+ * operations of the products of one step as the trainer runs it (with the low-rank readout
+ * backward where the code has one). Used by `reactivate bench`. */
+int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, double *flops,
+                       rx_error *err);
 
 /* Name of the decoding-error metric: "pos_mse" (spatial) or "hd_mse" (head direction). */
 const char *rx_error_metric_name(rx_task_kind kind);

@@ -137,6 +137,93 @@ static void readout_group(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_
   }
 }
 
+/* ---------------------------------------------------------------- low-rank targets */
+
+/* The buffers of the low-rank path for n_feat features (made, or remade larger, on first use). */
+static int low_rank_buffers(rx_rnn_workspace *ws, int n_feat) {
+  if (ws->lr_cap >= n_feat) return RX_OK;
+  const size_t N = (size_t)ws->spec.n_rec, F = (size_t)n_feat, G = (size_t)ws->tile_groups;
+  float *f = malloc(G * RX_READOUT_TILE * F * sizeof(float));
+  float *hh = malloc(G * N * N * sizeof(float)), *fh = malloc(G * F * N * sizeof(float));
+  float *g = malloc(N * N * sizeof(float)), *c = malloc(F * N * sizeof(float));
+  if (!f || !hh || !fh || !g || !c) {
+    free(f), free(hh), free(fh), free(g), free(c);
+    return RX_ENOMEM;
+  }
+  free(ws->lr_f), free(ws->lr_hh), free(ws->lr_fh), free(ws->lr_g), free(ws->lr_c);
+  ws->lr_f = f, ws->lr_hh = hh, ws->lr_fh = fh, ws->lr_g = g, ws->lr_c = c;
+  ws->lr_cap = n_feat;
+  return RX_OK;
+}
+
+/* Group g's rows as readout_group, with dL/dy = 2 scale (y - F Z) never formed:
+ *   dh = 2 scale (h G - F C)    with G = W_out^T W_out, C = Z W_out (made by the caller);
+ * and the group's partial sums of h^T h and F^T h, from which the caller makes dW_out. */
+static void low_rank_group(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_loss *loss,
+                           int g, int groups) {
+  const rx_rnn_spec *s = &rnn->spec;
+  const int B = ws->B, N = s->n_rec, O = s->n_out, F = loss->n_feat;
+  const long rows = (long)ws->T * B, chunks = (rows + RX_READOUT_ALIGN - 1) / RX_READOUT_ALIGN;
+  const long g0 = chunks * g / groups * RX_READOUT_ALIGN;
+  const long g1 = g + 1 == groups ? rows : chunks * (g + 1) / groups * RX_READOUT_ALIGN;
+  const float *W_out = rnn->w + rx_rnn_layout_of(s).out_w, *h = ws->h + (size_t)B * N;
+  const float two_scale = 2.0f * loss->scale;
+  float *y = ws->tile_y + (size_t)g * RX_READOUT_TILE * O;
+  float *f = ws->lr_f + (size_t)g * RX_READOUT_TILE * F;
+  float *hh = ws->lr_hh + (size_t)g * N * N, *fh = ws->lr_fh + (size_t)g * F * N;
+  memset(hh, 0, (size_t)N * N * sizeof(float)); /* for a group without rows */
+  memset(fh, 0, (size_t)F * N * sizeof(float));
+  for (long r0 = g0; r0 < g1; r0 += RX_READOUT_TILE) {
+    const int m = (int)(g1 - r0 < RX_READOUT_TILE ? g1 - r0 : RX_READOUT_TILE);
+    const float *hr = h + (size_t)r0 * N;
+    float *dh = ws->dh + (size_t)r0 * N;
+    const float beta = r0 == g0 ? 0.0f : 1.0f;
+    rx_gemm(0, 1, m, O, N, 1.0f, hr, N, W_out, N, 0.0f, y, O);
+    loss->rows(loss->ctx, (size_t)r0, (size_t)m, y, 0);
+    loss->features(loss->ctx, (size_t)r0, (size_t)m, f);
+    rx_gemm(0, 0, m, N, N, two_scale, hr, N, ws->lr_g, N, 0.0f, dh, N);
+    rx_gemm(0, 0, m, N, F, -two_scale, f, F, ws->lr_c, N, 1.0f, dh, N);
+    rx_gemm(1, 0, N, N, m, 1.0f, hr, N, hr, N, beta, hh, N);
+    rx_gemm(1, 0, F, N, m, 1.0f, f, F, hr, N, beta, fh, N);
+  }
+}
+
+/* Adds the groups' partial sums (m n floats each, `stride` apart) in group order into the
+ * first. */
+static void sum_groups(float *part, size_t n, size_t stride, int groups) {
+#pragma omp parallel for schedule(static)
+  for (size_t i = 0; i < n; i++) {
+    float acc = part[i];
+    for (int g = 1; g < groups; g++)
+      acc += part[(size_t)g * stride + i];
+    part[i] = acc;
+  }
+}
+
+static int readout_low_rank(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_loss *loss,
+                            float *grad, int groups) {
+  if (low_rank_buffers(ws, loss->n_feat)) return RX_ENOMEM;
+  const rx_rnn_spec *s = &rnn->spec;
+  const int N = s->n_rec, O = s->n_out, F = loss->n_feat;
+  const float *W_out = rnn->w + rx_rnn_layout_of(s).out_w;
+  /* G (N, N) = W_out^T W_out; C (F, N) = Z W_out */
+  rx_gemm_tiled(rx_tiles(N, 64, 0), 1, 0, N, N, O, 1.0f, W_out, N, W_out, N, 0.0f, ws->lr_g, N);
+  rx_gemm_tiled(rx_tiles(F, 64, 0), 0, 0, F, N, O, 1.0f, loss->low_rank_z, O, W_out, N, 0.0f,
+                ws->lr_c, N);
+#pragma omp parallel for schedule(static)
+  for (int g = 0; g < groups; g++)
+    low_rank_group(rnn, ws, loss, g, groups);
+  sum_groups(ws->lr_hh, (size_t)N * N, (size_t)N * N, groups);
+  sum_groups(ws->lr_fh, (size_t)F * N, (size_t)F * N, groups);
+  /* dW_out (O, N) = 2 scale (W_out (h^T h) - Z^T (F^T h)) */
+  const float two_scale = 2.0f * loss->scale;
+  float *dw = grad + rx_rnn_layout_of(s).out_w;
+  const int tiles = rx_tiles(O, 64, 0);
+  rx_gemm_tiled(tiles, 0, 0, O, N, N, two_scale, W_out, N, ws->lr_hh, N, 0.0f, dw, N);
+  rx_gemm_tiled(tiles, 1, 0, O, N, F, -two_scale, loss->low_rank_z, O, ws->lr_fh, N, 1.0f, dw, N);
+  return RX_OK;
+}
+
 int rx_rnn_readout_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,
                         const rx_rnn_loss *loss, float *grad) {
   if (readout_buffers(ws)) return RX_ENOMEM;
@@ -144,6 +231,10 @@ int rx_rnn_readout_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
   const rx_rnn_layout L = rx_rnn_layout_of(s);
   const int O = s->n_out, N = s->n_rec;
   const int groups = readout_groups((long)ws->T * ws->B);
+  const rx_noise *nz = run->noise;
+  if (grad && loss->low_rank_z && loss->features && loss->n_feat > 0 && !s->bias &&
+      !(nz && nz->sigma_out > 0.0f))
+    return readout_low_rank(rnn, ws, loss, grad, groups);
 #pragma omp parallel for schedule(static)
   for (int g = 0; g < groups; g++)
     readout_group(rnn, ws, run, loss, grad != NULL, g, groups);

@@ -198,6 +198,11 @@ void rx_rnn_workspace_free(rx_rnn_workspace *ws) {
   free(ws->tile_y);
   free(ws->tile_dw);
   free(ws->tile_db);
+  free(ws->lr_f);
+  free(ws->lr_hh);
+  free(ws->lr_fh);
+  free(ws->lr_g);
+  free(ws->lr_c);
   free(ws);
 }
 
@@ -431,6 +436,15 @@ double rx_rnn_train_flops(const rx_rnn_spec *s, int B, int T) {
                + 2 * G * N * I * TB /* dW_in */
                + 2 * N * C * B;     /* dE */
   return fwd + bwd;
+}
+
+double rx_rnn_train_flops_low_rank(const rx_rnn_spec *s, int B, int T, int n_feat) {
+  const double full = rx_rnn_train_flops(s, B, T);
+  if (n_feat <= 0) return full;
+  const double N = s->n_rec, O = s->n_out, F = n_feat, TB = (double)T * B;
+  return full - 2 * (2 * TB * O * N)            /* no dh = dy W_out, no dW_out = dy^T h */
+         + 2 * (2 * TB * N * N + 2 * TB * F * N) /* h G and F C; h^T h and F^T h */
+         + 2 * (2 * N * N * O + 2 * F * N * O);  /* G, C; W_out (h^T h), Z^T (F^T h) */
 }
 
 const char *rx_activation_name(rx_activation act) {

@@ -44,6 +44,11 @@ struct rx_rnn_workspace {
   float *tile_y, *tile_dw;
   double *tile_db;
   float *kpart; /* rx_gemm_sum_rows: the partial sums of its row groups after the first */
+  /* rx_rnn_forward_loss with low-rank targets (readout.c), made on first use for up to lr_cap
+   * features: per group a tile of features (RX_READOUT_TILE, n_feat) and partial sums of h^T h
+   * (N, N) and F^T h (n_feat, N); W_out^T W_out (N, N) and Z W_out (n_feat, N). */
+  int lr_cap;
+  float *lr_f, *lr_hh, *lr_fh, *lr_g, *lr_c;
 };
 
 /* out (n) = sigma * U[0, 1) (uniform) or sigma * N(0, 1) (gaussian) from Philox4x32-10 keyed

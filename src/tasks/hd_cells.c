@@ -3,6 +3,7 @@
  * preferred angles are population.c's. */
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "tasks/population_internal.h"
 #include "tasks/tasks_internal.h"
@@ -90,4 +91,71 @@ void rx_hd_decode(const rx_population *pop, const float *code, size_t m, float *
 #pragma omp parallel for schedule(static)
   for (size_t r = 0; r < m; r++)
     pos[r] = rx_hd_decode_row(pop, tab ? cx : NULL, tab ? cy : NULL, code + r * (size_t)n);
+}
+
+/* ---------------------------------------------------------------- low-rank form */
+
+/* I_m(x) / e^x for m = 0 .. mmax (modified Bessel functions of the first kind, scaled), from
+ * their power series, summed in double until the terms stop mattering. x <= 64. */
+static void bessel_i_scaled(double x, int mmax, double *out) {
+  const double h = 0.5 * x;
+  for (int m = 0; m <= mmax; m++) {
+    /* term_k = h^(2k + m) / (k! (k + m)!), started in logs to stay finite */
+    double term = exp(m * log(h > 0 ? h : 1e-300) - lgamma(m + 1.0) - x), sum = 0;
+    for (int k = 0; k < 1000; k++) {
+      sum += term;
+      term *= h * h / ((k + 1.0) * (k + 1.0 + m));
+      if (term < 1e-17 * sum && k > h) break;
+    }
+    out[m] = sum;
+  }
+}
+
+int rx_hd_low_rank(const rx_population *pop, int max_feat, float *z) {
+  const double kappa = 1.0 / (pop->spread * pop->spread);
+  const int mmax = (max_feat - 1) / 2;
+  if (mmax < 1 || !(kappa > 0) || kappa > 64) return 0;
+  double *ib = malloc((size_t)(mmax + 2) * sizeof(double));
+  if (!ib) return 0;
+  bessel_i_scaled(kappa, mmax + 1, ib);
+  /* Dropping the harmonics beyond M changes the code by at most 2 e^-kappa sum_{m>M} I_m
+   * (all |cos| <= 1). Beyond m ~ kappa the I_m fall faster than geometrically, so a negligible
+   * I_{mmax+1} bounds what lies beyond the table. */
+  if (2.0 * ib[mmax + 1] > 1e-12) {
+    free(ib);
+    return 0; /* tuning too narrow for max_feat features */
+  }
+  int M = mmax;
+  double tail = 2.0 * ib[mmax + 1];
+  while (M > 1 && tail + 2.0 * ib[M] < 1e-9)
+    tail += 2.0 * ib[M--];
+  const int n = pop->n, nf = 2 * M + 1;
+  if (z) {
+    for (int i = 0; i < n; i++) {
+      const double c = pop->centers[i];
+      z[i] = (float)ib[0];
+      for (int m = 1; m <= M; m++) {
+        z[(size_t)(2 * m - 1) * n + i] = (float)(2.0 * ib[m] * cos(m * c));
+        z[(size_t)(2 * m) * n + i] = (float)(2.0 * ib[m] * sin(m * c));
+      }
+    }
+  }
+  free(ib);
+  return nf;
+}
+
+void rx_hd_low_rank_features(int n_feat, const float *pos, size_t m, float *f) {
+  const int M = (n_feat - 1) / 2;
+  for (size_t r = 0; r < m; r++) {
+    const double c1 = cos((double)pos[r]), s1 = sin((double)pos[r]);
+    float *fr = f + r * (size_t)n_feat;
+    double c = 1.0, s = 0.0;
+    fr[0] = 1.0f;
+    for (int k = 1; k <= M; k++) { /* cos, sin of k s by angle addition */
+      const double cn = c * c1 - s * s1, sn = s * c1 + c * s1;
+      c = cn, s = sn;
+      fr[2 * k - 1] = (float)c;
+      fr[2 * k] = (float)s;
+    }
+  }
 }

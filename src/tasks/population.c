@@ -172,6 +172,18 @@ void rx_population_decode(const rx_population *pop, const float *code, size_t m,
   }
 }
 
+int rx_population_low_rank(const rx_population *pop, int max_feat, float *z) {
+  if (pop->identity || pop->kind != RX_TASK_HEAD_DIRECTION)
+    return 0;
+  return rx_hd_low_rank(pop, max_feat, z);
+}
+
+void rx_population_low_rank_features(const rx_population *pop, int n_feat, const float *pos,
+                                     size_t m, float *f) {
+  (void)pop; /* head direction only, for now */
+  rx_hd_low_rank_features(n_feat, pos, m, f);
+}
+
 int rx_pop_rows_init(rx_pop_rows *rw, const rx_population *pop, rx_error *err) {
   *rw = (rx_pop_rows){.pop = pop};
   if (pop->identity || pop->kind == RX_TASK_SPATIAL)

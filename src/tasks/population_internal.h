@@ -16,6 +16,8 @@ void rx_place_encode(const rx_population *pop, const float *pos, size_t m, float
 void rx_place_decode(const rx_population *pop, const float *code, size_t m, float *pos);
 void rx_hd_encode(const rx_population *pop, const float *pos, size_t m, float *code);
 void rx_hd_decode(const rx_population *pop, const float *code, size_t m, float *pos);
+int rx_hd_low_rank(const rx_population *pop, int max_feat, float *z);
+void rx_hd_low_rank_features(int n_feat, const float *pos, size_t m, float *f);
 
 /* One row at a time, the same bits as the block calls above. pos: dim floats; code: n floats.
  * rx_hd_tables fills, for cells i0 .. i0 + len - 1, what the head-direction rows read: ct, st

@@ -70,6 +70,8 @@ typedef struct trainer {
   coded_batch train, test;
   float *grad;
   rx_mse_tally tally; /* the loss's per-chunk sums and target rows, allocated once */
+  int lr_feat;        /* > 0: the targets' code has a low-rank form with this many features */
+  float *lr_z;        /* (lr_feat, n_cells) its cells' side (rx_population_low_rank) */
   rx_metrics *train_metrics, *test_metrics;
   char run_dir[4096];
   rx_run_lock lock;
@@ -106,6 +108,7 @@ static void trainer_free(trainer *t) {
   coded_batch_free(&t->train);
   coded_batch_free(&t->test);
   free(t->grad);
+  free(t->lr_z);
   rx_mse_tally_free(&t->tally);
   rx_metrics_free(t->train_metrics);
   rx_metrics_free(t->test_metrics);
@@ -116,20 +119,35 @@ static void trainer_free(trainer *t) {
  * tiles start on whole chunks of the tally, as rx_mse_tally_rows requires. */
 _Static_assert(RX_READOUT_ALIGN % RX_MSE_CHUNK == 0, "readout tiles must start on tally chunks");
 static void tally_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
-  rx_mse_tally_rows(ctx, r0, r0 + m, y, want_grad ? y : NULL);
+  trainer *t = ctx;
+  rx_mse_tally_rows(&t->tally, r0, r0 + m, y, want_grad ? y : NULL);
+}
+
+/* rx_rnn_loss's features(): the low-rank features of the tile's target positions. */
+static void target_features(void *ctx, size_t r0, size_t m, float *f) {
+  const trainer *t = ctx;
+  rx_population_low_rank_features(t->pop, t->lr_feat, t->tally.pos + r0 * (size_t)t->pop->dim, m,
+                                  f);
 }
 
 /* Forward pass on cb with the given noise: *loss, and *error (the decoding error) when
  * want_error (NaN otherwise). With_grad, also the backward pass: t->grad = dLoss/dw. The outputs
  * are never stored: the loss, the decode and dLoss/dy are taken a readout tile at a time
- * (rx_rnn_forward_loss). RX_OK or RX_ENOMEM. */
+ * (rx_rnn_forward_loss); where the targets' code has a low-rank form (head-direction cells),
+ * the readout's backward pass uses it and dLoss/dy is never formed. RX_OK or RX_ENOMEM. */
 static int run_batch(trainer *t, const coded_batch *cb, const rx_noise *noise, int with_grad,
                      int want_error, double *loss, double *error, rx_error *err) {
   const int B = cb->batch.B, T = cb->batch.T;
   rx_rnn_run run = {.B = B, .T = T, .x = cb->batch.inputs, .c = cb->init_codes, .noise = noise};
   *error = NAN;
   rx_mse_tally_start(&t->tally, cb->batch.targets, (size_t)B * T, want_error);
-  rx_rnn_loss fn = {.rows = tally_rows, .ctx = &t->tally};
+  rx_rnn_loss fn = {.rows = tally_rows, .ctx = t};
+  if (t->lr_feat > 0) {
+    fn.low_rank_z = t->lr_z;
+    fn.n_feat = t->lr_feat;
+    fn.scale = 0.5f * t->tally.scale; /* the loss is the mean: dL/dy = tally.scale (y - t) */
+    fn.features = target_features;
+  }
   int rc = rx_rnn_forward_loss(t->rnn, t->ws, &run, &fn, with_grad ? t->grad : NULL);
   if (rc) return rx_fail(err, rc, "out of memory for the readout tiles (B=%d, T=%d)", B, T);
   rx_mse_tally_total(&t->tally, loss, want_error ? error : NULL);
@@ -170,6 +188,13 @@ static int trainer_alloc_buffers(trainer *t, rx_error *err) {
   if ((rc = coded_batch_alloc(&t->train, &t->task, t->pop, err))) return rc;
   if ((rc = coded_batch_alloc(&t->test, &t->task, t->pop, err))) return rc;
   if ((rc = rx_mse_tally_init(&t->tally, t->pop, (size_t)B * T, err))) return rc;
+  /* a low-rank form is worth it when it has at most a quarter as many features as cells */
+  t->lr_feat = rx_population_low_rank(t->pop, t->pop->n / 4, NULL);
+  if (t->lr_feat > 0) {
+    t->lr_z = malloc((size_t)t->lr_feat * t->pop->n * sizeof(float));
+    if (!t->lr_z) return rx_fail(err, RX_ENOMEM, "out of memory for the targets' low-rank form");
+    rx_population_low_rank(t->pop, t->pop->n / 4, t->lr_z);
+  }
   t->grad = malloc(t->rnn->n_weights * sizeof(float));
   if (!t->grad)
     return rx_fail(err, RX_ENOMEM, "out of memory for training buffers (B=%d, T=%d)", B, T);
@@ -500,7 +525,8 @@ done:
   return rc;
 }
 
-int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, rx_error *err) {
+int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, double *flops,
+                       rx_error *err) {
   trainer t;
   trainer_init(&t);
   t.cfg = cfg;
@@ -513,6 +539,11 @@ int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, rx
     if (r >= 0) seconds[r] = omp_get_wtime() - t0;
   }
   if (rc == RX_ENUMERIC) rc = rx_fail(err, rc, "benchmark training diverged");
+  if (!rc && flops)
+    *flops = rx_rnn_train_flops_low_rank(&t.rnn->spec, t.task.batch_size, t.task.seq_len,
+                                         t.rnn->spec.bias || t.rnn->spec.sigma_out > 0.0f
+                                             ? 0
+                                             : t.lr_feat);
   trainer_free(&t);
   return rc;
 }
