@@ -412,6 +412,14 @@ static void test_hd_low_rank_form_reproduces_the_code(void) {
     free(z);
     rx_population_free(p);
   }
+  /* the feature budget decides: spread 0.15 needs 85 features */
+  rx_population_spec mid = {.kind = RX_TASK_HEAD_DIRECTION, .n = 512, .k = 3, .spread = 0.15};
+  rx_population *pm;
+  rx_error e2;
+  REQUIRE(rx_population_create(&pm, &mid, 1, &e2) == 0);
+  const int nf_mid = rx_population_low_rank(pm, 128, NULL);
+  CHECK(nf_mid > 64 && rx_population_low_rank(pm, nf_mid - 1, NULL) == 0);
+  rx_population_free(pm);
   rx_population_spec narrow = {.kind = RX_TASK_HEAD_DIRECTION, .n = 512, .k = 3, .spread = 0.05};
   rx_population_spec place = {.kind = RX_TASK_SPATIAL, .n = 64, .k = 3, .sigma = 0.2,
                               .box_width = 2.2, .box_height = 2.2};

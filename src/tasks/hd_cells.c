@@ -113,22 +113,23 @@ static void bessel_i_scaled(double x, int mmax, double *out) {
 
 int rx_hd_low_rank(const rx_population *pop, int max_feat, float *z) {
   const double kappa = 1.0 / (pop->spread * pop->spread);
-  const int mmax = (max_feat - 1) / 2;
-  if (mmax < 1 || !(kappa > 0) || kappa > 64) return 0;
-  double *ib = malloc((size_t)(mmax + 2) * sizeof(double));
+  if (max_feat < 3 || !(kappa > 0) || kappa > 64) return 0;
+  /* Beyond m ~ kappa the I_m fall faster than geometrically: a table to 2 kappa + 40 holds
+   * every harmonic that can matter, and its last entry bounds the rest. */
+  const int mtab = (int)(2.0 * kappa) + 40;
+  double *ib = malloc((size_t)(mtab + 2) * sizeof(double));
   if (!ib) return 0;
-  bessel_i_scaled(kappa, mmax + 1, ib);
+  bessel_i_scaled(kappa, mtab + 1, ib);
   /* Dropping the harmonics beyond M changes the code by at most 2 e^-kappa sum_{m>M} I_m
-   * (all |cos| <= 1). Beyond m ~ kappa the I_m fall faster than geometrically, so a negligible
-   * I_{mmax+1} bounds what lies beyond the table. */
-  if (2.0 * ib[mmax + 1] > 1e-12) {
+   * (all |cos| <= 1): the smallest M that keeps this below 1e-9. */
+  int M = mtab;
+  double tail = 2.0 * ib[mtab + 1];
+  while (M > 1 && tail + 2.0 * ib[M] < 1e-9)
+    tail += 2.0 * ib[M--];
+  if (!(tail < 1e-9) || 2 * M + 1 > max_feat) {
     free(ib);
     return 0; /* tuning too narrow for max_feat features */
   }
-  int M = mmax;
-  double tail = 2.0 * ib[mmax + 1];
-  while (M > 1 && tail + 2.0 * ib[M] < 1e-9)
-    tail += 2.0 * ib[M--];
   const int n = pop->n, nf = 2 * M + 1;
   if (z) {
     for (int i = 0; i < n; i++) {
