@@ -573,8 +573,8 @@ static void test_forward_loss_equals_forward_then_backward(void) {
 
 /* Low-rank targets: the readout's backward pass from h^T h and F^T h (dL/dy never formed)
  * against the tile-by-tile path on the same loss (rows() writing dL/dy), on 740 rows: the same
- * loss bit for bit, the same gradient to float rounding. With an output bias or output noise
- * the structure is ignored and dL/dy is formed. */
+ * loss bit for bit, the same gradient to float rounding, the same bits on 1 and 2 threads. With
+ * an output bias or output noise the structure is ignored and dL/dy is formed. */
 static void test_low_rank_targets_give_the_tiled_gradient(void) {
   for (int kind = 0; kind < 2; kind++)
     for (int bias = 0; bias < 2; bias++) {
@@ -597,6 +597,13 @@ static void test_low_rank_targets_give_the_tiled_gradient(void) {
         worst = fmax(worst, fabs(g[i] - g_ref[i]));
       CHECK_MSG(gmax > 0 && worst <= 2e-5 * gmax, "%s bias %d: gradient off by %.3g (max %.3g)",
                 rx_model_kind_name(spec.kind), bias, worst, gmax);
+      /* the same bits on one thread (the row groups stay those of the core count) */
+      float *g1 = malloc(nw * sizeof(float));
+      rx_set_threads(1);
+      const double L1 = problem_loss_low_rank(&p, g1, 1, NULL);
+      rx_set_threads(0);
+      CHECK(memcmp(&L1, &L, sizeof L) == 0 && memcmp(g1, g, nw * sizeof(float)) == 0);
+      free(g1);
       /* output noise: the structure is ignored too */
       p.noise.sigma_out = 0.1f;
       formed = 0;
@@ -1026,6 +1033,14 @@ static void test_train_flops_count_every_gemm(void) {
       2 * TB * N * (2 + N + 512) + 2 * TB * N * (512 + 512 + N + N + 2) + 4 * 200 * N * 512;
   CHECK_NEAR(rx_rnn_train_flops(&v, 200, 100), expect, 1.0);
   CHECK(rx_rnn_train_flops(&v, 200, 100) > 62e9 && rx_rnn_train_flops(&v, 200, 100) < 64e9);
+  /* low-rank targets: dh and dW_out from N- and F-wide products instead of two O-wide ones */
+  rx_rnn_spec hd = v;
+  hd.n_rec = 128, hd.n_in = 1;
+  const double full = rx_rnn_train_flops(&hd, 200, 100), N2 = 128, O2 = 512, F = 29;
+  CHECK(rx_rnn_train_flops_low_rank(&hd, 200, 100, 0) == full);
+  CHECK_NEAR(rx_rnn_train_flops_low_rank(&hd, 200, 100, 29),
+             full - 4 * TB * O2 * N2 + 4 * TB * (N2 * N2 + F * N2) + 4 * (N2 * N2 * O2 + F * N2 * O2),
+             1.0);
   CHECK(strcmp(rx_activation_name(RX_ACT_SIGMOID), "sigmoid") == 0);
   CHECK(strcmp(rx_model_kind_name(RX_MODEL_GRU), "gru") == 0);
 }

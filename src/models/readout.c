@@ -6,7 +6,11 @@
  * readout's backward pass (dh = dy W_out and dW_out = dy^T h), they cross the memory bus five
  * times; the three products are otherwise at the BLAS's full rate. Taken RX_READOUT_TILE rows at
  * a time, a tile's outputs (512 KB) stay in cache from the product that makes them to the two
- * that consume them, and the full outputs are never stored. */
+ * that consume them, and the full outputs are never stored.
+ *
+ * With targets of low rank (t = F Z, the head-direction cells' code), the backward pass does not
+ * need dL/dy at all: dh and dW_out follow from W_out^T W_out, Z W_out, h^T h and F^T h, products
+ * n_rec and n_feat wide instead of n_out (rnn.h, rx_rnn_loss). */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,18 +104,36 @@ static int readout_buffers(rx_rnn_workspace *ws) {
   return RX_OK;
 }
 
-/* Group g's rows, [r_g, r_{g+1}) with r_g = 16 floor(n16 g / groups) (n16 the number of 16-row
- * chunks), so the groups are as even as 16-row chunks allow, in tiles of up to RX_READOUT_TILE
- * rows: outputs, loss and (with_grad) dL/dy in the tile buffer, then dh for its rows (into
- * ws->dh) and the group's partial sums of dW_out = dy^T h and of b_out's gradient. */
+/* Group g's rows [*g0, *g1): r_g = 16 floor(n16 g / groups), n16 the number of 16-row chunks, so
+ * the groups are as even as whole chunks allow. */
+static void group_rows(const rx_rnn_workspace *ws, int g, int groups, long *g0, long *g1) {
+  const long rows = (long)ws->T * ws->B, chunks = (rows + RX_READOUT_ALIGN - 1) / RX_READOUT_ALIGN;
+  *g0 = chunks * g / groups * RX_READOUT_ALIGN;
+  *g1 = g + 1 == groups ? rows : chunks * (g + 1) / groups * RX_READOUT_ALIGN;
+}
+
+/* Adds the groups' partial sums (n floats each, `stride` apart) into the first, in group
+ * order. */
+static void sum_groups(float *part, size_t n, size_t stride, int groups) {
+#pragma omp parallel for schedule(static)
+  for (size_t i = 0; i < n; i++) {
+    float acc = part[i];
+    for (int g = 1; g < groups; g++)
+      acc += part[(size_t)g * stride + i];
+    part[i] = acc;
+  }
+}
+
+/* Group g's rows in tiles of up to RX_READOUT_TILE: outputs, loss and (with_grad) dL/dy in the
+ * tile buffer, then dh for its rows (into ws->dh) and the group's partial sums of
+ * dW_out = dy^T h and of b_out's gradient. */
 static void readout_group(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,
                           const rx_rnn_loss *loss, int with_grad, int g, int groups) {
   const rx_rnn_spec *s = &rnn->spec;
   const rx_rnn_layout L = rx_rnn_layout_of(s);
   const int B = ws->B, N = s->n_rec, O = s->n_out;
-  const long rows = (long)ws->T * B, chunks = (rows + RX_READOUT_ALIGN - 1) / RX_READOUT_ALIGN;
-  const long g0 = chunks * g / groups * RX_READOUT_ALIGN;
-  const long g1 = g + 1 == groups ? rows : chunks * (g + 1) / groups * RX_READOUT_ALIGN;
+  long g0, g1;
+  group_rows(ws, g, groups, &g0, &g1);
   const float *W_out = rnn->w + L.out_w, *h = ws->h + (size_t)B * N; /* h_1..T */
   float *y = ws->tile_y + (size_t)g * RX_READOUT_TILE * O, *dw = ws->tile_dw + (size_t)g * O * N;
   double *db = ws->tile_db + (size_t)g * O;
@@ -163,9 +185,8 @@ static void low_rank_group(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn
                            int g, int groups) {
   const rx_rnn_spec *s = &rnn->spec;
   const int B = ws->B, N = s->n_rec, O = s->n_out, F = loss->n_feat;
-  const long rows = (long)ws->T * B, chunks = (rows + RX_READOUT_ALIGN - 1) / RX_READOUT_ALIGN;
-  const long g0 = chunks * g / groups * RX_READOUT_ALIGN;
-  const long g1 = g + 1 == groups ? rows : chunks * (g + 1) / groups * RX_READOUT_ALIGN;
+  long g0, g1;
+  group_rows(ws, g, groups, &g0, &g1);
   const float *W_out = rnn->w + rx_rnn_layout_of(s).out_w, *h = ws->h + (size_t)B * N;
   const float two_scale = 2.0f * loss->scale;
   float *y = ws->tile_y + (size_t)g * RX_READOUT_TILE * O;
@@ -185,18 +206,6 @@ static void low_rank_group(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn
     rx_gemm(0, 0, m, N, F, -two_scale, f, F, ws->lr_c, N, 1.0f, dh, N);
     rx_gemm(1, 0, N, N, m, 1.0f, hr, N, hr, N, beta, hh, N);
     rx_gemm(1, 0, F, N, m, 1.0f, f, F, hr, N, beta, fh, N);
-  }
-}
-
-/* Adds the groups' partial sums (m n floats each, `stride` apart) in group order into the
- * first. */
-static void sum_groups(float *part, size_t n, size_t stride, int groups) {
-#pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < n; i++) {
-    float acc = part[i];
-    for (int g = 1; g < groups; g++)
-      acc += part[(size_t)g * stride + i];
-    part[i] = acc;
   }
 }
 
@@ -241,14 +250,8 @@ int rx_rnn_readout_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
   if (!grad) return RX_OK;
   /* dW_out and b_out's gradient: the groups' partial sums, added in group order */
   const size_t n_w = (size_t)O * N;
-  float *dw = grad + L.out_w;
-#pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < n_w; i++) {
-    float acc = ws->tile_dw[i];
-    for (int g = 1; g < groups; g++)
-      acc += ws->tile_dw[(size_t)g * n_w + i];
-    dw[i] = acc;
-  }
+  sum_groups(ws->tile_dw, n_w, n_w, groups);
+  memcpy(grad + L.out_w, ws->tile_dw, n_w * sizeof(float));
   if (s->bias)
     for (int j = 0; j < O; j++) {
       double acc = 0;
