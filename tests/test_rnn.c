@@ -524,6 +524,17 @@ static void test_forward_matches_naive_reference(void) {
 
 /* ------------------------------------------------------------------ tiled readout and loss */
 
+/* max |g - ref| over n elements; *ref_max = max |ref|. */
+static double max_deviation(const float *g, const float *ref, size_t n, double *ref_max) {
+  double worst = 0, big = 0;
+  for (size_t i = 0; i < n; i++) {
+    big = fmax(big, fabs(ref[i]));
+    worst = fmax(worst, fabs(g[i] - ref[i]));
+  }
+  *ref_max = big;
+  return worst;
+}
+
 /* rx_rnn_forward_loss against rx_rnn_forward + rx_rnn_backward on 740 rows (several tiles, the
  * last one short, shared between groups): the same hidden states bit for bit, the same loss and
  * gradient to float rounding (the readout's products are cut into different calls, and dW_out
@@ -545,11 +556,8 @@ static void test_forward_loss_equals_forward_then_backward(void) {
       const double L = problem_loss_tiled(&p, g);
       CHECK(memcmp(h_ref, rx_rnn_workspace_hidden(p.ws), nh * sizeof(float)) == 0);
       CHECK_MSG(fabs(L - L_ref) <= 1e-6 * (1 + fabs(L_ref)), "loss %.9g vs %.9g", L, L_ref);
-      double gmax = 0, worst = 0;
-      for (size_t i = 0; i < nw; i++)
-        gmax = fmax(gmax, fabs(g_ref[i]));
-      for (size_t i = 0; i < nw; i++)
-        worst = fmax(worst, fabs(g[i] - g_ref[i]));
+      double gmax = 0;
+      const double worst = max_deviation(g, g_ref, nw, &gmax);
       CHECK_MSG(gmax > 0 && worst <= 1e-5 * gmax, "%s bias %d: gradient off by %.3g (max %.3g)",
                 rx_model_kind_name(spec.kind), bias, worst, gmax);
       /* every parameter got its gradient (the output map's came from the tiles) */
@@ -590,11 +598,8 @@ static void test_low_rank_targets_give_the_tiled_gradient(void) {
       const double L = problem_loss_low_rank(&p, g, 1, &formed);
       CHECK(formed_ref > 0 && (bias ? formed == formed_ref : formed == 0));
       CHECK(memcmp(&L, &L_ref, sizeof L) == 0);
-      double gmax = 0, worst = 0;
-      for (size_t i = 0; i < nw; i++)
-        gmax = fmax(gmax, fabs(g_ref[i]));
-      for (size_t i = 0; i < nw; i++)
-        worst = fmax(worst, fabs(g[i] - g_ref[i]));
+      double gmax = 0;
+      const double worst = max_deviation(g, g_ref, nw, &gmax);
       CHECK_MSG(gmax > 0 && worst <= 2e-5 * gmax, "%s bias %d: gradient off by %.3g (max %.3g)",
                 rx_model_kind_name(spec.kind), bias, worst, gmax);
       /* the same bits on one thread (the row groups stay those of the core count) */
