@@ -141,7 +141,8 @@ int rx_rnn_forward_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
 double rx_rnn_train_flops(const rx_rnn_spec *spec, int B, int T);
 /* The same when the readout's backward pass takes low-rank targets with n_feat features
  * (rx_rnn_loss.low_rank_z): dh and dW_out from h^T h and F^T h instead of two products with
- * dL/dy. n_feat <= 0: rx_rnn_train_flops. */
+ * dL/dy. n_feat <= 0, or a spec with an output bias or output noise (then dL/dy is formed):
+ * rx_rnn_train_flops. */
 double rx_rnn_train_flops_low_rank(const rx_rnn_spec *spec, int B, int T, int n_feat);
 
 const char *rx_activation_name(rx_activation act);

@@ -241,8 +241,8 @@ int rx_rnn_readout_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
   const int O = s->n_out, N = s->n_rec;
   const int groups = readout_groups((long)ws->T * ws->B);
   const rx_noise *nz = run->noise;
-  if (grad && loss->low_rank_z && loss->features && loss->n_feat > 0 && !s->bias &&
-      !(nz && nz->sigma_out > 0.0f))
+  if (grad && loss->low_rank_z && loss->features && loss->n_feat > 0 &&
+      rx_readout_low_rank_ok(s, nz ? nz->sigma_out : 0.0f))
     return readout_low_rank(rnn, ws, loss, grad, groups);
 #pragma omp parallel for schedule(static)
   for (int g = 0; g < groups; g++)

@@ -75,6 +75,12 @@ void rx_rnn_readout_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rn
                             float *y);
 /* ws->dh (T, B, N) = dy W_out; grad of w_out, b_out. */
 void rx_rnn_readout_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, float *grad);
+/* Whether the readout's backward pass may use low-rank targets: only without an output bias
+ * and output noise (either makes dL/dy more than y - F Z). One rule for readout.c and for the
+ * FLOP count. */
+static inline int rx_readout_low_rank_ok(const rx_rnn_spec *s, float sigma_out) {
+  return !s->bias && !(sigma_out > 0.0f);
+}
 /* After the recurrence: the readout, the loss and, when grad is not NULL, the readout's backward
  * pass (ws->dh, grad of w_out and b_out) tile by tile (readout.c). RX_OK or RX_ENOMEM. */
 int rx_rnn_readout_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,

@@ -541,9 +541,7 @@ int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, do
   if (rc == RX_ENUMERIC) rc = rx_fail(err, rc, "benchmark training diverged");
   if (!rc && flops)
     *flops = rx_rnn_train_flops_low_rank(&t.rnn->spec, t.task.batch_size, t.task.seq_len,
-                                         t.rnn->spec.bias || t.rnn->spec.sigma_out > 0.0f
-                                             ? 0
-                                             : t.lr_feat);
+                                         t.lr_feat);
   trainer_free(&t);
   return rc;
 }
