@@ -11,10 +11,10 @@
 /* Elements the shape holds (the reader has already refused overflowing shapes). */
 static uint64_t shape_size(const rx_array *a) {
   uint64_t n = 1;
-  for (int i = 0; i < a->ndim; i++) n *= (uint64_t)a->shape[i];
+  for (int i = 0; i < a->ndim; i++)
+    n *= (uint64_t)a->shape[i];
   return n;
 }
-
 
 static void fuzz_check_array(const rx_array *a) {
   FUZZ_ASSERT(a->ndim >= 0 && a->ndim <= RX_MAX_DIMS, "ndim %d", a->ndim);
@@ -45,8 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rx_error err = {{0}};
   if (rx_npy_read(path, &a, &err) != 0) {
     fuzz_check_message(err.msg);
-    FUZZ_ASSERT(strstr(err.msg, "fuzz.npy") != NULL, "message does not name the file: %s",
-                err.msg);
+    FUZZ_ASSERT(strstr(err.msg, "fuzz.npy") != NULL, "message does not name the file: %s", err.msg);
     FUZZ_ASSERT(a.data == NULL, "data left behind on failure");
     return 0;
   }
@@ -55,8 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   snprintf(again, sizeof again, "%s/again.npy", fuzz_dir());
   FUZZ_ASSERT(rx_npy_write(again, &a, &err) == 0, "cannot write back what was read: %s", err.msg);
   rx_array b;
-  FUZZ_ASSERT(rx_npy_read(again, &b, &err) == 0, "cannot read back what was written: %s",
-              err.msg);
+  FUZZ_ASSERT(rx_npy_read(again, &b, &err) == 0, "cannot read back what was written: %s", err.msg);
   FUZZ_ASSERT(fuzz_same_array(&a, &b), "round trip changed the array");
   rx_array_free(&a);
   rx_array_free(&b);

@@ -12,7 +12,8 @@
 
 static uint64_t shape_size(const rx_array *a) {
   uint64_t n = 1;
-  for (int i = 0; i < a->ndim; i++) n *= (uint64_t)a->shape[i];
+  for (int i = 0; i < a->ndim; i++)
+    n *= (uint64_t)a->shape[i];
   return n;
 }
 
@@ -30,8 +31,7 @@ static void check_npz(const char *path) {
   rx_error err = {{0}};
   if (rx_npz_read(path, &z, &err) != 0) {
     fuzz_check_message(err.msg);
-    FUZZ_ASSERT(strstr(err.msg, "fuzz.npz") != NULL, "message does not name the file: %s",
-                err.msg);
+    FUZZ_ASSERT(strstr(err.msg, "fuzz.npz") != NULL, "message does not name the file: %s", err.msg);
     FUZZ_ASSERT(z.n == 0 && z.arrays == NULL, "arrays left behind on failure");
     return;
   }
@@ -50,8 +50,7 @@ static void check_npz(const char *path) {
   FUZZ_ASSERT(rx_npz_read(again, &back, &err) == 0, "cannot read back: %s", err.msg);
   FUZZ_ASSERT(back.n == z.n, "%d arrays became %d", z.n, back.n);
   for (int i = 0; i < z.n; i++)
-    FUZZ_ASSERT(same_array(&z.arrays[i], &back.arrays[i]), "array '%s' changed",
-                z.arrays[i].name);
+    FUZZ_ASSERT(same_array(&z.arrays[i], &back.arrays[i]), "array '%s' changed", z.arrays[i].name);
   rx_npz_free(&back);
   rx_npz_free(&z);
 }
@@ -65,8 +64,8 @@ static void check_checkpoint(const char *path) {
     return;
   }
   FUZZ_ASSERT(ck.rnn && ck.pop && ck.step >= 0, "incomplete checkpoint");
-  FUZZ_ASSERT(ck.rnn->spec.n_rec == ck.cfg.rnn.n_rec, "n_rec %d vs config %d",
-              ck.rnn->spec.n_rec, ck.cfg.rnn.n_rec);
+  FUZZ_ASSERT(ck.rnn->spec.n_rec == ck.cfg.rnn.n_rec, "n_rec %d vs config %d", ck.rnn->spec.n_rec,
+              ck.cfg.rnn.n_rec);
   rx_checkpoint_free(&ck);
 }
 

@@ -13,9 +13,9 @@
 #define MAX_OVERRIDES 16
 
 static const char *const experiments[] = {
-    "spatial_navigation/noisy_unbiased",     "spatial_navigation/noisy_biased",
-    "spatial_navigation/no-noise_unbiased",  "spatial_navigation/noisy_unbiased_gru",
-    "head_direction/noisy_unbiased",         "head_direction/no-noise_biased",
+    "spatial_navigation/noisy_unbiased",    "spatial_navigation/noisy_biased",
+    "spatial_navigation/no-noise_unbiased", "spatial_navigation/noisy_unbiased_gru",
+    "head_direction/noisy_unbiased",        "head_direction/no-noise_biased",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

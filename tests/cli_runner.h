@@ -42,7 +42,8 @@ static inline char *output(void) {
 
 static inline int count_lines(const char *s) {
   int n = 0;
-  for (; *s; s++) n += *s == '\n';
+  for (; *s; s++)
+    n += *s == '\n';
   return n;
 }
 

@@ -23,9 +23,15 @@ static int train_tiny(const char *experiment, int seed, int hd) {
   char path[300], seed_arg[32];
   snprintf(path, sizeof path, "path=%s", root);
   snprintf(seed_arg, sizeof seed_arg, "seed=%d", seed);
-  const char *ov[] = {path, seed_arg, "rnn.n_rec=16", hd ? "task.hd_cells_num=24" : "task.place_cells_num=24",
-                      "task.batch_size=16", "task.sequence_length=10", "trainer.n_epochs=20",
-                      "trainer.save_freq=10", "trainer.test_freq=10"};
+  const char *ov[] = {path,
+                      seed_arg,
+                      "rnn.n_rec=16",
+                      hd ? "task.hd_cells_num=24" : "task.place_cells_num=24",
+                      "task.batch_size=16",
+                      "task.sequence_length=10",
+                      "trainer.n_epochs=20",
+                      "trainer.save_freq=10",
+                      "trainer.test_freq=10"};
   rx_train_config cfg;
   rx_error err;
   int rc = rx_config_load(&cfg, experiment, 9, ov, &err);
@@ -35,12 +41,14 @@ static int train_tiny(const char *experiment, int seed, int hd) {
 }
 
 static const char *tiny_settings[] = {
-    NULL /* path= */, "t_quiescent=40", "batch_size=16", "kl.n_samples=200", "variance.batch_size=16",
-    "variance.t_total=60", "variance.t_skip=20", "distance.t_quiescent=20", "pca.batch_size=16",
-    "pca.t_active=10", "pca.t_quiescent=20", "pca.k=4"};
+    NULL /* path= */,     "t_quiescent=40",          "batch_size=16",
+    "kl.n_samples=200",   "variance.batch_size=16",  "variance.t_total=60",
+    "variance.t_skip=20", "distance.t_quiescent=20", "pca.batch_size=16",
+    "pca.t_active=10",    "pca.t_quiescent=20",      "pca.k=4"};
 enum { N_TINY = sizeof tiny_settings / sizeof tiny_settings[0] };
 
-static int load_cfg(rx_analysis_config *cfg, const char *extra1, const char *extra2, rx_error *err) {
+static int load_cfg(rx_analysis_config *cfg, const char *extra1, const char *extra2,
+                    rx_error *err) {
   char path[300];
   snprintf(path, sizeof path, "path=%s", root);
   const char *ov[N_TINY + 2];
@@ -156,7 +164,8 @@ static void test_head_direction_heading_statistics(void) {
   cJSON *hist = cJSON_GetObjectItem(r, "quiescent_histogram");
   REQUIRE(cJSON_GetArraySize(hist) == 20);
   double total = 0;
-  for (int i = 0; i < 20; i++) total += cJSON_GetArrayItem(hist, i)->valuedouble;
+  for (int i = 0; i < 20; i++)
+    total += cJSON_GetArrayItem(hist, i)->valuedouble;
   CHECK_NEAR(total, 1.0, 1e-9); /* fractions of all decoded headings */
   CHECK(cJSON_IsNumber(cJSON_GetObjectItem(r, "active_mean_angular_velocity")));
   cJSON_Delete(h);
@@ -170,9 +179,12 @@ static void test_no_runs_and_bad_settings_are_refused(void) {
   rx_analysis_config cfg;
   rx_error err;
   REQUIRE(load_cfg(&cfg, NULL, NULL, &err) == 0);
-  CHECK(rx_analyze(&cfg, RX_ANALYZE_KL, NULL, NULL, &err) == RX_EINVAL && strstr(err.msg, "no trained runs"));
-  CHECK(load_cfg(&cfg, "kl.n_sample=5", NULL, &err) == RX_EINVAL && strstr(err.msg, "kl.n_samples"));
-  CHECK(load_cfg(&cfg, "variance.t_skip=59", NULL, &err) == RX_EINVAL && strstr(err.msg, "variance.t_skip"));
+  CHECK(rx_analyze(&cfg, RX_ANALYZE_KL, NULL, NULL, &err) == RX_EINVAL &&
+        strstr(err.msg, "no trained runs"));
+  CHECK(load_cfg(&cfg, "kl.n_sample=5", NULL, &err) == RX_EINVAL &&
+        strstr(err.msg, "kl.n_samples"));
+  CHECK(load_cfg(&cfg, "variance.t_skip=59", NULL, &err) == RX_EINVAL &&
+        strstr(err.msg, "variance.t_skip"));
   CHECK(load_cfg(&cfg, "task=elsewhere", NULL, &err) == RX_EINVAL && strstr(err.msg, "task"));
   CHECK(load_cfg(&cfg, "noise=-1", NULL, &err) == RX_EINVAL && strstr(err.msg, "noise"));
 }

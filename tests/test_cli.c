@@ -53,7 +53,8 @@ static void test_train_then_simulate_writes_expected_arrays(void) {
   rx_test_tmpdir(root, sizeof root, "cli");
   int rc = run_cli("train spatial_navigation/noisy_unbiased path=%s rnn.n_rec=16 "
                    "task.place_cells_num=32 task.batch_size=8 task.sequence_length=10 "
-                   "trainer.n_epochs=10 trainer.save_freq=5 --quiet", root);
+                   "trainer.n_epochs=10 trainer.save_freq=5 --quiet",
+                   root);
   REQUIRE(rc == 0);
   char ck[512];
   snprintf(ck, sizeof ck, "%s/spatial_navigation/noisy_unbiased_0.0001_0/model_10.npz", root);
@@ -69,11 +70,12 @@ static void test_train_then_simulate_writes_expected_arrays(void) {
     const char *name;
     int ndim;
     int64_t shape[3];
-  } want[] = {{"hidden", 3, {4, 7, 16}}, {"outputs", 3, {4, 7, 32}}, {"decoded", 3, {4, 7, 2}},
+  } want[] = {{"hidden", 3, {4, 7, 16}}, {"outputs", 3, {4, 7, 32}},  {"decoded", 3, {4, 7, 2}},
               {"inputs", 3, {4, 7, 2}},  {"positions", 3, {4, 7, 2}}, {"init", 2, {4, 32}}};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-    CHECK_MSG(rx_npz_expect(&z, out, want[i].name, RX_F32, want[i].ndim, want[i].shape, NULL, NULL) == 0,
-              "%s", want[i].name);
+    CHECK_MSG(
+        rx_npz_expect(&z, out, want[i].name, RX_F32, want[i].ndim, want[i].shape, NULL, NULL) == 0,
+        "%s", want[i].name);
   rx_npz_free(&z);
 
   /* Quiescent from the run's test batch: no inputs; with --noise-var 0 the noise seed is
@@ -81,8 +83,12 @@ static void test_train_then_simulate_writes_expected_arrays(void) {
   char q1[512], q2[512];
   snprintf(q1, sizeof q1, "%s/q1.npz", root);
   snprintf(q2, sizeof q2, "%s/q2.npz", root);
-  REQUIRE(run_cli("simulate %s --test-batch --quiescent --batch 3 --steps 50 --noise-var 0 --seed 1 --out %s", ck, q1) == 0);
-  REQUIRE(run_cli("simulate %s --test-batch --quiescent --batch 3 --steps 50 --noise-var 0 --seed 2 --out %s", ck, q2) == 0);
+  REQUIRE(run_cli("simulate %s --test-batch --quiescent --batch 3 --steps 50 --noise-var 0 --seed "
+                  "1 --out %s",
+                  ck, q1) == 0);
+  REQUIRE(run_cli("simulate %s --test-batch --quiescent --batch 3 --steps 50 --noise-var 0 --seed "
+                  "2 --out %s",
+                  ck, q2) == 0);
   rx_npz a, b;
   REQUIRE(rx_npz_read(q1, &a, NULL) == 0);
   REQUIRE(rx_npz_read(q2, &b, NULL) == 0);
@@ -99,7 +105,8 @@ static void test_train_then_simulate_writes_expected_arrays(void) {
   snprintf(xbad, sizeof xbad, "%s/xbad.npy", root);
   snprintf(xo, sizeof xo, "%s/x_out.npz", root);
   float x[3 * 5 * 2];
-  for (int i = 0; i < 30; i++) x[i] = 0.01f * (float)(i % 5);
+  for (int i = 0; i < 30; i++)
+    x[i] = 0.01f * (float)(i % 5);
   int64_t sh[3] = {3, 5, 2}, shbad[3] = {3, 5, 3};
   rx_array arr = rx_array_f32("x", x, 3, sh);
   REQUIRE(rx_npy_write(xin, &arr, NULL) == 0);
@@ -135,7 +142,8 @@ static void test_train_then_simulate_writes_expected_arrays(void) {
            "assert f['w_rec.weight'].shape == (16, 16) and f['w_rec.weight'].dtype == np.float32; "
            "assert f['encoder.weight'].shape == (16, 32) and f['w_out.weight'].shape == (32, 16); "
            "assert f['w_in.weight'].shape == (16, 2) and f['population.centers'].shape == (32, 2); "
-           "assert 'rnn:' in str(f['config']) and int(f['step']) == 10\"", ck);
+           "assert 'rnn:' in str(f['config']) and int(f['step']) == 10\"",
+           ck);
   CHECK(system(cmd) == 0);
 }
 

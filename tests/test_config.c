@@ -73,8 +73,7 @@ static void test_every_bundled_experiment_loads_with_spec_values(void) {
     rx_error err;
     int rc = load(&cfg, c->name, 0, NULL, &err);
     CHECK_MSG(rc == 0, "%s: %s", c->name, err.msg);
-    if (rc)
-      continue;
+    if (rc) continue;
     CHECK(strcmp(cfg.config, c->name) == 0);
     CHECK(cfg.task_kind == c->task);
     CHECK(cfg.rnn.sigma2_rec == c->sigma2_rec);
@@ -359,8 +358,7 @@ static void check_round_trip(const char *name, int n, const char *const *ov) {
   rx_error err;
   int rc = load(&a, name, n, ov, &err);
   CHECK_MSG(rc == 0, "%s: %s", name, err.msg);
-  if (rc)
-    return;
+  if (rc) return;
   char *text = NULL, *again = NULL;
   REQUIRE(rx_config_to_yaml(&a, &text, &err) == 0);
   rc = rx_config_from_yaml(&b, text, "saved.yml", &err);
@@ -539,8 +537,7 @@ static void test_config_dir_prefers_the_environment_then_falls_back(void) {
     snprintf(base, sizeof base, "%s/train/base.yml", dir);
     FILE *f = fopen(base, "r");
     CHECK(f != NULL);
-    if (f)
-      fclose(f);
+    if (f) fclose(f);
   }
   CHECK(rx_config_dir(dir, 4, &err) < 0); /* too small a buffer */
   use_bundled_configs();

@@ -24,7 +24,8 @@ static void test_noise_rows_equal_the_scalar_generator_bit_for_bit(void) {
       else
         rx_rng_fill_uniformf(&r, slow, n, 0.3f);
       rx_noise_fill(7, 6, 11, 3, (uint32_t)li, gauss, 0.3f, fast, n);
-      CHECK_MSG(!memcmp(fast, slow, n * sizeof(float)), "%s, n = %zu", gauss ? "normal" : "uniform", n);
+      CHECK_MSG(!memcmp(fast, slow, n * sizeof(float)), "%s, n = %zu", gauss ? "normal" : "uniform",
+                n);
     }
 }
 
@@ -36,7 +37,8 @@ static float frand(uint32_t *s) {
 /* The plain one-pass scan the screened top-k must agree with. */
 static void topk_plain(const float *row, int n, int k, int *idx) {
   float best[64];
-  for (int j = 0; j < k; j++) best[j] = -INFINITY, idx[j] = j;
+  for (int j = 0; j < k; j++)
+    best[j] = -INFINITY, idx[j] = j;
   for (int i = 0; i < n; i++)
     if (row[i] > best[k - 1]) rx_topk_insert(row[i], i, k, best, idx);
 }
@@ -71,7 +73,8 @@ static void test_screened_topk_equals_plain_scan(void) {
 
 static void test_mse_loss_matches_double_sum_and_gradient(void) {
   const size_t n = 8192 * 3 + 77;
-  float *y = malloc(n * sizeof(float)), *t = malloc(n * sizeof(float)), *dy = malloc(n * sizeof(float));
+  float *y = malloc(n * sizeof(float)), *t = malloc(n * sizeof(float)),
+        *dy = malloc(n * sizeof(float));
   REQUIRE(y && t && dy);
   uint32_t seed = 4;
   double ref = 0;
@@ -85,7 +88,8 @@ static void test_mse_loss_matches_double_sum_and_gradient(void) {
   CHECK_NEAR(loss, ref, 1e-12 * ref);
   CHECK(rx_mse_loss(y, t, n, NULL) == loss); /* with or without the gradient: the same sum */
   int exact = 1;
-  for (size_t i = 0; i < n; i++) exact &= dy[i] == (2.0f / (float)n) * (y[i] - t[i]);
+  for (size_t i = 0; i < n; i++)
+    exact &= dy[i] == (2.0f / (float)n) * (y[i] - t[i]);
   CHECK(exact);
   free(y), free(t), free(dy);
 }

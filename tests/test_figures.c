@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_runner.h"
 #include "reactivate/figures.h"
 #include "reactivate/fileio.h"
-#include "cli_runner.h"
 #include "test_util.h"
 
 /* LeakSanitizer (RX_SANITIZE builds): fontconfig, called by pango inside PLplot's cairo driver,

@@ -54,7 +54,8 @@ static int contains(const char *s, const char *part) { return strstr(s, part) !=
   } while (0)
 
 static void put32(unsigned char *p, uint32_t v) {
-  for (int k = 0; k < 4; k++) p[k] = (unsigned char)(v >> (8 * k));
+  for (int k = 0; k < 4; k++)
+    p[k] = (unsigned char)(v >> (8 * k));
 }
 
 /* Offset of the first central-directory entry of a ZIP written by rx_npz_write. */
@@ -313,8 +314,10 @@ static void test_deeply_nested_config_is_refused(void) {
   const char *ov[1];
   char arg[8200];
   int len = snprintf(arg, sizeof arg, "task.anchor_point=");
-  for (int i = 0; i < 4000; i++) arg[len++] = '[';
-  for (int i = 0; i < 4000; i++) arg[len++] = ']';
+  for (int i = 0; i < 4000; i++)
+    arg[len++] = '[';
+  for (int i = 0; i < 4000; i++)
+    arg[len++] = ']';
   arg[len] = '\0';
   ov[0] = arg;
   rc = rx_config_load(&cfg, "spatial_navigation/noisy_unbiased", 1, ov, &err);

@@ -70,8 +70,7 @@ static void test_place_code_is_softmax_matching_double_reference_and_rows_sum_to
       CHECK(c >= 0 && isfinite(c));
       sum += c;
       /* float logits carry absolute error ~ |logit| * 6e-8; in the box |logit| <= 121 */
-      if (r > 0)
-        worst = fmax(worst, fabs(c - ref[i]) / fmax(ref[i], 1e-3));
+      if (r > 0) worst = fmax(worst, fabs(c - ref[i]) / fmax(ref[i], 1e-3));
     }
     worst_sum = fmax(worst_sum, fabs(sum - 1));
   }
@@ -171,8 +170,7 @@ static void test_hd_centres_are_linspace_with_both_ends_and_peak_is_one(void) {
       double ref = exp(kappa * (cos((double)p->centers[r] - p->centers[i]) - 1));
       float c = code[(size_t)r * p->n + i];
       CHECK(c <= 1.0f);
-      if (i == r)
-        CHECK(c == 1.0f);
+      if (i == r) CHECK(c == 1.0f);
       worst = fmax(worst, fabs(c - ref));
     }
   CHECK(code[p->n - 1] == 1.0f); /* -pi and +pi are the same heading */
@@ -384,7 +382,8 @@ static void test_hd_low_rank_form_reproduces_the_code(void) {
   const double spreads[3] = {M_PI / 6, 0.8, 0.3};
   int prev_feat = 0;
   for (int c = 0; c < 3; c++) {
-    rx_population_spec ps = {.kind = RX_TASK_HEAD_DIRECTION, .n = 512, .k = 3, .spread = spreads[c]};
+    rx_population_spec ps = {
+        .kind = RX_TASK_HEAD_DIRECTION, .n = 512, .k = 3, .spread = spreads[c]};
     rx_population *p;
     rx_error err;
     REQUIRE(rx_population_create(&p, &ps, 1, &err) == 0);
@@ -421,8 +420,8 @@ static void test_hd_low_rank_form_reproduces_the_code(void) {
   CHECK(nf_mid > 64 && rx_population_low_rank(pm, nf_mid - 1, NULL) == 0);
   rx_population_free(pm);
   rx_population_spec narrow = {.kind = RX_TASK_HEAD_DIRECTION, .n = 512, .k = 3, .spread = 0.05};
-  rx_population_spec place = {.kind = RX_TASK_SPATIAL, .n = 64, .k = 3, .sigma = 0.2,
-                              .box_width = 2.2, .box_height = 2.2};
+  rx_population_spec place = {
+      .kind = RX_TASK_SPATIAL, .n = 64, .k = 3, .sigma = 0.2, .box_width = 2.2, .box_height = 2.2};
   rx_population_spec ident = {.kind = RX_TASK_HEAD_DIRECTION, .identity = 1};
   const rx_population_spec *none[3] = {&narrow, &place, &ident};
   for (int c = 0; c < 3; c++) {

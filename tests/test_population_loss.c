@@ -29,7 +29,12 @@ static const code_case cases[] = {
     {"hd cells", {.kind = RX_TASK_HEAD_DIRECTION, .n = 512, .k = 3, .spread = M_PI / 6}},
     {"hd cells, odd n, k 5", {.kind = RX_TASK_HEAD_DIRECTION, .n = 77, .k = 5, .spread = 0.4}},
     {"place cells",
-     {.kind = RX_TASK_SPATIAL, .n = 512, .k = 3, .sigma = 0.2, .box_width = 2.2, .box_height = 2.2}},
+     {.kind = RX_TASK_SPATIAL,
+      .n = 512,
+      .k = 3,
+      .sigma = 0.2,
+      .box_width = 2.2,
+      .box_height = 2.2}},
     {"place cells, DoG, k 20",
      {.kind = RX_TASK_SPATIAL,
       .n = 300,
@@ -75,8 +80,8 @@ static void test_one_pass_equals_the_separate_passes(void) {
     CHECK_MSG(!memcmp(dy, dy_ref, len * sizeof(float)), "%s: gradient", cases[c].name);
     CHECK_MSG(fabs(loss - loss_ref) <= 1e-12 * loss_ref, "%s: loss %.17g vs %.17g", cases[c].name,
               loss, loss_ref);
-    CHECK_MSG(fabs(error - err_ref) <= 1e-12 * err_ref, "%s: error %.17g vs %.17g",
-              cases[c].name, error, err_ref);
+    CHECK_MSG(fabs(error - err_ref) <= 1e-12 * err_ref, "%s: error %.17g vs %.17g", cases[c].name,
+              error, err_ref);
     CHECK(loss > 0 && error > 0);
 
     /* no gradient, no error: the same loss */
@@ -182,7 +187,8 @@ static void test_no_rows_give_zero_loss_and_undefined_error(void) {
 /* The plain one-pass scan the screened top-k must agree with. */
 static void topk_plain(const float *row, int n, int k, int *idx) {
   float best[64];
-  for (int j = 0; j < k; j++) best[j] = -INFINITY, idx[j] = j;
+  for (int j = 0; j < k; j++)
+    best[j] = -INFINITY, idx[j] = j;
   for (int i = 0; i < n; i++)
     if (row[i] > best[k - 1]) rx_topk_insert(row[i], i, k, best, idx);
 }
@@ -200,10 +206,10 @@ static void test_topk_on_long_rows_equals_plain_scan(void) {
         const int n = lens[li], k = ks[ki];
         for (int i = 0; i < n; i++) {
           float v = frand(&seed);
-          if (kind == 1) v = roundf(v * 4.0f);                  /* many ties */
-          if (kind == 2 && i % 7 == 3) v = NAN;                 /* NaNs among values */
-          if (kind == 3) v = i % 97 ? -INFINITY : v;            /* few finite cells */
-          if (kind == 4) v = i > n - 5 ? 1.0f + (float)i : v;   /* the best in the tail */
+          if (kind == 1) v = roundf(v * 4.0f);                /* many ties */
+          if (kind == 2 && i % 7 == 3) v = NAN;               /* NaNs among values */
+          if (kind == 3) v = i % 97 ? -INFINITY : v;          /* few finite cells */
+          if (kind == 4) v = i > n - 5 ? 1.0f + (float)i : v; /* the best in the tail */
           row[i] = v;
         }
         int got[16], want[16];

@@ -15,7 +15,8 @@ static char root[256];
 
 static int count_kind(const rx_plan *p, rx_step_kind kind) {
   int n = 0;
-  for (int i = 0; i < p->n_steps; i++) n += p->steps[i].kind == kind;
+  for (int i = 0; i < p->n_steps; i++)
+    n += p->steps[i].kind == kind;
   return n;
 }
 
@@ -64,14 +65,16 @@ static void test_plan_of_mini_profile(void) {
   for (int i = 0; i < p->n_steps; i++) {
     CHECK(!p->steps[i].done); /* nothing on disk yet */
     CHECK(p->steps[i].work > 0);
-    for (int d = 0; d < p->steps[i].n_deps; d++) CHECK(p->steps[i].deps[d] < i); /* plan order */
+    for (int d = 0; d < p->steps[i].n_deps; d++)
+      CHECK(p->steps[i].deps[d] < i); /* plan order */
   }
   const rx_step *t = find_step(p, "train spatial_navigation/noisy_unbiased_0.0001_3");
   REQUIRE(t);
   CHECK(!strcmp(t->argv[0], "train") && !strcmp(t->argv[1], "spatial_navigation/noisy_unbiased"));
   CHECK(has_arg(t, "seed=3") && has_arg(t, "--resume") && has_arg(t, "rnn.n_rec=16"));
   CHECK(t->n_steps == 30 && strstr(t->dir, "/plan/spatial_navigation/noisy_unbiased_0.0001_3"));
-  const rx_step *g = find_step(p, "train spatial_navigation/noisy_biased_0.0001_1 (Gaussian noise)");
+  const rx_step *g =
+      find_step(p, "train spatial_navigation/noisy_biased_0.0001_1 (Gaussian noise)");
   REQUIRE(g);
   CHECK(has_arg(g, "rnn.noise=gaussian") && strstr(g->dir, "/plan/gaussian/spatial_navigation/"));
   CHECK(!find_step(p, "train spatial_navigation/no-noise_biased_1 (Gaussian noise)"));
@@ -82,7 +85,8 @@ static void test_plan_of_mini_profile(void) {
   const rx_step *main_a = find_step(p, "analyze spatial_navigation seed 3");
   REQUIRE(gru && main_a);
   CHECK(gru->n_deps == 2 && main_a->n_deps == 4);
-  for (int d = 0; d < gru->n_deps; d++) CHECK(strstr(p->steps[gru->deps[d]].label, "_gru_0.0001_3"));
+  for (int d = 0; d < gru->n_deps; d++)
+    CHECK(strstr(p->steps[gru->deps[d]].label, "_gru_0.0001_3"));
   for (int d = 0; d < main_a->n_deps; d++) {
     CHECK(!strstr(p->steps[main_a->deps[d]].label, "gru"));
     CHECK(strstr(p->steps[main_a->deps[d]].label, "_3") != NULL);
@@ -107,12 +111,15 @@ static void test_profile_errors(void) {
       {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiassed]\n", "noisy_unbiassed"},
       {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  train: [rnn.n_rec]\n",
        "rnn.n_rec"},
-      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  train: [rnn.n_rec=-3]\n",
+      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  train: "
+       "[rnn.n_rec=-3]\n",
        "n_rec"},
-      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  analysis: [kl.n_sample=3]\n",
+      {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  analysis: "
+       "[kl.n_sample=3]\n",
        "n_sample"},
       {"seeds: [2, 1]\nspatial_navigation: {experiments: [noisy_unbiased]}\n", "seeds"},
-      {"seeds: [0]\ngaussian: maybe\nspatial_navigation: {experiments: [noisy_unbiased]}\n", "gaussian"},
+      {"seeds: [0]\ngaussian: maybe\nspatial_navigation: {experiments: [noisy_unbiased]}\n",
+       "gaussian"},
       {"seeds: [0]\n", "no task"},
       {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  experiment_train:\n"
        "    noisy_biased: [trainer.lr=0.01]\n",
@@ -125,7 +132,8 @@ static void test_profile_errors(void) {
     rx_plan *p = NULL;
     rx_error err = {{0}};
     int rc = rx_plan_create(&p, path, root, NULL, 0, &err);
-    CHECK_MSG(rc != 0 && p == NULL && strstr(err.msg, cases[i].expect) && strstr(err.msg, "profile"),
+    CHECK_MSG(rc != 0 && p == NULL && strstr(err.msg, cases[i].expect) &&
+                  strstr(err.msg, "profile"),
               "case %zu: rc %d, message '%s'", i, rc, err.msg);
     rx_plan_free(p);
   }
@@ -157,30 +165,41 @@ static int count_files(const char *dir, const char *suffix) {
 }
 
 static void check_outputs(const char *out) {
-  static const char *runs[] = {
-      "spatial_navigation/noisy_unbiased_0.0001_0",     "spatial_navigation/noisy_biased_0.0001_0",
-      "spatial_navigation/no-noise_unbiased_0",         "spatial_navigation/no-noise_biased_0",
-      "spatial_navigation/noisy_unbiased_gru_0.0001_0", "spatial_navigation/noisy_biased_gru_0.0001_0",
-      "gaussian/spatial_navigation/noisy_unbiased_0.0001_0",
-      "gaussian/spatial_navigation/noisy_biased_0.0001_0",
-      "head_direction/noisy_unbiased_0.01_0",           "head_direction/noisy_biased_0.01_0",
-      "head_direction/no-noise_unbiased_0",             "head_direction/no-noise_biased_0"};
+  static const char *runs[] = {"spatial_navigation/noisy_unbiased_0.0001_0",
+                               "spatial_navigation/noisy_biased_0.0001_0",
+                               "spatial_navigation/no-noise_unbiased_0",
+                               "spatial_navigation/no-noise_biased_0",
+                               "spatial_navigation/noisy_unbiased_gru_0.0001_0",
+                               "spatial_navigation/noisy_biased_gru_0.0001_0",
+                               "gaussian/spatial_navigation/noisy_unbiased_0.0001_0",
+                               "gaussian/spatial_navigation/noisy_biased_0.0001_0",
+                               "head_direction/noisy_unbiased_0.01_0",
+                               "head_direction/noisy_biased_0.01_0",
+                               "head_direction/no-noise_unbiased_0",
+                               "head_direction/no-noise_biased_0"};
   char path[600];
   for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-    static const char *files[] = {"model_30.npz", "train_metrics.json", "test_metrics.json", "config.yaml"};
+    static const char *files[] = {"model_30.npz", "train_metrics.json", "test_metrics.json",
+                                  "config.yaml"};
     for (int f = 0; f < 4; f++) {
       snprintf(path, sizeof path, "%s/%s/%s", out, runs[i], files[f]);
       CHECK_MSG(rx_file_exists(path), "missing %s", path);
     }
   }
-  static const char *analyses[] = {
-      "spatial_navigation/kl_0.0001_0.json",          "spatial_navigation/variance_0.0001_0.json",
-      "spatial_navigation/distance_0.0001_0.json",    "spatial_navigation/pca_0.0001_0.json",
-      "spatial_navigation/kl_same_0.0001_0.json",     "spatial_navigation/kl_gru_0.0001_0.json",
-      "spatial_navigation/variance_gru_0.0001_0.json", "gaussian/spatial_navigation/kl_0.0001_0.json",
-      "gaussian/spatial_navigation/variance_0.0001_0.json", "head_direction/heading_0.01_0.json",
-      "head_direction/variance_0.01_0.json",          "head_direction/pca_0.01_0.json",
-      "report.md",                                    "report.html"};
+  static const char *analyses[] = {"spatial_navigation/kl_0.0001_0.json",
+                                   "spatial_navigation/variance_0.0001_0.json",
+                                   "spatial_navigation/distance_0.0001_0.json",
+                                   "spatial_navigation/pca_0.0001_0.json",
+                                   "spatial_navigation/kl_same_0.0001_0.json",
+                                   "spatial_navigation/kl_gru_0.0001_0.json",
+                                   "spatial_navigation/variance_gru_0.0001_0.json",
+                                   "gaussian/spatial_navigation/kl_0.0001_0.json",
+                                   "gaussian/spatial_navigation/variance_0.0001_0.json",
+                                   "head_direction/heading_0.01_0.json",
+                                   "head_direction/variance_0.01_0.json",
+                                   "head_direction/pca_0.01_0.json",
+                                   "report.md",
+                                   "report.html"};
   for (size_t i = 0; i < sizeof analyses / sizeof analyses[0]; i++) {
     snprintf(path, sizeof path, "%s/%s", out, analyses[i]);
     CHECK_MSG(rx_file_exists(path), "missing %s", path);
@@ -224,7 +243,8 @@ static void check_report(const char *out) {
  * machine, had already finished (0). */
 static void interrupt_a_reproduction(const char *out) {
   char cmd[1024];
-  snprintf(cmd, sizeof cmd, "exec %s reproduce --profile mini --out %s > %s.log 2>&1", RX_TEST_CLI, out, out);
+  snprintf(cmd, sizeof cmd, "exec %s reproduce --profile mini --out %s > %s.log 2>&1", RX_TEST_CLI,
+           out, out);
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -282,7 +302,8 @@ static void test_mini_end_to_end(void) {
 
   rc = run_cli("reproduce --profile mini --out %s --dry-run", out);
   o = output();
-  CHECK(rc == 0 && strstr(o, "[done]  train head_direction/no-noise_biased_0") && !strstr(o, "[todo]"));
+  CHECK(rc == 0 && strstr(o, "[done]  train head_direction/no-noise_biased_0") &&
+        !strstr(o, "[todo]"));
   free(o);
 }
 

@@ -277,7 +277,7 @@ typedef struct lr_sums {
   const float *F, *Z;
   int n_out;
   float scale;
-  int grad_tiles; /* tiles handed over with want_grad: dL/dy formed */
+  int grad_tiles;   /* tiles handed over with want_grad: dL/dy formed */
   double part[128]; /* per RX_READOUT_ALIGN-row chunk */
 } lr_sums;
 
@@ -389,13 +389,13 @@ static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
       p.rnn->w[i] = w0 + eps;
       if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m1), flips |= memcmp(m0, m1, nu) != 0;
       Lp = k->tiled == 2 ? problem_loss_low_rank(&p, NULL, 1, NULL)
-           : k->tiled  ? problem_loss_tiled(&p, NULL)
-                       : problem_loss(&p);
+           : k->tiled    ? problem_loss_tiled(&p, NULL)
+                         : problem_loss(&p);
       p.rnn->w[i] = w0 - eps;
       if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m1), flips |= memcmp(m0, m1, nu) != 0;
       Lm = k->tiled == 2 ? problem_loss_low_rank(&p, NULL, 1, NULL)
-           : k->tiled  ? problem_loss_tiled(&p, NULL)
-                       : problem_loss(&p);
+           : k->tiled    ? problem_loss_tiled(&p, NULL)
+                         : problem_loss(&p);
       /* the perturbation is applied to a float weight: divide by the step actually taken */
       step = (double)(w0 + eps) - (double)(w0 - eps);
     }
@@ -412,7 +412,8 @@ static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
   }
   CHECK_MSG(skipped * 4 <= visited, "%d of %d weights skipped at relu kinks", skipped, visited);
   if (getenv("RX_TEST_VERBOSE"))
-    fprintf(stderr, "    %s %s bias %d noise %d h0 %d tiled %d: worst %.3g, %d checked, %d skipped\n",
+    fprintf(stderr,
+            "    %s %s bias %d noise %d h0 %d tiled %d: worst %.3g, %d checked, %d skipped\n",
             rx_model_kind_name(k->kind), rx_activation_name(k->act), k->bias, k->noise, k->from_h0,
             k->tiled, worst, checked, skipped);
   if (n_checked) *n_checked = checked;
@@ -428,8 +429,7 @@ static void fd_all(rx_model_kind kind) {
       for (int noise = 0; noise < 3; noise++) {
         /* rx_test_small: each noise kind once per cell type, with the activations and bias
          * settings spread over them (both cell types get relu, all four activations run) */
-        if (rx_test_small() && (a != (noise + 2 * (int)kind) % 4 || bias != noise % 2))
-          continue;
+        if (rx_test_small() && (a != (noise + 2 * (int)kind) % 4 || bias != noise % 2)) continue;
         fd_case k = {kind, acts[a], bias, noise, 0, 0, 0};
         int n = 0;
         double w = fd_worst(&k, 1.0f, &n);
@@ -1044,7 +1044,8 @@ static void test_train_flops_count_every_gemm(void) {
   const double full = rx_rnn_train_flops(&hd, 200, 100), N2 = 128, O2 = 512, F = 29;
   CHECK(rx_rnn_train_flops_low_rank(&hd, 200, 100, 0) == full);
   CHECK_NEAR(rx_rnn_train_flops_low_rank(&hd, 200, 100, 29),
-             full - 4 * TB * O2 * N2 + 4 * TB * (N2 * N2 + F * N2) + 4 * (N2 * N2 * O2 + F * N2 * O2),
+             full - 4 * TB * O2 * N2 + 4 * TB * (N2 * N2 + F * N2) +
+                 4 * (N2 * N2 * O2 + F * N2 * O2),
              1.0);
   CHECK(strcmp(rx_activation_name(RX_ACT_SIGMOID), "sigmoid") == 0);
   CHECK(strcmp(rx_model_kind_name(RX_MODEL_GRU), "gru") == 0);

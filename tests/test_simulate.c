@@ -65,11 +65,13 @@ static void test_noiseless_quiescent_run_from_fixed_point_stays_put(void) {
   REQUIRE(rx_simulate(&ck, &req, &res, NULL) == 0);
   const int N = ck.rnn->spec.n_rec;
   double max_h = 0, max_move = 0;
-  for (size_t i = 0; i < (size_t)250 * 4 * N; i++) max_h = fmax(max_h, fabs(res.hidden[i]));
+  for (size_t i = 0; i < (size_t)250 * 4 * N; i++)
+    max_h = fmax(max_h, fabs(res.hidden[i]));
   for (int t = 1; t < 250; t++)
     for (int b = 0; b < 4; b++)
       for (int d = 0; d < 2; d++)
-        max_move = fmax(max_move, fabs(res.decoded[((size_t)t * 4 + b) * 2 + d] - res.decoded[(size_t)b * 2 + d]));
+        max_move = fmax(max_move, fabs(res.decoded[((size_t)t * 4 + b) * 2 + d] -
+                                       res.decoded[(size_t)b * 2 + d]));
   CHECK(max_h == 0.0);
   CHECK(max_move == 0.0);
   rx_sim_result_free(&res);
@@ -91,7 +93,8 @@ static void test_chunked_long_run_extends_short_run(void) {
   CHECK(a.dim == 1 && b.dim == 1);
   CHECK(memcmp(a.hidden, b.hidden, (size_t)100 * 5 * ck.rnn->spec.n_rec * sizeof(float)) == 0);
   CHECK(memcmp(a.decoded, b.decoded, (size_t)100 * 5 * sizeof(float)) == 0);
-  for (size_t i = 0; i < (size_t)250 * 5; i++) CHECK(b.decoded[i] >= -M_PI && b.decoded[i] < M_PI);
+  for (size_t i = 0; i < (size_t)250 * 5; i++)
+    CHECK(b.decoded[i] >= -M_PI && b.decoded[i] < M_PI);
   rx_sim_result_free(&a);
   rx_sim_result_free(&b);
   rx_checkpoint_free(&ck);
@@ -140,8 +143,8 @@ static void test_network_threads_flush_denormals(void) {
     fprintf(stderr, "  SKIP: under valgrind, which does not emulate flush-to-zero\n");
     return;
   }
-  rx_rnn_spec spec = {.kind = RX_MODEL_VANILLA, .n_in = 2, .n_rec = 4, .n_out = 3, .n_init = 3,
-                      .alpha = 0.2f};
+  rx_rnn_spec spec = {
+      .kind = RX_MODEL_VANILLA, .n_in = 2, .n_rec = 4, .n_out = 3, .n_init = 3, .alpha = 0.2f};
   rx_rnn_workspace *ws = NULL;
   REQUIRE(rx_rnn_workspace_create(&ws, &spec, 8, 4, NULL) == 0);
   int flushed_everywhere = 1;

@@ -93,15 +93,13 @@ static void test_spatial_speed_is_rayleigh_and_turn_sd_is_dt_sigma_away_from_wal
     REQUIRE(rx_task_generate(&s, 1, RX_STREAM_TASK, idx, &bt, &err) == 0);
     for (int t = 1; t <= s.seq_len; t++)
       for (int b = 0; b < s.batch_size; b++) {
-        if (!away_from_walls(&s, position(&bt, t, b)))
-          continue;
+        if (!away_from_walls(&s, position(&bt, t, b))) continue;
         const float *d = step(&bt, t, b);
         double v = hypot(d[0], d[1]) / s.dt;
         sv += v;
         sv2 += v * v;
         nv++;
-        if (t == s.seq_len)
-          continue;
+        if (t == s.seq_len) continue;
         const float *e = step(&bt, t + 1, b);
         double turn = rx_wrap_angle(atan2(e[1], e[0]) - atan2(d[1], d[0]));
         st += turn;

@@ -29,7 +29,8 @@ static void test_adam_matches_hand_computed_steps(void) {
       double denom = sqrt(v[i]) / sqrt(1 - pow(0.999, step)) + 1e-8;
       ref[i] -= mhat_step * m[i] / denom;
     }
-    for (int i = 0; i < 3; i++) CHECK_NEAR(w[i], ref[i], 1e-5); /* float32 vs double */
+    for (int i = 0; i < 3; i++)
+      CHECK_NEAR(w[i], ref[i], 1e-5); /* float32 vs double */
   }
   /* First step of Adam moves each weight with a non-zero gradient by about lr. */
   CHECK(adam->step == 2);
@@ -42,16 +43,25 @@ static void test_mse_loss_and_gradient_are_exact(void) {
   float y[5] = {1, 2, 3, 4, 5}, t[5] = {1, 1, 1, 1, 1}, dy[5];
   double loss = rx_mse_loss(y, t, 5, dy);
   CHECK_NEAR(loss, (0 + 1 + 4 + 9 + 16) / 5.0, 1e-12);
-  for (int i = 0; i < 5; i++) CHECK_NEAR(dy[i], 2.0 * (y[i] - 1) / 5, 1e-7);
+  for (int i = 0; i < 5; i++)
+    CHECK_NEAR(dy[i], 2.0 * (y[i] - 1) / 5, 1e-7);
 }
 
 /* A tiny spatial config that trains in well under a second. */
-static int tiny_config(rx_train_config *cfg, const char *root, const char *extra1, const char *extra2) {
+static int tiny_config(rx_train_config *cfg, const char *root, const char *extra1,
+                       const char *extra2) {
   char path[512];
   snprintf(path, sizeof path, "path=%s", root);
-  const char *ov[] = {path, "rnn.n_rec=16", "task.place_cells_num=32", "task.batch_size=8",
-                      "task.sequence_length=10", "trainer.n_epochs=20", "trainer.save_freq=5",
-                      "trainer.test_freq=5", extra1 ? extra1 : "seed=3", extra2 ? extra2 : "seed=3"};
+  const char *ov[] = {path,
+                      "rnn.n_rec=16",
+                      "task.place_cells_num=32",
+                      "task.batch_size=8",
+                      "task.sequence_length=10",
+                      "trainer.n_epochs=20",
+                      "trainer.save_freq=5",
+                      "trainer.test_freq=5",
+                      extra1 ? extra1 : "seed=3",
+                      extra2 ? extra2 : "seed=3"};
   rx_error err;
   int rc = rx_config_load(cfg, "spatial_navigation/noisy_unbiased", 10, ov, &err);
   if (rc) fprintf(stderr, "  config: %s\n", err.msg);
@@ -67,7 +77,9 @@ static int load_ckpt(const char *dir, int64_t step, rx_checkpoint *ck) {
   return rc;
 }
 
-static int same_floats(const float *a, const float *b, size_t n) { return memcmp(a, b, n * sizeof(float)) == 0; }
+static int same_floats(const float *a, const float *b, size_t n) {
+  return memcmp(a, b, n * sizeof(float)) == 0;
+}
 
 static void test_training_writes_published_layout(void) {
   char root[256];
@@ -83,8 +95,8 @@ static void test_training_writes_published_layout(void) {
   snprintf(expect, sizeof expect, "%s/spatial_navigation/noisy_unbiased_0.0001_3", root);
   CHECK(strcmp(res.run_dir, expect) == 0);
   CHECK(res.steps_done == 20 && !res.interrupted);
-  const char *files[] = {"config.yaml", "model_0.npz", "model_5.npz", "model_20.npz",
-                         "train_metrics.json", "test_metrics.json"};
+  const char *files[] = {"config.yaml",  "model_0.npz",        "model_5.npz",
+                         "model_20.npz", "train_metrics.json", "test_metrics.json"};
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     char p[1024];
     snprintf(p, sizeof p, "%s/%s", expect, files[i]);
@@ -109,7 +121,8 @@ static void test_training_writes_published_layout(void) {
   REQUIRE(test);
   const char *steps[] = {"0", "5", "10", "15", "20"};
   CHECK(cJSON_GetArraySize(test) == 5);
-  for (int i = 0; i < 5; i++) CHECK_MSG(cJSON_GetObjectItem(test, steps[i]), "test step %s", steps[i]);
+  for (int i = 0; i < 5; i++)
+    CHECK_MSG(cJSON_GetObjectItem(test, steps[i]), "test step %s", steps[i]);
   cJSON_Delete(test);
   /* A second run into the same directory must not silently clobber it. */
   rc = rx_train(&cfg, NULL, &res, &err);
@@ -149,7 +162,8 @@ static void test_checkpoint_round_trip_is_bit_exact(void) {
   CHECK(ck.rnn->n_weights == rnn->n_weights && same_floats(ck.rnn->w, rnn->w, rnn->n_weights));
   CHECK(same_floats(ck.adam->m, adam->m, rnn->n_weights));
   CHECK(same_floats(ck.adam->v, adam->v, rnn->n_weights));
-  CHECK(ck.pop->n == pop->n && same_floats(ck.pop->centers, pop->centers, (size_t)pop->n * pop->dim));
+  CHECK(ck.pop->n == pop->n &&
+        same_floats(ck.pop->centers, pop->centers, (size_t)pop->n * pop->dim));
   char *y1, *y2;
   REQUIRE(rx_config_to_yaml(&cfg, &y1, NULL) == 0 && rx_config_to_yaml(&ck.cfg, &y2, NULL) == 0);
   CHECK(strcmp(y1, y2) == 0);
@@ -168,7 +182,8 @@ static void test_checkpoint_round_trip_is_bit_exact(void) {
   for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
     REQUIRE(rx_write_file_atomic(bad, data, cuts[i], NULL) == 0);
     rc = rx_checkpoint_load(bad, &ck, &err);
-    CHECK_MSG(rc < 0 && strstr(err.msg, "bad.npz"), "cut at %zu: rc %d msg %s", cuts[i], rc, err.msg);
+    CHECK_MSG(rc < 0 && strstr(err.msg, "bad.npz"), "cut at %zu: rc %d msg %s", cuts[i], rc,
+              err.msg);
   }
   free(data);
   rx_rnn_free(rnn);
@@ -209,7 +224,8 @@ static void test_resume_equals_uninterrupted(void) {
   size_t na, nb;
   snprintf(pa, sizeof pa, "%s/train_metrics.json", ra.run_dir);
   snprintf(pb, sizeof pb, "%s/train_metrics.json", rb.run_dir);
-  REQUIRE(rx_read_file(pa, &ta, &na, 1 << 20, NULL) == 0 && rx_read_file(pb, &tb, &nb, 1 << 20, NULL) == 0);
+  REQUIRE(rx_read_file(pa, &ta, &na, 1 << 20, NULL) == 0 &&
+          rx_read_file(pb, &tb, &nb, 1 << 20, NULL) == 0);
   CHECK(na == nb && memcmp(ta, tb, na) == 0);
   free(ta);
   free(tb);
@@ -266,12 +282,24 @@ static void test_short_training_lowers_loss_and_error(void) {
   char path[400];
   snprintf(path, sizeof path, "path=%s", root);
   const int is_small = rx_test_small();
-  const char *full_ov[] = {path, "rnn.n_rec=64", "task.place_cells_num=64", "task.batch_size=32",
-                           "task.sequence_length=20", "trainer.n_epochs=300", "trainer.test_freq=50",
-                           "trainer.save_freq=300", "trainer.lr=0.003"};
-  const char *small_ov[] = {path, "rnn.n_rec=16", "task.place_cells_num=16", "task.batch_size=8",
-                            "task.sequence_length=10", "trainer.n_epochs=200", "trainer.test_freq=50",
-                            "trainer.save_freq=200", "trainer.lr=0.01"};
+  const char *full_ov[] = {path,
+                           "rnn.n_rec=64",
+                           "task.place_cells_num=64",
+                           "task.batch_size=32",
+                           "task.sequence_length=20",
+                           "trainer.n_epochs=300",
+                           "trainer.test_freq=50",
+                           "trainer.save_freq=300",
+                           "trainer.lr=0.003"};
+  const char *small_ov[] = {path,
+                            "rnn.n_rec=16",
+                            "task.place_cells_num=16",
+                            "task.batch_size=8",
+                            "task.sequence_length=10",
+                            "trainer.n_epochs=200",
+                            "trainer.test_freq=50",
+                            "trainer.save_freq=200",
+                            "trainer.lr=0.01"};
   const char **ov = is_small ? small_ov : full_ov;
   const char *last = is_small ? "200" : "300";
   rx_train_config cfg;
@@ -298,9 +326,10 @@ static void test_short_training_lowers_loss_and_error(void) {
   CHECK(e1 < 0.5 * e0);
 }
 
-RX_TEST_MAIN(TEST(test_adam_matches_hand_computed_steps), TEST(test_mse_loss_and_gradient_are_exact),
-             TEST(test_training_writes_published_layout), TEST(test_checkpoint_round_trip_is_bit_exact),
-             TEST(test_resume_equals_uninterrupted),
+RX_TEST_MAIN(TEST(test_adam_matches_hand_computed_steps),
+             TEST(test_mse_loss_and_gradient_are_exact),
+             TEST(test_training_writes_published_layout),
+             TEST(test_checkpoint_round_trip_is_bit_exact), TEST(test_resume_equals_uninterrupted),
              TEST(test_training_is_identical_across_thread_counts),
              TEST(test_divergence_names_step_and_last_checkpoint),
              TEST(test_short_training_lowers_loss_and_error))

@@ -11,42 +11,42 @@
 
 static int rx_test_failed_;
 
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      rx_test_failed_ = 1;                                                 \
-    }                                                                      \
+#define CHECK(cond)                                                                                \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                   \
+      rx_test_failed_ = 1;                                                                         \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_MSG(cond, ...)                                               \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "  %s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                        \
-      fprintf(stderr, "\n");                                               \
-      rx_test_failed_ = 1;                                                 \
-    }                                                                      \
+#define CHECK_MSG(cond, ...)                                                                       \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "  %s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);                   \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fprintf(stderr, "\n");                                                                       \
+      rx_test_failed_ = 1;                                                                         \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_NEAR(a, b, tol)                                              \
-  do {                                                                     \
-    double a_ = (double)(a), b_ = (double)(b);                             \
-    if (!(fabs(a_ - b_) <= (tol))) {                                       \
-      fprintf(stderr, "  %s:%d: CHECK_NEAR failed: %s = %.9g, %s = %.9g, tol %.3g\n", __FILE__, \
-              __LINE__, #a, a_, #b, b_, (double)(tol));                    \
-      rx_test_failed_ = 1;                                                 \
-    }                                                                      \
+#define CHECK_NEAR(a, b, tol)                                                                      \
+  do {                                                                                             \
+    double a_ = (double)(a), b_ = (double)(b);                                                     \
+    if (!(fabs(a_ - b_) <= (tol))) {                                                               \
+      fprintf(stderr, "  %s:%d: CHECK_NEAR failed: %s = %.9g, %s = %.9g, tol %.3g\n", __FILE__,    \
+              __LINE__, #a, a_, #b, b_, (double)(tol));                                            \
+      rx_test_failed_ = 1;                                                                         \
+    }                                                                                              \
   } while (0)
 
 /* Stops the current test: for results later checks depend on (e.g. a create that failed). */
-#define REQUIRE(cond)                                                      \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "  %s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond); \
-      rx_test_failed_ = 1;                                                 \
-      return;                                                              \
-    }                                                                      \
+#define REQUIRE(cond)                                                                              \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "  %s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond);                 \
+      rx_test_failed_ = 1;                                                                         \
+      return;                                                                                      \
+    }                                                                                              \
   } while (0)
 
 typedef struct rx_test_case {
@@ -54,7 +54,8 @@ typedef struct rx_test_case {
   void (*fn)(void);
 } rx_test_case;
 
-#define TEST(fn) {#fn, fn}
+#define TEST(fn)                                                                                   \
+  { #fn, fn }
 
 /* Runs all tests, or only those named on the command line. */
 static inline int rx_test_main(int argc, char **argv, const rx_test_case *tests, int n) {
@@ -62,23 +63,27 @@ static inline int rx_test_main(int argc, char **argv, const rx_test_case *tests,
   for (int i = 0; i < n; i++) {
     if (argc > 1) {
       int wanted = 0;
-      for (int a = 1; a < argc; a++) wanted |= strcmp(argv[a], tests[i].name) == 0;
+      for (int a = 1; a < argc; a++)
+        wanted |= strcmp(argv[a], tests[i].name) == 0;
       if (!wanted) continue;
     }
     rx_test_failed_ = 0;
     fprintf(stderr, "[ RUN  ] %s\n", tests[i].name);
     tests[i].fn();
     fprintf(stderr, "[ %s ] %s\n", rx_test_failed_ ? "FAIL" : " OK ", tests[i].name);
-    if (rx_test_failed_) failed++; else passed++;
+    if (rx_test_failed_)
+      failed++;
+    else
+      passed++;
   }
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
 
-#define RX_TEST_MAIN(...)                                                  \
-  int main(int argc, char **argv) {                                        \
-    static const rx_test_case tests_[] = {__VA_ARGS__};                    \
-    return rx_test_main(argc, argv, tests_, (int)(sizeof tests_ / sizeof tests_[0])); \
+#define RX_TEST_MAIN(...)                                                                          \
+  int main(int argc, char **argv) {                                                                \
+    static const rx_test_case tests_[] = {__VA_ARGS__};                                            \
+    return rx_test_main(argc, argv, tests_, (int)(sizeof tests_ / sizeof tests_[0]));              \
   }
 
 /* RX_TEST_SMALL set and not "0" (.ci/valgrind.sh sets it): the slowest tests then visit fewer
@@ -92,7 +97,10 @@ static inline int rx_test_small(void) {
 /* A fresh empty directory under /tmp for a test's files (path in buf). */
 static inline void rx_test_tmpdir(char *buf, size_t n, const char *tag) {
   snprintf(buf, n, "/tmp/rx_test_%s_XXXXXX", tag);
-  if (!mkdtemp(buf)) { perror("mkdtemp"); exit(2); }
+  if (!mkdtemp(buf)) {
+    perror("mkdtemp");
+    exit(2);
+  }
 }
 
 #endif

@@ -55,12 +55,12 @@ double rx_step_distance(const float *x, int T, int B, int dim, int circular, dou
 /* ---- PCA ---- */
 
 typedef struct rx_pca {
-  int p;               /* feature dimension */
-  int k;               /* components kept */
-  double *mean;        /* (p,) */
-  double *components;  /* (k, p), rows are unit eigenvectors, by decreasing variance */
-  double *explained;   /* (k,) explained variance ratio */
-  double total_var;    /* trace of the covariance */
+  int p;              /* feature dimension */
+  int k;              /* components kept */
+  double *mean;       /* (p,) */
+  double *components; /* (k, p), rows are unit eigenvectors, by decreasing variance */
+  double *explained;  /* (k,) explained variance ratio */
+  double total_var;   /* trace of the covariance */
 } rx_pca;
 
 /* Fits on n rows x (n, p) (float32: hidden states), covariance in float64 (ddof 1). */

@@ -1,7 +1,7 @@
 /* Offline-reactivation analyses over the trained runs of one (task, seed, noise) (SPEC §6, §8):
- * the analysis config (configs/analysis/ YAML files + dotted overrides), and the drivers that load the
- * runs' checkpoints, simulate them awake and quiescent, compute KL / variance / distance / PCA /
- * heading statistics, and write the JSON (and .npz arrays for figures) into <path>/<task>/. */
+ * the analysis config (configs/analysis/ YAML files + dotted overrides), and the drivers that load
+ * the runs' checkpoints, simulate them awake and quiescent, compute KL / variance / distance / PCA
+ * / heading statistics, and write the JSON (and .npz arrays for figures) into <path>/<task>/. */
 #ifndef RX_ANALYZE_H
 #define RX_ANALYZE_H
 
@@ -14,21 +14,34 @@ extern "C" {
 
 typedef struct rx_analysis_config {
   rx_task_kind task;
-  int seed;          /* which runs (…_<seed>) and the analysis' random streams */
-  double noise;      /* sigma2_rec of the noisy runs, as in their names (…_<noise>_<seed>) */
-  int epoch;         /* checkpoint model_<epoch>; -1: each run's last */
-  char path[2048];   /* results root */
-  int gru;           /* analyse the GRU runs (…_gru) instead of the vanilla ones */
-  int rule;          /* quiescent noise: 0 default (scaled for vanilla, same for GRU), 1 scaled,
-                        2 same (SPEC §7 C.1: "without the doubled noise") */
-  int t_quiescent;   /* quiescent steps for the KL (1000) */
-  int batch_size;    /* trajectories, from the test batch's initial states (200) */
-  struct { int n_samples; } kl;                 /* Monte-Carlo samples (2500) */
-  struct { double absolute_noise; } random;     /* untrained control: sigma = sqrt(2 x this) */
-  struct { int batch_size, t_total, t_skip; } variance;       /* 500, 2000, 1000 */
-  struct { int t_quiescent; double absolute_noise; } distance; /* 100; 1e-4 */
-  struct { int batch_size, t_active, t_quiescent, k; } pca;   /* 1000, 100, 200, 10 */
-  struct { int bins; } hd;                                    /* 20 */
+  int seed;        /* which runs (…_<seed>) and the analysis' random streams */
+  double noise;    /* sigma2_rec of the noisy runs, as in their names (…_<noise>_<seed>) */
+  int epoch;       /* checkpoint model_<epoch>; -1: each run's last */
+  char path[2048]; /* results root */
+  int gru;         /* analyse the GRU runs (…_gru) instead of the vanilla ones */
+  int rule;        /* quiescent noise: 0 default (scaled for vanilla, same for GRU), 1 scaled,
+                      2 same (SPEC §7 C.1: "without the doubled noise") */
+  int t_quiescent; /* quiescent steps for the KL (1000) */
+  int batch_size;  /* trajectories, from the test batch's initial states (200) */
+  struct {
+    int n_samples;
+  } kl; /* Monte-Carlo samples (2500) */
+  struct {
+    double absolute_noise;
+  } random; /* untrained control: sigma = sqrt(2 x this) */
+  struct {
+    int batch_size, t_total, t_skip;
+  } variance; /* 500, 2000, 1000 */
+  struct {
+    int t_quiescent;
+    double absolute_noise;
+  } distance; /* 100; 1e-4 */
+  struct {
+    int batch_size, t_active, t_quiescent, k;
+  } pca; /* 1000, 100, 200, 10 */
+  struct {
+    int bins;
+  } hd; /* 20 */
 } rx_analysis_config;
 
 /* Merges <config dir>/analysis/base.yml, analysis/<task>.yml (task from the overrides, default

@@ -17,9 +17,10 @@ extern "C" {
 #endif
 
 typedef struct rx_train_config {
-  char config[256]; /* experiment name, "<task>/<experiment>", e.g. "spatial_navigation/noisy_biased" */
+  char config[256]; /* experiment name, "<task>/<experiment>", e.g.
+                       "spatial_navigation/noisy_biased" */
   int seed;
-  char path[2048];  /* results root (default "results"); runs go to <path>/<task>/<run name> */
+  char path[2048]; /* results root (default "results"); runs go to <path>/<task>/<run name> */
   rx_task_kind task_kind; /* from the first component of `config` */
   struct {
     rx_model_kind model;
@@ -39,7 +40,8 @@ typedef struct rx_train_config {
   struct {
     /* both tasks */
     int biased;
-    int init_zero; /* spatial: init_pos (uniform | zero); head direction: init_hd (uniform | zero) */
+    int init_zero; /* spatial: init_pos (uniform | zero); head direction: init_hd (uniform | zero)
+                    */
     double dt, mu, sigma;
     int sequence_length, batch_size, decode_k;
     /* spatial */

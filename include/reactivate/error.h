@@ -26,7 +26,8 @@ typedef struct rx_error {
 int rx_fail(rx_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prepends "context: " to an existing message (e.g. the file being loaded). Returns code. */
-int rx_error_prefix(rx_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int rx_error_prefix(rx_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 void rx_error_clear(rx_error *err);
 

@@ -16,15 +16,15 @@ extern "C" {
 
 typedef struct rx_population {
   rx_task_kind kind;
-  int n;           /* number of cells */
-  int dim;         /* 2 (centres x, y) or 1 (preferred angles) */
-  int k;           /* decode from the k most active cells */
-  double sigma;    /* place cells: Gaussian width sigma_pc (m) */
-  int dog;         /* place cells: difference of Gaussians */
+  int n;        /* number of cells */
+  int dim;      /* 2 (centres x, y) or 1 (preferred angles) */
+  int k;        /* decode from the k most active cells */
+  double sigma; /* place cells: Gaussian width sigma_pc (m) */
+  int dog;      /* place cells: difference of Gaussians */
   double surround_scale;
-  double spread;   /* head-direction cells: angular spread (rad); kappa = 1/spread^2 */
-  int identity;    /* see rx_population_spec */
-  float *centers;  /* (n, dim): place-cell centres or preferred angles */
+  double spread;  /* head-direction cells: angular spread (rad); kappa = 1/spread^2 */
+  int identity;   /* see rx_population_spec */
+  float *centers; /* (n, dim): place-cell centres or preferred angles */
 } rx_population;
 
 typedef struct rx_population_spec {

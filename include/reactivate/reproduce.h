@@ -22,29 +22,30 @@ typedef enum rx_step_kind { RX_STEP_TRAIN = 0, RX_STEP_ANALYZE, RX_STEP_FIGURES 
 
 typedef struct rx_step {
   rx_step_kind kind;
-  char label[256];       /* "train spatial_navigation/noisy_unbiased_0.0001_0" */
-  int argc;              /* arguments of `reactivate`, argv[0] the subcommand ("train", …) */
+  char label[256]; /* "train spatial_navigation/noisy_unbiased_0.0001_0" */
+  int argc;        /* arguments of `reactivate`, argv[0] the subcommand ("train", …) */
   char *argv[RX_STEP_MAX_ARGS];
-  int n_deps;            /* indices of the steps that must finish first */
+  int n_deps; /* indices of the steps that must finish first */
   int *deps;
-  char dir[2048];        /* train: the run directory; analyze / figures: <root>/<task> */
-  char log[2048];        /* file the command's output goes to (<out>/logs/…) */
-  int done;              /* already finished before this plan was made: nothing to do */
-  int64_t n_steps;       /* train: trainer.n_epochs */
-  int64_t steps_done;    /* train: step of the run's last checkpoint (0: none) */
-  double work;           /* estimated floating-point operations still to do (progress, ETA) */
+  char dir[2048];     /* train: the run directory; analyze / figures: <root>/<task> */
+  char log[2048];     /* file the command's output goes to (<out>/logs/…) */
+  int done;           /* already finished before this plan was made: nothing to do */
+  int64_t n_steps;    /* train: trainer.n_epochs */
+  int64_t steps_done; /* train: step of the run's last checkpoint (0: none) */
+  double work;        /* estimated floating-point operations still to do (progress, ETA) */
 } rx_step;
 
 typedef struct rx_plan {
-  char profile[256];     /* profile name or file as given */
+  char profile[256]; /* profile name or file as given */
   char description[1024];
-  char out[2048];        /* results root */
-  char gaussian_out[2048]; /* root of the zero-mean Gaussian-noise runs, "" when the profile has none */
+  char out[2048];          /* results root */
+  char gaussian_out[2048]; /* root of the zero-mean Gaussian-noise runs, "" when the profile has
+                              none */
   int n_seeds;
   int seeds[RX_PLAN_MAX_SEEDS];
-  char *settings;        /* the profile as resolved (YAML text, for the report) */
+  char *settings; /* the profile as resolved (YAML text, for the report) */
   int n_steps;
-  rx_step *steps;        /* in an order that respects dependencies */
+  rx_step *steps; /* in an order that respects dependencies */
 } rx_plan;
 
 /* Parses a seed list: "3", "0-4", "0,2,5-7" (ascending, distinct, 0..1e6). */

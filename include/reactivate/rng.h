@@ -13,10 +13,10 @@ extern "C" {
 
 /* Every source of randomness in the program has its own named stream. */
 typedef enum rx_stream {
-  RX_STREAM_INIT = 1,       /* weight initialisation */
-  RX_STREAM_POPCODE = 2,    /* place-cell centres */
-  RX_STREAM_TASK = 3,       /* training batches (index: step) */
-  RX_STREAM_TEST_TASK = 4,  /* the fixed test batch */
+  RX_STREAM_INIT = 1,      /* weight initialisation */
+  RX_STREAM_POPCODE = 2,   /* place-cell centres */
+  RX_STREAM_TASK = 3,      /* training batches (index: step) */
+  RX_STREAM_TEST_TASK = 4, /* the fixed test batch */
   /* Network noise uses three consecutive streams from a base: +0 input, +1 recurrent,
    * +2 output; indices (step, trajectory, time). */
   RX_STREAM_NOISE = 5,           /* training batches: 5, 6, 7 */
@@ -36,9 +36,9 @@ typedef struct rx_rng {
 /* Positions a generator at (seed, stream; i, j, k). Draws then advance an internal counter. */
 void rx_rng_init(rx_rng *rng, uint32_t seed, uint32_t stream, uint32_t i, uint32_t j, uint32_t k);
 uint32_t rx_rng_u32(rx_rng *rng);
-double rx_rng_uniform(rx_rng *rng);         /* [0, 1), 53 bits */
-float rx_rng_uniformf(rx_rng *rng);         /* [0, 1), 24 bits */
-double rx_rng_normal(rx_rng *rng);          /* N(0, 1), Box-Muller */
+double rx_rng_uniform(rx_rng *rng); /* [0, 1), 53 bits */
+float rx_rng_uniformf(rx_rng *rng); /* [0, 1), 24 bits */
+double rx_rng_normal(rx_rng *rng);  /* N(0, 1), Box-Muller */
 double rx_rng_rayleigh(rx_rng *rng, double scale);
 
 /* Bulk fills used by the noise paths: out[i] = scale * U[0,1) or scale * N(0,1). */

@@ -28,9 +28,9 @@ typedef enum rx_noise_kind { RX_NOISE_UNIFORM = 0, RX_NOISE_GAUSSIAN = 1 } rx_no
 typedef struct rx_rnn_spec {
   rx_model_kind kind;
   int n_in, n_rec, n_out, n_init;
-  float alpha;       /* dt / tau */
-  int bias;          /* linear maps carry biases */
-  rx_activation act; /* f; the GRU uses tanh */
+  float alpha;                          /* dt / tau */
+  int bias;                             /* linear maps carry biases */
+  rx_activation act;                    /* f; the GRU uses tanh */
   float sigma_in, sigma_rec, sigma_out; /* noise s.d. (sqrt of the configured variances) */
   rx_noise_kind noise;
 } rx_rnn_spec;
@@ -38,11 +38,11 @@ typedef struct rx_rnn_spec {
 #define RX_MAX_PARAMS 16
 
 typedef struct rx_param {
-  char name[32];  /* PyTorch name, e.g. "w_rec.weight" */
-  int ndim;       /* 2 for weights (shape[0] = out, shape[1] = in), 1 for biases */
+  char name[32]; /* PyTorch name, e.g. "w_rec.weight" */
+  int ndim;      /* 2 for weights (shape[0] = out, shape[1] = in), 1 for biases */
   int shape[2];
-  size_t offset;  /* into rx_rnn.w */
-  size_t size;    /* number of floats */
+  size_t offset; /* into rx_rnn.w */
+  size_t size;   /* number of floats */
 } rx_param;
 
 typedef struct rx_rnn {

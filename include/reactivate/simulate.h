@@ -47,12 +47,12 @@ rx_sim_request rx_sim_request_default(int B, int T, uint32_t seed);
 
 typedef struct rx_sim_result {
   int B, T, dim;
-  float *hidden;     /* (T, B, n_rec) or NULL */
-  float *outputs;    /* (T, B, n_out) or NULL */
-  float *decoded;    /* (T, B, dim) */
-  float *init_codes; /* (B, n_init) */
-  int has_batch;     /* a batch was generated: */
-  rx_batch batch;    /* its inputs, init and true positions (targets) */
+  float *hidden;                        /* (T, B, n_rec) or NULL */
+  float *outputs;                       /* (T, B, n_out) or NULL */
+  float *decoded;                       /* (T, B, dim) */
+  float *init_codes;                    /* (B, n_init) */
+  int has_batch;                        /* a batch was generated: */
+  rx_batch batch;                       /* its inputs, init and true positions (targets) */
   float sigma_in, sigma_rec, sigma_out; /* the noise actually used */
 } rx_sim_result;
 

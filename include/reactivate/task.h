@@ -16,8 +16,8 @@ typedef enum rx_task_kind { RX_TASK_SPATIAL = 0, RX_TASK_HEAD_DIRECTION = 1 } rx
 
 typedef struct rx_task_spec {
   rx_task_kind kind;
-  int seq_len;    /* T */
-  int batch_size; /* B */
+  int seq_len;          /* T */
+  int batch_size;       /* B */
   double dt, mu, sigma; /* time step (s); turn-rate mean and s.d. (rad/s) */
   int biased;
   int init_zero; /* 1: start at the origin / heading 0; 0: uniform */

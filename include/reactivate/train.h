@@ -33,37 +33,37 @@ double rx_mse_loss(const float *y, const float *target, size_t n, float *dy);
 
 /* What the training loop reports, after every step and after every test evaluation. */
 typedef struct rx_train_progress {
-  int64_t step;    /* steps completed */
-  int64_t n_steps; /* trainer.n_epochs */
+  int64_t step;       /* steps completed */
+  int64_t n_steps;    /* trainer.n_epochs */
   int64_t first_step; /* step the run (re)started from */
-  double loss, error;           /* last training step; error = decoding error (NaN if not computed) */
-  int tested;                   /* 1 when test_loss/test_error were just measured */
+  double loss, error; /* last training step; error = decoding error (NaN if not computed) */
+  int tested;         /* 1 when test_loss/test_error were just measured */
   double test_loss, test_error;
-  double elapsed_s;             /* since this invocation started */
-  const char *checkpoint;       /* path just written, or NULL */
-  const char *note;             /* on the first report only: one line on what the start had to
-                                   repair or take over (a stale lock, temporary files of a killed
-                                   run, a checkpoint the metrics do not reach); NULL if nothing */
+  double elapsed_s;       /* since this invocation started */
+  const char *checkpoint; /* path just written, or NULL */
+  const char *note;       /* on the first report only: one line on what the start had to
+                             repair or take over (a stale lock, temporary files of a killed
+                             run, a checkpoint the metrics do not reach); NULL if nothing */
 } rx_train_progress;
 
 typedef void (*rx_progress_fn)(void *ctx, const rx_train_progress *p);
 
 typedef struct rx_train_options {
-  int resume;          /* continue from the run directory's last checkpoint */
-  int overwrite;       /* start over even if the run directory holds checkpoints */
+  int resume;    /* continue from the run directory's last checkpoint */
+  int overwrite; /* start over even if the run directory holds checkpoints */
   rx_progress_fn progress;
   void *progress_ctx;
   volatile sig_atomic_t *stop; /* when set non-zero, save a checkpoint and return */
-  int64_t stop_after;  /* > 0: stop (as if interrupted) after this many steps in total (tests) */
+  int64_t stop_after; /* > 0: stop (as if interrupted) after this many steps in total (tests) */
 } rx_train_options;
 
 typedef struct rx_train_result {
-  int64_t steps_done;  /* steps completed in the run directory */
-  int interrupted;     /* stopped early by stop / stop_after */
+  int64_t steps_done;   /* steps completed in the run directory */
+  int interrupted;      /* stopped early by stop / stop_after */
   int64_t resumed_from; /* step of the checkpoint this invocation started from; -1: fresh start */
   char run_dir[4096];
   char last_checkpoint[4096]; /* newest checkpoint on disk ("" if none), also after an error */
-  char note[1024];     /* the progress report's note (see rx_train_progress), "" if none */
+  char note[1024];            /* the progress report's note (see rx_train_progress), "" if none */
   double final_loss, final_test_loss, final_test_error;
 } rx_train_result;
 

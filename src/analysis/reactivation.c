@@ -29,11 +29,17 @@ void rxa_log(analysis_ctx *a, const char *fmt, ...) {
 }
 
 static void load_runs(analysis_ctx *a) {
-  static const struct { const char *label, *exp; int noisy; } vanilla[] = {
-      {"U-sigma", "noisy_unbiased", 1}, {"U", "no-noise_unbiased", 0},
-      {"B-sigma", "noisy_biased", 1}, {"B", "no-noise_biased", 0}};
-  static const struct { const char *label, *exp; int noisy; } gru[] = {
-      {"U-sigma", "noisy_unbiased_gru", 1}, {"B-sigma", "noisy_biased_gru", 1}};
+  static const struct {
+    const char *label, *exp;
+    int noisy;
+  } vanilla[] = {{"U-sigma", "noisy_unbiased", 1},
+                 {"U", "no-noise_unbiased", 0},
+                 {"B-sigma", "noisy_biased", 1},
+                 {"B", "no-noise_biased", 0}};
+  static const struct {
+    const char *label, *exp;
+    int noisy;
+  } gru[] = {{"U-sigma", "noisy_unbiased_gru", 1}, {"B-sigma", "noisy_biased_gru", 1}};
   const int n = a->cfg->gru ? 2 : 4;
   char noise[64];
   rx_format_py_float(a->cfg->noise, noise, sizeof noise);
@@ -52,7 +58,7 @@ static void load_runs(analysis_ctx *a) {
     rx_checkpoint_path(ck_path, sizeof ck_path, dir, step);
     if (step < 0 || !rx_file_exists(ck_path)) {
       rxa_log(a, "skipping %s: no checkpoint %s", r->name,
-            step < 0 ? "in its run directory" : ck_path);
+              step < 0 ? "in its run directory" : ck_path);
       continue;
     }
     rx_error err = {{0}};
@@ -69,8 +75,8 @@ static void load_runs(analysis_ctx *a) {
 /* Simulates ck: awake on its test batch (quiescent == 0) or quiescent from the same initial
  * states, B trajectories of T steps. */
 int rxa_simulate(const analysis_ctx *a, const rx_checkpoint *ck, int B, int T, int quiescent,
-                    rx_quiescent_rule rule, double rule_var, int keep_hidden, uint32_t index,
-                    rx_sim_result *out, rx_error *err) {
+                 rx_quiescent_rule rule, double rule_var, int keep_hidden, uint32_t index,
+                 rx_sim_result *out, rx_error *err) {
   rx_sim_request req = rx_sim_request_default(B, T, (uint32_t)a->cfg->seed);
   req.batch_seed = (uint32_t)ck->cfg.seed;
   req.batch_stream = RX_STREAM_TEST_TASK; /* first trajectories = the run's test batch */
@@ -93,7 +99,8 @@ rx_quiescent_rule rxa_rule(const analysis_ctx *a, const rx_checkpoint *ck) {
 double *rxa_to_double(const float *x, size_t n) {
   double *d = malloc((n ? n : 1) * sizeof(double));
   if (d)
-    for (size_t i = 0; i < n; i++) d[i] = x[i];
+    for (size_t i = 0; i < n; i++)
+      d[i] = x[i];
   return d;
 }
 
@@ -104,7 +111,8 @@ float *rxa_batch_major_first(const float *src, int T, int B, int keep, int k) {
   if (!dst) return NULL;
   for (int t = 0; t < T; t++)
     for (int b = 0; b < keep; b++)
-      memcpy(dst + ((size_t)b * T + t) * k, src + ((size_t)t * B + b) * k, (size_t)k * sizeof(float));
+      memcpy(dst + ((size_t)b * T + t) * k, src + ((size_t)t * B + b) * k,
+             (size_t)k * sizeof(float));
   return dst;
 }
 
@@ -123,8 +131,8 @@ int rxa_write_json(analysis_ctx *a, const char *analysis, cJSON *root, rx_error 
   return rc;
 }
 
-void rxa_npz_add(npz_list *l, const char *run, const char *what, float *data, int ndim,
-                    int64_t d0, int64_t d1, int64_t d2) {
+void rxa_npz_add(npz_list *l, const char *run, const char *what, float *data, int ndim, int64_t d0,
+                 int64_t d1, int64_t d2) {
   if (l->n >= 64 || !data) {
     free(data);
     return;
@@ -141,20 +149,23 @@ int rxa_npz_flush(analysis_ctx *a, const char *analysis, npz_list *l, rx_error *
   char path[2600];
   snprintf(path, sizeof path, "%s/%s_%s.npz", a->task_dir, analysis, a->suffix);
   int rc = l->n ? rx_npz_write(path, l->arrays, l->n, err) : 0;
-  for (int i = 0; i < l->n; i++) free(l->owned[i]);
+  for (int i = 0; i < l->n; i++)
+    free(l->owned[i]);
   l->n = 0;
   return rc;
 }
 
 void rxa_npz_discard(npz_list *l) {
-  for (int i = 0; i < l->n; i++) free(l->owned[i]);
+  for (int i = 0; i < l->n; i++)
+    free(l->owned[i]);
   l->n = 0;
 }
 
 float *rxa_to_float(const double *x, size_t n) {
   float *f = malloc((n ? n : 1) * sizeof(float));
   if (f)
-    for (size_t i = 0; i < n; i++) f[i] = (float)x[i];
+    for (size_t i = 0; i < n; i++)
+      f[i] = (float)x[i];
   return f;
 }
 
@@ -191,20 +202,27 @@ int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn
            noise, cfg->seed);
   load_runs(a);
   int rc = 0, found = 0;
-  for (int i = 0; i < a->n_runs; i++) found += a->runs[i].loaded;
+  for (int i = 0; i < a->n_runs; i++)
+    found += a->runs[i].loaded;
   if (!found)
-    rc = rx_fail(err, RX_EINVAL, "no trained runs of seed %d (noise %s) found in %s: train them "
+    rc = rx_fail(err, RX_EINVAL,
+                 "no trained runs of seed %d (noise %s) found in %s: train them "
                  "first (reactivate train %s/noisy_unbiased ...)",
                  cfg->seed, noise, a->task_dir, rx_task_name(cfg->task));
   const int hd = cfg->task == RX_TASK_HEAD_DIRECTION;
   if (!rc && (kinds & RX_ANALYZE_KL)) {
-    if (hd) rxa_log(a, "kl: skipped (the distribution match is defined for the spatial task)");
-    else rc = rxa_kl(a, err);
+    if (hd)
+      rxa_log(a, "kl: skipped (the distribution match is defined for the spatial task)");
+    else
+      rc = rxa_kl(a, err);
   }
-  if (!rc && (kinds & RX_ANALYZE_VARIANCE)) rc = rxa_for_each_run(a, "variance", rxa_variance_run, err);
-  if (!rc && (kinds & RX_ANALYZE_DISTANCE)) rc = rxa_for_each_run(a, "distance", rxa_distance_run, err);
+  if (!rc && (kinds & RX_ANALYZE_VARIANCE))
+    rc = rxa_for_each_run(a, "variance", rxa_variance_run, err);
+  if (!rc && (kinds & RX_ANALYZE_DISTANCE))
+    rc = rxa_for_each_run(a, "distance", rxa_distance_run, err);
   if (!rc && (kinds & RX_ANALYZE_PCA)) rc = rxa_for_each_run(a, "pca", rxa_pca_run, err);
-  if (!rc && (kinds & RX_ANALYZE_HEADING) && hd) rc = rxa_for_each_run(a, "heading", rxa_heading_run, err);
+  if (!rc && (kinds & RX_ANALYZE_HEADING) && hd)
+    rc = rxa_for_each_run(a, "heading", rxa_heading_run, err);
   for (int i = 0; i < a->n_runs; i++)
     if (a->runs[i].loaded) rx_checkpoint_free(&a->runs[i].ck);
   free(a);

@@ -14,14 +14,23 @@
 #include "reactivate/simulate.h"
 
 /* Noise indices of the simulations, so that no two share noise samples. */
-enum { SIM_ACTIVE = 1, SIM_QUIESCENT, SIM_VARIANCE, SIM_DIST_ACTIVE, SIM_DIST_QUIESCENT,
-       SIM_DIST_NOISY, SIM_PCA_ACTIVE, SIM_PCA_QUIESCENT, SIM_RANDOM };
+enum {
+  SIM_ACTIVE = 1,
+  SIM_QUIESCENT,
+  SIM_VARIANCE,
+  SIM_DIST_ACTIVE,
+  SIM_DIST_QUIESCENT,
+  SIM_DIST_NOISY,
+  SIM_PCA_ACTIVE,
+  SIM_PCA_QUIESCENT,
+  SIM_RANDOM
+};
 
 typedef struct run_slot {
   const char *label;      /* U-sigma, U, B-sigma, B */
   const char *experiment; /* noisy_unbiased, ... */
   int noisy;
-  char name[256];         /* run name, e.g. noisy_unbiased_0.0001_0 */
+  char name[256]; /* run name, e.g. noisy_unbiased_0.0001_0 */
   rx_checkpoint ck;
   int loaded;
 } run_slot;

@@ -23,9 +23,10 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
     any = any ? any : &r->ck;
     const int T_act = r->ck.cfg.task.sequence_length;
     rx_sim_result act, q;
-    if ((rc = rxa_simulate(a, &r->ck, cfg->batch_size, T_act, 0, 0, 0, 0, SIM_ACTIVE, &act, err))) break;
+    if ((rc = rxa_simulate(a, &r->ck, cfg->batch_size, T_act, 0, 0, 0, 0, SIM_ACTIVE, &act, err)))
+      break;
     rc = rxa_simulate(a, &r->ck, cfg->batch_size, cfg->t_quiescent, 1, rxa_rule(a, &r->ck), 0, 0,
-                  SIM_QUIESCENT, &q, err);
+                      SIM_QUIESCENT, &q, err);
     if (rc) {
       rx_sim_result_free(&act);
       break;
@@ -41,8 +42,10 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
     if (!rc) {
       tgt_names[n_tgt++] = r->name;
       src_names[n_src++] = r->name;
-      rxa_npz_add(arrays, r->name, "active", rxa_batch_major(act.decoded, act.T, act.B, 2), 3, act.B, act.T, 2);
-      rxa_npz_add(arrays, r->name, "quiescent", rxa_batch_major(q.decoded, q.T, q.B, 2), 3, q.B, q.T, 2);
+      rxa_npz_add(arrays, r->name, "active", rxa_batch_major(act.decoded, act.T, act.B, 2), 3,
+                  act.B, act.T, 2);
+      rxa_npz_add(arrays, r->name, "quiescent", rxa_batch_major(q.decoded, q.T, q.B, 2), 3, q.B,
+                  q.T, 2);
     }
     free(xa);
     free(xq);
@@ -59,16 +62,18 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
     rnd.rnn = net;
     rx_sim_result q;
     rc = rxa_simulate(a, &rnd, cfg->batch_size, cfg->t_quiescent, 1, RX_QUIESCENT_ABSOLUTE,
-                  cfg->random.absolute_noise, 0, SIM_RANDOM, &q, err);
+                      cfg->random.absolute_noise, 0, SIM_RANDOM, &q, err);
     rx_rnn_free(net);
     if (rc) goto out;
     size_t nq = (size_t)q.T * q.B;
     double *xq = rxa_to_double(q.decoded, nq * 2);
     if (!xq) rc = rx_fail(err, RX_ENOMEM, "out of memory for KDE data");
-    if (!rc) rc = rx_density_kde(&src[n_src], xq, nq, 2, "quiescent outputs of the random network", err);
+    if (!rc)
+      rc = rx_density_kde(&src[n_src], xq, nq, 2, "quiescent outputs of the random network", err);
     if (!rc) {
       src_names[n_src++] = "random";
-      rxa_npz_add(arrays, "random", "quiescent", rxa_batch_major(q.decoded, q.T, q.B, 2), 3, q.B, q.T, 2);
+      rxa_npz_add(arrays, "random", "quiescent", rxa_batch_major(q.decoded, q.T, q.B, 2), 3, q.B,
+                  q.T, 2);
     }
     free(xq);
     rx_sim_result_free(&q);
@@ -89,7 +94,8 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
       cJSON *root = cJSON_CreateObject();
       for (int i = 0; i < n_src; i++) {
         cJSON *row = cJSON_AddObjectToObject(root, src_names[i]);
-        for (int j = 0; j < n_tgt; j++) cJSON_AddNumberToObject(row, tgt_names[j], kl[(size_t)i * n_tgt + j]);
+        for (int j = 0; j < n_tgt; j++)
+          cJSON_AddNumberToObject(row, tgt_names[j], kl[(size_t)i * n_tgt + j]);
       }
       rc = rxa_write_json(a, "kl", root, err);
       cJSON_Delete(root);
@@ -100,8 +106,9 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
 out:
   rxa_npz_discard(arrays); /* anything left after an error */
   free(arrays);
-  for (int i = 0; i < 6; i++) rx_density_free(src[i]);
-  for (int i = 0; i < 4; i++) rx_density_free(tgt[i]);
+  for (int i = 0; i < 6; i++)
+    rx_density_free(src[i]);
+  for (int i = 0; i < 4; i++)
+    rx_density_free(tgt[i]);
   return rc;
 }
-

@@ -10,8 +10,7 @@
 #include "reactivate/analysis.h"
 #include "reactivate/rng.h"
 
-int rxa_variance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
-                        rx_error *err) {
+int rxa_variance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_error *err) {
   const int B = a->cfg->variance.batch_size, T = a->cfg->variance.t_total;
   rx_sim_result q;
   int rc = rxa_simulate(a, &r->ck, B, T, 1, rxa_rule(a, &r->ck), 0, 0, SIM_VARIANCE, &q, err);
@@ -21,7 +20,8 @@ int rxa_variance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays
     rx_sim_result_free(&q);
     return rx_fail(err, RX_ENOMEM, "out of memory");
   }
-  double v = rx_total_variance(q.decoded, T, B, q.dim, a->cfg->variance.t_skip, rxa_is_circular(a), per);
+  double v =
+      rx_total_variance(q.decoded, T, B, q.dim, a->cfg->variance.t_skip, rxa_is_circular(a), per);
   cJSON_AddNumberToObject(root, r->name, v);
   rxa_npz_add(arrays, r->name, "quiescent", rxa_to_float(per, (size_t)B), 1, B, 0, 0);
   free(per);
@@ -50,14 +50,14 @@ static int distance_of(analysis_ctx *a, run_slot *r, int T, int quiescent, rx_qu
   const int keep = B < 10 ? B : 10;
   char traj_name[64];
   snprintf(traj_name, sizeof traj_name, "%s_trajectories", what);
-  rxa_npz_add(arrays, r->name, traj_name, rxa_batch_major_first(s.decoded, T, B, keep, s.dim), 3, keep, T, s.dim);
+  rxa_npz_add(arrays, r->name, traj_name, rxa_batch_major_first(s.decoded, T, B, keep, s.dim), 3,
+              keep, T, s.dim);
   free(per);
   rx_sim_result_free(&s);
   return RX_OK;
 }
 
-int rxa_distance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
-                        rx_error *err) {
+int rxa_distance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_error *err) {
   cJSON *obj = cJSON_AddObjectToObject(root, r->name);
   int rc = distance_of(a, r, r->ck.cfg.task.sequence_length, 0, 0, 0, SIM_DIST_ACTIVE, "active",
                        obj, arrays, err);
@@ -78,7 +78,8 @@ int rxa_distance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays
 static cJSON *cumulative(const rx_pca *p) {
   cJSON *arr = cJSON_CreateArray();
   double c = 0;
-  for (int i = 0; i < p->k; i++) cJSON_AddItemToArray(arr, cJSON_CreateNumber(c += p->explained[i]));
+  for (int i = 0; i < p->k; i++)
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(c += p->explained[i]));
   return arr;
 }
 
@@ -95,7 +96,8 @@ static float *colour_values(const rx_sim_result *s, int b_keep) {
   return c;
 }
 
-/* First two PCs of hidden (T, B, n) for the first b_keep trajectories, batch-major (b_keep, T, 2). */
+/* First two PCs of hidden (T, B, n) for the first b_keep trajectories, batch-major (b_keep, T, 2).
+ */
 static float *project2(const rx_pca *p, const float *hidden, int T, int B, int n, int b_keep) {
   double *proj = malloc((size_t)T * B * p->k * sizeof(double));
   float *out = malloc((size_t)b_keep * T * 2 * sizeof(float) + 1);
@@ -122,7 +124,7 @@ int rxa_pca_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_
   int rc = rxa_simulate(a, &r->ck, B, cfg->pca.t_active, 0, 0, 0, 1, SIM_PCA_ACTIVE, &act, err);
   if (rc) return rc;
   rc = rxa_simulate(a, &r->ck, B, cfg->pca.t_quiescent, 1, rxa_rule(a, &r->ck), 0, 1,
-                SIM_PCA_QUIESCENT, &q, err);
+                    SIM_PCA_QUIESCENT, &q, err);
   if (rc) {
     rx_sim_result_free(&act);
     return rc;
@@ -136,14 +138,14 @@ int rxa_pca_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_
     cJSON_AddItemToObject(obj, "quiescent", cumulative(&pq));
     /* Geometry: both projected on the active PCs (SPEC §6). */
     rxa_npz_add(arrays, r->name, "active_pcs", project2(&pa, act.hidden, act.T, B, n, b_keep), 3,
-            b_keep, act.T, 2);
+                b_keep, act.T, 2);
     rxa_npz_add(arrays, r->name, "quiescent_pcs", project2(&pa, q.hidden, q.T, B, n, b_keep), 3,
-            b_keep, q.T, 2);
+                b_keep, q.T, 2);
     rxa_npz_add(arrays, r->name, "active_colour", colour_values(&act, b_keep), 2, b_keep, act.T, 0);
     rxa_npz_add(arrays, r->name, "quiescent_colour", colour_values(&q, b_keep), 2, b_keep, q.T, 0);
     rxa_log(a, "pca: %s: %d PCs explain %.3f (active), %.3f (quiescent)", r->name, k,
-          cJSON_GetArrayItem(cJSON_GetObjectItem(obj, "active"), k - 1)->valuedouble,
-          cJSON_GetArrayItem(cJSON_GetObjectItem(obj, "quiescent"), k - 1)->valuedouble);
+            cJSON_GetArrayItem(cJSON_GetObjectItem(obj, "active"), k - 1)->valuedouble,
+            cJSON_GetArrayItem(cJSON_GetObjectItem(obj, "quiescent"), k - 1)->valuedouble);
   }
   rx_pca_free(&pa);
   rx_pca_free(&pq);
@@ -159,7 +161,8 @@ static cJSON *histogram_json(const float *theta, size_t n, int bins) {
   cJSON *arr = cJSON_CreateArray();
   if (counts) {
     rx_circular_histogram(theta, n, bins, counts);
-    for (int i = 0; i < bins; i++) cJSON_AddItemToArray(arr, cJSON_CreateNumber(counts[i] / (double)n));
+    for (int i = 0; i < bins; i++)
+      cJSON_AddItemToArray(arr, cJSON_CreateNumber(counts[i] / (double)n));
   }
   free(counts);
   return arr;
@@ -171,29 +174,33 @@ static double mean_angular_velocity(const rx_sim_result *s, double dt) {
   if (w && n) {
     rx_angular_velocity(s->decoded, s->T, s->B, dt, w);
     m = 0;
-    for (size_t i = 0; i < n; i++) m += w[i];
+    for (size_t i = 0; i < n; i++)
+      m += w[i];
     m /= (double)n;
   }
   free(w);
   return m;
 }
 
-int rxa_heading_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
-                       rx_error *err) {
+int rxa_heading_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_error *err) {
   const rx_analysis_config *cfg = a->cfg;
   const int B = cfg->batch_size;
   rx_sim_result act, q;
-  int rc = rxa_simulate(a, &r->ck, B, r->ck.cfg.task.sequence_length, 0, 0, 0, 0, SIM_ACTIVE, &act, err);
+  int rc =
+      rxa_simulate(a, &r->ck, B, r->ck.cfg.task.sequence_length, 0, 0, 0, 0, SIM_ACTIVE, &act, err);
   if (rc) return rc;
-  rc = rxa_simulate(a, &r->ck, B, cfg->t_quiescent, 1, rxa_rule(a, &r->ck), 0, 0, SIM_QUIESCENT, &q, err);
+  rc = rxa_simulate(a, &r->ck, B, cfg->t_quiescent, 1, rxa_rule(a, &r->ck), 0, 0, SIM_QUIESCENT, &q,
+                    err);
   if (rc) {
     rx_sim_result_free(&act);
     return rc;
   }
   const double dt = r->ck.cfg.task.dt;
   cJSON *obj = cJSON_AddObjectToObject(root, r->name);
-  cJSON_AddItemToObject(obj, "active_histogram", histogram_json(act.decoded, (size_t)act.T * B, cfg->hd.bins));
-  cJSON_AddItemToObject(obj, "quiescent_histogram", histogram_json(q.decoded, (size_t)q.T * B, cfg->hd.bins));
+  cJSON_AddItemToObject(obj, "active_histogram",
+                        histogram_json(act.decoded, (size_t)act.T * B, cfg->hd.bins));
+  cJSON_AddItemToObject(obj, "quiescent_histogram",
+                        histogram_json(q.decoded, (size_t)q.T * B, cfg->hd.bins));
   cJSON_AddNumberToObject(obj, "active_mean_angular_velocity", mean_angular_velocity(&act, dt));
   cJSON_AddNumberToObject(obj, "quiescent_mean_angular_velocity", mean_angular_velocity(&q, dt));
   rxa_npz_add(arrays, r->name, "active", rxa_batch_major(act.decoded, act.T, B, 1), 3, B, act.T, 1);
@@ -203,4 +210,3 @@ int rxa_heading_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
   rxa_log(a, "heading: %s done", r->name);
   return RX_OK;
 }
-

@@ -110,11 +110,13 @@ int cli_parse_settings_args(int argc, char **argv, const char *command, const ch
     } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
       out->quiet = 1;
     } else if (!strcmp(a, "--threads")) {
-      rc = cli_parse_int("--threads", i + 1 < argc ? argv[++i] : NULL, 0, 1024, &out->threads) ? 2 : 0;
+      rc = cli_parse_int("--threads", i + 1 < argc ? argv[++i] : NULL, 0, 1024, &out->threads) ? 2
+                                                                                               : 0;
     } else if (strchr(a, '=')) {
       out->settings[out->n_settings++] = a;
     } else if (a[0] == '-' || !word) {
-      rc = cli_error("%s: unknown argument '%s' (see reactivate %s --help)", command, a, command) + 1;
+      rc = cli_error("%s: unknown argument '%s' (see reactivate %s --help)", command, a, command) +
+           1;
     } else {
       rc = word(ctx, a);
     }

@@ -30,9 +30,9 @@ static const char help[] =
 static const struct {
   const char *name;
   unsigned kinds;
-} analyses[] = {{"kl", RX_ANALYZE_KL},       {"variance", RX_ANALYZE_VARIANCE},
-                {"distance", RX_ANALYZE_DISTANCE}, {"pca", RX_ANALYZE_PCA},
-                {"heading", RX_ANALYZE_HEADING},   {"all", RX_ANALYZE_ALL}};
+} analyses[] = {
+    {"kl", RX_ANALYZE_KL},   {"variance", RX_ANALYZE_VARIANCE}, {"distance", RX_ANALYZE_DISTANCE},
+    {"pca", RX_ANALYZE_PCA}, {"heading", RX_ANALYZE_HEADING},   {"all", RX_ANALYZE_ALL}};
 
 /* A bare word names an analysis; ctx accumulates the mask. */
 static int add_analysis(void *ctx, const char *w) {
@@ -41,7 +41,9 @@ static int add_analysis(void *ctx, const char *w) {
       *(unsigned *)ctx |= analyses[i].kinds;
       return 0;
     }
-  return cli_error("analyze: unknown analysis '%s' (kl, variance, distance, pca, heading, all)", w) + 1;
+  return cli_error("analyze: unknown analysis '%s' (kl, variance, distance, pca, heading, all)",
+                   w) +
+         1;
 }
 
 int cmd_analyze(int argc, char **argv) {

@@ -13,8 +13,8 @@
 #include "cli/cli.h"
 #include "reactivate/analysis.h"
 #include "reactivate/config.h"
-#include "reactivate/rng.h"
 #include "reactivate/linalg.h"
+#include "reactivate/rng.h"
 #include "reactivate/train.h"
 
 static const char help[] =
@@ -65,7 +65,8 @@ static double measure_sgemm_gflops(int reps) {
   float *c = malloc((size_t)n * n * sizeof(float));
   double rate = NAN;
   if (a && b && c) {
-    for (size_t i = 0; i < (size_t)n * n; i++) a[i] = b[i] = (float)(i % 7) * 0.1f;
+    for (size_t i = 0; i < (size_t)n * n; i++)
+      a[i] = b[i] = (float)(i % 7) * 0.1f;
     double times[16];
     rx_gemm(0, 0, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n); /* warm-up */
     for (int r = 0; r < reps; r++) {
@@ -114,8 +115,10 @@ static double measure_kl_matrix_s(void) {
                      N_TGT, 2500, 7, RX_STREAM_ANALYSIS, kl, NULL) == 0)
       seconds = omp_get_wtime() - t0;
   }
-  for (int i = 0; i <= N_SRC; i++) rx_density_free(src[i]);
-  for (int i = 0; i < N_TGT; i++) rx_density_free(tgt[i]);
+  for (int i = 0; i <= N_SRC; i++)
+    rx_density_free(src[i]);
+  for (int i = 0; i < N_TGT; i++)
+    rx_density_free(tgt[i]);
   free(x);
   return seconds;
 }
@@ -228,8 +231,11 @@ int cmd_bench(int argc, char **argv) {
     } else if (!strcmp(o, "--only")) {
       only = i + 1 < argc ? argv[++i] : "";
       int known = 0;
-      for (int w = 0; w < N_WORKLOADS; w++) known |= !strcmp(only, workloads[w].key);
-      if (!known) return cli_error("--only: unknown workload '%s' (sn_rnn512, sn_gru512, hd_rnn128)", only), 2;
+      for (int w = 0; w < N_WORKLOADS; w++)
+        known |= !strcmp(only, workloads[w].key);
+      if (!known)
+        return cli_error("--only: unknown workload '%s' (sn_rnn512, sn_gru512, hd_rnn128)", only),
+               2;
     } else {
       return cli_error("bench: unknown argument '%s' (see --help)", o), 2;
     }
@@ -247,7 +253,8 @@ int cmd_bench(int argc, char **argv) {
     if (only && strcmp(only, workloads[w].key)) continue;
     rx_error err = {{0}};
     rx_train_config cfg;
-    if (rx_config_load(&cfg, workloads[w].experiment, 0, NULL, &err)) return cli_error("%s", err.msg);
+    if (rx_config_load(&cfg, workloads[w].experiment, 0, NULL, &err))
+      return cli_error("%s", err.msg);
     double times[16];
     double flops = 0;
     if (rx_train_benchmark(&cfg, (int)reps, times, &flops, &err)) return cli_error("%s", err.msg);
@@ -263,7 +270,8 @@ int cmd_bench(int argc, char **argv) {
   int kl_reps = only ? 0 : (int)reps;
   /* the peak of the analysis: the KL matrix runs and the exploration variance */
   const int analysis_reset = only ? -1 : reset_peak_rss();
-  for (int r = 0; r < kl_reps; r++) kl_times[r] = measure_kl_matrix_s();
+  for (int r = 0; r < kl_reps; r++)
+    kl_times[r] = measure_kl_matrix_s();
   if (!only) measure_variance();
   const double analysis_peak = analysis_reset ? NAN : status_mb("VmHWM");
   double kl_s = kl_reps ? median(kl_times, kl_reps) : NAN;
@@ -280,7 +288,8 @@ int cmd_bench(int argc, char **argv) {
       if (ran[w]) printf("%s\"%s\": %.3f", first ? "" : ", ", workloads[w].key, ms[w]), first = 0;
     printf("}, \"gflops\": {");
     for (int w = 0, first = 1; w < N_WORKLOADS; w++)
-      if (ran[w]) printf("%s\"%s\": %.2f", first ? "" : ", ", workloads[w].key, gflops[w]), first = 0;
+      if (ran[w])
+        printf("%s\"%s\": %.2f", first ? "" : ", ", workloads[w].key, gflops[w]), first = 0;
     printf("}");
     if (kl_reps) printf(", \"kl_matrix_s\": %.3f", kl_s);
     if (!only) { /* null where /proc gave no figure */
@@ -288,16 +297,18 @@ int cmd_bench(int argc, char **argv) {
                             "analysis_peak_rss_mb"};
       const double val[4] = {train_peak, probe.rss_step10, probe.rss_step50, analysis_peak};
       for (int i = 0; i < 4; i++)
-        isfinite(val[i]) ? printf(", \"%s\": %.1f", key[i], val[i]) : printf(", \"%s\": null", key[i]);
+        isfinite(val[i]) ? printf(", \"%s\": %.1f", key[i], val[i])
+                         : printf(", \"%s\": null", key[i]);
     }
     printf(", \"sgemm_gflops\": %.2f, \"threads\": %d, \"blas_kernel\": \"%s\", \"reps\": %lld, "
            "\"peak_rss_mb\": %.1f}\n",
            sgemm, n_threads, rx_blas_kernel(), reps, ru.ru_maxrss / 1024.0);
   } else {
     if (!only) {
-      printf("  memory     training sn_rnn512 (50 steps): peak %.0f MB; resident %.0f MB after step "
-             "10, %.0f MB after step 50\n",
-             train_peak, probe.rss_step10, probe.rss_step50);
+      printf(
+          "  memory     training sn_rnn512 (50 steps): peak %.0f MB; resident %.0f MB after step "
+          "10, %.0f MB after step 50\n",
+          train_peak, probe.rss_step10, probe.rss_step50);
       printf("  memory     analysis (KL matrix + variance of 500 x 2000 outputs): peak %.0f MB\n",
              analysis_peak);
     }

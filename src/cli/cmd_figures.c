@@ -55,6 +55,7 @@ int cmd_figures(int argc, char **argv) {
   if (rc) return rc;
   cli_set_threads((int)args.threads);
   double t0 = omp_get_wtime();
-  if (rx_figures(&cfg, args.quiet ? NULL : cli_log_line, &t0, &err)) return cli_error("%s", err.msg);
+  if (rx_figures(&cfg, args.quiet ? NULL : cli_log_line, &t0, &err))
+    return cli_error("%s", err.msg);
   return 0;
 }

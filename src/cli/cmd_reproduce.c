@@ -58,10 +58,10 @@ static void on_signal(int sig) { stop_signal = sig; }
 typedef struct runner {
   rx_plan *plan;
   int jobs, threads, quiet, tty; /* threads: in all, shared out among the running steps */
-  pid_t *pid;        /* per step: running child, 0 */
-  int *state;        /* per step: 0 waiting, 1 running, 2 done, 3 failed, 4 skipped */
-  double *started;   /* per step: start time */
-  double *work0;     /* per step: work left when the plan was made */
+  pid_t *pid;                    /* per step: running child, 0 */
+  int *state;                    /* per step: 0 waiting, 1 running, 2 done, 3 failed, 4 skipped */
+  double *started;               /* per step: start time */
+  double *work0;                 /* per step: work left when the plan was made */
   double t0, total_work, last_line;
   int n_failed;
   int forwarded; /* the stop signal was passed on to the children */
@@ -157,7 +157,8 @@ static int start_step(runner *r, int i, int share) {
   char *argv[RX_STEP_MAX_ARGS + 8];
   int n = 0;
   argv[n++] = "reactivate";
-  for (int a = 0; a < s->argc; a++) argv[n++] = s->argv[a];
+  for (int a = 0; a < s->argc; a++)
+    argv[n++] = s->argv[a];
   argv[n++] = "--threads";
   argv[n++] = threads;
   argv[n] = NULL;
@@ -171,7 +172,8 @@ static int start_step(runner *r, int i, int share) {
   if (log) {
     time_t now = time(NULL);
     fprintf(log, "==== %s", ctime(&now));
-    for (int a = 0; a < n; a++) fprintf(log, "%s%s", a ? " " : "$ ", argv[a]);
+    for (int a = 0; a < n; a++)
+      fprintf(log, "%s%s", a ? " " : "$ ", argv[a]);
     fputc('\n', log);
     fclose(log);
   }
@@ -179,7 +181,10 @@ static int start_step(runner *r, int i, int share) {
    * tool, while readlink gives the program's path */
   char self[4096];
   ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (k > 0) self[k] = '\0'; else snprintf(self, sizeof self, "/proc/self/exe");
+  if (k > 0)
+    self[k] = '\0';
+  else
+    snprintf(self, sizeof self, "/proc/self/exe");
   pid_t pid;
   int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
@@ -206,7 +211,8 @@ static void last_log_line(const char *path, char *buf, size_t n) {
   char line[1024];
   while (fgets(line, sizeof line, f)) {
     size_t len = strlen(line);
-    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+      line[--len] = 0;
     if (len && strncmp(line, "====", 4) && line[0] != '$') snprintf(buf, n, "%s", line);
   }
   fclose(f);
@@ -290,7 +296,8 @@ static int run_plan(runner *r) {
     } else if (pid < 0 && errno != EINTR && errno != ECHILD) {
       return cli_error("reproduce: waiting for the steps failed: %s", strerror(errno));
     } else {
-      if (stop_signal && !r->forwarded) { /* a terminal's Ctrl-C reaches them anyway; kill may not */
+      if (stop_signal &&
+          !r->forwarded) { /* a terminal's Ctrl-C reaches them anyway; kill may not */
         for (int i = 0; i < p->n_steps; i++)
           if (r->pid[i] > 0) kill(r->pid[i], stop_signal);
         r->forwarded = 1;
@@ -307,7 +314,8 @@ static void print_plan(const rx_plan *p) {
   for (int i = 0; i < p->n_steps; i++) {
     const rx_step *s = &p->steps[i];
     printf("%s  %s\n   $ reactivate", s->done ? "[done]" : "[todo]", s->label);
-    for (int a = 0; a < s->argc; a++) printf(" %s", s->argv[a]);
+    for (int a = 0; a < s->argc; a++)
+      printf(" %s", s->argv[a]);
     putchar('\n');
   }
 }
@@ -387,16 +395,18 @@ int cmd_reproduce(int argc, char **argv) {
     r.state[i] = s->done ? DONE : WAITING;
     r.work0[i] = s->done ? 0 : s->work;
     r.total_work += r.work0[i];
-    if (s->kind == RX_STEP_TRAIN) n_train++, n_train_done += s->done;
-    else n_other++, n_other_done += s->done;
+    if (s->kind == RX_STEP_TRAIN)
+      n_train++, n_train_done += s->done;
+    else
+      n_other++, n_other_done += s->done;
   }
   r.t0 = omp_get_wtime();
   if (!quiet)
     fprintf(stderr,
             "reproduce: profile %s (%s); seeds %d; %d trainings (%d finished), %d analysis and "
             "figure steps (%d finished); up to %d at a time on %d thread%s; results in %s\n",
-            profile, plan->description, plan->n_seeds, n_train, n_train_done, n_other,
-            n_other_done, r.jobs, r.threads, r.threads > 1 ? "s" : "", out);
+            profile, plan->description, plan->n_seeds, n_train, n_train_done, n_other, n_other_done,
+            r.jobs, r.threads, r.threads > 1 ? "s" : "", out);
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -432,7 +442,8 @@ int cmd_reproduce(int argc, char **argv) {
                      "report covers what finished: %s/report.html",
                      r.n_failed, r.n_failed > 1 ? "s" : "", out, out);
     } else {
-      fprintf(stderr, "reproduce: finished in %s; report: %s/report.html (and report.md)\n", wall, out);
+      fprintf(stderr, "reproduce: finished in %s; report: %s/report.html (and report.md)\n", wall,
+              out);
     }
   }
   free(r.pid), free(r.state), free(r.started), free(r.work0);

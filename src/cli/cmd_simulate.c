@@ -43,7 +43,8 @@ static float *to_batch_major(const float *src, int T, int B, int k) {
   if (!dst) return NULL;
   for (int t = 0; t < T; t++)
     for (int b = 0; b < B; b++)
-      memcpy(dst + ((size_t)b * T + t) * k, src + ((size_t)t * B + b) * k, (size_t)k * sizeof(float));
+      memcpy(dst + ((size_t)b * T + t) * k, src + ((size_t)t * B + b) * k,
+             (size_t)k * sizeof(float));
   return dst;
 }
 
@@ -53,7 +54,8 @@ static float *to_time_major(const float *src, int B, int T, int k) {
   if (!dst) return NULL;
   for (int b = 0; b < B; b++)
     for (int t = 0; t < T; t++)
-      memcpy(dst + ((size_t)t * B + b) * k, src + ((size_t)b * T + t) * k, (size_t)k * sizeof(float));
+      memcpy(dst + ((size_t)t * B + b) * k, src + ((size_t)b * T + t) * k,
+             (size_t)k * sizeof(float));
   return dst;
 }
 
@@ -75,17 +77,29 @@ static int parse_args(int argc, char **argv, sim_args *a) {
     const char *o = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define TAKE (i++, v)
-    if (cli_is_help(o)) { fputs(help, stdout); return -1; }
-    else if (!strcmp(o, "--out")) { if (!(a->out = TAKE)) return cli_error("--out needs a file name"); }
-    else if (!strcmp(o, "--inputs")) { if (!(a->inputs = TAKE)) return cli_error("--inputs needs a .npy file"); }
-    else if (!strcmp(o, "--init")) { if (!(a->init = TAKE)) return cli_error("--init needs a .npy file"); }
-    else if (!strcmp(o, "--batch")) { if (cli_parse_int(o, TAKE, 1, 1 << 20, &a->batch)) return 1; }
-    else if (!strcmp(o, "--steps")) { if (cli_parse_int(o, TAKE, 1, 1 << 24, &a->steps)) return 1; }
-    else if (!strcmp(o, "--seed")) { if (cli_parse_int(o, TAKE, 0, 4294967295LL, &a->seed)) return 1; }
-    else if (!strcmp(o, "--threads")) { if (cli_parse_int(o, TAKE, 0, 1024, &a->threads)) return 1; }
-    else if (!strcmp(o, "--quiescent")) a->quiescent = 1;
-    else if (!strcmp(o, "--test-batch")) a->test_batch = 1;
-    else if (!strcmp(o, "--no-hidden")) a->no_hidden = 1;
+    if (cli_is_help(o)) {
+      fputs(help, stdout);
+      return -1;
+    } else if (!strcmp(o, "--out")) {
+      if (!(a->out = TAKE)) return cli_error("--out needs a file name");
+    } else if (!strcmp(o, "--inputs")) {
+      if (!(a->inputs = TAKE)) return cli_error("--inputs needs a .npy file");
+    } else if (!strcmp(o, "--init")) {
+      if (!(a->init = TAKE)) return cli_error("--init needs a .npy file");
+    } else if (!strcmp(o, "--batch")) {
+      if (cli_parse_int(o, TAKE, 1, 1 << 20, &a->batch)) return 1;
+    } else if (!strcmp(o, "--steps")) {
+      if (cli_parse_int(o, TAKE, 1, 1 << 24, &a->steps)) return 1;
+    } else if (!strcmp(o, "--seed")) {
+      if (cli_parse_int(o, TAKE, 0, 4294967295LL, &a->seed)) return 1;
+    } else if (!strcmp(o, "--threads")) {
+      if (cli_parse_int(o, TAKE, 0, 1024, &a->threads)) return 1;
+    } else if (!strcmp(o, "--quiescent"))
+      a->quiescent = 1;
+    else if (!strcmp(o, "--test-batch"))
+      a->test_batch = 1;
+    else if (!strcmp(o, "--no-hidden"))
+      a->no_hidden = 1;
     else if (!strcmp(o, "--noise-var")) {
       if (cli_parse_double(o, TAKE, &a->noise_var)) return 1;
       if (a->noise_var < 0) return cli_error("--noise-var must be >= 0 (got %g)", a->noise_var);
@@ -95,13 +109,20 @@ static int parse_args(int argc, char **argv, sim_args *a) {
     } else if (!strcmp(o, "--rule")) {
       const char *r = TAKE;
       a->rule_given = 1;
-      if (r && !strcmp(r, "scaled")) a->rule = RX_QUIESCENT_SCALED;
-      else if (r && !strcmp(r, "same")) a->rule = RX_QUIESCENT_SAME;
-      else if (r && !strcmp(r, "absolute")) a->rule = RX_QUIESCENT_ABSOLUTE;
-      else return cli_error("--rule must be scaled, same or absolute (got '%s')", r ? r : "");
-    } else if (o[0] == '-') return cli_error("simulate: unknown option '%s' (see --help)", o);
-    else if (!a->checkpoint) a->checkpoint = o;
-    else return cli_error("simulate: unexpected argument '%s'", o);
+      if (r && !strcmp(r, "scaled"))
+        a->rule = RX_QUIESCENT_SCALED;
+      else if (r && !strcmp(r, "same"))
+        a->rule = RX_QUIESCENT_SAME;
+      else if (r && !strcmp(r, "absolute"))
+        a->rule = RX_QUIESCENT_ABSOLUTE;
+      else
+        return cli_error("--rule must be scaled, same or absolute (got '%s')", r ? r : "");
+    } else if (o[0] == '-')
+      return cli_error("simulate: unknown option '%s' (see --help)", o);
+    else if (!a->checkpoint)
+      a->checkpoint = o;
+    else
+      return cli_error("simulate: unexpected argument '%s'", o);
 #undef TAKE
   }
   if (!a->checkpoint) return cli_error("simulate: no checkpoint given (see --help)");
@@ -117,8 +138,9 @@ static void format_shape(char *buf, size_t n, const int64_t *shape, int ndim) {
   size_t len = 0;
   buf[0] = '\0';
   for (int d = 0; d < ndim && len < n; d++) {
-    int w = shape[d] < 0 ? snprintf(buf + len, n - len, "%sany", d ? ", " : "")
-                         : snprintf(buf + len, n - len, "%s%lld", d ? ", " : "", (long long)shape[d]);
+    int w = shape[d] < 0
+                ? snprintf(buf + len, n - len, "%sany", d ? ", " : "")
+                : snprintf(buf + len, n - len, "%s%lld", d ? ", " : "", (long long)shape[d]);
     if (w < 0) break;
     len += (size_t)w;
   }
@@ -130,7 +152,8 @@ static int load_f32(const char *path, const char *what, int ndim, const int64_t 
   rx_error err = {{0}};
   if (rx_npy_read(path, arr, &err)) return cli_error("%s", err.msg);
   int ok = arr->dtype == RX_F32 && arr->ndim == ndim;
-  for (int d = 0; ok && d < ndim; d++) ok = shape[d] < 0 || arr->shape[d] == shape[d];
+  for (int d = 0; ok && d < ndim; d++)
+    ok = shape[d] < 0 || arr->shape[d] == shape[d];
   if (!ok) {
     char want[128], got[128];
     format_shape(want, sizeof want, shape, ndim);
@@ -162,7 +185,10 @@ int cmd_simulate(int argc, char **argv) {
     if (load_f32(a.inputs, "--inputs", 3, shape, &x)) goto out;
     B = (int)x.shape[0];
     T = (int)x.shape[1];
-    if (!(x_tm = to_time_major(x.data, B, T, spec->n_in))) { cli_error("out of memory"); goto out; }
+    if (!(x_tm = to_time_major(x.data, B, T, spec->n_in))) {
+      cli_error("out of memory");
+      goto out;
+    }
   }
   if (a.init) {
     int64_t shape[2] = {a.inputs || a.batch > 0 ? B : -1, spec->n_init};
@@ -183,7 +209,10 @@ int cmd_simulate(int argc, char **argv) {
     req.batch_stream = RX_STREAM_TEST_TASK;
   }
   rx_sim_result res;
-  if (rx_simulate(&ck, &req, &res, &err)) { cli_error("%s", err.msg); goto out; }
+  if (rx_simulate(&ck, &req, &res, &err)) {
+    cli_error("%s", err.msg);
+    goto out;
+  }
 
   /* Batch-major copies for the file. */
   enum { MAX_OUT = 8 };
@@ -192,12 +221,12 @@ int cmd_simulate(int argc, char **argv) {
   int n = 0, fail = 0;
   int64_t sh_h[3] = {B, T, spec->n_rec}, sh_y[3] = {B, T, spec->n_out}, sh_d[3] = {B, T, res.dim};
   int64_t sh_x[3] = {B, T, spec->n_in}, sh_c[2] = {B, spec->n_init}, sh_p[2] = {B, res.dim};
-#define ADD_TM(name, src, k, shape)                                            \
-  do {                                                                         \
-    owned[n] = to_batch_major(src, T, B, k);                                   \
-    fail |= !owned[n];                                                         \
-    arrays[n] = rx_array_f32(name, owned[n], 3, shape);                        \
-    n++;                                                                       \
+#define ADD_TM(name, src, k, shape)                                                                \
+  do {                                                                                             \
+    owned[n] = to_batch_major(src, T, B, k);                                                       \
+    fail |= !owned[n];                                                                             \
+    arrays[n] = rx_array_f32(name, owned[n], 3, shape);                                            \
+    n++;                                                                                           \
   } while (0)
   if (res.hidden) ADD_TM("hidden", res.hidden, spec->n_rec, sh_h);
   ADD_TM("outputs", res.outputs, spec->n_out, sh_y);
@@ -210,14 +239,17 @@ int cmd_simulate(int argc, char **argv) {
   arrays[n++] = rx_array_f32("init", res.init_codes, 2, sh_c);
 #undef ADD_TM
   (void)sh_x;
-  if (fail) cli_error("out of memory preparing %s", a.out);
-  else if (rx_npz_write(a.out, arrays, n, &err)) cli_error("%s", err.msg);
+  if (fail)
+    cli_error("out of memory preparing %s", a.out);
+  else if (rx_npz_write(a.out, arrays, n, &err))
+    cli_error("%s", err.msg);
   else {
     rc = 0;
     fprintf(stderr, "wrote %s: %d trajectories x %d steps%s (sigma_rec %.4g)\n", a.out, B, T,
             a.quiescent ? ", quiescent" : "", res.sigma_rec);
   }
-  for (int i = 0; i < n; i++) free(owned[i]);
+  for (int i = 0; i < n; i++)
+    free(owned[i]);
   rx_sim_result_free(&res);
 out:
   free(x_tm);

@@ -104,7 +104,8 @@ int cmd_train(int argc, char **argv) {
   }
   if (!experiment) {
     free(overrides);
-    cli_error("train: no experiment given (e.g. reactivate train spatial_navigation/noisy_unbiased)");
+    cli_error(
+        "train: no experiment given (e.g. reactivate train spatial_navigation/noisy_unbiased)");
     return 2;
   }
   if (resume && overwrite) {
@@ -146,8 +147,11 @@ int cmd_train(int argc, char **argv) {
   train_view view = {.quiet = quiet};
   cli_progress_init(&view.bar, quiet);
   view.metric = rx_error_metric_name(cfg.task_kind);
-  rx_train_options opt = {.resume = resume, .overwrite = overwrite, .progress = show_progress,
-                          .progress_ctx = &view, .stop = &stop_signal};
+  rx_train_options opt = {.resume = resume,
+                          .overwrite = overwrite,
+                          .progress = show_progress,
+                          .progress_ctx = &view,
+                          .stop = &stop_signal};
   rx_train_result res;
   rc = rx_train(&cfg, &opt, &res, &err);
   cli_progress_end(&view.bar);
@@ -161,7 +165,8 @@ int cmd_train(int argc, char **argv) {
     return 128 + (int)stop_signal;
   }
   if (!quiet)
-    fprintf(stderr, "done: %" PRId64 " steps in %s; final test loss %.4g, %s %.4g; last checkpoint %s\n",
+    fprintf(stderr,
+            "done: %" PRId64 " steps in %s; final test loss %.4g, %s %.4g; last checkpoint %s\n",
             res.steps_done, run_dir, res.final_test_loss, view.metric, res.final_test_error,
             res.last_checkpoint);
   return 0;

@@ -19,13 +19,15 @@ static void use_best_blas_kernel(char **argv) {
 }
 
 static const char usage[] =
-    "reactivate " "— train noisy RNNs on path integration and study offline reactivation\n"
+    "reactivate "
+    "— train noisy RNNs on path integration and study offline reactivation\n"
     "\n"
     "usage: reactivate <command> [options]\n"
     "\n"
     "commands:\n"
     "  reproduce [--profile quick|paper]  the paper end to end: train, analyse, draw, report\n"
-    "  train EXPERIMENT [key=value ...]   train one network (e.g. spatial_navigation/noisy_unbiased)\n"
+    "  train EXPERIMENT [key=value ...]   train one network (e.g. "
+    "spatial_navigation/noisy_unbiased)\n"
     "  simulate CHECKPOINT [options]      run a trained network, awake or quiescent, to an .npz\n"
     "  analyze WHAT [key=value ...]       offline-reactivation analyses of trained runs (kl, ...)\n"
     "  figures [key=value ...]            draw the paper's figures from saved results\n"
@@ -47,9 +49,13 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*fn)(int, char **);
-  } commands[] = {{"train", cmd_train}, {"simulate", cmd_simulate}, {"analyze", cmd_analyze}, {"bench", cmd_bench}, {"figures", cmd_figures}, {"reproduce", cmd_reproduce}, {"report", cmd_report}};
+  } commands[] = {{"train", cmd_train},  {"simulate", cmd_simulate}, {"analyze", cmd_analyze},
+                  {"bench", cmd_bench},  {"figures", cmd_figures},   {"reproduce", cmd_reproduce},
+                  {"report", cmd_report}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
-  cli_error("unknown command '%s' (commands: reproduce, train, simulate, analyze, figures, report, bench; see reactivate --help)", argv[1]);
+  cli_error("unknown command '%s' (commands: reproduce, train, simulate, analyze, figures, report, "
+            "bench; see reactivate --help)",
+            argv[1]);
   return 2;
 }

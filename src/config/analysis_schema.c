@@ -15,15 +15,20 @@ static const char *const task_names[] = {"spatial_navigation", "head_direction",
 static const char *const rule_names[] = {"default", "scaled", "same", NULL};
 
 #define AT(f) .offset = offsetof(rx_analysis_config, f)
-#define INT(n, f, r) {.name = n, .type = RX_KEY_INT, AT(f), .range = RX_RANGE_##r}
-#define FLT(n, f, r) {.name = n, .type = RX_KEY_FLOAT, AT(f), .range = RX_RANGE_##r}
+#define INT(n, f, r)                                                                               \
+  { .name = n, .type = RX_KEY_INT, AT(f), .range = RX_RANGE_##r }
+#define FLT(n, f, r)                                                                               \
+  { .name = n, .type = RX_KEY_FLOAT, AT(f), .range = RX_RANGE_##r }
 
 static const rx_key analysis_keys[] = {
     {.name = "task", .type = RX_KEY_ENUM, AT(task), .names = task_names},
     INT("seed", seed, NONNEG),
     FLT("noise", noise, POSITIVE),
     INT("epoch", epoch, ANY),
-    {.name = "path", .type = RX_KEY_STRING, AT(path), .size = sizeof(((rx_analysis_config *)0)->path)},
+    {.name = "path",
+     .type = RX_KEY_STRING,
+     AT(path),
+     .size = sizeof(((rx_analysis_config *)0)->path)},
     {.name = "gru", .type = RX_KEY_BOOL, AT(gru)},
     {.name = "rule", .type = RX_KEY_ENUM, AT(rule), .names = rule_names},
     INT("t_quiescent", t_quiescent, POSITIVE),
@@ -58,7 +63,8 @@ static int check_cross(const rx_analysis_config *c, const rx_ynode *const *set_b
   if (c->epoch < -1) {
     int i = rx_schema_find(&analysis_schema, "epoch");
     return rx_ynode_fail(set_by[i], "epoch", err, RX_EINVAL,
-                         "must be a step number >= 0, or -1 for each run's last (got %d)", c->epoch);
+                         "must be a step number >= 0, or -1 for each run's last (got %d)",
+                         c->epoch);
   }
   return RX_OK;
 }
@@ -81,7 +87,8 @@ int rx_analysis_config_load(rx_analysis_config *cfg, int n_overrides, const char
   rx_ynode *root = NULL, *layer = NULL;
   snprintf(path, sizeof path, "%s/analysis/base.yml", dir);
   if ((rc = rx_yaml_parse_file(&root, path, 0, err))) return rc;
-  snprintf(path, sizeof path, "%s/analysis/%s.yml", dir, task_from_overrides(n_overrides, overrides));
+  snprintf(path, sizeof path, "%s/analysis/%s.yml", dir,
+           task_from_overrides(n_overrides, overrides));
   if ((rc = rx_yaml_parse_file(&layer, path, 1, err)) || (rc = rx_ynode_merge(root, layer, err))) {
     rx_ynode_free(root);
     return rc;

@@ -25,16 +25,14 @@ static int has_train_base(const char *dir) {
 }
 
 static int copy_dir(const char *dir, char *buf, size_t n, rx_error *err) {
-  if (strlen(dir) >= n)
-    return rx_fail(err, RX_EINVAL, "config directory path too long: %s", dir);
+  if (strlen(dir) >= n) return rx_fail(err, RX_EINVAL, "config directory path too long: %s", dir);
   strcpy(buf, dir);
   return 0;
 }
 
 int rx_config_dir(char *buf, size_t n, rx_error *err) {
   const char *env = getenv("REACTIVATE_CONFIG_DIR");
-  if (env && *env && has_train_base(env))
-    return copy_dir(env, buf, n, err);
+  if (env && *env && has_train_base(env)) return copy_dir(env, buf, n, err);
   char exe[PATH_MAX], cand[PATH_MAX + 64];
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len > 0) {
@@ -43,17 +41,14 @@ int rx_config_dir(char *buf, size_t n, rx_error *err) {
     if (slash) {
       *slash = '\0';
       snprintf(cand, sizeof cand, "%s/../share/reactivate/configs", exe);
-      if (has_train_base(cand))
-        return copy_dir(cand, buf, n, err);
+      if (has_train_base(cand)) return copy_dir(cand, buf, n, err);
     }
   }
 #ifdef RX_INSTALL_CONFIG_DIR
-  if (has_train_base(RX_INSTALL_CONFIG_DIR))
-    return copy_dir(RX_INSTALL_CONFIG_DIR, buf, n, err);
+  if (has_train_base(RX_INSTALL_CONFIG_DIR)) return copy_dir(RX_INSTALL_CONFIG_DIR, buf, n, err);
 #endif
 #ifdef RX_SOURCE_CONFIG_DIR
-  if (has_train_base(RX_SOURCE_CONFIG_DIR))
-    return copy_dir(RX_SOURCE_CONFIG_DIR, buf, n, err);
+  if (has_train_base(RX_SOURCE_CONFIG_DIR)) return copy_dir(RX_SOURCE_CONFIG_DIR, buf, n, err);
 #endif
   return rx_fail(err, RX_EIO,
                  "cannot find the bundled configs (a directory holding train/base.yml): set "
@@ -70,8 +65,7 @@ static void list_experiments(const char *dir, const char *task, char *buf, size_
   buf[0] = '\0';
   snprintf(path, sizeof path, "%s/train/%s", dir, task);
   DIR *d = opendir(path);
-  if (!d)
-    return;
+  if (!d) return;
   for (struct dirent *e; (e = readdir(d)) && count < 64;) {
     size_t len = strlen(e->d_name);
     if (len < 5 || len - 4 >= sizeof names[0] || strcmp(e->d_name + len - 4, ".yml") != 0 ||
@@ -113,8 +107,7 @@ static int task_of_user_file(const rx_ynode *file, const char *path, rx_task_kin
                              char *config_name, size_t n, rx_error *err) {
   const rx_ynode *c = rx_ynode_get(file, "config");
   if (c && c->kind != RX_YNODE_NULL) {
-    if (c->kind == RX_YNODE_SCALAR && !rx_cfg_task_of(c->text, kind))
-      return 0;
+    if (c->kind == RX_YNODE_SCALAR && !rx_cfg_task_of(c->text, kind)) return 0;
     return rx_ynode_fail(c, "config", err, RX_EINVAL,
                          "'%s' is not <task>/<name> with task one of " TASK_LIST, c->text);
   }
@@ -123,8 +116,7 @@ static int task_of_user_file(const rx_ynode *file, const char *path, rx_task_kin
   const char *base = strrchr(full, '/'), *parent = full;
   base = base ? base + 1 : full;
   for (const char *p = full; p + 1 < base; p++)
-    if (*p == '/')
-      parent = p + 1;
+    if (*p == '/') parent = p + 1;
   size_t stem = strlen(base) - (ends_with(base, ".yaml") ? 5 : ends_with(base, ".yml") ? 4 : 0);
   int rc = 0;
   if (base > full && !rx_cfg_task_lookup(parent, (size_t)(base - 1 - parent), kind)) {
@@ -150,15 +142,13 @@ int rx_config_load(rx_train_config *cfg, const char *name_or_path, int n_overrid
                    "no experiment given (e.g. spatial_navigation/noisy_unbiased, or a .yml file)");
   char dir[PATH_MAX], path[PATH_MAX + 512], config_name[256] = "";
   int rc = rx_config_dir(dir, sizeof dir, err);
-  if (rc)
-    return rc;
+  if (rc) return rc;
   int is_path =
       ends_with(name_or_path, ".yml") || ends_with(name_or_path, ".yaml") || is_file(name_or_path);
   rx_ynode *root = NULL, *layer = NULL;
   rx_task_kind kind = RX_TASK_SPATIAL;
   if (is_path) {
-    if ((rc = rx_yaml_parse_file(&layer, name_or_path, 2, err)))
-      goto done;
+    if ((rc = rx_yaml_parse_file(&layer, name_or_path, 2, err))) goto done;
     rc = task_of_user_file(layer, name_or_path, &kind, config_name, sizeof config_name, err);
   } else if (rx_cfg_task_of(name_or_path, &kind) || strlen(name_or_path) >= sizeof config_name) {
     rc = unknown_experiment(dir, name_or_path, err);
@@ -171,30 +161,24 @@ int rx_config_load(rx_train_config *cfg, const char *name_or_path, int n_overrid
       rc = rx_yaml_parse_file(&layer, path, 2, err);
     }
   }
-  if (rc)
-    goto done;
+  if (rc) goto done;
 
   /* base, task base, experiment: each merged over the last */
   snprintf(path, sizeof path, "%s/train/base.yml", dir);
-  if ((rc = rx_yaml_parse_file(&root, path, 0, err)))
-    goto done;
+  if ((rc = rx_yaml_parse_file(&root, path, 0, err))) goto done;
   rx_ynode *task_base;
   snprintf(path, sizeof path, "%s/train/%s/base.yml", dir, rx_cfg_task_name(kind));
-  if ((rc = rx_yaml_parse_file(&task_base, path, 1, err)))
-    goto done;
-  if ((rc = rx_ynode_merge(root, task_base, err)))
-    goto done;
+  if ((rc = rx_yaml_parse_file(&task_base, path, 1, err))) goto done;
+  if ((rc = rx_ynode_merge(root, task_base, err))) goto done;
   rc = rx_ynode_merge(root, layer, err);
   layer = NULL;
-  if (rc)
-    goto done;
+  if (rc) goto done;
   if (*config_name &&
       (rc = rx_ynode_set_scalar(root, "config", config_name,
                                 is_path ? name_or_path : "experiment name", 2, err)))
     goto done;
   for (int i = 0; i < n_overrides; i++)
-    if ((rc = rx_yaml_apply_override(root, overrides[i], 3 + i, err)))
-      goto done;
+    if ((rc = rx_yaml_apply_override(root, overrides[i], 3 + i, err))) goto done;
 
   /* the base files are those of the task: an override of `config` may rename, not change it */
   const rx_ynode *c = rx_ynode_get(root, "config");

@@ -27,8 +27,7 @@ static void shortest_digits(double v, char *digits, int *exp10) {
     uint64_t m = 0;
     const char *s = buf;
     for (; *s != 'e'; s++)
-      if (*s != '.')
-        m = m * 10 + (uint64_t)(*s - '0');
+      if (*s != '.') m = m * 10 + (uint64_t)(*s - '0');
     int e = atoi(s + 1);
     uint64_t lo = 1;
     for (int i = 1; i < p; i++)
@@ -59,8 +58,7 @@ static void shortest_digits(double v, char *digits, int *exp10) {
 }
 
 void rx_format_py_float(double v, char *buf, size_t n) {
-  if (!buf || n == 0)
-    return;
+  if (!buf || n == 0) return;
   if (isnan(v)) {
     snprintf(buf, n, "nan");
     return;

@@ -20,16 +20,14 @@ static int applies(const rx_key *k, unsigned variant) {
 
 int rx_schema_find(const rx_schema *schema, const char *name) {
   for (int i = 0; i < schema->n_keys; i++)
-    if (strcmp(schema->keys[i].name, name) == 0)
-      return i;
+    if (strcmp(schema->keys[i].name, name) == 0) return i;
   return -1;
 }
 
 static int is_section(const rx_schema *schema, const char *prefix) {
   size_t n = strlen(prefix);
   for (int i = 0; i < schema->n_keys; i++)
-    if (strncmp(schema->keys[i].name, prefix, n) == 0 && schema->keys[i].name[n] == '.')
-      return 1;
+    if (strncmp(schema->keys[i].name, prefix, n) == 0 && schema->keys[i].name[n] == '.') return 1;
   return 0;
 }
 
@@ -52,21 +50,17 @@ static int parse_factor(const char **p, double *out) {
     while (*q >= '0' && *q <= '9')
       q++, digits++;
   }
-  if (!digits)
-    return -1;
+  if (!digits) return -1;
   if (*q == 'e' || *q == 'E') {
     const char *e = q + 1;
-    if (*e == '+' || *e == '-')
-      e++;
-    if (!(*e >= '0' && *e <= '9'))
-      return -1;
+    if (*e == '+' || *e == '-') e++;
+    if (!(*e >= '0' && *e <= '9')) return -1;
     while (*e >= '0' && *e <= '9')
       e++;
     q = e;
   }
   char tok[128];
-  if ((size_t)(q - s) >= sizeof tok)
-    return -1;
+  if ((size_t)(q - s) >= sizeof tok) return -1;
   memcpy(tok, s, (size_t)(q - s));
   tok[q - s] = '\0';
   *out = strtod(tok, NULL);
@@ -79,26 +73,21 @@ int rx_parse_number(const char *s, double *out) {
   while (*p == ' ' || *p == '\t')
     p++;
   int negative = 0;
-  if (*p == '+' || *p == '-')
-    negative = *p++ == '-';
+  if (*p == '+' || *p == '-') negative = *p++ == '-';
   double v = 0.0;
   for (char op = 0;;) {
     while (*p == ' ' || *p == '\t')
       p++;
     double f;
-    if (parse_factor(&p, &f))
-      return -1;
+    if (parse_factor(&p, &f)) return -1;
     v = op == '*' ? v * f : op == '/' ? v / f : f;
     while (*p == ' ' || *p == '\t')
       p++;
-    if (!*p)
-      break;
-    if (*p != '*' && *p != '/')
-      return -1;
+    if (!*p) break;
+    if (*p != '*' && *p != '/') return -1;
     op = *p++;
   }
-  if (!isfinite(v))
-    return -1;
+  if (!isfinite(v)) return -1;
   *out = negative ? -v : v;
   return 0;
 }
@@ -108,10 +97,8 @@ static int parse_bool(const char *s, int *out) {
   static const char *const no[] = {"false", "False", "FALSE", "no", "No",
                                    "NO",    "off",   "Off",   "OFF"};
   for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-    if (!strcmp(s, yes[i]))
-      return *out = 1, 0;
-    if (!strcmp(s, no[i]))
-      return *out = 0, 0;
+    if (!strcmp(s, yes[i])) return *out = 1, 0;
+    if (!strcmp(s, no[i])) return *out = 0, 0;
   }
   return -1;
 }
@@ -131,8 +118,7 @@ static const char *kind_name(rx_ynode_kind kind) {
 /* A range violation; file origins get the offending value appended (a command-line origin
  * shows it already). */
 static int fail_range(const rx_ynode *node, const char *key, rx_error *err, const char *what) {
-  if (node->origin_is_arg)
-    return rx_ynode_fail(node, key, err, RX_EINVAL, "%s", what);
+  if (node->origin_is_arg) return rx_ynode_fail(node, key, err, RX_EINVAL, "%s", what);
   return rx_ynode_fail(node, key, err, RX_EINVAL, "%s, got %s", what, node->text);
 }
 
@@ -179,8 +165,7 @@ static int convert(const rx_key *k, const rx_ynode *node, void *out, rx_error *e
                            "must be a finite number (or a product/quotient of numbers and pi, "
                            "e.g. 0.26*pi), got '%s'",
                            t);
-    if (check_float_range(k, node, v, err))
-      return RX_EINVAL;
+    if (check_float_range(k, node, v, err)) return RX_EINVAL;
     memcpy(field, &v, sizeof v);
     return 0;
   }
@@ -193,8 +178,7 @@ static int convert(const rx_key *k, const rx_ynode *node, void *out, rx_error *e
   }
   case RX_KEY_STRING: {
     size_t len = strlen(t);
-    if (len == 0)
-      return rx_ynode_fail(node, k->name, err, RX_EINVAL, "must not be empty");
+    if (len == 0) return rx_ynode_fail(node, k->name, err, RX_EINVAL, "must not be empty");
     if (len >= k->size)
       return rx_ynode_fail(node, k->name, err, RX_EINVAL, "is too long (at most %zu characters)",
                            k->size - 1);
@@ -232,8 +216,7 @@ static int convert(const rx_key *k, const rx_ynode *node, void *out, rx_error *e
 
 static size_t edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
-  if (la > 127 || lb > 127)
-    return (size_t)-1;
+  if (la > 127 || lb > 127) return (size_t)-1;
   size_t row[128];
   for (size_t j = 0; j <= lb; j++)
     row[j] = j;
@@ -243,10 +226,8 @@ static size_t edit_distance(const char *a, const char *b) {
     for (size_t j = 1; j <= lb; j++) {
       size_t up = row[j];
       size_t best = diag + (a[i - 1] != b[j - 1]);
-      if (up + 1 < best)
-        best = up + 1;
-      if (row[j - 1] + 1 < best)
-        best = row[j - 1] + 1;
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
       row[j] = best;
       diag = up;
     }
@@ -265,13 +246,10 @@ static const char *suggest(const rx_schema *schema, unsigned variant, const char
   size_t best_d = (size_t)-1, limit = strlen(name) / 4 > 2 ? strlen(name) / 4 : 2;
   for (int i = 0; i < schema->n_keys; i++) {
     const rx_key *k = &schema->keys[i];
-    if (!applies(k, variant))
-      continue;
-    if (strcmp(leaf(k->name), leaf(name)) == 0)
-      return k->name; /* right key, wrong section */
+    if (!applies(k, variant)) continue;
+    if (strcmp(leaf(k->name), leaf(name)) == 0) return k->name; /* right key, wrong section */
     size_t d = edit_distance(name, k->name);
-    if (d < best_d)
-      best_d = d, best = k->name;
+    if (d < best_d) best_d = d, best = k->name;
   }
   return best_d <= limit ? best : NULL;
 }
@@ -282,10 +260,8 @@ static int fail_unknown(const rx_schema *schema, unsigned variant, const rx_ynod
   if (idx >= 0) { /* a key of another variant */
     const char *mine = "", *theirs = "";
     for (int b = 0; b < 32; b++) {
-      if (variant & (1u << b))
-        mine = schema->variant_names[b];
-      if (schema->keys[idx].variants & (1u << b))
-        theirs = schema->variant_names[b];
+      if (variant & (1u << b)) mine = schema->variant_names[b];
+      if (schema->keys[idx].variants & (1u << b)) theirs = schema->variant_names[b];
     }
     return rx_ynode_fail(node, NULL, err, RX_EINVAL, "unknown key '%s' for %s (it is a %s key)",
                          name, mine, theirs);
@@ -315,13 +291,11 @@ static int walk(resolve_ctx *c, const rx_ynode *map, const char *prefix) {
     int idx = rx_schema_find(c->schema, name);
     int rc;
     if (idx >= 0 && applies(&c->schema->keys[idx], c->variant)) {
-      if ((rc = convert(&c->schema->keys[idx], it, c->out, c->err)))
-        return rc;
+      if ((rc = convert(&c->schema->keys[idx], it, c->out, c->err))) return rc;
       c->set_by[idx] = it;
     } else if (idx < 0 && is_section(c->schema, name)) {
       if (it->kind == RX_YNODE_MAP) {
-        if ((rc = walk(c, it, name)))
-          return rc;
+        if ((rc = walk(c, it, name))) return rc;
       } else if (it->kind != RX_YNODE_NULL) {
         return rx_ynode_fail(it, name, c->err, RX_EINVAL, "expected a mapping of %s.* keys, got %s",
                              name, it->kind == RX_YNODE_SCALAR ? "a single value" : "a sequence");
@@ -339,8 +313,7 @@ int rx_schema_resolve(const rx_schema *schema, unsigned variant, const rx_ynode 
     set_by[i] = NULL;
   resolve_ctx c = {schema, variant, out, set_by, err};
   int rc = walk(&c, root, "");
-  if (rc)
-    return rc;
+  if (rc) return rc;
   for (int i = 0; i < schema->n_keys; i++) {
     const rx_key *k = &schema->keys[i];
     if (applies(k, variant) && !k->optional && !set_by[i])
@@ -359,8 +332,7 @@ typedef struct strbuf {
 
 static void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_printf(strbuf *sb, const char *fmt, ...) {
-  if (sb->oom)
-    return;
+  if (sb->oom) return;
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
@@ -463,14 +435,12 @@ int rx_schema_to_yaml(const rx_schema *schema, unsigned variant, const void *in,
   const char *prev = NULL;
   for (int i = 0; i < schema->n_keys; i++) {
     const rx_key *k = &schema->keys[i];
-    if (!applies(k, variant))
-      continue;
+    if (!applies(k, variant)) continue;
     int depth = count_dots(k->name), prev_depth = prev ? count_dots(prev) : 0, common = 0;
     for (; common < depth && common < prev_depth; common++) {
       const char *a, *b;
       size_t la = component(k->name, common, &a), lb = component(prev, common, &b);
-      if (la != lb || strncmp(a, b, la) != 0)
-        break;
+      if (la != lb || strncmp(a, b, la) != 0) break;
     }
     for (int level = common; level < depth; level++) {
       const char *s;

@@ -105,11 +105,9 @@ int rx_cfg_task_lookup(const char *name, size_t len, rx_task_kind *kind) {
 
 int rx_cfg_task_of(const char *config, rx_task_kind *kind) {
   const char *slash = strchr(config, '/');
-  if (!slash || rx_cfg_task_lookup(config, (size_t)(slash - config), kind))
-    return -1;
+  if (!slash || rx_cfg_task_lookup(config, (size_t)(slash - config), kind)) return -1;
   const char *name = slash + 1;
-  if (!*name || *name == '.')
-    return -1;
+  if (!*name || *name == '.') return -1;
   for (const char *p = name; *p; p++)
     if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
           *p == '_' || *p == '-' || *p == '.'))
@@ -181,11 +179,9 @@ int rx_cfg_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where
   memset(&tmp, 0, sizeof tmp);
   const rx_ynode *set_by[N_KEYS];
   int rc = rx_schema_resolve(&train_schema, 1u << kind, root, where, &tmp, set_by, err);
-  if (rc)
-    return rc;
+  if (rc) return rc;
   tmp.task_kind = kind;
-  if ((rc = check_cross(&tmp, set_by, err)))
-    return rc;
+  if ((rc = check_cross(&tmp, set_by, err))) return rc;
   *cfg = tmp;
   return 0;
 }
@@ -194,8 +190,7 @@ int rx_config_from_yaml(rx_train_config *cfg, const char *yaml_text, const char 
                         rx_error *err) {
   rx_ynode *root;
   int rc = rx_yaml_parse(&root, yaml_text, strlen(yaml_text), origin, 0, err);
-  if (rc)
-    return rc;
+  if (rc) return rc;
   rc = rx_cfg_resolve(cfg, root, origin, err);
   rx_ynode_free(root);
   return rc;

@@ -21,8 +21,7 @@
 static char *dupstr(const char *s) {
   size_t n = strlen(s) + 1;
   char *p = malloc(n);
-  if (p)
-    memcpy(p, s, n);
+  if (p) memcpy(p, s, n);
   return p;
 }
 
@@ -31,8 +30,7 @@ static int nomem(rx_error *err) { return rx_fail(err, RX_ENOMEM, "out of memory 
 static rx_ynode *node_new(rx_ynode_kind kind, const char *text, const char *origin, int is_arg,
                           int layer) {
   rx_ynode *node = calloc(1, sizeof *node);
-  if (!node)
-    return NULL;
+  if (!node) return NULL;
   node->kind = kind;
   node->origin_is_arg = is_arg;
   node->layer = layer;
@@ -46,8 +44,7 @@ static rx_ynode *node_new(rx_ynode_kind kind, const char *text, const char *orig
 }
 
 void rx_ynode_free(rx_ynode *node) {
-  if (!node)
-    return;
+  if (!node) return;
   for (int i = 0; i < node->n; i++)
     rx_ynode_free(node->items[i]);
   free(node->items);
@@ -65,8 +62,7 @@ static int push(rx_ynode *parent, rx_ynode *child) {
   if (parent->n == parent->cap) {
     int cap = parent->cap ? 2 * parent->cap : 8;
     rx_ynode **items = realloc(parent->items, (size_t)cap * sizeof *items);
-    if (!items)
-      return -1;
+    if (!items) return -1;
     parent->items = items;
     parent->cap = cap;
   }
@@ -76,29 +72,25 @@ static int push(rx_ynode *parent, rx_ynode *child) {
 
 static int find_index(const rx_ynode *map, const char *key) {
   for (int i = 0; i < map->n; i++)
-    if (map->items[i]->key && strcmp(map->items[i]->key, key) == 0)
-      return i;
+    if (map->items[i]->key && strcmp(map->items[i]->key, key) == 0) return i;
   return -1;
 }
 
 const rx_ynode *rx_ynode_get(const rx_ynode *map, const char *key) {
-  if (!map || map->kind != RX_YNODE_MAP)
-    return NULL;
+  if (!map || map->kind != RX_YNODE_MAP) return NULL;
   int i = find_index(map, key);
   return i < 0 ? NULL : map->items[i];
 }
 
 int rx_ynode_fail(const rx_ynode *node, const char *key, rx_error *err, int code, const char *fmt,
                   ...) {
-  if (!err)
-    return code;
+  if (!err) return code;
   char msg[768];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (node->origin_is_arg || !key)
-    return rx_fail(err, code, "%s: %s", node->origin, msg);
+  if (node->origin_is_arg || !key) return rx_fail(err, code, "%s: %s", node->origin, msg);
   return rx_fail(err, code, "%s: %s: %s", node->origin, key, msg);
 }
 
@@ -120,11 +112,9 @@ static void origin_at(const parse_ctx *c, yaml_mark_t mark, char *buf, size_t n)
 }
 
 static int next_event(parse_ctx *c, yaml_event_t *ev) {
-  if (yaml_parser_parse(&c->parser, ev))
-    return 0;
+  if (yaml_parser_parse(&c->parser, ev)) return 0;
   const yaml_parser_t *p = &c->parser;
-  if (p->error == YAML_MEMORY_ERROR)
-    return nomem(c->err);
+  if (p->error == YAML_MEMORY_ERROR) return nomem(c->err);
   const char *problem = p->problem ? p->problem : "malformed YAML";
   const char *open = p->context ? " (" : "", *context = p->context ? p->context : "";
   const char *close = p->context ? ")" : "";
@@ -156,16 +146,14 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
   case YAML_ALIAS_EVENT:
     return refuse(c, origin, path, "an alias (*name)");
   case YAML_SCALAR_EVENT: {
-    if (ev->data.scalar.anchor)
-      return refuse(c, origin, path, "an anchor (&name)");
+    if (ev->data.scalar.anchor) return refuse(c, origin, path, "an anchor (&name)");
     const char *t = (const char *)ev->data.scalar.value;
     if (strlen(t) != ev->data.scalar.length)
       return rx_fail(c->err, RX_EFORMAT, "%s: %s: value contains a NUL character", origin, path);
     int null = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && is_null_text(t);
     node =
         node_new(null ? RX_YNODE_NULL : RX_YNODE_SCALAR, null ? "" : t, origin, is_arg, c->layer);
-    if (!node)
-      return nomem(c->err);
+    if (!node) return nomem(c->err);
     *out = node;
     return 0;
   }
@@ -179,12 +167,10 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
     if (is_map ? ev->data.mapping_start.anchor != NULL : ev->data.sequence_start.anchor != NULL)
       return refuse(c, origin, path, "an anchor (&name)");
     node = node_new(is_map ? RX_YNODE_MAP : RX_YNODE_SEQ, "", origin, is_arg, c->layer);
-    if (!node)
-      return nomem(c->err);
+    if (!node) return nomem(c->err);
     for (int index = 0;; index++) {
       yaml_event_t e;
-      if ((rc = next_event(c, &e)))
-        break;
+      if ((rc = next_event(c, &e))) break;
       if (e.type == YAML_MAPPING_END_EVENT || e.type == YAML_SEQUENCE_END_EVENT) {
         yaml_event_delete(&e);
         break;
@@ -205,8 +191,7 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
         else if (!(key = dupstr(k)))
           rc = nomem(c->err);
         yaml_event_delete(&e);
-        if (rc)
-          break;
+        if (rc) break;
         if ((rc = next_event(c, &e))) {
           free(key);
           break;
@@ -258,8 +243,7 @@ static int parse_doc(parse_ctx *c, int any_root, rx_ynode **out) {
       rc = parse_node(c, &e, "", root_origin, 0, &root);
     }
     yaml_event_delete(&e);
-    if (rc || type == YAML_STREAM_END_EVENT)
-      break;
+    if (rc || type == YAML_STREAM_END_EVENT) break;
   }
   if (rc) {
     rx_ynode_free(root);
@@ -267,16 +251,14 @@ static int parse_doc(parse_ctx *c, int any_root, rx_ynode **out) {
   }
   if (!any_root && (!root || root->kind == RX_YNODE_NULL)) {
     rx_ynode_free(root);
-    if (!(root = node_new(RX_YNODE_MAP, "", root_origin, 0, c->layer)))
-      return nomem(c->err);
+    if (!(root = node_new(RX_YNODE_MAP, "", root_origin, 0, c->layer))) return nomem(c->err);
   }
   if (!any_root && root->kind != RX_YNODE_MAP) {
     rx_ynode_free(root);
     return rx_fail(c->err, RX_EFORMAT,
                    "%s: expected a mapping of keys (key: value) at the top level", root_origin);
   }
-  if (!root)
-    return rx_fail(c->err, RX_EINVAL, "%s: missing value", root_origin);
+  if (!root) return rx_fail(c->err, RX_EINVAL, "%s: missing value", root_origin);
   *out = root;
   return 0;
 }
@@ -284,8 +266,7 @@ static int parse_doc(parse_ctx *c, int any_root, rx_ynode **out) {
 static int parse_text(rx_ynode **out, const char *text, size_t len, const char *name,
                       const char *fixed_origin, int layer, rx_error *err) {
   parse_ctx c = {.name = name, .fixed_origin = fixed_origin, .layer = layer, .err = err};
-  if (!yaml_parser_initialize(&c.parser))
-    return nomem(err);
+  if (!yaml_parser_initialize(&c.parser)) return nomem(err);
   yaml_parser_set_input_string(&c.parser, (const unsigned char *)text, len);
   int rc = parse_doc(&c, fixed_origin != NULL, out);
   yaml_parser_delete(&c.parser);
@@ -300,23 +281,19 @@ int rx_yaml_parse(rx_ynode **out, const char *text, size_t len, const char *name
 int rx_yaml_parse_file(rx_ynode **out, const char *path, int layer, rx_error *err) {
   *out = NULL;
   FILE *f = fopen(path, "rb");
-  if (!f)
-    return rx_fail(err, RX_EIO, "%s: cannot open: %s", path, strerror(errno));
+  if (!f) return rx_fail(err, RX_EIO, "%s: cannot open: %s", path, strerror(errno));
   size_t len = 0, cap = 4096;
   char *buf = malloc(cap);
   while (buf) {
     len += fread(buf + len, 1, cap - len, f);
-    if (len < cap || len > RX_YAML_MAX_FILE_BYTES)
-      break;
+    if (len < cap || len > RX_YAML_MAX_FILE_BYTES) break;
     char *more = realloc(buf, cap *= 2);
-    if (!more)
-      free(buf);
+    if (!more) free(buf);
     buf = more;
   }
   int failed = ferror(f), saved = errno;
   fclose(f);
-  if (!buf)
-    return nomem(err);
+  if (!buf) return nomem(err);
   int rc = failed ? rx_fail(err, RX_EIO, "%s: cannot read: %s", path, strerror(saved))
            : len > RX_YAML_MAX_FILE_BYTES
                ? rx_fail(err, RX_EFORMAT,
@@ -367,14 +344,11 @@ static int set_path(rx_ynode *root, const char *dotted, rx_ynode *value, const c
   rx_ynode *wrap = node_new(RX_YNODE_MAP, "", origin, is_arg, layer), *cur = wrap;
   char *copy = dupstr(dotted);
   int rc = 0;
-  if (!wrap || !copy)
-    rc = nomem(err);
+  if (!wrap || !copy) rc = nomem(err);
   for (char *part = copy, *dot; !rc && part; part = dot ? dot + 1 : NULL) {
-    if ((dot = strchr(part, '.')))
-      *dot = '\0';
+    if ((dot = strchr(part, '.'))) *dot = '\0';
     rx_ynode *child = dot ? node_new(RX_YNODE_MAP, "", origin, is_arg, layer) : value;
-    if (!dot)
-      value = NULL; /* owned by the tree from here */
+    if (!dot) value = NULL; /* owned by the tree from here */
     if (!child || !(child->key = dupstr(part)) || push(cur, child)) {
       rx_ynode_free(child);
       rc = nomem(err);
@@ -394,8 +368,7 @@ static int set_path(rx_ynode *root, const char *dotted, rx_ynode *value, const c
 int rx_ynode_set_scalar(rx_ynode *root, const char *key, const char *text, const char *origin,
                         int layer, rx_error *err) {
   rx_ynode *v = node_new(RX_YNODE_SCALAR, text, origin, 0, layer);
-  if (!v)
-    return nomem(err);
+  if (!v) return nomem(err);
   return set_path(root, key, v, origin, 0, layer, err);
 }
 
@@ -418,18 +391,19 @@ static int valid_utf8(const char *str) {
   const unsigned char *s = (const unsigned char *)str;
   while (*s) {
     unsigned c = *s;
-    int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (!len)
-      return 0;
+    int len = c < 0x80             ? 1
+              : (c & 0xE0) == 0xC0 ? 2
+              : (c & 0xF0) == 0xE0 ? 3
+              : (c & 0xF8) == 0xF0 ? 4
+                                   : 0;
+    if (!len) return 0;
     unsigned long cp = len == 1 ? c : c & (0x7Fu >> len);
     for (int k = 1; k < len; k++) {
-      if ((s[k] & 0xC0) != 0x80)
-        return 0;
+      if ((s[k] & 0xC0) != 0x80) return 0;
       cp = cp << 6 | (s[k] & 0x3F);
     }
     static const unsigned long min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return 0;
+    if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
     s += len;
   }
   return 1;
@@ -439,10 +413,8 @@ static int valid_key(const char *k) {
   int len = 0;
   for (const char *p = k;; p++) {
     if (*p == '.' || !*p) {
-      if (len == 0)
-        return 0;
-      if (!*p)
-        return 1;
+      if (len == 0) return 0;
+      if (!*p) return 1;
       len = 0;
     } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
                *p == '_' || *p == '-') {
@@ -468,8 +440,9 @@ int rx_yaml_apply_override(rx_ynode *root, const char *arg, int layer, rx_error 
   else if (!*key)
     rc = rx_fail(err, RX_EINVAL, "command line: '%s': empty key before '='", arg);
   else if (strlen(key) > RX_YAML_MAX_KEY_LEN)
-    rc = rx_fail(err, RX_EINVAL, "command line: key '%.40s...' is too long (%zu characters, at most %d)",
-                 key, strlen(key), RX_YAML_MAX_KEY_LEN);
+    rc = rx_fail(err, RX_EINVAL,
+                 "command line: key '%.40s...' is too long (%zu characters, at most %d)", key,
+                 strlen(key), RX_YAML_MAX_KEY_LEN);
   else if (!valid_key(key))
     rc = rx_fail(err, RX_EINVAL, "command line: '%s': malformed key '%s' (expected e.g. rnn.n_rec)",
                  arg, key);
@@ -488,8 +461,7 @@ int rx_yaml_apply_override(rx_ynode *root, const char *arg, int layer, rx_error 
       rc = parse_text(&v, value, strlen(value), origin, origin, layer, err);
     else if (!(v = node_new(RX_YNODE_SCALAR, value, origin, 1, layer)))
       rc = nomem(err);
-    if (!rc)
-      rc = set_path(root, key, v, origin, 1, layer, err);
+    if (!rc) rc = set_path(root, key, v, origin, 1, layer, err);
   }
   free(key);
   free(value);

@@ -18,7 +18,8 @@ static void refill(rx_rng *rng) {
   philox4x32_ctr_t c = {{rng->ctr[0], rng->ctr[1], rng->ctr[2], rng->ctr[3]}};
   philox4x32_key_t k = {{rng->key[0], rng->key[1]}};
   philox4x32_ctr_t r = philox4x32(c, k);
-  for (int n = 0; n < 4; n++) rng->buf[n] = r.v[n];
+  for (int n = 0; n < 4; n++)
+    rng->buf[n] = r.v[n];
   rng->ctr[0]++;
   rng->avail = 4;
 }
@@ -47,7 +48,8 @@ double rx_rng_rayleigh(rx_rng *rng, double scale) {
 }
 
 void rx_rng_fill_uniformf(rx_rng *rng, float *out, size_t n, float scale) {
-  for (size_t i = 0; i < n; i++) out[i] = scale * rx_rng_uniformf(rng);
+  for (size_t i = 0; i < n; i++)
+    out[i] = scale * rx_rng_uniformf(rng);
 }
 
 /* Both Box-Muller outputs are used; n odd wastes one. float math: the noise is float32 anyway. */

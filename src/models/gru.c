@@ -178,8 +178,8 @@ void rx_gru_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   /* d[U_z; U_r] (2N, N) = [da_z | da_r]^T (2N, T B) h_{0..T-1} (T B, N) */
   rx_gemm_sum_rows(ws, 2 * N, N, rows, ws->pre, N3, ws->h, N, grad + L.rec_w, N);
   /* dU_h (N, N) = du^T (N, T B) gh (T B, N) */
-  rx_gemm_sum_rows(ws, N, N, rows, ws->pre + 2 * N, N3, ws->gh, N, grad + L.rec_w + 2 * (size_t)N * N,
-                   N);
+  rx_gemm_sum_rows(ws, N, N, rows, ws->pre + 2 * N, N3, ws->gh, N,
+                   grad + L.rec_w + 2 * (size_t)N * N, N);
   /* d[W_z; W_r; W_h] (3N, I) = [da_z | da_r | du]^T (3N, T B) xn (T B, I) */
   if (ws->has_input) rx_gemm_sum_rows(ws, N3, I, rows, ws->pre, N3, ws->xn, I, grad + L.in_w, I);
   if (s->bias) {

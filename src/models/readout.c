@@ -181,8 +181,8 @@ static int low_rank_buffers(rx_rnn_workspace *ws, int n_feat) {
 /* Group g's rows as readout_group, with dL/dy = 2 scale (y - F Z) never formed:
  *   dh = 2 scale (h G - F C)    with G = W_out^T W_out, C = Z W_out (made by the caller);
  * and the group's partial sums of h^T h and F^T h, from which the caller makes dW_out. */
-static void low_rank_group(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_loss *loss,
-                           int g, int groups) {
+static void low_rank_group(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_loss *loss, int g,
+                           int groups) {
   const rx_rnn_spec *s = &rnn->spec;
   const int B = ws->B, N = s->n_rec, O = s->n_out, F = loss->n_feat;
   long g0, g1;

@@ -442,7 +442,7 @@ double rx_rnn_train_flops_low_rank(const rx_rnn_spec *s, int B, int T, int n_fea
   const double full = rx_rnn_train_flops(s, B, T);
   if (n_feat <= 0 || !rx_readout_low_rank_ok(s, s->sigma_out)) return full;
   const double N = s->n_rec, O = s->n_out, F = n_feat, TB = (double)T * B;
-  return full - 2 * (2 * TB * O * N)            /* no dh = dy W_out, no dW_out = dy^T h */
+  return full - 2 * (2 * TB * O * N)             /* no dh = dy W_out, no dW_out = dy^T h */
          + 2 * (2 * TB * N * N + 2 * TB * F * N) /* h G and F C; h^T h and F^T h */
          + 2 * (2 * N * N * O + 2 * F * N * O);  /* G, C; W_out (h^T h), Z^T (F^T h) */
 }

@@ -63,8 +63,8 @@ void rx_noise_fill(uint32_t k0, uint32_t k1, uint32_t c1, uint32_t c2, uint32_t 
  * Gaussian. */
 static inline void rx_noise_row(const rx_noise *nz, const rx_rnn_run *run, int K, int b, int t,
                                 float sigma, float *out, size_t n) {
-  rx_noise_fill(nz->seed, nz->stream + (uint32_t)K, nz->index, (uint32_t)b,
-                (uint32_t)(run->t0 + t), K == 2 || nz->kind == RX_NOISE_GAUSSIAN, sigma, out, n);
+  rx_noise_fill(nz->seed, nz->stream + (uint32_t)K, nz->index, (uint32_t)b, (uint32_t)(run->t0 + t),
+                K == 2 || nz->kind == RX_NOISE_GAUSSIAN, sigma, out, n);
 }
 
 /* Shared steps of a forward pass (rnn.c). */

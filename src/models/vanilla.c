@@ -77,7 +77,8 @@ void rx_vanilla_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
         if (ws->has_input) /* + W_in x: n_in is the task's dimension (1 or 2), so in the row */
           for (int k = 0; k < I; k++) {
             const float xk = ws->xn[((size_t)t * B + b0 + r) * I + k];
-            for (int j = 0; j < N; j++) ar[j] += xk * W_in[(size_t)j * I + k];
+            for (int j = 0; j < N; j++)
+              ar[j] += xk * W_in[(size_t)j * I + k];
           }
         float *hr = hn + (size_t)r * N;
         if (sigma > 0.0f)

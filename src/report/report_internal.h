@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 #include "reactivate/report.h"
-#include "report/results_files.h"
 #include "reactivate/task.h"
+#include "report/results_files.h"
 
 /* ---- text (report_doc.c) ---- */
 

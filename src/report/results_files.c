@@ -29,7 +29,8 @@ void rr_seed_list(const int *seeds, int n, char *buf, size_t size) {
   buf[0] = '\0';
   for (int i = 0; i < n && k < size; i++) {
     int j = i;
-    while (j + 1 < n && seeds[j + 1] == seeds[j] + 1) j++;
+    while (j + 1 < n && seeds[j + 1] == seeds[j] + 1)
+      j++;
     if (j <= i + 1) j = i; /* two in a row are listed, not a range */
     int w = j > i ? snprintf(buf + k, size - k, "%s%d-%d", i ? ", " : "", seeds[i], seeds[j])
                   : snprintf(buf + k, size - k, "%s%d", i ? ", " : "", seeds[i]);

@@ -51,10 +51,12 @@ static int bprintf(char *buf, size_t n, const char *fmt, ...) {
 }
 
 static int too_long(builder *b, const char *what) {
-  return rx_fail(b->err, RX_EINVAL, "%s: %s too long (use a shorter --out)", b->profile->path, what);
+  return rx_fail(b->err, RX_EINVAL, "%s: %s too long (use a shorter --out)", b->profile->path,
+                 what);
 }
 
-static int add_arg(builder *b, rx_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int add_arg(builder *b, rx_step *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int add_arg(builder *b, rx_step *s, const char *fmt, ...) {
   if (s->argc == RX_STEP_MAX_ARGS - 1)
     return rx_fail(b->err, RX_EINVAL, "%s: too many overrides for one step (at most %d)",
@@ -93,10 +95,10 @@ static void final_checkpoint(const rx_step *train, char *buf, size_t n) {
 /* ---- training ---- */
 
 typedef struct train_entry {
-  int step;          /* index in the plan */
-  int noisy, gru;    /* sigma2_rec > 0; GRU */
+  int step;       /* index in the plan */
+  int noisy, gru; /* sigma2_rec > 0; GRU */
   double sigma2_rec;
-  double row_flops;  /* forward FLOPs per trajectory step (analysis cost estimate) */
+  double row_flops; /* forward FLOPs per trajectory step (analysis cost estimate) */
 } train_entry;
 
 static int add_train(builder *b, const rxp_task *t, int e, int seed, const char *root, int gaussian,
@@ -108,8 +110,10 @@ static int add_train(builder *b, const rxp_task *t, int e, int seed, const char 
   snprintf(path_arg, sizeof path_arg, "path=%s", root);
   over[n++] = seed_arg;
   over[n++] = path_arg;
-  for (int i = 0; i < t->n_train && n < RX_STEP_MAX_ARGS - 8; i++) over[n++] = t->train[i];
-  for (int i = 0; i < t->n_extra[e] && n < RX_STEP_MAX_ARGS - 8; i++) over[n++] = t->extra[e][i];
+  for (int i = 0; i < t->n_train && n < RX_STEP_MAX_ARGS - 8; i++)
+    over[n++] = t->train[i];
+  for (int i = 0; i < t->n_extra[e] && n < RX_STEP_MAX_ARGS - 8; i++)
+    over[n++] = t->extra[e][i];
   if (gaussian) over[n++] = "rnn.noise=gaussian";
 
   char experiment[512];
@@ -123,14 +127,16 @@ static int add_train(builder *b, const rxp_task *t, int e, int seed, const char 
   rx_step *s = add_step(b, RX_STEP_TRAIN);
   if (!s) return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
   char name[200];
-  if (rx_config_run_name(&cfg, name, sizeof name) || rx_config_run_dir(&cfg, s->dir, sizeof s->dir) ||
+  if (rx_config_run_name(&cfg, name, sizeof name) ||
+      rx_config_run_dir(&cfg, s->dir, sizeof s->dir) ||
       bprintf(s->label, sizeof s->label, "train %s/%s%s", t->name, name,
               gaussian ? " (Gaussian noise)" : "") ||
       bprintf(s->log, sizeof s->log, "%s/logs/%s_%s.log", root, t->name, name))
     return too_long(b, "a run directory");
   int rc = add_arg(b, s, "train");
   if (!rc) rc = add_arg(b, s, "%s", experiment);
-  for (int i = 0; i < n && !rc; i++) rc = add_arg(b, s, "%s", over[i]);
+  for (int i = 0; i < n && !rc; i++)
+    rc = add_arg(b, s, "%s", over[i]);
   if (!rc) rc = add_arg(b, s, "--resume");
   if (rc) return rc;
 
@@ -142,8 +148,8 @@ static int add_train(builder *b, const rxp_task *t, int e, int seed, const char 
   out->gru = cfg.rnn.model == RX_MODEL_GRU;
   out->sigma2_rec = cfg.rnn.sigma2_rec;
   out->row_flops = rx_rnn_train_flops(&spec, 1, 1) / 3; /* forward ~ a third of a training step */
-  s->work = rx_rnn_train_flops(&spec, cfg.task.batch_size, cfg.task.sequence_length) *
-            (double)s->n_steps;
+  s->work =
+      rx_rnn_train_flops(&spec, cfg.task.batch_size, cfg.task.sequence_length) * (double)s->n_steps;
   rx_plan_refresh_step(b->plan, index);
   return 0;
 }
@@ -161,9 +167,9 @@ typedef struct analysis_variant {
 } analysis_variant;
 
 static const analysis_variant variants[] = {
-    {NULL, "", 0},              /* the paper's main analyses (vanilla, default rule) */
-    {"rule=same", "same_", 0},  /* SPEC §7 C.1: quiescent noise not doubled */
-    {"gru=true", "gru_", 1},    /* SPEC §7 C.2: GRUs */
+    {NULL, "", 0},             /* the paper's main analyses (vanilla, default rule) */
+    {"rule=same", "same_", 0}, /* SPEC §7 C.1: quiescent noise not doubled */
+    {"gru=true", "gru_", 1},   /* SPEC §7 C.2: GRUs */
 };
 
 /* Done when every output exists and is newer than every final checkpoint it was computed from. */
@@ -220,16 +226,19 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
   if (!rc) rc = add_arg(b, s, "path=%s", root);
   if (!rc && noise >= 0) rc = add_arg(b, s, "noise=%s", noise_text);
   if (!rc && v->arg) rc = add_arg(b, s, "%s", v->arg);
-  for (int i = 0; i < t->n_analysis && !rc; i++) rc = add_arg(b, s, "%s", t->analysis[i]);
+  for (int i = 0; i < t->n_analysis && !rc; i++)
+    rc = add_arg(b, s, "%s", t->analysis[i]);
   for (int i = 0; i < n_runs && !rc; i++)
     if (runs[i].gru == v->gru) rc = add_dep(b, s, runs[i].step);
   if (rc) return rc;
 
-  /* Validate the settings now, and estimate the cost from them: trajectory steps simulated per run. */
+  /* Validate the settings now, and estimate the cost from them: trajectory steps simulated per run.
+   */
   rx_analysis_config acfg;
   rx_error e2 = {{0}};
   if (rx_analysis_config_load(&acfg, s->argc - 2, (const char *const *)s->argv + 2, &e2))
-    return rx_fail(b->err, RX_EINVAL, "profile %s: %s analysis: %s", b->profile->path, t->name, e2.msg);
+    return rx_fail(b->err, RX_EINVAL, "profile %s: %s analysis: %s", b->profile->path, t->name,
+                   e2.msg);
   double rows = (double)acfg.batch_size * (acfg.t_quiescent + 100) +
                 (double)acfg.variance.batch_size * acfg.variance.t_total +
                 3.0 * acfg.batch_size * acfg.distance.t_quiescent +
@@ -282,9 +291,11 @@ static int build(builder *b) {
   rx_plan *p = b->plan;
   char seeds_text[2048] = "";
   for (int i = 0, len = 0; i < p->n_seeds && len < (int)sizeof seeds_text - 16; i++)
-    len += snprintf(seeds_text + len, sizeof seeds_text - (size_t)len, "%s%d", i ? "," : "", p->seeds[i]);
+    len += snprintf(seeds_text + len, sizeof seeds_text - (size_t)len, "%s%d", i ? "," : "",
+                    p->seeds[i]);
 
-  /* Trainings first (the executor starts ready steps in plan order), then analyses, then figures. */
+  /* Trainings first (the executor starts ready steps in plan order), then analyses, then figures.
+   */
   /* Per (seed, task, root) slot: one entry per experiment of the task. */
   int slot = 0;
   for (int t = 0; t < 2; t++)
@@ -330,7 +341,8 @@ static int build(builder *b) {
   for (int si = 0; si < p->n_seeds && !rc; si++)
     for (int t = 0; t < 2 && !rc; t++)
       for (int g = 0; g < 2 && !rc; g++) {
-        const train_entry *slot_runs = runs + ((size_t)si * 4 + (size_t)t * 2 + (size_t)g) * (size_t)slot;
+        const train_entry *slot_runs =
+            runs + ((size_t)si * 4 + (size_t)t * 2 + (size_t)g) * (size_t)slot;
         int n = n_runs[si * 4 + t * 2 + g];
         const char *root = g ? p->gaussian_out : p->out;
         for (size_t v = 0; v < sizeof variants / sizeof variants[0] && !rc && n; v++)
@@ -363,15 +375,18 @@ int rx_plan_create(rx_plan **out, const char *profile, const char *out_dir, cons
   snprintf(p->description, sizeof p->description, "%s", pr.description);
   if ((size_t)snprintf(p->out, sizeof p->out, "%s", out_dir) >= sizeof p->out - 16)
     rc = rx_fail(err, RX_EINVAL, "output directory name too long: %s", out_dir);
-  if (!rc && pr.gaussian && bprintf(p->gaussian_out, sizeof p->gaussian_out, "%s/gaussian", out_dir))
+  if (!rc && pr.gaussian &&
+      bprintf(p->gaussian_out, sizeof p->gaussian_out, "%s/gaussian", out_dir))
     rc = rx_fail(err, RX_EINVAL, "output directory name too long: %s", out_dir);
   p->n_seeds = n_seeds > 0 ? n_seeds : pr.n_seeds;
   memcpy(p->seeds, n_seeds > 0 ? seeds : pr.seeds, (size_t)p->n_seeds * sizeof *seeds);
   char seeds_line[2048] = "";
   for (int i = 0, len = 0; i < p->n_seeds && len < (int)sizeof seeds_line - 16; i++)
-    len += snprintf(seeds_line + len, sizeof seeds_line - (size_t)len, "%s%d", i ? ", " : "", p->seeds[i]);
+    len += snprintf(seeds_line + len, sizeof seeds_line - (size_t)len, "%s%d", i ? ", " : "",
+                    p->seeds[i]);
   size_t n_settings = strlen(profile) + strlen(pr.path) + strlen(seeds_line) + strlen(pr.text) + 64;
-  if (!rc && !(p->settings = malloc(n_settings))) rc = rx_fail(err, RX_ENOMEM, "out of memory building the plan");
+  if (!rc && !(p->settings = malloc(n_settings)))
+    rc = rx_fail(err, RX_ENOMEM, "out of memory building the plan");
   if (!rc)
     bprintf(p->settings, n_settings, "# profile %s (%s), seeds used: [%s]\n%s", profile, pr.path,
             seeds_line, pr.text);
@@ -389,7 +404,8 @@ int rx_plan_create(rx_plan **out, const char *profile, const char *out_dir, cons
 void rx_plan_free(rx_plan *plan) {
   if (!plan) return;
   for (int i = 0; i < plan->n_steps; i++) {
-    for (int a = 0; a < plan->steps[i].argc; a++) free(plan->steps[i].argv[a]);
+    for (int a = 0; a < plan->steps[i].argc; a++)
+      free(plan->steps[i].argv[a]);
     free(plan->steps[i].deps);
   }
   free(plan->steps);
@@ -434,10 +450,13 @@ int rx_parse_seed_list(const char *text, int *seeds, int max, int *n, rx_error *
       if (end == s + 1 || z < a || z > 1000000) goto bad;
       s = end;
     }
-    if (*s == ',' && s[1]) s++;
-    else if (*s) goto bad;
+    if (*s == ',' && s[1])
+      s++;
+    else if (*s)
+      goto bad;
     for (long v = a; v <= z; v++) {
-      if (v <= last) return rx_fail(err, RX_EINVAL, "seeds '%s': list them ascending, each once", text);
+      if (v <= last)
+        return rx_fail(err, RX_EINVAL, "seeds '%s': list them ascending, each once", text);
       if (*n == max) return rx_fail(err, RX_EINVAL, "seeds '%s': at most %d seeds", text, max);
       seeds[(*n)++] = (int)v;
       last = (int)v;
@@ -445,5 +464,6 @@ int rx_parse_seed_list(const char *text, int *seeds, int max, int *n, rx_error *
   }
   if (*n) return 0;
 bad:
-  return rx_fail(err, RX_EINVAL, "seeds '%s': expected N, A-B or a comma-separated list of those", text);
+  return rx_fail(err, RX_EINVAL, "seeds '%s': expected N, A-B or a comma-separated list of those",
+                 text);
 }

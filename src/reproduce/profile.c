@@ -11,9 +11,10 @@
 #include "reactivate/fileio.h"
 #include "reproduce/reproduce_internal.h"
 
-static const char *const top_keys[] = {"description", "seeds", "gaussian", "spatial_navigation",
-                                       "head_direction", NULL};
-static const char *const task_keys[] = {"experiments", "train", "analysis", "experiment_train", NULL};
+static const char *const top_keys[] = {"description",        "seeds",          "gaussian",
+                                       "spatial_navigation", "head_direction", NULL};
+static const char *const task_keys[] = {"experiments", "train", "analysis", "experiment_train",
+                                        NULL};
 
 static int known(const char *const *keys, const char *k) {
   for (; *keys; keys++)
@@ -21,7 +22,8 @@ static int known(const char *const *keys, const char *k) {
   return 0;
 }
 
-static int check_keys(const rx_ynode *map, const char *const *keys, const char *where, rx_error *err) {
+static int check_keys(const rx_ynode *map, const char *const *keys, const char *where,
+                      rx_error *err) {
   for (int i = 0; i < map->n; i++)
     if (!known(keys, map->items[i]->key))
       return rx_ynode_fail(map->items[i], map->items[i]->key, err, RX_EINVAL,
@@ -30,7 +32,8 @@ static int check_keys(const rx_ynode *map, const char *const *keys, const char *
 }
 
 /* A sequence of scalars (or null: empty) into a NULL-terminated array of pointers into the tree. */
-static int read_list(const rx_ynode *node, const char *key, const char ***out, int *n, rx_error *err) {
+static int read_list(const rx_ynode *node, const char *key, const char ***out, int *n,
+                     rx_error *err) {
   *out = NULL;
   *n = 0;
   if (!node || node->kind == RX_YNODE_NULL) return 0;
@@ -51,20 +54,26 @@ static int check_overrides(const rx_ynode *node, const char *key, const char *co
                            rx_error *err) {
   for (int i = 0; i < n; i++)
     if (!strchr(list[i], '=') || list[i][0] == '=')
-      return rx_ynode_fail(node->items[i], key, err, RX_EINVAL,
-                           "'%s' is not a key=value override", list[i]);
+      return rx_ynode_fail(node->items[i], key, err, RX_EINVAL, "'%s' is not a key=value override",
+                           list[i]);
   return 0;
 }
 
 static int read_task(const rx_ynode *node, rxp_task *t, rx_error *err) {
   if (node->kind != RX_YNODE_MAP)
-    return rx_ynode_fail(node, node->key, err, RX_EINVAL, "expected a mapping of experiments, train, analysis");
+    return rx_ynode_fail(node, node->key, err, RX_EINVAL,
+                         "expected a mapping of experiments, train, analysis");
   int rc = check_keys(node, task_keys, node->key, err);
-  if (!rc) rc = read_list(rx_ynode_get(node, "experiments"), "experiments", &t->experiments, &t->n_experiments, err);
+  if (!rc)
+    rc = read_list(rx_ynode_get(node, "experiments"), "experiments", &t->experiments,
+                   &t->n_experiments, err);
   if (!rc) rc = read_list(rx_ynode_get(node, "train"), "train", &t->train, &t->n_train, err);
   if (!rc) rc = check_overrides(rx_ynode_get(node, "train"), "train", t->train, t->n_train, err);
-  if (!rc) rc = read_list(rx_ynode_get(node, "analysis"), "analysis", &t->analysis, &t->n_analysis, err);
-  if (!rc) rc = check_overrides(rx_ynode_get(node, "analysis"), "analysis", t->analysis, t->n_analysis, err);
+  if (!rc)
+    rc = read_list(rx_ynode_get(node, "analysis"), "analysis", &t->analysis, &t->n_analysis, err);
+  if (!rc)
+    rc = check_overrides(rx_ynode_get(node, "analysis"), "analysis", t->analysis, t->n_analysis,
+                         err);
   if (rc) return rc;
   if (!t->n_experiments)
     return rx_ynode_fail(node, node->key, err, RX_EINVAL, "no experiments listed");
@@ -79,7 +88,8 @@ static int read_task(const rx_ynode *node, rxp_task *t, rx_error *err) {
   for (int i = 0; i < per->n && !rc; i++) {
     const rx_ynode *item = per->items[i];
     int e = 0;
-    while (e < t->n_experiments && strcmp(t->experiments[e], item->key)) e++;
+    while (e < t->n_experiments && strcmp(t->experiments[e], item->key))
+      e++;
     if (e == t->n_experiments)
       return rx_ynode_fail(item, item->key, err, RX_EINVAL, "not one of this task's experiments");
     rc = read_list(item, item->key, &t->extra[e], &t->n_extra[e], err);
@@ -101,7 +111,8 @@ static int read_seeds(const rx_ynode *node, rxp_profile *p, rx_error *err) {
     return 0;
   }
   if (node->kind != RX_YNODE_SEQ || node->n == 0 || node->n > RX_PLAN_MAX_SEEDS)
-    return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "expected a list of seeds or a range like 0-4");
+    return rx_ynode_fail(node, "seeds", err, RX_EINVAL,
+                         "expected a list of seeds or a range like 0-4");
   char text[4096] = "";
   size_t len = 0;
   for (int i = 0; i < node->n; i++) {
@@ -126,7 +137,8 @@ static int is_file(const char *path) {
 static int find_profile(const char *name, char *path, size_t n, rx_error *err) {
   if (strchr(name, '/') || strstr(name, ".yml") || strstr(name, ".yaml")) {
     if (!is_file(name)) return rx_fail(err, RX_EIO, "profile file %s not found", name);
-    if ((size_t)snprintf(path, n, "%s", name) >= n) return rx_fail(err, RX_EINVAL, "profile path too long");
+    if ((size_t)snprintf(path, n, "%s", name) >= n)
+      return rx_fail(err, RX_EINVAL, "profile path too long");
     return 0;
   }
   char dir[2048];
@@ -152,11 +164,13 @@ int rxp_profile_load(rxp_profile *p, const char *name, rx_error *err) {
   const rx_ynode *root = p->root;
   if ((rc = check_keys(root, top_keys, "the profile", err))) return rc;
   const rx_ynode *d = rx_ynode_get(root, "description");
-  if (d && d->kind == RX_YNODE_SCALAR) snprintf(p->description, sizeof p->description, "%s", d->text);
+  if (d && d->kind == RX_YNODE_SCALAR)
+    snprintf(p->description, sizeof p->description, "%s", d->text);
   if ((rc = read_seeds(rx_ynode_get(root, "seeds"), p, err))) return rc;
   const rx_ynode *g = rx_ynode_get(root, "gaussian");
   if (g) {
-    if (g->kind == RX_YNODE_SCALAR && !strcmp(g->text, "true")) p->gaussian = 1;
+    if (g->kind == RX_YNODE_SCALAR && !strcmp(g->text, "true"))
+      p->gaussian = 1;
     else if (!(g->kind == RX_YNODE_SCALAR && !strcmp(g->text, "false")))
       return rx_ynode_fail(g, "gaussian", err, RX_EINVAL, "expected true or false");
   }
@@ -168,14 +182,16 @@ int rxp_profile_load(rxp_profile *p, const char *name, rx_error *err) {
     rc = read_task(node, &p->tasks[t], err);
   }
   if (!rc && !any)
-    rc = rx_fail(err, RX_EINVAL, "%s: the profile names no task (spatial_navigation, head_direction)", p->path);
+    rc = rx_fail(err, RX_EINVAL,
+                 "%s: the profile names no task (spatial_navigation, head_direction)", p->path);
   return rc;
 }
 
 void rxp_profile_free(rxp_profile *p) {
   for (int t = 0; t < 2; t++) {
     rxp_task *k = &p->tasks[t];
-    for (int e = 0; k->extra && e < k->n_experiments; e++) free((void *)k->extra[e]);
+    for (int e = 0; k->extra && e < k->n_experiments; e++)
+      free((void *)k->extra[e]);
     free(k->extra);
     free(k->n_extra);
     free((void *)k->experiments);

@@ -6,25 +6,25 @@
 #include "reactivate/reproduce.h"
 
 typedef struct rxp_task {
-  const char *name;          /* spatial_navigation | head_direction */
+  const char *name; /* spatial_navigation | head_direction */
   int present;
   int n_experiments;
-  const char **experiments;  /* experiment names (configs/train/<task>/<name>.yml) */
+  const char **experiments; /* experiment names (configs/train/<task>/<name>.yml) */
   int n_train, n_analysis;
-  const char **train;        /* key=value overrides for every training of the task */
-  const char **analysis;     /* key=value overrides for every analysis of the task */
-  int *n_extra;              /* per experiment: further training overrides */
+  const char **train;    /* key=value overrides for every training of the task */
+  const char **analysis; /* key=value overrides for every analysis of the task */
+  int *n_extra;          /* per experiment: further training overrides */
   const char ***extra;
 } rxp_task;
 
 typedef struct rxp_profile {
   char path[2048];
   char description[1024];
-  char *text;                /* the file, verbatim */
-  rx_ynode *root;            /* strings above point into it */
+  char *text;     /* the file, verbatim */
+  rx_ynode *root; /* strings above point into it */
   int n_seeds;
   int seeds[RX_PLAN_MAX_SEEDS];
-  int gaussian;              /* also train the noisy vanilla spatial runs with zero-mean Gaussian noise */
+  int gaussian; /* also train the noisy vanilla spatial runs with zero-mean Gaussian noise */
   rxp_task tasks[2];
 } rxp_profile;
 

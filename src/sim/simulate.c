@@ -16,9 +16,12 @@ rx_quiescent_rule rx_quiescent_default_rule(rx_model_kind kind) {
 
 float rx_quiescent_sigma(const rx_rnn_spec *spec, rx_quiescent_rule rule, double variance) {
   switch (rule) {
-  case RX_QUIESCENT_SCALED: return (float)(sqrt(2.0) * spec->sigma_rec);
-  case RX_QUIESCENT_SAME: return spec->sigma_rec;
-  case RX_QUIESCENT_ABSOLUTE: return (float)sqrt(2.0 * (variance > 0 ? variance : 0));
+  case RX_QUIESCENT_SCALED:
+    return (float)(sqrt(2.0) * spec->sigma_rec);
+  case RX_QUIESCENT_SAME:
+    return spec->sigma_rec;
+  case RX_QUIESCENT_ABSOLUTE:
+    return (float)sqrt(2.0 * (variance > 0 ? variance : 0));
   }
   return spec->sigma_rec;
 }
@@ -29,7 +32,11 @@ const char *rx_quiescent_rule_name(rx_quiescent_rule rule) {
 }
 
 rx_sim_request rx_sim_request_default(int B, int T, uint32_t seed) {
-  rx_sim_request r = {.B = B, .T = T, .noise_var = -1, .seed = seed, .batch_seed = seed,
+  rx_sim_request r = {.B = B,
+                      .T = T,
+                      .noise_var = -1,
+                      .seed = seed,
+                      .batch_seed = seed,
                       .batch_stream = RX_STREAM_SIMULATE_TASK};
   return r;
 }
@@ -48,7 +55,8 @@ static int check_request(const rx_checkpoint *ck, const rx_sim_request *req, rx_
   if (req->B <= 0) return rx_fail(err, RX_EINVAL, "batch size must be > 0 (got %d)", req->B);
   if (req->T <= 0) return rx_fail(err, RX_EINVAL, "number of steps must be > 0 (got %d)", req->T);
   if (req->quiescent && req->inputs)
-    return rx_fail(err, RX_EINVAL, "a quiescent run takes no inputs (drop --inputs or --quiescent)");
+    return rx_fail(err, RX_EINVAL,
+                   "a quiescent run takes no inputs (drop --inputs or --quiescent)");
   if (req->rule == RX_QUIESCENT_ABSOLUTE && !(req->rule_variance >= 0))
     return rx_fail(err, RX_EINVAL, "absolute quiescent noise needs a variance >= 0");
   if (!isfinite(req->noise_var))
@@ -78,8 +86,8 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
   /* Noise actually used. */
   out->sigma_in = spec->sigma_in;
   out->sigma_out = spec->sigma_out;
-  out->sigma_rec = req->quiescent ? rx_quiescent_sigma(spec, req->rule, req->rule_variance)
-                                  : spec->sigma_rec;
+  out->sigma_rec =
+      req->quiescent ? rx_quiescent_sigma(spec, req->rule, req->rule_variance) : spec->sigma_rec;
   if (req->noise_var >= 0) {
     out->sigma_rec = (float)sqrt(req->noise_var);
     if (req->noise_var == 0) out->sigma_in = out->sigma_out = 0;
@@ -121,14 +129,23 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
     free(y);
     goto fail;
   }
-  rx_noise noise = {.seed = req->seed, .stream = RX_STREAM_SIMULATE_NOISE, .index = req->noise_index,
-                    .sigma_in = out->sigma_in, .sigma_rec = out->sigma_rec,
-                    .sigma_out = out->sigma_out, .kind = spec->noise};
+  rx_noise noise = {.seed = req->seed,
+                    .stream = RX_STREAM_SIMULATE_NOISE,
+                    .index = req->noise_index,
+                    .sigma_in = out->sigma_in,
+                    .sigma_rec = out->sigma_rec,
+                    .sigma_out = out->sigma_out,
+                    .kind = spec->noise};
   for (int t0 = 0; t0 < T && !rc; t0 += chunk) {
     const int tc = T - t0 < chunk ? T - t0 : chunk;
     const size_t off = (size_t)t0 * B;
-    rx_rnn_run run = {.B = B, .T = tc, .x = inputs ? inputs + off * spec->n_in : NULL,
-                      .c = out->init_codes, .h0 = t0 > 0 ? h : NULL, .noise = &noise, .t0 = t0};
+    rx_rnn_run run = {.B = B,
+                      .T = tc,
+                      .x = inputs ? inputs + off * spec->n_in : NULL,
+                      .c = out->init_codes,
+                      .h0 = t0 > 0 ? h : NULL,
+                      .noise = &noise,
+                      .t0 = t0};
     rc = rx_rnn_forward(rnn, ws, &run, y);
     if (rc) break;
     const float *hid = rx_rnn_workspace_hidden(ws);

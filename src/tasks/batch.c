@@ -16,17 +16,14 @@ const char *rx_task_name(rx_task_kind kind) {
 double rx_wrap_angle(double a) {
   const double two_pi = 2.0 * M_PI;
   double r = fmod(a + M_PI, two_pi); /* (-2pi, 2pi) */
-  if (r < 0)
-    r += two_pi;
-  if (r >= two_pi)
-    r -= two_pi; /* -tiny + 2pi can round up to 2pi */
+  if (r < 0) r += two_pi;
+  if (r >= two_pi) r -= two_pi; /* -tiny + 2pi can round up to 2pi */
   return r - M_PI;
 }
 
 /* !(x > 0) style comparisons so that NaN fails every check. */
 static int validate_spec(const rx_task_spec *s, rx_error *err) {
-  if (!s)
-    return rx_fail(err, RX_EINVAL, "task spec is NULL");
+  if (!s) return rx_fail(err, RX_EINVAL, "task spec is NULL");
   if (s->kind != RX_TASK_SPATIAL && s->kind != RX_TASK_HEAD_DIRECTION)
     return rx_fail(err, RX_EINVAL,
                    "task kind must be spatial_navigation or head_direction (got %d)", (int)s->kind);
@@ -36,12 +33,10 @@ static int validate_spec(const rx_task_spec *s, rx_error *err) {
     return rx_fail(err, RX_EINVAL, "task.batch_size must be > 0 (got %d)", s->batch_size);
   if (!(s->dt > 0) || !isfinite(s->dt))
     return rx_fail(err, RX_EINVAL, "task.dt must be finite and > 0 (got %g)", s->dt);
-  if (!isfinite(s->mu))
-    return rx_fail(err, RX_EINVAL, "task.mu must be finite (got %g)", s->mu);
+  if (!isfinite(s->mu)) return rx_fail(err, RX_EINVAL, "task.mu must be finite (got %g)", s->mu);
   if (!(s->sigma >= 0) || !isfinite(s->sigma))
     return rx_fail(err, RX_EINVAL, "task.sigma must be finite and >= 0 (got %g)", s->sigma);
-  if (s->kind == RX_TASK_HEAD_DIRECTION)
-    return 0;
+  if (s->kind == RX_TASK_HEAD_DIRECTION) return 0;
   if (!(s->box_width > 0) || !isfinite(s->box_width))
     return rx_fail(err, RX_EINVAL, "task.box_width must be > 0 (got %g)", s->box_width);
   if (!(s->box_height > 0) || !isfinite(s->box_height))
@@ -62,12 +57,10 @@ static int validate_spec(const rx_task_spec *s, rx_error *err) {
 }
 
 int rx_batch_alloc(rx_batch *batch, const rx_task_spec *spec, rx_error *err) {
-  if (!batch)
-    return rx_fail(err, RX_EINVAL, "batch is NULL");
+  if (!batch) return rx_fail(err, RX_EINVAL, "batch is NULL");
   *batch = (rx_batch){0};
   int rc = validate_spec(spec, err);
-  if (rc)
-    return rc;
+  if (rc) return rc;
   size_t B = (size_t)spec->batch_size, T = (size_t)spec->seq_len;
   size_t dim = (size_t)rx_task_dim(spec->kind);
   if (T > SIZE_MAX / sizeof(float) / B / dim)
@@ -86,8 +79,7 @@ int rx_batch_alloc(rx_batch *batch, const rx_task_spec *spec, rx_error *err) {
 }
 
 void rx_batch_free(rx_batch *batch) {
-  if (!batch)
-    return;
+  if (!batch) return;
   free(batch->inputs);
   free(batch->init);
   free(batch->targets);
@@ -97,8 +89,7 @@ void rx_batch_free(rx_batch *batch) {
 int rx_task_generate(const rx_task_spec *spec, uint32_t seed, uint32_t stream, uint32_t index,
                      rx_batch *batch, rx_error *err) {
   int rc = validate_spec(spec, err);
-  if (rc)
-    return rc;
+  if (rc) return rc;
   if (!batch || !batch->inputs || !batch->init || !batch->targets)
     return rx_fail(err, RX_EINVAL, "batch is not allocated (use rx_batch_alloc)");
   if (batch->B != spec->batch_size || batch->T != spec->seq_len ||

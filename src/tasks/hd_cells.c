@@ -86,8 +86,7 @@ float rx_hd_decode_row(const rx_population *pop, const double *cx, const double 
 void rx_hd_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
   const int n = pop->n, tab = n <= CHUNK;
   double cx[CHUNK], cy[CHUNK];
-  if (tab)
-    rx_hd_tables(pop, 0, n, NULL, NULL, cx, cy);
+  if (tab) rx_hd_tables(pop, 0, n, NULL, NULL, cx, cy);
 #pragma omp parallel for schedule(static)
   for (size_t r = 0; r < m; r++)
     pos[r] = rx_hd_decode_row(pop, tab ? cx : NULL, tab ? cy : NULL, code + r * (size_t)n);

@@ -18,8 +18,7 @@ void rx_head_direction_fill(const rx_task_spec *spec, uint32_t seed, uint32_t st
     batch->init[b] = rx_wrap_anglef(h);
     for (int t = 0; t < T; t++) {
       double turn = spec->dt * (spec->mu + spec->sigma * rx_rng_normal(&r));
-      if (spec->biased)
-        turn = fabs(turn);
+      if (spec->biased) turn = fabs(turn);
       h += turn; /* unwrapped in double; only the stored targets are wrapped */
       size_t o = (size_t)t * (size_t)B + (size_t)b;
       batch->inputs[o] = (float)turn;

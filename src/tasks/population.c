@@ -12,17 +12,14 @@
 
 /* Key names as in SPEC §10; !(x > 0) so that NaN fails. */
 static int validate(const rx_population_spec *s, rx_error *err) {
-  if (!s)
-    return rx_fail(err, RX_EINVAL, "population spec is NULL");
+  if (!s) return rx_fail(err, RX_EINVAL, "population spec is NULL");
   if (s->kind != RX_TASK_SPATIAL && s->kind != RX_TASK_HEAD_DIRECTION)
     return rx_fail(err, RX_EINVAL,
                    "task kind must be spatial_navigation or head_direction (got %d)", (int)s->kind);
-  if (s->identity)
-    return 0;
+  if (s->identity) return 0;
   const int place = s->kind == RX_TASK_SPATIAL;
   const char *num = place ? "task.place_cells_num" : "task.hd_cells_num";
-  if (s->n <= 0)
-    return rx_fail(err, RX_EINVAL, "%s must be > 0 (got %d)", num, s->n);
+  if (s->n <= 0) return rx_fail(err, RX_EINVAL, "%s must be > 0 (got %d)", num, s->n);
   if (s->k < 1 || s->k > s->n || s->k > RX_POP_MAX_K)
     return rx_fail(err, RX_EINVAL, "task.decode_k must be in [1, min(%s = %d, %d)] (got %d)", num,
                    s->n, RX_POP_MAX_K, s->k);
@@ -42,8 +39,7 @@ static int validate(const rx_population_spec *s, rx_error *err) {
 static int make(rx_population **out, const rx_population_spec *s, rx_error *err) {
   *out = NULL;
   rx_population *p = calloc(1, sizeof *p);
-  if (!p)
-    return rx_fail(err, RX_ENOMEM, "cannot allocate a population code");
+  if (!p) return rx_fail(err, RX_ENOMEM, "cannot allocate a population code");
   p->kind = s->kind;
   p->dim = rx_task_dim(s->kind);
   p->identity = s->identity ? 1 : 0;
@@ -69,20 +65,17 @@ static int make(rx_population **out, const rx_population_spec *s, rx_error *err)
 
 int rx_population_create(rx_population **out, const rx_population_spec *spec, uint32_t seed,
                          rx_error *err) {
-  if (!out)
-    return rx_fail(err, RX_EINVAL, "population output pointer is NULL");
+  if (!out) return rx_fail(err, RX_EINVAL, "population output pointer is NULL");
   *out = NULL;
   int rc = validate(spec, err);
-  if (rc)
-    return rc;
+  if (rc) return rc;
   const int place = spec->kind == RX_TASK_SPATIAL && !spec->identity;
   if (place && (!(spec->box_width > 0) || !isfinite(spec->box_width)))
     return rx_fail(err, RX_EINVAL, "task.box_width must be > 0 (got %g)", spec->box_width);
   if (place && (!(spec->box_height > 0) || !isfinite(spec->box_height)))
     return rx_fail(err, RX_EINVAL, "task.box_height must be > 0 (got %g)", spec->box_height);
   rx_population *p;
-  if ((rc = make(&p, spec, err)))
-    return rc;
+  if ((rc = make(&p, spec, err))) return rc;
   if (place) {
     rx_rng r;
     rx_rng_init(&r, seed, RX_STREAM_POPCODE, 0, 0, 0);
@@ -100,32 +93,26 @@ int rx_population_create(rx_population **out, const rx_population_spec *spec, ui
 
 int rx_population_create_with_centers(rx_population **out, const rx_population_spec *spec,
                                       const float *centers, rx_error *err) {
-  if (!out)
-    return rx_fail(err, RX_EINVAL, "population output pointer is NULL");
+  if (!out) return rx_fail(err, RX_EINVAL, "population output pointer is NULL");
   *out = NULL;
   int rc = validate(spec, err);
-  if (rc)
-    return rc;
-  if (spec->identity)
-    return make(out, spec, err); /* the identity code has no centres */
-  if (!centers)
-    return rx_fail(err, RX_EINVAL, "population centres are NULL");
+  if (rc) return rc;
+  if (spec->identity) return make(out, spec, err); /* the identity code has no centres */
+  if (!centers) return rx_fail(err, RX_EINVAL, "population centres are NULL");
   const size_t count = (size_t)spec->n * (size_t)rx_task_dim(spec->kind);
   for (size_t i = 0; i < count; i++)
     if (!isfinite(centers[i]))
       return rx_fail(err, RX_ENUMERIC, "population centre value %zu is not finite (%g)", i,
                      (double)centers[i]);
   rx_population *p;
-  if ((rc = make(&p, spec, err)))
-    return rc;
+  if ((rc = make(&p, spec, err))) return rc;
   memcpy(p->centers, centers, count * sizeof(float));
   *out = p;
   return 0;
 }
 
 void rx_population_free(rx_population *pop) {
-  if (!pop)
-    return;
+  if (!pop) return;
   free(pop->centers);
   free(pop);
 }
@@ -173,8 +160,7 @@ void rx_population_decode(const rx_population *pop, const float *code, size_t m,
 }
 
 int rx_population_low_rank(const rx_population *pop, int max_feat, float *z) {
-  if (pop->identity || pop->kind != RX_TASK_HEAD_DIRECTION)
-    return 0;
+  if (pop->identity || pop->kind != RX_TASK_HEAD_DIRECTION) return 0;
   return rx_hd_low_rank(pop, max_feat, z);
 }
 
@@ -186,8 +172,7 @@ void rx_population_low_rank_features(const rx_population *pop, int n_feat, const
 
 int rx_pop_rows_init(rx_pop_rows *rw, const rx_population *pop, rx_error *err) {
   *rw = (rx_pop_rows){.pop = pop};
-  if (pop->identity || pop->kind == RX_TASK_SPATIAL)
-    return RX_OK;
+  if (pop->identity || pop->kind == RX_TASK_SPATIAL) return RX_OK;
   const size_t n = (size_t)pop->n;
   rw->ct = malloc(n * sizeof(float));
   rw->st = malloc(n * sizeof(float));
@@ -230,8 +215,7 @@ void rx_pop_decode_row(const rx_pop_rows *rw, const float *code, float *pos) {
 /* Mean squared error over m * dim elements (NaN for m = 0: an empty mean is undefined). */
 double rx_population_error(const rx_population *pop, const float *decoded, const float *truth,
                            size_t m) {
-  if (m == 0)
-    return NAN;
+  if (m == 0) return NAN;
   double s = 0;
   if (pop->kind == RX_TASK_SPATIAL) {
     for (size_t i = 0; i < 2 * m; i++) {

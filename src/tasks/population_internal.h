@@ -79,8 +79,7 @@ static inline void rx_topk_block(const float *row, int j0, float thr, int k, flo
   while (mk) {
     const int i = j0 + __builtin_ctz(mk);
     mk &= mk - 1;
-    if (row[i] > best[k - 1])
-      rx_topk_insert(row[i], i, k, best, idx);
+    if (row[i] > best[k - 1]) rx_topk_insert(row[i], i, k, best, idx);
   }
 }
 
@@ -149,14 +148,12 @@ static inline void rx_topk(const float *row, int n, int k, int *idx) {
         }
       }
       for (int i = nfull; i < n; i++)
-        if (row[i] >= thr && row[i] > best[k - 1])
-          rx_topk_insert(row[i], i, k, best, idx);
+        if (row[i] >= thr && row[i] > best[k - 1]) rx_topk_insert(row[i], i, k, best, idx);
       return;
     }
   }
   for (int i = 0; i < n; i++)
-    if (row[i] > best[k - 1])
-      rx_topk_insert(row[i], i, k, best, idx);
+    if (row[i] > best[k - 1]) rx_topk_insert(row[i], i, k, best, idx);
 }
 
 #endif

@@ -35,8 +35,7 @@ static void row_loss(const float *y, const float *restrict t, int n, float *dy, 
   for (int l = 0; i < n; i++, l++) {
     const float d = y[i] - t[i];
     acc[l] += (double)d * d;
-    if (dy)
-      dy[i] = scale * d;
+    if (dy) dy[i] = scale * d;
   }
 }
 
@@ -57,8 +56,7 @@ int rx_mse_tally_init(rx_mse_tally *t, const rx_population *pop, size_t cap, rx_
   const int procs = omp_get_num_procs(), threads = omp_get_max_threads();
   t->n_scratch = procs > threads ? procs : threads;
   int rc = rx_pop_rows_init(&t->rw, pop, err);
-  if (rc)
-    return rc;
+  if (rc) return rc;
   t->part = malloc((2 * ((cap + ROWS - 1) / ROWS) + 1) * sizeof(double));
   t->scratch = malloc((size_t)t->n_scratch * t->stride * sizeof(float));
   if (!t->part || !t->scratch) {
@@ -128,8 +126,7 @@ void rx_mse_tally_total(const rx_mse_tally *t, double *loss, double *error) {
     total_e += t->part[t->n_chunks + c];
   }
   *loss = t->m ? total / ((double)t->m * t->pop->n) : 0.0;
-  if (error)
-    *error = t->m && t->want_error ? total_e / ((double)t->m * t->pop->dim) : NAN;
+  if (error) *error = t->m && t->want_error ? total_e / ((double)t->m * t->pop->dim) : NAN;
 }
 
 void rx_mse_tally_free(rx_mse_tally *t) {
@@ -143,15 +140,12 @@ void rx_mse_tally_free(rx_mse_tally *t) {
 int rx_population_mse(const rx_population *pop, const float *y, const float *pos, size_t m,
                       float *dy, double *loss, double *error, rx_error *err) {
   *loss = 0.0;
-  if (error)
-    *error = NAN;
-  if (m == 0)
-    return RX_OK;
+  if (error) *error = NAN;
+  if (m == 0) return RX_OK;
   const int n = pop->n;
   rx_mse_tally t;
   int rc = rx_mse_tally_init(&t, pop, m, err);
-  if (rc)
-    return rc;
+  if (rc) return rc;
   rx_mse_tally_start(&t, pos, m, error != NULL);
 #pragma omp parallel for schedule(static)
   for (size_t c = 0; c < t.n_chunks; c++) {

@@ -24,11 +24,9 @@ static void trajectory(const rx_task_spec *s, rx_rng *r, size_t B, size_t b, rx_
     const double dist[4] = {W2 - x, H2 - y, W2 + x, H2 + y};
     int w = 0;
     for (int i = 1; i < 4; i++)
-      if (dist[i] < dist[w])
-        w = i;
+      if (dist[i] < dist[w]) w = i;
     double hm = fmod(h, two_pi);
-    if (hm < 0)
-      hm += two_pi;
+    if (hm < 0) hm += two_pi;
     double a = rx_wrap_angle(hm - w * (M_PI / 2));
     if (dist[w] < s->border_region && fabs(a) < M_PI / 2) {
       turn = (a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0) * (M_PI / 2 - fabs(a));

@@ -20,10 +20,8 @@ void rx_head_direction_fill(const rx_task_spec *spec, uint32_t seed, uint32_t st
 static inline float rx_wrap_anglef(double a) {
   float f = (float)rx_wrap_angle(a);
   const float pi_in = 3.14159250f; /* the largest float below pi */
-  if ((double)f >= M_PI)
-    f = pi_in;
-  if ((double)f < -M_PI)
-    f = -pi_in;
+  if ((double)f >= M_PI) f = pi_in;
+  if ((double)f < -M_PI) f = -pi_in;
   return f;
 }
 

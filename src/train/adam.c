@@ -92,11 +92,13 @@ double rx_mse_loss(const float *y, const float *target, size_t n, float *dy) {
       if (dy) dy[i] = scale * d;
     }
     for (int w = LANES / 2; w > 0; w /= 2) /* pairwise, in a fixed order */
-      for (int l = 0; l < w; l++) acc[l] += acc[l + w];
+      for (int l = 0; l < w; l++)
+        acc[l] += acc[l + w];
     partial[c] = acc[0];
   }
   double total = 0;
-  for (size_t c = 0; c < n_chunks; c++) total += partial[c];
+  for (size_t c = 0; c < n_chunks; c++)
+    total += partial[c];
   free(partial);
   return n ? total / (double)n : 0.0;
 }

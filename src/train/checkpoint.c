@@ -58,7 +58,8 @@ int rx_checkpoint_save(const char *path, const rx_train_config *cfg, const rx_rn
   }
   int64_t pop_shape[2] = {pop ? pop->n : 0, pop ? pop->dim : 0};
   if (pop && !pop->identity)
-    arrays[n++] = rx_array_f32("population.centers", pop->centers, pop->dim == 1 ? 1 : 2, pop_shape);
+    arrays[n++] =
+        rx_array_f32("population.centers", pop->centers, pop->dim == 1 ? 1 : 2, pop_shape);
   arrays[n++] = rx_array_str("config", yaml);
   arrays[n++] = rx_array_i64_scalar("step", &step);
   int64_t adam_step = adam ? adam->step : 0;
@@ -118,7 +119,8 @@ static int load_body(const char *path, const rx_npz *z, rx_checkpoint *ck, rx_er
                    "checkpoint %s: its config (rnn.n_rec=%d) needs at least %llu weights, the file "
                    "holds %llu float32 values",
                    path, spec.n_rec, (unsigned long long)need, (unsigned long long)n_f32);
-  if ((rc = rx_rnn_create(&ck->rnn, &spec, err))) return rx_error_prefix(err, rc, "checkpoint %s", path);
+  if ((rc = rx_rnn_create(&ck->rnn, &spec, err)))
+    return rx_error_prefix(err, rc, "checkpoint %s", path);
   for (int i = 0; i < ck->rnn->n_params; i++) {
     const rx_param *p = &ck->rnn->params[i];
     int64_t shape[2];
@@ -134,7 +136,8 @@ static int load_body(const char *path, const rx_npz *z, rx_checkpoint *ck, rx_er
   } else {
     int dim = rx_task_dim(ps.kind);
     int64_t shape[2] = {ps.n, dim};
-    if ((rc = rx_npz_expect(z, path, "population.centers", RX_F32, dim == 1 ? 1 : 2, shape, &a, err)))
+    if ((rc = rx_npz_expect(z, path, "population.centers", RX_F32, dim == 1 ? 1 : 2, shape, &a,
+                            err)))
       return rc;
     rc = rx_population_create_with_centers(&ck->pop, &ps, (const float *)a->data, err);
   }

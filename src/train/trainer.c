@@ -4,10 +4,10 @@
  * after a kill, the run lock and divergence checks live here; file formats are left to
  * checkpoint.c, metrics.c and src/io. */
 #include <dirent.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <math.h>
 #include <omp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +205,8 @@ static int trainer_alloc_buffers(trainer *t, rx_error *err) {
  * non-finite exactly when some weight is (cheap next to a step's forward and backward). */
 static int weights_finite(const rx_rnn *rnn) {
   double sum = 0;
-  for (size_t i = 0; i < rnn->n_weights; i++) sum += rnn->w[i];
+  for (size_t i = 0; i < rnn->n_weights; i++)
+    sum += rnn->w[i];
   return isfinite(sum);
 }
 
@@ -285,8 +286,10 @@ static int check_resume_config(const rx_train_config *want, const rx_train_confi
   if (!rc && strcmp(ya, yb) != 0) {
     /* Name the first differing line. */
     const char *p = ya, *q = yb;
-    while (*p && *p == *q) p++, q++;
-    while (p > ya && p[-1] != '\n') p--, q--;
+    while (*p && *p == *q)
+      p++, q++;
+    while (p > ya && p[-1] != '\n')
+      p--, q--;
     int lp = (int)strcspn(p, "\n"), lq = (int)strcspn(q, "\n");
     rc = rx_fail(err, RX_EINVAL,
                  "cannot resume: %s was trained with '%.*s' but the config now says '%.*s' "
@@ -326,8 +329,8 @@ static int trainer_resume(trainer *t, const rx_train_config *cfg, int64_t latest
     rx_checkpoint_path(ck_path, sizeof ck_path, t->run_dir, s);
     if (!metrics_reach(t, have, s)) {
       if (!why[0])
-        snprintf(why, sizeof why, "the metrics files stop before step %" PRId64 " of model_%" PRId64
-                 ".npz", s, s);
+        snprintf(why, sizeof why,
+                 "the metrics files stop before step %" PRId64 " of model_%" PRId64 ".npz", s, s);
       continue;
     }
     rx_checkpoint ck;
@@ -382,8 +385,9 @@ static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_
   if ((rc = rx_run_lock_acquire(&t->lock, t->run_dir, lock_note, sizeof lock_note, err))) return rc;
   if (lock_note[0]) add_note(t, "%s", lock_note);
   int removed = rx_run_remove_stale_temporaries(t->run_dir);
-  if (removed) add_note(t, "removed %d temporary file%s left by an interrupted run", removed,
-                        removed == 1 ? "" : "s");
+  if (removed)
+    add_note(t, "removed %d temporary file%s left by an interrupted run", removed,
+             removed == 1 ? "" : "s");
   if ((rc = rx_metrics_create(&t->train_metrics, err)) ||
       (rc = rx_metrics_create(&t->test_metrics, err)))
     return rc;
@@ -419,8 +423,7 @@ static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_
 static int test_step(trainer *t, int64_t step, double *loss, double *error, rx_error *err) {
   rx_noise noise = noise_for(t->cfg, &t->rnn->spec, RX_STREAM_TEST_NOISE, step);
   int rc = run_batch(t, &t->test, &noise, 0, 1, loss, error, err);
-  if (!rc)
-    rx_metrics_add(t->test_metrics, step, rx_error_metric_name(t->task.kind), *loss, *error);
+  if (!rc) rx_metrics_add(t->test_metrics, step, rx_error_metric_name(t->task.kind), *loss, *error);
   return rc;
 }
 
@@ -448,7 +451,10 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
   const int64_t n_steps = cfg->trainer.n_epochs;
   const char *metric = rx_error_metric_name(t.task.kind);
   const double t_begin = omp_get_wtime();
-  rx_train_progress p = {.n_steps = n_steps, .first_step = start, .loss = NAN, .error = NAN,
+  rx_train_progress p = {.n_steps = n_steps,
+                         .first_step = start,
+                         .loss = NAN,
+                         .error = NAN,
                          .note = t.note[0] ? t.note : NULL};
   char ck_path[4200] = "";
 
@@ -540,8 +546,8 @@ int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, do
   }
   if (rc == RX_ENUMERIC) rc = rx_fail(err, rc, "benchmark training diverged");
   if (!rc && flops)
-    *flops = rx_rnn_train_flops_low_rank(&t.rnn->spec, t.task.batch_size, t.task.seq_len,
-                                         t.lr_feat);
+    *flops =
+        rx_rnn_train_flops_low_rank(&t.rnn->spec, t.task.batch_size, t.task.seq_len, t.lr_feat);
   trainer_free(&t);
   return rc;
 }
