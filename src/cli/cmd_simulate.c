@@ -26,7 +26,7 @@ static const char help[] =
     "  --steps T           time steps (default: the run's sequence length)\n"
     "  --test-batch        use the run's own test batch (seed and stream of training)\n"
     "noise:\n"
-    "  --quiescent         zero inputs; recurrent noise by --rule (SPEC §5)\n"
+    "  --quiescent         zero inputs; recurrent noise by --rule (docs/science.md §5)\n"
     "  --rule R            scaled (sqrt(2) x trained sigma; vanilla default), same (GRU\n"
     "                      default), absolute (sqrt(2 x --rule-var))\n"
     "  --rule-var V        variance for --rule absolute\n"

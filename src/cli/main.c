@@ -34,7 +34,8 @@ static const char usage[] =
     "  report [key=value ...]             write report.md / report.html from saved results\n"
     "  bench [--json]                     time training steps against this machine's sgemm rate\n"
     "\n"
-    "Run 'reactivate <command> --help' for the options of a command.\n";
+    "Run 'reactivate <command> --help' for the options of a command. What the commands\n"
+    "compute (tasks, networks, training, analyses, the paper's claims): docs/science.md.\n";
 
 int main(int argc, char **argv) {
   use_best_blas_kernel(argv);
