@@ -107,10 +107,10 @@ static void test_rng_every_key_and_counter_field_changes_the_stream(void) {
       int found = 0;
       for (int n = 0; n + 4 <= LONG && !found; n++)
         found = !memcmp(first, ref + n, sizeof first);
-      CHECK_MSG(same == 0, "%s %+d: %d of %d draws equal to the base stream's", names[f],
-                (int)deltas[d], same, N);
-      CHECK_MSG(!found, "%s %+d: its first draws are a shifted copy of the base stream", names[f],
-                (int)deltas[d]);
+      CHECK_MSG(same == 0, "%s + %#x: %d of %d draws equal to the base stream's", names[f],
+                deltas[d], same, N);
+      CHECK_MSG(!found, "%s + %#x: its first draws are a shifted copy of the base stream", names[f],
+                deltas[d]);
     }
   /* swaps: (seed, stream), (i, j), (j, k), (i, k) */
   static const int swaps[4][2] = {{0, 1}, {2, 3}, {3, 4}, {2, 4}};
