@@ -1118,6 +1118,11 @@ static void test_lines_scatter_polar_traj_image_records_hold_the_drawn_values(vo
   double ht[3] = {0, 0.5, 1.0}, hh[3] = {3.0f, 3.3f - 2 * M_PI, -3.0f};
   rec_check_nums(p, "trajectories.0.x", ht, 3, 0);
   rec_check_nums(p, "trajectories.0.y", hh, 3, 1e-12);
+  /* the heading axis: ticks at multiples of pi/2, exactly, labelled in π */
+  double at[5] = {-M_PI, -M_PI / 2, 0, M_PI / 2, M_PI};
+  const char *al[5] = {"−π", "−π/2", "0", "π/2", "π"};
+  rec_check_nums(p, "y_axis.ticks", at, 5, 0);
+  rec_check_strs(p, "y_axis.tick_labels", al, 5);
   cJSON_Delete(doc);
 
   /* image: the grid as given, the colour range of the data, contour levels between */

@@ -3,6 +3,7 @@
  * numbers they draw to a JSON object; rx_fig_save writes it as <base>.data.json. Recording only
  * fills cJSON objects and never calls PLplot, so the pictures are the same with it on or off. */
 #include <cjson/cJSON.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,12 +119,14 @@ void rx_pl_rec_colour(cJSON *o, const char *key, int idx) {
   rx_pl_rec_str(o, key, hex);
 }
 
-/* A tick's value without the rounding noise of lo + i * step (0.6, not 0.6000000000000001). */
+/* A tick's value without the rounding noise of lo + i * step (0.6, not 0.6000000000000001);
+ * values that are not short decimals (multiples of pi) stay as they are. */
 static double clean(double v, double step) {
   if (fabs(v) < 1e-9 * step) return 0.0;
   char buf[40];
   snprintf(buf, sizeof buf, "%.12g", v);
-  return strtod(buf, NULL);
+  double c = strtod(buf, NULL);
+  return fabs(c - v) <= 4 * DBL_EPSILON * fabs(v) ? c : v;
 }
 
 int rx_pl_axis_ticks(const rx_pl_axis *a, double *ticks, int max) {
