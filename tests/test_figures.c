@@ -2,15 +2,20 @@
  * figure of both tasks drawn (PNG signature and plausible size, complete SVG); figures without
  * data are skipped with a reason and exit 0; a corrupt results file, no results and bad settings
  * each give one line naming the culprit and a non-zero exit. Settings parsing is checked
- * directly. Set RX_FIGURES_KEEP=1 to keep the results folder for looking at. */
+ * directly. With the data record on, the numbers the figures plot are the analysis results they
+ * come from (KL matrix cells, variance box plots, learning curves, explained variance).
+ * Set RX_FIGURES_KEEP=1 to keep the results folder for looking at. */
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli_runner.h"
+#include "plot_record.h"
 #include "reactivate/figures.h"
 #include "reactivate/fileio.h"
+#include "reactivate/npz.h"
+#include "reactivate/plot.h"
 #include "test_util.h"
 
 /* LeakSanitizer (RX_SANITIZE builds): fontconfig, called by pango inside PLplot's cairo driver,
@@ -117,12 +122,23 @@ static void test_figures_draws_every_figure_the_results_support(void) {
   /* two seeds of U-σ: the learning curves are a mean over both */
   CHECK_MSG(strstr(o, "seeds 0, 1"), "seeds not reported: %s", o);
   free(o);
+  /* no data record unless asked for */
+  CHECK(sh("ls %s | grep -q 'data[.]json'", dir) != 0);
 
+  /* REACTIVATE_PLOT_DATA=1: every figure drawn also writes its data record */
+  setenv("REACTIVATE_PLOT_DATA", "1", 1);
   CHECK(run_cli("figures task=head_direction path=%s seeds=0-4", root) == 0);
+  unsetenv("REACTIVATE_PLOT_DATA");
   o = output();
   snprintf(dir, sizeof dir, "%s/head_direction/figures", root);
-  for (size_t i = 0; i < sizeof hd_figures / sizeof hd_figures[0]; i++)
+  for (size_t i = 0; i < sizeof hd_figures / sizeof hd_figures[0]; i++) {
     check_figure(dir, hd_figures[i]);
+    char base[700];
+    snprintf(base, sizeof base, "%s/%s", dir, hd_figures[i]);
+    cJSON *doc = record_load(base);
+    CHECK(doc && !strcmp(rec_str(doc, "figure"), hd_figures[i]) && rec_len(doc, "panels") >= 1);
+    cJSON_Delete(doc);
+  }
   CHECK_MSG(strstr(o, "4 figures written"), "%s", o);
   free(o);
   /* no temporary files left behind */
@@ -263,6 +279,251 @@ static void test_settings_parse_seeds_noise_and_task(void) {
   }
 }
 
+/* ---- the plotted numbers are the analysis results ---- */
+
+static cJSON *read_json(const char *path) {
+  char *text = NULL;
+  size_t n = 0;
+  if (rx_read_file(path, &text, &n, (size_t)1 << 26, NULL)) return NULL;
+  cJSON *j = cJSON_Parse(text);
+  free(text);
+  return j;
+}
+
+/* The runs of the spatial conditions as the figures label them (docs/report.md): U-σ noisy
+ * unbiased, U noiseless unbiased, B-σ noisy biased, B noiseless biased. */
+static void run_of(const char *label, int seed, char *buf, size_t n) {
+  static const struct {
+    const char *label, *fmt;
+  } runs[] = {{"U-σ", "noisy_unbiased_0.0001_%d"},
+              {"U", "no-noise_unbiased_%d"},
+              {"B-σ", "noisy_biased_0.0001_%d"},
+              {"B", "no-noise_biased_%d"},
+              {"uniform", "uniform"},
+              {"R-σ", "random"}};
+  snprintf(buf, n, "?%s", label);
+  for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
+    if (!strncmp(label, runs[i].label, strlen(runs[i].label)) &&
+        (label[strlen(runs[i].label)] == 0 || label[strlen(runs[i].label)] == '\n'))
+      snprintf(buf, n, runs[i].fmt, seed);
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* numpy.percentile(v, 100 p) of sorted v (linear interpolation). */
+static double percentile(const double *v, size_t n, double p) {
+  double h = (n - 1) * p, lo = floor(h);
+  size_t i = (size_t)lo;
+  return i + 1 < n ? v[i] + (h - lo) * (v[i + 1] - v[i]) : v[n - 1];
+}
+
+static void ignore_log(void *ctx, const char *line) { (void)ctx, (void)line; }
+
+/* KL matrix: each cell is the mean over seeds of kl_0.0001_<seed>.json[source][target], its
+ * colour scale runs from 0 to the largest cell; the s.d. panel the s.d. where two seeds have it. */
+static void check_kl_matrix(const char *fig_dir, const char *task_dir) {
+  char base[700], path[700];
+  snprintf(base, sizeof base, "%s/fig2e_kl_matrix", fig_dir);
+  cJSON *doc = record_load(base), *kl[2];
+  REQUIRE(doc);
+  for (int s = 0; s < 2; s++) {
+    snprintf(path, sizeof path, "%s/kl_0.0001_%d.json", task_dir, s);
+    kl[s] = read_json(path);
+    CHECK_MSG(kl[s], "cannot read %s", path);
+  }
+  const cJSON *p = rec_at(doc, "panels.0"), *q = rec_at(doc, "panels.1");
+  int R = (int)rec_num(p, "n_rows"), C = (int)rec_num(p, "n_columns"), cells = 0, two = 0;
+  CHECK(R == 4 && C == 6);
+  double top = 0;
+  for (int r = 0; r < R && kl[0] && kl[1]; r++)
+    for (int c = 0; c < C; c++) {
+      char key[64], src[200], tgt[200];
+      snprintf(key, sizeof key, "row_labels.%d", r);
+      const char *row = rec_str(p, key);
+      snprintf(key, sizeof key, "column_labels.%d", c);
+      const char *col = rec_str(p, key);
+      double sum = 0, sum2 = 0;
+      int n = 0;
+      for (int s = 0; s < 2; s++) {
+        run_of(row, s, tgt, sizeof tgt);
+        run_of(col, s, src, sizeof src);
+        const cJSON *v =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(kl[s], src), tgt);
+        if (cJSON_IsNumber(v)) sum += v->valuedouble, sum2 += v->valuedouble * v->valuedouble, n++;
+      }
+      snprintf(key, sizeof key, "values.%d.%d", r, c);
+      double got = rec_num(p, key), want = n ? sum / n : NAN;
+      CHECK_MSG(n ? fabs(got - want) <= 1e-12 * fmax(1, fabs(want)) : isnan(got),
+                "KL cell (%s, %s) = %.17g, kl JSON mean %.17g over %d seeds", row, col, got, want,
+                n);
+      if (n) top = fmax(top, want), cells++;
+      if (n == 2 && q) { /* s.d. over the two seeds */
+        double sd = sqrt(fmax(sum2 / 2 - want * want, 0));
+        CHECK_NEAR(rec_num(q, key), sd, 1e-9 * fmax(1, sd));
+        two++;
+      }
+    }
+  CHECK_MSG(cells == R * C, "%d of %d KL cells have values", cells, R * C);
+  CHECK_MSG(two >= 3 && q, "%d cells with two seeds; s.d. panel %s", two, q ? "drawn" : "missing");
+  CHECK_NEAR(rec_num(p, "colour_axis.min"), 0, 0);
+  CHECK_NEAR(rec_num(p, "colour_axis.max"), top, 1e-12 * top);
+  cJSON_Delete(kl[0]), cJSON_Delete(kl[1]), cJSON_Delete(doc);
+}
+
+/* Variance box plot: each group's median, quartiles and count are those of the per-trajectory
+ * quiescent variances in variance_0.0001_<seed>.npz, pooled over the seeds that have the run.
+ * On the log axis the figure uses, zero variances cannot be drawn and are left out of the box
+ * (plot.h); the record counts them. */
+static void check_variance_box(const char *fig_dir, const char *task_dir) {
+  char base[700];
+  snprintf(base, sizeof base, "%s/fig2f_variance", fig_dir);
+  cJSON *doc = record_load(base);
+  REQUIRE(doc);
+  rx_npz z[2] = {{0}, {0}};
+  for (int s = 0; s < 2; s++) {
+    char path[700];
+    rx_error err = {{0}};
+    snprintf(path, sizeof path, "%s/variance_0.0001_%d.npz", task_dir, s);
+    CHECK_MSG(rx_npz_read(path, &z[s], &err) == 0, "%s", err.msg);
+  }
+  const cJSON *p = rec_at(doc, "panels.0");
+  const int log_y = cJSON_IsTrue(rec_at(p, "y_axis.log"));
+  int G = rec_len(p, "groups");
+  CHECK_MSG(G == 4, "%d groups", G);
+  for (int g = 0; g < G; g++) {
+    char key[64], run[200];
+    double v[4096];
+    size_t n = 0, left_out = 0;
+    snprintf(key, sizeof key, "groups.%d.label", g);
+    const char *label = rec_str(p, key);
+    for (int s = 0; s < 2; s++) {
+      char name[300];
+      run_of(label, s, run, sizeof run);
+      snprintf(name, sizeof name, "%s.quiescent", run);
+      const rx_array *a = z[s].arrays ? rx_npz_get(&z[s], name) : NULL;
+      for (size_t i = 0; a && a->dtype == RX_F32 && i < a->size && n < 4096; i++) {
+        double x = ((const float *)a->data)[i];
+        if (!log_y || x > 0)
+          v[n++] = x;
+        else
+          left_out++;
+      }
+    }
+    CHECK_MSG(n > 0, "no variances for '%s'", label);
+    if (!n) continue;
+    qsort(v, n, sizeof *v, cmp_double);
+    const char *stat[3] = {"q1", "median", "q3"};
+    const double ps[3] = {0.25, 0.5, 0.75};
+    for (int k = 0; k < 3; k++) {
+      snprintf(key, sizeof key, "groups.%d.%s", g, stat[k]);
+      double want = percentile(v, n, ps[k]);
+      CHECK_MSG(fabs(rec_num(p, key) - want) <= 1e-12 * fmax(1e-300, fabs(want)),
+                "'%s' %s = %.17g, variances give %.17g", label, stat[k], rec_num(p, key), want);
+    }
+    snprintf(key, sizeof key, "groups.%d.n", g);
+    CHECK_NEAR(rec_num(p, key), (double)n, 0);
+    snprintf(key, sizeof key, "groups.%d.n_left_out", g);
+    CHECK_NEAR(rec_num(p, key), (double)left_out, 0);
+  }
+  rx_npz_free(&z[0]), rx_npz_free(&z[1]);
+  cJSON_Delete(doc);
+}
+
+/* Learning curves: x the steps of test_metrics.json, y the mean over both U-σ seeds of the loss
+ * and of pos_mse; explained variance: the mean over seeds of pca_0.0001_<seed>.json's curves. */
+static void check_curves(const char *fig_dir, const char *task_dir) {
+  char base[700], path[700];
+  snprintf(base, sizeof base, "%s/fig1b_learning_curves", fig_dir);
+  cJSON *doc = record_load(base), *m[2] = {NULL, NULL}, *pca[2] = {NULL, NULL};
+  REQUIRE(doc);
+  for (int s = 0; s < 2; s++) {
+    snprintf(path, sizeof path, "%s/noisy_unbiased_0.0001_%d/test_metrics.json", task_dir, s);
+    m[s] = read_json(path);
+    snprintf(path, sizeof path, "%s/pca_0.0001_%d.json", task_dir, s);
+    pca[s] = read_json(path);
+    CHECK(m[s] && pca[s]);
+  }
+  const char *metric[2] = {"loss", "pos_mse"};
+  for (int panel = 0; panel < 2 && m[0] && m[1]; panel++) {
+    double x[64], y[64];
+    int n = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, m[0]) {
+      const cJSON *o = cJSON_GetObjectItemCaseSensitive(m[1], e->string);
+      const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, metric[panel]);
+      const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, metric[panel]);
+      if (n < 64 && cJSON_IsNumber(a) && cJSON_IsNumber(b))
+        x[n] = atof(e->string), y[n++] = (a->valuedouble + b->valuedouble) / 2;
+    }
+    for (int i = 1; i < n; i++) /* by step */
+      for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
+        double t = x[j];
+        x[j] = x[j - 1], x[j - 1] = t, t = y[j], y[j] = y[j - 1], y[j - 1] = t;
+      }
+    char key[64];
+    CHECK_MSG(n >= 3, "%d test steps", n);
+    snprintf(key, sizeof key, "panels.%d.series.0.x", panel);
+    rec_check_nums(doc, key, x, n, 0);
+    snprintf(key, sizeof key, "panels.%d.series.0.y", panel);
+    rec_check_nums(doc, key, y, n, 1e-12);
+  }
+  cJSON_Delete(doc);
+  snprintf(base, sizeof base, "%s/fig1c_explained_variance", fig_dir);
+  doc = record_load(base);
+  const char *part[2] = {"active", "quiescent"};
+  for (int k = 0; doc && k < 2 && pca[0] && pca[1]; k++) {
+    double y[64], x[64];
+    int n = 0;
+    const cJSON *a[2];
+    for (int s = 0; s < 2; s++) {
+      char run[200];
+      snprintf(run, sizeof run, "noisy_unbiased_0.0001_%d", s);
+      a[s] =
+          cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pca[s], run), part[k]);
+    }
+    int len = cJSON_GetArraySize(a[0]) < cJSON_GetArraySize(a[1]) ? cJSON_GetArraySize(a[0])
+                                                                  : cJSON_GetArraySize(a[1]);
+    for (int i = 0; i < len && i < 64; i++, n++) {
+      x[n] = i + 1;
+      y[n] =
+          (cJSON_GetArrayItem(a[0], i)->valuedouble + cJSON_GetArrayItem(a[1], i)->valuedouble) / 2;
+    }
+    char key[64];
+    CHECK_MSG(n >= 2, "%d components", n);
+    snprintf(key, sizeof key, "panels.0.series.%d.x", k);
+    rec_check_nums(doc, key, x, n, 0);
+    snprintf(key, sizeof key, "panels.0.series.%d.y", k);
+    rec_check_nums(doc, key, y, n, 1e-12);
+    snprintf(key, sizeof key, "panels.0.series.%d.label", k);
+    CHECK(!strcmp(rec_str(doc, key), part[k]));
+  }
+  CHECK(doc != NULL);
+  for (int s = 0; s < 2; s++)
+    cJSON_Delete(m[s]), cJSON_Delete(pca[s]);
+  cJSON_Delete(doc);
+}
+
+static void test_figure_data_equals_the_analysis_results(void) {
+  REQUIRE(setup() == 0);
+  rx_figures_config cfg;
+  rx_figures_config_default(&cfg);
+  snprintf(cfg.path, sizeof cfg.path, "%s", root);
+  rx_error err = {{0}};
+  rx_plot_set_data_record(1);
+  int rc = rx_figures(&cfg, ignore_log, NULL, &err);
+  rx_plot_set_data_record(-1);
+  REQUIRE_MSG(rc == 0, "%s", err.msg);
+  char fig_dir[500], task_dir[400];
+  snprintf(task_dir, sizeof task_dir, "%s/spatial_navigation", root);
+  snprintf(fig_dir, sizeof fig_dir, "%s/figures", task_dir);
+  check_kl_matrix(fig_dir, task_dir);
+  check_variance_box(fig_dir, task_dir);
+  check_curves(fig_dir, task_dir);
+}
+
 static void cleanup(void) {
   if (root[0] && !getenv("RX_FIGURES_KEEP"))
     sh("rm -rf '%s'", root);
@@ -271,12 +532,14 @@ static void cleanup(void) {
 }
 
 int main(int argc, char **argv) {
+  unsetenv("REACTIVATE_PLOT_DATA"); /* the record is off unless a test turns it on */
   static const rx_test_case tests[] = {
       TEST(test_settings_parse_seeds_noise_and_task),
       TEST(test_figures_draws_every_figure_the_results_support),
       TEST(test_figures_skips_missing_data_with_a_reason),
       TEST(test_corrupt_results_file_gives_one_line_and_fails),
       TEST(test_no_results_or_bad_settings_give_one_line),
+      TEST(test_figure_data_equals_the_analysis_results),
   };
   int rc = rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
   free(spatial_output);

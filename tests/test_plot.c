@@ -2,6 +2,10 @@
  * signature, plausible size) and a complete SVG with no temporary file left; grids of mixed
  * panels; output is byte-identical when drawn twice; an unwritable path fails naming it and
  * leaves nothing; bad arguments are refused and non-finite values skipped as plot.h documents.
+ * The data record (<base>.data.json) of panels with known answers: box-plot quartiles, whiskers
+ * and outliers, histogram counts, matrix cells and colour limits, nice axis ticks on linear and
+ * log axes, thinned scatter points, polar fractions, trajectories shown; the record leaves the
+ * pictures unchanged and follows its per-figure, process-wide and environment settings.
  * Set RX_PLOT_DEMO_DIR=/some/dir to keep every figure there for looking at. */
 #include <dirent.h>
 #include <plplot.h>
@@ -9,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plot_record.h"
 #include "reactivate/plot.h"
 #include "test_util.h"
 
@@ -700,15 +705,572 @@ static void test_bad_arguments_are_refused_and_nan_skipped(void) {
   rm_rf(dir);
 }
 
-RX_TEST_MAIN(TEST(test_learning_curves_two_panels_with_bands_and_log_axis),
-             TEST(test_explained_variance_active_vs_quiescent),
-             TEST(test_trajectories_in_box_and_headings_over_time),
-             TEST(test_scatter_coloured_by_distance_and_by_heading),
-             TEST(test_density_images_with_colour_bar_and_contours),
-             TEST(test_kl_matrix_with_labels_and_values),
-             TEST(test_box_plots_with_outliers_and_long_labels),
-             TEST(test_polar_histograms_active_vs_quiescent), TEST(test_histograms_with_mean_lines),
-             TEST(test_grid_of_mixed_panels_and_empty_cell),
-             TEST(test_output_is_deterministic_and_streams_are_restored),
-             TEST(test_unwritable_path_fails_naming_it_and_leaves_nothing),
-             TEST(test_bad_arguments_are_refused_and_nan_skipped))
+/* ---- data record: known answers ---- */
+
+/* Draws one panel with the record on (process-wide, then back off) and returns its record. */
+typedef int (*one_panel_fn)(const char *base, const void *spec);
+static cJSON *recorded(const char *dir, const char *name, one_panel_fn draw, const void *spec) {
+  char base[512];
+  join(base, sizeof base, dir, name);
+  rx_plot_set_data_record(1);
+  int rc = draw(base, spec);
+  rx_plot_set_data_record(0);
+  CHECK_MSG(rc == 0, "%s: rc %d", name, rc);
+  return rc ? NULL : record_load(base);
+}
+
+static int draw_box_v(const char *b, const void *s) {
+  rx_error e;
+  int rc = rx_plot_box(b, NULL, s, 1, &e);
+  if (rc) fprintf(stderr, "  %s\n", e.msg);
+  return rc;
+}
+static int draw_hist_v(const char *b, const void *s) {
+  rx_error e;
+  int rc = rx_plot_hist(b, NULL, s, 1, &e);
+  if (rc) fprintf(stderr, "  %s\n", e.msg);
+  return rc;
+}
+static int draw_matrix_v(const char *b, const void *s) {
+  rx_error e;
+  int rc = rx_plot_matrix(b, NULL, s, 1, &e);
+  if (rc) fprintf(stderr, "  %s\n", e.msg);
+  return rc;
+}
+static int draw_lines_v(const char *b, const void *s) {
+  rx_error e;
+  int rc = rx_plot_lines(b, NULL, s, 1, &e);
+  if (rc) fprintf(stderr, "  %s\n", e.msg);
+  return rc;
+}
+static int draw_scatter_v(const char *b, const void *s) {
+  rx_error e;
+  int rc = rx_plot_scatter(b, NULL, s, 1, &e);
+  if (rc) fprintf(stderr, "  %s\n", e.msg);
+  return rc;
+}
+static int draw_polar_v(const char *b, const void *s) {
+  rx_error e;
+  int rc = rx_plot_polar(b, NULL, s, 1, &e);
+  if (rc) fprintf(stderr, "  %s\n", e.msg);
+  return rc;
+}
+static int draw_traj_v(const char *b, const void *s) {
+  rx_error e;
+  int rc = rx_plot_traj(b, NULL, s, 1, &e);
+  if (rc) fprintf(stderr, "  %s\n", e.msg);
+  return rc;
+}
+static int draw_image_v(const char *b, const void *s) {
+  rx_error e;
+  int rc = rx_plot_image(b, NULL, s, 1, &e);
+  if (rc) fprintf(stderr, "  %s\n", e.msg);
+  return rc;
+}
+
+static void test_box_record_has_numpy_quartiles_whiskers_and_outliers(void) {
+  char dir[256];
+  rx_test_tmpdir(dir, sizeof dir, "rec_box");
+  /* numpy.percentile([1..10, 40], [25, 50, 75]) = 3.5, 6, 8.5; IQR 5: fences -4 and 16 */
+  double a[12] = {7, 3, 40, 1, 9, NAN, 2, 10, 5, 8, 4, 6};
+  double b[4] = {4, 1, 3, 2}; /* 1.75, 2.5, 3.25 */
+  double c[1] = {5};
+  rx_value_set g[3] = {{"eleven", a, 12, RX_COLOUR_QUIESCENT},
+                       {"four", b, 4, RX_COLOUR_ACTIVE},
+                       {"one", c, 1, RX_COLOUR_AUTO}}; /* AUTO: the 3rd palette colour */
+  rx_box_spec s = {0};
+  s.title = "known quartiles";
+  s.y_label = "value";
+  s.groups = g, s.n_groups = 3;
+  cJSON *doc = recorded(dir, "box", draw_box_v, &s);
+  REQUIRE(doc);
+  const cJSON *p = rec_at(doc, "panels.0");
+  CHECK(!strcmp(rec_str(p, "kind"), "box"));
+  CHECK(!strcmp(rec_str(p, "title"), "known quartiles"));
+  static const struct {
+    double n, q1, med, q3, wlo, whi;
+    int n_out;
+    double out;
+    const char *colour;
+  } want[3] = {{11, 3.5, 6, 8.5, 1, 10, 1, 40, "#d62728"},
+               {4, 1.75, 2.5, 3.25, 1, 4, 0, 0, "#1f77b4"},
+               {1, 5, 5, 5, 5, 5, 0, 0, "#9467bd"}};
+  for (int k = 0; k < 3; k++) {
+    char key[64];
+#define AT(field) (snprintf(key, sizeof key, "groups.%d.%s", k, field), key)
+    CHECK_NEAR(rec_num(p, AT("n")), want[k].n, 0);
+    CHECK_NEAR(rec_num(p, AT("n_left_out")), 0, 0);
+    CHECK_NEAR(rec_num(p, AT("q1")), want[k].q1, 1e-12);
+    CHECK_NEAR(rec_num(p, AT("median")), want[k].med, 1e-12);
+    CHECK_NEAR(rec_num(p, AT("q3")), want[k].q3, 1e-12);
+    CHECK_NEAR(rec_num(p, AT("whisker_low")), want[k].wlo, 0);
+    CHECK_NEAR(rec_num(p, AT("whisker_high")), want[k].whi, 0);
+    CHECK_NEAR(rec_num(p, AT("x")), k + 1, 0);
+    CHECK(!strcmp(rec_str(p, AT("colour")), want[k].colour));
+    CHECK_MSG(rec_len(p, AT("outliers")) == want[k].n_out, "group %d: %d outliers", k,
+              rec_len(p, AT("outliers")));
+    if (want[k].n_out) CHECK_NEAR(rec_num(p, AT("outliers.0")), want[k].out, 0);
+#undef AT
+  }
+  const char *labels[3] = {"eleven", "four", "one"};
+  double xs[3] = {1, 2, 3};
+  rec_check_strs(p, "x_axis.tick_labels", labels, 3);
+  rec_check_nums(p, "x_axis.ticks", xs, 3, 0);
+  cJSON_Delete(doc);
+
+  /* log axis: only positive values count; the y axis is labelled at decades */
+  double d[6] = {-1, 0, 100, 1, 10, NAN};
+  rx_value_set gl = {"log", d, 6, RX_COLOUR_AUTO};
+  rx_box_spec sl = {0};
+  sl.groups = &gl, sl.n_groups = 1, sl.log_y = 1;
+  doc = recorded(dir, "box_log", draw_box_v, &sl);
+  REQUIRE(doc);
+  p = rec_at(doc, "panels.0");
+  CHECK_NEAR(rec_num(p, "groups.0.n"), 3, 0);
+  CHECK_NEAR(rec_num(p, "groups.0.n_left_out"), 2, 0); /* -1 and 0; NaN is no value */
+  CHECK_NEAR(rec_num(p, "groups.0.q1"), 5.5, 1e-12);
+  CHECK_NEAR(rec_num(p, "groups.0.median"), 10, 1e-12);
+  CHECK_NEAR(rec_num(p, "groups.0.q3"), 55, 1e-12);
+  CHECK(cJSON_IsTrue(rec_at(p, "y_axis.log")));
+  cJSON_Delete(doc);
+  rm_rf(dir);
+}
+
+static void test_hist_record_counts_and_density_of_known_data(void) {
+  char dir[256];
+  rx_test_tmpdir(dir, sizeof dir, "rec_hist");
+  /* 4 bins of width 1 on [0, 4]: 4.0 is in the last bin, 5.0 outside, NaN skipped */
+  double v[10] = {2.5, 0.5, 1.5, 5.0, 2.5, NAN, 1.5, 3.9, 2.5, 4.0};
+  rx_value_set set = {"known", v, 10, RX_COLOUR_PURPLE};
+  rx_hist_spec h = {0};
+  h.sets = &set, h.n_sets = 1, h.n_bins = 4, h.x_min = 0, h.x_max = 4, h.counts = 1;
+  h.show_mean = 1;
+  cJSON *doc = recorded(dir, "hist", draw_hist_v, &h);
+  REQUIRE(doc);
+  const cJSON *p = rec_at(doc, "panels.0");
+  double edges[5] = {0, 1, 2, 3, 4}, counts[4] = {1, 2, 3, 2};
+  rec_check_nums(p, "bin_edges", edges, 5, 0);
+  rec_check_nums(p, "sets.0.counts", counts, 4, 0);
+  rec_check_nums(p, "sets.0.heights", counts, 4, 0);
+  CHECK_NEAR(rec_num(p, "sets.0.n"), 9, 0);
+  CHECK_NEAR(rec_num(p, "sets.0.n_in_range"), 8, 0);
+  CHECK_NEAR(rec_num(p, "sets.0.mean"), (2.5 * 3 + 0.5 + 1.5 * 2 + 5.0 + 3.9 + 4.0) / 9, 1e-12);
+  CHECK(!strcmp(rec_str(p, "sets.0.colour"), "#9467bd"));
+  CHECK(!strcmp(rec_str(p, "y_label"), "count"));
+  CHECK(cJSON_IsFalse(rec_at(p, "density")));
+  cJSON_Delete(doc);
+
+  /* density: counts / (n w); two sets of different sizes */
+  double a[4] = {0.25, 0.75, 0.75, 1.25}, b[2] = {1.5, 1.9};
+  rx_value_set sets[2] = {{"a", a, 4, RX_COLOUR_AUTO}, {"b", b, 2, RX_COLOUR_AUTO}};
+  rx_hist_spec hd = {0};
+  hd.sets = sets, hd.n_sets = 2, hd.n_bins = 2, hd.x_min = 0, hd.x_max = 2;
+  doc = recorded(dir, "hist_density", draw_hist_v, &hd);
+  REQUIRE(doc);
+  p = rec_at(doc, "panels.0");
+  double ca[2] = {3, 1}, ha[2] = {0.75, 0.25}, cb[2] = {0, 2}, hb[2] = {0, 1};
+  rec_check_nums(p, "sets.0.counts", ca, 2, 0);
+  rec_check_nums(p, "sets.0.heights", ha, 2, 1e-15);
+  rec_check_nums(p, "sets.1.counts", cb, 2, 0);
+  rec_check_nums(p, "sets.1.heights", hb, 2, 1e-15);
+  CHECK(!strcmp(rec_str(p, "y_label"), "probability density"));
+  CHECK(cJSON_IsTrue(rec_at(p, "density")));
+  cJSON_Delete(doc);
+  rm_rf(dir);
+}
+
+static void test_matrix_record_cells_text_and_colour_limits(void) {
+  char dir[256];
+  rx_test_tmpdir(dir, sizeof dir, "rec_matrix");
+  const char *rows[2] = {"top", "bottom"}, *cols[3] = {"a", "b", "c"};
+  double v[6] = {0.1, 2.5, NAN, -1.5, 0, 3};
+  rx_matrix_spec m = {0};
+  m.v = v, m.n_rows = 2, m.n_cols = 3, m.format = "%.1f";
+  m.row_labels = rows, m.col_labels = cols;
+  m.z_label = "KL";
+  cJSON *doc = recorded(dir, "matrix", draw_matrix_v, &m);
+  REQUIRE(doc);
+  const cJSON *p = rec_at(doc, "panels.0");
+  CHECK(!strcmp(rec_str(p, "kind"), "matrix"));
+  rec_check_nums(p, "values.0", v, 3, 0);
+  rec_check_nums(p, "values.1", v + 3, 3, 0);
+  const char *text0[3] = {"0.1", "2.5", "n/a"}, *text1[3] = {"−1.5", "0.0", "3.0"};
+  rec_check_strs(p, "cell_text.0", text0, 3);
+  rec_check_strs(p, "cell_text.1", text1, 3);
+  rec_check_strs(p, "row_labels", rows, 2);
+  rec_check_strs(p, "column_labels", cols, 3);
+  /* row 0 is drawn at the top */
+  double xt[3] = {0.5, 1.5, 2.5}, yt[2] = {1.5, 0.5};
+  rec_check_nums(p, "x_axis.ticks", xt, 3, 0);
+  rec_check_nums(p, "y_axis.ticks", yt, 2, 0);
+  /* colour scale: the data's range, exactly */
+  CHECK_NEAR(rec_num(p, "colour_axis.min"), -1.5, 0);
+  CHECK_NEAR(rec_num(p, "colour_axis.max"), 3, 0);
+  CHECK(!strcmp(rec_str(p, "colour_axis.label"), "KL"));
+  cJSON_Delete(doc);
+
+  /* a fixed colour range: its limits, ticks every 2 */
+  m.z_min = 0, m.z_max = 10;
+  doc = recorded(dir, "matrix_fixed", draw_matrix_v, &m);
+  REQUIRE(doc);
+  p = rec_at(doc, "panels.0");
+  double zt[6] = {0, 2, 4, 6, 8, 10};
+  CHECK_NEAR(rec_num(p, "colour_axis.min"), 0, 0);
+  CHECK_NEAR(rec_num(p, "colour_axis.max"), 10, 0);
+  rec_check_nums(p, "colour_axis.ticks", zt, 6, 0);
+  cJSON_Delete(doc);
+  rm_rf(dir);
+}
+
+/* Ticks of a recorded axis: a 1, 2 or 5 times a power of ten step, every tick a multiple of it,
+ * inside the limits, none missing at either end, 3 to 11 of them. */
+static void check_nice_axis(const cJSON *p, const char *axis, const char *what) {
+  char key[64];
+  snprintf(key, sizeof key, "%s.ticks", axis);
+  const cJSON *t = rec_at(p, key);
+  int n = cJSON_IsArray(t) ? cJSON_GetArraySize(t) : 0;
+  CHECK_MSG(n >= 3 && n <= 11, "%s: %d ticks", what, n);
+  if (n < 3) return;
+  snprintf(key, sizeof key, "%s.min", axis);
+  double lo = rec_num(p, key);
+  snprintf(key, sizeof key, "%s.max", axis);
+  double hi = rec_num(p, key);
+  double t0 = cJSON_GetArrayItem(t, 0)->valuedouble, t1 = cJSON_GetArrayItem(t, 1)->valuedouble;
+  double step = t1 - t0, mag = pow(10, floor(log10(step) + 1e-9)), lead = step / mag;
+  CHECK_MSG(fabs(lead - 1) < 1e-9 || fabs(lead - 2) < 1e-9 || fabs(lead - 5) < 1e-9,
+            "%s: step %g is not 1, 2 or 5 x 10^k", what, step);
+  for (int i = 0; i < n; i++) {
+    double v = cJSON_GetArrayItem(t, i)->valuedouble, k = v / step;
+    CHECK_MSG(fabs(k - round(k)) < 1e-9, "%s: tick %g is not a multiple of %g", what, v, step);
+    CHECK_MSG(v >= lo - 1e-9 * step && v <= hi + 1e-9 * step, "%s: tick %g outside [%g, %g]", what,
+              v, lo, hi);
+    if (i) CHECK_NEAR(v - cJSON_GetArrayItem(t, i - 1)->valuedouble, step, 1e-9 * step);
+  }
+  double last = cJSON_GetArrayItem(t, n - 1)->valuedouble;
+  CHECK_MSG(t0 - lo < step * (1 - 1e-9) && hi - last < step * (1 - 1e-9),
+            "%s: a tick is missing in [%g, %g] (first %g, last %g)", what, lo, hi, t0, last);
+}
+
+static void test_axis_ticks_are_nice_numbers_on_linear_and_log_axes(void) {
+  char dir[256];
+  rx_test_tmpdir(dir, sizeof dir, "rec_axes");
+  double x[2] = {0, 10}, y[2] = {0, 1};
+  rx_series s = {"line", x, y, NULL, 2, RX_COLOUR_ACTIVE, 0, 0, 0};
+  rx_lines_spec p = {0};
+  p.series = &s, p.n_series = 1;
+  p.x_min = 0, p.x_max = 10, p.y_min = 0, p.y_max = 1;
+  cJSON *doc = recorded(dir, "fixed", draw_lines_v, &p);
+  REQUIRE(doc);
+  const cJSON *q = rec_at(doc, "panels.0");
+  double xt[6] = {0, 2, 4, 6, 8, 10}, yt[6] = {0, 0.2, 0.4, 0.6, 0.8, 1.0};
+  const char *xl[6] = {"0", "2", "4", "6", "8", "10"};
+  const char *yl[6] = {"0.0", "0.2", "0.4", "0.6", "0.8", "1.0"};
+  rec_check_nums(q, "x_axis.ticks", xt, 6, 0);
+  rec_check_strs(q, "x_axis.tick_labels", xl, 6);
+  rec_check_nums(q, "y_axis.ticks", yt, 6, 0); /* 0.6, not 0.6000000000000001 */
+  rec_check_strs(q, "y_axis.tick_labels", yl, 6);
+  CHECK(rec_num(q, "x_axis.min") == 0 && rec_num(q, "x_axis.max") == 10);
+  CHECK(cJSON_IsFalse(rec_at(q, "x_axis.log")));
+  cJSON_Delete(doc);
+
+  /* from the data: y in [0.13, 0.87] padded by 5% to [0.093, 0.907], ticks every 0.2 */
+  double y2[2] = {0.13, 0.87};
+  s.y = y2;
+  p.y_min = p.y_max = 0;
+  doc = recorded(dir, "data", draw_lines_v, &p);
+  REQUIRE(doc);
+  q = rec_at(doc, "panels.0");
+  double yt2[4] = {0.2, 0.4, 0.6, 0.8};
+  rec_check_nums(q, "y_axis.ticks", yt2, 4, 0);
+  CHECK_NEAR(rec_num(q, "y_axis.min"), 0.093, 1e-12);
+  CHECK_NEAR(rec_num(q, "y_axis.max"), 0.907, 1e-12);
+  cJSON_Delete(doc);
+
+  /* many ranges: always nice */
+  static const double ranges[][2] = {{0, 1},      {-3.7, 12.2}, {1e-5, 3e-5}, {-250, -30},
+                                     {0.5, 0.51}, {123, 98765}, {-1, 1},      {2e6, 9e6}};
+  for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+    double rx[2] = {ranges[i][0], ranges[i][1]};
+    s.x = rx, s.y = rx;
+    doc = recorded(dir, "range", draw_lines_v, &p);
+    REQUIRE(doc);
+    char what[80];
+    snprintf(what, sizeof what, "[%g, %g]", rx[0], rx[1]);
+    check_nice_axis(rec_at(doc, "panels.0"), "x_axis", what);
+    check_nice_axis(rec_at(doc, "panels.0"), "y_axis", what);
+    cJSON_Delete(doc);
+  }
+
+  /* log axis: decades, labelled 10^k */
+  double ly[2] = {1e-3, 10};
+  s.x = x, s.y = ly;
+  p.log_y = 1, p.y_min = 1e-3, p.y_max = 10;
+  doc = recorded(dir, "log", draw_lines_v, &p);
+  REQUIRE(doc);
+  q = rec_at(doc, "panels.0");
+  double lt[5] = {1e-3, 1e-2, 0.1, 1, 10};
+  const char *ll[5] = {"10#u−3#d", "10#u−2#d", "10#u−1#d", "1", "10"};
+  CHECK(cJSON_IsTrue(rec_at(q, "y_axis.log")));
+  rec_check_nums(q, "y_axis.ticks", lt, 5, 0);
+  rec_check_strs(q, "y_axis.tick_labels", ll, 5);
+  CHECK_NEAR(rec_num(q, "y_axis.min"), 1e-3, 1e-15);
+  CHECK_NEAR(rec_num(q, "y_axis.max"), 10, 1e-12);
+  cJSON_Delete(doc);
+  /* from data 0.02 .. 300 padded by 5% of 4.18 decades: ticks at 0.1, 1, 10, 100 */
+  double ly2[2] = {0.02, 300};
+  s.y = ly2;
+  p.y_min = p.y_max = 0;
+  doc = recorded(dir, "log_data", draw_lines_v, &p);
+  REQUIRE(doc);
+  q = rec_at(doc, "panels.0");
+  double lt2[4] = {0.1, 1, 10, 100};
+  rec_check_nums(q, "y_axis.ticks", lt2, 4, 0);
+  double pad = 0.05 * (log10(300) - log10(0.02));
+  CHECK_NEAR(rec_num(q, "y_axis.min"), pow(10, log10(0.02) - pad), 1e-12);
+  CHECK_NEAR(rec_num(q, "y_axis.max"), pow(10, log10(300) + pad), 1e-9);
+  cJSON_Delete(doc);
+  rm_rf(dir);
+}
+
+static void test_lines_scatter_polar_traj_image_records_hold_the_drawn_values(void) {
+  char dir[256];
+  rx_test_tmpdir(dir, sizeof dir, "rec_kinds");
+  /* lines: values as given, NaN as null, the s.d. and the legend */
+  double x[4] = {1, 2, 3, 4}, y[4] = {0.5, NAN, 0.25, 0.125}, sd[4] = {0.1, 0.1, 0.05, 0.01};
+  rx_series ser[2] = {{"active", x, y, sd, 4, RX_COLOUR_ACTIVE, 1, 1, 0},
+                      {"quiescent", x, sd, NULL, 4, RX_COLOUR_QUIESCENT, 0, 0, 1}};
+  rx_lines_spec lp = {0};
+  lp.title = "lines", lp.x_label = "step", lp.y_label = "loss";
+  lp.series = ser, lp.n_series = 2, lp.legend = RX_LEGEND_BOTTOM_LEFT;
+  cJSON *doc = recorded(dir, "lines", draw_lines_v, &lp);
+  REQUIRE(doc);
+  const cJSON *p = rec_at(doc, "panels.0");
+  rec_check_nums(p, "series.0.x", x, 4, 0);
+  rec_check_nums(p, "series.0.y", y, 4, 0);
+  rec_check_nums(p, "series.0.sd", sd, 4, 0);
+  rec_check_nums(p, "series.1.y", sd, 4, 0);
+  CHECK(cJSON_IsNull(rec_at(p, "series.1.sd")));
+  CHECK(!strcmp(rec_str(p, "series.0.sd_style"), "bars"));
+  CHECK(!strcmp(rec_str(p, "series.0.colour"), "#1f77b4"));
+  CHECK(!strcmp(rec_str(p, "series.1.colour"), "#d62728"));
+  CHECK(cJSON_IsTrue(rec_at(p, "series.1.dashed")) && cJSON_IsTrue(rec_at(p, "series.0.markers")));
+  CHECK(!strcmp(rec_str(p, "legend.position"), "bottom left"));
+  CHECK(!strcmp(rec_str(p, "legend.entries.1.text"), "quiescent"));
+  CHECK(!strcmp(rec_str(p, "x_label"), "step") && !strcmp(rec_str(p, "y_label"), "loss"));
+  cJSON_Delete(doc);
+
+  /* scatter: 10 points thinned to every 2nd, colour values and their fixed scale */
+  double xy[30], c[10];
+  for (int i = 0; i < 10; i++)
+    xy[3 * i] = i, xy[3 * i + 1] = 10 * i, xy[3 * i + 2] = -1, c[i] = 0.1 * i;
+  rx_scatter_spec sp = {0};
+  sp.xy = xy, sp.stride = 3, sp.n = 10, sp.c = c, sp.max_points = 5, sp.c_min = 0, sp.c_max = 1;
+  doc = recorded(dir, "scatter", draw_scatter_v, &sp);
+  REQUIRE(doc);
+  p = rec_at(doc, "panels.0");
+  double kx[5] = {0, 2, 4, 6, 8}, ky[5] = {0, 20, 40, 60, 80}, kc[5] = {0, 0.2, 0.4, 0.6, 0.8};
+  rec_check_nums(p, "x", kx, 5, 0);
+  rec_check_nums(p, "y", ky, 5, 0);
+  rec_check_nums(p, "c", kc, 5, 1e-15);
+  CHECK_NEAR(rec_num(p, "n_given"), 10, 0);
+  CHECK_NEAR(rec_num(p, "every"), 2, 0);
+  CHECK(rec_num(p, "colour_axis.min") == 0 && rec_num(p, "colour_axis.max") == 1);
+  cJSON_Delete(doc);
+
+  /* polar: 4 bins of pi/2 from -pi; 2 + 2 pi wraps to 2 */
+  float th[9] = {-3.0f, -1.0f, -1.0f, 0.5f, 0.5f, 0.5f, 2.0f, (float)(2 + 2 * M_PI), NAN};
+  rx_angle_set as = {"headings", th, 9, RX_COLOUR_QUIESCENT};
+  rx_polar_spec ps = {0};
+  ps.sets = &as, ps.n_sets = 1, ps.n_bins = 4;
+  doc = recorded(dir, "polar", draw_polar_v, &ps);
+  REQUIRE(doc);
+  p = rec_at(doc, "panels.0");
+  double fr[4] = {1.0 / 8, 2.0 / 8, 3.0 / 8, 2.0 / 8};
+  double pe[5] = {-M_PI, -M_PI / 2, 0, M_PI / 2, M_PI};
+  rec_check_nums(p, "sets.0.fractions", fr, 4, 1e-15);
+  rec_check_nums(p, "bin_edges", pe, 5, 1e-15);
+  CHECK_NEAR(rec_num(p, "sets.0.n"), 8, 0);
+  cJSON_Delete(doc);
+
+  /* trajectories: the ones shown, by source index; headings wrapped, time in seconds */
+  float tr[3 * 3 * 2];
+  for (int t = 0; t < 3; t++)
+    for (int b = 0; b < 3; b++)
+      tr[(t * 3 + b) * 2] = (float)(b + 0.1 * t), tr[(t * 3 + b) * 2 + 1] = (float)(-b - 0.1 * t);
+  int pick[2] = {2, 0};
+  rx_traj_spec ts = {0};
+  ts.x = tr, ts.T = 3, ts.B = 3, ts.dim = 2, ts.index = pick, ts.n_show = 2;
+  doc = recorded(dir, "traj", draw_traj_v, &ts);
+  REQUIRE(doc);
+  p = rec_at(doc, "panels.0");
+  CHECK_NEAR(rec_num(p, "trajectories.0.index"), 2, 0);
+  CHECK_NEAR(rec_num(p, "trajectories.1.index"), 0, 0);
+  double tx[3] = {2.0f, 2.1f, 2.2f}, tyy[3] = {-2.0f, -2.1f, -2.2f};
+  rec_check_nums(p, "trajectories.0.x", tx, 3, 0);
+  rec_check_nums(p, "trajectories.0.y", tyy, 3, 0);
+  cJSON_Delete(doc);
+  float hd[3] = {3.0f, 3.3f, -3.0f};
+  rx_traj_spec hs = {0};
+  hs.x = hd, hs.T = 3, hs.B = 1, hs.dim = 1, hs.dt = 0.5;
+  doc = recorded(dir, "headings", draw_traj_v, &hs);
+  REQUIRE(doc);
+  p = rec_at(doc, "panels.0");
+  double ht[3] = {0, 0.5, 1.0}, hh[3] = {3.0f, 3.3f - 2 * M_PI, -3.0f};
+  rec_check_nums(p, "trajectories.0.x", ht, 3, 0);
+  rec_check_nums(p, "trajectories.0.y", hh, 3, 1e-12);
+  /* the heading axis: ticks at multiples of pi/2, exactly, labelled in π */
+  double at[5] = {-M_PI, -M_PI / 2, 0, M_PI / 2, M_PI};
+  const char *al[5] = {"−π", "−π/2", "0", "π/2", "π"};
+  rec_check_nums(p, "y_axis.ticks", at, 5, 0);
+  rec_check_strs(p, "y_axis.tick_labels", al, 5);
+  cJSON_Delete(doc);
+
+  /* image: the grid as given, the colour range of the data, contour levels between */
+  double z[6] = {0, 1, 2, 3, 4, NAN};
+  rx_image_spec im = {0};
+  im.z = z, im.nx = 3, im.ny = 2, im.x_min = -1, im.x_max = 2, im.y_min = 0, im.y_max = 1;
+  im.n_contours = 3;
+  doc = recorded(dir, "image", draw_image_v, &im);
+  REQUIRE(doc);
+  p = rec_at(doc, "panels.0");
+  double ext[4] = {-1, 2, 0, 1}, lev[3] = {1, 2, 3};
+  rec_check_nums(p, "z.0", z, 3, 0);
+  rec_check_nums(p, "z.1", z + 3, 3, 0);
+  rec_check_nums(p, "extent", ext, 4, 0);
+  rec_check_nums(p, "contour_levels", lev, 3, 1e-15);
+  CHECK(rec_num(p, "colour_axis.min") == 0 && rec_num(p, "colour_axis.max") == 4);
+  cJSON_Delete(doc);
+  rm_rf(dir);
+}
+
+/* A grid of mixed panels drawn with the record off and on: the same PNG and SVG bytes. The
+ * per-figure setting wins over the process-wide one, which without a call follows
+ * REACTIVATE_PLOT_DATA; drawing without the record removes a record left from before. */
+static int draw_mixed(const char *base, int per_figure) {
+  rx_fig *fig = NULL;
+  rx_error err;
+  int rc = rx_fig_create(&fig, base, 2, 2, "record on and off", &err);
+  if (rc) return rc;
+  double v[5] = {1, 2, 3, 4, 50}, m[4] = {0.5, 1, 1.5, 2};
+  rx_value_set g = {"g", v, 5, RX_COLOUR_AUTO};
+  rx_box_spec b = {0};
+  b.groups = &g, b.n_groups = 1;
+  rx_hist_spec h = {0};
+  h.sets = &g, h.n_sets = 1, h.n_bins = 5, h.show_mean = 1;
+  rx_matrix_spec ms = {0};
+  ms.v = m, ms.n_rows = 2, ms.n_cols = 2;
+  if (per_figure != -1) rc = rx_fig_set_data_record(fig, per_figure, &err);
+  if (!rc) rc = rx_fig_add_box(fig, &b, &err);
+  if (!rc) rc = rx_fig_skip(fig, &err);
+  if (!rc) rc = rx_fig_add_hist(fig, &h, &err);
+  if (!rc) rc = rx_fig_add_matrix(fig, &ms, &err);
+  if (!rc) rc = rx_fig_save(fig, &err);
+  if (rc) fprintf(stderr, "  %s\n", err.msg);
+  rx_fig_free(fig);
+  return rc;
+}
+
+static void test_record_leaves_pictures_unchanged_and_follows_its_settings(void) {
+  char dir[256], off[512], on[512], path[600];
+  rx_test_tmpdir(dir, sizeof dir, "rec_switch");
+  join(off, sizeof off, dir, "off");
+  join(on, sizeof on, dir, "on");
+  rx_plot_set_data_record(-1); /* main() unset REACTIVATE_PLOT_DATA: off */
+  CHECK(rx_plot_data_record() == 0);
+  REQUIRE(draw_mixed(off, -1) == 0);
+  snprintf(path, sizeof path, "%s.data.json", off);
+  CHECK(!rx_file_exists(path));
+  rx_plot_set_data_record(1);
+  CHECK(rx_plot_data_record() == 1);
+  REQUIRE(draw_mixed(on, -1) == 0);
+  rx_plot_set_data_record(0);
+  const char *ext[2] = {"png", "svg"};
+  for (int k = 0; k < 2; k++) {
+    char p1[600], p2[600];
+    snprintf(p1, sizeof p1, "%s.%s", off, ext[k]);
+    snprintf(p2, sizeof p2, "%s.%s", on, ext[k]);
+    unsigned char *d1 = NULL, *d2 = NULL;
+    long n1 = read_all(p1, &d1), n2 = read_all(p2, &d2);
+    CHECK_MSG(n1 > 0 && n1 == n2 && !memcmp(d1, d2, (size_t)n1), "%s differs with the record on",
+              ext[k]);
+    free(d1), free(d2);
+  }
+  cJSON *doc = record_load(on);
+  REQUIRE(doc);
+  CHECK(!strcmp(rec_str(doc, "format"), "reactivate figure data"));
+  CHECK(rec_num(doc, "version") == 1);
+  CHECK(!strcmp(rec_str(doc, "figure"), "on") &&
+        !strcmp(rec_str(doc, "title"), "record on and off"));
+  CHECK(rec_num(doc, "columns") == 2 && rec_num(doc, "rows") == 2);
+  CHECK(rec_len(doc, "panels") == 4);
+  static const char *kinds[4] = {"box", "empty", "hist", "matrix"};
+  for (int i = 0; i < 4; i++) {
+    char key[32];
+    snprintf(key, sizeof key, "panels.%d.kind", i);
+    CHECK_MSG(!strcmp(rec_str(doc, key), kinds[i]), "panel %d: %s", i, rec_str(doc, key));
+    snprintf(key, sizeof key, "panels.%d.row", i);
+    CHECK(rec_num(doc, key) == i / 2);
+    snprintf(key, sizeof key, "panels.%d.column", i);
+    CHECK(rec_num(doc, key) == i % 2);
+  }
+  cJSON_Delete(doc);
+
+  /* per figure: off wins over the process-wide on and removes the stale record; on wins over off */
+  snprintf(path, sizeof path, "%s.data.json", on);
+  rx_plot_set_data_record(1);
+  REQUIRE(draw_mixed(on, 0) == 0);
+  CHECK_MSG(!rx_file_exists(path), "a stale record is left next to a figure drawn without one");
+  rx_plot_set_data_record(0);
+  REQUIRE(draw_mixed(on, 1) == 0);
+  CHECK(rx_file_exists(path));
+  REQUIRE(draw_mixed(on, -1) == 0);
+  CHECK(!rx_file_exists(path));
+  CHECK(count_entries(dir, ".tmp") == 0);
+
+  /* the environment decides while no call has */
+  rx_plot_set_data_record(-1);
+  setenv("REACTIVATE_PLOT_DATA", "1", 1);
+  CHECK(rx_plot_data_record() == 1);
+  REQUIRE(draw_mixed(on, -1) == 0);
+  CHECK(rx_file_exists(path));
+  setenv("REACTIVATE_PLOT_DATA", "0", 1);
+  CHECK(rx_plot_data_record() == 0);
+  rx_plot_set_data_record(1); /* a call overrides the environment */
+  CHECK(rx_plot_data_record() == 1);
+  unsetenv("REACTIVATE_PLOT_DATA");
+  rx_plot_set_data_record(0);
+
+  rx_fig *fig = NULL;
+  rx_error err;
+  REQUIRE(rx_fig_create(&fig, on, 1, 1, NULL, &err) == 0);
+  CHECK(rx_fig_set_data_record(fig, 2, &err) == RX_EINVAL && strstr(err.msg, on));
+  CHECK(rx_fig_set_data_record(NULL, 1, &err) == RX_EINVAL);
+  rx_fig_free(fig);
+  rm_rf(dir);
+}
+
+int main(int argc, char **argv) {
+  unsetenv("REACTIVATE_PLOT_DATA"); /* the record is off unless a test turns it on */
+  static const rx_test_case tests[] = {
+      TEST(test_learning_curves_two_panels_with_bands_and_log_axis),
+      TEST(test_explained_variance_active_vs_quiescent),
+      TEST(test_trajectories_in_box_and_headings_over_time),
+      TEST(test_scatter_coloured_by_distance_and_by_heading),
+      TEST(test_density_images_with_colour_bar_and_contours),
+      TEST(test_kl_matrix_with_labels_and_values),
+      TEST(test_box_plots_with_outliers_and_long_labels),
+      TEST(test_polar_histograms_active_vs_quiescent),
+      TEST(test_histograms_with_mean_lines),
+      TEST(test_grid_of_mixed_panels_and_empty_cell),
+      TEST(test_output_is_deterministic_and_streams_are_restored),
+      TEST(test_unwritable_path_fails_naming_it_and_leaves_nothing),
+      TEST(test_bad_arguments_are_refused_and_nan_skipped),
+      TEST(test_box_record_has_numpy_quartiles_whiskers_and_outliers),
+      TEST(test_hist_record_counts_and_density_of_known_data),
+      TEST(test_matrix_record_cells_text_and_colour_limits),
+      TEST(test_axis_ticks_are_nice_numbers_on_linear_and_log_axes),
+      TEST(test_lines_scatter_polar_traj_image_records_hold_the_drawn_values),
+      TEST(test_record_leaves_pictures_unchanged_and_follows_its_settings),
+  };
+  return rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
+}

@@ -1,9 +1,12 @@
 /* reactivate reproduce: the plan a profile expands to (steps, commands, dependencies, what is
  * done), profile and seed-list errors, and the miniature profile end to end through the CLI:
  * every expected file, a report listing every claim with numbers, nothing redone on a second
- * run, and an interrupted reproduction that completes when run again. */
+ * run; a reproduction interrupted by SIGINT exits 130 and, run again, resumes to results
+ * byte-identical to an uninterrupted one (the same in RX_TEST_SMALL runs). */
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -238,48 +241,13 @@ static void check_report(const char *out) {
   free(md);
 }
 
-/* Starts a reproduction into out, interrupts it (SIGINT to it and its steps, as Ctrl-C does) once
- * the first training has written a checkpoint, and checks that it stopped (130) or, on a fast
- * machine, had already finished (0). */
-static void interrupt_a_reproduction(const char *out) {
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "exec %s reproduce --profile mini --out %s > %s.log 2>&1", RX_TEST_CLI,
-           out, out);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    setpgid(0, 0);
-    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-    _exit(127);
-  }
-  setpgid(pid, pid);
-  char first[600];
-  snprintf(first, sizeof first, "%s/spatial_navigation/noisy_unbiased_0.0001_0/model_10.npz", out);
-  for (int i = 0; i < 600 && !rx_file_exists(first); i++) {
-    struct timespec ts = {0, 20 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
-  kill(-pid, SIGINT);
-  int st;
-  waitpid(pid, &st, 0);
-  int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  CHECK_MSG(code == 130 || code == 0, "exit %d", code);
-}
-
-/* Under rx_test_small (valgrind) one miniature reproduction instead of two: this test starts with
- * the interruption of test_interrupted_then_completed (which then does nothing), and its first
- * run completes the interrupted one. */
 static void test_mini_end_to_end(void) {
   char out[300];
   snprintf(out, sizeof out, "%s/e2e", root);
-  const int small = rx_test_small();
-  if (small) interrupt_a_reproduction(out);
   int rc = run_cli("reproduce --profile mini --out %s --jobs 2", out);
   char *o = output();
   CHECK_MSG(rc == 0, "exit %d: %s", rc, o);
-  /* the first training may have finished before the interruption: then the last one */
-  CHECK(strstr(o, small ? "done   train head_direction/no-noise_biased_0"
-                        : "done   train spatial_navigation/noisy_unbiased_0.0001_0") != NULL);
+  CHECK(strstr(o, "done   train spatial_navigation/noisy_unbiased_0.0001_0") != NULL);
   CHECK(strstr(o, "ETA") != NULL && strstr(o, "finished in") != NULL);
   free(o);
   check_outputs(out);
@@ -307,27 +275,192 @@ static void test_mini_end_to_end(void) {
   free(o);
 }
 
-/* Interrupt a reproduction, then run it again: it completes. */
-static void test_interrupted_then_completed(void) {
-  if (rx_test_small()) {
-    fprintf(stderr, "  (RX_TEST_SMALL: done as part of test_mini_end_to_end)\n");
-    return;
+/* ---- interrupted, then resumed: exit 130, and the same bytes as an uninterrupted run ---- */
+
+/* Two head-direction trainings at the mini profile's sizes, their analysis and figures: a few
+ * seconds, so the interruption test runs as it is under RX_TEST_SMALL (valgrind) too. */
+static const char two_runs_profile[] =
+    "description: two head-direction runs, their analysis and figures (test_reproduce)\n"
+    "seeds: [0]\n"
+    "gaussian: false\n"
+    "head_direction:\n"
+    "  experiments: [noisy_unbiased, noisy_biased]\n"
+    "  train: [rnn.n_rec=16, task.hd_cells_num=32, task.batch_size=16, task.sequence_length=10,\n"
+    "          trainer.n_epochs=30, trainer.test_freq=10, trainer.save_freq=10]\n"
+    "  analysis: [t_quiescent=30, batch_size=16, variance.batch_size=16, variance.t_total=40,\n"
+    "             variance.t_skip=20, distance.t_quiescent=20, pca.batch_size=16,\n"
+    "             pca.t_active=10, pca.t_quiescent=20]\n";
+
+static void sleep_ms(int ms) {
+  struct timespec ts = {0, ms * 1000L * 1000L};
+  nanosleep(&ts, NULL);
+}
+
+/* Starts `reproduce --profile <profile> --out <out> --jobs 1` in a process group of its own
+ * (SIGINT at its default, as from a terminal), waits until the first training has written its
+ * step-10 checkpoint, then freezes the group, notes whether that training had finished, and
+ * interrupts it as Ctrl-C does (SIGINT to the group, then SIGCONT). Returns the exit status of
+ * the reproduction (-1: killed by a signal or not started; -2: it ended before the
+ * checkpoint appeared). *mid_training: the first training was still running when interrupted. */
+static int interrupt_a_reproduction(const char *profile, const char *out, int *mid_training) {
+  char cmd[2048], first[600], last[600];
+  snprintf(cmd, sizeof cmd, "exec %s reproduce --profile %s --out %s --jobs 1 > %s.log 2>&1",
+           RX_TEST_CLI, profile, out, out);
+  snprintf(first, sizeof first, "%s/head_direction/noisy_unbiased_0.01_0/model_10.npz", out);
+  snprintf(last, sizeof last, "%s/head_direction/noisy_unbiased_0.01_0/model_30.npz", out);
+  *mid_training = 0;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    setpgid(0, 0);
+    signal(SIGINT, SIG_DFL);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
   }
-  char out[300];
-  snprintf(out, sizeof out, "%s/interrupted", root);
-  interrupt_a_reproduction(out);
-  int rc = run_cli("reproduce --profile mini --out %s", out);
+  setpgid(pid, pid);
+  int st = 0, ended = 0;
+  for (int i = 0; i < 300000 && !rx_file_exists(first); i++) { /* 2 ms polls, up to 10 min */
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      ended = 1;
+      break;
+    }
+    sleep_ms(2);
+  }
+  if (ended) return -2;
+  kill(-pid, SIGSTOP);
+  *mid_training = !rx_file_exists(last);
+  kill(-pid, SIGINT);
+  kill(-pid, SIGCONT);
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* "model_<digits>.npz" */
+static int is_checkpoint(const char *name) {
+  if (strncmp(name, "model_", 6)) return 0;
+  const char *p = name + 6;
+  if (*p < '0' || *p > '9') return 0;
+  while (*p >= '0' && *p <= '9')
+    p++;
+  return !strcmp(p, ".npz");
+}
+
+/* Compares the tree under a (the reference) with the one under b, from the relative path rel:
+ * every file of a but logs/ and report.md/.html (they hold times) has the same bytes in b; b has
+ * no other file but checkpoints of an interrupted training (model_<step>.npz, written when the
+ * signal stopped it between checkpoints). Counts the files compared and the extra checkpoints. */
+static void compare_trees(const char *a, const char *b, const char *rel, int *n_same,
+                          int *n_extra) {
+  char da[1200], db[1200];
+  snprintf(da, sizeof da, "%s%s", a, rel);
+  snprintf(db, sizeof db, "%s%s", b, rel);
+  for (int side = 0; side < 2; side++) {
+    DIR *d = opendir(side ? db : da);
+    CHECK_MSG(d != NULL, "cannot list %s", side ? db : da);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d));) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      if (!rel[0] && (!strcmp(e->d_name, "logs") || !strcmp(e->d_name, "report.md") ||
+                      !strcmp(e->d_name, "report.html")))
+        continue;
+      char sub[1200], pa[1400], pb[1400];
+      snprintf(sub, sizeof sub, "%s/%s", rel, e->d_name);
+      snprintf(pa, sizeof pa, "%s%s", a, sub);
+      snprintf(pb, sizeof pb, "%s%s", b, sub);
+      struct stat sa, sb;
+      int in_a = stat(pa, &sa) == 0, in_b = stat(pb, &sb) == 0;
+      if (side == 1) { /* only what the reference lacks */
+        if (!in_a) {
+          CHECK_MSG(is_checkpoint(e->d_name), "the resumed run has %s, the uninterrupted one not",
+                    sub);
+          *n_extra += is_checkpoint(e->d_name);
+        }
+        continue;
+      }
+      CHECK_MSG(in_b, "the resumed run lacks %s", sub);
+      if (!in_b) continue;
+      if (S_ISDIR(sa.st_mode)) {
+        compare_trees(a, b, sub, n_same, n_extra);
+        continue;
+      }
+      char *x = NULL, *y = NULL;
+      size_t nx = 0, ny = 0;
+      int ok = rx_read_file(pa, &x, &nx, (size_t)1 << 28, NULL) == 0 &&
+               rx_read_file(pb, &y, &ny, (size_t)1 << 28, NULL) == 0 && nx == ny &&
+               !memcmp(x, y, nx);
+      CHECK_MSG(ok, "%s differs between the uninterrupted and the resumed run", sub);
+      *n_same += ok;
+      free(x), free(y);
+    }
+    closedir(d);
+  }
+}
+
+static void test_interrupted_reproduction_exits_130_and_resumes_bit_identical(void) {
+  char profile[400], out[400], ref[400], log[500], path[600];
+  snprintf(profile, sizeof profile, "%s/two_runs.yml", root);
+  snprintf(out, sizeof out, "%s/two_runs", root);
+  snprintf(ref, sizeof ref, "%s/two_runs_uninterrupted", root);
+  snprintf(log, sizeof log, "%s.log", out);
+  REQUIRE(rx_write_file_atomic(profile, two_runs_profile, strlen(two_runs_profile), NULL) == 0);
+
+  /* the reference, in the same path (run directories record it), then moved aside */
+  int rc = run_cli("reproduce --profile %s --out %s --jobs 1", profile, out);
   char *o = output();
-  CHECK_MSG(rc == 0, "exit %d: %s", rc, o);
+  REQUIRE_MSG(rc == 0, "uninterrupted run: exit %d: %s", rc, o);
   free(o);
-  check_outputs(out);
+  REQUIRE(rename(out, ref) == 0);
+
+  int mid = 0;
+  rc = interrupt_a_reproduction(profile, out, &mid);
+  char *text = NULL;
+  size_t n = 0;
+  rx_read_file(log, &text, &n, 1 << 24, NULL);
+  CHECK_MSG(rc == 130,
+            "interrupted reproduction: exit %d (130 = 128 + SIGINT expected; -2: it "
+            "finished before it could be interrupted): %s",
+            rc, text ? text : "");
+  CHECK_MSG(text && strstr(text, "reproduce stopped by signal"), "no stop message: %s",
+            text ? text : "");
+  free(text);
+  snprintf(path, sizeof path, "%s/report.md", out);
+  CHECK_MSG(!rx_file_exists(path), "the interrupted run wrote its report");
+
+  rc = run_cli("reproduce --profile %s --out %s --jobs 1", profile, out);
+  o = output();
+  CHECK_MSG(rc == 0, "resumed run: exit %d: %s", rc, o);
+  /* stopped while the first training ran: that training resumes from its checkpoint */
+  if (mid)
+    CHECK_MSG(strstr(o, "start  train head_direction/noisy_unbiased_0.01_0 (resuming at step"),
+              "the interrupted training did not resume from a checkpoint: %s", o);
+  else
+    fprintf(stderr, "  (the first training had finished when the signal came)\n");
+  free(o);
+  snprintf(path, sizeof path, "%s/report.md", out);
+  CHECK(rx_file_exists(path));
+
+  int same = 0, extra = 0;
+  compare_trees(ref, out, "", &same, &extra);
+  CHECK_MSG(same >= 25, "only %d files compared", same);
+  fprintf(stderr, "  %d files byte-identical; %d extra checkpoint%s from the interruption\n", same,
+          extra, extra == 1 ? "" : "s");
 }
 
 int main(int argc, char **argv) {
   cli_runner_init("reproduce");
   rx_test_tmpdir(root, sizeof root, "reproduce");
-  static const rx_test_case tests[] = {TEST(test_seed_lists), TEST(test_plan_of_mini_profile),
-                                       TEST(test_profile_errors), TEST(test_mini_end_to_end),
-                                       TEST(test_interrupted_then_completed)};
-  return rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
+  static const rx_test_case tests[] = {
+      TEST(test_seed_lists), TEST(test_plan_of_mini_profile), TEST(test_profile_errors),
+      TEST(test_mini_end_to_end),
+      TEST(test_interrupted_reproduction_exits_130_and_resumes_bit_identical)};
+  int rc = rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
+  if (!getenv("RX_REPRODUCE_KEEP")) {
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", root, cli_out_path);
+    if (system(cmd) != 0) fprintf(stderr, "(could not remove %s)\n", root);
+  } else {
+    fprintf(stderr, "results kept in %s\n", root);
+  }
+  return rc;
 }

@@ -1,6 +1,8 @@
 /* Minimal test harness: each tests/test_<module>.c defines test functions, lists them in a table
  * and calls rx_test_main; a failed CHECK prints file:line and the condition and marks the test
- * failed. The closing line is "N passed, N failed", which CTest logs show. */
+ * failed. The closing line is "N passed, N failed", which CTest logs show. Test names given on
+ * the command line pick the tests to run; a name that is not in the table fails the run (exit
+ * 2, naming it and listing the known ones) before anything runs. */
 #ifndef RX_TEST_UTIL_H
 #define RX_TEST_UTIL_H
 
@@ -49,6 +51,17 @@ static int rx_test_failed_;
     }                                                                                              \
   } while (0)
 
+#define REQUIRE_MSG(cond, ...)                                                                     \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "  %s:%d: REQUIRE failed: %s: ", __FILE__, __LINE__, #cond);                 \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fprintf(stderr, "\n");                                                                       \
+      rx_test_failed_ = 1;                                                                         \
+      return;                                                                                      \
+    }                                                                                              \
+  } while (0)
+
 typedef struct rx_test_case {
   const char *name;
   void (*fn)(void);
@@ -57,8 +70,22 @@ typedef struct rx_test_case {
 #define TEST(fn)                                                                                   \
   { #fn, fn }
 
-/* Runs all tests, or only those named on the command line. */
+/* Runs all tests, or only those named on the command line (exit 2 if a name is unknown). */
 static inline int rx_test_main(int argc, char **argv, const rx_test_case *tests, int n) {
+  int unknown = 0;
+  for (int a = 1; a < argc; a++) {
+    int known = 0;
+    for (int i = 0; i < n && !known; i++)
+      known = strcmp(argv[a], tests[i].name) == 0;
+    if (!known) fprintf(stderr, "%s: unknown test '%s'\n", argv[0], argv[a]);
+    unknown += !known;
+  }
+  if (unknown) {
+    fprintf(stderr, "known tests:\n");
+    for (int i = 0; i < n; i++)
+      fprintf(stderr, "  %s\n", tests[i].name);
+    return 2;
+  }
   int passed = 0, failed = 0;
   for (int i = 0; i < n; i++) {
     if (argc > 1) {

@@ -17,7 +17,10 @@
  * - Colours are fixed across all figures: ACTIVE data blue, QUIESCENT data red, further series
  *   (conditions, seeds) from a small palette that avoids both.
  * - Failures return a negative rx_status and fill err with one line naming the figure's base
- *   path; an unwritable directory leaves no file (and no temporary file) behind. */
+ *   path; an unwritable directory leaves no file (and no temporary file) behind.
+ * - With the data record on (rx_plot_set_data_record, rx_fig_set_data_record) a figure also
+ *   writes <base>.data.json: the numbers each panel draws, for re-plotting elsewhere
+ *   (docs/formats.md, "Figure data"). The PNG and SVG are the same with it on or off. */
 #ifndef RX_PLOT_H
 #define RX_PLOT_H
 
@@ -153,7 +156,8 @@ typedef struct rx_value_set {
 } rx_value_set;
 
 /* Median, quartiles (linear interpolation, as numpy), whiskers at the furthest points within
- * 1.5 IQR of the box, points beyond drawn individually. */
+ * 1.5 IQR of the box, points beyond drawn individually. On a log axis values <= 0 are left out,
+ * of the statistics too (the data record counts them per group). */
 typedef struct rx_box_spec {
   const char *title, *x_label, *y_label;
   const rx_value_set *groups; /* (n_groups,), left to right */
@@ -216,10 +220,20 @@ int rx_fig_add_polar(rx_fig *fig, const rx_polar_spec *s, rx_error *err);
 int rx_fig_add_explained_variance(rx_fig *fig, const char *title, int k, const double *active_mean,
                                   const double *active_sd, const double *quiescent_mean,
                                   const double *quiescent_sd, rx_error *err);
+/* Data record of this figure: 1 writes <base>.data.json with the PNG and SVG, 0 does not (and
+ * removes one an earlier drawing left), -1 (the default) follows rx_plot_data_record(). */
+int rx_fig_set_data_record(rx_fig *fig, int on, rx_error *err);
 /* Leaves an empty cell (to skip a place in the grid). */
 int rx_fig_skip(rx_fig *fig, rx_error *err);
 int rx_fig_save(const rx_fig *fig, rx_error *err);
 void rx_fig_free(rx_fig *fig);
+
+/* ---- data record, process-wide: for figures drawn by code that does not set it per figure
+ * (rx_plot_*, rx_figures, rx_report_write). on: 1 on, 0 off, -1 back to the default, which is
+ * on when the environment variable REACTIVATE_PLOT_DATA is set and not "0" (so
+ * `REACTIVATE_PLOT_DATA=1 reactivate figures ...` records every figure it draws). ---- */
+void rx_plot_set_data_record(int on);
+int rx_plot_data_record(void); /* whether figures without their own setting record (0 or 1) */
 
 /* ---- one figure, n_panels panels of one kind side by side (create, add each, save) ---- */
 

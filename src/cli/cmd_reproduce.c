@@ -33,8 +33,9 @@ static const char help[] =
     "finished yet (resuming partial ones), runs every analysis, draws every figure and writes\n"
     "DIR/report.html and DIR/report.md with the run table, the KL matrix, variance and\n"
     "distance tables, the figures and a checklist of the paper's claims judged from the\n"
-    "measured numbers. Safe to interrupt (Ctrl-C) at any time: run the same command again\n"
-    "to continue.\n"
+    "measured numbers. Safe to interrupt (Ctrl-C) at any time: it stops with exit status\n"
+    "130 (128 + the signal; SIGTERM: 143); run the same command again to continue, and the\n"
+    "results are the same as those of an uninterrupted run.\n"
     "\n"
     "options:\n"
     "  --profile P   quick (default: reduced sizes, one seed, ~8 minutes on 2 cores),\n"
@@ -437,6 +438,12 @@ int cmd_reproduce(int argc, char **argv) {
     rc_cfg.wall_s = wall_s;
     if (rx_report_write(&rc_cfg, quiet ? NULL : report_log, &r, &err)) {
       rc = cli_error("%s", err.msg);
+    } else if (stop_signal) { /* the signal came while the report was written */
+      fprintf(stderr,
+              "reactivate: reproduce stopped by signal after %s, while the report was written; "
+              "run the same command again to finish it\n",
+              wall);
+      rc = 128 + (int)stop_signal;
     } else if (r.n_failed) {
       rc = cli_error("reproduce: %d step%s failed (see the messages above and %s/logs/); the "
                      "report covers what finished: %s/report.html",

@@ -20,6 +20,30 @@ static double quantile(const double *v, size_t n, double p) {
   return v[i] + (h - i) * (v[i + 1] - v[i]);
 }
 
+/* What a box shows: median, quartiles and whiskers of m usable values. */
+typedef struct box_stats {
+  double q1, med, q3, wlo, whi;
+} box_stats;
+
+/* v: the m >= 1 usable values, sorted. */
+static box_stats box_of(const double *v, size_t m) {
+  box_stats b;
+  b.q1 = quantile(v, m, 0.25), b.med = quantile(v, m, 0.5), b.q3 = quantile(v, m, 0.75);
+  double iqr = b.q3 - b.q1;
+  b.wlo = b.q1, b.whi = b.q3;
+  for (size_t i = 0; i < m; i++)
+    if (v[i] >= b.q1 - 1.5 * iqr) {
+      b.wlo = v[i];
+      break;
+    }
+  for (size_t i = m; i-- > 0;)
+    if (v[i] <= b.q3 + 1.5 * iqr) {
+      b.whi = v[i];
+      break;
+    }
+  return b;
+}
+
 /* Sorted usable values of a group (finite, and positive on a log axis). */
 static size_t usable_sorted(const rx_value_set *g, int log_y, double *out) {
   size_t m = 0;
@@ -62,24 +86,35 @@ static int draw_box(const void *spec, const rx_pl_rect *cell) {
   f.bottom_extra = 0.4 + 1.2 * (lines ? lines : 1) + 0.1;
   rx_pl_rect vp;
   rx_pl_frame_begin(&f, cell, &vp);
+  cJSON *rec = rx_pl_rec(), *rec_groups = rx_pl_rec_arr(rec, "groups");
+  cJSON *rec_x = rx_pl_rec_obj(rec, "x_axis");
+  rx_pl_rec_nums(rec_x, "ticks", xs, (size_t)G, 1);
+  rx_pl_rec_strs(rec_x, "tick_labels", labels, G);
   double sx, sy;
   rx_pl_world_per_mm(&sx, &sy);
   for (int g = 0; g < G; g++) {
     size_t m = usable_sorted(&s->groups[g], s->log_y, v);
-    if (!m) continue;
     int col = rx_pl_colour_index(s->groups[g].colour, g);
-    double q1 = quantile(v, m, 0.25), med = quantile(v, m, 0.5), q3 = quantile(v, m, 0.75);
-    double iqr = q3 - q1, wlo = q1, whi = q3;
+    cJSON *it = rx_pl_rec_item(rec_groups);
+    rx_pl_rec_str(it, "label", s->groups[g].label);
+    rx_pl_rec_colour(it, "colour", col);
+    rx_pl_rec_num(it, "x", xs[g]);
+    rx_pl_rec_num(it, "n", (double)m);
+    size_t finite = 0;
+    for (size_t i = 0; i < s->groups[g].n; i++)
+      finite += rx_pl_finite(s->groups[g].v[i]);
+    rx_pl_rec_num(it, "n_left_out", (double)(finite - m)); /* <= 0 on a log axis */
+    box_stats st = m ? box_of(v, m) : (box_stats){NAN, NAN, NAN, NAN, NAN};
+    rx_pl_rec_num(it, "median", st.med);
+    rx_pl_rec_num(it, "q1", st.q1);
+    rx_pl_rec_num(it, "q3", st.q3);
+    rx_pl_rec_num(it, "whisker_low", st.wlo);
+    rx_pl_rec_num(it, "whisker_high", st.whi);
+    cJSON *rec_out = rx_pl_rec_arr(it, "outliers");
     for (size_t i = 0; i < m; i++)
-      if (v[i] >= q1 - 1.5 * iqr) {
-        wlo = v[i];
-        break;
-      }
-    for (size_t i = m; i-- > 0;)
-      if (v[i] <= q3 + 1.5 * iqr) {
-        whi = v[i];
-        break;
-      }
+      if (v[i] < st.wlo || v[i] > st.whi) rx_pl_rec_num(rec_out, NULL, v[i]);
+    if (!m) continue;
+    double q1 = st.q1, med = st.med, q3 = st.q3, wlo = st.wlo, whi = st.whi;
 #define Y(val) rx_pl_axis_map(&f.y, (val))
     double x = g + 1, hw = 0.3, cw = 0.15;
     PLFLT bx[5] = {x - hw, x + hw, x + hw, x - hw, x - hw};
@@ -165,5 +200,5 @@ int rx_fig_add_box(rx_fig *fig, const rx_box_spec *s, rx_error *err) {
   c->x_label = rx_pl_strdup(fig, s->x_label, &oom);
   c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
   if (oom) return rx_pl_oom(fig, err);
-  return rx_pl_push(fig, draw_box, c, err);
+  return rx_pl_push(fig, "box", draw_box, c, err);
 }

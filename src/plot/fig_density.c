@@ -57,6 +57,13 @@ static int draw_image(const void *spec, const rx_pl_rect *cell) {
   }
   rx_pl_rect vp;
   rx_pl_frame_begin(&f, cell, &vp);
+  cJSON *rec = rx_pl_rec();
+  double extent[4] = {s->x_min, s->x_max, s->y_min, s->y_max};
+  rx_pl_rec_num(rec, "nx", nx);
+  rx_pl_rec_num(rec, "ny", ny);
+  rx_pl_rec_nums(rec, "extent", extent, 4, 1);
+  rx_pl_rec_matrix(rec, "z", s->z, ny, nx);
+  if (has_box(s->box)) rx_pl_rec_nums(rec, "arena", s->box, 4, 1);
   rx_pl_cmap_sequential();
   /* cell (i, j) spans x_min + [i, i + 1] dx; colours map [lo, hi] to the whole of cmap1 */
   plimagefr((PLFLT_MATRIX)img, nx, ny, s->x_min, s->x_max, s->y_min, s->y_max, lo, hi, lo, hi, NULL,
@@ -66,6 +73,7 @@ static int draw_image(const void *spec, const rx_pl_rect *cell) {
     int n = s->n_contours < 64 ? s->n_contours : 64;
     for (int k = 0; k < n; k++)
       lev[k] = lo + (k + 1) * (hi - lo) / (n + 1);
+    rx_pl_rec_nums(rec, "contour_levels", lev, (size_t)n, 1);
     grid_map g = {s->x_min, (s->x_max - s->x_min) / nx, s->y_min, (s->y_max - s->y_min) / ny};
     rx_pl_col_alpha(RX_PL_WHITE, 0.7);
     plwidth(0.9);
@@ -119,5 +127,5 @@ int rx_fig_add_image(rx_fig *fig, const rx_image_spec *s, rx_error *err) {
   c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
   c->z_label = rx_pl_strdup(fig, s->z_label, &oom);
   if (oom) return rx_pl_oom(fig, err);
-  return rx_pl_push(fig, draw_image, c, err);
+  return rx_pl_push(fig, "image", draw_image, c, err);
 }

@@ -35,8 +35,17 @@ static int draw_hist(const void *spec, const rx_pl_rect *cell) {
     return RX_ENOMEM;
   }
   double top = 0;
+  cJSON *rec = rx_pl_rec(), *rec_sets = rx_pl_rec_arr(rec, "sets");
+  rx_pl_rec_num(rec, "n_bins", nb);
+  rx_pl_rec_bool(rec, "density", !s->counts);
+  rx_pl_rec_bool(rec, "show_mean", s->show_mean);
+  if (rec) { /* bin b covers [edge b, edge b + 1); the last one includes its right edge */
+    cJSON *edges = rx_pl_rec_arr(rec, "bin_edges");
+    for (int b = 0; b <= nb; b++)
+      rx_pl_rec_num(edges, NULL, b < nb ? lo + b * w : hi);
+  }
   for (int k = 0; k < K; k++) {
-    size_t n = 0;
+    size_t n = 0, in = 0;
     double sum = 0;
     for (size_t i = 0; i < s->sets[k].n; i++) {
       double v = s->sets[k].v[i];
@@ -45,13 +54,22 @@ static int draw_hist(const void *spec, const rx_pl_rect *cell) {
       if (v < lo || v > hi) continue;
       int b = (int)((v - lo) / w);
       h[(size_t)k * nb + (b >= nb ? nb - 1 : b)] += 1;
+      in++;
     }
     mean[k] = n ? sum / n : NAN;
+    cJSON *it = rx_pl_rec_item(rec_sets);
+    rx_pl_rec_str(it, "label", s->sets[k].label);
+    rx_pl_rec_colour(it, "colour", rx_pl_colour_index(s->sets[k].colour, k));
+    rx_pl_rec_num(it, "n", (double)n);
+    rx_pl_rec_num(it, "n_in_range", (double)in);
+    rx_pl_rec_num(it, "mean", mean[k]);
+    rx_pl_rec_nums(it, "counts", h + (size_t)k * nb, (size_t)nb, 1);
     for (int b = 0; b < nb; b++) {
       double *c = &h[(size_t)k * nb + b];
       if (!s->counts) *c = n ? *c / (n * w) : 0;
       top = fmax(top, *c);
     }
+    rx_pl_rec_nums(it, "heights", h + (size_t)k * nb, (size_t)nb, 1);
   }
   rx_pl_frame f = {0};
   f.title = s->title;
@@ -139,5 +157,5 @@ int rx_fig_add_hist(rx_fig *fig, const rx_hist_spec *s, rx_error *err) {
   c->x_label = rx_pl_strdup(fig, s->x_label, &oom);
   c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
   if (oom) return rx_pl_oom(fig, err);
-  return rx_pl_push(fig, draw_hist, c, err);
+  return rx_pl_push(fig, "hist", draw_hist, c, err);
 }

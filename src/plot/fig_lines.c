@@ -84,9 +84,22 @@ static int draw_lines(const void *spec, const rx_pl_rect *cell) {
   size_t np = 0;
   double sx, sy;
   rx_pl_world_per_mm(&sx, &sy);
+  cJSON *rec_series = rx_pl_rec_arr(rx_pl_rec(), "series");
   for (int k = 0; k < s->n_series; k++) {
     const rx_series *r = &s->series[k];
     int col = rx_pl_colour_index(r->colour, k);
+    cJSON *it = rx_pl_rec_item(rec_series);
+    rx_pl_rec_str(it, "label", r->label);
+    rx_pl_rec_colour(it, "colour", col);
+    rx_pl_rec_nums(it, "x", r->x, r->n, 1);
+    rx_pl_rec_nums(it, "y", r->y, r->n, 1);
+    if (r->sd)
+      rx_pl_rec_nums(it, "sd", r->sd, r->n, 1);
+    else
+      rx_pl_rec_str(it, "sd", NULL);
+    rx_pl_rec_str(it, "sd_style", !r->sd ? NULL : r->sd_bars ? "bars" : "band");
+    rx_pl_rec_bool(it, "dashed", r->dashed);
+    rx_pl_rec_bool(it, "markers", r->markers);
     size_t m = 0;
     for (size_t i = 0; i < r->n; i++) {
       wx[i] = usable(s, r, i) ? rx_pl_axis_map(&f.x, r->x[i]) : NAN;
@@ -211,7 +224,7 @@ int rx_fig_add_lines(rx_fig *fig, const rx_lines_spec *s, rx_error *err) {
   }
   if (oom) return rx_pl_oom(fig, err);
   c->series = ser;
-  return rx_pl_push(fig, draw_lines, c, err);
+  return rx_pl_push(fig, "lines", draw_lines, c, err);
 }
 
 int rx_fig_add_explained_variance(rx_fig *fig, const char *title, int k, const double *active_mean,

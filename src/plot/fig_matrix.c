@@ -72,6 +72,29 @@ static int draw_matrix(const void *spec, const rx_pl_rect *cell) {
   f.right_extra = rx_pl_colourbar_margin(&ca, s->z_label);
   rx_pl_rect vp;
   rx_pl_frame_begin(&f, cell, &vp);
+  cJSON *rec = rx_pl_rec();
+  rx_pl_rec_num(rec, "n_rows", R);
+  rx_pl_rec_num(rec, "n_columns", C);
+  rx_pl_rec_strs(rec, "row_labels", s->row_labels, s->row_labels ? R : 0);
+  rx_pl_rec_strs(rec, "column_labels", s->col_labels, s->col_labels ? C : 0);
+  rx_pl_rec_matrix(rec, "values", s->v, R, C);
+  cJSON *rec_text = rx_pl_rec_arr(rec, "cell_text"); /* (n_rows, n_columns) as printed */
+  if (rec) { /* columns at x = c + 0.5, rows from the top at y = R - r - 0.5 */
+    double *ys = malloc((size_t)R * sizeof *ys);
+    if (!ys) {
+      free(xs);
+      return RX_ENOMEM;
+    }
+    for (int r = 0; r < R; r++)
+      ys[r] = R - r - 0.5;
+    rx_pl_rec_nums(rx_pl_rec_obj(rec, "x_axis"), "ticks", xs, (size_t)C, 1);
+    rx_pl_rec_strs(rx_pl_rec_obj(rec, "x_axis"), "tick_labels", s->col_labels,
+                   s->col_labels ? C : 0);
+    rx_pl_rec_nums(rx_pl_rec_obj(rec, "y_axis"), "ticks", ys, (size_t)R, 1);
+    rx_pl_rec_strs(rx_pl_rec_obj(rec, "y_axis"), "tick_labels", s->row_labels,
+                   s->row_labels ? R : 0);
+    free(ys);
+  }
   rx_pl_cmap_sequential();
   /* text size: fit the widest value in a cell */
   double cell_chars = (vp.x1 - vp.x0) / C / rx_pl_cw(1.0), widest = 0;
@@ -83,7 +106,8 @@ static int draw_matrix(const void *spec, const rx_pl_rect *cell) {
   double tscale = fmin(1.05, 0.8 * cell_chars / fmax(widest, 1.0));
   double cell_h_chars = (vp.y1 - vp.y0) / R / rx_pl_ch(1.0);
   tscale = fmin(tscale, 0.55 * cell_h_chars);
-  for (int r = 0; r < R; r++)
+  for (int r = 0; r < R; r++) {
+    cJSON *rec_row = rx_pl_rec_list(rec_text);
     for (int c = 0; c < C; c++) {
       double v = s->v[(size_t)r * C + c], y0 = R - 1 - r;
       PLFLT px[4] = {c, c + 1, c + 1, c}, py[4] = {y0, y0, y0 + 1, y0 + 1};
@@ -94,10 +118,12 @@ static int draw_matrix(const void *spec, const rx_pl_rect *cell) {
         rx_pl_col(RX_PL_MUTED);
       plfill(4, px, py);
       format_value(v, digits, conv, buf, sizeof buf);
+      rx_pl_rec_str(rec_row, NULL, buf);
       rx_pl_col(rx_pl_finite(v) && rx_pl_cmap_luminance(u, 0) < 0.45 ? RX_PL_WHITE : RX_PL_FG);
       rx_pl_text_scale(tscale);
       plptex(c + 0.5, y0 + 0.5, 1, 0, 0.5, buf);
     }
+  }
   rx_pl_text_scale(1.0);
   rx_pl_col(RX_PL_WHITE); /* thin separators between cells */
   plwidth(1.5);
@@ -159,5 +185,5 @@ int rx_fig_add_matrix(rx_fig *fig, const rx_matrix_spec *s, rx_error *err) {
   if (oom) return rx_pl_oom(fig, err);
   c->row_labels = rl;
   c->col_labels = cl;
-  return rx_pl_push(fig, draw_matrix, c, err);
+  return rx_pl_push(fig, "matrix", draw_matrix, c, err);
 }

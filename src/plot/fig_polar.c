@@ -40,6 +40,28 @@ static int draw_polar(const void *spec, const rx_pl_rect *cell) {
   }
   if (!(top > 0)) top = 1;
   double ring = nice_ring(top), rmax = ceil(top / ring - 1e-9) * ring;
+  cJSON *rec = rx_pl_rec();
+  if (rec) {
+    rx_pl_rec_num(rec, "n_bins", nb);
+    cJSON *edges = rx_pl_rec_arr(rec, "bin_edges");
+    for (int b = 0; b <= nb; b++)
+      rx_pl_rec_num(edges, NULL, -M_PI + b * w);
+    cJSON *rings = rx_pl_rec_arr(rec, "rings");
+    for (double r = ring; r <= rmax + 1e-9 * ring; r += ring)
+      rx_pl_rec_num(rings, NULL, r);
+    rx_pl_rec_num(rec, "r_max", rmax);
+    cJSON *sets = rx_pl_rec_arr(rec, "sets");
+    for (int k = 0; k < K; k++) {
+      size_t n = 0;
+      for (size_t i = 0; i < s->sets[k].n; i++)
+        n += rx_pl_finite(s->sets[k].theta[i]);
+      cJSON *it = rx_pl_rec_item(sets);
+      rx_pl_rec_str(it, "label", s->sets[k].label);
+      rx_pl_rec_colour(it, "colour", rx_pl_colour_index(s->sets[k].colour, k));
+      rx_pl_rec_num(it, "n", (double)n);
+      rx_pl_rec_nums(it, "fractions", frac + (size_t)k * nb, (size_t)nb, 1);
+    }
+  }
   rx_pl_frame f = {0};
   f.title = s->title;
   f.no_box = 1;
@@ -164,5 +186,5 @@ int rx_fig_add_polar(rx_fig *fig, const rx_polar_spec *s, rx_error *err) {
   c->sets = sets;
   c->title = rx_pl_strdup(fig, s->title, &oom);
   if (oom) return rx_pl_oom(fig, err);
-  return rx_pl_push(fig, draw_polar, c, err);
+  return rx_pl_push(fig, "polar", draw_polar, c, err);
 }

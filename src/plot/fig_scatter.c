@@ -8,7 +8,12 @@
 
 #include "plot/plot_internal.h"
 
-/* The copy: xy (n, 2) and c (n,) of the points kept; stride 2. */
+/* The copy: xy (n, 2) and c (n,) of the points kept; stride 2. The points given and the stride
+ * they were thinned with, for the data record. */
+typedef struct scatter_copy {
+  rx_scatter_spec s; /* first: the panel's spec pointer is the copy's */
+  size_t n_given, every;
+} scatter_copy;
 
 static double wrap_angle(double a) { return a - 2 * M_PI * floor((a + M_PI) / (2 * M_PI)); }
 
@@ -26,6 +31,7 @@ static void colour_axis(const rx_scatter_spec *s, rx_pl_axis *a) {
 
 static int draw_scatter(const void *spec, const rx_pl_rect *cell) {
   const rx_scatter_spec *s = spec;
+  const scatter_copy *copy = spec;
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
   for (size_t i = 0; i < s->n; i++) {
     double x = s->xy[2 * i], y = s->xy[2 * i + 1];
@@ -55,6 +61,18 @@ static int draw_scatter(const void *spec, const rx_pl_rect *cell) {
       rx_pl_cmap_sequential();
   }
   int col = rx_pl_colour_index(s->colour, 0);
+  cJSON *rec = rx_pl_rec();
+  rx_pl_rec_num(rec, "n_given", (double)copy->n_given);
+  rx_pl_rec_num(rec, "every", (double)copy->every);
+  rx_pl_rec_nums(rec, "x", s->xy, s->n, 2);
+  rx_pl_rec_nums(rec, "y", s->xy + 1, s->n, 2);
+  if (s->c) {
+    rx_pl_rec_nums(rec, "c", s->c, s->n, 1);
+    rx_pl_rec_str(rec, "c_label", s->c_label);
+    rx_pl_rec_bool(rec, "cyclic", s->cyclic);
+  } else {
+    rx_pl_rec_colour(rec, "colour", col);
+  }
   double size = s->n > 3000 ? 1.1 : s->n > 300 ? 1.6 : 2.2;
   for (size_t i = 0; i < s->n; i++) {
     double x = s->xy[2 * i], y = s->xy[2 * i + 1];
@@ -92,7 +110,12 @@ int rx_fig_add_scatter(rx_fig *fig, const rx_scatter_spec *s, rx_error *err) {
   size_t maxp = s->max_points ? s->max_points : 6000;
   size_t step = (s->n + maxp - 1) / maxp, m = (s->n + step - 1) / step;
   int oom = 0;
-  rx_scatter_spec *c = rx_pl_memdup(fig, s, sizeof *s, &oom);
+  scatter_copy *copy = rx_pl_alloc(fig, sizeof *copy);
+  if (!copy) return rx_pl_oom(fig, err);
+  copy->s = *s;
+  copy->n_given = s->n;
+  copy->every = step;
+  rx_scatter_spec *c = &copy->s;
   double *xy = rx_pl_alloc(fig, 2 * m * sizeof *xy);
   double *cv = s->c ? rx_pl_alloc(fig, m * sizeof *cv) : NULL;
   if (oom || !xy || (s->c && !cv)) return rx_pl_oom(fig, err);
@@ -116,5 +139,5 @@ int rx_fig_add_scatter(rx_fig *fig, const rx_scatter_spec *s, rx_error *err) {
   c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
   c->c_label = rx_pl_strdup(fig, s->c_label, &oom);
   if (oom) return rx_pl_oom(fig, err);
-  return rx_pl_push(fig, draw_scatter, c, err);
+  return rx_pl_push(fig, "scatter", draw_scatter, c, err);
 }

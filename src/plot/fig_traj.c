@@ -60,9 +60,27 @@ static int draw_traj(const void *spec, const rx_pl_rect *cell) {
     plline(5, bx, by);
     plwidth(1.0);
   }
+  cJSON *rec = rx_pl_rec(), *rec_traj = rx_pl_rec_arr(rec, "trajectories");
+  rx_pl_rec_num(rec, "dim", d);
+  if (d == 1) rx_pl_rec_num(rec, "dt", s->dt);
+  if (d == 2 && has_box(s->box)) rx_pl_rec_nums(rec, "arena", s->box, 4, 1);
   size_t np = 0;
   for (int b = 0; b < B; b++) {
     int col = rx_pl_colour_index(s->colour, b);
+    cJSON *it = rx_pl_rec_item(rec_traj);
+    rx_pl_rec_num(it, "index", s->index ? s->index[b] : b);
+    rx_pl_rec_colour(it, "colour", col);
+    if (it && d == 2) {
+      rx_pl_rec_floats(it, "x", s->x + (size_t)b * 2, (size_t)T, (size_t)B * 2);
+      rx_pl_rec_floats(it, "y", s->x + (size_t)b * 2 + 1, (size_t)T, (size_t)B * 2);
+    } else if (it) { /* time, and the heading wrapped into [-pi, pi) as drawn */
+      cJSON *tx = rx_pl_rec_arr(it, "x"), *hy = rx_pl_rec_arr(it, "y");
+      for (int t = 0; t < T; t++) {
+        double y = s->x[(size_t)t * B + b];
+        rx_pl_rec_num(tx, NULL, t * tscale);
+        rx_pl_rec_num(hy, NULL, y - 2 * M_PI * floor((y + M_PI) / (2 * M_PI)));
+      }
+    }
     size_t m = 0;
     double prev = NAN;
     int first = -1, last = -1;
@@ -150,11 +168,15 @@ int rx_fig_add_traj(rx_fig *fig, const rx_traj_spec *s, rx_error *err) {
   c->T = T;
   c->B = n_show;
   c->n_show = n_show;
-  c->index = NULL;
+  int *index = rx_pl_alloc(fig, (size_t)n_show * sizeof *index);
+  if (!index) return rx_pl_oom(fig, err);
+  for (int b = 0; b < n_show; b++) /* not read by drawing: for the data record */
+    index[b] = s->index ? s->index[b] : b;
+  c->index = index;
   c->t_max = 0;
   c->title = rx_pl_strdup(fig, s->title, &oom);
   c->x_label = rx_pl_strdup(fig, s->x_label, &oom);
   c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
   if (oom) return rx_pl_oom(fig, err);
-  return rx_pl_push(fig, draw_traj, c, err);
+  return rx_pl_push(fig, "traj", draw_traj, c, err);
 }

@@ -1,6 +1,7 @@
 /* Drawing helpers shared by every panel: page metrics in em of the rendered text, nice ticks and
  * their labels, the frame (margins sized from the labels so nothing is clipped), legend, colour
- * bar and markers drawn as polygons (exact sizes, identical in PNG and SVG). Panels: fig_*.c. */
+ * bar and markers drawn as polygons (exact sizes, identical in PNG and SVG). Panels: fig_*.c.
+ * The frame, legend and colour bar also enter what they draw in the data record (plot_data.c). */
 #include <math.h>
 #include <plplot.h>
 #include <stdio.h>
@@ -232,6 +233,14 @@ void rx_pl_frame_begin(const rx_pl_frame *f, const rx_pl_rect *cell, rx_pl_rect 
   vp->x1 = x1;
   vp->y0 = y0;
   vp->y1 = y1;
+  cJSON *rec = rx_pl_rec();
+  rx_pl_rec_str(rec, "title", f->title);
+  if (!f->no_box) {
+    rx_pl_rec_str(rec, "x_label", f->x_label);
+    rx_pl_rec_str(rec, "y_label", f->y_label);
+    rx_pl_rec_axis(rec, "x_axis", &f->x, !f->x_ticks_custom);
+    rx_pl_rec_axis(rec, "y_axis", &f->y, !f->y_ticks_custom);
+  }
   plvpor(x0, x1, y0, y1);
   plwind(f->x.lo, f->x.hi, f->y.lo, f->y.hi);
   if (f->grid && !f->no_box) {
@@ -359,6 +368,10 @@ void rx_pl_colourbar(const rx_pl_rect *vp, const rx_pl_axis *c, const char *labe
   plslabelfunc(label_cb, NULL);
   plbox("bc", 0, 0, "bcmstvo", c->step, c->nsub);
   plslabelfunc(NULL, NULL);
+  cJSON *rec = rx_pl_rec();
+  rx_pl_rec_axis(rec, "colour_axis", c, 1);
+  rx_pl_rec_str(rx_pl_rec_obj(rec, "colour_axis"), "label", label);
+  rx_pl_rec_str(rx_pl_rec_obj(rec, "colour_axis"), "map", cyclic ? "cyclic" : "viridis");
   if (label && label[0]) {
     rx_pl_text_scale(1.1);
     rx_pl_mtex("r", TICK_Y_GAP + rx_pl_axis_label_width(c) + 0.35 + 0.6, 0.5, 0.5, label);
@@ -413,6 +426,17 @@ void rx_pl_legend(rx_legend_pos pos, const rx_pl_legend_entry *e, int n, const d
     for (int k = 1; k < 4; k++)
       if (count[k] < count[best]) best = k;
     pos = order[best];
+  }
+  static const char *const pos_names[] = {
+      "auto", "top right", "top left", "bottom right", "bottom left", "outside right", "none"};
+  cJSON *rec = rx_pl_rec_obj(rx_pl_rec(), "legend");
+  rx_pl_rec_str(rec, "position", pos_names[pos]);
+  cJSON *entries = rx_pl_rec_arr(rec, "entries");
+  for (int i = 0; i < n; i++) {
+    if (!e[i].text || !e[i].text[0]) continue;
+    cJSON *it = rx_pl_rec_item(entries);
+    rx_pl_rec_str(it, "text", e[i].text);
+    rx_pl_rec_colour(it, "colour", e[i].colour);
   }
   /* top-left corner of the legend, normalised page coordinates */
   double x0, y1;

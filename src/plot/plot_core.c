@@ -1,6 +1,7 @@
 /* The figure object and its output: arena copies of panel specs, the palette and colour maps, one
  * PLplot stream per output format rendered into memory (PLplot never sees a file name), then both
- * files written atomically. Panels draw themselves (fig_*.c) with the helpers in plot_axes.c. */
+ * files (and the data record, plot_data.c) written atomically. Panels draw themselves (fig_*.c)
+ * with the helpers in plot_axes.c. */
 #define _GNU_SOURCE /* fopencookie */
 #include <plplot.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plot/plot_internal.h"
 #include "reactivate/fileio.h"
@@ -65,16 +67,17 @@ int rx_pl_check_room(const rx_fig *fig, rx_error *err) {
   return 0;
 }
 
-int rx_pl_push(rx_fig *fig, rx_pl_draw_fn draw, const void *spec, rx_error *err) {
+int rx_pl_push(rx_fig *fig, const char *kind, rx_pl_draw_fn draw, const void *spec, rx_error *err) {
   int rc = rx_pl_check_room(fig, err);
   if (rc) return rc;
+  fig->panels[fig->n_panels].kind = kind;
   fig->panels[fig->n_panels].draw = draw;
   fig->panels[fig->n_panels].spec = spec;
   fig->n_panels++;
   return 0;
 }
 
-int rx_fig_skip(rx_fig *fig, rx_error *err) { return rx_pl_push(fig, NULL, NULL, err); }
+int rx_fig_skip(rx_fig *fig, rx_error *err) { return rx_pl_push(fig, "empty", NULL, NULL, err); }
 
 int rx_fig_create(rx_fig **out, const char *base, int n_cols, int n_rows, const char *title,
                   rx_error *err) {
@@ -93,6 +96,7 @@ int rx_fig_create(rx_fig **out, const char *base, int n_cols, int n_rows, const 
   fig->n_rows = n_rows;
   fig->panel_w = 560;
   fig->panel_h = 440;
+  fig->record = -1;
   int oom = 0;
   fig->panels = rx_pl_alloc(fig, (size_t)(n_cols * n_rows) * sizeof *fig->panels);
   fig->title = rx_pl_strdup(fig, title && title[0] ? title : NULL, &oom);
@@ -155,6 +159,16 @@ static rx_colour resolve(rx_colour c, int i) {
 void rx_colour_rgb(rx_colour c, unsigned char rgb[3]) { memcpy(rgb, palette[resolve(c, 0)], 3); }
 
 int rx_pl_colour_index(rx_colour c, int i) { return RX_PL_NAMED + (int)resolve(c, i) - 1; }
+
+void rx_pl_colour_rgb(int idx, unsigned char rgb[3]) {
+  static const unsigned char black[3] = {0, 0, 0}, white[3] = {255, 255, 255};
+  if (idx >= RX_PL_LIGHT && idx < RX_PL_LIGHT + RX_COLOUR_COUNT - 1)
+    idx = idx - RX_PL_LIGHT + RX_PL_NAMED;
+  if (idx >= RX_PL_NAMED && idx < RX_PL_NAMED + RX_COLOUR_COUNT - 1)
+    memcpy(rgb, palette[idx - RX_PL_NAMED + 1], 3);
+  else
+    memcpy(rgb, idx == RX_PL_BG || idx == RX_PL_WHITE ? white : black, 3);
+}
 
 static void set_cmap0(void) {
   plscmap0n(RX_PL_NCOL0);
@@ -286,7 +300,8 @@ static int have_driver(const char *name) {
 
 enum { DPI = 96, TITLE_PX = 44 };
 
-static int render(const rx_fig *fig, const char *dev, membuf *m, rx_error *err) {
+/* doc: the data record to fill while drawing, or NULL. */
+static int render(const rx_fig *fig, const char *dev, membuf *m, cJSON *doc, rx_error *err) {
   memset(m, 0, sizeof *m);
   if (!have_driver(dev))
     return rx_pl_fail(fig, err, RX_EIO, "PLplot's %s driver is not installed (plplot-driver-cairo)",
@@ -325,8 +340,12 @@ static int render(const rx_fig *fig, const char *dev, membuf *m, rx_error *err) 
   }
   int drc = 0;
   for (int i = 0; i < fig->n_panels && !drc; i++) {
-    if (!fig->panels[i].draw) continue;
     int r = i / fig->n_cols, c = i % fig->n_cols;
+    if (doc) rx_pl_rec_panel_begin(doc, fig->panels[i].kind, r, c);
+    if (!fig->panels[i].draw) {
+      rx_pl_rec_panel_end();
+      continue;
+    }
     rx_pl_rect cell = {(double)c / fig->n_cols, (double)(c + 1) / fig->n_cols,
                        top * (1.0 - (double)(r + 1) / fig->n_rows),
                        top * (1.0 - (double)r / fig->n_rows)};
@@ -335,6 +354,7 @@ static int render(const rx_fig *fig, const char *dev, membuf *m, rx_error *err) 
     pllsty(1);
     plwidth(1.0);
     drc = fig->panels[i].draw(fig->panels[i].spec, &cell);
+    rx_pl_rec_panel_end();
   }
   plend1();
   plsstrm(old);
@@ -404,35 +424,58 @@ int rx_fig_save(const rx_fig *fig, rx_error *err) {
   if (!fig) return rx_fail(err, RX_EINVAL, "cannot save a figure: no figure");
   if (fig->n_panels == 0) return rx_pl_fail(fig, err, RX_EINVAL, "the figure has no panels");
   membuf png, svg;
-  int rc = render(fig, "pngcairo", &png, err);
+  char *json = NULL;
+  cJSON *doc = NULL;
+  if (rx_pl_fig_records(fig) && !(doc = rx_pl_rec_figure(fig))) return rx_pl_oom(fig, err);
+  int rc = render(fig, "pngcairo", &png, doc, err); /* the record is filled here, once */
+  if (!rc && doc && (rx_pl_rec_failed() || !(json = cJSON_Print(doc)))) {
+    free(png.data);
+    rc = rx_pl_oom(fig, err);
+  }
+  cJSON_Delete(doc);
   if (rc) return rc;
-  rc = render(fig, "svgcairo", &svg, err);
+  rc = render(fig, "svgcairo", &svg, NULL, err);
   if (!rc && normalise_svg_ids(&svg)) rc = rx_pl_oom(fig, err);
   if (rc) {
     free(png.data);
     free(svg.data);
+    free(json);
     return rc;
   }
   char path_png[sizeof fig->base + 8], path_svg[sizeof fig->base + 8];
+  char path_json[sizeof fig->base + 16];
   snprintf(path_png, sizeof path_png, "%s.png", fig->base);
   snprintf(path_svg, sizeof path_svg, "%s.svg", fig->base);
-  rx_atomic_file a, b;
+  snprintf(path_json, sizeof path_json, "%s.data.json", fig->base);
+  rx_atomic_file a, b, d;
   rc = rx_atomic_open(&a, path_png, err);
   if (!rc) {
     rc = rx_atomic_open(&b, path_svg, err);
     if (rc) rx_atomic_abort(&a);
   }
+  if (!rc && json) {
+    rc = rx_atomic_open(&d, path_json, err);
+    if (rc) rx_atomic_abort(&a), rx_atomic_abort(&b);
+  }
   if (!rc) {
     fwrite(png.data, 1, png.n, a.f);
     fwrite(svg.data, 1, svg.n, b.f);
+    if (json) fputs(json, d.f), fputc('\n', d.f);
     rc = rx_atomic_commit(&a, err);
     if (rc)
       rx_atomic_abort(&b);
     else
       rc = rx_atomic_commit(&b, err);
+    if (json && rc)
+      rx_atomic_abort(&d);
+    else if (json)
+      rc = rx_atomic_commit(&d, err);
   }
+  /* Without the record, a record left by an earlier drawing would no longer match the picture. */
+  if (!rc && !json) unlink(path_json);
   free(png.data);
   free(svg.data);
+  free(json);
   return rc;
 }
 

@@ -5,6 +5,7 @@
 #ifndef RX_PLOT_INTERNAL_H
 #define RX_PLOT_INTERNAL_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 #include "reactivate/error.h"
@@ -20,6 +21,7 @@ typedef struct rx_pl_rect {
 typedef int (*rx_pl_draw_fn)(const void *spec, const rx_pl_rect *cell);
 
 typedef struct rx_pl_panel {
+  const char *kind;   /* "lines", "box", ...: the data record's name for it */
   rx_pl_draw_fn draw; /* NULL: an empty cell */
   const void *spec;
 } rx_pl_panel;
@@ -33,6 +35,7 @@ struct rx_fig {
   int n_panels;
   rx_pl_panel *panels; /* (n_cols * n_rows) */
   rx_pl_block *arena;  /* every copy the adds make, freed with the figure */
+  int record;          /* data record: 1 on, 0 off, -1 the process-wide setting */
 };
 
 /* ---- arena and panel list (plot_core.c) ---- */
@@ -43,7 +46,7 @@ char *rx_pl_strdup(rx_fig *fig, const char *s, int *oom);
 void *rx_pl_memdup(rx_fig *fig, const void *p, size_t n, int *oom);
 /* Fails (naming the figure) when every cell is taken. */
 int rx_pl_check_room(const rx_fig *fig, rx_error *err);
-int rx_pl_push(rx_fig *fig, rx_pl_draw_fn draw, const void *spec, rx_error *err);
+int rx_pl_push(rx_fig *fig, const char *kind, rx_pl_draw_fn draw, const void *spec, rx_error *err);
 /* "cannot draw <base>: <detail>". */
 int rx_pl_fail(const rx_fig *fig, rx_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -70,7 +73,8 @@ enum {
   RX_PL_NCOL0 = 29
 };
 
-int rx_pl_colour_index(rx_colour c, int i); /* AUTO resolves to the i-th palette colour */
+int rx_pl_colour_index(rx_colour c, int i);           /* AUTO resolves to the i-th palette colour */
+void rx_pl_colour_rgb(int idx, unsigned char rgb[3]); /* sRGB of a cmap0 index (opaque) */
 void rx_pl_col(int idx);
 int rx_pl_light(int idx);                    /* the translucent copy of a named colour's index */
 void rx_pl_col_alpha(int idx, double alpha); /* draws with idx's colour at this opacity */
@@ -162,6 +166,39 @@ void rx_pl_world_per_mm(double *sx, double *sy);
 /* Polyline of the finite points of (x, y), broken at non-finite ones; an isolated finite point
  * becomes a dot. */
 void rx_pl_polyline(const double *x, const double *y, size_t n);
+
+/* ---- data record (plot_data.c) ---- */
+
+/* Whether rx_fig_save writes fig's <base>.data.json (its own setting, else the process's). */
+int rx_pl_fig_records(const rx_fig *fig);
+/* The record of a figure (rx_fig_save, first rendering only): the document, then one object
+ * per panel, current between begin and end. NULL when out of memory. */
+cJSON *rx_pl_rec_figure(const rx_fig *fig);
+void rx_pl_rec_panel_begin(cJSON *doc, const char *kind, int row, int col);
+void rx_pl_rec_panel_end(void);
+int rx_pl_rec_failed(void); /* an allocation failed since rx_pl_rec_figure */
+
+/* The panel being drawn, or NULL when nothing is recorded: every helper below does nothing on
+ * a NULL object, so drawing code calls them unconditionally. Non-finite numbers are null. */
+cJSON *rx_pl_rec(void);
+cJSON *rx_pl_rec_obj(cJSON *o, const char *key); /* the object under key, created if new */
+cJSON *rx_pl_rec_arr(cJSON *o, const char *key); /* the array under key, created if new */
+cJSON *rx_pl_rec_item(cJSON *arr);               /* a new object appended to arr */
+cJSON *rx_pl_rec_list(cJSON *arr);               /* a new array appended to arr */
+/* key NULL: appended to o, an array */
+void rx_pl_rec_num(cJSON *o, const char *key, double v);
+void rx_pl_rec_bool(cJSON *o, const char *key, int b);
+void rx_pl_rec_str(cJSON *o, const char *key, const char *s);
+void rx_pl_rec_nums(cJSON *o, const char *key, const double *v, size_t n, size_t stride);
+void rx_pl_rec_floats(cJSON *o, const char *key, const float *v, size_t n, size_t stride);
+void rx_pl_rec_matrix(cJSON *o, const char *key, const double *v, int rows, int cols);
+void rx_pl_rec_strs(cJSON *o, const char *key, const char *const *s, int n);
+void rx_pl_rec_colour(cJSON *o, const char *key, int idx); /* "#rrggbb" of a cmap0 index */
+/* Axis limits in data units and whether it is logarithmic; with_ticks: the major ticks in data
+ * units and their labels as drawn (axes labelled by their panel add their own). */
+void rx_pl_rec_axis(cJSON *o, const char *key, const rx_pl_axis *a, int with_ticks);
+/* Major tick positions of an axis in window units (log10 for log axes), as plbox places them. */
+int rx_pl_axis_ticks(const rx_pl_axis *a, double *ticks, int max);
 
 static inline int rx_pl_finite(double v) { return v == v && v - v == 0.0; }
 
