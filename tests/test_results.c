@@ -460,7 +460,7 @@ static void test_reader_finds_noise_and_seeds_from_the_names(void) {
   touch(s.dir, "kl_0.0001_2.json", "{}");             /* seed 2, votes 0.0001 */
   touch(s.dir, "variance_gru_same_0.0001_7.npz", ""); /* seed 7 (any family) */
   subdir(s.dir, "noisy_unbiased_gru_0.0001_4");       /* seed 4 (GRUs do not vote) */
-  touch(s.dir, "pca_0.001_9.json", "{}");             /* another noise: votes 0.001, no seed */
+  touch(s.dir, "pca_0.00001_9.json", "{}");           /* another noise, no seed */
   touch(s.dir, "kl_0.0001_x.json", "{}");             /* not a seed */
   touch(s.dir, "kl_0.0001_1234567890.json", "{}");    /* too many digits */
   touch(s.dir, "junk_5", "");
@@ -469,7 +469,7 @@ static void test_reader_finds_noise_and_seeds_from_the_names(void) {
   int n_others = -1;
   REQUIRE(rxr_find_noise(&s, others, 4, &n_others) == 0);
   CHECK_MSG(!strcmp(s.noise, "0.0001"), "noise %s", s.noise);
-  CHECK(n_others == 1 && !strcmp(others[0], "0.001"));
+  CHECK(n_others == 1 && !strcmp(others[0], "0.00001"));
   int seeds[8], n = -1, more = -1;
   REQUIRE(rxr_find_seeds(&s, NULL, 0, seeds, 8, &n, &more) == 0);
   CHECK_MSG(n == 5 && !more && seeds[0] == 0 && seeds[1] == 1 && seeds[2] == 2 && seeds[3] == 4 &&
@@ -480,15 +480,15 @@ static void test_reader_finds_noise_and_seeds_from_the_names(void) {
   CHECK(n == 2 && seeds[0] == 1 && seeds[1] == 7 && !more);
   REQUIRE(rxr_find_seeds(&s, NULL, 0, seeds, 2, &n, &more) == 0);
   CHECK(n == 2 && more == 1);
-  /* votes: 0.0001 three (the run, kl_..._2, kl_..._1234567890), 0.001 one; a tie goes to the
-   * task's default noise, a majority wins */
-  touch(s.dir, "distance_0.001_9.json", "{}");
-  touch(s.dir, "variance_0.001_9.json", "{}");
+  /* votes: 0.0001 three (the run, kl_..._2, kl_..._1234567890), 0.00001 one; a tie goes to the
+   * task's default noise (though "0.00001" is the smaller text), a majority wins */
+  touch(s.dir, "distance_0.00001_9.json", "{}");
+  touch(s.dir, "variance_0.00001_9.json", "{}");
   REQUIRE(rxr_find_noise(&s, others, 4, &n_others) == 0);
   CHECK_MSG(!strcmp(s.noise, "0.0001") && n_others == 1, "noise %s", s.noise);
-  touch(s.dir, "heading_0.001_9.json", "{}");
+  touch(s.dir, "heading_0.00001_9.json", "{}");
   REQUIRE(rxr_find_noise(&s, others, 4, &n_others) == 0);
-  CHECK_MSG(!strcmp(s.noise, "0.001") && !strcmp(others[0], "0.0001"), "noise %s", s.noise);
+  CHECK_MSG(!strcmp(s.noise, "0.00001") && !strcmp(others[0], "0.0001"), "noise %s", s.noise);
   /* no folder: the default noise, and -1 */
   rx_results_set none;
   REQUIRE(rx_results_set_init(&none, root, RX_TASK_HEAD_DIRECTION, 0.5, NULL) == 0);
