@@ -39,7 +39,7 @@ typedef struct rx_experiment {
   const char *full_label; /* unique within a task: the label with the model ("GRU U-σ") */
   const char *desc;       /* "noisy, unbiased", "noisy GRU, biased" */
   int noisy;              /* trained with recurrent noise: its run names carry sigma2_rec */
-  int biased;             /* biased behaviour (SPEC §4) */
+  int biased;             /* trained on biased behaviour */
   int gru;                /* a GRU rather than the vanilla RNN */
 } rx_experiment;
 
@@ -97,7 +97,7 @@ typedef struct rx_results_set {
   char noise[64]; /* sigma2_rec of the noisy runs as their names write it: "0.0001" */
 } rx_results_set;
 
-/* <root>/<task> with noise written as Python's str(float) (SPEC §9). Fails naming root when the
+/* <root>/<task> with noise written as Python's str(float). Fails naming root when the
  * directory name does not fit. */
 int rx_results_set_init(rx_results_set *s, const char *root, rx_task_kind task, double noise,
                         rx_error *err);

@@ -221,8 +221,6 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
   int index = b->plan->n_steps;
   rx_step *s = add_step(b, RX_STEP_ANALYZE);
   if (!s) return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
-  char noise_text[64] = "";
-  if (noise >= 0) rx_format_py_float(noise, noise_text, sizeof noise_text);
   rx_results_set set; /* the noise of the names: the runs', else the analysis default (below) */
   if (rx_results_set_init(&set, root, task, noise, b->err) ||
       bprintf(s->dir, sizeof s->dir, "%s", set.dir) ||
@@ -236,7 +234,7 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
   if (!rc) rc = add_arg(b, s, "task=%s", t->name);
   if (!rc) rc = add_arg(b, s, "seed=%d", seed);
   if (!rc) rc = add_arg(b, s, "path=%s", root);
-  if (!rc && noise >= 0) rc = add_arg(b, s, "noise=%s", noise_text);
+  if (!rc && noise >= 0) rc = add_arg(b, s, "noise=%s", set.noise); /* as the run names write it */
   if (!rc && v->arg) rc = add_arg(b, s, "%s", v->arg);
   for (int i = 0; i < t->n_analysis && !rc; i++)
     rc = add_arg(b, s, "%s", t->analysis[i]);
@@ -278,11 +276,7 @@ static int add_figures(builder *b, const rxp_task *t, const char *root, int firs
   if (!rc) rc = add_arg(b, s, "task=%s", t->name);
   if (!rc) rc = add_arg(b, s, "path=%s", root);
   if (!rc) rc = add_arg(b, s, "seeds=%s", seeds_text);
-  if (!rc && noise >= 0) {
-    char text[64];
-    rx_format_py_float(noise, text, sizeof text);
-    rc = add_arg(b, s, "noise=%s", text);
-  }
+  if (!rc && noise >= 0) rc = add_arg(b, s, "noise=%s", set.noise);
   int all_done = 1;
   for (int i = first_analysis; i < last && !rc; i++) {
     rx_step *a = &b->plan->steps[i];

@@ -1,4 +1,4 @@
-/* Names and paths under a results root (SPEC §8): run names and directories, checkpoints, the
+/* Names and paths under a results root: run names and directories, checkpoints, the
  * Gaussian-noise root and the analysis files, and the same names with "<seed>" for messages.
  * Which experiments and analyses exist is experiments.c's; the checkpoint file name itself is
  * rx_checkpoint_path's (src/train). */
