@@ -232,7 +232,8 @@ static void test_no_results_or_bad_settings_give_one_line(void) {
       {"figures path=/nonexistent/results", "/nonexistent/results/spatial_navigation"},
       {"figures path=%s noise=0.5", "noise 0.5"},
       {"figures path=%s seeds=9", "seeds"},
-      {"figures path=%s seeds=two", "seeds=two"},
+      {"figures path=%s seeds=two", "seeds 'two'"},
+      {"figures path=%s seeds=1,1", "seeds '1,1': seed 1 is listed twice"},
       {"figures path=%s noise=-1", "noise=-1"},
       {"figures path=%s task=walking", "task=walking"},
       {"figures path=%s colour=blue", "colour=blue"},
@@ -259,7 +260,7 @@ static void test_settings_parse_seeds_noise_and_task(void) {
   rx_figures_config cfg;
   rx_figures_config_default(&cfg);
   CHECK(cfg.all_seeds && cfg.noise < 0 && cfg.task == RX_TASK_SPATIAL);
-  const char *a[] = {"task=head_direction", "noise=0.01", "seeds=4,0-2,1", "path=/tmp/x"};
+  const char *a[] = {"task=head_direction", "noise=0.01", "seeds=4,0-2", "path=/tmp/x"};
   rx_error err = {{0}};
   REQUIRE(rx_figures_config_parse(&cfg, 4, a, &err) == 0);
   CHECK(cfg.task == RX_TASK_HEAD_DIRECTION);
@@ -270,12 +271,18 @@ static void test_settings_parse_seeds_noise_and_task(void) {
   const char *b[] = {"seeds=all"};
   REQUIRE(rx_figures_config_parse(&cfg, 1, b, &err) == 0);
   CHECK(cfg.all_seeds);
-  const char *bad[] = {"seeds=3-1", "seeds=1,", "seeds=-2", "seeds=0-100000",
-                       "noise=abc", "task=",    "path="};
+  const char *bad[] = {"seeds=3-1",   "seeds=1,",  "seeds=-2", "seeds=0-100000",
+                       "seeds=1,0-2", "noise=abc", "task=",    "path="};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     rx_error e = {{0}};
     CHECK_MSG(rx_figures_config_parse(&cfg, 1, &bad[i], &e) == RX_EINVAL, "%s accepted", bad[i]);
-    CHECK_MSG(strstr(e.msg, bad[i]), "'%s' not named: %s", bad[i], e.msg);
+    /* a bad seed list is named as the seed-list parser names it: seeds '<value>' */
+    char named[64];
+    if (!strncmp(bad[i], "seeds=", 6))
+      snprintf(named, sizeof named, "seeds '%s'", bad[i] + 6);
+    else
+      snprintf(named, sizeof named, "%s", bad[i]);
+    CHECK_MSG(strstr(e.msg, named), "'%s' not named: %s", bad[i], e.msg);
   }
 }
 

@@ -515,7 +515,7 @@ static void test_report_cli_settings_and_help(void) {
   free(o);
   CHECK(run_cli("report path=%s seeds=x", root) == 2);
   o = output();
-  CHECK_MSG(count_lines(o) == 1 && strstr(o, "seeds=x"), "%s", o);
+  CHECK_MSG(count_lines(o) == 1 && strstr(o, "seeds 'x'"), "%s", o);
   free(o);
   CHECK(run_cli("report path=%s/nonexistent", root) == 1);
   o = output();

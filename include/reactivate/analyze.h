@@ -6,6 +6,7 @@
 #define RX_ANALYZE_H
 
 #include "reactivate/error.h"
+#include "reactivate/results.h"
 #include "reactivate/task.h"
 
 #ifdef __cplusplus
@@ -20,7 +21,8 @@ typedef struct rx_analysis_config {
   char path[2048]; /* results root */
   int gru;         /* analyse the GRU runs (…_gru) instead of the vanilla ones */
   int rule;        /* quiescent noise: 0 default (scaled for vanilla, same for GRU), 1 scaled,
-                      2 same (SPEC §7 C.1: "without the doubled noise") */
+                      2 same (SPEC §7 C.1: "without the doubled noise"); the files' prefix is
+                      rx_results_prefix(gru, rule) */
   int t_quiescent; /* quiescent steps for the KL (1000) */
   int batch_size;  /* trajectories, from the test batch's initial states (200) */
   struct {
@@ -49,13 +51,15 @@ typedef struct rx_analysis_config {
 int rx_analysis_config_load(rx_analysis_config *cfg, int n_overrides, const char *const *overrides,
                             rx_error *err);
 
+/* One bit per analysis file (results.h): RX_ANALYZE_X = 1 << RX_RESULTS_X. */
 typedef enum rx_analysis_kind {
-  RX_ANALYZE_KL = 1,
-  RX_ANALYZE_VARIANCE = 2,
-  RX_ANALYZE_DISTANCE = 4,
-  RX_ANALYZE_PCA = 8,
-  RX_ANALYZE_HEADING = 16, /* head direction: heading histograms, angular velocities */
-  RX_ANALYZE_ALL = 31
+  RX_ANALYZE_KL = 1 << RX_RESULTS_KL,
+  RX_ANALYZE_VARIANCE = 1 << RX_RESULTS_VARIANCE,
+  RX_ANALYZE_DISTANCE = 1 << RX_RESULTS_DISTANCE,
+  RX_ANALYZE_PCA = 1 << RX_RESULTS_PCA,
+  RX_ANALYZE_HEADING = 1 << RX_RESULTS_HEADING, /* head direction: heading histograms, angular
+                                                   velocities */
+  RX_ANALYZE_ALL = (1 << RX_RESULTS_N_ANALYSES) - 1
 } rx_analysis_kind;
 
 /* Reports progress and skipped runs (the CLI prints them; the library never does). */

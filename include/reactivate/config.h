@@ -78,9 +78,10 @@ void rx_config_population_spec(const rx_train_config *cfg, rx_population_spec *s
 void rx_config_rnn_spec(const rx_train_config *cfg, rx_rnn_spec *spec);
 
 /* SPEC §8 run name: "<experiment>_<seed>" without recurrent noise, else
- * "<experiment>_<sigma2_rec>_<seed>" with the variance written as Python's str(float). */
+ * "<experiment>_<sigma2_rec>_<seed>" with the variance written as Python's str(float)
+ * (rx_results_run_name_sigma, results.h, for the config's experiment). */
 int rx_config_run_name(const rx_train_config *cfg, char *buf, size_t n);
-/* <path>/<task>/<run name> */
+/* <path>/<task>/<run name> (rx_results_run_dir) */
 int rx_config_run_dir(const rx_train_config *cfg, char *buf, size_t n);
 /* Python's str(float): 0.0001, 1e-05, 0.01, 2.0, 1e+16 ... */
 void rx_format_py_float(double v, char *buf, size_t n);

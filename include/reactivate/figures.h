@@ -9,13 +9,14 @@
 #define RX_FIGURES_H
 
 #include "reactivate/error.h"
+#include "reactivate/results.h"
 #include "reactivate/task.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define RX_FIGURES_MAX_SEEDS 256
+#define RX_FIGURES_MAX_SEEDS RX_SEED_LIST_MAX
 
 typedef struct rx_figures_config {
   rx_task_kind task;
@@ -23,15 +24,15 @@ typedef struct rx_figures_config {
   double noise;    /* sigma2_rec of the noisy runs, as in their names; < 0: the task's default
                       (1e-4 spatial navigation, 0.01 head direction) */
   int all_seeds;   /* 1: every seed that has a run or analysis file (the default) */
-  int n_seeds;     /* else these seeds, ascending */
+  int n_seeds;     /* else these seeds, ascending and distinct */
   int seeds[RX_FIGURES_MAX_SEEDS];
 } rx_figures_config;
 
 /* spatial_navigation, path "results", the task's noise, all seeds. */
 void rx_figures_config_default(rx_figures_config *cfg);
 /* Applies key=value settings: task=spatial_navigation|head_direction, path=DIR, noise=X,
- * seeds=all|N|A-B|list of those separated by commas (seeds=0-2,4). Unknown keys and bad
- * values are refused naming the argument. */
+ * seeds=all or a seed list (rx_seed_list_parse: seeds=0-2,4; any order, each seed once).
+ * Unknown keys and bad values are refused naming the argument. */
 int rx_figures_config_parse(rx_figures_config *cfg, int n, const char *const *args, rx_error *err);
 
 /* Receives one line per figure written ("wrote …") or skipped ("skipped <name>: <reason>"). */

@@ -8,12 +8,13 @@
 #define RX_REPORT_H
 
 #include "reactivate/error.h"
+#include "reactivate/results.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define RX_REPORT_MAX_SEEDS 256
+#define RX_REPORT_MAX_SEEDS RX_SEED_LIST_MAX
 
 typedef struct rx_report_config {
   char path[2048];      /* results root (holds spatial_navigation/, head_direction/) */
@@ -21,7 +22,7 @@ typedef struct rx_report_config {
                            <path>/gaussian; reported side by side with the published uniform noise */
   char profile[64];     /* profile name shown in the title ("quick", "paper", …) */
   const char *settings; /* free text shown verbatim under "Configuration" (may be NULL) */
-  int n_seeds;          /* seeds to report; 0: every seed found */
+  int n_seeds;          /* seeds to report (ascending, distinct); 0: every seed found */
   int seeds[RX_REPORT_MAX_SEEDS];
   double wall_s; /* wall time of the reproduction, shown if >= 0 */
 } rx_report_config;
@@ -29,7 +30,7 @@ typedef struct rx_report_config {
 /* path "results", no Gaussian root, profile "", every seed, wall time unknown (-1). */
 void rx_report_config_default(rx_report_config *cfg);
 /* Applies key=value settings: path=DIR, gaussian=DIR ("" or none: no Gaussian root),
- * profile=NAME, seeds=all|N|A-B|list of those separated by commas (as `reactivate figures`).
+ * profile=NAME, seeds=all or a seed list (rx_seed_list_parse, as `reactivate figures`).
  * Unknown keys and bad values are refused naming the argument. */
 int rx_report_config_parse(rx_report_config *cfg, int n, const char *const *args, rx_error *err);
 

@@ -10,12 +10,13 @@
 #include <stdint.h>
 
 #include "reactivate/error.h"
+#include "reactivate/results.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define RX_PLAN_MAX_SEEDS 256
+#define RX_PLAN_MAX_SEEDS RX_SEED_LIST_MAX
 #define RX_STEP_MAX_ARGS 64
 
 typedef enum rx_step_kind { RX_STEP_TRAIN = 0, RX_STEP_ANALYZE, RX_STEP_FIGURES } rx_step_kind;
@@ -48,11 +49,9 @@ typedef struct rx_plan {
   rx_step *steps; /* in an order that respects dependencies */
 } rx_plan;
 
-/* Parses a seed list: "3", "0-4", "0,2,5-7" (ascending, distinct, 0..1e6). */
-int rx_parse_seed_list(const char *text, int *seeds, int max, int *n, rx_error *err);
-
 /* Builds the plan of profile (a bundled name: quick, paper, mini; or a path to a YAML file) with
- * results under out_dir. seeds/n_seeds replace the profile's seeds when n_seeds > 0. Every
+ * results under out_dir. seeds/n_seeds (ascending, distinct: rx_seed_list_parse's list) replace
+ * the profile's seeds when n_seeds > 0. Every
  * training config is resolved and validated here, so a bad profile fails before anything runs. */
 int rx_plan_create(rx_plan **out, const char *profile, const char *out_dir, const int *seeds,
                    int n_seeds, rx_error *err);

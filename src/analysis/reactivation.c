@@ -3,7 +3,8 @@
  * input, the quiescence rule), and writes <analysis>_<noise>_<seed>.json (SPEC §8 layout, keyed
  * by run name) plus an .npz of the arrays the figures need. This file holds the shared machinery
  * and the dispatcher; the analyses are in reactivation_kl.c and reactivation_runs.c, the
- * statistics themselves in analysis.h's functions. */
+ * statistics themselves in analysis.h's functions, the experiment set and every file name in
+ * reactivate/results.h. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -28,34 +29,20 @@ void rxa_log(analysis_ctx *a, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* The task's experiments of the model analysed (vanilla or GRU), in the experiment set's order:
+ * the order of the runs, and so of the keys, in every file written. */
 static void load_runs(analysis_ctx *a) {
-  static const struct {
-    const char *label, *exp;
-    int noisy;
-  } vanilla[] = {{"U-sigma", "noisy_unbiased", 1},
-                 {"U", "no-noise_unbiased", 0},
-                 {"B-sigma", "noisy_biased", 1},
-                 {"B", "no-noise_biased", 0}};
-  static const struct {
-    const char *label, *exp;
-    int noisy;
-  } gru[] = {{"U-sigma", "noisy_unbiased_gru", 1}, {"B-sigma", "noisy_biased_gru", 1}};
-  const int n = a->cfg->gru ? 2 : 4;
-  char noise[64];
-  rx_format_py_float(a->cfg->noise, noise, sizeof noise);
-  for (int i = 0; i < n; i++) {
-    run_slot *r = &a->runs[i];
-    r->label = a->cfg->gru ? gru[i].label : vanilla[i].label;
-    r->experiment = a->cfg->gru ? gru[i].exp : vanilla[i].exp;
-    r->noisy = a->cfg->gru ? gru[i].noisy : vanilla[i].noisy;
-    if (r->noisy)
-      snprintf(r->name, sizeof r->name, "%s_%s_%d", r->experiment, noise, a->cfg->seed);
-    else
-      snprintf(r->name, sizeof r->name, "%s_%d", r->experiment, a->cfg->seed);
+  a->n_runs = 0;
+  for (int i = 0; i < rx_experiment_count(a->cfg->task); i++) {
+    const rx_experiment *e = rx_experiment_get(a->cfg->task, i);
+    if (e->gru != (a->cfg->gru != 0)) continue;
+    run_slot *r = &a->runs[a->n_runs++];
+    r->exp = e;
+    rx_results_experiment_run(&a->set, e, a->cfg->seed, r->name, sizeof r->name);
     char dir[2600], ck_path[2800];
-    snprintf(dir, sizeof dir, "%s/%s", a->task_dir, r->name);
+    rx_results_experiment_dir(&a->set, e, a->cfg->seed, dir, sizeof dir);
     int64_t step = a->cfg->epoch >= 0 ? a->cfg->epoch : rx_checkpoint_latest(dir);
-    rx_checkpoint_path(ck_path, sizeof ck_path, dir, step);
+    rx_results_checkpoint_path(dir, step, ck_path, sizeof ck_path);
     if (step < 0 || !rx_file_exists(ck_path)) {
       rxa_log(a, "skipping %s: no checkpoint %s", r->name,
               step < 0 ? "in its run directory" : ck_path);
@@ -69,7 +56,6 @@ static void load_runs(analysis_ctx *a) {
     r->loaded = 1;
     rxa_log(a, "loaded %s (step %" PRId64 ")", r->name, r->ck.step);
   }
-  a->n_runs = n;
 }
 
 /* Simulates ck: awake on its test batch (quiescent == 0) or quiescent from the same initial
@@ -120,9 +106,11 @@ float *rxa_batch_major(const float *src, int T, int B, int k) {
   return rxa_batch_major_first(src, T, B, B, k);
 }
 
-int rxa_write_json(analysis_ctx *a, const char *analysis, cJSON *root, rx_error *err) {
+int rxa_write_json(analysis_ctx *a, int analysis, cJSON *root, rx_error *err) {
   char path[2600];
-  snprintf(path, sizeof path, "%s/%s_%s.json", a->task_dir, analysis, a->suffix);
+  if (rx_results_analysis_path(&a->set, analysis, a->prefix, a->cfg->seed, "json", path,
+                               sizeof path))
+    return rx_fail(err, RX_EINVAL, "results path too long: %.200s...", path);
   char *text = cJSON_Print(root);
   if (!text) return rx_fail(err, RX_ENOMEM, "out of memory writing %s", path);
   int rc = rx_write_file_atomic(path, text, strlen(text), err);
@@ -145,10 +133,14 @@ void rxa_npz_add(npz_list *l, const char *run, const char *what, float *data, in
   l->owned[l->n++] = data;
 }
 
-int rxa_npz_flush(analysis_ctx *a, const char *analysis, npz_list *l, rx_error *err) {
+int rxa_npz_flush(analysis_ctx *a, int analysis, npz_list *l, rx_error *err) {
   char path[2600];
-  snprintf(path, sizeof path, "%s/%s_%s.npz", a->task_dir, analysis, a->suffix);
-  int rc = l->n ? rx_npz_write(path, l->arrays, l->n, err) : 0;
+  int rc = 0;
+  if (l->n && rx_results_analysis_path(&a->set, analysis, a->prefix, a->cfg->seed, "npz", path,
+                                       sizeof path))
+    rc = rx_fail(err, RX_EINVAL, "results path too long: %.200s...", path);
+  else if (l->n)
+    rc = rx_npz_write(path, l->arrays, l->n, err);
   for (int i = 0; i < l->n; i++)
     free(l->owned[i]);
   l->n = 0;
@@ -173,7 +165,7 @@ float *rxa_to_float(const double *x, size_t n) {
 
 int rxa_is_circular(const analysis_ctx *a) { return a->cfg->task == RX_TASK_HEAD_DIRECTION; }
 
-int rxa_for_each_run(analysis_ctx *a, const char *analysis, per_run_fn per_run, rx_error *err) {
+int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, rx_error *err) {
   cJSON *root = cJSON_CreateObject();
   npz_list *arrays = calloc(1, sizeof *arrays);
   int rc = root && arrays ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
@@ -194,35 +186,38 @@ int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn
   a->cfg = cfg;
   a->log = log;
   a->log_ctx = ctx;
-  snprintf(a->task_dir, sizeof a->task_dir, "%s/%s", cfg->path, rx_task_name(cfg->task));
-  char noise[64];
-  rx_format_py_float(cfg->noise, noise, sizeof noise);
-  static const char *const rule_prefix[] = {"", "scaled_", "same_"};
-  snprintf(a->suffix, sizeof a->suffix, "%s%s%s_%d", cfg->gru ? "gru_" : "", rule_prefix[cfg->rule],
-           noise, cfg->seed);
+  int rc = rx_results_set_init(&a->set, cfg->path, cfg->task, cfg->noise, err);
+  if (!rc && !(a->prefix = rx_results_prefix(cfg->gru, cfg->rule)))
+    rc = rx_fail(err, RX_EINVAL, "rule %d: not a quiescence rule (0 default, 1 scaled, 2 same)",
+                 cfg->rule);
+  if (rc) {
+    free(a);
+    return rc;
+  }
   load_runs(a);
-  int rc = 0, found = 0;
+  int found = 0;
   for (int i = 0; i < a->n_runs; i++)
     found += a->runs[i].loaded;
   if (!found)
     rc = rx_fail(err, RX_EINVAL,
                  "no trained runs of seed %d (noise %s) found in %s: train them "
-                 "first (reactivate train %s/noisy_unbiased ...)",
-                 cfg->seed, noise, a->task_dir, rx_task_name(cfg->task));
-  const int hd = cfg->task == RX_TASK_HEAD_DIRECTION;
+                 "first (reactivate train %s/%s ...)",
+                 cfg->seed, a->set.noise, a->set.dir, rx_task_name(cfg->task),
+                 rx_experiment_get(cfg->task, RX_EXP_NOISY_UNBIASED)->name);
   if (!rc && (kinds & RX_ANALYZE_KL)) {
-    if (hd)
+    if (!rx_results_analysis_applies(RX_RESULTS_KL, cfg->task))
       rxa_log(a, "kl: skipped (the distribution match is defined for the spatial task)");
     else
       rc = rxa_kl(a, err);
   }
   if (!rc && (kinds & RX_ANALYZE_VARIANCE))
-    rc = rxa_for_each_run(a, "variance", rxa_variance_run, err);
+    rc = rxa_for_each_run(a, RX_RESULTS_VARIANCE, rxa_variance_run, err);
   if (!rc && (kinds & RX_ANALYZE_DISTANCE))
-    rc = rxa_for_each_run(a, "distance", rxa_distance_run, err);
-  if (!rc && (kinds & RX_ANALYZE_PCA)) rc = rxa_for_each_run(a, "pca", rxa_pca_run, err);
-  if (!rc && (kinds & RX_ANALYZE_HEADING) && hd)
-    rc = rxa_for_each_run(a, "heading", rxa_heading_run, err);
+    rc = rxa_for_each_run(a, RX_RESULTS_DISTANCE, rxa_distance_run, err);
+  if (!rc && (kinds & RX_ANALYZE_PCA)) rc = rxa_for_each_run(a, RX_RESULTS_PCA, rxa_pca_run, err);
+  if (!rc && (kinds & RX_ANALYZE_HEADING) &&
+      rx_results_analysis_applies(RX_RESULTS_HEADING, cfg->task))
+    rc = rxa_for_each_run(a, RX_RESULTS_HEADING, rxa_heading_run, err);
   for (int i = 0; i < a->n_runs; i++)
     if (a->runs[i].loaded) rx_checkpoint_free(&a->runs[i].ck);
   free(a);

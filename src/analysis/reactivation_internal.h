@@ -11,6 +11,7 @@
 #include "reactivate/analyze.h"
 #include "reactivate/checkpoint.h"
 #include "reactivate/npz.h"
+#include "reactivate/results.h"
 #include "reactivate/simulate.h"
 
 /* Noise indices of the simulations, so that no two share noise samples. */
@@ -27,10 +28,8 @@ enum {
 };
 
 typedef struct run_slot {
-  const char *label;      /* U-sigma, U, B-sigma, B */
-  const char *experiment; /* noisy_unbiased, ... */
-  int noisy;
-  char name[256]; /* run name, e.g. noisy_unbiased_0.0001_0 */
+  const rx_experiment *exp; /* which of the task's experiments */
+  char name[256];           /* run name, e.g. noisy_unbiased_0.0001_0 */
   rx_checkpoint ck;
   int loaded;
 } run_slot;
@@ -39,13 +38,13 @@ typedef struct analysis_ctx {
   const rx_analysis_config *cfg;
   rx_analysis_log_fn log;
   void *log_ctx;
-  run_slot runs[4];
+  run_slot runs[RX_EXP_COUNT];
   int n_runs;
-  char task_dir[2300];
-  char suffix[96]; /* "<noise>_<seed>" or "gru_<noise>_<seed>" */
+  rx_results_set set; /* <path>/<task> and the noise the run names carry */
+  const char *prefix; /* the analysis family written: "", "gru_", "same_", ... */
 } analysis_ctx;
 
-/* Arrays for the figures, next to the JSON: <analysis>_<suffix>.npz. Frees the data. */
+/* Arrays for the figures, next to the JSON: <analysis>_<prefix><noise>_<seed>.npz. */
 typedef struct npz_list {
   rx_array arrays[64];
   char names[64][320];
@@ -71,12 +70,13 @@ double *rxa_to_double(const float *x, size_t n);
 float *rxa_to_float(const double *x, size_t n);
 float *rxa_batch_major_first(const float *src, int T, int B, int keep, int k);
 float *rxa_batch_major(const float *src, int T, int B, int k);
-int rxa_write_json(analysis_ctx *a, const char *analysis, cJSON *root, rx_error *err);
+/* analysis: rx_results_analysis */
+int rxa_write_json(analysis_ctx *a, int analysis, cJSON *root, rx_error *err);
 void rxa_npz_add(npz_list *l, const char *run, const char *what, float *data, int ndim, int64_t d0,
                  int64_t d1, int64_t d2);
-int rxa_npz_flush(analysis_ctx *a, const char *analysis, npz_list *l, rx_error *err);
+int rxa_npz_flush(analysis_ctx *a, int analysis, npz_list *l, rx_error *err);
 void rxa_npz_discard(npz_list *l);
-int rxa_for_each_run(analysis_ctx *a, const char *analysis, per_run_fn per_run, rx_error *err);
+int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, rx_error *err);
 
 /* The analyses. */
 int rxa_kl(analysis_ctx *a, rx_error *err);

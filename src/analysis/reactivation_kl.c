@@ -71,16 +71,16 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
     if (!rc)
       rc = rx_density_kde(&src[n_src], xq, nq, 2, "quiescent outputs of the random network", err);
     if (!rc) {
-      src_names[n_src++] = "random";
-      rxa_npz_add(arrays, "random", "quiescent", rxa_batch_major(q.decoded, q.T, q.B, 2), 3, q.B,
-                  q.T, 2);
+      src_names[n_src++] = RX_RESULTS_RANDOM;
+      rxa_npz_add(arrays, RX_RESULTS_RANDOM, "quiescent", rxa_batch_major(q.decoded, q.T, q.B, 2),
+                  3, q.B, q.T, 2);
     }
     free(xq);
     rx_sim_result_free(&q);
     double lo[2] = {-any->cfg.task.box_width / 2, -any->cfg.task.box_height / 2};
     double hi[2] = {-lo[0], -lo[1]};
     if (!rc) rc = rx_density_uniform_box(&src[n_src], 2, lo, hi, err);
-    if (!rc) src_names[n_src++] = "uniform";
+    if (!rc) src_names[n_src++] = RX_RESULTS_UNIFORM;
   }
   if (!rc && n_tgt > 0) {
     double *kl = malloc((size_t)n_src * n_tgt * sizeof(double));
@@ -97,11 +97,11 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
         for (int j = 0; j < n_tgt; j++)
           cJSON_AddNumberToObject(row, tgt_names[j], kl[(size_t)i * n_tgt + j]);
       }
-      rc = rxa_write_json(a, "kl", root, err);
+      rc = rxa_write_json(a, RX_RESULTS_KL, root, err);
       cJSON_Delete(root);
     }
     free(kl);
-    if (!rc) rc = rxa_npz_flush(a, "kl", arrays, err);
+    if (!rc) rc = rxa_npz_flush(a, RX_RESULTS_KL, arrays, err);
   }
 out:
   rxa_npz_discard(arrays); /* anything left after an error */

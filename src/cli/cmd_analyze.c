@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "reactivate/analyze.h"
+#include "reactivate/results.h"
 
 static const char help[] =
     "usage: reactivate analyze kl|variance|distance|pca|heading|all [key=value ...] [options]\n"
@@ -28,20 +29,13 @@ static const char help[] =
     "  --quiet       print nothing but errors\n"
     "  --threads N   threads (default: all cores)\n";
 
-static const struct {
-  const char *name;
-  unsigned kinds;
-} analyses[] = {
-    {"kl", RX_ANALYZE_KL},   {"variance", RX_ANALYZE_VARIANCE}, {"distance", RX_ANALYZE_DISTANCE},
-    {"pca", RX_ANALYZE_PCA}, {"heading", RX_ANALYZE_HEADING},   {"all", RX_ANALYZE_ALL}};
-
-/* A bare word names an analysis; ctx accumulates the mask. */
+/* A bare word names an analysis (its file name, results.h) or all; ctx accumulates the mask. */
 static int add_analysis(void *ctx, const char *w) {
-  for (size_t i = 0; i < sizeof analyses / sizeof analyses[0]; i++)
-    if (!strcmp(w, analyses[i].name)) {
-      *(unsigned *)ctx |= analyses[i].kinds;
-      return 0;
-    }
+  const int a = rx_results_analysis_find(w);
+  if (a >= 0 || !strcmp(w, "all")) {
+    *(unsigned *)ctx |= a >= 0 ? 1u << a : (unsigned)RX_ANALYZE_ALL;
+    return 0;
+  }
   return cli_error("analyze: unknown analysis '%s' (kl, variance, distance, pca, heading, all)",
                    w) +
          1;

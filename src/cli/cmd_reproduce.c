@@ -42,7 +42,8 @@ static const char help[] =
     "                paper (published sizes, 5 seeds, plus zero-mean Gaussian noise),\n"
     "                mini (seconds, for smoke tests), or a profile YAML file of your own\n"
     "                (configs/reproduce/*.yml show the format)\n"
-    "  --seeds LIST  seeds instead of the profile's: 0-4, 3, 0,2,5\n"
+    "  --seeds LIST  seeds instead of the profile's, in any order, each once: 3, 0-4,\n"
+    "                0,2,5-7\n"
     "  --jobs N      steps run at the same time, as separate processes (default: one per\n"
     "                core, at most 8); the threads are shared out between them\n"
     "  --out DIR     results root (default: results/<profile>, e.g. results/quick)\n"
@@ -364,7 +365,7 @@ int cmd_reproduce(int argc, char **argv) {
   }
   rx_error err = {{0}};
   int seeds[RX_PLAN_MAX_SEEDS], n_seeds = 0;
-  if (seeds_text && rx_parse_seed_list(seeds_text, seeds, RX_PLAN_MAX_SEEDS, &n_seeds, &err))
+  if (seeds_text && rx_seed_list_parse(seeds_text, seeds, RX_PLAN_MAX_SEEDS, &n_seeds, NULL, &err))
     return cli_error("reproduce: --seeds: %s", err.msg) + 1;
   rx_plan *plan = NULL;
   if (rx_plan_create(&plan, profile, out, seeds, n_seeds, &err)) return cli_error("%s", err.msg);

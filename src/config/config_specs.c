@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config/train_config.h"
+#include "reactivate/results.h"
 
 void rx_config_task_spec(const rx_train_config *cfg, rx_task_spec *spec) {
   memset(spec, 0, sizeof *spec);
@@ -57,24 +58,16 @@ void rx_config_rnn_spec(const rx_train_config *cfg, rx_rnn_spec *spec) {
   spec->noise = cfg->rnn.noise;
 }
 
+/* Run names and directories are the results layout's (reactivate/results.h). */
 int rx_config_run_name(const rx_train_config *cfg, char *buf, size_t n) {
   const char *slash = strrchr(cfg->config, '/');
   const char *base = slash ? slash + 1 : cfg->config;
-  int len;
-  if (cfg->rnn.sigma2_rec == 0) {
-    len = snprintf(buf, n, "%s_%d", base, cfg->seed);
-  } else {
-    char s[64];
-    rx_format_py_float(cfg->rnn.sigma2_rec, s, sizeof s);
-    len = snprintf(buf, n, "%s_%s_%d", base, s, cfg->seed);
-  }
-  return len < 0 || (size_t)len >= n ? RX_EINVAL : 0;
+  return rx_results_run_name_sigma(base, cfg->rnn.sigma2_rec, cfg->seed, buf, n);
 }
 
 int rx_config_run_dir(const rx_train_config *cfg, char *buf, size_t n) {
-  const char *task = rx_cfg_task_name(cfg->task_kind);
   char run[512];
-  if (!task || rx_config_run_name(cfg, run, sizeof run)) return RX_EINVAL;
-  int len = snprintf(buf, n, "%s/%s/%s", cfg->path, task, run);
-  return len < 0 || (size_t)len >= n ? RX_EINVAL : 0;
+  if (!rx_cfg_task_name(cfg->task_kind) || rx_config_run_name(cfg, run, sizeof run))
+    return RX_EINVAL;
+  return rx_results_run_dir(cfg->path, cfg->task_kind, run, buf, n);
 }

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "reactivate/figures.h"
 #include "reactivate/fileio.h"
 #include "reactivate/report.h"
+#include "reactivate/results.h"
 #include "report/report_internal.h"
 
 #ifndef RX_VERSION
@@ -46,13 +46,10 @@ int rx_report_config_parse(rx_report_config *cfg, int n, const char *const *args
                        sizeof cfg->profile - 1);
       snprintf(cfg->profile, sizeof cfg->profile, "%s", v);
     } else if (kl == 5 && !strncmp(arg, "seeds", kl)) {
-      /* the same seed syntax as `reactivate figures` */
-      rx_figures_config fc;
-      rx_figures_config_default(&fc);
-      if (rx_figures_config_parse(&fc, 1, &arg, err)) return RX_EINVAL;
-      cfg->n_seeds = fc.all_seeds ? 0 : fc.n_seeds;
-      for (int k = 0; k < cfg->n_seeds; k++)
-        cfg->seeds[k] = fc.seeds[k];
+      int seeds[RX_REPORT_MAX_SEEDS], n_seeds, all;
+      if (rx_seed_list_parse(v, seeds, RX_REPORT_MAX_SEEDS, &n_seeds, &all, err)) return RX_EINVAL;
+      cfg->n_seeds = n_seeds; /* 0 for all */
+      memcpy(cfg->seeds, seeds, (size_t)n_seeds * sizeof seeds[0]);
     } else {
       return rx_fail(err, RX_EINVAL, "'%s': unknown setting (path, gaussian, profile, seeds)", arg);
     }
@@ -68,7 +65,7 @@ static void section_summary(rp_ctx *c, rp_doc *d, const rp_claim_result *res, in
     counts[res[i].verdict + 1]++;
   rp_heading(d, 2, "Summary");
   char seeds[300];
-  rr_seed_list(c->seeds, c->n_seeds, seeds, sizeof seeds);
+  rx_seed_list_format(c->seeds, c->n_seeds, ", ", seeds, sizeof seeds);
   rp_para(d,
           "Seeds reported: %s. Claims of the paper checked: %d; %d hold, %d do not hold, %d "
           "not measured.",
@@ -142,12 +139,12 @@ static void section_config(rp_ctx *c, rp_doc *d) {
       const rp_set *s = &c->sets[root][t];
       if (root == RP_GAUSS && !cfg->gaussian[0]) continue;
       char seeds[300];
-      rr_seed_list(s->seeds, s->n_seeds, seeds, sizeof seeds);
+      rx_seed_list_format(s->seeds, s->n_seeds, ", ", seeds, sizeof seeds);
       if (s->exists)
-        rp_list_item(d, "%s: noise (sigma2_rec of the noisy runs) %s, seeds found %s", s->dir,
-                     s->noise, s->n_seeds ? seeds : "none");
+        rp_list_item(d, "%s: noise (sigma2_rec of the noisy runs) %s, seeds found %s", s->where.dir,
+                     s->where.noise, s->n_seeds ? seeds : "none");
       else
-        rp_list_item(d, "%s: not found", s->dir);
+        rp_list_item(d, "%s: not found", s->where.dir);
     }
   if (cfg->wall_s >= 0) {
     const double s = cfg->wall_s;
@@ -232,8 +229,8 @@ int rx_report_write(const rx_report_config *cfg, rx_report_log_fn log, void *ctx
   int rc = c && d && res ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
   if (!rc) {
     c->cfg = cfg;
-    c->log = log;
-    c->log_ctx = ctx;
+    c->rd.log = log;
+    c->rd.log_ctx = ctx;
     rc = rp_gather(c, err);
   }
   if (!rc) rc = rp_claims_eval(c, res, err);

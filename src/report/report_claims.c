@@ -7,38 +7,40 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reactivate/results.h"
 #include "report/report_internal.h"
 
 /* runs, by the paper's labels */
 #define US                                                                                         \
-  { "noisy_unbiased", 1 }
+  { RX_EXP_NOISY_UNBIASED, NULL }
 #define BS                                                                                         \
-  { "noisy_biased", 1 }
+  { RX_EXP_NOISY_BIASED, NULL }
 #define UN                                                                                         \
-  { "no-noise_unbiased", 0 }
+  { RX_EXP_NO_NOISE_UNBIASED, NULL }
 #define BN                                                                                         \
-  { "no-noise_biased", 0 }
+  { RX_EXP_NO_NOISE_BIASED, NULL }
 #define GU                                                                                         \
-  { "noisy_unbiased_gru", 1 }
+  { RX_EXP_NOISY_UNBIASED_GRU, NULL }
 #define GB                                                                                         \
-  { "noisy_biased_gru", 1 }
+  { RX_EXP_NOISY_BIASED_GRU, NULL }
 #define RND                                                                                        \
-  { "random", -1 }
-#define NONE                                                                                       \
-  { NULL, 0 }
+  { -1, RX_RESULTS_RANDOM }
+#define NONE RP_NO_RUN
 
 #define SP RX_TASK_SPATIAL
 #define HD RX_TASK_HEAD_DIRECTION
+#define MAIN RX_RESULTS_MAIN
+#define GRU RX_RESULTS_GRU
 #define KL(root, pfx, src, tgt)                                                                    \
-  { root, SP, "kl", pfx, src, tgt, NULL, RP_VALUE }
+  { root, SP, RX_RESULTS_KL, pfx, src, tgt, NULL, RP_VALUE }
 #define VAR(root, task, run)                                                                       \
-  { root, task, "variance", "", run, NONE, NULL, RP_VALUE }
+  { root, task, RX_RESULTS_VARIANCE, MAIN, run, NONE, NULL, RP_VALUE }
 #define DIST(run, field)                                                                           \
-  { RP_MAIN, SP, "distance", "", run, NONE, field, RP_VALUE }
+  { RP_MAIN, SP, RX_RESULTS_DISTANCE, MAIN, run, NONE, field, RP_VALUE }
 #define HEAD(run, field)                                                                           \
-  { RP_MAIN, HD, "heading", "", run, NONE, field, RP_VALUE }
+  { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, run, NONE, field, RP_VALUE }
 #define COVER(run)                                                                                 \
-  { RP_MAIN, HD, "heading", "", run, NONE, "quiescent_histogram", RP_COVERAGE }
+  { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, run, NONE, "quiescent_histogram", RP_COVERAGE }
 #define CONST(x)                                                                                   \
   { NULL, {0}, 1, x }
 #define Q(label, q)                                                                                \
@@ -74,8 +76,8 @@ static const claim_def claims[] = {
      "Noisy unbiased network: quiescent activity matches its own active distribution "
      "better than an untrained network's does",
      "reactivate analyze all (KL results)",
-     {{Q("KL(q U-σ ‖ a U-σ)", KL(RP_MAIN, "", US, US)), '<',
-       Q("KL(random ‖ a U-σ)", KL(RP_MAIN, "", RND, US))}},
+     {{Q("KL(q U-σ ‖ a U-σ)", KL(RP_MAIN, MAIN, US, US)), '<',
+       Q("KL(random ‖ a U-σ)", KL(RP_MAIN, MAIN, RND, US))}},
      1,
      {{0}},
      0},
@@ -83,16 +85,16 @@ static const claim_def claims[] = {
      "Noisy biased network: quiescent activity matches its own active distribution better "
      "than an untrained network's does",
      "reactivate analyze all (KL results)",
-     {{Q("KL(q B-σ ‖ a B-σ)", KL(RP_MAIN, "", BS, BS)), '<',
-       Q("KL(random ‖ a B-σ)", KL(RP_MAIN, "", RND, BS))}},
+     {{Q("KL(q B-σ ‖ a B-σ)", KL(RP_MAIN, MAIN, BS, BS)), '<',
+       Q("KL(random ‖ a B-σ)", KL(RP_MAIN, MAIN, RND, BS))}},
      1,
      {{0}},
      0},
     {"c",
      "Biased networks reactivate the biased distribution, not the unbiased one",
      "reactivate analyze all (KL results)",
-     {{Q("KL(q B-σ ‖ a B-σ)", KL(RP_MAIN, "", BS, BS)), '<',
-       Q("KL(q B-σ ‖ a U-σ)", KL(RP_MAIN, "", BS, US))}},
+     {{Q("KL(q B-σ ‖ a B-σ)", KL(RP_MAIN, MAIN, BS, BS)), '<',
+       Q("KL(q B-σ ‖ a U-σ)", KL(RP_MAIN, MAIN, BS, US))}},
      1,
      {{0}},
      0},
@@ -100,8 +102,8 @@ static const claim_def claims[] = {
      "Biased and unbiased distributions diverge: the unbiased network's quiescent activity "
      "is far from the biased active distribution",
      "reactivate analyze all (KL results)",
-     {{Q("KL(q U-σ ‖ a B-σ)", KL(RP_MAIN, "", US, BS)), '>',
-       Q("KL(q U-σ ‖ a U-σ)", KL(RP_MAIN, "", US, US))}},
+     {{Q("KL(q U-σ ‖ a B-σ)", KL(RP_MAIN, MAIN, US, BS)), '>',
+       Q("KL(q U-σ ‖ a U-σ)", KL(RP_MAIN, MAIN, US, US))}},
      1,
      {{0}},
      0},
@@ -160,8 +162,8 @@ static const claim_def claims[] = {
      "GRU, unbiased: quiescent activity matches its own active distribution better than "
      "an untrained network's does",
      "reactivate analyze all gru=true",
-     {{Q("KL(q GRU U-σ ‖ a GRU U-σ)", KL(RP_MAIN, "gru_", GU, GU)), '<',
-       Q("KL(random ‖ a GRU U-σ)", KL(RP_MAIN, "gru_", RND, GU))}},
+     {{Q("KL(q GRU U-σ ‖ a GRU U-σ)", KL(RP_MAIN, GRU, GU, GU)), '<',
+       Q("KL(random ‖ a GRU U-σ)", KL(RP_MAIN, GRU, RND, GU))}},
      1,
      {{0}},
      0},
@@ -169,8 +171,8 @@ static const claim_def claims[] = {
      "GRU, biased: quiescent activity matches its own active distribution better than an "
      "untrained network's does",
      "reactivate analyze all gru=true",
-     {{Q("KL(q GRU B-σ ‖ a GRU B-σ)", KL(RP_MAIN, "gru_", GB, GB)), '<',
-       Q("KL(random ‖ a GRU B-σ)", KL(RP_MAIN, "gru_", RND, GB))}},
+     {{Q("KL(q GRU B-σ ‖ a GRU B-σ)", KL(RP_MAIN, GRU, GB, GB)), '<',
+       Q("KL(random ‖ a GRU B-σ)", KL(RP_MAIN, GRU, RND, GB))}},
      1,
      {{0}},
      0},
@@ -180,8 +182,8 @@ static const claim_def claims[] = {
      "less well than with the published uniform noise",
      "the noisy spatial runs trained with rnn.noise=gaussian and analysed in their own root "
      "(gaussian=DIR; reactivate reproduce --profile paper makes them)",
-     {{Q("KL(q U-σ ‖ a U-σ), Gaussian", KL(RP_GAUSS, "", US, US)), '>',
-       Q("KL(q U-σ ‖ a U-σ), uniform", KL(RP_MAIN, "", US, US))}},
+     {{Q("KL(q U-σ ‖ a U-σ), Gaussian", KL(RP_GAUSS, MAIN, US, US)), '>',
+       Q("KL(q U-σ ‖ a U-σ), uniform", KL(RP_MAIN, MAIN, US, US))}},
      1,
      {Q("variance(q U-σ), Gaussian", VAR(RP_GAUSS, SP, US)),
       Q("variance(q U-σ), uniform", VAR(RP_MAIN, SP, US))},
@@ -191,8 +193,8 @@ static const claim_def claims[] = {
      "matches its own active distribution less well than with the published uniform noise",
      "the noisy spatial runs trained with rnn.noise=gaussian and analysed in their own root "
      "(gaussian=DIR; reactivate reproduce --profile paper makes them)",
-     {{Q("KL(q B-σ ‖ a B-σ), Gaussian", KL(RP_GAUSS, "", BS, BS)), '>',
-       Q("KL(q B-σ ‖ a B-σ), uniform", KL(RP_MAIN, "", BS, BS))}},
+     {{Q("KL(q B-σ ‖ a B-σ), Gaussian", KL(RP_GAUSS, MAIN, BS, BS)), '>',
+       Q("KL(q B-σ ‖ a B-σ), uniform", KL(RP_MAIN, MAIN, BS, BS))}},
      1,
      {Q("variance(q B-σ), Gaussian", VAR(RP_GAUSS, SP, BS)),
       Q("variance(q B-σ), uniform", VAR(RP_MAIN, SP, BS))},

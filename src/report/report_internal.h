@@ -10,8 +10,9 @@
 #include <stddef.h>
 
 #include "reactivate/report.h"
+#include "reactivate/results.h"
 #include "reactivate/task.h"
-#include "report/results_files.h"
+#include "results/reader.h"
 
 /* ---- text (report_doc.c) ---- */
 
@@ -60,26 +61,17 @@ void rp_num(double v, char *buf, size_t n);
 enum { RP_MAIN = 0, RP_GAUSS = 1 }; /* the published uniform noise, and zero-mean Gaussian */
 
 typedef struct rp_set { /* one results root and task */
-  char dir[2300];       /* <root>/<task> */
-  char rel[2300];       /* the same, relative to the report's folder ("" when not reachable) */
-  char noise[64];       /* sigma2_rec of the noisy runs as written in the names found */
+  rx_results_set where; /* <root>/<task>, and the noise of the runs found there */
+  char rel[2300];       /* where.dir relative to the report's folder ("" when not reachable) */
   int exists;
   int seeds[RX_REPORT_MAX_SEEDS], n_seeds; /* seeds that have runs or analyses */
 } rp_set;
 
-typedef struct rp_file {
-  char *path;
-  cJSON *json; /* NULL: absent */
-} rp_file;
-
 typedef struct rp_ctx {
   const rx_report_config *cfg;
-  rx_report_log_fn log;
-  void *log_ctx;
+  rxr_reader rd;                           /* the log and the file cache */
   rp_set sets[2][2];                       /* [root][task] */
   int seeds[RX_REPORT_MAX_SEEDS], n_seeds; /* the seeds reported */
-  rp_file *files;
-  int n_files, cap_files;
 } rp_ctx;
 
 void rp_log(rp_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -90,12 +82,15 @@ void rp_log(rp_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int rp_gather(rp_ctx *c, rx_error *err);
 void rp_ctx_free(rp_ctx *c);
 
-/* A trained run: experiment name and whether its name carries the noise; noisy < 0: a literal
- * key of the KL results ("random", "uniform"). */
+/* A trained run, by its experiment (rx_experiment_id), or (exp < 0) a literal key of the KL
+ * results (RX_RESULTS_RANDOM, RX_RESULTS_UNIFORM); neither (exp < 0, key NULL): no run. */
 typedef struct rp_run {
-  const char *exp;
-  int noisy;
+  int exp;
+  const char *key;
 } rp_run;
+
+#define RP_NO_RUN                                                                                  \
+  { -1, NULL }
 
 typedef enum rp_kind {
   RP_VALUE,    /* the number at file[a][b][field] (keys that are NULL are skipped) */
@@ -110,10 +105,10 @@ typedef enum rp_kind {
 typedef struct rp_qty {
   int root; /* RP_MAIN or RP_GAUSS */
   rx_task_kind task;
-  const char *analysis; /* "kl", "variance", "distance", "heading" (unused for RP_FINAL) */
-  const char *prefix;   /* analysis file prefix: "", "same_", "gru_" */
-  rp_run a, b;          /* keys (b.exp NULL: none) */
-  const char *field;    /* last key (NULL: none) */
+  int analysis;       /* rx_results_analysis (unused for RP_FINAL) */
+  const char *prefix; /* the analysis family: RX_RESULTS_MAIN, _SAME, _GRU */
+  rp_run a, b;        /* keys (b: none when RP_NO_RUN) */
+  const char *field;  /* last key (NULL: none) */
   rp_kind kind;
 } rp_qty;
 
@@ -126,6 +121,7 @@ int rp_eval(rp_ctx *c, const rp_qty *q, rp_stat *out, rx_error *err);
 /* Where the quantity is read from, relative to the results roots, for "not measured"
  * messages: "spatial_navigation/kl_gru_0.0001_<seed>.json". */
 void rp_qty_where(const rp_ctx *c, const rp_qty *q, char *buf, size_t n);
+/* The key of run r in s's files for seed: its run name, or the literal key. */
 void rp_run_name(const rp_set *s, rp_run r, int seed, char *buf, size_t n);
 /* "0.41 ± 0.05", "0.41" (one seed), "n/a"; " (n=1)" appended when n < expect. */
 void rp_stat_text(const rp_stat *s, int expect, char *buf, size_t n);

@@ -14,34 +14,43 @@
 #define COUNT(a) (int)(sizeof(a) / sizeof((a)[0]))
 #define REF "authors' code, seed 0, paper size"
 
+/* A row or column of the tables: an experiment (its label unique within the task, as the paper
+ * writes it) or a control of the KL results. */
 typedef struct cond {
-  const char *label; /* the paper's short label */
+  const char *label;
   const char *desc;
   rp_run run;
+  int noisy, gru; /* of the experiment */
 } cond;
 
-static const cond vanilla[] = {
-    {"U-σ", "noisy, unbiased", {"noisy_unbiased", 1}},
-    {"B-σ", "noisy, biased", {"noisy_biased", 1}},
-    {"U", "noiseless, unbiased", {"no-noise_unbiased", 0}},
-    {"B", "noiseless, biased", {"no-noise_biased", 0}},
-};
-static const cond grus[] = {
-    {"GRU U-σ", "noisy GRU, unbiased", {"noisy_unbiased_gru", 1}},
-    {"GRU B-σ", "noisy GRU, biased", {"noisy_biased_gru", 1}},
-};
+/* The paper's order: U-σ, B-σ, U, B. */
+static const int vanilla_ids[4] = {RX_EXP_NOISY_UNBIASED, RX_EXP_NOISY_BIASED,
+                                   RX_EXP_NO_NOISE_UNBIASED, RX_EXP_NO_NOISE_BIASED};
+static const int gru_ids[2] = {RX_EXP_NOISY_UNBIASED_GRU, RX_EXP_NOISY_BIASED_GRU};
 static const cond controls[] = {
-    {"random", "untrained network", {"random", -1}},
-    {"uniform", "uniform density 1/(W H)", {"uniform", -1}},
+    {RX_RESULTS_RANDOM, "untrained network", {-1, RX_RESULTS_RANDOM}, 0, 0},
+    {RX_RESULTS_UNIFORM, "uniform density 1/(W H)", {-1, RX_RESULTS_UNIFORM}, 0, 0},
 };
 
-static rp_qty value_qty(int root, rx_task_kind task, const char *analysis, const char *prefix,
-                        rp_run a, rp_run b, const char *field) {
+/* The experiment as a table row (the labels are the same for both tasks). */
+static cond cond_of(int id) {
+  const rx_experiment *e = rx_experiment_get(RX_TASK_SPATIAL, id);
+  cond c = {e->full_label, e->desc, {id, NULL}, e->noisy, e->gru};
+  return c;
+}
+
+static void conds_of(const int *ids, int n, cond *out) {
+  for (int i = 0; i < n; i++)
+    out[i] = cond_of(ids[i]);
+}
+
+static rp_qty value_qty(int root, rx_task_kind task, int analysis, const char *prefix, rp_run a,
+                        rp_run b, const char *field) {
   rp_qty q = {root, task, analysis, prefix, a, b, field, RP_VALUE};
   return q;
 }
 
-static const rp_run no_run = {NULL, 0};
+static const rp_run no_run = RP_NO_RUN;
 
 /* Appends the cell "mean ± s.d." of q; returns the number of seeds that had it (or < 0). */
 static int stat_cell(rp_ctx *c, rp_doc *d, rp_qty q, rx_error *err) {
@@ -54,12 +63,6 @@ static int stat_cell(rp_ctx *c, rp_doc *d, rp_qty q, rx_error *err) {
   return s.n;
 }
 
-static void run_pattern(const rp_set *s, rp_run r, char *buf, size_t n) {
-  rp_run_name(s, r, 0, buf, n);
-  size_t k = strlen(buf);
-  if (k >= 2) snprintf(buf + k - 2, n - (k - 2), "_<seed>");
-}
-
 /* ---- runs ---- */
 
 static int run_table(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error *err) {
@@ -70,7 +73,7 @@ static int run_table(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error
            root == RP_GAUSS ? ", zero-mean Gaussian noise" : "");
   rp_heading(d, 3, head);
   if (!s->exists) {
-    rp_para(d, "Not measured: no results in %s.", s->dir);
+    rp_para(d, "Not measured: no results in %s.", s->where.dir);
     return 0;
   }
   const char *error_name =
@@ -79,19 +82,21 @@ static int run_table(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error
                            "final step",        "final test loss", error_name,
                            REF ": loss / error"};
   rp_table_begin(d, root == RP_MAIN && spatial ? 7 : 6, headers);
-  cond all[6];
+  const rx_experiment *all[6];
   int n = 0;
-  for (int i = 0; i < 4; i++)
-    if (root == RP_MAIN || vanilla[i].run.noisy) all[n++] = vanilla[i];
+  for (int i = 0; i < 4; i++) {
+    const rx_experiment *e = rx_experiment_get(task, vanilla_ids[i]);
+    if (root == RP_MAIN || e->noisy) all[n++] = e;
+  }
   for (int i = 0; i < 2 && spatial && root == RP_MAIN; i++)
-    all[n++] = grus[i];
+    all[n++] = rx_experiment_get(task, gru_ids[i]);
   for (int i = 0; i < n; i++) {
     char name[700], label[200];
-    run_pattern(s, all[i].run, name, sizeof name);
-    snprintf(label, sizeof label, "%s (%s)", all[i].run.exp, all[i].label);
+    rx_results_experiment_pattern(&s->where, all[i], name, sizeof name);
+    snprintf(label, sizeof label, "%s (%s)", all[i]->name, all[i]->full_label);
     rp_cell(d, label);
     rp_cell(d, name);
-    rp_qty loss = {root, task, NULL, "", all[i].run, no_run, "loss", RP_FINAL};
+    rp_qty loss = {root, task, 0, RX_RESULTS_MAIN, {all[i]->id, NULL}, no_run, "loss", RP_FINAL};
     rp_qty step = loss, error = loss;
     step.field = "step";
     error.field = "error";
@@ -111,7 +116,7 @@ static int run_table(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error
     rp_cell(d, t);
     if ((rc = stat_cell(c, d, error, err)) < 0) return rc;
     if (root == RP_MAIN && spatial)
-      rp_cell(d, i < 4 ? (all[i].run.noisy ? "6e-6 / 0.0036" : "7e-7 / 0.0016") : "—");
+      rp_cell(d, !all[i]->gru ? (all[i]->noisy ? "6e-6 / 0.0036" : "7e-7 / 0.0016") : "—");
   }
   rp_table_end(d);
   return 0;
@@ -147,7 +152,7 @@ static int kl_matrix(rp_ctx *c, rp_doc *d, int root, const char *prefix, const c
   for (int i = 0; i < n_rows + 2; i++) {
     const cond *r = i < n_rows ? &rows[i] : &controls[i - n_rows];
     for (int j = 0; j < n_cols; j++) {
-      rp_qty q = value_qty(root, RX_TASK_SPATIAL, "kl", prefix, r->run, cols[j].run, NULL);
+      rp_qty q = value_qty(root, RX_TASK_SPATIAL, RX_RESULTS_KL, prefix, r->run, cols[j].run, NULL);
       int rc = rp_eval(c, &q, &st[i][j], err);
       if (rc) return rc;
       *any |= st[i][j].n > 0;
@@ -164,7 +169,7 @@ static int kl_matrix(rp_ctx *c, rp_doc *d, int root, const char *prefix, const c
   for (int i = 0; i < n_rows + 2; i++) {
     const cond *r = i < n_rows ? &rows[i] : &controls[i - n_rows];
     char label[200], t[96];
-    snprintf(label, sizeof label, "%s%s (%s)", r->run.noisy >= 0 ? "q " : "", r->label, r->desc);
+    snprintf(label, sizeof label, "%s%s (%s)", r->run.exp >= 0 ? "q " : "", r->label, r->desc);
     rp_cell(d, label);
     for (int j = 0; j < n_cols; j++) {
       rp_stat_text(&st[i][j], c->n_seeds, t, sizeof t);
@@ -183,16 +188,32 @@ static void ref_table(rp_doc *d, const char *const *headers, int n_cols, const c
   rp_table_end(d);
 }
 
+/* "<dir>/<analysis>_<prefix><noise>_<seed>.json" of a set, or without the directory. */
+static void file_pattern(const rp_set *s, int with_dir, int analysis, const char *prefix, char *buf,
+                         size_t n) {
+  char name[700];
+  rx_results_analysis_pattern(analysis, prefix, s->where.noise, "json", name, sizeof name);
+  if (with_dir)
+    snprintf(buf, n, "%s/%s", s->where.dir, name);
+  else
+    snprintf(buf, n, "%s", name);
+}
+
 int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
   const rp_set *sp = &c->sets[RP_MAIN][RX_TASK_SPATIAL];
+  cond vanilla[4], grus[2];
+  conds_of(vanilla_ids, 4, vanilla);
+  conds_of(gru_ids, 2, grus);
+  char file[3000];
+  file_pattern(sp, 1, RX_RESULTS_KL, RX_RESULTS_MAIN, file, sizeof file);
   rp_heading(d, 2, "Distribution match: KL(quiescent ‖ active)");
   rp_para(d,
           "KL divergence in nats of each quiescent distribution (row) from each active one "
           "(column) of the decoded positions (SPEC §6), mean ± s.d. over seeds, from "
-          "%s/kl_%s_<seed>.json. Low on the diagonal and high elsewhere is reactivation; the "
+          "%s. Low on the diagonal and high elsewhere is reactivation; the "
           "untrained random network and the uniform density are controls.",
-          sp->dir, sp->noise);
-  int any, rc = kl_matrix(c, d, RP_MAIN, "", vanilla, 4, vanilla, 4, &any, err);
+          file);
+  int any, rc = kl_matrix(c, d, RP_MAIN, RX_RESULTS_MAIN, vanilla, 4, vanilla, 4, &any, err);
   if (rc) return rc;
   if (!any) rp_para(d, "Not measured: no KL results found (run reactivate analyze all).");
   rp_para(d, "The same matrix from the " REF " (SPEC §11), including the uniform row as the "
@@ -239,18 +260,19 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
              "started.");
 
   rp_heading(d, 3, "Without the doubled quiescent noise (SPEC C.1, rule=same)");
-  if ((rc = kl_matrix(c, d, RP_MAIN, "same_", vanilla, 4, vanilla, 4, &any, err))) return rc;
-  if (!any)
-    rp_para(d, "Not measured: no kl_same_%s_<seed>.json (run reactivate analyze all rule=same).",
-            sp->noise);
+  if ((rc = kl_matrix(c, d, RP_MAIN, RX_RESULTS_SAME, vanilla, 4, vanilla, 4, &any, err)))
+    return rc;
+  file_pattern(sp, 0, RX_RESULTS_KL, RX_RESULTS_SAME, file, sizeof file);
+  if (!any) rp_para(d, "Not measured: no %s (run reactivate analyze all rule=same).", file);
 
   rp_heading(d, 3, "GRU networks (SPEC C.2, quiescent noise not doubled)");
-  if ((rc = kl_matrix(c, d, RP_MAIN, "gru_", grus, 2, grus, 2, &any, err))) return rc;
+  if ((rc = kl_matrix(c, d, RP_MAIN, RX_RESULTS_GRU, grus, 2, grus, 2, &any, err))) return rc;
+  file_pattern(sp, 0, RX_RESULTS_KL, RX_RESULTS_GRU, file, sizeof file);
   if (!any)
     rp_para(d,
-            "Not measured: no kl_gru_%s_<seed>.json (train the *_gru experiments and run "
-            "reactivate analyze all gru=true).",
-            sp->noise);
+            "Not measured: no %s (train the *_gru experiments and run reactivate analyze all "
+            "gru=true).",
+            file);
   rp_para(d, REF " (SPEC §11, its \"unbiased / biased\" pairs read as rows):");
   static const char *const gru_headers[] = {"quiescent \\ active", "a GRU U-σ", "a GRU B-σ"};
   static const char *const gru_cells[] = {"q GRU U-σ", "0.27",   "9.47", "q GRU B-σ", "2.91",
@@ -264,12 +286,12 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
                "rnn.noise=gaussian).");
   } else {
     const rp_set *g = &c->sets[RP_GAUSS][RX_TASK_SPATIAL];
-    rp_para(d,
-            "KL matrix of the noisy runs trained and run with zero-mean Gaussian noise "
-            "(%s/kl_%s_<seed>.json):",
-            g->dir, g->noise);
-    if ((rc = kl_matrix(c, d, RP_GAUSS, "", vanilla, 2, vanilla, 2, &any, err))) return rc;
-    if (!any) rp_para(d, "Not measured: no KL results in %s.", g->dir);
+    file_pattern(g, 1, RX_RESULTS_KL, RX_RESULTS_MAIN, file, sizeof file);
+    rp_para(
+        d, "KL matrix of the noisy runs trained and run with zero-mean Gaussian noise (%s):", file);
+    if ((rc = kl_matrix(c, d, RP_GAUSS, RX_RESULTS_MAIN, vanilla, 2, vanilla, 2, &any, err)))
+      return rc;
+    if (!any) rp_para(d, "Not measured: no KL results in %s.", g->where.dir);
   }
   rp_para(d, "Side by side: own-distribution match and quiescent variance with each noise.");
   static const char *const side_headers[] = {
@@ -281,11 +303,12 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
     rp_cell(d, root == RP_MAIN ? "uniform in [0, 1) × σ (published), this reproduction"
                                : "zero-mean Gaussian, this reproduction");
     const rp_run us = vanilla[0].run, bs = vanilla[1].run;
-    rp_qty qs[] = {value_qty(root, RX_TASK_SPATIAL, "kl", "", us, us, NULL),
-                   value_qty(root, RX_TASK_SPATIAL, "kl", "", bs, bs, NULL),
-                   value_qty(root, RX_TASK_SPATIAL, "kl", "", controls[0].run, us, NULL),
-                   value_qty(root, RX_TASK_SPATIAL, "variance", "", us, no_run, NULL),
-                   value_qty(root, RX_TASK_SPATIAL, "variance", "", bs, no_run, NULL)};
+    const char *m = RX_RESULTS_MAIN;
+    rp_qty qs[] = {value_qty(root, RX_TASK_SPATIAL, RX_RESULTS_KL, m, us, us, NULL),
+                   value_qty(root, RX_TASK_SPATIAL, RX_RESULTS_KL, m, bs, bs, NULL),
+                   value_qty(root, RX_TASK_SPATIAL, RX_RESULTS_KL, m, controls[0].run, us, NULL),
+                   value_qty(root, RX_TASK_SPATIAL, RX_RESULTS_VARIANCE, m, us, no_run, NULL),
+                   value_qty(root, RX_TASK_SPATIAL, RX_RESULTS_VARIANCE, m, bs, no_run, NULL)};
     for (int k = 0; k < COUNT(qs); k++)
       if ((rc = stat_cell(c, d, qs[k], err)) < 0) return rc;
   }
@@ -318,20 +341,23 @@ int rp_section_variance(rp_ctx *c, rp_doc *d, rx_error *err) {
                                         "without doubled noise (C.1)", REF};
   rp_table_begin(d, 4, headers);
   static const char *const refs[] = {"0.0056", "0.0080", "0.0021", "0.0013"};
+  cond vanilla[4], grus[2];
+  conds_of(vanilla_ids, 4, vanilla);
+  conds_of(gru_ids, 2, grus);
   int rc;
   for (int i = 0; i < 4; i++) {
     char label[200];
     snprintf(label, sizeof label, "%s (%s)", vanilla[i].label, vanilla[i].desc);
     rp_cell(d, label);
-    if ((rc = stat_cell(
-             c, d,
-             value_qty(RP_MAIN, RX_TASK_SPATIAL, "variance", "", vanilla[i].run, no_run, NULL),
-             err)) < 0)
+    if ((rc = stat_cell(c, d,
+                        value_qty(RP_MAIN, RX_TASK_SPATIAL, RX_RESULTS_VARIANCE, RX_RESULTS_MAIN,
+                                  vanilla[i].run, no_run, NULL),
+                        err)) < 0)
       return rc;
-    if ((rc = stat_cell(
-             c, d,
-             value_qty(RP_MAIN, RX_TASK_SPATIAL, "variance", "same_", vanilla[i].run, no_run, NULL),
-             err)) < 0)
+    if ((rc = stat_cell(c, d,
+                        value_qty(RP_MAIN, RX_TASK_SPATIAL, RX_RESULTS_VARIANCE, RX_RESULTS_SAME,
+                                  vanilla[i].run, no_run, NULL),
+                        err)) < 0)
       return rc;
     rp_cell(d, refs[i]);
   }
@@ -340,10 +366,10 @@ int rp_section_variance(rp_ctx *c, rp_doc *d, rx_error *err) {
     char label[200];
     snprintf(label, sizeof label, "%s (%s, noise not doubled)", grus[i].label, grus[i].desc);
     rp_cell(d, label);
-    if ((rc = stat_cell(
-             c, d,
-             value_qty(RP_MAIN, RX_TASK_SPATIAL, "variance", "gru_", grus[i].run, no_run, NULL),
-             err)) < 0)
+    if ((rc = stat_cell(c, d,
+                        value_qty(RP_MAIN, RX_TASK_SPATIAL, RX_RESULTS_VARIANCE, RX_RESULTS_GRU,
+                                  grus[i].run, no_run, NULL),
+                        err)) < 0)
       return rc;
     rp_cell(d, "—");
     rp_cell(d, gru_refs[i]);
@@ -353,10 +379,10 @@ int rp_section_variance(rp_ctx *c, rp_doc *d, rx_error *err) {
     snprintf(label, sizeof label, "%s (%s), zero-mean Gaussian noise", vanilla[i].label,
              vanilla[i].desc);
     rp_cell(d, label);
-    if ((rc = stat_cell(
-             c, d,
-             value_qty(RP_GAUSS, RX_TASK_SPATIAL, "variance", "", vanilla[i].run, no_run, NULL),
-             err)) < 0)
+    if ((rc = stat_cell(c, d,
+                        value_qty(RP_GAUSS, RX_TASK_SPATIAL, RX_RESULTS_VARIANCE, RX_RESULTS_MAIN,
+                                  vanilla[i].run, no_run, NULL),
+                        err)) < 0)
       return rc;
     rp_cell(d, "—");
     rp_cell(d, i == 0 ? "0.04–0.10" : "—");
@@ -375,6 +401,8 @@ int rp_section_distance(rp_ctx *c, rp_doc *d, rx_error *err) {
                                         REF ": active / quiescent / noise offline"};
   static const char *const refs[] = {"0.0245 / 0.0173 / —", "0.0212 / 0.0153 / —",
                                      "0.0223 / 0.0010 / 0.227", "0.0193 / 0.0030 / 0.029"};
+  cond vanilla[4];
+  conds_of(vanilla_ids, 4, vanilla);
   rp_table_begin(d, 5, headers);
   for (int i = 0; i < 4; i++) {
     char label[200];
@@ -382,14 +410,14 @@ int rp_section_distance(rp_ctx *c, rp_doc *d, rx_error *err) {
     rp_cell(d, label);
     static const char *const fields[] = {"active", "quiescent", "quiescent_noisy"};
     for (int k = 0; k < 3; k++) {
-      if (k == 2 && vanilla[i].run.noisy) {
+      if (k == 2 && vanilla[i].noisy) {
         rp_cell(d, "—");
         continue;
       }
-      int rc = stat_cell(
-          c, d,
-          value_qty(RP_MAIN, RX_TASK_SPATIAL, "distance", "", vanilla[i].run, no_run, fields[k]),
-          err);
+      int rc = stat_cell(c, d,
+                         value_qty(RP_MAIN, RX_TASK_SPATIAL, RX_RESULTS_DISTANCE, RX_RESULTS_MAIN,
+                                   vanilla[i].run, no_run, fields[k]),
+                         err);
       if (rc < 0) return rc;
     }
     rp_cell(d, refs[i]);
@@ -400,16 +428,19 @@ int rp_section_distance(rp_ctx *c, rp_doc *d, rx_error *err) {
 
 int rp_section_head_direction(rp_ctx *c, rp_doc *d, rx_error *err) {
   const rp_set *s = &c->sets[RP_MAIN][RX_TASK_HEAD_DIRECTION];
+  char file[3000];
+  file_pattern(s, 1, RX_RESULTS_HEADING, RX_RESULTS_MAIN, file, sizeof file);
   rp_heading(d, 2, "Head direction");
   rp_para(d,
-          "From %s/heading_%s_<seed>.json, variance_… and distance_…: ring coverage is the "
+          "From %s, %s_… and %s_…: ring coverage is the "
           "fraction of the heading histogram's bins (SPEC §6: 20) that hold at least %g of a "
           "uniform histogram's share of the samples; ω is the mean angular velocity of the "
           "decoded headings (rad/s, counter-clockwise positive); the variance is circular. "
           "SPEC §11 has no head-direction numbers of the authors' code.",
-          s->dir, s->noise, RP_COVERAGE_MIN_SHARE);
+          file, rx_results_analysis_name(RX_RESULTS_VARIANCE),
+          rx_results_analysis_name(RX_RESULTS_DISTANCE), RP_COVERAGE_MIN_SHARE);
   if (!s->exists) {
-    rp_para(d, "Not measured: no head-direction results in %s.", s->dir);
+    rp_para(d, "Not measured: no head-direction results in %s.", s->where.dir);
     return 0;
   }
   static const char *const headers[] = {"condition",
@@ -422,20 +453,22 @@ int rp_section_head_direction(rp_ctx *c, rp_doc *d, rx_error *err) {
                                         "step distance, quiescent"};
   rp_table_begin(d, 8, headers);
   const rx_task_kind hd = RX_TASK_HEAD_DIRECTION;
+  const int H = RX_RESULTS_HEADING, V = RX_RESULTS_VARIANCE, D = RX_RESULTS_DISTANCE;
+  const char *m = RX_RESULTS_MAIN;
+  cond vanilla[4];
+  conds_of(vanilla_ids, 4, vanilla);
   for (int i = 0; i < 4; i++) {
     char label[200];
     snprintf(label, sizeof label, "%s (%s)", vanilla[i].label, vanilla[i].desc);
     rp_cell(d, label);
-    rp_qty qs[] = {
-        value_qty(RP_MAIN, hd, "heading", "", vanilla[i].run, no_run, "active_histogram"),
-        value_qty(RP_MAIN, hd, "heading", "", vanilla[i].run, no_run, "quiescent_histogram"),
-        value_qty(RP_MAIN, hd, "heading", "", vanilla[i].run, no_run,
-                  "active_mean_angular_velocity"),
-        value_qty(RP_MAIN, hd, "heading", "", vanilla[i].run, no_run,
-                  "quiescent_mean_angular_velocity"),
-        value_qty(RP_MAIN, hd, "variance", "", vanilla[i].run, no_run, NULL),
-        value_qty(RP_MAIN, hd, "distance", "", vanilla[i].run, no_run, "active"),
-        value_qty(RP_MAIN, hd, "distance", "", vanilla[i].run, no_run, "quiescent")};
+    const rp_run r = vanilla[i].run;
+    rp_qty qs[] = {value_qty(RP_MAIN, hd, H, m, r, no_run, "active_histogram"),
+                   value_qty(RP_MAIN, hd, H, m, r, no_run, "quiescent_histogram"),
+                   value_qty(RP_MAIN, hd, H, m, r, no_run, "active_mean_angular_velocity"),
+                   value_qty(RP_MAIN, hd, H, m, r, no_run, "quiescent_mean_angular_velocity"),
+                   value_qty(RP_MAIN, hd, V, m, r, no_run, NULL),
+                   value_qty(RP_MAIN, hd, D, m, r, no_run, "active"),
+                   value_qty(RP_MAIN, hd, D, m, r, no_run, "quiescent")};
     qs[0].kind = qs[1].kind = RP_COVERAGE;
     for (int k = 0; k < COUNT(qs); k++) {
       int rc = stat_cell(c, d, qs[k], err);
@@ -534,7 +567,9 @@ static int cmp_names(const void *a, const void *b) {
 static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error *err) {
   const rp_set *s = &c->sets[root][task];
   char dir_path[2400], head[200];
-  snprintf(dir_path, sizeof dir_path, "%s/figures", s->dir);
+  char rel_dir[2400];
+  rx_results_figures_dir(s->where.dir, dir_path, sizeof dir_path);
+  rx_results_figures_dir(s->rel, rel_dir, sizeof rel_dir);
   snprintf(head, sizeof head, "%s%s", rx_task_name(task),
            root == RP_GAUSS ? ", zero-mean Gaussian noise" : "");
   rp_heading(d, 3, head);
@@ -575,8 +610,8 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
   for (int i = 0; i < n && !rc && s->rel[0]; i++) {
     char stem[512], src[3000], svg[3000], svg_path[3000], cap[1200];
     snprintf(stem, sizeof stem, "%.*s", (int)strlen(names[i]) - 4, names[i]);
-    snprintf(src, sizeof src, "%s/figures/%s", s->rel, names[i]);
-    snprintf(svg, sizeof svg, "%s/figures/%s.svg", s->rel, stem);
+    snprintf(src, sizeof src, "%s/%s", rel_dir, names[i]);
+    snprintf(svg, sizeof svg, "%s/%s.svg", rel_dir, stem);
     snprintf(svg_path, sizeof svg_path, "%s/%s.svg", dir_path, stem);
     caption_of(stem, root == RP_GAUSS, cap, sizeof cap);
     rp_figure(d, src, cap, rx_file_exists(svg_path) ? svg : NULL);

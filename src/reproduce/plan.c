@@ -12,6 +12,7 @@
 #include "reactivate/checkpoint.h"
 #include "reactivate/config.h"
 #include "reactivate/fileio.h"
+#include "reactivate/results.h"
 #include "reproduce/reproduce_internal.h"
 
 /* Cost of drawing one task's figures, in the plan's unit (FLOP-equivalents): a few seconds. */
@@ -89,7 +90,18 @@ static double mtime_of(const char *path) {
 }
 
 static void final_checkpoint(const rx_step *train, char *buf, size_t n) {
-  rx_checkpoint_path(buf, n, train->dir, train->n_steps);
+  rx_results_checkpoint_path(train->dir, train->n_steps, buf, n);
+}
+
+/* The stamp a finished figures step leaves in <task dir>/figures/. */
+static void figures_stamp(const rx_step *figures, char *buf, size_t n) {
+  char dir[4000];
+  rx_results_figures_dir(figures->dir, dir, sizeof dir);
+  snprintf(buf, n, "%s/%s", dir, FIGURES_STAMP);
+}
+
+static rx_task_kind task_of(const rxp_task *t) {
+  return strcmp(t->name, rx_task_name(RX_TASK_SPATIAL)) ? RX_TASK_HEAD_DIRECTION : RX_TASK_SPATIAL;
 }
 
 /* ---- training ---- */
@@ -156,25 +168,22 @@ static int add_train(builder *b, const rxp_task *t, int e, int seed, const char 
 
 /* ---- analyses ---- */
 
-/* The analyses `analyze all` writes for a task (file prefixes of SPEC §8). */
-static const char *const spatial_outputs[] = {"kl", "variance", "distance", "pca", NULL};
-static const char *const hd_outputs[] = {"variance", "distance", "pca", "heading", NULL};
-
 typedef struct analysis_variant {
   const char *arg;    /* extra setting, or NULL */
-  const char *prefix; /* in the output names */
+  const char *prefix; /* of the output names */
   int gru;            /* analyses the GRU runs */
 } analysis_variant;
 
 static const analysis_variant variants[] = {
-    {NULL, "", 0},             /* the paper's main analyses (vanilla, default rule) */
-    {"rule=same", "same_", 0}, /* SPEC §7 C.1: quiescent noise not doubled */
-    {"gru=true", "gru_", 1},   /* SPEC §7 C.2: GRUs */
+    {NULL, RX_RESULTS_MAIN, 0},        /* the paper's main analyses (vanilla, default rule) */
+    {"rule=same", RX_RESULTS_SAME, 0}, /* SPEC §7 C.1: quiescent noise not doubled */
+    {"gru=true", RX_RESULTS_GRU, 1},   /* SPEC §7 C.2: GRUs */
 };
 
-/* Done when every output exists and is newer than every final checkpoint it was computed from. */
-static int analysis_done(const rx_plan *p, const rx_step *s, const char *const *outputs,
-                         const char *prefix, const char *noise, int seed) {
+/* Done when every output `analyze all` writes for the task exists and is newer than every final
+ * checkpoint it was computed from. */
+static int analysis_done(const rx_plan *p, const rx_step *s, const rx_results_set *set,
+                         const char *prefix, int seed) {
   double newest_input = -INFINITY;
   char path[4200];
   for (int d = 0; d < s->n_deps; d++) {
@@ -185,8 +194,9 @@ static int analysis_done(const rx_plan *p, const rx_step *s, const char *const *
     if (isnan(m)) return 0;
     if (m > newest_input) newest_input = m;
   }
-  for (int i = 0; outputs[i]; i++) {
-    snprintf(path, sizeof path, "%s/%s_%s%s_%d.json", s->dir, outputs[i], prefix, noise, seed);
+  for (int a = 0; a < RX_RESULTS_N_ANALYSES; a++) {
+    if (!rx_results_analysis_applies(a, set->task)) continue;
+    if (rx_results_analysis_path(set, a, prefix, seed, "json", path, sizeof path)) return 0;
     double m = mtime_of(path);
     if (isnan(m) || m < newest_input) return 0;
   }
@@ -205,15 +215,15 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
       if (runs[i].row_flops > row_flops) row_flops = runs[i].row_flops;
     }
   if (!n_used) return 0;
-  int spatial = !strcmp(t->name, "spatial_navigation");
-  if (v->arg && !spatial) return 0; /* C.1 / C.2 are spatial supplements */
+  const rx_task_kind task = task_of(t);
+  if (v->arg && task != RX_TASK_SPATIAL) return 0; /* C.1 / C.2 are spatial supplements */
 
   int index = b->plan->n_steps;
   rx_step *s = add_step(b, RX_STEP_ANALYZE);
   if (!s) return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
-  char noise_text[64] = "";
-  if (noise >= 0) rx_format_py_float(noise, noise_text, sizeof noise_text);
-  if (bprintf(s->dir, sizeof s->dir, "%s/%s", root, t->name) ||
+  rx_results_set set; /* the noise of the names: the runs', else the analysis default (below) */
+  if (rx_results_set_init(&set, root, task, noise, b->err) ||
+      bprintf(s->dir, sizeof s->dir, "%s", set.dir) ||
       bprintf(s->label, sizeof s->label, "analyze %s seed %d%s%s%s%s", t->name, seed,
               v->arg ? " (" : "", v->arg ? v->arg : "", v->arg ? ")" : "",
               strcmp(root, b->plan->out) ? " (Gaussian noise)" : "") ||
@@ -224,7 +234,7 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
   if (!rc) rc = add_arg(b, s, "task=%s", t->name);
   if (!rc) rc = add_arg(b, s, "seed=%d", seed);
   if (!rc) rc = add_arg(b, s, "path=%s", root);
-  if (!rc && noise >= 0) rc = add_arg(b, s, "noise=%s", noise_text);
+  if (!rc && noise >= 0) rc = add_arg(b, s, "noise=%s", set.noise); /* as the run names write it */
   if (!rc && v->arg) rc = add_arg(b, s, "%s", v->arg);
   for (int i = 0; i < t->n_analysis && !rc; i++)
     rc = add_arg(b, s, "%s", t->analysis[i]);
@@ -244,9 +254,9 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
                 3.0 * acfg.batch_size * acfg.distance.t_quiescent +
                 (double)acfg.pca.batch_size * (acfg.pca.t_active + acfg.pca.t_quiescent);
   s->work = rows * row_flops * (n_used + 1);
-  if (noise < 0) rx_format_py_float(acfg.noise, noise_text, sizeof noise_text);
-  s->done = analysis_done(b->plan, &b->plan->steps[index], spatial ? spatial_outputs : hd_outputs,
-                          v->prefix, noise_text, seed);
+  if (noise < 0 && rx_results_set_init(&set, root, task, acfg.noise, b->err))
+    return too_long(b, "a results directory");
+  s->done = analysis_done(b->plan, &b->plan->steps[index], &set, v->prefix, seed);
   return 0;
 }
 
@@ -255,7 +265,9 @@ static int add_figures(builder *b, const rxp_task *t, const char *root, int firs
   int last = b->plan->n_steps;
   rx_step *s = add_step(b, RX_STEP_FIGURES);
   if (!s) return rx_fail(b->err, RX_ENOMEM, "out of memory building the plan");
-  if (bprintf(s->dir, sizeof s->dir, "%s/%s", root, t->name) ||
+  rx_results_set set;
+  if (rx_results_set_init(&set, root, task_of(t), noise, b->err) ||
+      bprintf(s->dir, sizeof s->dir, "%s", set.dir) ||
       bprintf(s->label, sizeof s->label, "figures %s%s", t->name,
               strcmp(root, b->plan->out) ? " (Gaussian noise)" : "") ||
       bprintf(s->log, sizeof s->log, "%s/logs/%s_figures.log", root, t->name))
@@ -264,11 +276,7 @@ static int add_figures(builder *b, const rxp_task *t, const char *root, int firs
   if (!rc) rc = add_arg(b, s, "task=%s", t->name);
   if (!rc) rc = add_arg(b, s, "path=%s", root);
   if (!rc) rc = add_arg(b, s, "seeds=%s", seeds_text);
-  if (!rc && noise >= 0) {
-    char text[64];
-    rx_format_py_float(noise, text, sizeof text);
-    rc = add_arg(b, s, "noise=%s", text);
-  }
+  if (!rc && noise >= 0) rc = add_arg(b, s, "noise=%s", set.noise);
   int all_done = 1;
   for (int i = first_analysis; i < last && !rc; i++) {
     rx_step *a = &b->plan->steps[i];
@@ -279,7 +287,7 @@ static int add_figures(builder *b, const rxp_task *t, const char *root, int firs
   if (rc) return rc;
   s->work = FIGURES_WORK;
   char stamp[4200];
-  snprintf(stamp, sizeof stamp, "%s/figures/%s", s->dir, FIGURES_STAMP);
+  figures_stamp(s, stamp, sizeof stamp);
   s->done = all_done && rx_file_exists(stamp);
   return 0;
 }
@@ -289,10 +297,9 @@ static int add_figures(builder *b, const rxp_task *t, const char *root, int firs
 static int build(builder *b) {
   const rxp_profile *pr = b->profile;
   rx_plan *p = b->plan;
-  char seeds_text[2048] = "";
-  for (int i = 0, len = 0; i < p->n_seeds && len < (int)sizeof seeds_text - 16; i++)
-    len += snprintf(seeds_text + len, sizeof seeds_text - (size_t)len, "%s%d", i ? "," : "",
-                    p->seeds[i]);
+  char seeds_text[4096];
+  if (rx_seed_list_format(p->seeds, p->n_seeds, ",", seeds_text, sizeof seeds_text))
+    return rx_fail(b->err, RX_EINVAL, "%s: too many seeds to list", pr->path);
 
   /* Trainings first (the executor starts ready steps in plan order), then analyses, then figures.
    */
@@ -376,14 +383,21 @@ int rx_plan_create(rx_plan **out, const char *profile, const char *out_dir, cons
   if ((size_t)snprintf(p->out, sizeof p->out, "%s", out_dir) >= sizeof p->out - 16)
     rc = rx_fail(err, RX_EINVAL, "output directory name too long: %s", out_dir);
   if (!rc && pr.gaussian &&
-      bprintf(p->gaussian_out, sizeof p->gaussian_out, "%s/gaussian", out_dir))
+      rx_results_gaussian_root(out_dir, p->gaussian_out, sizeof p->gaussian_out))
     rc = rx_fail(err, RX_EINVAL, "output directory name too long: %s", out_dir);
-  p->n_seeds = n_seeds > 0 ? n_seeds : pr.n_seeds;
+  if (!rc && n_seeds > RX_PLAN_MAX_SEEDS)
+    rc = rx_fail(err, RX_EINVAL, "%d seeds: at most %d", n_seeds, RX_PLAN_MAX_SEEDS);
+  for (int i = 1; i < n_seeds && !rc; i++) /* a seed list as rx_seed_list_parse gives it */
+    if (seeds[i] <= seeds[i - 1])
+      rc = rx_fail(err, RX_EINVAL, "seeds %d and %d: list the seeds ascending, each once",
+                   seeds[i - 1], seeds[i]);
+  for (int i = 0; i < n_seeds && !rc; i++)
+    if (seeds[i] < 0) rc = rx_fail(err, RX_EINVAL, "seed %d: seeds are not negative", seeds[i]);
+  p->n_seeds = rc ? 0 : n_seeds > 0 ? n_seeds : pr.n_seeds;
   memcpy(p->seeds, n_seeds > 0 ? seeds : pr.seeds, (size_t)p->n_seeds * sizeof *seeds);
-  char seeds_line[2048] = "";
-  for (int i = 0, len = 0; i < p->n_seeds && len < (int)sizeof seeds_line - 16; i++)
-    len += snprintf(seeds_line + len, sizeof seeds_line - (size_t)len, "%s%d", i ? ", " : "",
-                    p->seeds[i]);
+  char seeds_line[4096] = "";
+  if (!rc && rx_seed_list_format(p->seeds, p->n_seeds, ", ", seeds_line, sizeof seeds_line))
+    rc = rx_fail(err, RX_EINVAL, "profile %s: too many seeds to list", profile);
   size_t n_settings = strlen(profile) + strlen(pr.path) + strlen(seeds_line) + strlen(pr.text) + 64;
   if (!rc && !(p->settings = malloc(n_settings)))
     rc = rx_fail(err, RX_ENOMEM, "out of memory building the plan");
@@ -431,39 +445,6 @@ int rx_plan_step_finished(rx_plan *plan, int i, rx_error *err) {
   s->done = 1;
   if (s->kind != RX_STEP_FIGURES) return 0;
   char stamp[4200];
-  snprintf(stamp, sizeof stamp, "%s/figures/%s", s->dir, FIGURES_STAMP);
+  figures_stamp(s, stamp, sizeof stamp);
   return rx_write_file_atomic(stamp, "figures drawn by reactivate reproduce\n", 38, err);
-}
-
-int rx_parse_seed_list(const char *text, int *seeds, int max, int *n, rx_error *err) {
-  *n = 0;
-  const char *s = text;
-  int last = -1;
-  while (*s) {
-    char *end;
-    long a = strtol(s, &end, 10), z;
-    if (end == s || a < 0 || a > 1000000) goto bad;
-    z = a;
-    s = end;
-    if (*s == '-') {
-      z = strtol(s + 1, &end, 10);
-      if (end == s + 1 || z < a || z > 1000000) goto bad;
-      s = end;
-    }
-    if (*s == ',' && s[1])
-      s++;
-    else if (*s)
-      goto bad;
-    for (long v = a; v <= z; v++) {
-      if (v <= last)
-        return rx_fail(err, RX_EINVAL, "seeds '%s': list them ascending, each once", text);
-      if (*n == max) return rx_fail(err, RX_EINVAL, "seeds '%s': at most %d seeds", text, max);
-      seeds[(*n)++] = (int)v;
-      last = (int)v;
-    }
-  }
-  if (*n) return 0;
-bad:
-  return rx_fail(err, RX_EINVAL, "seeds '%s': expected N, A-B or a comma-separated list of those",
-                 text);
 }

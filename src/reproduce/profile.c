@@ -106,7 +106,7 @@ static int read_seeds(const rx_ynode *node, rxp_profile *p, rx_error *err) {
   }
   if (node->kind == RX_YNODE_SCALAR) {
     rx_error e2 = {{0}};
-    if (rx_parse_seed_list(node->text, p->seeds, RX_PLAN_MAX_SEEDS, &p->n_seeds, &e2))
+    if (rx_seed_list_parse(node->text, p->seeds, RX_PLAN_MAX_SEEDS, &p->n_seeds, NULL, &e2))
       return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "%s", e2.msg);
     return 0;
   }
@@ -123,7 +123,7 @@ static int read_seeds(const rx_ynode *node, rxp_profile *p, rx_error *err) {
     len += (size_t)w;
   }
   rx_error e2 = {{0}};
-  if (rx_parse_seed_list(text, p->seeds, RX_PLAN_MAX_SEEDS, &p->n_seeds, &e2))
+  if (rx_seed_list_parse(text, p->seeds, RX_PLAN_MAX_SEEDS, &p->n_seeds, NULL, &e2))
     return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "%s", e2.msg);
   return 0;
 }

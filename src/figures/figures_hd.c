@@ -7,16 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "figures/figures_internal.h"
 #include "reactivate/analysis.h"
 #include "reactivate/plot.h"
-#include "report/figures_internal.h"
 
-static const fg_cond hd_conds[2] = {
-    {"U-σ", "noisy, unbiased", "noisy_unbiased", 1},
-    {"B-σ", "noisy, biased", "noisy_biased", 1},
-};
+/* The noisy networks, unbiased (0) and biased (1). */
+static const rx_experiment *noisy(int biased) {
+  return rx_experiment_get(RX_TASK_HEAD_DIRECTION,
+                           biased ? RX_EXP_NOISY_BIASED : RX_EXP_NOISY_UNBIASED);
+}
 static const fg_variant hd_main = {
-    "fig", "", NULL, "", "reactivate analyze all task=head_direction", hd_conds, 2, 1, 0};
+    "fig", RX_RESULTS_MAIN, NULL, "", "reactivate analyze all task=head_direction", 0, 0, {0}, 0,
+    0};
+
+/* "heading_<noise>_<seed>.npz", for messages. */
+static void heading_pattern(const fg_ctx *c, char *buf, size_t n) {
+  rx_results_analysis_pattern(RX_RESULTS_HEADING, RX_RESULTS_MAIN, c->set.noise, "npz", buf, n);
+}
 
 typedef struct pooled_f {
   float *v;
@@ -26,17 +33,17 @@ typedef struct pooled_f {
 
 /* Pools the decoded headings <run>.<what> (B, T, 1) of heading npz files over the seeds;
  * with angular != 0, their angular velocities (rad/s) instead, as floats. */
-static int pool_headings(fg_ctx *c, const fg_cond *cond, const char *what, int angular,
+static int pool_headings(fg_ctx *c, const rx_experiment *cond, const char *what, int angular,
                          pooled_f *out, rx_error *err) {
   memset(out, 0, sizeof *out);
   for (int k = 0; k < c->n_seeds; k++) {
     const rx_npz *z;
     const rx_array *a;
     char run[600];
-    int rc = fg_analysis_npz(c, "heading", "", c->seeds[k], &z, err);
+    int rc = fg_analysis_npz(c, RX_RESULTS_HEADING, RX_RESULTS_MAIN, c->seeds[k], &z, err);
     if (rc) return rc;
     fg_run_name(c, cond, c->seeds[k], run, sizeof run);
-    rc = fg_array(c, z, "heading", "", c->seeds[k], run, what, 3, 1, &a, err);
+    rc = fg_array(c, z, RX_RESULTS_HEADING, RX_RESULTS_MAIN, c->seeds[k], run, what, 3, 1, &a, err);
     if (rc < 0) return rc;
     if (!rc) continue;
     const int B = (int)a->shape[0], T = (int)a->shape[1];
@@ -69,7 +76,7 @@ static int pool_headings(fg_ctx *c, const fg_cond *cond, const char *what, int a
 
 static int fig_headings(fg_ctx *c, rx_error *err) {
   const char *name = "fig3ab_headings";
-  const fg_cond *cond = &hd_conds[0];
+  const rx_experiment *cond = noisy(0);
   pooled_f p[2];
   int rc = pool_headings(c, cond, "active", 0, &p[0], err);
   if (!rc)
@@ -77,13 +84,14 @@ static int fig_headings(fg_ctx *c, rx_error *err) {
   else
     memset(&p[1], 0, sizeof p[1]);
   if (!rc && (!p[0].n || !p[1].n)) {
+    char pat[200];
+    heading_pattern(c, pat, sizeof pat);
     rc = fg_skip(c, name,
-                 "no %s decoded headings (active and quiescent) in heading_%s_<seed>.npz for any "
-                 "seed (%s heading)",
-                 cond->exp, c->noise, hd_main.hint);
+                 "no %s decoded headings (active and quiescent) in %s for any seed (%s heading)",
+                 cond->name, pat, hd_main.hint);
   } else if (!rc) {
     char seeds[300], title[700];
-    rr_seed_list(p[1].seeds, p[1].n_seeds, seeds, sizeof seeds);
+    rx_seed_list_format(p[1].seeds, p[1].n_seeds, ", ", seeds, sizeof seeds);
     snprintf(title, sizeof title,
              "Fig. 3a/b: decoded heading distributions of the %s RNN (%s), seed%s %s", cond->desc,
              cond->label, p[1].n_seeds == 1 ? "" : "s", seeds);
@@ -112,16 +120,19 @@ static int fig_headings(fg_ctx *c, rx_error *err) {
 
 static int fig_c5_trajectories(fg_ctx *c, rx_error *err) {
   const char *name = "figC5_trajectories";
-  const fg_cond *cond = &hd_conds[1];
+  const rx_experiment *cond = noisy(1);
   const char *what[2] = {"active", "quiescent"};
   const rx_array *a[2];
-  int seed, rc = fg_first_arrays(c, &hd_main, cond, "heading", what, 2, 3, 1, a, &seed, err);
+  int seed,
+      rc = fg_first_arrays(c, &hd_main, cond, RX_RESULTS_HEADING, what, 2, 3, 1, a, &seed, err);
   if (rc < 0) return rc;
-  if (!rc)
+  if (!rc) {
+    char pat[200];
+    heading_pattern(c, pat, sizeof pat);
     return fg_skip(c, name,
-                   "no %s decoded headings (active and quiescent) in heading_%s_<seed>.npz for any "
-                   "seed (%s heading)",
-                   cond->exp, c->noise, hd_main.hint);
+                   "no %s decoded headings (active and quiescent) in %s for any seed (%s heading)",
+                   cond->name, pat, hd_main.hint);
+  }
   char title[700], pt[2][200];
   snprintf(title, sizeof title, "Fig. C.5: decoded heading over time, %s RNN (%s), seed %d",
            cond->desc, cond->label, seed);
@@ -165,7 +176,7 @@ static int fig_c5_angular_velocity(fg_ctx *c, rx_error *err) {
   unsigned char used[RX_FIGURES_MAX_SEEDS] = {0};
   for (int i = 0; i < 2 && !rc; i++)
     for (int q = 0; q < 2 && !rc; q++) {
-      rc = pool_headings(c, &hd_conds[i], q ? "quiescent" : "active", 1, &p[i][q], err);
+      rc = pool_headings(c, noisy(i), q ? "quiescent" : "active", 1, &p[i][q], err);
       for (int s = 0; s < p[i][q].n_seeds; s++)
         for (int k = 0; k < c->n_seeds; k++)
           used[k] |= c->seeds[k] == p[i][q].seeds[s];
@@ -173,10 +184,10 @@ static int fig_c5_angular_velocity(fg_ctx *c, rx_error *err) {
   for (int i = 0; i < 2; i++)
     n_panels += p[i][0].n > 0 || p[i][1].n > 0;
   if (!rc && !n_panels) {
-    rc = fg_skip(c, name,
-                 "no decoded headings of %s or %s in heading_%s_<seed>.npz for any seed (%s "
-                 "heading)",
-                 hd_conds[0].exp, hd_conds[1].exp, c->noise, hd_main.hint);
+    char pat[200];
+    heading_pattern(c, pat, sizeof pat);
+    rc = fg_skip(c, name, "no decoded headings of %s or %s in %s for any seed (%s heading)",
+                 noisy(0)->name, noisy(1)->name, pat, hd_main.hint);
   } else if (!rc) {
     /* one bin range for all panels: the central 99% of every value, symmetric about 0 */
     size_t total = 0;
@@ -220,7 +231,7 @@ static int fig_c5_angular_velocity(fg_ctx *c, rx_error *err) {
           sets[i][ns++] = (rx_value_set){q ? "quiescent" : "active", dv[i][q], p[i][q].n,
                                          q ? RX_COLOUR_QUIESCENT : RX_COLOUR_ACTIVE};
         }
-        snprintf(pt[i], sizeof pt[i], "%s (%s)", i ? "biased" : "unbiased", hd_conds[i].label);
+        snprintf(pt[i], sizeof pt[i], "%s (%s)", i ? "biased" : "unbiased", noisy(i)->label);
         hs[np] = (rx_hist_spec){0};
         hs[np].title = pt[i];
         hs[np].x_label = "angular velocity (rad/s)";
@@ -249,7 +260,7 @@ static int fig_c5_angular_velocity(fg_ctx *c, rx_error *err) {
 
 int fg_hd_figures(fg_ctx *c, rx_error *err) {
   int rc = fig_headings(c, err);
-  if (!rc) rc = fg_fig_pcs(c, &hd_main, &hd_conds[0], "3cd_pcs", "3c/d", "cd", 1, err);
+  if (!rc) rc = fg_fig_pcs(c, &hd_main, noisy(0), "3cd_pcs", "3c/d", "cd", 1, err);
   if (!rc) rc = fig_c5_trajectories(c, err);
   if (!rc) rc = fig_c5_angular_velocity(c, err);
   return rc;

@@ -1,7 +1,8 @@
-/* Shared internals of `reactivate figures`: the context (settings, seeds found, a cache of the
- * result files read once each), the run conditions and figure variants, and small helpers for
- * result files, logging and the numbers the figures show. figures.c owns the context, discovery
- * and dispatch; figures_data.c the files and numerics; figures_spatial.c and figures_hd.c draw. */
+/* Shared internals of `reactivate figures`: the context (settings, the results set, seeds found
+ * and the shared results reader with its cache), the figure variants, and small helpers for
+ * logging, outputs and the numbers the figures show. figures.c owns the context, discovery and
+ * dispatch; figures_data.c the typed look-ups and numerics; figures_spatial.c and figures_hd.c
+ * draw. Run and file names, the experiment set and the cache are src/results'. */
 #ifndef RX_FIGURES_INTERNAL_H
 #define RX_FIGURES_INTERNAL_H
 
@@ -11,43 +12,33 @@
 #include "reactivate/figures.h"
 #include "reactivate/npz.h"
 #include "reactivate/plot.h"
-#include "report/results_files.h"
-
-/* One trained condition: short label as in the paper (U-σ, U, B-σ, B), a longer description,
- * the experiment name and whether its runs carry the noise in their names. */
-typedef struct fg_cond {
-  const char *label, *desc, *exp;
-  int noisy;
-} fg_cond;
+#include "reactivate/results.h"
+#include "results/reader.h"
 
 /* A set of figures drawn from one family of analysis files: Fig. 1/2 (vanilla RNN, default
  * quiescence rule), C.1 (same_: noise not doubled), C.2 (gru_). */
 typedef struct fg_variant {
   const char *prefix;      /* output names: "fig" + "1c_explained_variance", "figC1_" + ... */
-  const char *file_prefix; /* analysis suffix prefix: "", "same_", "gru_" */
+  const char *file_prefix; /* the analysis family: RX_RESULTS_MAIN, _SAME, _GRU */
   const char *clabel;      /* supplement figure ("C.1", "C.2") or NULL for Fig. 1/2 */
   const char *note;        /* what differs, for titles ("quiescent noise not doubled") */
   const char *hint;        /* the analyze options that produce these files, for skip messages */
-  const fg_cond *conds;    /* U-σ first; B-σ is conds[biased] */
+  int gru;                 /* its conditions: the GRU experiments, else the vanilla ones */
+  int learning_curves;     /* draw Fig. 1b for this variant (its training differs) */
+  /* filled from the experiment set (fg_variant_conds): U-σ first, B-σ is conds[biased] */
+  const rx_experiment *conds[RX_EXP_COUNT];
   int n_conds, biased;
-  int learning_curves; /* draw Fig. 1b for this variant (its training differs) */
 } fg_variant;
 
-typedef struct fg_file {
-  char *path;
-  int is_npz, present;
-  cJSON *json;
-  rx_npz npz;
-} fg_file;
+/* Fills v->conds, n_conds and biased: the task's experiments of v's model, in the set's order. */
+void fg_variant_conds(fg_variant *v, rx_task_kind task);
 
 typedef struct fg_ctx {
   const rx_figures_config *cfg;
-  rx_figures_log_fn log;
-  void *log_ctx;
-  char task_dir[2200], out_dir[2300], noise[64];
+  rxr_reader rd;      /* the log and the file cache */
+  rx_results_set set; /* <path>/<task> and the noise of the runs drawn */
+  char out_dir[2400];
   int seeds[RX_FIGURES_MAX_SEEDS], n_seeds;
-  fg_file *files;
-  int n_files, cap_files;
   double box[4]; /* spatial arena: x_min, x_max, y_min, y_max (from a run's config.yaml) */
   double dt;     /* seconds per step (head direction time axes) */
   int n_written, n_skipped;
@@ -77,30 +68,26 @@ void fg_seeds_text(const int *seeds, int n, char *buf, size_t size);
 
 /* ---- names and files (figures_data.c) ---- */
 
-void fg_run_name(const fg_ctx *c, const fg_cond *cond, int seed, char *buf, size_t n);
-/* <task_dir>/<analysis>_<file_prefix><noise>_<seed>.<ext> */
-void fg_analysis_path(const fg_ctx *c, const char *analysis, const char *file_prefix, int seed,
+/* cond's run name of seed. */
+void fg_run_name(const fg_ctx *c, const rx_experiment *cond, int seed, char *buf, size_t n);
+/* <task dir>/<analysis>_<file_prefix><noise>_<seed>.<ext> */
+void fg_analysis_path(const fg_ctx *c, int analysis, const char *file_prefix, int seed,
                       const char *ext, char *buf, size_t n);
-/* The cached contents of a JSON / .npz file: 0 with *out NULL when the file does not exist,
- * negative (err names the file) when it exists but cannot be read or parsed. */
-int fg_json(fg_ctx *c, const char *path, const cJSON **out, rx_error *err);
-int fg_npz(fg_ctx *c, const char *path, const rx_npz **out, rx_error *err);
-/* The analysis file's JSON / npz for one seed (NULL when absent). */
-int fg_analysis_json(fg_ctx *c, const char *analysis, const char *file_prefix, int seed,
-                     const cJSON **out, rx_error *err);
-int fg_analysis_npz(fg_ctx *c, const char *analysis, const char *file_prefix, int seed,
-                    const rx_npz **out, rx_error *err);
+/* The analysis file's JSON / npz for one seed (NULL when absent; the reader's cache). */
+int fg_analysis_json(fg_ctx *c, int analysis, const char *file_prefix, int seed, const cJSON **out,
+                     rx_error *err);
+int fg_analysis_npz(fg_ctx *c, int analysis, const char *file_prefix, int seed, const rx_npz **out,
+                    rx_error *err);
 /* Array "<run>.<what>" of an npz: 1 and *out when present as float32 with ndim dimensions
  * (last_dim > 0: and that size last, every size >= 1), 0 when absent (or z NULL), negative
  * when present with another dtype or shape (err names the file and the array). */
-int fg_array(const fg_ctx *c, const rx_npz *z, const char *analysis, const char *file_prefix,
-             int seed, const char *run, const char *what, int ndim, int last_dim,
-             const rx_array **out, rx_error *err);
+int fg_array(const fg_ctx *c, const rx_npz *z, int analysis, const char *file_prefix, int seed,
+             const char *run, const char *what, int ndim, int last_dim, const rx_array **out,
+             rx_error *err);
 /* A JSON number at root[key] (or root[key][key2] when key2): 1 and *v (NaN for null, as cJSON
  * writes NaN and Inf), 0 when absent, negative when present but not a number / object. */
 int fg_json_number(const cJSON *root, const char *path, const char *key, const char *key2,
                    double *v, rx_error *err);
-void fg_cache_free(fg_ctx *c);
 
 /* ---- numbers (figures_data.c) ---- */
 
@@ -120,7 +107,7 @@ void fg_range(const float *x, size_t n, int stride, int col, double frac, double
 /* The first seed whose <analysis> npz (variant v's files) holds every <run>.<what[i]> of cond
  * (float32, ndim dims, last dimension last_dim when > 0): 1 (arrays in out, seed in *seed), 0
  * when no seed has them all, negative on a malformed file. */
-int fg_first_arrays(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const char *analysis,
+int fg_first_arrays(fg_ctx *c, const fg_variant *v, const rx_experiment *cond, int analysis,
                     const char *const *what, int n_what, int ndim, int last_dim,
                     const rx_array **out, int *seed, rx_error *err);
 
@@ -131,7 +118,7 @@ void fg_title_head(const fg_variant *v, const char *fig, char *buf, size_t n);
 
 /* Hidden states on the first two active PCs, coloured by decoded distance from the centre or
  * (cyclic) by decoded heading: Fig. 1f/g, 3c/d. */
-int fg_fig_pcs(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const char *tag,
+int fg_fig_pcs(fg_ctx *c, const fg_variant *v, const rx_experiment *cond, const char *tag,
                const char *fig_label, const char *letters, int cyclic, rx_error *err);
 
 int fg_spatial_figures(fg_ctx *c, const fg_variant *v, rx_error *err); /* Fig. 1, 2 / C.1 / C.2 */

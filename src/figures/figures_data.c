@@ -1,103 +1,47 @@
-/* Result files for the figures: run and analysis file names (SPEC §8), a cache that reads each
- * JSON / .npz file once (absent is not an error, malformed is), typed look-ups of arrays and
- * numbers, and the little arithmetic the figures need (means over seeds, KDE grids). */
+/* Result files for the figures, through the shared results reader (src/results): run and
+ * analysis file names (SPEC §8) of the figures' set, typed look-ups of arrays and numbers, and the
+ * little arithmetic the figures need (means over seeds, KDE grids). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "figures/figures_internal.h"
 #include "reactivate/analysis.h"
-#include "reactivate/config.h"
-#include "reactivate/fileio.h"
-#include "report/figures_internal.h"
 
-void fg_run_name(const fg_ctx *c, const fg_cond *cond, int seed, char *buf, size_t n) {
-  if (cond->noisy)
-    snprintf(buf, n, "%s_%s_%d", cond->exp, c->noise, seed);
-  else
-    snprintf(buf, n, "%s_%d", cond->exp, seed);
+void fg_variant_conds(fg_variant *v, rx_task_kind task) {
+  v->n_conds = 0;
+  v->biased = -1;
+  for (int i = 0; i < rx_experiment_count(task); i++) {
+    const rx_experiment *e = rx_experiment_get(task, i);
+    if (e->gru != v->gru) continue;
+    if (e->biased && v->biased < 0) v->biased = v->n_conds;
+    v->conds[v->n_conds++] = e;
+  }
 }
 
-void fg_analysis_path(const fg_ctx *c, const char *analysis, const char *file_prefix, int seed,
+void fg_run_name(const fg_ctx *c, const rx_experiment *cond, int seed, char *buf, size_t n) {
+  rx_results_experiment_run(&c->set, cond, seed, buf, n);
+}
+
+void fg_analysis_path(const fg_ctx *c, int analysis, const char *file_prefix, int seed,
                       const char *ext, char *buf, size_t n) {
-  snprintf(buf, n, "%s/%s_%s%s_%d.%s", c->task_dir, analysis, file_prefix, c->noise, seed, ext);
+  rx_results_analysis_path(&c->set, analysis, file_prefix, seed, ext, buf, n);
 }
 
-/* ---- the cache ---- */
-
-static fg_file *cache_find(fg_ctx *c, const char *path) {
-  for (int i = 0; i < c->n_files; i++)
-    if (!strcmp(c->files[i].path, path)) return &c->files[i];
-  return NULL;
+int fg_analysis_json(fg_ctx *c, int analysis, const char *file_prefix, int seed, const cJSON **out,
+                     rx_error *err) {
+  return rxr_analysis_json(&c->rd, &c->set, analysis, file_prefix, seed, out, err);
 }
 
-static fg_file *cache_add(fg_ctx *c, const char *path, int is_npz) {
-  if (c->n_files == c->cap_files) {
-    int cap = c->cap_files ? 2 * c->cap_files : 32;
-    fg_file *f = realloc(c->files, (size_t)cap * sizeof *f);
-    if (!f) return NULL;
-    c->files = f;
-    c->cap_files = cap;
-  }
-  fg_file *f = &c->files[c->n_files];
-  memset(f, 0, sizeof *f);
-  f->path = strdup(path);
-  if (!f->path) return NULL;
-  f->is_npz = is_npz;
-  c->n_files++;
-  return f;
+int fg_analysis_npz(fg_ctx *c, int analysis, const char *file_prefix, int seed, const rx_npz **out,
+                    rx_error *err) {
+  return rxr_analysis_npz(&c->rd, &c->set, analysis, file_prefix, seed, out, err);
 }
 
-int fg_json(fg_ctx *c, const char *path, const cJSON **out, rx_error *err) {
-  *out = NULL;
-  fg_file *f = cache_find(c, path);
-  if (f) {
-    *out = f->json;
-    return 0;
-  }
-  if (!(f = cache_add(c, path, 0)))
-    return rx_fail(err, RX_ENOMEM, "out of memory reading %s", path);
-  int rc = rr_read_json_object(path, (size_t)1 << 30, &f->json, err);
-  if (rc || !f->json) return rc;
-  f->present = 1;
-  *out = f->json;
-  return 0;
-}
-
-int fg_npz(fg_ctx *c, const char *path, const rx_npz **out, rx_error *err) {
-  *out = NULL;
-  fg_file *f = cache_find(c, path);
-  if (f) {
-    *out = f->present ? &f->npz : NULL;
-    return 0;
-  }
-  if (!(f = cache_add(c, path, 1)))
-    return rx_fail(err, RX_ENOMEM, "out of memory reading %s", path);
-  if (!rx_file_exists(path)) return 0;
-  int rc = rx_npz_read(path, &f->npz, err);
-  if (rc) return rc;
-  f->present = 1;
-  *out = &f->npz;
-  return 0;
-}
-
-int fg_analysis_json(fg_ctx *c, const char *analysis, const char *file_prefix, int seed,
-                     const cJSON **out, rx_error *err) {
-  char path[2600];
-  fg_analysis_path(c, analysis, file_prefix, seed, "json", path, sizeof path);
-  return fg_json(c, path, out, err);
-}
-
-int fg_analysis_npz(fg_ctx *c, const char *analysis, const char *file_prefix, int seed,
-                    const rx_npz **out, rx_error *err) {
-  char path[2600];
-  fg_analysis_path(c, analysis, file_prefix, seed, "npz", path, sizeof path);
-  return fg_npz(c, path, out, err);
-}
-
-int fg_array(const fg_ctx *c, const rx_npz *z, const char *analysis, const char *file_prefix,
-             int seed, const char *run, const char *what, int ndim, int last_dim,
-             const rx_array **out, rx_error *err) {
+int fg_array(const fg_ctx *c, const rx_npz *z, int analysis, const char *file_prefix, int seed,
+             const char *run, const char *what, int ndim, int last_dim, const rx_array **out,
+             rx_error *err) {
   *out = NULL;
   if (!z) return 0;
   char name[400];
@@ -139,17 +83,6 @@ int fg_json_number(const cJSON *root, const char *path, const char *key, const c
                    key2 ? key2 : "");
   *v = o->valuedouble;
   return 1;
-}
-
-void fg_cache_free(fg_ctx *c) {
-  for (int i = 0; i < c->n_files; i++) {
-    free(c->files[i].path);
-    cJSON_Delete(c->files[i].json);
-    if (c->files[i].is_npz && c->files[i].present) rx_npz_free(&c->files[i].npz);
-  }
-  free(c->files);
-  c->files = NULL;
-  c->n_files = c->cap_files = 0;
 }
 
 /* ---- numbers ---- */

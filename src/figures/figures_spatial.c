@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "figures/figures_internal.h"
 #include "reactivate/plot.h"
-#include "report/figures_internal.h"
 
 static void fig_name(const fg_variant *v, const char *tag, char *buf, size_t n) {
   snprintf(buf, n, "%s%s", v->prefix, tag);
@@ -18,7 +18,7 @@ static void fig_name(const fg_variant *v, const char *tag, char *buf, size_t n) 
 /* The first seed whose <analysis> npz holds every one of <run>.<what[i]> (float32, ndim dims,
  * last dimension last_dim when > 0). Returns 1 (arrays in out, seed in *seed), 0 when no seed
  * has them all, negative on a malformed file. */
-int fg_first_arrays(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const char *analysis,
+int fg_first_arrays(fg_ctx *c, const fg_variant *v, const rx_experiment *cond, int analysis,
                     const char *const *what, int n_what, int ndim, int last_dim,
                     const rx_array **out, int *seed, rx_error *err) {
   for (int k = 0; k < c->n_seeds; k++) {
@@ -44,9 +44,9 @@ int fg_first_arrays(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const c
 }
 
 /* "<analysis>_<prefix><noise>_<seed>.npz" pattern for skip messages. */
-static void file_pattern(const fg_ctx *c, const fg_variant *v, const char *analysis,
-                         const char *ext, char *buf, size_t n) {
-  snprintf(buf, n, "%s_%s%s_<seed>.%s", analysis, v->file_prefix, c->noise, ext);
+static void file_pattern(const fg_ctx *c, const fg_variant *v, int analysis, const char *ext,
+                         char *buf, size_t n) {
+  rx_results_analysis_pattern(analysis, v->file_prefix, c->set.noise, ext, buf, n);
 }
 
 /* ---- Fig. 1b: learning curves ---- */
@@ -96,17 +96,17 @@ static int read_metrics(const cJSON *root, const char *path, const char *metric,
 static int fig_learning_curves(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
   fig_name(v, "1b_learning_curves", name, sizeof name);
-  const fg_cond *cond = &v->conds[0];
+  const rx_experiment *cond = v->conds[0];
   const char *metric = "pos_mse";
   step_row *rows[RX_FIGURES_MAX_SEEDS] = {0};
   int n_rows[RX_FIGURES_MAX_SEEDS] = {0}, used[RX_FIGURES_MAX_SEEDS], n_used = 0, rc = 0;
   size_t total = 0;
   for (int k = 0; k < c->n_seeds && !rc; k++) {
-    char run[600], path[3000];
+    char path[3000];
     const cJSON *j;
-    fg_run_name(c, cond, c->seeds[k], run, sizeof run);
-    snprintf(path, sizeof path, "%s/%s/test_metrics.json", c->task_dir, run);
-    if ((rc = fg_json(c, path, &j, err)) || !j) continue;
+    rx_results_experiment_file(&c->set, cond, c->seeds[k], RX_RESULTS_TEST_METRICS, path,
+                               sizeof path);
+    if ((rc = rxr_json(&c->rd, path, &j, err)) || !j) continue;
     rc = read_metrics(j, path, metric, &rows[n_used], &n_rows[n_used], err);
     if (!rc && n_rows[n_used] > 0)
       total += (size_t)n_rows[n_used], used[n_used++] = c->seeds[k];
@@ -117,7 +117,7 @@ static int fig_learning_curves(fg_ctx *c, const fg_variant *v, rx_error *err) {
     char run[600];
     fg_run_name(c, cond, c->seeds[0], run, sizeof run);
     rc = fg_skip(c, name, "no %s/test_metrics.json for any seed (e.g. %s; train %s first)",
-                 cond->exp, run, cond->exp);
+                 cond->name, run, cond->name);
     goto done;
   }
   if (rc) goto done;
@@ -223,15 +223,15 @@ static int fig_explained_variance(fg_ctx *c, const fg_variant *v, rx_error *err)
   /* act[s * KMAX + i], qui[...]: component i of the s-th seed used */
   double *act = malloc(sizeof(double) * RX_FIGURES_MAX_SEEDS * KMAX);
   double *qui = malloc(sizeof(double) * RX_FIGURES_MAX_SEEDS * KMAX);
-  const fg_cond *cond = &v->conds[0];
+  const rx_experiment *cond = v->conds[0];
   int used[RX_FIGURES_MAX_SEEDS], n_used = 0, k = KMAX, rc = 0;
   if (!act || !qui) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
   for (int i = 0; i < c->n_seeds && !rc; i++) {
     const cJSON *j;
     char run[600], path[2600];
     int n = 0;
-    fg_analysis_path(c, "pca", v->file_prefix, c->seeds[i], "json", path, sizeof path);
-    if ((rc = fg_json(c, path, &j, err))) break;
+    fg_analysis_path(c, RX_RESULTS_PCA, v->file_prefix, c->seeds[i], "json", path, sizeof path);
+    if ((rc = rxr_json(&c->rd, path, &j, err))) break;
     fg_run_name(c, cond, c->seeds[i], run, sizeof run);
     int found = pca_curves(j, path, run, act + (size_t)n_used * KMAX, qui + (size_t)n_used * KMAX,
                            KMAX, &n, err);
@@ -244,8 +244,8 @@ static int fig_explained_variance(fg_ctx *c, const fg_variant *v, rx_error *err)
   }
   if (!rc && !n_used) {
     char pat[200];
-    file_pattern(c, v, "pca", "json", pat, sizeof pat);
-    rc = fg_skip(c, name, "no %s entry in %s for any seed (%s pca)", cond->exp, pat, v->hint);
+    file_pattern(c, v, RX_RESULTS_PCA, "json", pat, sizeof pat);
+    rc = fg_skip(c, name, "no %s entry in %s for any seed (%s pca)", cond->name, pat, v->hint);
   } else if (!rc) {
     double am[KMAX], asd[KMAX], qm[KMAX], qsd[KMAX], col[RX_FIGURES_MAX_SEEDS];
     for (int i = 0; i < k; i++) {
@@ -274,20 +274,21 @@ static int fig_explained_variance(fg_ctx *c, const fg_variant *v, rx_error *err)
 
 /* ---- Fig. 1d/e, 2a/b: decoded trajectories, active and quiescent ---- */
 
-static int fig_trajectories(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const char *tag,
-                            const char *fig_label, const char *letters[2], rx_error *err) {
+static int fig_trajectories(fg_ctx *c, const fg_variant *v, const rx_experiment *cond,
+                            const char *tag, const char *fig_label, const char *letters[2],
+                            rx_error *err) {
   char name[128];
   fig_name(v, tag, name, sizeof name);
   const char *what[2] = {"active", "quiescent"};
   const rx_array *a[2];
-  int seed, rc = fg_first_arrays(c, v, cond, "kl", what, 2, 3, 2, a, &seed, err);
+  int seed, rc = fg_first_arrays(c, v, cond, RX_RESULTS_KL, what, 2, 3, 2, a, &seed, err);
   if (rc < 0) return rc;
   if (!rc) {
     char pat[200];
-    file_pattern(c, v, "kl", "npz", pat, sizeof pat);
+    file_pattern(c, v, RX_RESULTS_KL, "npz", pat, sizeof pat);
     return fg_skip(c, name,
                    "no %s.active / .quiescent decoded positions in %s for any seed (%s kl)",
-                   cond->exp, pat, v->hint);
+                   cond->name, pat, v->hint);
   }
   char title[700], ptitle[2][200], head[200];
   fg_title_head(v, fig_label, head, sizeof head);
@@ -323,25 +324,26 @@ static int fig_trajectories(fg_ctx *c, const fg_variant *v, const fg_cond *cond,
 
 /* ---- Fig. 1f/g: hidden states on the first two active PCs, coloured by distance ---- */
 
-int fg_fig_pcs(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const char *tag,
+int fg_fig_pcs(fg_ctx *c, const fg_variant *v, const rx_experiment *cond, const char *tag,
                const char *fig_label, const char *letters, int cyclic, rx_error *err) {
   char name[128];
   fig_name(v, tag, name, sizeof name);
   const char *what[4] = {"active_pcs", "quiescent_pcs", "active_colour", "quiescent_colour"};
   const rx_array *a[4];
-  int seed, rc = fg_first_arrays(c, v, cond, "pca", what, 2, 3, 2, a, &seed, err);
+  int seed, rc = fg_first_arrays(c, v, cond, RX_RESULTS_PCA, what, 2, 3, 2, a, &seed, err);
   if (rc < 0) return rc;
   if (rc) {
     for (int q = 0; q < 2 && rc > 0; q++) {
       char run[600];
       const rx_npz *z;
       fg_run_name(c, cond, seed, run, sizeof run);
-      if ((rc = fg_analysis_npz(c, "pca", v->file_prefix, seed, &z, err))) return rc;
-      rc = fg_array(c, z, "pca", v->file_prefix, seed, run, what[2 + q], 2, 0, &a[2 + q], err);
+      if ((rc = fg_analysis_npz(c, RX_RESULTS_PCA, v->file_prefix, seed, &z, err))) return rc;
+      rc = fg_array(c, z, RX_RESULTS_PCA, v->file_prefix, seed, run, what[2 + q], 2, 0, &a[2 + q],
+                    err);
       if (rc < 0) return rc;
       if (rc && (a[2 + q]->shape[0] != a[q]->shape[0] || a[2 + q]->shape[1] != a[q]->shape[1])) {
         char path[2600];
-        fg_analysis_path(c, "pca", v->file_prefix, seed, "npz", path, sizeof path);
+        fg_analysis_path(c, RX_RESULTS_PCA, v->file_prefix, seed, "npz", path, sizeof path);
         return rx_fail(err, RX_EFORMAT, "%s: '%s.%s' does not match the shape of '%s.%s'", path,
                        run, what[2 + q], run, what[q]);
       }
@@ -349,9 +351,9 @@ int fg_fig_pcs(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const char *
   }
   if (!rc) {
     char pat[200];
-    file_pattern(c, v, "pca", "npz", pat, sizeof pat);
+    file_pattern(c, v, RX_RESULTS_PCA, "npz", pat, sizeof pat);
     return fg_skip(c, name, "no %s PC projections with colours in %s for any seed (%s pca)",
-                   cond->exp, pat, v->hint);
+                   cond->name, pat, v->hint);
   }
   size_t n[2];
   double *xy[2] = {NULL, NULL}, *col[2] = {NULL, NULL};
@@ -447,7 +449,7 @@ static int add_density(fg_ctx *c, rx_fig *fig, const char *name, const float *xy
   return rc;
 }
 
-static int fig_densities(fg_ctx *c, const fg_variant *v, const fg_cond *cond, int with_pcs,
+static int fig_densities(fg_ctx *c, const fg_variant *v, const rx_experiment *cond, int with_pcs,
                          const char *tag, const char *fig_label, const char *letters,
                          rx_error *err) {
   char name[128];
@@ -455,15 +457,15 @@ static int fig_densities(fg_ctx *c, const fg_variant *v, const fg_cond *cond, in
   const char *wo[2] = {"active", "quiescent"}, *wp[2] = {"active_pcs", "quiescent_pcs"};
   const rx_array *ao[2], *ap[2];
   int so = -1, sp = -1;
-  int rc_o = fg_first_arrays(c, v, cond, "kl", wo, 2, 3, 2, ao, &so, err);
+  int rc_o = fg_first_arrays(c, v, cond, RX_RESULTS_KL, wo, 2, 3, 2, ao, &so, err);
   if (rc_o < 0) return rc_o;
-  int rc_p = with_pcs ? fg_first_arrays(c, v, cond, "pca", wp, 2, 3, 2, ap, &sp, err) : 0;
+  int rc_p = with_pcs ? fg_first_arrays(c, v, cond, RX_RESULTS_PCA, wp, 2, 3, 2, ap, &sp, err) : 0;
   if (rc_p < 0) return rc_p;
   if (!rc_o && !rc_p) {
     char p1[200], p2[200];
-    file_pattern(c, v, "kl", "npz", p1, sizeof p1);
-    file_pattern(c, v, "pca", "npz", p2, sizeof p2);
-    return fg_skip(c, name, "no %s decoded positions (%s)%s%s for any seed (%s)", cond->exp, p1,
+    file_pattern(c, v, RX_RESULTS_KL, "npz", p1, sizeof p1);
+    file_pattern(c, v, RX_RESULTS_PCA, "npz", p2, sizeof p2);
+    return fg_skip(c, name, "no %s decoded positions (%s)%s%s for any seed (%s)", cond->name, p1,
                    with_pcs ? " or PC projections " : "", with_pcs ? p2 : "", v->hint);
   }
   const int rows = rc_o + rc_p;
@@ -524,31 +526,32 @@ static int fig_kl_matrix(fg_ctx *c, const fg_variant *v, rx_error *err) {
   const char *row_labels[8], *col_labels[8];
   int col_cond[8]; /* condition index, -1 uniform, -2 random */
   for (int i = 0; i < nr; i++)
-    row_labels[i] = v->conds[i].label;
+    row_labels[i] = v->conds[i]->label;
   int k = 0;
   for (int i = 0; i < v->biased; i++)
-    col_cond[k] = i, col_labels[k++] = v->conds[i].label;
-  col_cond[k] = -1, col_labels[k++] = "uniform";
+    col_cond[k] = i, col_labels[k++] = v->conds[i]->label;
+  col_cond[k] = -1, col_labels[k++] = RX_RESULTS_UNIFORM;
   for (int i = v->biased; i < v->n_conds; i++)
-    col_cond[k] = i, col_labels[k++] = v->conds[i].label;
+    col_cond[k] = i, col_labels[k++] = v->conds[i]->label;
   col_cond[k] = -2, col_labels[k++] = "R-σ";
   double sum[8][8] = {{0}}, sum2[8][8] = {{0}};
   int cnt[8][8] = {{0}}, used[RX_FIGURES_MAX_SEEDS], n_used = 0;
   for (int s = 0; s < c->n_seeds; s++) {
     const cJSON *j;
     char path[2600];
-    fg_analysis_path(c, "kl", v->file_prefix, c->seeds[s], "json", path, sizeof path);
-    int rc = fg_json(c, path, &j, err), any = 0;
+    fg_analysis_path(c, RX_RESULTS_KL, v->file_prefix, c->seeds[s], "json", path, sizeof path);
+    int rc = rxr_json(&c->rd, path, &j, err), any = 0;
     if (rc) return rc;
     if (!j) continue;
     for (int r = 0; r < nr; r++)
       for (int q = 0; q < nc; q++) {
         char src[600], tgt[600];
-        fg_run_name(c, &v->conds[r], c->seeds[s], tgt, sizeof tgt);
+        fg_run_name(c, v->conds[r], c->seeds[s], tgt, sizeof tgt);
         if (col_cond[q] >= 0)
-          fg_run_name(c, &v->conds[col_cond[q]], c->seeds[s], src, sizeof src);
+          fg_run_name(c, v->conds[col_cond[q]], c->seeds[s], src, sizeof src);
         else
-          snprintf(src, sizeof src, "%s", col_cond[q] == -1 ? "uniform" : "random");
+          snprintf(src, sizeof src, "%s",
+                   col_cond[q] == -1 ? RX_RESULTS_UNIFORM : RX_RESULTS_RANDOM);
         double x;
         rc = fg_json_number(j, path, src, tgt, &x, err);
         if (rc < 0) return rc;
@@ -558,7 +561,7 @@ static int fig_kl_matrix(fg_ctx *c, const fg_variant *v, rx_error *err) {
   }
   if (!n_used) {
     char pat[200];
-    file_pattern(c, v, "kl", "json", pat, sizeof pat);
+    file_pattern(c, v, RX_RESULTS_KL, "json", pat, sizeof pat);
     return fg_skip(c, name, "no KL values in %s for any seed (%s kl)", pat, v->hint);
   }
   double mean[64], sd[64];
@@ -610,7 +613,7 @@ typedef struct pooled {
 } pooled;
 
 /* Pools <run>.<what> (B,) of an analysis npz over the seeds. */
-static int pool(fg_ctx *c, const fg_variant *v, const fg_cond *cond, const char *analysis,
+static int pool(fg_ctx *c, const fg_variant *v, const rx_experiment *cond, int analysis,
                 const char *what, pooled *out, rx_error *err) {
   memset(out, 0, sizeof *out);
   for (int k = 0; k < c->n_seeds; k++) {
@@ -654,16 +657,16 @@ static int fig_variance(fg_ctx *c, const fg_variant *v, rx_error *err) {
   int ng = 0, rc = 0;
   unsigned char used[RX_FIGURES_MAX_SEEDS] = {0};
   for (int i = 0; i < v->n_conds && !rc; i++) {
-    if ((rc = pool(c, v, &v->conds[i], "variance", "quiescent", &p[i], err))) break;
+    if ((rc = pool(c, v, v->conds[i], RX_RESULTS_VARIANCE, "quiescent", &p[i], err))) break;
     if (!p[i].n) continue;
-    snprintf(labels[i], sizeof labels[i], "%s\n%s", v->conds[i].label, v->conds[i].desc);
+    snprintf(labels[i], sizeof labels[i], "%s\n%s", v->conds[i]->label, v->conds[i]->desc);
     g[ng++] = (rx_value_set){labels[i], p[i].v, p[i].n, RX_COLOUR_QUIESCENT};
     for (int k = 0; k < c->n_seeds; k++)
       used[k] |= p[i].used[k];
   }
   if (!rc && !ng) {
     char pat[200];
-    file_pattern(c, v, "variance", "npz", pat, sizeof pat);
+    file_pattern(c, v, RX_RESULTS_VARIANCE, "npz", pat, sizeof pat);
     rc = fg_skip(c, name, "no per-trajectory quiescent variances in %s for any seed (%s variance)",
                  pat, v->hint);
   } else if (!rc) {
@@ -692,11 +695,11 @@ int fg_spatial_figures(fg_ctx *c, const fg_variant *v, rx_error *err) {
   const char *de[2] = {"d", "e"}, *ab[2] = {"a", "b"};
   if (v->learning_curves) rc = fig_learning_curves(c, v, err);
   if (!rc) rc = fig_explained_variance(c, v, err);
-  if (!rc) rc = fig_trajectories(c, v, &v->conds[0], "1de_trajectories", "1d/e", de, err);
-  if (!rc) rc = fg_fig_pcs(c, v, &v->conds[0], "1fg_pcs", "1f/g", "fg", 0, err);
-  if (!rc) rc = fig_densities(c, v, &v->conds[0], 1, "1hk_densities", "1h-k", "hijk", err);
-  if (!rc) rc = fig_trajectories(c, v, &v->conds[v->biased], "2ab_positions", "2a/b", ab, err);
-  if (!rc) rc = fig_densities(c, v, &v->conds[v->biased], 0, "2cd_densities", "2c/d", "cd", err);
+  if (!rc) rc = fig_trajectories(c, v, v->conds[0], "1de_trajectories", "1d/e", de, err);
+  if (!rc) rc = fg_fig_pcs(c, v, v->conds[0], "1fg_pcs", "1f/g", "fg", 0, err);
+  if (!rc) rc = fig_densities(c, v, v->conds[0], 1, "1hk_densities", "1h-k", "hijk", err);
+  if (!rc) rc = fig_trajectories(c, v, v->conds[v->biased], "2ab_positions", "2a/b", ab, err);
+  if (!rc) rc = fig_densities(c, v, v->conds[v->biased], 0, "2cd_densities", "2c/d", "cd", err);
   if (!rc) rc = fig_kl_matrix(c, v, err);
   if (!rc) rc = fig_variance(c, v, err);
   return rc;
@@ -704,13 +707,23 @@ int fg_spatial_figures(fg_ctx *c, const fg_variant *v, rx_error *err) {
 
 /* ---- C.3: example quiescent trajectories ---- */
 
-static const fg_cond c_conds[4] = {
-    {"U-σ", "noisy, unbiased", "noisy_unbiased", 1},
-    {"U", "noiseless, unbiased", "no-noise_unbiased", 0},
-    {"B-σ", "noisy, biased", "noisy_biased", 1},
-    {"B", "noiseless, biased", "no-noise_biased", 0},
-};
-static const fg_variant c_main = {"fig", "", NULL, "", "reactivate analyze all", c_conds, 4, 2, 0};
+/* C.3 and C.4 compare the vanilla runs: vanilla(2 r + k) is the unbiased (r = 0) or biased (r = 1)
+ * network, noisy-trained (k = 0) or noiseless-trained (k = 1). */
+static const rx_experiment *vanilla(int i) { return rx_experiment_get(RX_TASK_SPATIAL, i); }
+static const fg_variant c_main = {
+    "fig", RX_RESULTS_MAIN, NULL, "", "reactivate analyze all", 0, 0, {0}, 0, 0};
+
+/* "distance_<noise>_<seed>.npz" of seed (seed < 0: "<seed>"), for messages. */
+static void distance_file(const fg_ctx *c, int seed, char *buf, size_t n) {
+  char stem[400];
+  if (seed < 0) {
+    rx_results_analysis_pattern(RX_RESULTS_DISTANCE, RX_RESULTS_MAIN, c->set.noise, "npz", buf, n);
+    return;
+  }
+  rx_results_analysis_stem(RX_RESULTS_DISTANCE, RX_RESULTS_MAIN, c->set.noise, seed, stem,
+                           sizeof stem);
+  snprintf(buf, n, "%s.npz", stem);
+}
 
 int fg_supplement_c3(fg_ctx *c, rx_error *err) {
   const char *name = "figC3_example_trajectories";
@@ -727,24 +740,29 @@ int fg_supplement_c3(fg_ctx *c, rx_error *err) {
   for (int k = 0; k < c->n_seeds && best < 6; k++) {
     const rx_npz *z;
     const rx_array *t[2][3] = {{NULL}};
-    int rc = fg_analysis_npz(c, "distance", "", c->seeds[k], &z, err), n = 0;
+    int rc = fg_analysis_npz(c, RX_RESULTS_DISTANCE, RX_RESULTS_MAIN, c->seeds[k], &z, err), n = 0;
     if (rc) return rc;
     if (!z) continue;
     for (int r = 0; r < 2; r++)
       for (int q = 0; q < 3; q++) {
         char run[600];
-        fg_run_name(c, &c_conds[2 * r + cols[q].cond], c->seeds[k], run, sizeof run);
-        rc = fg_array(c, z, "distance", "", c->seeds[k], run, cols[q].what, 3, 2, &t[r][q], err);
+        fg_run_name(c, vanilla(2 * r + cols[q].cond), c->seeds[k], run, sizeof run);
+        rc = fg_array(c, z, RX_RESULTS_DISTANCE, RX_RESULTS_MAIN, c->seeds[k], run, cols[q].what, 3,
+                      2, &t[r][q], err);
         if (rc < 0) return rc;
         n += rc;
       }
     if (n > best) best = n, seed = c->seeds[k], memcpy(a, t, sizeof a);
   }
-  if (seed < 0)
+  char file[500];
+  if (seed < 0) {
+    distance_file(c, -1, file, sizeof file);
     return fg_skip(c, name,
-                   "no example quiescent trajectories in distance_%s_<seed>.npz for any seed "
-                   "(reactivate analyze distance)",
-                   c->noise);
+                   "no example quiescent trajectories in %s for any seed (reactivate analyze "
+                   "distance)",
+                   file);
+  }
+  distance_file(c, seed, file, sizeof file);
   /* rows and columns that have any panel; a missing panel among them is an empty cell */
   int have_row[2] = {0, 0}, have_col[3] = {0, 0, 0}, n_rows = 0, n_cols = 0, T_show = 0;
   for (int r = 0; r < 2; r++)
@@ -759,9 +777,9 @@ int fg_supplement_c3(fg_ctx *c, rx_error *err) {
     n_cols += have_col[q];
     if (!have_col[q]) {
       char run[600];
-      fg_run_name(c, &c_conds[cols[q].cond], seed, run, sizeof run);
-      fg_log(c, "%s: no '%s' panels (no %s.%s in distance_%s_%d.npz)", name, cols[q].title, run,
-             cols[q].what, c->noise, seed);
+      fg_run_name(c, vanilla(cols[q].cond), seed, run, sizeof run);
+      fg_log(c, "%s: no '%s' panels (no %s.%s in %s)", name, cols[q].title, run, cols[q].what,
+             file);
     }
   }
   char title[700];
@@ -773,12 +791,12 @@ int fg_supplement_c3(fg_ctx *c, rx_error *err) {
     if (!have_row[r]) continue;
     for (int q = 0; q < 3 && !rc; q++) {
       if (!have_col[q]) continue;
-      const fg_cond *cd = &c_conds[2 * r + cols[q].cond];
+      const rx_experiment *cd = vanilla(2 * r + cols[q].cond);
       if (!a[r][q]) {
         char run[600];
         fg_run_name(c, cd, seed, run, sizeof run);
-        fg_log(c, "%s: panel '%s: %s' left empty: no %s.%s in distance_%s_%d.npz", name, cd->label,
-               cols[q].title, run, cols[q].what, c->noise, seed);
+        fg_log(c, "%s: panel '%s: %s' left empty: no %s.%s in %s", name, cd->label, cols[q].title,
+               run, cols[q].what, file);
         rc = rx_fig_skip(fig, err);
         continue;
       }
@@ -824,18 +842,20 @@ int fg_supplement_c4(fg_ctx *c, rx_error *err) {
   unsigned char used[RX_FIGURES_MAX_SEEDS] = {0};
   for (int r = 0; r < 2 && !rc; r++)
     for (int k = 0; k < 5 && !rc; k++) {
-      rc = pool(c, &c_main, &c_conds[2 * r + groups[k].cond], "distance", groups[k].what, &p[r][k],
-                err);
+      rc = pool(c, &c_main, vanilla(2 * r + groups[k].cond), RX_RESULTS_DISTANCE, groups[k].what,
+                &p[r][k], err);
       if (rc || !p[r][k].n) continue;
       g[r][ng[r]++] = (rx_value_set){groups[k].label, p[r][k].v, p[r][k].n, groups[k].colour};
       for (int s = 0; s < c->n_seeds; s++)
         used[s] |= p[r][k].used[s];
     }
   if (!rc && !ng[0] && !ng[1]) {
+    char file[500];
+    distance_file(c, -1, file, sizeof file);
     rc = fg_skip(c, name,
-                 "no per-trajectory step-wise distances in distance_%s_<seed>.npz for any seed "
-                 "(reactivate analyze distance)",
-                 c->noise);
+                 "no per-trajectory step-wise distances in %s for any seed (reactivate analyze "
+                 "distance)",
+                 file);
   } else if (!rc) {
     char title[700], seeds[400];
     fg_pooled_text(c, used, seeds, sizeof seeds);
@@ -859,7 +879,10 @@ int fg_supplement_c4(fg_ctx *c, rx_error *err) {
     for (int r = 0; r < 2 && !rc; r++) {
       if (!ng[r]) continue;
       rx_box_spec s = {0};
-      s.title = r ? "biased (NT = B-σ, DT = B)" : "unbiased (NT = U-σ, DT = U)";
+      char pt[200];
+      snprintf(pt, sizeof pt, "%s (NT = %s, DT = %s)", r ? "biased" : "unbiased",
+               vanilla(2 * r)->label, vanilla(2 * r + 1)->label);
+      s.title = pt;
       s.y_label = "step-wise distance (m per step)";
       s.groups = g[r], s.n_groups = ng[r];
       s.log_y = log_y;

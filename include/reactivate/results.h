@@ -1,0 +1,170 @@
+/* The experiment set and the results layout, in one place: which trained runs each task has
+ * (noisy or not, biased or not, GRU or not, the paper's label for each), how runs, run
+ * directories, checkpoints and analysis files are named under a results root, and seed lists as
+ * people write them ("0-4, 7"). Everything that writes or reads results (train, analyze,
+ * figures, report, reproduce) names its files through here. What it is not: a reader or writer
+ * of the files' contents (docs/formats.md describes those). */
+#ifndef RX_RESULTS_H
+#define RX_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reactivate/error.h"
+#include "reactivate/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the experiment set ---- */
+
+/* The paper's trained conditions, in the order the analyses write them. Head direction has the
+ * first four; spatial navigation all six. */
+typedef enum rx_experiment_id {
+  RX_EXP_NOISY_UNBIASED = 0, /* U-σ */
+  RX_EXP_NO_NOISE_UNBIASED,  /* U */
+  RX_EXP_NOISY_BIASED,       /* B-σ */
+  RX_EXP_NO_NOISE_BIASED,    /* B */
+  RX_EXP_NOISY_UNBIASED_GRU, /* GRU U-σ */
+  RX_EXP_NOISY_BIASED_GRU,   /* GRU B-σ */
+  RX_EXP_COUNT
+} rx_experiment_id;
+
+typedef struct rx_experiment {
+  rx_experiment_id id;
+  const char *name;       /* configs/train/<task>/<name>.yml and the stem of its run names */
+  const char *label;      /* the paper's label ("U-σ", "B"); the GRU runs carry the labels of their
+                             condition, as in Fig. C.2 */
+  const char *full_label; /* unique within a task: the label with the model ("GRU U-σ") */
+  const char *desc;       /* "noisy, unbiased", "noisy GRU, biased" */
+  int noisy;              /* trained with recurrent noise: its run names carry sigma2_rec */
+  int biased;             /* trained on biased behaviour */
+  int gru;                /* a GRU rather than the vanilla RNN */
+} rx_experiment;
+
+/* How many experiments task has (6 spatial navigation, 4 head direction): ids 0 .. count-1. */
+int rx_experiment_count(rx_task_kind task);
+/* Experiment id of task, or NULL when task has no such experiment (the GRUs of head direction). */
+const rx_experiment *rx_experiment_get(rx_task_kind task, int id);
+/* The experiment of task named name ("noisy_biased"), or NULL. */
+const rx_experiment *rx_experiment_find(rx_task_kind task, const char *name);
+
+/* sigma2_rec of the task's noisy runs in the paper: 1e-4 spatial navigation, 0.01 head
+ * direction. */
+double rx_results_default_noise(rx_task_kind task);
+
+/* Keys of the KL results that are not runs: the quiescent outputs of an untrained network, and
+ * the uniform density over the arena (also "random.quiescent" in the KL .npz). */
+#define RX_RESULTS_RANDOM "random"
+#define RX_RESULTS_UNIFORM "uniform"
+
+/* ---- analyses and their file families ---- */
+
+/* The analysis files; rx_analysis_kind (analyze.h) is the mask 1 << rx_results_analysis. */
+typedef enum rx_results_analysis {
+  RX_RESULTS_KL = 0,   /* distribution match (spatial navigation) */
+  RX_RESULTS_VARIANCE, /* quiescent exploration */
+  RX_RESULTS_DISTANCE, /* step-wise distance */
+  RX_RESULTS_PCA,      /* dimensionality and geometry of hidden states */
+  RX_RESULTS_HEADING,  /* heading statistics (head direction) */
+  RX_RESULTS_N_ANALYSES
+} rx_results_analysis;
+
+/* "kl", "variance", "distance", "pca", "heading"; NULL out of range. */
+const char *rx_results_analysis_name(int analysis);
+/* The analysis named name, or -1. */
+int rx_results_analysis_find(const char *name);
+/* Whether `reactivate analyze all` writes analysis for task (kl: spatial navigation only;
+ * heading: head direction only). */
+int rx_results_analysis_applies(int analysis, rx_task_kind task);
+
+/* File-name prefixes of the analysis families: the runs analysed and the quiescence rule. */
+#define RX_RESULTS_MAIN ""      /* vanilla runs, default rule: the paper's Fig. 1-3 */
+#define RX_RESULTS_SAME "same_" /* rule=same, quiescent noise not doubled: Fig. C.1 */
+#define RX_RESULTS_GRU "gru_"   /* gru=true, the GRU runs: Fig. C.2 */
+/* The prefix of the files that `analyze gru=<gru> rule=<rule>` writes (rule as
+ * rx_analysis_config.rule: 0 default, 1 scaled, 2 same): "", "scaled_", "same_", "gru_",
+ * "gru_scaled_", "gru_same_". NULL for a rule out of range. */
+const char *rx_results_prefix(int gru, int rule);
+
+/* ---- names and paths ---- */
+
+/* One task's results under one root, and the noise its names carry. */
+typedef struct rx_results_set {
+  rx_task_kind task;
+  char dir[2300]; /* <root>/<task> */
+  char noise[64]; /* sigma2_rec of the noisy runs as their names write it: "0.0001" */
+} rx_results_set;
+
+/* <root>/<task> with noise written as Python's str(float). Fails naming root when the
+ * directory name does not fit. */
+int rx_results_set_init(rx_results_set *s, const char *root, rx_task_kind task, double noise,
+                        rx_error *err);
+
+/* The builders below write into buf (size n) and return 0, or RX_EINVAL when the name did not
+ * fit (buf then holds it cut short). */
+
+/* Run name: "<experiment>_<noise>_<seed>", or "<experiment>_<seed>" when noise is NULL or "". */
+int rx_results_run_name(const char *experiment, const char *noise, int seed, char *buf, size_t n);
+/* The same for a training's sigma2_rec: no noise in the name when it is 0, else Python's
+ * str(float) of it ("noisy_unbiased_0.0001_0", "noisy_unbiased_1e-05_0"). */
+int rx_results_run_name_sigma(const char *experiment, double sigma2_rec, int seed, char *buf,
+                              size_t n);
+/* <root>/<task>/<run> */
+int rx_results_run_dir(const char *root, rx_task_kind task, const char *run, char *buf, size_t n);
+/* <run_dir>/model_<step>.npz (rx_checkpoint_path's name) */
+int rx_results_checkpoint_path(const char *run_dir, int64_t step, char *buf, size_t n);
+/* <task_dir>/figures: where `reactivate figures` draws (task_dir: rx_results_set.dir). */
+int rx_results_figures_dir(const char *task_dir, char *buf, size_t n);
+/* <root>/gaussian: the results root of the noisy runs trained with zero-mean Gaussian noise,
+ * next to those of root (reactivate reproduce --profile paper). */
+int rx_results_gaussian_root(const char *root, char *buf, size_t n);
+
+/* Files the trainer writes in a run directory that the figures and the report read
+ * (docs/formats.md). */
+#define RX_RESULTS_TEST_METRICS "test_metrics.json"
+#define RX_RESULTS_RUN_CONFIG "config.yaml"
+
+/* Experiment e's run of seed in s: its name, its directory (<s->dir>/<run>) and a file in it
+ * (RX_RESULTS_TEST_METRICS, RX_RESULTS_RUN_CONFIG). */
+int rx_results_experiment_run(const rx_results_set *s, const rx_experiment *e, int seed, char *buf,
+                              size_t n);
+int rx_results_experiment_dir(const rx_results_set *s, const rx_experiment *e, int seed, char *buf,
+                              size_t n);
+int rx_results_experiment_file(const rx_results_set *s, const rx_experiment *e, int seed,
+                               const char *file, char *buf, size_t n);
+/* "<experiment>_<noise>_<seed>" with the text "<seed>": the run names of e, for messages. */
+int rx_results_experiment_pattern(const rx_results_set *s, const rx_experiment *e, char *buf,
+                                  size_t n);
+
+/* Analysis file stem "<analysis>_<prefix><noise>_<seed>" ("kl_gru_0.0001_3"). */
+int rx_results_analysis_stem(int analysis, const char *prefix, const char *noise, int seed,
+                             char *buf, size_t n);
+/* <s->dir>/<stem>.<ext> (ext "json" or "npz"). */
+int rx_results_analysis_path(const rx_results_set *s, int analysis, const char *prefix, int seed,
+                             const char *ext, char *buf, size_t n);
+/* "<analysis>_<prefix><noise>_<seed>.<ext>" with the text "<seed>", for messages. */
+int rx_results_analysis_pattern(int analysis, const char *prefix, const char *noise,
+                                const char *ext, char *buf, size_t n);
+
+/* ---- seed lists ---- */
+
+#define RX_SEED_LIST_MAX 256 /* the most seeds a list may hold */
+
+/* Parses a seed list: seeds (0 .. INT_MAX) and ranges A-B (A <= B) separated by commas, spaces
+ * allowed around each: "3", "0-4", "0,2,5-7", "0-4, 7". The list is a set: any order, the
+ * result is ascending; a seed named twice (also through overlapping ranges, "0-4,3") is
+ * refused, as is an empty list or item. With all non-NULL, "all" is accepted too: *all = 1 and
+ * *n = 0 (every seed found); else *all = 0. Fails (naming text and what is wrong) without
+ * touching seeds. max: capacity of seeds (at most RX_SEED_LIST_MAX are accepted). */
+int rx_seed_list_parse(const char *text, int *seeds, int max, int *n, int *all, rx_error *err);
+/* Writes ascending seeds (n >= 0) as a seed list rx_seed_list_parse reads back: runs of three
+ * or more consecutive seeds as ranges, items separated by sep (", " for text people read, ","
+ * for a command-line argument): "0-4, 7, 9". "" for n = 0. 0, or RX_EINVAL when cut short. */
+int rx_seed_list_format(const int *seeds, int n, const char *sep, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
