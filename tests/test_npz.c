@@ -153,29 +153,29 @@ static void test_npy_header_matches_numpy_byte_for_byte(void) {
   rx_array a = rx_array_f32("x", NULL, 3, shape);
   float one = 0;
   a.data = &one; /* only the header is compared */
-  rx_npy_blob b;
+  rxio_npy_blob b;
   rx_error err;
-  REQUIRE(rx_npy_blob_make(&a, &b, &err) == 0);
+  REQUIRE(rxio_npy_blob_make(&a, &b, &err) == 0);
   CHECK(b.header_len == 128 && b.header_len % 64 == 0);
   CHECK(sizeof numpy_header - 1 == 128);
   CHECK(memcmp(b.header, numpy_header, 128) == 0);
   CHECK(b.data_len == (size_t)200 * 100 * 512 * 4);
-  rx_npy_blob_free(&b);
+  rxio_npy_blob_free(&b);
 
   /* 0-d and 1-d shapes print as () and (n,); every header is a multiple of 64 bytes. */
   int64_t n7 = 7;
   rx_array v = rx_array_f32("v", &one, 1, &n7);
   v.size = 7;
-  REQUIRE(rx_npy_blob_make(&v, &b, &err) == 0);
+  REQUIRE(rxio_npy_blob_make(&v, &b, &err) == 0);
   CHECK(b.header_len % 64 == 0 && b.header[b.header_len - 1] == '\n');
   CHECK(memcmp(b.header + 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (7,), }", 57) ==
         0);
-  rx_npy_blob_free(&b);
+  rxio_npy_blob_free(&b);
   int64_t i = 3;
   rx_array s = rx_array_i64_scalar("s", &i);
-  REQUIRE(rx_npy_blob_make(&s, &b, &err) == 0);
+  REQUIRE(rxio_npy_blob_make(&s, &b, &err) == 0);
   CHECK(memcmp(b.header + 10, "{'descr': '<i8', 'fortran_order': False, 'shape': (), }", 55) == 0);
-  rx_npy_blob_free(&b);
+  rxio_npy_blob_free(&b);
 }
 
 static void test_npy_round_trip_every_dtype_is_bit_exact(void) {
@@ -778,15 +778,15 @@ static void test_zip64_central_directory_is_read(void) {
   float v[3] = {1.5f, -2.5f, 3.25f};
   int64_t s[] = {3};
   rx_array a = rx_array_f32("z", v, 1, s);
-  rx_npy_blob b;
+  rxio_npy_blob b;
   rx_error err;
-  REQUIRE(rx_npy_blob_make(&a, &b, &err) == 0);
+  REQUIRE(rxio_npy_blob_make(&a, &b, &err) == 0);
   size_t size = b.header_len + b.data_len;
   unsigned char *npy = malloc(size), *zip = calloc(1, size + 512);
   REQUIRE(npy && zip);
   memcpy(npy, b.header, b.header_len);
   memcpy(npy + b.header_len, b.data, b.data_len);
-  rx_npy_blob_free(&b);
+  rxio_npy_blob_free(&b);
   uint32_t crc = (uint32_t)crc32(0L, npy, (uInt)size);
   unsigned char *p = zip;
   put32(p, 0x04034b50), put16(p + 4, 45), put32(p + 14, crc), put32(p + 18, 0xFFFFFFFF),

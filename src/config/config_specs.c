@@ -72,7 +72,7 @@ int rx_config_run_name(const rx_train_config *cfg, char *buf, size_t n) {
 }
 
 int rx_config_run_dir(const rx_train_config *cfg, char *buf, size_t n) {
-  const char *task = rx_cfg_task_name(cfg->task_kind);
+  const char *task = rxcf_task_name(cfg->task_kind);
   char run[512];
   if (!task || rx_config_run_name(cfg, run, sizeof run)) return RX_EINVAL;
   int len = snprintf(buf, n, "%s/%s/%s", cfg->path, task, run);
