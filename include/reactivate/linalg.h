@@ -55,8 +55,8 @@ int rx_get_threads(void);
  * through ever smaller values; as denormals, float arithmetic on them is ~100x slower, and
  * float32 networks never need them. A process-wide change, so it is made explicitly, once, where
  * a step loop starts: rx_train, rx_train_benchmark and rx_simulate call it first thing (so a
- * library caller gets the CLI's bits), and the CLI calls it before any command computes. A
- * caller running its own loop over rx_rnn_forward should call it too. Idempotent. */
+ * library caller gets the CLI's bits), and each CLI command that computes calls it once before
+ * its work. A caller running its own loop over rx_rnn_forward should call it too. Idempotent. */
 void rx_flush_denormals(void);
 
 /* ---- the BLAS in use (linalg.c) */
