@@ -1,6 +1,7 @@
 /* Tests for .npy/.npz: bit-exact round trips of every dtype and shape, compatibility with numpy
  * in both directions (numpy-written seed files in tests/data/npz, and /usr/bin/python3 when it
- * has numpy), and refusal of truncated, corrupted, misnamed and wrong-typed files. */
+ * has numpy), refusal of truncated, corrupted, misnamed and wrong-typed files, and the checks on
+ * the values of a read array. */
 #include <errno.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -975,7 +976,55 @@ static void test_npz_write_to_full_disk_keeps_old_file_and_no_tmp(void) {
   rm_rf(dir);
 }
 
+/* Values read from users' files: the first NaN or Inf named by its C-order index; float64
+ * rounded to float32 when finite and in range (else refused, the array left as it was); other
+ * dtypes refused by numpy's name and descr. */
+static void test_array_values_are_checked_and_float64_rounded(void) {
+  rx_error err;
+  float f[6] = {0, 1, 2, 3, 4, 5};
+  int64_t sh[2] = {2, 3};
+  rx_array a = rx_array_f32("x", f, 2, sh);
+  CHECK(rx_array_check_finite(&a, "x", &err) == RX_OK);
+  f[5] = NAN, f[4] = -INFINITY;
+  CHECK(rx_array_check_finite(&a, "x", &err) == RX_ENUMERIC &&
+        !strcmp(err.msg, "x: -Inf at [1, 1]; values must be finite"));
+  CHECK(rx_array_to_f32(&a, "x", &err) == RX_OK && a.data == f); /* float32: untouched */
+
+  const double d[6] = {0.1, -2.5, 1e-30, 3.0e38, -1e-50, 7};
+  rx_array b = rx_array_f32("y", NULL, 2, sh);
+  b.dtype = RX_F64;
+  b.data = malloc(sizeof d);
+  REQUIRE(b.data);
+  memcpy(b.data, d, sizeof d);
+  ((double *)b.data)[3] = 1e39; /* beyond float32 */
+  CHECK(rx_array_to_f32(&b, "y", &err) == RX_ENUMERIC &&
+        strstr(err.msg, "y: float64 value 1e+39 at [1, 0] is beyond float32's range"));
+  CHECK(b.dtype == RX_F64 && ((double *)b.data)[3] == 1e39);
+  ((double *)b.data)[3] = NAN;
+  CHECK(rx_array_to_f32(&b, "y", &err) == RX_ENUMERIC && strstr(err.msg, "y: NaN at [1, 0]"));
+  memcpy(b.data, d, sizeof d);
+  REQUIRE(rx_array_to_f32(&b, "y", &err) == RX_OK);
+  CHECK(b.dtype == RX_F32 && b.size == 6);
+  int same = 1;
+  for (int i = 0; i < 6; i++)
+    same &= ((float *)b.data)[i] == (float)d[i];
+  CHECK(same);
+  rx_array_free(&b);
+
+  int64_t v = 3;
+  rx_array c = rx_array_i64_scalar("z", &v);
+  CHECK(rx_array_check_finite(&c, "z", &err) == RX_OK);
+  CHECK(rx_array_to_f32(&c, "z", &err) == RX_EFORMAT &&
+        !strcmp(err.msg, "z: dtype int64 (<i8), expected float32 (<f4) or float64 (<f8)"));
+  const rx_dtype all[6] = {RX_F32, RX_F64, RX_I32, RX_I64, RX_U8, RX_STR};
+  const char *names[6] = {"float32", "float64", "int32", "int64", "uint8", "str"};
+  const char *descrs[6] = {"<f4", "<f8", "<i4", "<i8", "|u1", "<U"};
+  for (int i = 0; i < 6; i++)
+    CHECK(!strcmp(rx_dtype_name(all[i]), names[i]) && !strcmp(rx_dtype_descr(all[i]), descrs[i]));
+}
+
 RX_TEST_MAIN(TEST(test_npy_header_matches_numpy_byte_for_byte),
+             TEST(test_array_values_are_checked_and_float64_rounded),
              TEST(test_npy_round_trip_every_dtype_is_bit_exact),
              TEST(test_npz_round_trip_every_dtype_and_shape_is_bit_exact),
              TEST(test_empty_npz_round_trips), TEST(test_numpy_loads_npz_and_npy_written_by_c),

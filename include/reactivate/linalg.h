@@ -16,7 +16,7 @@ extern "C" {
 void rx_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
              const float *b, int ldb, float beta, float *c, int ldc);
 
-/* ---- products with the same bits for any thread count (linalg_tiled.c)
+/* ---- products with the same bits for any thread count
  * A GEMM row's bits depend on how the rows were split into calls (OpenBLAS processes each
  * call's rows in kernel-sized blocks from its first row; its own threading splits them by
  * thread count). So these products are cut into a fixed set of row tiles that depends only on
@@ -45,7 +45,7 @@ int rx_sum_rows_groups(int k);
  * double. */
 void rx_colsum(const float *a, size_t rows, int cols, int lda, float *out);
 
-/* ---- threads and floating-point mode (linalg.c) */
+/* ---- threads and floating-point mode */
 
 /* Threads used by the BLAS and by our own parallel loops (OpenMP). n <= 0: all cores. */
 void rx_set_threads(int n);
@@ -59,7 +59,7 @@ int rx_get_threads(void);
  * its work. A caller running its own loop over rx_rnn_forward should call it too. Idempotent. */
 void rx_flush_denormals(void);
 
-/* ---- the BLAS in use (linalg.c) */
+/* ---- the BLAS in use */
 
 typedef struct rx_blas_info {
   char library[64];   /* name and version, e.g. "OpenBLAS 0.3.21" */

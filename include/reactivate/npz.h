@@ -42,9 +42,9 @@ const char *rx_dtype_name(rx_dtype dtype);  /* numpy's name: "float32", "int32",
 const char *rx_dtype_descr(rx_dtype dtype); /* numpy's descr: "<f4", "<i4", ... ("<U": str) */
 void rx_array_free(rx_array *a);            /* frees data read by rx_npy_read / rx_npz_read */
 
-/* Values of an array read from a user's file (array_values.c); what names the array in
- * messages (e.g. "--inputs X.npy"). */
-/* RX_OK when every value is finite (integer arrays always are); otherwise RX_ENUMERIC naming the
+/* Values of an array read from a user's file; `what` names the array in messages (e.g.
+ * "--inputs X.npy").
+ * RX_OK when every value is finite (integer arrays always are); otherwise RX_ENUMERIC naming the
  * first NaN or Inf in C order by its index, "what: NaN at [3, 17, 0]; values must be finite". */
 int rx_array_check_finite(const rx_array *a, const char *what, rx_error *err);
 /* Makes a read array float32: float32 stays as it is; float64 is rounded to float32 in place

@@ -56,7 +56,7 @@ void rx_population_decode(const rx_population *pop, const float *code, size_t m,
 double rx_population_error(const rx_population *pop, const float *decoded, const float *truth,
                            size_t m);
 
-/* ---- the training loss on population codes (SPEC §4), population_loss.c */
+/* ---- the training loss on population codes (SPEC §4) */
 
 /* Over the m rows of outputs y (m, pop->n) against the code of positions pos (m, pop->dim):
  * - *loss = mean over the m n elements of (y - code)^2 (0 for m = 0), code being the bits

@@ -119,7 +119,7 @@ int rx_rnn_forward_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
                         const rx_row_loss *loss, float *grad, rx_error *err);
 
 /* Floating-point operations of the products of one training step (forward + backward) at
- * (B, T) (flops.c), for bench and for planning: rx_rnn_forward, then rx_rnn_backward. */
+ * (B, T), for bench and for planning: rx_rnn_forward, then rx_rnn_backward. */
 double rx_rnn_train_flops(const rx_rnn_spec *spec, int B, int T);
 /* The same for rx_rnn_forward_loss with a gradient on this loss, as it runs: fewer where the
  * loss's low-rank targets spare the readout's backward pass its products with dL/dy. */
