@@ -257,8 +257,13 @@ static void test_pca_refuses_bad_shapes_and_nonfinite_data(void) {
   CHECK(rx_pca_fit(&pca, x, 1, 6, 2, &err) == RX_EINVAL && strstr(err.msg, "2 rows"));
   CHECK(rx_pca_fit(&pca, x, 2, 3, 4, &err) == RX_EINVAL && strstr(err.msg, "k = 4"));
   CHECK(rx_pca_fit(&pca, x, 2, 3, 0, &err) == RX_EINVAL);
-  x[4] = NAN;
-  CHECK(rx_pca_fit(&pca, x, 2, 3, 2, &err) == RX_ENUMERIC && strstr(err.msg, "NaN"));
+  x[5] = NAN; /* the first, then an Inf after it in a second call */
+  CHECK(rx_pca_fit(&pca, x, 2, 3, 2, &err) == RX_ENUMERIC &&
+        strstr(err.msg, "NaN at row 1, feature 2"));
+  CHECK(pca.mean == NULL);
+  x[1] = -INFINITY;
+  CHECK(rx_pca_fit(&pca, x, 2, 3, 2, &err) == RX_ENUMERIC &&
+        strstr(err.msg, "-Inf at row 0, feature 1"));
   CHECK(pca.mean == NULL);
 }
 

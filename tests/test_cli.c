@@ -1,6 +1,9 @@
 /* The reactivate binary as users meet it: --help everywhere, one clear line and a non-zero exit
  * for bad input, train then simulate on generated, quiescent and user-given inputs, and
  * checkpoints that numpy reads. */
+#include <cjson/cJSON.h>
+#include <strings.h>
+
 #include "cli_runner.h"
 #include "reactivate/fileio.h"
 #include "reactivate/npz.h"
@@ -147,12 +150,147 @@ static void test_train_then_simulate_writes_expected_arrays(void) {
   CHECK(system(cmd) == 0);
 }
 
+/* Writes a (n0, n1[, n2]) array of the given dtype to path; data holds its values. */
+static int write_npy(const char *path, rx_dtype dtype, void *data, int ndim, const int64_t *shape) {
+  rx_array a = rx_array_f32("x", NULL, ndim, shape);
+  a.dtype = dtype;
+  a.data = data;
+  return rx_npy_write(path, &a, NULL);
+}
+
+/* simulate's --inputs and --init files: a NaN or Inf is refused naming the option, the file and
+ * the value's index in the file; another dtype is refused naming it (numpy's name and descr);
+ * float64 is rounded to float32 (with a note) when finite and in range, giving the float32
+ * file's results bit for bit, and refused naming the value when out of range. */
+static void test_simulate_input_files_are_checked_by_value_and_dtype(void) {
+  char root[256];
+  rx_test_tmpdir(root, sizeof root, "cli_in");
+  REQUIRE(run_cli("train spatial_navigation/noisy_unbiased path=%s rnn.n_rec=16 "
+                  "task.place_cells_num=32 task.batch_size=8 task.sequence_length=10 "
+                  "trainer.n_epochs=2 --quiet",
+                  root) == 0);
+  char ck[512], path[512], out[512];
+  snprintf(ck, sizeof ck, "%s/spatial_navigation/noisy_unbiased_0.0001_0/model_2.npz", root);
+  snprintf(out, sizeof out, "%s/out.npz", root);
+  int64_t sh[3] = {3, 5, 2}, shc[2] = {3, 32};
+  float x[30], c[96] = {0};
+  double xd[30];
+  int32_t xi[30];
+  for (int i = 0; i < 30; i++)
+    x[i] = 0.01f * (float)(i % 5), xd[i] = x[i], xi[i] = i % 5;
+  struct {
+    const char *name, *opt;
+    rx_dtype dtype;
+    void *data;
+    int ndim;
+    const int64_t *shape;
+    int poke;     /* element set to value before writing (-1: none) */
+    double value; /* as a double; written in the file's dtype */
+    const char *says;
+  } cases[] = {
+      {"x_nan.npy", "--inputs", RX_F32, x, 3, sh, 1 * 10 + 3 * 2 + 0, NAN, "NaN at [1, 3, 0]"},
+      {"x_inf.npy", "--inputs", RX_F64, xd, 3, sh, 2 * 10 + 4 * 2 + 1, -INFINITY,
+       "-Inf at [2, 4, 1]"},
+      {"x_big.npy", "--inputs", RX_F64, xd, 3, sh, 7, 1e300,
+       "float64 value 1e+300 at [0, 3, 1] is beyond float32's range"},
+      {"x_int.npy", "--inputs", RX_I32, xi, 3, sh, -1, 0,
+       "dtype int32 (<i4), expected float32 (<f4)"},
+      {"c_inf.npy", "--init", RX_F32, c, 2, shc, 2 * 32 + 5, INFINITY, "+Inf at [2, 5]"},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    snprintf(path, sizeof path, "%s/%s", root, cases[k].name);
+    const int i = cases[k].poke;
+    float keep_f = 0;
+    double keep_d = 0;
+    if (i >= 0 && cases[k].dtype == RX_F32) {
+      keep_f = ((float *)cases[k].data)[i];
+      ((float *)cases[k].data)[i] = (float)cases[k].value;
+    } else if (i >= 0) {
+      keep_d = ((double *)cases[k].data)[i];
+      ((double *)cases[k].data)[i] = cases[k].value;
+    }
+    REQUIRE(write_npy(path, cases[k].dtype, cases[k].data, cases[k].ndim, cases[k].shape) == 0);
+    if (i >= 0 && cases[k].dtype == RX_F32) ((float *)cases[k].data)[i] = keep_f;
+    if (i >= 0 && cases[k].dtype == RX_F64) ((double *)cases[k].data)[i] = keep_d;
+    const int rc = run_cli("simulate %s %s %s --out %s", ck, cases[k].opt, path, out);
+    char *o = output();
+    CHECK_MSG(rc != 0 && count_lines(o) == 1 && strstr(o, cases[k].opt) && strstr(o, path) &&
+                  strstr(o, cases[k].says),
+              "%s: exit %d: %s", cases[k].name, rc, o);
+    free(o);
+  }
+  /* float64 within range: rounded to float32, the float32 file's results bit for bit */
+  char out32[512];
+  snprintf(out32, sizeof out32, "%s/out32.npz", root);
+  snprintf(path, sizeof path, "%s/x32.npy", root);
+  REQUIRE(write_npy(path, RX_F32, x, 3, sh) == 0);
+  REQUIRE(run_cli("simulate %s --inputs %s --out %s", ck, path, out32) == 0);
+  snprintf(path, sizeof path, "%s/x64.npy", root);
+  REQUIRE(write_npy(path, RX_F64, xd, 3, sh) == 0);
+  REQUIRE(run_cli("simulate %s --inputs %s --out %s", ck, path, out) == 0);
+  char *o = output();
+  CHECK_MSG(strstr(o, "x64.npy: float64 values rounded to float32"), "%s", o);
+  free(o);
+  rx_npz a, b;
+  REQUIRE(rx_npz_read(out32, &a, NULL) == 0);
+  REQUIRE(rx_npz_read(out, &b, NULL) == 0);
+  const rx_array *da = rx_npz_get(&a, "outputs"), *db = rx_npz_get(&b, "outputs");
+  REQUIRE(da && db && da->size == db->size && da->size == 3 * 5 * 32);
+  CHECK(memcmp(da->data, db->data, da->size * sizeof(float)) == 0);
+  rx_npz_free(&a);
+  rx_npz_free(&b);
+}
+
+/* bench names the BLAS in use, in its text and under "blas" in its JSON: library, config, core,
+ * threading and threads, every one filled; the core is the kernel OPENBLAS_CORETYPE forces
+ * (OpenBLAS reads it when it loads, so only a new process shows it: the CLI is one). The
+ * smallest workload, one step. */
+static void test_bench_reports_the_blas_in_use(void) {
+#if !defined(__x86_64__)
+  fprintf(stderr, "  SKIP: the kernel forced here (Sandybridge) is an x86-64 one\n");
+  return;
+#endif
+  const char *had = getenv("OPENBLAS_CORETYPE");
+  char keep[64] = "";
+  if (had) snprintf(keep, sizeof keep, "%s", had);
+  REQUIRE(setenv("OPENBLAS_CORETYPE", "Sandybridge", 1) == 0); /* for the child only */
+  const int rc_json = run_cli("bench --only hd_rnn128 --reps 1 --json");
+  char *json = output();
+  const int rc_text = run_cli("bench --only hd_rnn128 --reps 1");
+  char *text = output();
+  if (had)
+    setenv("OPENBLAS_CORETYPE", keep, 1);
+  else
+    unsetenv("OPENBLAS_CORETYPE");
+  CHECK_MSG(rc_json == 0 && rc_text == 0, "exit %d, %d", rc_json, rc_text);
+  cJSON *root = cJSON_Parse(json);
+  const cJSON *blas = cJSON_GetObjectItemCaseSensitive(root, "blas");
+  CHECK_MSG(cJSON_IsObject(blas), "no \"blas\" object in: %s", json);
+  const char *keys[4] = {"library", "config", "core", "threading"};
+  for (int i = 0; i < 4 && blas; i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(blas, keys[i]);
+    CHECK_MSG(cJSON_IsString(v) && v->valuestring[0] && strcmp(v->valuestring, "unknown"),
+              "blas.%s", keys[i]);
+  }
+  const cJSON *core = blas ? cJSON_GetObjectItemCaseSensitive(blas, "core") : NULL;
+  const cJSON *threads = blas ? cJSON_GetObjectItemCaseSensitive(blas, "threads") : NULL;
+  CHECK(cJSON_IsString(core) && !strcasecmp(core->valuestring, "Sandybridge"));
+  CHECK(cJSON_IsNumber(threads) && threads->valueint >= 1);
+  CHECK_MSG(strstr(text, "\n  blas       OpenBLAS ") && strstr(text, "core Sandybridge"), "%s",
+            text);
+  cJSON_Delete(root);
+  free(json);
+  free(text);
+}
+
 int main(int argc, char **argv) {
   cli_runner_init("cli");
-  static const rx_test_case tests[] = {TEST(test_every_command_has_help),
-                                       TEST(test_bad_input_gives_one_clear_line),
-                                       TEST(test_train_then_simulate_writes_expected_arrays)};
-  int rc = rx_test_main(argc, argv, tests, 3);
+  static const rx_test_case tests[] = {
+      TEST(test_every_command_has_help), TEST(test_bad_input_gives_one_clear_line),
+      TEST(test_train_then_simulate_writes_expected_arrays),
+      TEST(test_simulate_input_files_are_checked_by_value_and_dtype),
+      TEST(test_bench_reports_the_blas_in_use)};
+  int rc = rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
   remove(cli_out_path);
   return rc;
 }

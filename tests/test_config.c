@@ -333,14 +333,14 @@ static void test_pi_expressions_and_plain_numbers_parse(void) {
   };
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
     double v = -1;
-    CHECK_MSG(rx_parse_number(good[i].text, &v) == 0 && v == good[i].value, "%s -> %.17g",
+    CHECK_MSG(rxcf_parse_number(good[i].text, &v) == 0 && v == good[i].value, "%s -> %.17g",
               good[i].text, v);
   }
   static const char *const bad[] = {"",     "pi*", "2pi", "*2",   "1/0", "e5",  "1e", "--1",
                                     "0x10", "nan", "inf", ".inf", "1,5", "pie", "2 3"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     double v;
-    CHECK_MSG(rx_parse_number(bad[i], &v) != 0, "'%s' was accepted", bad[i]);
+    CHECK_MSG(rxcf_parse_number(bad[i], &v) != 0, "'%s' was accepted", bad[i]);
   }
   /* through the config: keys accept expressions on the command line too */
   const char *ov[] = {"task.b=0.26*pi", "task.mu=-pi", "task.sigma=2*pi", "trainer.n_epochs=1e3"};

@@ -169,7 +169,7 @@ static void test_expect_names_file_and_array_for_wrong_dtype_and_shape(void) {
   int64_t shape23[2] = {2, 3}, shape32[2] = {3, 2};
   CHECK(rx_npz_expect(&z, path, "a", RX_F32, 2, shape23, &a, &err) == 0);
   int rc = rx_npz_expect(&z, path, "a", RX_F64, 2, shape23, &a, &err);
-  CHECK_REFUSED(rc, err, path, "'a'", "dtype float32, expected float64");
+  CHECK_REFUSED(rc, err, path, "'a'", "dtype float32 (<f4), expected float64 (<f8)");
   CHECK(a == NULL);
   rc = rx_npz_expect(&z, path, "a", RX_F32, 2, shape32, &a, &err);
   CHECK_REFUSED(rc, err, path, "'a'", "shape (2, 3), expected (3, 2)");
@@ -254,7 +254,7 @@ static void test_checkpoint_with_wrong_dtype_shape_or_missing_weights_is_refused
   a64.data = w64;
   REQUIRE(rewrite_npz(CK_SEED, path, "w_rec.weight", &a64) == 0);
   int rc = rx_checkpoint_load(path, &ck, &err);
-  CHECK_REFUSED(rc, err, path, "'w_rec.weight'", "dtype float64, expected float32");
+  CHECK_REFUSED(rc, err, path, "'w_rec.weight'", "dtype float64 (<f8), expected float32 (<f4)");
   /* w_rec.weight of shape (6, 5) */
   float w[36] = {0};
   rx_array a65 = rx_array_f32("w_rec.weight", w, 2, (const int64_t[]){6, 5});

@@ -1,6 +1,7 @@
 /* Tests for .npy/.npz: bit-exact round trips of every dtype and shape, compatibility with numpy
  * in both directions (numpy-written seed files in tests/data/npz, and /usr/bin/python3 when it
- * has numpy), and refusal of truncated, corrupted, misnamed and wrong-typed files. */
+ * has numpy), refusal of truncated, corrupted, misnamed and wrong-typed files, and the checks on
+ * the values of a read array. */
 #include <errno.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -153,29 +154,29 @@ static void test_npy_header_matches_numpy_byte_for_byte(void) {
   rx_array a = rx_array_f32("x", NULL, 3, shape);
   float one = 0;
   a.data = &one; /* only the header is compared */
-  rx_npy_blob b;
+  rxio_npy_blob b;
   rx_error err;
-  REQUIRE(rx_npy_blob_make(&a, &b, &err) == 0);
+  REQUIRE(rxio_npy_blob_make(&a, &b, &err) == 0);
   CHECK(b.header_len == 128 && b.header_len % 64 == 0);
   CHECK(sizeof numpy_header - 1 == 128);
   CHECK(memcmp(b.header, numpy_header, 128) == 0);
   CHECK(b.data_len == (size_t)200 * 100 * 512 * 4);
-  rx_npy_blob_free(&b);
+  rxio_npy_blob_free(&b);
 
   /* 0-d and 1-d shapes print as () and (n,); every header is a multiple of 64 bytes. */
   int64_t n7 = 7;
   rx_array v = rx_array_f32("v", &one, 1, &n7);
   v.size = 7;
-  REQUIRE(rx_npy_blob_make(&v, &b, &err) == 0);
+  REQUIRE(rxio_npy_blob_make(&v, &b, &err) == 0);
   CHECK(b.header_len % 64 == 0 && b.header[b.header_len - 1] == '\n');
   CHECK(memcmp(b.header + 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (7,), }", 57) ==
         0);
-  rx_npy_blob_free(&b);
+  rxio_npy_blob_free(&b);
   int64_t i = 3;
   rx_array s = rx_array_i64_scalar("s", &i);
-  REQUIRE(rx_npy_blob_make(&s, &b, &err) == 0);
+  REQUIRE(rxio_npy_blob_make(&s, &b, &err) == 0);
   CHECK(memcmp(b.header + 10, "{'descr': '<i8', 'fortran_order': False, 'shape': (), }", 55) == 0);
-  rx_npy_blob_free(&b);
+  rxio_npy_blob_free(&b);
 }
 
 static void test_npy_round_trip_every_dtype_is_bit_exact(void) {
@@ -778,15 +779,15 @@ static void test_zip64_central_directory_is_read(void) {
   float v[3] = {1.5f, -2.5f, 3.25f};
   int64_t s[] = {3};
   rx_array a = rx_array_f32("z", v, 1, s);
-  rx_npy_blob b;
+  rxio_npy_blob b;
   rx_error err;
-  REQUIRE(rx_npy_blob_make(&a, &b, &err) == 0);
+  REQUIRE(rxio_npy_blob_make(&a, &b, &err) == 0);
   size_t size = b.header_len + b.data_len;
   unsigned char *npy = malloc(size), *zip = calloc(1, size + 512);
   REQUIRE(npy && zip);
   memcpy(npy, b.header, b.header_len);
   memcpy(npy + b.header_len, b.data, b.data_len);
-  rx_npy_blob_free(&b);
+  rxio_npy_blob_free(&b);
   uint32_t crc = (uint32_t)crc32(0L, npy, (uInt)size);
   unsigned char *p = zip;
   put32(p, 0x04034b50), put16(p + 4, 45), put32(p + 14, crc), put32(p + 18, 0xFFFFFFFF),
@@ -975,7 +976,55 @@ static void test_npz_write_to_full_disk_keeps_old_file_and_no_tmp(void) {
   rm_rf(dir);
 }
 
+/* Values read from users' files: the first NaN or Inf named by its C-order index; float64
+ * rounded to float32 when finite and in range (else refused, the array left as it was); other
+ * dtypes refused by numpy's name and descr. */
+static void test_array_values_are_checked_and_float64_rounded(void) {
+  rx_error err;
+  float f[6] = {0, 1, 2, 3, 4, 5};
+  int64_t sh[2] = {2, 3};
+  rx_array a = rx_array_f32("x", f, 2, sh);
+  CHECK(rx_array_check_finite(&a, "x", &err) == RX_OK);
+  f[5] = NAN, f[4] = -INFINITY;
+  CHECK(rx_array_check_finite(&a, "x", &err) == RX_ENUMERIC &&
+        !strcmp(err.msg, "x: -Inf at [1, 1]; values must be finite"));
+  CHECK(rx_array_to_f32(&a, "x", &err) == RX_OK && a.data == f); /* float32: untouched */
+
+  const double d[6] = {0.1, -2.5, 1e-30, 3.0e38, -1e-50, 7};
+  rx_array b = rx_array_f32("y", NULL, 2, sh);
+  b.dtype = RX_F64;
+  b.data = malloc(sizeof d);
+  REQUIRE(b.data);
+  memcpy(b.data, d, sizeof d);
+  ((double *)b.data)[3] = 1e39; /* beyond float32 */
+  CHECK(rx_array_to_f32(&b, "y", &err) == RX_ENUMERIC &&
+        strstr(err.msg, "y: float64 value 1e+39 at [1, 0] is beyond float32's range"));
+  CHECK(b.dtype == RX_F64 && ((double *)b.data)[3] == 1e39);
+  ((double *)b.data)[3] = NAN;
+  CHECK(rx_array_to_f32(&b, "y", &err) == RX_ENUMERIC && strstr(err.msg, "y: NaN at [1, 0]"));
+  memcpy(b.data, d, sizeof d);
+  REQUIRE(rx_array_to_f32(&b, "y", &err) == RX_OK);
+  CHECK(b.dtype == RX_F32 && b.size == 6);
+  int same = 1;
+  for (int i = 0; i < 6; i++)
+    same &= ((float *)b.data)[i] == (float)d[i];
+  CHECK(same);
+  rx_array_free(&b);
+
+  int64_t v = 3;
+  rx_array c = rx_array_i64_scalar("z", &v);
+  CHECK(rx_array_check_finite(&c, "z", &err) == RX_OK);
+  CHECK(rx_array_to_f32(&c, "z", &err) == RX_EFORMAT &&
+        !strcmp(err.msg, "z: dtype int64 (<i8), expected float32 (<f4) or float64 (<f8)"));
+  const rx_dtype all[6] = {RX_F32, RX_F64, RX_I32, RX_I64, RX_U8, RX_STR};
+  const char *names[6] = {"float32", "float64", "int32", "int64", "uint8", "str"};
+  const char *descrs[6] = {"<f4", "<f8", "<i4", "<i8", "|u1", "<U"};
+  for (int i = 0; i < 6; i++)
+    CHECK(!strcmp(rx_dtype_name(all[i]), names[i]) && !strcmp(rx_dtype_descr(all[i]), descrs[i]));
+}
+
 RX_TEST_MAIN(TEST(test_npy_header_matches_numpy_byte_for_byte),
+             TEST(test_array_values_are_checked_and_float64_rounded),
              TEST(test_npy_round_trip_every_dtype_is_bit_exact),
              TEST(test_npz_round_trip_every_dtype_and_shape_is_bit_exact),
              TEST(test_empty_npz_round_trips), TEST(test_numpy_loads_npz_and_npy_written_by_c),

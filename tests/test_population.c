@@ -9,6 +9,7 @@
 
 #include "reactivate/population.h"
 #include "reactivate/rng.h"
+#include "tasks/population_internal.h"
 #include "tasks/tasks_internal.h"
 #include "test_util.h"
 
@@ -332,13 +333,13 @@ static void test_fast_exp_matches_libm_within_a_few_ulp(void) {
   double worst = 0;
   for (int i = 0; i <= 1000000; i++) {
     float x = (float)(-86.0 * i / 1000000);
-    double ref = exp((double)x), got = rx_expf_neg(x);
+    double ref = exp((double)x), got = rxtk_expf_neg(x);
     worst = fmax(worst, fabs(got - ref) / ref);
   }
   CHECK_MSG(worst < 4 * FLT_EPSILON, "worst relative error %.3g", worst);
-  CHECK(rx_expf_neg(0.0f) == 1.0f);
-  CHECK(rx_expf_neg(1e-7f) > 1.0f && rx_expf_neg(1e-7f) < 1.0f + 4 * FLT_EPSILON);
-  CHECK(rx_expf_floor(-1e30f) == -86.0f && rx_expf_floor(-3.0f) == -3.0f);
+  CHECK(rxtk_expf_neg(0.0f) == 1.0f);
+  CHECK(rxtk_expf_neg(1e-7f) > 1.0f && rxtk_expf_neg(1e-7f) < 1.0f + 4 * FLT_EPSILON);
+  CHECK(rxtk_expf_floor(-1e30f) == -86.0f && rxtk_expf_floor(-3.0f) == -3.0f);
 }
 
 typedef struct bad_pop_case {
@@ -387,18 +388,18 @@ static void test_hd_low_rank_form_reproduces_the_code(void) {
     rx_population *p;
     rx_error err;
     REQUIRE(rx_population_create(&p, &ps, 1, &err) == 0);
-    const int nf = rx_population_low_rank(p, 128, NULL);
+    const int nf = rxtk_low_rank(p, 128, NULL);
     CHECK_MSG(nf >= 3 && nf % 2 == 1 && nf <= 128, "spread %g: %d features", spreads[c], nf);
     if (c == 1) CHECK(nf < prev_feat); /* wider tuning, fewer harmonics */
     if (c == 2) CHECK(nf > prev_feat);
     prev_feat = nf;
     float *z = malloc((size_t)nf * 512 * sizeof(float)), f[128];
-    REQUIRE(rx_population_low_rank(p, 128, z) == nf);
+    REQUIRE(rxtk_low_rank(p, 128, z) == nf);
     const double kappa = 1.0 / (spreads[c] * spreads[c]);
     double worst = 0;
     for (int r = 0; r < 997; r++) {
       const float s = (float)(-M_PI + 2 * M_PI * r / 997.0 + 1e-3);
-      rx_population_low_rank_features(p, nf, &s, 1, f);
+      rxtk_low_rank_features(p, nf, &s, 1, f);
       for (int i = 0; i < 512; i++) {
         double t = 0;
         for (int q = 0; q < nf; q++)
@@ -416,8 +417,8 @@ static void test_hd_low_rank_form_reproduces_the_code(void) {
   rx_population *pm;
   rx_error e2;
   REQUIRE(rx_population_create(&pm, &mid, 1, &e2) == 0);
-  const int nf_mid = rx_population_low_rank(pm, 128, NULL);
-  CHECK(nf_mid > 64 && rx_population_low_rank(pm, nf_mid - 1, NULL) == 0);
+  const int nf_mid = rxtk_low_rank(pm, 128, NULL);
+  CHECK(nf_mid > 64 && rxtk_low_rank(pm, nf_mid - 1, NULL) == 0);
   rx_population_free(pm);
   rx_population_spec narrow = {.kind = RX_TASK_HEAD_DIRECTION, .n = 512, .k = 3, .spread = 0.05};
   rx_population_spec place = {
@@ -428,7 +429,7 @@ static void test_hd_low_rank_form_reproduces_the_code(void) {
     rx_population *p;
     rx_error err;
     REQUIRE(rx_population_create(&p, none[c], 1, &err) == 0);
-    CHECK_MSG(rx_population_low_rank(p, 128, NULL) == 0, "case %d has a low-rank form", c);
+    CHECK_MSG(rxtk_low_rank(p, 128, NULL) == 0, "case %d has a low-rank form", c);
     rx_population_free(p);
   }
 }

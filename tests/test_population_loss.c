@@ -1,8 +1,9 @@
 /* The training step's one-pass loss (src/tasks/population_loss.c) against the separate passes it
  * replaces: the targets encoded row by row, the gradient bit for bit (also written over the
  * outputs), the loss and the decoding error; the same bits for 1 and 2 threads and when taken
- * in blocks out of order (the training loop's tally); the top-k on rows longer than one
- * 512-cell segment against a plain scan. */
+ * in blocks out of order (rx_population_loss, as the training loop runs it); the low-rank form
+ * it offers a producer of outputs; the top-k on rows longer than one 512-cell segment against a
+ * plain scan. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,9 +11,7 @@
 
 #include "reactivate/linalg.h"
 #include "reactivate/population.h"
-#include "reactivate/train.h"
 #include "tasks/population_internal.h"
-#include "tasks/population_loss.h"
 #include "test_util.h"
 
 static float frand(uint32_t *s) {
@@ -57,6 +56,19 @@ static void make_rows(const rx_population *p, size_t m, uint32_t seed, float *po
     y[i] += 0.3f * frand(&seed);
 }
 
+/* The loss written out: mean over n of (y - t)^2 summed in double, dy = (2 / n) (y - t) in float
+ * (the bits the loss promises). */
+static double plain_mse(const float *y, const float *t, size_t n, float *dy) {
+  double sum = 0;
+  const float scale = 2.0f / (float)n;
+  for (size_t i = 0; i < n; i++) {
+    const float d = y[i] - t[i];
+    sum += (double)d * d;
+    dy[i] = scale * d;
+  }
+  return sum / (double)n;
+}
+
 static void test_one_pass_equals_the_separate_passes(void) {
   const size_t m = 1001; /* not a multiple of the 16-row chunks */
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -71,7 +83,7 @@ static void test_one_pass_equals_the_separate_passes(void) {
     make_rows(p, m, 11 + (uint32_t)c, pos, y);
 
     rx_population_encode(p, pos, m, codes);
-    const double loss_ref = rx_mse_loss(y, codes, len, dy_ref);
+    const double loss_ref = plain_mse(y, codes, len, dy_ref);
     rx_population_decode(p, y, m, dec);
     const double err_ref = rx_population_error(p, dec, pos, m);
 
@@ -126,10 +138,10 @@ static void test_one_pass_is_bit_identical_for_1_and_2_threads(void) {
   }
 }
 
-/* The tally taken in blocks (as the training loop hands it readout tiles: 256 rows, the last one
- * short, out of order, the gradient written over each block) gives the one-pass loss, error and
- * gradient bit for bit. */
-static void test_tally_in_blocks_equals_the_one_pass(void) {
+/* The loss taken in blocks (as the readout hands it tiles: 256 rows, the last one short, out of
+ * order, the gradient written over each block) gives the one-pass loss, error and gradient bit
+ * for bit; so does its rx_row_loss; more rows than it was made for are refused. */
+static void test_loss_in_blocks_equals_the_one_pass(void) {
   const size_t m = 1001, blk = 256;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     rx_population *p;
@@ -142,33 +154,81 @@ static void test_tally_in_blocks_equals_the_one_pass(void) {
     make_rows(p, m, 31 + (uint32_t)c, pos, y);
     double loss = NAN, error = NAN, l2 = NAN, e2 = NAN;
     REQUIRE(rx_population_mse(p, y, pos, m, dy, &loss, &error, &err) == RX_OK);
-    rx_mse_tally t;
-    REQUIRE(rx_mse_tally_init(&t, p, m + 50, &err) == RX_OK); /* room to spare */
-    rx_mse_tally_start(&t, pos, m, 1);
+    rx_population_loss *t;
+    REQUIRE(rx_population_loss_create(&t, p, m + 50, &err) == RX_OK); /* room to spare */
+    REQUIRE(rx_population_loss_start(t, pos, m, 1, &err) == RX_OK);
     const size_t n_blk = (m + blk - 1) / blk;
     for (size_t i = 0; i < n_blk; i++) {
       const size_t b = (i * 3 + 1) % n_blk; /* 1, 0, 3, 2: every block once, out of order */
       const size_t r0 = b * blk, r1 = r0 + blk < m ? r0 + blk : m;
       float *rows = y + r0 * p->n;
-      rx_mse_tally_rows(&t, r0, r1, rows, rows);
+      rx_population_loss_rows(t, r0, r1, rows, rows);
     }
-    rx_mse_tally_total(&t, &l2, &e2);
+    rx_population_loss_total(t, &l2, &e2);
     CHECK_MSG(!memcmp(&l2, &loss, sizeof loss) && !memcmp(&e2, &error, sizeof error),
               "%s: loss %.17g vs %.17g, error %.17g vs %.17g", cases[c].name, l2, loss, e2, error);
     CHECK_MSG(!memcmp(y, dy, len * sizeof(float)), "%s: gradient", cases[c].name);
     CHECK(loss > 0 && error > 0);
-    /* a second pass on the same tally (y now holds the gradient), without the error: the loss
+    /* a second pass on the same loss (y now holds the gradient), without the error: the loss
      * of the one pass on the same rows, and no error */
     double l_ref = NAN, l3 = NAN, e3 = 5;
     REQUIRE(rx_population_mse(p, y, pos, m, NULL, &l_ref, NULL, &err) == RX_OK);
-    rx_mse_tally_start(&t, pos, m, 0);
+    REQUIRE(rx_population_loss_start(t, pos, m, 0, &err) == RX_OK);
+    const rx_row_loss *fn = rx_population_loss_fn(t); /* as a producer of outputs calls it */
     for (size_t r0 = 0; r0 < m; r0 += blk)
-      rx_mse_tally_rows(&t, r0, r0 + blk < m ? r0 + blk : m, y + r0 * p->n, NULL);
-    rx_mse_tally_total(&t, &l3, &e3);
+      fn->rows(fn->ctx, r0, (r0 + blk < m ? r0 + blk : m) - r0, y + r0 * p->n, 0);
+    rx_population_loss_total(t, &l3, &e3);
     CHECK_MSG(!memcmp(&l3, &l_ref, sizeof l3) && l3 != loss, "%s: second pass", cases[c].name);
     CHECK(isnan(e3));
-    rx_mse_tally_free(&t);
+    /* more rows than it was made for: refused, saying so */
+    CHECK(rx_population_loss_start(t, pos, m + 51, 0, &err) == RX_EINVAL &&
+          strstr(err.msg, "1052 rows") && strstr(err.msg, "at most 1051"));
+    rx_population_loss_free(t);
     free(pos), free(y), free(dy);
+    rx_population_free(p);
+  }
+}
+
+/* Head-direction cells offer their low-rank form to a producer of outputs: features F and
+ * factors Z with F Z = the code (to 1e-6), the scale of the loss's gradient, dL/dy = 2 scale
+ * (y - F Z); place cells and identity codes offer none. */
+static void test_loss_offers_the_low_rank_form_of_head_direction_cells(void) {
+  const size_t m = 40;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    rx_population *p;
+    rx_error err;
+    REQUIRE(rx_population_create(&p, &cases[c].spec, 3, &err) == 0);
+    rx_population_loss *l;
+    REQUIRE(rx_population_loss_create(&l, p, m, &err) == RX_OK);
+    float *pos = malloc(m * p->dim * sizeof(float)), *y = malloc(m * p->n * sizeof(float));
+    REQUIRE(pos && y);
+    make_rows(p, m, 41 + (uint32_t)c, pos, y);
+    REQUIRE(rx_population_loss_start(l, pos, m, 0, &err) == RX_OK);
+    const rx_row_loss *fn = rx_population_loss_fn(l);
+    /* offered where the code has a form with at most a quarter as many features as cells: the
+     * 512 cells of 30 degrees (29 features), not the 77 of 0.4 rad nor place or identity codes */
+    const int want = c == 0 ? 29 : 0;
+    CHECK_MSG(fn->low_rank.n_feat == want, "%s: n_feat %d", cases[c].name, fn->low_rank.n_feat);
+    if (fn->low_rank.n_feat > 0) {
+      const int F = fn->low_rank.n_feat;
+      CHECK(fn->low_rank.scale == 1.0f / (float)(m * (size_t)p->n));
+      float *f = malloc(m * F * sizeof(float)), *code = malloc(m * p->n * sizeof(float));
+      REQUIRE(f && code);
+      fn->low_rank.features(fn->ctx, 0, m, f);
+      rx_population_encode(p, pos, m, code);
+      double worst = 0;
+      for (size_t r = 0; r < m; r++)
+        for (int i = 0; i < p->n; i++) {
+          double t = 0;
+          for (int k = 0; k < F; k++)
+            t += (double)f[r * F + k] * fn->low_rank.z[(size_t)k * p->n + i];
+          worst = fmax(worst, fabs(t - code[r * p->n + i]));
+        }
+      CHECK_MSG(worst < 1e-6, "%s: F Z off the code by %.3g", cases[c].name, worst);
+      free(f), free(code);
+    }
+    free(pos), free(y);
+    rx_population_loss_free(l);
     rx_population_free(p);
   }
 }
@@ -190,7 +250,7 @@ static void topk_plain(const float *row, int n, int k, int *idx) {
   for (int j = 0; j < k; j++)
     best[j] = -INFINITY, idx[j] = j;
   for (int i = 0; i < n; i++)
-    if (row[i] > best[k - 1]) rx_topk_insert(row[i], i, k, best, idx);
+    if (row[i] > best[k - 1]) rxtk_topk_insert(row[i], i, k, best, idx);
 }
 
 /* Rows spanning several 512-cell segments (block bit masks are per segment), with a tail. */
@@ -213,7 +273,7 @@ static void test_topk_on_long_rows_equals_plain_scan(void) {
           row[i] = v;
         }
         int got[16], want[16];
-        rx_topk(row, n, k, got);
+        rxtk_topk(row, n, k, got);
         topk_plain(row, n, k, want);
         CHECK_MSG(!memcmp(got, want, sizeof(int) * k), "n %d k %d kind %d", n, k, kind);
         cases_run++;
@@ -223,6 +283,7 @@ static void test_topk_on_long_rows_equals_plain_scan(void) {
 
 RX_TEST_MAIN(TEST(test_one_pass_equals_the_separate_passes),
              TEST(test_one_pass_is_bit_identical_for_1_and_2_threads),
-             TEST(test_tally_in_blocks_equals_the_one_pass),
+             TEST(test_loss_in_blocks_equals_the_one_pass),
+             TEST(test_loss_offers_the_low_rank_form_of_head_direction_cells),
              TEST(test_no_rows_give_zero_loss_and_undefined_error),
              TEST(test_topk_on_long_rows_equals_plain_scan))

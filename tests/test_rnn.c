@@ -179,6 +179,7 @@ typedef struct problem {
 static int problem_make(problem *p, const rx_rnn_spec *spec, int B, int T, int noise, int from_h0,
                         int no_x, uint32_t seed) {
   memset(p, 0, sizeof *p);
+  rx_flush_denormals(); /* as every step loop runs (linalg.h) */
   rx_error err;
   if (rx_rnn_create(&p->rnn, spec, &err) || rx_rnn_workspace_create(&p->ws, spec, B, T, &err)) {
     fprintf(stderr, "  %s\n", err.msg);
@@ -221,7 +222,7 @@ static void problem_free(problem *p) {
 
 /* L = sum(y * R), accumulated in double. */
 static double problem_loss(problem *p) {
-  CHECK(rx_rnn_forward(p->rnn, p->ws, &p->run, p->y) == 0);
+  CHECK(rx_rnn_forward(p->rnn, p->ws, &p->run, p->y, NULL) == 0);
   const size_t n = (size_t)p->T * p->B * p->rnn->spec.n_out;
   double L = 0;
   for (size_t i = 0; i < n; i++)
@@ -234,19 +235,19 @@ static double problem_loss(problem *p) {
 typedef struct tile_sums {
   const float *R;
   int n_out;
-  double part[128]; /* per RX_READOUT_ALIGN-row chunk */
+  double part[128]; /* per RX_LOSS_ALIGN-row chunk */
 } tile_sums;
 
 static void tile_sums_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
   tile_sums *ts = ctx;
   const size_t n = (size_t)ts->n_out, first = r0 * n;
-  CHECK(r0 % RX_READOUT_ALIGN == 0 && m >= 1 && m <= RX_READOUT_TILE);
-  for (size_t c = 0; c * RX_READOUT_ALIGN < m; c++) {
+  CHECK(r0 % RX_LOSS_ALIGN == 0 && m >= 1 && m <= RXM_READOUT_TILE);
+  for (size_t c = 0; c * RX_LOSS_ALIGN < m; c++) {
     double L = 0;
-    const size_t c1 = (c + 1) * RX_READOUT_ALIGN < m ? (c + 1) * RX_READOUT_ALIGN : m;
-    for (size_t i = c * RX_READOUT_ALIGN * n; i < c1 * n; i++)
+    const size_t c1 = (c + 1) * RX_LOSS_ALIGN < m ? (c + 1) * RX_LOSS_ALIGN : m;
+    for (size_t i = c * RX_LOSS_ALIGN * n; i < c1 * n; i++)
       L += (double)y[i] * ts->R[first + i];
-    ts->part[r0 / RX_READOUT_ALIGN + c] = L;
+    ts->part[r0 / RX_LOSS_ALIGN + c] = L;
   }
   if (want_grad) memcpy(y, ts->R + first, m * n * sizeof(float));
 }
@@ -256,9 +257,9 @@ static double problem_loss_tiled(problem *p, float *grad) {
   tile_sums ts = {.R = p->R, .n_out = p->rnn->spec.n_out};
   for (size_t i = 0; i < 128; i++)
     ts.part[i] = NAN; /* a chunk never handed over spoils the sum */
-  rx_rnn_loss fn = {.rows = tile_sums_rows, .ctx = &ts};
-  CHECK(rx_rnn_forward_loss(p->rnn, p->ws, &p->run, &fn, grad) == 0);
-  const size_t chunks = ((size_t)p->T * p->B + RX_READOUT_ALIGN - 1) / RX_READOUT_ALIGN;
+  rx_row_loss fn = {.rows = tile_sums_rows, .ctx = &ts};
+  CHECK(rx_rnn_forward_loss(p->rnn, p->ws, &p->run, &fn, grad, NULL) == 0);
+  const size_t chunks = ((size_t)p->T * p->B + RX_LOSS_ALIGN - 1) / RX_LOSS_ALIGN;
   if (chunks > 128) {
     CHECK(chunks <= 128);
     return NAN;
@@ -278,16 +279,16 @@ typedef struct lr_sums {
   int n_out;
   float scale;
   int grad_tiles;   /* tiles handed over with want_grad: dL/dy formed */
-  double part[128]; /* per RX_READOUT_ALIGN-row chunk */
+  double part[128]; /* per RX_LOSS_ALIGN-row chunk */
 } lr_sums;
 
 static void lr_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
   lr_sums *ls = ctx;
   const size_t n = (size_t)ls->n_out;
-  for (size_t c = 0; c * RX_READOUT_ALIGN < m; c++) {
+  for (size_t c = 0; c * RX_LOSS_ALIGN < m; c++) {
     double L = 0;
-    const size_t c1 = (c + 1) * RX_READOUT_ALIGN < m ? (c + 1) * RX_READOUT_ALIGN : m;
-    for (size_t r = c * RX_READOUT_ALIGN; r < c1; r++)
+    const size_t c1 = (c + 1) * RX_LOSS_ALIGN < m ? (c + 1) * RX_LOSS_ALIGN : m;
+    for (size_t r = c * RX_LOSS_ALIGN; r < c1; r++)
       for (size_t o = 0; o < n; o++) {
         double t = 0;
         for (int f = 0; f < LR_FEAT; f++)
@@ -296,7 +297,7 @@ static void lr_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
         L += d * d;
         if (want_grad) y[r * n + o] = (float)(2.0 * ls->scale * d);
       }
-    ls->part[r0 / RX_READOUT_ALIGN + c] = ls->scale * L;
+    ls->part[r0 / RX_LOSS_ALIGN + c] = ls->scale * L;
   }
 #pragma omp atomic
   ls->grad_tiles += want_grad;
@@ -315,11 +316,12 @@ static double problem_loss_low_rank(problem *p, float *grad, int low_rank, int *
   lr_sums ls = {.F = F, .Z = Z, .n_out = (int)n, .scale = 0.5f};
   for (size_t i = 0; i < 128; i++)
     ls.part[i] = NAN;
-  rx_rnn_loss fn = {.rows = lr_rows, .ctx = &ls};
+  rx_row_loss fn = {.rows = lr_rows, .ctx = &ls};
   if (low_rank)
-    fn.low_rank_z = Z, fn.n_feat = LR_FEAT, fn.scale = ls.scale, fn.features = lr_features;
-  CHECK(rx_rnn_forward_loss(p->rnn, p->ws, &p->run, &fn, grad) == 0);
-  const size_t chunks = (rows + RX_READOUT_ALIGN - 1) / RX_READOUT_ALIGN;
+    fn.low_rank.z = Z, fn.low_rank.n_feat = LR_FEAT, fn.low_rank.scale = ls.scale,
+    fn.low_rank.features = lr_features;
+  CHECK(rx_rnn_forward_loss(p->rnn, p->ws, &p->run, &fn, grad, NULL) == 0);
+  const size_t chunks = (rows + RX_LOSS_ALIGN - 1) / RX_LOSS_ALIGN;
   double L = 0;
   for (size_t i = 0; i < chunks && i < 128; i++)
     L += ls.part[i];
@@ -373,7 +375,7 @@ static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
     problem_loss_tiled(&p, grad);
   } else {
     problem_loss(&p);
-    CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == 0);
+    CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad, NULL) == 0);
   }
   const int relu = k->act == RX_ACT_RELU;
   if (relu) ref_forward(p.rnn, &p.run, NULL, NULL, m0);
@@ -474,7 +476,7 @@ static void test_backward_gives_zero_gradient_to_unused_maps(void) {
     p.noise.sigma_in = 0.0f;
     float *grad = malloc(p.rnn->n_weights * sizeof(float));
     problem_loss(&p);
-    REQUIRE(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == 0);
+    REQUIRE(rx_rnn_backward(p.rnn, p.ws, p.R, grad, NULL) == 0);
     for (int q = 0; q < p.rnn->n_params; q++) {
       const rx_param *pr = &p.rnn->params[q];
       int unused = strncmp(pr->name, "encoder", 7) == 0 || strncmp(pr->name, "w_", 2) == 0;
@@ -505,7 +507,7 @@ static void test_forward_matches_naive_reference(void) {
         spec.n_rec = 37, spec.n_out = 11; /* not multiples of any vector width */
         problem p;
         REQUIRE(problem_make(&p, &spec, 5, 9, noise, noise == 2, 0, 21) == 0);
-        REQUIRE(rx_rnn_forward(p.rnn, p.ws, &p.run, p.y) == 0);
+        REQUIRE(rx_rnn_forward(p.rnn, p.ws, &p.run, p.y, NULL) == 0);
         const size_t ny = (size_t)p.T * p.B * spec.n_out, nh = (size_t)p.T * p.B * spec.n_rec;
         double *yr = malloc(ny * sizeof(double)), *hr = malloc(nh * sizeof(double));
         ref_forward(p.rnn, &p.run, yr, hr, NULL);
@@ -552,7 +554,7 @@ static void test_forward_loss_equals_forward_then_backward(void) {
       float *h_ref = malloc(nh * sizeof(float));
       const double L_ref = problem_loss(&p);
       memcpy(h_ref, rx_rnn_workspace_hidden(p.ws), nh * sizeof(float));
-      REQUIRE(rx_rnn_backward(p.rnn, p.ws, p.R, g_ref) == 0);
+      REQUIRE(rx_rnn_backward(p.rnn, p.ws, p.R, g_ref, NULL) == 0);
       const double L = problem_loss_tiled(&p, g);
       CHECK(memcmp(h_ref, rx_rnn_workspace_hidden(p.ws), nh * sizeof(float)) == 0);
       CHECK_MSG(fabs(L - L_ref) <= 1e-6 * (1 + fabs(L_ref)), "loss %.9g vs %.9g", L, L_ref);
@@ -571,9 +573,12 @@ static void test_forward_loss_equals_forward_then_backward(void) {
       const double L_only = problem_loss_tiled(&p, NULL);
       CHECK(memcmp(&L_only, &L, sizeof L) == 0);
       /* no outputs were kept: rx_rnn_backward refuses; no loss function: refused */
-      CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, g) == RX_EINVAL);
-      rx_rnn_loss none = {0};
-      CHECK(rx_rnn_forward_loss(p.rnn, p.ws, &p.run, &none, g) == RX_EINVAL);
+      rx_error err;
+      CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, g, &err) == RX_EINVAL &&
+            strstr(err.msg, "no forward pass with outputs"));
+      rx_row_loss none = {0};
+      CHECK(rx_rnn_forward_loss(p.rnn, p.ws, &p.run, &none, g, &err) == RX_EINVAL &&
+            strstr(err.msg, "no rows() function"));
       free(g_ref), free(g), free(h_ref);
       problem_free(&p);
     }
@@ -628,14 +633,14 @@ static void test_sum_over_row_groups_equals_the_product(void) {
   rx_error err;
   const int B = 50, T = 20, k = B * T, m = 3 * 24, n = 24, ldc = 30;
   REQUIRE(rx_rnn_workspace_create(&ws, &spec, B, T, &err) == 0);
-  if (omp_get_num_procs() > 1) CHECK(rx_kgroups(k) > 1); /* the groups are exercised */
+  if (omp_get_num_procs() > 1) CHECK(rx_sum_rows_groups(k) > 1); /* the groups are exercised */
   float *a = malloc((size_t)k * m * sizeof(float)), *b = malloc((size_t)k * n * sizeof(float));
   float *c = malloc((size_t)m * ldc * sizeof(float));
   fill_uniform(a, (size_t)k * m, 41, -1.0f, 1.0f);
   fill_uniform(b, (size_t)k * n, 42, -1.0f, 1.0f);
   for (int i = 0; i < m * ldc; i++)
     c[i] = 7.0f; /* overwritten inside the m x n block, untouched beyond it */
-  rx_gemm_sum_rows(ws, m, n, k, a, m, b, n, c, ldc);
+  rx_gemm_sum_rows(m, n, k, a, m, b, n, c, ldc, ws->kpart);
   double worst = 0;
   int outside_ok = 1;
   for (int i = 0; i < m; i++)
@@ -683,7 +688,7 @@ static void noise_moments(rx_noise_kind kind, int which, double *mean, double *v
   if (which == 1) nz.sigma_rec = 0.5f;
   if (which == 2) nz.sigma_out = 0.5f;
   rx_rnn_run run = {.B = B, .T = T, .c = c, .noise = &nz};
-  rx_rnn_forward(rnn, ws, &run, y);
+  rx_rnn_forward(rnn, ws, &run, y, NULL);
   const float *h = rx_rnn_workspace_hidden(ws);
   double s1 = 0, s2 = 0;
   long n = 0;
@@ -728,17 +733,17 @@ static void test_noise_same_key_reproduces_and_other_index_differs(void) {
     REQUIRE(problem_make(&p, &spec, 4, 5, 1, 0, 0, 9) == 0);
     const size_t ny = (size_t)p.T * p.B * spec.n_out;
     float *y1 = malloc(ny * sizeof(float));
-    rx_rnn_forward(p.rnn, p.ws, &p.run, y1);
-    rx_rnn_forward(p.rnn, p.ws, &p.run, p.y);
+    rx_rnn_forward(p.rnn, p.ws, &p.run, y1, NULL);
+    rx_rnn_forward(p.rnn, p.ws, &p.run, p.y, NULL);
     CHECK(memcmp(y1, p.y, ny * sizeof(float)) == 0);
     p.noise.index++;
-    rx_rnn_forward(p.rnn, p.ws, &p.run, p.y);
+    rx_rnn_forward(p.rnn, p.ws, &p.run, p.y, NULL);
     size_t same = 0;
     for (size_t i = 0; i < ny; i++)
       same += y1[i] == p.y[i];
     CHECK(same == 0);
     p.noise.index--, p.noise.stream += 3;
-    rx_rnn_forward(p.rnn, p.ws, &p.run, p.y);
+    rx_rnn_forward(p.rnn, p.ws, &p.run, p.y, NULL);
     same = 0;
     for (size_t i = 0; i < ny; i++)
       same += y1[i] == p.y[i];
@@ -760,15 +765,15 @@ static void test_chained_runs_equal_one_run(void) {
     const size_t ny = (size_t)10 * B * O, nh = (size_t)10 * B * N;
     float *y1 = malloc(ny * sizeof(float)), *h1 = malloc(nh * sizeof(float));
     float *y2 = malloc(ny * sizeof(float)), *h2 = malloc(nh * sizeof(float));
-    rx_rnn_forward(p.rnn, p.ws, &p.run, y1);
+    rx_rnn_forward(p.rnn, p.ws, &p.run, y1, NULL);
     memcpy(h1, rx_rnn_workspace_hidden(p.ws), nh * sizeof(float));
     rx_rnn_run a = p.run;
     a.T = 5;
-    rx_rnn_forward(p.rnn, p.ws, &a, y2);
+    rx_rnn_forward(p.rnn, p.ws, &a, y2, NULL);
     memcpy(h2, rx_rnn_workspace_hidden(p.ws), nh / 2 * sizeof(float));
     rx_rnn_run b = a;
     b.x = p.x + (size_t)5 * B * I, b.h0 = h2 + (size_t)4 * B * N, b.t0 = 5;
-    rx_rnn_forward(p.rnn, p.ws, &b, y2 + ny / 2);
+    rx_rnn_forward(p.rnn, p.ws, &b, y2 + ny / 2, NULL);
     memcpy(h2 + nh / 2, rx_rnn_workspace_hidden(p.ws), nh / 2 * sizeof(float));
     /* the recurrence does the same float operations on the same numbers: bit-identical. The
      * readout is one product over T B rows, cut into different calls for T = 10 and T = 5, and
@@ -820,7 +825,7 @@ static void test_noiseless_fixed_point_stays_and_decay_is_closed_form(void) {
     if (mode == 0)
       for (int j = 0; j < N; j++)
         rnn->w[wr->offset + j * N + j] = 1.0f;
-    REQUIRE(rx_rnn_forward(rnn, ws, &run, NULL) == 0);
+    REQUIRE(rx_rnn_forward(rnn, ws, &run, NULL, NULL) == 0);
     const float *h = rx_rnn_workspace_hidden(ws);
     double worst = 0;
     for (int t = 1; t <= T; t++)
@@ -940,10 +945,10 @@ static void run_once(rx_model_kind kind, int threads, float *y, float *h, float 
   const int B = threads_batch();
   if (problem_make(&p, &s, B, 12, 1, 0, 0, 17)) return;
   p.noise.sigma_out = 0.05f;
-  rx_rnn_forward(p.rnn, p.ws, &p.run, p.y);
+  rx_rnn_forward(p.rnn, p.ws, &p.run, p.y, NULL);
   memcpy(y, p.y, (size_t)12 * B * s.n_out * sizeof(float));
   memcpy(h, rx_rnn_workspace_hidden(p.ws), (size_t)12 * B * s.n_rec * sizeof(float));
-  rx_rnn_backward(p.rnn, p.ws, p.R, grad);
+  rx_rnn_backward(p.rnn, p.ws, p.R, grad, NULL);
   *loss_tiled = problem_loss_tiled(&p, grad_tiled);
   problem_free(&p);
 }
@@ -984,6 +989,12 @@ static void expect_rejected(rx_rnn_spec s, const char *key) {
   CHECK(rx_rnn_create(&rnn, &s, &err) == RX_EINVAL && rnn == NULL);
 }
 
+/* rows() of a loss that no pass reaches (its run or its structure is refused first). */
+static void lr_rows_unused(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
+  (void)ctx, (void)r0, (void)m, (void)y, (void)want_grad;
+  CHECK(!"rows() called on a refused pass");
+}
+
 static void test_spec_validation_names_the_key_at_fault(void) {
   rx_rnn_spec ok = small_spec(RX_MODEL_VANILLA, RX_ACT_RELU, 0);
   rx_error err;
@@ -1011,16 +1022,39 @@ static void test_spec_validation_names_the_key_at_fault(void) {
   problem p;
   REQUIRE(problem_make(&p, &ok, 3, 4, 0, 0, 0, 1) == 0);
   float *grad = malloc(p.rnn->n_weights * sizeof(float));
-  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == RX_EINVAL); /* no forward yet */
+  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad, &err) == RX_EINVAL &&
+        strstr(err.msg, "rnn backward: no forward pass")); /* no forward yet */
   rx_rnn_run big = p.run;
   big.B = 4;
-  CHECK(rx_rnn_forward(p.rnn, p.ws, &big, p.y) == RX_EINVAL);
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &big, p.y, &err) == RX_EINVAL &&
+        strstr(err.msg, "run.B = 4 trajectories, the workspace holds 1 to 3"));
   big = p.run, big.T = 5;
-  CHECK(rx_rnn_forward(p.rnn, p.ws, &big, p.y) == RX_EINVAL);
-  CHECK(rx_rnn_forward(p.rnn, p.ws, &p.run, NULL) == 0);
-  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == RX_EINVAL); /* no readout */
-  CHECK(rx_rnn_forward(p.rnn, p.ws, &p.run, p.y) == 0);
-  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad) == 0);
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &big, p.y, &err) == RX_EINVAL &&
+        strstr(err.msg, "run.T = 5 steps, the workspace holds 1 to 4"));
+  big = p.run, big.c = NULL, big.h0 = NULL;
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &big, p.y, &err) == RX_EINVAL &&
+        strstr(err.msg, "neither initial codes"));
+  big = p.run, big.t0 = -1;
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &big, p.y, &err) == RX_EINVAL && strstr(err.msg, "run.t0"));
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &p.run, NULL, NULL) == 0);
+  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad, NULL) == RX_EINVAL); /* no readout */
+  CHECK(rx_rnn_forward(p.rnn, p.ws, &p.run, p.y, NULL) == 0);
+  CHECK(rx_rnn_backward(p.rnn, p.ws, p.R, grad, NULL) == 0);
+  /* the training pass names its faults too: the run, then an incomplete low-rank loss */
+  rx_row_loss fn = {.rows = lr_rows_unused, .low_rank = {.n_feat = 3}};
+  big = p.run, big.B = 4;
+  CHECK(rx_rnn_forward_loss(p.rnn, p.ws, &big, &fn, grad, &err) == RX_EINVAL &&
+        strstr(err.msg, "rnn forward_loss: run.B = 4"));
+  CHECK(rx_rnn_forward_loss(p.rnn, p.ws, &p.run, &fn, grad, &err) == RX_EINVAL &&
+        strstr(err.msg, "low-rank targets (n_feat = 3) need both z and features()"));
+  /* a workspace made for another network */
+  rx_rnn_spec other = ok;
+  other.n_rec = 8;
+  rx_rnn_workspace *ws8 = NULL;
+  REQUIRE(rx_rnn_workspace_create(&ws8, &other, 3, 4, &err) == 0);
+  CHECK(rx_rnn_forward(p.rnn, ws8, &p.run, p.y, &err) == RX_EINVAL &&
+        strstr(err.msg, "workspace was made for a vanilla of 2 inputs, 8 units"));
+  rx_rnn_workspace_free(ws8);
   free(grad);
   problem_free(&p);
 }
@@ -1042,11 +1076,19 @@ static void test_train_flops_count_every_gemm(void) {
   rx_rnn_spec hd = v;
   hd.n_rec = 128, hd.n_in = 1;
   const double full = rx_rnn_train_flops(&hd, 200, 100), N2 = 128, O2 = 512, F = 29;
-  CHECK(rx_rnn_train_flops_low_rank(&hd, 200, 100, 0) == full);
-  CHECK_NEAR(rx_rnn_train_flops_low_rank(&hd, 200, 100, 29),
+  rx_row_loss plain = {0}, low_rank = {.low_rank = {.n_feat = 29}};
+  CHECK(rx_rnn_forward_loss_flops(&hd, 200, 100, NULL) == full);
+  CHECK(rx_rnn_forward_loss_flops(&hd, 200, 100, &plain) == full);
+  CHECK_NEAR(rx_rnn_forward_loss_flops(&hd, 200, 100, &low_rank),
              full - 4 * TB * O2 * N2 + 4 * TB * (N2 * N2 + F * N2) +
                  4 * (N2 * N2 * O2 + F * N2 * O2),
              1.0);
+  /* an output bias or output noise: dL/dy is formed, the full count */
+  rx_rnn_spec hd_bias = hd, hd_noise = hd;
+  hd_bias.bias = 1, hd_noise.sigma_out = 0.1f;
+  CHECK(rx_rnn_forward_loss_flops(&hd_bias, 200, 100, &low_rank) ==
+        rx_rnn_train_flops(&hd_bias, 200, 100));
+  CHECK(rx_rnn_forward_loss_flops(&hd_noise, 200, 100, &low_rank) == full);
   CHECK(strcmp(rx_activation_name(RX_ACT_SIGMOID), "sigmoid") == 0);
   CHECK(strcmp(rx_model_kind_name(RX_MODEL_GRU), "gru") == 0);
 }

@@ -136,29 +136,91 @@ static int running_on_valgrind(void) { return RUNNING_ON_VALGRIND; }
 static int running_on_valgrind(void) { return 0; }
 #endif
 
+/* Whether the threads of the OpenMP pool flush denormals to zero: 1 all, 0 none, -1 some. */
+static int pool_flushes(void) {
+  int all = 1, none = 1;
+#pragma omp parallel reduction(&& : all, none)
+  {
+    volatile float tiny = 1e-37f;
+    volatile float product = tiny * 1e-3f; /* 1e-40 is a denormal unless flushed */
+    all = all && product == 0.0f;
+    none = none && product != 0.0f;
+  }
+  return all ? 1 : none ? 0 : -1;
+}
+
+#if defined(__SSE__)
+#include <xmmintrin.h>
+/* Clears flush-to-zero and denormals-are-zero on this thread and the pool's. */
+static void pool_keep_denormals(void) {
+  _mm_setcsr(_mm_getcsr() & ~0x8040u);
+#pragma omp parallel
+  _mm_setcsr(_mm_getcsr() & ~0x8040u);
+}
+#endif
+
 /* Noiseless networks relax through ever smaller values: denormals must be flushed to zero on
- * every thread that runs a network pass (they make float arithmetic ~100x slower). */
-static void test_network_threads_flush_denormals(void) {
+ * every thread that runs a network pass (they make float arithmetic ~100x slower). rx_simulate
+ * sets that mode where its step loop starts; creating a workspace (argument checks, buffers)
+ * changes no CPU state. */
+static void test_simulate_flushes_denormals_and_workspaces_change_no_cpu_state(void) {
+#if defined(__SSE__)
   if (running_on_valgrind()) { /* valgrind's CPU ignores the MXCSR flush-to-zero bits */
     fprintf(stderr, "  SKIP: under valgrind, which does not emulate flush-to-zero\n");
     return;
   }
+  pool_keep_denormals();
+  REQUIRE(pool_flushes() == 0);
   rx_rnn_spec spec = {
       .kind = RX_MODEL_VANILLA, .n_in = 2, .n_rec = 4, .n_out = 3, .n_init = 3, .alpha = 0.2f};
   rx_rnn_workspace *ws = NULL;
   REQUIRE(rx_rnn_workspace_create(&ws, &spec, 8, 4, NULL) == 0);
-  int flushed_everywhere = 1;
-#pragma omp parallel reduction(&& : flushed_everywhere)
-  {
-    volatile float tiny = 1e-37f;
-    volatile float product = tiny * 1e-3f; /* 1e-40 is a denormal unless flushed */
-    flushed_everywhere = flushed_everywhere && product == 0.0f;
-  }
-  CHECK(flushed_everywhere);
+  CHECK(pool_flushes() == 0);
   rx_rnn_workspace_free(ws);
+  rx_checkpoint ck;
+  REQUIRE(tiny_model(&ck, "spatial_navigation/no-noise_unbiased") == 0);
+  rx_sim_request req = rx_sim_request_default(3, 5, 1);
+  rx_sim_result res;
+  REQUIRE(rx_simulate(&ck, &req, &res, NULL) == 0);
+  CHECK(pool_flushes() == 1);
+  rx_sim_result_free(&res);
+  rx_checkpoint_free(&ck);
+#else
+  fprintf(stderr, "  SKIP: flush-to-zero is set through SSE's MXCSR only\n");
+#endif
 }
 
-RX_TEST_MAIN(TEST(test_network_threads_flush_denormals),
+/* Inputs and initial codes given to rx_simulate must be finite: the first NaN or Inf is named
+ * with its index, (t, b, k) for inputs (time-major) and (b, i) for codes; nothing is run. */
+static void test_non_finite_inputs_and_codes_are_refused_by_index(void) {
+  rx_checkpoint ck;
+  REQUIRE(tiny_model(&ck, "spatial_navigation/noisy_unbiased") == 0);
+  const rx_rnn_spec *s = &ck.rnn->spec;
+  const int B = 3, T = 4;
+  float *x = calloc((size_t)T * B * s->n_in, sizeof(float));
+  float *c = calloc((size_t)B * s->n_init, sizeof(float));
+  REQUIRE(x && c);
+  rx_sim_request req = rx_sim_request_default(B, T, 1);
+  req.inputs = x, req.init = c;
+  rx_sim_result res;
+  rx_error err;
+  REQUIRE(rx_simulate(&ck, &req, &res, &err) == 0);
+  rx_sim_result_free(&res);
+  x[((size_t)2 * B + 1) * s->n_in + 1] = NAN; /* t 2, b 1, k 1 */
+  x[((size_t)3 * B + 0) * s->n_in + 0] = INFINITY;
+  CHECK(rx_simulate(&ck, &req, &res, &err) == RX_ENUMERIC &&
+        strstr(err.msg, "inputs (T, B, n_in) hold NaN at [2, 1, 1]"));
+  CHECK(res.decoded == NULL);
+  memset(x, 0, (size_t)T * B * s->n_in * sizeof(float));
+  c[(size_t)2 * s->n_init + 7] = -INFINITY;
+  CHECK(rx_simulate(&ck, &req, &res, &err) == RX_ENUMERIC &&
+        strstr(err.msg, "initial codes (B, n_init) hold -Inf at [2, 7]"));
+  free(x), free(c);
+  rx_checkpoint_free(&ck);
+}
+
+RX_TEST_MAIN(TEST(test_simulate_flushes_denormals_and_workspaces_change_no_cpu_state),
+             TEST(test_non_finite_inputs_and_codes_are_refused_by_index),
              TEST(test_quiescence_rules_set_spec_noise_levels),
              TEST(test_noiseless_quiescent_run_from_fixed_point_stays_put),
              TEST(test_chunked_long_run_extends_short_run), TEST(test_test_batch_and_bad_requests))

@@ -1,6 +1,6 @@
-/* Training: Adam against a hand-computed step, the MSE loss, checkpoints (bit-exact round trip,
- * corrupt files refused), resume == uninterrupted, thread-count independence, divergence
- * detection, and a short training that clearly learns. */
+/* Training: Adam against a hand-computed step, checkpoints (bit-exact round trip, corrupt files
+ * refused), resume == uninterrupted, thread-count independence, divergence detection, the step
+ * loop's flush-to-zero mode, and a short training that clearly learns. */
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -37,14 +37,6 @@ static void test_adam_matches_hand_computed_steps(void) {
   rx_adam_free(adam);
   rx_error err;
   CHECK(rx_adam_create(&adam, 3, -1, 0, &err) == RX_EINVAL && strstr(err.msg, "trainer.lr"));
-}
-
-static void test_mse_loss_and_gradient_are_exact(void) {
-  float y[5] = {1, 2, 3, 4, 5}, t[5] = {1, 1, 1, 1, 1}, dy[5];
-  double loss = rx_mse_loss(y, t, 5, dy);
-  CHECK_NEAR(loss, (0 + 1 + 4 + 9 + 16) / 5.0, 1e-12);
-  for (int i = 0; i < 5; i++)
-    CHECK_NEAR(dy[i], 2.0 * (y[i] - 1) / 5, 1e-7);
 }
 
 /* A tiny spatial config that trains in well under a second. */
@@ -326,10 +318,71 @@ static void test_short_training_lowers_loss_and_error(void) {
   CHECK(e1 < 0.5 * e0);
 }
 
+#if defined(__has_include) && __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+static int running_on_valgrind(void) { return RUNNING_ON_VALGRIND; }
+#else
+static int running_on_valgrind(void) { return 0; }
+#endif
+
+#if defined(__SSE__)
+#include <xmmintrin.h>
+/* Whether the threads of the OpenMP pool flush denormals to zero: 1 all, 0 none, -1 some. */
+static int pool_flushes(void) {
+  int all = 1, none = 1;
+#pragma omp parallel reduction(&& : all, none)
+  {
+    volatile float tiny = 1e-37f;
+    volatile float product = tiny * 1e-3f; /* 1e-40 is a denormal unless flushed */
+    all = all && product == 0.0f;
+    none = none && product != 0.0f;
+  }
+  return all ? 1 : none ? 0 : -1;
+}
+
+static void pool_keep_denormals(void) {
+  _mm_setcsr(_mm_getcsr() & ~0x8040u);
+#pragma omp parallel
+  _mm_setcsr(_mm_getcsr() & ~0x8040u);
+}
+
+static void probe_mode(void *ctx, const rx_train_progress *p) {
+  if (p->step == 1) *(int *)ctx = pool_flushes();
+}
+#endif
+
+/* rx_train and rx_train_benchmark set flush-to-zero on every thread before their step loops
+ * (rx_flush_denormals), whatever mode the caller left. */
+static void test_training_steps_run_in_flush_to_zero_mode(void) {
+#if defined(__SSE__)
+  if (running_on_valgrind()) { /* valgrind's CPU ignores the MXCSR flush-to-zero bits */
+    fprintf(stderr, "  SKIP: under valgrind, which does not emulate flush-to-zero\n");
+    return;
+  }
+  char root[256];
+  rx_test_tmpdir(root, sizeof root, "ftz");
+  rx_train_config cfg;
+  REQUIRE(tiny_config(&cfg, root, NULL, NULL) == 0);
+  pool_keep_denormals();
+  REQUIRE(pool_flushes() == 0);
+  int mode = -2;
+  rx_train_options opt = {.progress = probe_mode, .progress_ctx = &mode, .stop_after = 2};
+  rx_error err;
+  REQUIRE(rx_train(&cfg, &opt, NULL, &err) == 0);
+  CHECK_MSG(mode == 1, "step 1 ran in mode %d", mode);
+  pool_keep_denormals();
+  double seconds[1];
+  REQUIRE(rx_train_benchmark(&cfg, 1, seconds, NULL, &err) == 0);
+  CHECK(pool_flushes() == 1);
+#else
+  fprintf(stderr, "  SKIP: flush-to-zero is set through SSE's MXCSR only\n");
+#endif
+}
+
 RX_TEST_MAIN(TEST(test_adam_matches_hand_computed_steps),
-             TEST(test_mse_loss_and_gradient_are_exact),
              TEST(test_training_writes_published_layout),
              TEST(test_checkpoint_round_trip_is_bit_exact), TEST(test_resume_equals_uninterrupted),
              TEST(test_training_is_identical_across_thread_counts),
              TEST(test_divergence_names_step_and_last_checkpoint),
+             TEST(test_training_steps_run_in_flush_to_zero_mode),
              TEST(test_short_training_lowers_loss_and_error))

@@ -37,8 +37,23 @@ typedef struct rx_array {
 rx_array rx_array_f32(const char *name, const float *data, int ndim, const int64_t *shape);
 rx_array rx_array_str(const char *name, const char *text);
 rx_array rx_array_i64_scalar(const char *name, const int64_t *value);
-size_t rx_dtype_size(rx_dtype dtype); /* bytes per element (RX_STR: 4 per code point) */
-void rx_array_free(rx_array *a);      /* frees data read by rx_npy_read / rx_npz_read */
+size_t rx_dtype_size(rx_dtype dtype);       /* bytes per element (RX_STR: 4 per code point) */
+const char *rx_dtype_name(rx_dtype dtype);  /* numpy's name: "float32", "int32", ... */
+const char *rx_dtype_descr(rx_dtype dtype); /* numpy's descr: "<f4", "<i4", ... ("<U": str) */
+void rx_array_free(rx_array *a);            /* frees data read by rx_npy_read / rx_npz_read */
+
+/* Values of an array read from a user's file; `what` names the array in messages (e.g.
+ * "--inputs X.npy").
+ * RX_OK when every value is finite (integer arrays always are); otherwise RX_ENUMERIC naming the
+ * first NaN or Inf in C order by its index, "what: NaN at [3, 17, 0]; values must be finite". */
+int rx_array_check_finite(const rx_array *a, const char *what, rx_error *err);
+/* Makes a read array float32: float32 stays as it is; float64 is rounded to float32 in place
+ * (to nearest, as numpy's astype) when every value is finite and within float32's range, so
+ * nothing is lost but precision beyond float32's; any other dtype is refused, naming it:
+ * "what: dtype int32 (<i4), expected float32 (<f4) or float64 (<f8)". RX_OK, RX_ENUMERIC
+ * (a non-finite or out-of-range value, named by its index; the array is unchanged), RX_EFORMAT
+ * (the dtype) or RX_ENOMEM. */
+int rx_array_to_f32(rx_array *a, const char *what, rx_error *err);
 
 /* .npy: one array. Written to path.tmp, flushed, renamed. */
 int rx_npy_write(const char *path, const rx_array *a, rx_error *err);

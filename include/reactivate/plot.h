@@ -59,9 +59,6 @@ typedef enum rx_legend_pos {
   RX_LEGEND_NONE
 } rx_legend_pos;
 
-/* sRGB of a colour (AUTO: the first colour AUTO hands out, green). */
-void rx_colour_rgb(rx_colour c, unsigned char rgb[3]);
-
 /* ---- 1, 2. Lines: learning curves (Fig. 1b), cumulative explained variance (Fig. 1c) ---- */
 
 typedef struct rx_series {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "reactivate/error.h"
+#include "reactivate/loss.h"
 #include "reactivate/task.h"
 
 #ifdef __cplusplus
@@ -55,16 +56,44 @@ void rx_population_decode(const rx_population *pop, const float *code, size_t m,
 double rx_population_error(const rx_population *pop, const float *decoded, const float *truth,
                            size_t m);
 
-/* A low-rank form of the code, code = F Z, where one exists with at most max_feat features:
- * head-direction cells, exp(kappa (cos(s - theta_i) - 1)) = e^-kappa (I_0(kappa) + 2 sum_m
- * I_m(kappa) cos(m (s - theta_i))) (Jacobi-Anger), cut after the M harmonics beyond which the
- * code changes by less than 1e-9: F = (1, cos s, sin s, ..., cos Ms, sin Ms), n_feat = 2M + 1.
- * Returns n_feat and fills z (n_feat, n) when z is not NULL; 0 where there is none (place
- * cells, identity codes, or tuning so narrow that it needs more than max_feat features). */
-int rx_population_low_rank(const rx_population *pop, int max_feat, float *z);
-/* f (m, n_feat) = the features of positions pos (m, dim) for rx_population_low_rank's form. */
-void rx_population_low_rank_features(const rx_population *pop, int n_feat, const float *pos,
-                                     size_t m, float *f);
+/* ---- the training loss on population codes (SPEC §4) */
+
+/* Over the m rows of outputs y (m, pop->n) against the code of positions pos (m, pop->dim):
+ * - *loss = mean over the m n elements of (y - code)^2 (0 for m = 0), code being the bits
+ *   rx_population_encode writes for pos;
+ * - dy (NULL, or y itself: the gradient then overwrites the outputs) = 2 (y - code) / (m n);
+ * - *error (skipped when error is NULL) = rx_population_error of the top-k decode of y against
+ *   pos (NaN for m = 0); each row is decoded before dy overwrites it.
+ * Targets are encoded row by row as they are needed, never stored. Rows are cut into fixed
+ * chunks of 16, shared out to the threads; each chunk's sums are kept in double (the loss in 16
+ * lanes added pairwise) and the chunks added in order: the same bits for any number of
+ * threads. RX_OK, or RX_ENOMEM for the per-call tables. */
+int rx_population_mse(const rx_population *pop, const float *y, const float *pos, size_t m,
+                      float *dy, double *loss, double *error, rx_error *err);
+
+/* The same loss a block of rows at a time, for whoever produces the outputs in pieces: the
+ * training loop hands rx_population_loss_fn to rx_rnn_forward_loss, which calls it a readout
+ * tile at a time while the tile is in cache. create allocates, once, for up to cap rows; then
+ * per pass: start with m <= cap rows of positions pos (m, dim), which must stay valid until the
+ * pass ends; rows() on blocks [r0, r1) with r0 a multiple of RX_LOSS_ALIGN, each row exactly
+ * once, from any threads of one OpenMP team (y and dy point at row r0; dy may be y, or NULL for
+ * no gradient); total gives what rx_population_mse gives for the same rows, bit for bit. Where
+ * the code has a low-rank form with at most a quarter as many features as cells (head-direction
+ * cells: exp(kappa (cos(s - theta_i) - 1)) expanded in harmonics of s), the rx_row_loss says so
+ * (low_rank), and a producer may then skip forming dLoss/dy. */
+typedef struct rx_population_loss rx_population_loss;
+int rx_population_loss_create(rx_population_loss **out, const rx_population *pop, size_t cap,
+                              rx_error *err);
+void rx_population_loss_free(rx_population_loss *l);
+/* RX_OK, or RX_EINVAL when m exceeds the capacity. want_error: also the decoding error. */
+int rx_population_loss_start(rx_population_loss *l, const float *pos, size_t m, int want_error,
+                             rx_error *err);
+void rx_population_loss_rows(rx_population_loss *l, size_t r0, size_t r1, const float *y,
+                             float *dy);
+/* The loss as an rx_row_loss on l (rows() writes dLoss/dy over y when asked for a gradient). */
+const rx_row_loss *rx_population_loss_fn(const rx_population_loss *l);
+/* *loss, and *error unless NULL (NaN when the pass did not ask for it), of the rows so far. */
+void rx_population_loss_total(const rx_population_loss *l, double *loss, double *error);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "reactivate/error.h"
+#include "reactivate/loss.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -83,67 +84,46 @@ void rx_rnn_free(rx_rnn *rnn);
 void rx_rnn_init_default(rx_rnn *rnn, uint32_t seed);
 const rx_param *rx_rnn_find_param(const rx_rnn *rnn, const char *name);
 
-/* Buffers for runs of up to B trajectories of up to T steps (allocated once per run). */
+/* Buffers for runs of up to B trajectories of up to T steps (allocated once per run). Passes run
+ * fastest in flush-to-zero mode, which is the caller's to set (rx_flush_denormals). */
 int rx_rnn_workspace_create(rx_rnn_workspace **out, const rx_rnn_spec *spec, int B, int T,
                             rx_error *err);
 void rx_rnn_workspace_free(rx_rnn_workspace *ws);
 /* Hidden states h_1..h_T of the last forward pass: (T, B, n_rec), time-major. */
 const float *rx_rnn_workspace_hidden(const rx_rnn_workspace *ws);
 
-/* y: (T, B, n_out) outputs, or NULL to skip the readout. Keeps what backward needs in ws. */
-int rx_rnn_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run, float *y);
+/* y: (T, B, n_out) outputs, or NULL to skip the readout. Keeps what backward needs in ws.
+ * RX_OK, or RX_EINVAL naming what about the run does not fit the network or the workspace. */
+int rx_rnn_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run, float *y,
+                   rx_error *err);
 /* dy: (T, B, n_out) dLoss/dy of the last forward pass on ws; grad: (n_weights,) overwritten with
- * dLoss/dw, noise samples held fixed. */
-int rx_rnn_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, float *grad);
-
-/* A loss on the outputs, taken a tile of rows at a time by rx_rnn_forward_loss. rows(ctx, r0, m,
- * y, want_grad): y holds rows [r0, r0 + m) of the (T B, n_out) outputs (row r is trajectory
- * r mod B at step r / B, n_out floats per row); rows() adds their loss to its own tallies and,
- * when want_grad, overwrites y with dLoss/dy for those rows. r0 is a multiple of
- * RX_READOUT_ALIGN and 1 <= m <= RX_READOUT_TILE; every row comes exactly once. Tiles of
- * different rows are handed to several threads at once: keep tallies per RX_READOUT_ALIGN-row
- * chunk (a tile covers whole chunks, except at the end) and add them in row order afterwards,
- * for a total that does not depend on the thread count. */
-#define RX_READOUT_TILE 256
-#define RX_READOUT_ALIGN 16
-typedef struct rx_rnn_loss {
-  void (*rows)(void *ctx, size_t r0, size_t m, float *y, int want_grad);
-  void *ctx;
-  /* Optional: targets of low rank, which spare the readout's backward pass two of its three
-   * large products. When low_rank_z is not NULL, the loss is scale * sum (y - t)^2 over all
-   * rows and outputs, with targets t = F Z: Z (n_feat, n_out) is low_rank_z, and F (T B,
-   * n_feat) holds the rows' features, features(ctx, r0, m, f) writing rows [r0, r0 + m) of F
-   * into f (m, n_feat) (called like rows()). Then, without output bias and output noise,
-   * dL/dy = 2 scale (y - t) never needs to be formed: dh = 2 scale (h W_out^T W_out - F Z W_out)
-   * and dW_out = 2 scale (W_out h^T h - Z^T F^T h), products of width n_feat and n_rec instead
-   * of n_out; rows() is called with want_grad = 0 and only tallies. (With a bias or output
-   * noise the loss is taken tile by tile as above, and rows() writes dy.) */
-  const float *low_rank_z;
-  int n_feat;
-  float scale;
-  void (*features)(void *ctx, size_t r0, size_t m, float *f);
-} rx_rnn_loss;
+ * dLoss/dw, noise samples held fixed. RX_OK, or RX_EINVAL (no forward pass with outputs since the
+ * last backward pass, or a workspace of another network). */
+int rx_rnn_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, float *grad,
+                    rx_error *err);
 
 /* A training step's forward pass, loss and backward pass without storing the outputs (for
  * training, where only the loss and its gradient are wanted): after the recurrence, each tile of
- * RX_READOUT_TILE output rows is computed, handed to loss->rows and, with grad, taken back
+ * output rows is computed, handed to loss->rows (reactivate/loss.h) and, with grad, taken back
  * through the readout (dh = dy W_out, dW_out += dy^T h) while it is still in cache; then
  * backpropagation through time as in rx_rnn_backward. grad (n_weights,) is overwritten with
- * dLoss/dw, or is NULL for the loss alone. The gradient equals rx_rnn_forward, the loss's dy
- * and rx_rnn_backward to float rounding (dW_out is summed over groups of tiles), with the same
- * bits for any number of threads. Afterwards rx_rnn_workspace_hidden holds h_1..h_T as after
- * rx_rnn_forward; rx_rnn_backward is not available (no outputs were kept). RX_OK, RX_EINVAL
- * (as rx_rnn_forward, or no loss) or RX_ENOMEM (the tile buffers, made on the first call). */
+ * dLoss/dw, or is NULL for the loss alone. Where the loss describes low-rank targets and the
+ * network has no output bias and the run no output noise, the readout's backward pass uses them
+ * and never forms dL/dy (rows() then only tallies). The gradient equals rx_rnn_forward, the
+ * loss's dy and rx_rnn_backward to float rounding (dW_out is summed over groups of tiles), with
+ * the same bits for any number of threads. Afterwards rx_rnn_workspace_hidden holds h_1..h_T as
+ * after rx_rnn_forward; rx_rnn_backward is not available (no outputs were kept). RX_OK,
+ * RX_EINVAL (as rx_rnn_forward, or an incomplete loss) or RX_ENOMEM (the tile buffers, made on
+ * the first call), each with its cause in err. */
 int rx_rnn_forward_loss(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run,
-                        const rx_rnn_loss *loss, float *grad);
+                        const rx_row_loss *loss, float *grad, rx_error *err);
 
-/* Floating-point operations of one training step (forward + backward) at (B, T), for bench. */
+/* Floating-point operations of the products of one training step (forward + backward) at
+ * (B, T), for bench and for planning: rx_rnn_forward, then rx_rnn_backward. */
 double rx_rnn_train_flops(const rx_rnn_spec *spec, int B, int T);
-/* The same when the readout's backward pass takes low-rank targets with n_feat features
- * (rx_rnn_loss.low_rank_z): dh and dW_out from h^T h and F^T h instead of two products with
- * dL/dy. n_feat <= 0, or a spec with an output bias or output noise (then dL/dy is formed):
- * rx_rnn_train_flops. */
-double rx_rnn_train_flops_low_rank(const rx_rnn_spec *spec, int B, int T, int n_feat);
+/* The same for rx_rnn_forward_loss with a gradient on this loss, as it runs: fewer where the
+ * loss's low-rank targets spare the readout's backward pass its products with dL/dy. */
+double rx_rnn_forward_loss_flops(const rx_rnn_spec *spec, int B, int T, const rx_row_loss *loss);
 
 const char *rx_activation_name(rx_activation act);
 const char *rx_model_kind_name(rx_model_kind kind);

@@ -56,6 +56,9 @@ typedef struct rx_sim_result {
   float sigma_in, sigma_rec, sigma_out; /* the noise actually used */
 } rx_sim_result;
 
+/* Runs the request. Given inputs and initial codes must be finite: the first NaN or Inf is
+ * refused (RX_ENUMERIC) naming its index, [t, b, k] for inputs, [b, i] for codes. Puts the
+ * process in flush-to-zero mode (rx_flush_denormals) before its step loop. */
 int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_result *out,
                 rx_error *err);
 void rx_sim_result_free(rx_sim_result *res);

@@ -1,6 +1,7 @@
-/* Training (SPEC §4): the MSE loss, the Adam optimiser (PyTorch semantics, L2 weight decay added
- * to the gradient) and the training loop that writes checkpoints and metrics in the published
- * layout (SPEC §8) and resumes from the last checkpoint with the same random streams. */
+/* Training (SPEC §4): the Adam optimiser (PyTorch semantics, L2 weight decay added to the
+ * gradient) and the training loop that writes checkpoints and metrics in the published layout
+ * (SPEC §8) and resumes from the last checkpoint with the same random streams. The loss is the
+ * population code's (rx_population_loss, population.h). */
 #ifndef RX_TRAIN_H
 #define RX_TRAIN_H
 
@@ -26,10 +27,6 @@ int rx_adam_create(rx_adam **out, size_t n, double lr, double weight_decay, rx_e
 void rx_adam_free(rx_adam *adam);
 /* One update of w (n,) from grad (n,), exactly as torch.optim.Adam (amsgrad off). */
 void rx_adam_step(rx_adam *adam, float *w, const float *grad);
-
-/* Mean over n elements of (y - target)^2, accumulated in double in an order independent of the
- * thread count. dy (may be NULL) receives dLoss/dy = 2 (y - target) / n. */
-double rx_mse_loss(const float *y, const float *target, size_t n, float *dy);
 
 /* What the training loop reports, after every step and after every test evaluation. */
 typedef struct rx_train_progress {
@@ -67,8 +64,9 @@ typedef struct rx_train_result {
   double final_loss, final_test_loss, final_test_error;
 } rx_train_result;
 
-/* Trains cfg into rx_config_run_dir(cfg). Writes config.yaml, model_<step>.npz (step 0 and every
- * trainer.save_freq steps and at the end), train_metrics.json and test_metrics.json, each
+/* Trains cfg into rx_config_run_dir(cfg). Puts the process in flush-to-zero mode first
+ * (rx_flush_denormals), as every step loop runs. Writes config.yaml, model_<step>.npz (step 0 and
+ * every trainer.save_freq steps and at the end), train_metrics.json and test_metrics.json, each
  * atomically (temporary file, fsync, rename), the metrics before the checkpoint of the same step.
  *
  * Reliability:
@@ -90,7 +88,7 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
 /* Times `reps` training steps (after one warm-up) of a fresh model of cfg, touching no files;
  * seconds (reps,) receives each step's wall time and *flops (unless NULL) the floating-point
  * operations of the products of one step as the trainer runs it (with the low-rank readout
- * backward where the code has one). Used by `reactivate bench`. */
+ * backward where the code has one). Flush-to-zero mode as rx_train. Used by `reactivate bench`. */
 int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, double *flops,
                        rx_error *err);
 

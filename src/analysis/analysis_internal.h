@@ -8,37 +8,37 @@
 
 #include "reactivate/analysis.h"
 
-enum { RX_DENSITY_MAX_D = 4, RX_KDE_LANES = 8 };
+enum { RXA_DENSITY_MAX_D = 4, RXA_KDE_LANES = 8 };
 
-typedef enum rx_density_kind { RX_DENSITY_KDE, RX_DENSITY_BOX } rx_density_kind;
+typedef enum rxa_density_kind { RXA_DENSITY_KDE, RXA_DENSITY_BOX } rxa_density_kind;
 
 struct rx_density {
-  rx_density_kind kind;
+  rxa_density_kind kind;
   int d;
   /* box: [lo, hi] per axis, density 1 / volume inside */
-  double lo[RX_DENSITY_MAX_D], hi[RX_DENSITY_MAX_D], inv_volume;
+  double lo[RXA_DENSITY_MAX_D], hi[RXA_DENSITY_MAX_D], inv_volume;
   /* KDE: kernel covariance K = chol chol^T; whitened point u = white (x - mean), with
    * white = chol^-1 / sqrt(2), so that each kernel is exp(-|u - u_i|^2) */
   size_t n;
-  double *x;                                        /* (n, d) the data, for sampling */
-  double mean[RX_DENSITY_MAX_D];                    /* data mean (centres the whitened data) */
-  double chol[RX_DENSITY_MAX_D][RX_DENSITY_MAX_D];  /* lower triangular */
-  double white[RX_DENSITY_MAX_D][RX_DENSITY_MAX_D]; /* lower triangular */
-  double norm;                                      /* 1 / (n (2 pi)^(d/2) det chol) */
-  double prune_cut;                                 /* see kde_eval.c */
+  double *x;                                          /* (n, d) the data, for sampling */
+  double mean[RXA_DENSITY_MAX_D];                     /* data mean (centres the whitened data) */
+  double chol[RXA_DENSITY_MAX_D][RXA_DENSITY_MAX_D];  /* lower triangular */
+  double white[RXA_DENSITY_MAX_D][RXA_DENSITY_MAX_D]; /* lower triangular */
+  double norm;                                        /* 1 / (n (2 pi)^(d/2) det chol) */
+  double prune_cut;                                   /* see kde_eval.c */
   /* grid: n_cells non-empty cells; cell c holds points [start[c], start[c] + count[c]) of the
    * whitened SoA arrays u[k] (k < d), padded with far-away points to start[c + 1], a multiple
-   * of RX_KDE_LANES; box_lo / box_hi (n_cells, d) bound the cell's points */
+   * of RXA_KDE_LANES; box_lo / box_hi (n_cells, d) bound the cell's points */
   int n_cells;
   size_t *start, *count;
-  double *u[RX_DENSITY_MAX_D];
+  double *u[RXA_DENSITY_MAX_D];
   double *box_lo, *box_hi;
 };
 
 /* Grid evaluation (kde_eval.c); prune = 0 evaluates every kernel (tests compare the two). */
-void rx_kde_eval(const rx_density *q, const double *pts, size_t m, int prune, double *out);
+void rxa_kde_eval(const rx_density *q, const double *pts, size_t m, int prune, double *out);
 
 /* log(clip(q / a, 1e-7, 1e7)), with a = 0 -> 1e7 and q = 0 -> 1e-7 (SPEC §6). */
-double rx_kl_log_ratio(double q, double a);
+double rxa_kl_log_ratio(double q, double a);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include "analysis/analysis_internal.h"
 
-double rx_kl_log_ratio(double q, double a) {
+double rxa_kl_log_ratio(double q, double a) {
   const double lo = 1e-7, hi = 1e7;
   if (!(q > 0)) return log(lo); /* impossible at a source's own samples; guarded */
   if (!(a > 0)) return log(hi);
@@ -53,7 +53,7 @@ int rx_kl_matrix(const rx_density *const *q, int n_q, const rx_density *const *a
       const double *qi = qx + (size_t)i * n_samples, *ai = ax + (size_t)i * n_samples;
       double sum = 0;
       for (size_t s = 0; s < n_samples; s++)
-        sum += rx_kl_log_ratio(qi[s], ai[s]);
+        sum += rxa_kl_log_ratio(qi[s], ai[s]);
       out[(size_t)i * n_a + j] = sum / (double)n_samples;
     }
   }

@@ -30,11 +30,26 @@ void rx_pca_free(rx_pca *pca) {
   memset(pca, 0, sizeof *pca);
 }
 
-/* mean (p,) of x (n, p); -1 if a value is not finite. */
-static int column_means(const float *x, size_t n, int p, double *mean) {
+/* RX_ENUMERIC naming the first non-finite value of x (n, p) in row order. (Sums of finite floats
+ * in double cannot overflow, so a non-finite column sum always has one.) */
+static int non_finite(const float *x, size_t n, int p, rx_error *err) {
+  size_t i = 0;
+  while (i + 1 < n * (size_t)p && isfinite(x[i]))
+    i++;
+  return rx_fail(err, RX_ENUMERIC, "PCA: the data hold %s at row %zu, feature %zu",
+                 isnan(x[i]) ? "NaN"
+                 : x[i] > 0  ? "+Inf"
+                             : "-Inf",
+                 i / (size_t)p, i % (size_t)p);
+}
+
+/* mean (p,) of x (n, p). RX_OK, RX_ENUMERIC (a NaN or Inf, named) or RX_ENOMEM. */
+static int column_means(const float *x, size_t n, int p, double *mean, rx_error *err) {
   const size_t n_blocks = (n + PCA_BLOCK - 1) / PCA_BLOCK;
   double *part = calloc(n_blocks * p, sizeof(double));
-  if (!part) return -2;
+  if (!part)
+    return rx_fail(err, RX_ENOMEM, "PCA: out of memory for the partial sums of %zu x %d values",
+                   n_blocks, p);
   int bad = 0;
 #pragma omp parallel for schedule(dynamic, 1) reduction(| : bad)
   for (size_t blk = 0; blk < n_blocks; blk++) {
@@ -54,7 +69,7 @@ static int column_means(const float *x, size_t n, int p, double *mean) {
   for (int l = 0; l < p; l++)
     mean[l] /= (double)n;
   free(part);
-  return bad ? -1 : 0;
+  return bad ? non_finite(x, n, p, err) : RX_OK;
 }
 
 /* cov (p, p) = sum_i (x_i - mean)(x_i - mean)^T, unnormalised. Each block of rows is centred
@@ -67,13 +82,14 @@ static int column_means(const float *x, size_t n, int p, double *mean) {
  * the upper-triangle tiles are spread over our threads instead: OpenBLAS (OpenMP build) runs
  * single-threaded inside a parallel region, and with one thread, so every tile is the same
  * single-threaded product whatever the thread count. */
-static int covariance(const float *x, size_t n, int p, const double *mean, double *cov) {
+static int covariance(const float *x, size_t n, int p, const double *mean, double *cov,
+                      rx_error *err) {
   float *xc = malloc((size_t)PCA_BLOCK * p * sizeof(float));
   float *cb = malloc((size_t)p * p * sizeof(float));
   if (!xc || !cb) {
     free(xc);
     free(cb);
-    return -1;
+    return rx_fail(err, RX_ENOMEM, "PCA: out of memory for the covariance of %d features", p);
   }
   memset(cov, 0, (size_t)p * p * sizeof(double));
   const int nt = (p + PCA_TILE - 1) / PCA_TILE, n_tiles = nt * (nt + 1) / 2;
@@ -104,7 +120,7 @@ static int covariance(const float *x, size_t n, int p, const double *mean, doubl
       cov[(size_t)i * p + j] = cov[(size_t)j * p + i];
   free(xc);
   free(cb);
-  return 0;
+  return RX_OK;
 }
 
 int rx_pca_fit(rx_pca *pca, const float *x, size_t n, int p, int k, rx_error *err) {
@@ -124,16 +140,8 @@ int rx_pca_fit(rx_pca *pca, const float *x, size_t n, int p, int k, rx_error *er
     rc = rx_fail(err, RX_ENOMEM, "PCA: out of memory for %d features", p);
     goto done;
   }
-  int bad = column_means(x, n, p, pca->mean);
-  if (bad) {
-    rc = bad == -1 ? rx_fail(err, RX_ENUMERIC, "PCA: the data hold NaN or Inf")
-                   : rx_fail(err, RX_ENOMEM, "PCA: out of memory");
-    goto done;
-  }
-  if (covariance(x, n, p, pca->mean, cov)) {
-    rc = rx_fail(err, RX_ENOMEM, "PCA: out of memory for the covariance");
-    goto done;
-  }
+  if ((rc = column_means(x, n, p, pca->mean, err))) goto done;
+  if ((rc = covariance(x, n, p, pca->mean, cov, err))) goto done;
   double trace = 0;
   for (size_t j = 0; j < (size_t)p * p; j++)
     cov[j] /= (double)(n - 1);
@@ -144,12 +152,19 @@ int rx_pca_fit(rx_pca *pca, const float *x, size_t n, int p, int k, rx_error *er
   int info = 0, lwork = -1, liwork = -1, iq = 0;
   double wq = 0;
   dsyevd_("V", "U", &p, cov, &p, w, &wq, &lwork, &iq, &liwork, &info, 1, 1);
+  if (info) {
+    rc = rx_fail(err, RX_EINVAL, "PCA: dsyevd's workspace query failed (info %d, %d features)",
+                 info, p);
+    goto done;
+  }
   lwork = (int)wq;
   liwork = iq;
   work = malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof(double));
   iwork = malloc((size_t)(liwork > 1 ? liwork : 1) * sizeof(int));
-  if (info || !work || !iwork) {
-    rc = rx_fail(err, RX_ENOMEM, "PCA: out of memory for the eigen-decomposition");
+  if (!work || !iwork) {
+    rc = rx_fail(err, RX_ENOMEM,
+                 "PCA: out of memory for the eigen-decomposition's workspace (%d + %d words)",
+                 lwork, liwork);
     goto done;
   }
   /* OpenBLAS's threaded level-2 kernels inside dsytrd sum partial results per thread, which

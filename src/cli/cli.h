@@ -18,7 +18,10 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Option value parsing with one clear line on failure; return 0 on success. */
 int cli_parse_int(const char *opt, const char *s, long long lo, long long hi, long long *out);
 int cli_parse_double(const char *opt, const char *s, double *out);
-/* Sets both the BLAS and OpenMP thread counts from --threads (0: all cores). */
+/* The setup of a command that computes, called once before its work: both the BLAS and OpenMP
+ * thread counts from --threads (0: all cores), and flush-to-zero mode for the whole process
+ * (rx_flush_denormals; the library's step loops set it too, so analyses and figures run in the
+ * mode the networks ran in). */
 void cli_set_threads(int n);
 int cli_is_help(const char *arg);
 

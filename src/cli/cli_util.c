@@ -45,7 +45,10 @@ int cli_parse_double(const char *opt, const char *s, double *out) {
   return 0;
 }
 
-void cli_set_threads(int n) { rx_set_threads(n); }
+void cli_set_threads(int n) {
+  rx_set_threads(n);
+  rx_flush_denormals();
+}
 
 int cli_is_help(const char *arg) { return !strcmp(arg, "--help") || !strcmp(arg, "-h"); }
 

@@ -35,6 +35,9 @@ static const char help[] =
     "memory after step 10 and after step 50 (equal: nothing grows over steps), and of a\n"
     "paper-size analysis (the KL matrix and the exploration variance of 500 x 2000 outputs).\n"
     "Each peak is the process's VmHWM, reset before the workload (/proc/self/clear_refs).\n"
+    "It also prints the BLAS in use: library and version, build config, the kernel OpenBLAS\n"
+    "picked for this CPU (OPENBLAS_CORETYPE overrides it), its threading and threads (JSON\n"
+    "key \"blas\").\n"
     "--json prints one JSON object instead.\n";
 
 typedef struct workload {
@@ -213,6 +216,33 @@ static double measure_variance(void) {
   return v;
 }
 
+/* A JSON string: the text with quotes, backslashes and control characters escaped. */
+static void print_json_string(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    const unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      printf("\\%c", c);
+    else if (c < 0x20)
+      printf("\\u%04x", c);
+    else
+      putchar(c);
+  }
+  putchar('"');
+}
+
+/* "blas": {"library": ..., "config": ..., "core": ..., "threading": ..., "threads": n} */
+static void print_blas_json(const rx_blas_info *b) {
+  const char *key[4] = {"library", "config", "core", "threading"};
+  const char *val[4] = {b->library, b->config, b->core, b->threading};
+  printf("\"blas\": {");
+  for (int i = 0; i < 4; i++) {
+    printf("%s\"%s\": ", i ? ", " : "", key[i]);
+    print_json_string(val[i]);
+  }
+  printf(", \"threads\": %d}", b->threads);
+}
+
 int cmd_bench(int argc, char **argv) {
   int json = 0;
   long long reps = 5, threads = 0;
@@ -242,13 +272,18 @@ int cmd_bench(int argc, char **argv) {
   }
   cli_set_threads((int)threads);
   const int n_threads = rx_get_threads();
+  rx_blas_info blas;
+  rx_blas_describe(&blas);
   double ms[N_WORKLOADS], gflops[N_WORKLOADS];
   int ran[N_WORKLOADS] = {0};
   double sgemm = measure_sgemm_gflops((int)reps);
-  if (!json)
+  if (!json) {
     printf("reactivate bench: %d threads, BLAS kernel %s, sgemm %.1f GFLOP/s (2048^3), median of "
            "%lld steps\n",
-           n_threads, rx_blas_kernel(), sgemm, reps);
+           n_threads, blas.core, sgemm, reps);
+    printf("  blas       %s, core %s, %s threading, %d threads; config: %s\n", blas.library,
+           blas.core, blas.threading, blas.threads, blas.config);
+  }
   for (int w = 0; w < N_WORKLOADS; w++) {
     if (only && strcmp(only, workloads[w].key)) continue;
     rx_error err = {{0}};
@@ -300,9 +335,10 @@ int cmd_bench(int argc, char **argv) {
         isfinite(val[i]) ? printf(", \"%s\": %.1f", key[i], val[i])
                          : printf(", \"%s\": null", key[i]);
     }
-    printf(", \"sgemm_gflops\": %.2f, \"threads\": %d, \"blas_kernel\": \"%s\", \"reps\": %lld, "
-           "\"peak_rss_mb\": %.1f}\n",
-           sgemm, n_threads, rx_blas_kernel(), reps, ru.ru_maxrss / 1024.0);
+    printf(", \"sgemm_gflops\": %.2f, \"threads\": %d, \"blas_kernel\": \"%s\", ", sgemm, n_threads,
+           blas.core);
+    print_blas_json(&blas);
+    printf(", \"reps\": %lld, \"peak_rss_mb\": %.1f}\n", reps, ru.ru_maxrss / 1024.0);
   } else {
     if (!only) {
       printf(

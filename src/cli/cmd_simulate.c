@@ -22,6 +22,7 @@ static const char help[] =
     "inputs (default: a generated task batch of --batch trajectories of --steps steps):\n"
     "  --inputs X.npy      float32 (B, T, n_in) inputs (displacements or turns)\n"
     "  --init C.npy        float32 (B, n_init) initial population codes\n"
+    "                      (both: finite values; float64 is rounded to float32)\n"
     "  --batch B           trajectories to generate (default 200)\n"
     "  --steps T           time steps (default: the run's sequence length)\n"
     "  --test-batch        use the run's own test batch (seed and stream of training)\n"
@@ -146,23 +147,41 @@ static void format_shape(char *buf, size_t n, const int64_t *shape, int ndim) {
   }
 }
 
-/* Loads a float32 .npy of the given ndim and shape (entries < 0: any); one clear line if not. */
+/* Loads the .npy of --inputs or --init: float32, or float64 rounded to float32 when every value
+ * is finite and within float32's range (a note says so; numpy's default dtype is float64); of
+ * the given ndim and shape (entries < 0: any); every value finite. Otherwise one line naming the
+ * option, the file and the fault: the dtype found, the shape, or the first NaN or Inf by its
+ * index in the file, e.g. [3, 17, 0]. */
 static int load_f32(const char *path, const char *what, int ndim, const int64_t *shape,
                     rx_array *arr) {
   rx_error err = {{0}};
   if (rx_npy_read(path, arr, &err)) return cli_error("%s", err.msg);
-  int ok = arr->dtype == RX_F32 && arr->ndim == ndim;
+  char name[4200];
+  snprintf(name, sizeof name, "%s %s", what, path);
+  const rx_dtype read_as = arr->dtype;
+  if (rx_array_to_f32(arr, name, &err)) {
+    cli_error("%s", err.msg);
+    rx_array_free(arr);
+    return 1;
+  }
+  int ok = arr->ndim == ndim;
   for (int d = 0; ok && d < ndim; d++)
     ok = shape[d] < 0 || arr->shape[d] == shape[d];
   if (!ok) {
     char want[128], got[128];
     format_shape(want, sizeof want, shape, ndim);
     format_shape(got, sizeof got, arr->shape, arr->ndim);
-    cli_error("%s %s: expected a float32 array of shape (%s), got %s of shape (%s)", what, path,
-              want, arr->dtype == RX_F32 ? "float32" : "another dtype", got);
+    cli_error("%s: expected shape (%s), got (%s)", name, want, got);
     rx_array_free(arr);
     return 1;
   }
+  if (rx_array_check_finite(arr, name, &err)) {
+    cli_error("%s", err.msg);
+    rx_array_free(arr);
+    return 1;
+  }
+  if (read_as != RX_F32)
+    fprintf(stderr, "reactivate: %s: float64 values rounded to float32\n", name);
   return 0;
 }
 
@@ -245,8 +264,12 @@ int cmd_simulate(int argc, char **argv) {
     cli_error("%s", err.msg);
   else {
     rc = 0;
-    fprintf(stderr, "wrote %s: %d trajectories x %d steps%s (sigma_rec %.4g)\n", a.out, B, T,
-            a.quiescent ? ", quiescent" : "", res.sigma_rec);
+    if (a.quiescent)
+      fprintf(stderr, "wrote %s: %d trajectories x %d steps, quiescent (rule %s, sigma_rec %.4g)\n",
+              a.out, B, T, rx_quiescent_rule_name(req.rule), res.sigma_rec);
+    else
+      fprintf(stderr, "wrote %s: %d trajectories x %d steps (sigma_rec %.4g)\n", a.out, B, T,
+              res.sigma_rec);
   }
   for (int i = 0; i < n; i++)
     free(owned[i]);

@@ -16,21 +16,21 @@ static const char *const rule_names[] = {"default", "scaled", "same", NULL};
 
 #define AT(f) .offset = offsetof(rx_analysis_config, f)
 #define INT(n, f, r)                                                                               \
-  { .name = n, .type = RX_KEY_INT, AT(f), .range = RX_RANGE_##r }
+  { .name = n, .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_##r }
 #define FLT(n, f, r)                                                                               \
-  { .name = n, .type = RX_KEY_FLOAT, AT(f), .range = RX_RANGE_##r }
+  { .name = n, .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_##r }
 
-static const rx_key analysis_keys[] = {
-    {.name = "task", .type = RX_KEY_ENUM, AT(task), .names = task_names},
+static const rxcf_key analysis_keys[] = {
+    {.name = "task", .type = RXCF_KEY_ENUM, AT(task), .names = task_names},
     INT("seed", seed, NONNEG),
     FLT("noise", noise, POSITIVE),
     INT("epoch", epoch, ANY),
     {.name = "path",
-     .type = RX_KEY_STRING,
+     .type = RXCF_KEY_STRING,
      AT(path),
      .size = sizeof(((rx_analysis_config *)0)->path)},
-    {.name = "gru", .type = RX_KEY_BOOL, AT(gru)},
-    {.name = "rule", .type = RX_KEY_ENUM, AT(rule), .names = rule_names},
+    {.name = "gru", .type = RXCF_KEY_BOOL, AT(gru)},
+    {.name = "rule", .type = RXCF_KEY_ENUM, AT(rule), .names = rule_names},
     INT("t_quiescent", t_quiescent, POSITIVE),
     INT("batch_size", batch_size, POSITIVE),
     INT("kl.n_samples", kl.n_samples, POSITIVE),
@@ -48,20 +48,20 @@ static const rx_key analysis_keys[] = {
 };
 enum { N_KEYS = sizeof analysis_keys / sizeof analysis_keys[0] };
 static const char *const no_variants[] = {NULL};
-static const rx_schema analysis_schema = {analysis_keys, N_KEYS, no_variants};
+static const rxcf_schema analysis_schema = {analysis_keys, N_KEYS, no_variants};
 
 /* Cross-field checks, blaming the key that was set last. */
 static int check_cross(const rx_analysis_config *c, const rx_ynode *const *set_by, rx_error *err) {
-  int i_skip = rx_schema_find(&analysis_schema, "variance.t_skip");
+  int i_skip = rxcf_schema_find(&analysis_schema, "variance.t_skip");
   if (c->variance.t_skip + 2 > c->variance.t_total)
     return rx_ynode_fail(set_by[i_skip], "variance.t_skip", err, RX_EINVAL,
                          "must leave at least 2 of variance.t_total (%d) steps (got %d)",
                          c->variance.t_total, c->variance.t_skip);
-  int i_k = rx_schema_find(&analysis_schema, "pca.k");
+  int i_k = rxcf_schema_find(&analysis_schema, "pca.k");
   if (c->pca.k > 512)
     return rx_ynode_fail(set_by[i_k], "pca.k", err, RX_EINVAL, "must be <= 512 (got %d)", c->pca.k);
   if (c->epoch < -1) {
-    int i = rx_schema_find(&analysis_schema, "epoch");
+    int i = rxcf_schema_find(&analysis_schema, "epoch");
     return rx_ynode_fail(set_by[i], "epoch", err, RX_EINVAL,
                          "must be a step number >= 0, or -1 for each run's last (got %d)",
                          c->epoch);
@@ -98,7 +98,8 @@ int rx_analysis_config_load(rx_analysis_config *cfg, int n_overrides, const char
   rx_analysis_config tmp;
   memset(&tmp, 0, sizeof tmp);
   const rx_ynode *set_by[N_KEYS];
-  if (!rc) rc = rx_schema_resolve(&analysis_schema, 1u, root, "analysis config", &tmp, set_by, err);
+  if (!rc)
+    rc = rxcf_schema_resolve(&analysis_schema, 1u, root, "analysis config", &tmp, set_by, err);
   if (!rc) rc = check_cross(&tmp, set_by, err);
   rx_ynode_free(root);
   if (!rc) *cfg = tmp;

@@ -85,15 +85,15 @@ static void list_experiments(const char *dir, const char *task, char *buf, size_
 static int unknown_experiment(const char *dir, const char *name, rx_error *err) {
   const char *slash = strchr(name, '/');
   rx_task_kind kind;
-  if (!slash || rx_cfg_task_lookup(name, (size_t)(slash - name), &kind))
+  if (!slash || rxcf_task_lookup(name, (size_t)(slash - name), &kind))
     return rx_fail(err, RX_EINVAL,
                    "unknown experiment '%s': expected <task>/<name> with task one of " TASK_LIST
                    " (e.g. spatial_navigation/noisy_unbiased), or a path to a .yml file",
                    name);
   char list[1024];
-  list_experiments(dir, rx_cfg_task_name(kind), list, sizeof list);
+  list_experiments(dir, rxcf_task_name(kind), list, sizeof list);
   return rx_fail(err, RX_EINVAL, "unknown experiment '%s' (available for %s: %s)", name,
-                 rx_cfg_task_name(kind), *list ? list : "none");
+                 rxcf_task_name(kind), *list ? list : "none");
 }
 
 static int ends_with(const char *s, const char *suffix) {
@@ -107,7 +107,7 @@ static int task_of_user_file(const rx_ynode *file, const char *path, rx_task_kin
                              char *config_name, size_t n, rx_error *err) {
   const rx_ynode *c = rx_ynode_get(file, "config");
   if (c && c->kind != RX_YNODE_NULL) {
-    if (c->kind == RX_YNODE_SCALAR && !rx_cfg_task_of(c->text, kind)) return 0;
+    if (c->kind == RX_YNODE_SCALAR && !rxcf_task_of(c->text, kind)) return 0;
     return rx_ynode_fail(c, "config", err, RX_EINVAL,
                          "'%s' is not <task>/<name> with task one of " TASK_LIST, c->text);
   }
@@ -119,12 +119,12 @@ static int task_of_user_file(const rx_ynode *file, const char *path, rx_task_kin
     if (*p == '/') parent = p + 1;
   size_t stem = strlen(base) - (ends_with(base, ".yaml") ? 5 : ends_with(base, ".yml") ? 4 : 0);
   int rc = 0;
-  if (base > full && !rx_cfg_task_lookup(parent, (size_t)(base - 1 - parent), kind)) {
-    int len = snprintf(config_name, n, "%s/%.*s", rx_cfg_task_name(*kind), (int)stem, base);
-    if (len < 0 || (size_t)len >= n || rx_cfg_task_of(config_name, kind))
+  if (base > full && !rxcf_task_lookup(parent, (size_t)(base - 1 - parent), kind)) {
+    int len = snprintf(config_name, n, "%s/%.*s", rxcf_task_name(*kind), (int)stem, base);
+    if (len < 0 || (size_t)len >= n || rxcf_task_of(config_name, kind))
       rc = rx_fail(err, RX_EINVAL,
                    "%s: the file name cannot serve as the experiment name: set `config: %s/<name>`",
-                   path, rx_cfg_task_name(*kind));
+                   path, rxcf_task_name(*kind));
   } else {
     rc = rx_fail(err, RX_EINVAL,
                  "cannot tell the task of %s: set `config: spatial_navigation/<name>` or "
@@ -150,7 +150,7 @@ int rx_config_load(rx_train_config *cfg, const char *name_or_path, int n_overrid
   if (is_path) {
     if ((rc = rx_yaml_parse_file(&layer, name_or_path, 2, err))) goto done;
     rc = task_of_user_file(layer, name_or_path, &kind, config_name, sizeof config_name, err);
-  } else if (rx_cfg_task_of(name_or_path, &kind) || strlen(name_or_path) >= sizeof config_name) {
+  } else if (rxcf_task_of(name_or_path, &kind) || strlen(name_or_path) >= sizeof config_name) {
     rc = unknown_experiment(dir, name_or_path, err);
   } else {
     snprintf(path, sizeof path, "%s/train/%s.yml", dir, name_or_path);
@@ -167,7 +167,7 @@ int rx_config_load(rx_train_config *cfg, const char *name_or_path, int n_overrid
   snprintf(path, sizeof path, "%s/train/base.yml", dir);
   if ((rc = rx_yaml_parse_file(&root, path, 0, err))) goto done;
   rx_ynode *task_base;
-  snprintf(path, sizeof path, "%s/train/%s/base.yml", dir, rx_cfg_task_name(kind));
+  snprintf(path, sizeof path, "%s/train/%s/base.yml", dir, rxcf_task_name(kind));
   if ((rc = rx_yaml_parse_file(&task_base, path, 1, err))) goto done;
   if ((rc = rx_ynode_merge(root, task_base, err))) goto done;
   rc = rx_ynode_merge(root, layer, err);
@@ -183,14 +183,14 @@ int rx_config_load(rx_train_config *cfg, const char *name_or_path, int n_overrid
   /* the base files are those of the task: an override of `config` may rename, not change it */
   const rx_ynode *c = rx_ynode_get(root, "config");
   rx_task_kind final;
-  if (c && c->kind == RX_YNODE_SCALAR && !rx_cfg_task_of(c->text, &final) && final != kind) {
+  if (c && c->kind == RX_YNODE_SCALAR && !rxcf_task_of(c->text, &final) && final != kind) {
     rc = rx_ynode_fail(c, "config", err, RX_EINVAL,
                        "the task cannot change from %s (its base files are loaded): load a %s "
                        "experiment instead",
-                       rx_cfg_task_name(kind), rx_cfg_task_name(final));
+                       rxcf_task_name(kind), rxcf_task_name(final));
     goto done;
   }
-  rc = rx_cfg_resolve(cfg, root, name_or_path, err);
+  rc = rxcf_resolve(cfg, root, name_or_path, err);
 done:
   rx_ynode_free(layer);
   rx_ynode_free(root);

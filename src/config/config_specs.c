@@ -67,7 +67,7 @@ int rx_config_run_name(const rx_train_config *cfg, char *buf, size_t n) {
 
 int rx_config_run_dir(const rx_train_config *cfg, char *buf, size_t n) {
   char run[512];
-  if (!rx_cfg_task_name(cfg->task_kind) || rx_config_run_name(cfg, run, sizeof run))
+  if (!rxcf_task_name(cfg->task_kind) || rx_config_run_name(cfg, run, sizeof run))
     return RX_EINVAL;
   return rx_results_run_dir(cfg->path, cfg->task_kind, run, buf, n);
 }

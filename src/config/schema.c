@@ -14,17 +14,17 @@
 
 static const double PI = 3.14159265358979323846; /* Python's math.pi */
 
-static int applies(const rx_key *k, unsigned variant) {
+static int applies(const rxcf_key *k, unsigned variant) {
   return !k->variants || (k->variants & variant);
 }
 
-int rx_schema_find(const rx_schema *schema, const char *name) {
+int rxcf_schema_find(const rxcf_schema *schema, const char *name) {
   for (int i = 0; i < schema->n_keys; i++)
     if (strcmp(schema->keys[i].name, name) == 0) return i;
   return -1;
 }
 
-static int is_section(const rx_schema *schema, const char *prefix) {
+static int is_section(const rxcf_schema *schema, const char *prefix) {
   size_t n = strlen(prefix);
   for (int i = 0; i < schema->n_keys; i++)
     if (strncmp(schema->keys[i].name, prefix, n) == 0 && schema->keys[i].name[n] == '.') return 1;
@@ -68,7 +68,7 @@ static int parse_factor(const char **p, double *out) {
   return 0;
 }
 
-int rx_parse_number(const char *s, double *out) {
+int rxcf_parse_number(const char *s, double *out) {
   const char *p = s;
   while (*p == ' ' || *p == '\t')
     p++;
@@ -122,45 +122,45 @@ static int fail_range(const rx_ynode *node, const char *key, rx_error *err, cons
   return rx_ynode_fail(node, key, err, RX_EINVAL, "%s, got %s", what, node->text);
 }
 
-static int check_float_range(const rx_key *k, const rx_ynode *node, double v, rx_error *err) {
+static int check_float_range(const rxcf_key *k, const rx_ynode *node, double v, rx_error *err) {
   switch (k->range) {
-  case RX_RANGE_POSITIVE:
+  case RXCF_RANGE_POSITIVE:
     return v > 0 ? 0 : fail_range(node, k->name, err, "must be > 0");
-  case RX_RANGE_NONNEG:
+  case RXCF_RANGE_NONNEG:
     return v >= 0 ? 0 : fail_range(node, k->name, err, "must be >= 0");
-  case RX_RANGE_UNIT:
+  case RXCF_RANGE_UNIT:
     return v >= 0 && v <= 1 ? 0 : fail_range(node, k->name, err, "must be in [0, 1]");
   default:
     return 0;
   }
 }
 
-static int convert(const rx_key *k, const rx_ynode *node, void *out, rx_error *err) {
+static int convert(const rxcf_key *k, const rx_ynode *node, void *out, rx_error *err) {
   char *field = (char *)out + k->offset;
   const char *t = node->text;
   if (node->kind == RX_YNODE_NULL)
     return rx_ynode_fail(node, k->name, err, RX_EINVAL, "missing value");
-  if (k->type != RX_KEY_FLOAT2 && node->kind != RX_YNODE_SCALAR)
+  if (k->type != RXCF_KEY_FLOAT2 && node->kind != RX_YNODE_SCALAR)
     return rx_ynode_fail(node, k->name, err, RX_EINVAL, "expected a single value, got %s",
                          kind_name(node->kind));
   switch (k->type) {
-  case RX_KEY_INT: {
+  case RXCF_KEY_INT: {
     double d;
-    if (rx_parse_number(t, &d) || d != floor(d))
+    if (rxcf_parse_number(t, &d) || d != floor(d))
       return rx_ynode_fail(node, k->name, err, RX_EINVAL, "must be an integer, got '%s'", t);
     if (d < INT_MIN || d > INT_MAX)
       return rx_ynode_fail(node, k->name, err, RX_EINVAL, "'%s' is out of range for an integer", t);
     int v = (int)d;
-    if (k->range == RX_RANGE_POSITIVE && v < 1)
+    if (k->range == RXCF_RANGE_POSITIVE && v < 1)
       return fail_range(node, k->name, err, "must be a positive integer");
-    if (k->range == RX_RANGE_NONNEG && v < 0)
+    if (k->range == RXCF_RANGE_NONNEG && v < 0)
       return fail_range(node, k->name, err, "must be a non-negative integer");
     memcpy(field, &v, sizeof v);
     return 0;
   }
-  case RX_KEY_FLOAT: {
+  case RXCF_KEY_FLOAT: {
     double v;
-    if (rx_parse_number(t, &v))
+    if (rxcf_parse_number(t, &v))
       return rx_ynode_fail(node, k->name, err, RX_EINVAL,
                            "must be a finite number (or a product/quotient of numbers and pi, "
                            "e.g. 0.26*pi), got '%s'",
@@ -169,14 +169,14 @@ static int convert(const rx_key *k, const rx_ynode *node, void *out, rx_error *e
     memcpy(field, &v, sizeof v);
     return 0;
   }
-  case RX_KEY_BOOL: {
+  case RXCF_KEY_BOOL: {
     int v;
     if (parse_bool(t, &v))
       return rx_ynode_fail(node, k->name, err, RX_EINVAL, "must be true or false, got '%s'", t);
     memcpy(field, &v, sizeof v);
     return 0;
   }
-  case RX_KEY_STRING: {
+  case RXCF_KEY_STRING: {
     size_t len = strlen(t);
     if (len == 0) return rx_ynode_fail(node, k->name, err, RX_EINVAL, "must not be empty");
     if (len >= k->size)
@@ -186,7 +186,7 @@ static int convert(const rx_key *k, const rx_ynode *node, void *out, rx_error *e
     memcpy(field, t, len);
     return 0;
   }
-  case RX_KEY_ENUM: {
+  case RXCF_KEY_ENUM: {
     for (int i = 0; k->names[i]; i++) {
       if (strcmp(k->names[i], t) == 0) {
         memcpy(field, &i, sizeof i);
@@ -197,11 +197,12 @@ static int convert(const rx_key *k, const rx_ynode *node, void *out, rx_error *e
     join_names(k->names, names, sizeof names);
     return rx_ynode_fail(node, k->name, err, RX_EINVAL, "'%s' is not one of %s", t, names);
   }
-  case RX_KEY_FLOAT2: {
+  case RXCF_KEY_FLOAT2: {
     double v[2];
     int ok = node->kind == RX_YNODE_SEQ && node->n == 2;
     for (int i = 0; ok && i < 2; i++)
-      ok = node->items[i]->kind == RX_YNODE_SCALAR && !rx_parse_number(node->items[i]->text, &v[i]);
+      ok = node->items[i]->kind == RX_YNODE_SCALAR &&
+           !rxcf_parse_number(node->items[i]->text, &v[i]);
     if (!ok)
       return rx_ynode_fail(node, k->name, err, RX_EINVAL,
                            "must be a pair [x, y] of finite numbers (or pi expressions)");
@@ -241,11 +242,11 @@ static const char *leaf(const char *name) {
 }
 
 /* The known key of this variant the user most likely meant, or NULL. */
-static const char *suggest(const rx_schema *schema, unsigned variant, const char *name) {
+static const char *suggest(const rxcf_schema *schema, unsigned variant, const char *name) {
   const char *best = NULL;
   size_t best_d = (size_t)-1, limit = strlen(name) / 4 > 2 ? strlen(name) / 4 : 2;
   for (int i = 0; i < schema->n_keys; i++) {
-    const rx_key *k = &schema->keys[i];
+    const rxcf_key *k = &schema->keys[i];
     if (!applies(k, variant)) continue;
     if (strcmp(leaf(k->name), leaf(name)) == 0) return k->name; /* right key, wrong section */
     size_t d = edit_distance(name, k->name);
@@ -254,9 +255,9 @@ static const char *suggest(const rx_schema *schema, unsigned variant, const char
   return best_d <= limit ? best : NULL;
 }
 
-static int fail_unknown(const rx_schema *schema, unsigned variant, const rx_ynode *node,
+static int fail_unknown(const rxcf_schema *schema, unsigned variant, const rx_ynode *node,
                         const char *name, rx_error *err) {
-  int idx = rx_schema_find(schema, name);
+  int idx = rxcf_schema_find(schema, name);
   if (idx >= 0) { /* a key of another variant */
     const char *mine = "", *theirs = "";
     for (int b = 0; b < 32; b++) {
@@ -276,7 +277,7 @@ static int fail_unknown(const rx_schema *schema, unsigned variant, const rx_ynod
 /* ---- resolution ---- */
 
 typedef struct resolve_ctx {
-  const rx_schema *schema;
+  const rxcf_schema *schema;
   unsigned variant;
   void *out;
   const rx_ynode **set_by;
@@ -288,7 +289,7 @@ static int walk(resolve_ctx *c, const rx_ynode *map, const char *prefix) {
     const rx_ynode *it = map->items[i];
     char name[256];
     snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", it->key);
-    int idx = rx_schema_find(c->schema, name);
+    int idx = rxcf_schema_find(c->schema, name);
     int rc;
     if (idx >= 0 && applies(&c->schema->keys[idx], c->variant)) {
       if ((rc = convert(&c->schema->keys[idx], it, c->out, c->err))) return rc;
@@ -307,15 +308,15 @@ static int walk(resolve_ctx *c, const rx_ynode *map, const char *prefix) {
   return 0;
 }
 
-int rx_schema_resolve(const rx_schema *schema, unsigned variant, const rx_ynode *root,
-                      const char *where, void *out, const rx_ynode **set_by, rx_error *err) {
+int rxcf_schema_resolve(const rxcf_schema *schema, unsigned variant, const rx_ynode *root,
+                        const char *where, void *out, const rx_ynode **set_by, rx_error *err) {
   for (int i = 0; i < schema->n_keys; i++)
     set_by[i] = NULL;
   resolve_ctx c = {schema, variant, out, set_by, err};
   int rc = walk(&c, root, "");
   if (rc) return rc;
   for (int i = 0; i < schema->n_keys; i++) {
-    const rx_key *k = &schema->keys[i];
+    const rxcf_key *k = &schema->keys[i];
     if (applies(k, variant) && !k->optional && !set_by[i])
       return rx_fail(err, RX_EINVAL, "%s: missing key '%s'", where, k->name);
   }
@@ -389,20 +390,20 @@ static void write_quoted(strbuf *sb, const char *s) {
   sb_printf(sb, "\"");
 }
 
-static void write_value(strbuf *sb, const rx_key *k, const char *field) {
+static void write_value(strbuf *sb, const rxcf_key *k, const char *field) {
   char num[2][64];
   int iv;
   double dv[2];
   switch (k->type) {
-  case RX_KEY_INT:
+  case RXCF_KEY_INT:
     memcpy(&iv, field, sizeof iv);
     sb_printf(sb, "%d", iv);
     break;
-  case RX_KEY_BOOL:
+  case RXCF_KEY_BOOL:
     memcpy(&iv, field, sizeof iv);
     sb_printf(sb, "%s", iv ? "true" : "false");
     break;
-  case RX_KEY_ENUM: {
+  case RXCF_KEY_ENUM: {
     memcpy(&iv, field, sizeof iv);
     int n = 0;
     while (k->names[n])
@@ -410,31 +411,31 @@ static void write_value(strbuf *sb, const rx_key *k, const char *field) {
     sb_printf(sb, "%s", iv >= 0 && iv < n ? k->names[iv] : "?");
     break;
   }
-  case RX_KEY_FLOAT:
+  case RXCF_KEY_FLOAT:
     memcpy(dv, field, sizeof dv[0]);
     rx_format_py_float(dv[0], num[0], sizeof num[0]);
     sb_printf(sb, "%s", num[0]);
     break;
-  case RX_KEY_FLOAT2:
+  case RXCF_KEY_FLOAT2:
     memcpy(dv, field, sizeof dv);
     rx_format_py_float(dv[0], num[0], sizeof num[0]);
     rx_format_py_float(dv[1], num[1], sizeof num[1]);
     sb_printf(sb, "[%s, %s]", num[0], num[1]);
     break;
-  case RX_KEY_STRING:
+  case RXCF_KEY_STRING:
     write_quoted(sb, field);
     break;
   }
 }
 
-int rx_schema_to_yaml(const rx_schema *schema, unsigned variant, const void *in, const char *header,
-                      char **text, rx_error *err) {
+int rxcf_schema_to_yaml(const rxcf_schema *schema, unsigned variant, const void *in,
+                        const char *header, char **text, rx_error *err) {
   *text = NULL;
   strbuf sb = {0};
   sb_printf(&sb, "%s", header ? header : "");
   const char *prev = NULL;
   for (int i = 0; i < schema->n_keys; i++) {
-    const rx_key *k = &schema->keys[i];
+    const rxcf_key *k = &schema->keys[i];
     if (!applies(k, variant)) continue;
     int depth = count_dots(k->name), prev_depth = prev ? count_dots(prev) : 0, common = 0;
     for (; common < depth && common < prev_depth; common++) {

@@ -8,15 +8,15 @@
 #include "reactivate/config.h"
 
 /* "spatial_navigation" | "head_direction" (NULL for an unknown kind). */
-const char *rx_cfg_task_name(rx_task_kind kind);
+const char *rxcf_task_name(rx_task_kind kind);
 /* Looks a task up by name; 0 or -1. */
-int rx_cfg_task_lookup(const char *name, size_t len, rx_task_kind *kind);
+int rxcf_task_lookup(const char *name, size_t len, rx_task_kind *kind);
 /* Task of an experiment name "<task>/<name>" (name: letters, digits, '_', '-', '.'); 0 or -1. */
-int rx_cfg_task_of(const char *config, rx_task_kind *kind);
+int rxcf_task_of(const char *config, rx_task_kind *kind);
 
 /* Resolves a merged tree into cfg (left untouched on error): schema types and ranges, then
  * defaults (rnn.n_in, n_out, n_init) and cross-field checks. where names the whole config in
  * "missing key" messages. */
-int rx_cfg_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where, rx_error *err);
+int rxcf_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where, rx_error *err);
 
 #endif

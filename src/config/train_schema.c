@@ -23,21 +23,21 @@ static const char *const init_names[] = {"uniform", "zero", NULL}; /* index = in
 #define HD (1u << RX_TASK_HEAD_DIRECTION)
 #define AT(f) .offset = offsetof(rx_train_config, f)
 #define INT(n, f, r, v)                                                                            \
-  { .name = n, .type = RX_KEY_INT, AT(f), .range = RX_RANGE_##r, .variants = v }
+  { .name = n, .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_##r, .variants = v }
 #define FLT(n, f, r, v)                                                                            \
-  { .name = n, .type = RX_KEY_FLOAT, AT(f), .range = RX_RANGE_##r, .variants = v }
+  { .name = n, .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_##r, .variants = v }
 #define BOOL(n, f, v)                                                                              \
-  { .name = n, .type = RX_KEY_BOOL, AT(f), .variants = v }
+  { .name = n, .type = RXCF_KEY_BOOL, AT(f), .variants = v }
 #define ENUM(n, f, list, v)                                                                        \
-  { .name = n, .type = RX_KEY_ENUM, AT(f), .names = list, .variants = v }
+  { .name = n, .type = RXCF_KEY_ENUM, AT(f), .names = list, .variants = v }
 #define STR(n, f)                                                                                  \
-  { .name = n, .type = RX_KEY_STRING, AT(f), .size = sizeof(((rx_train_config *)0)->f) }
+  { .name = n, .type = RXCF_KEY_STRING, AT(f), .size = sizeof(((rx_train_config *)0)->f) }
 /* Sizes that default to the task (n_in) or the number of cells (n_out, n_init) when unset. */
 #define SIZE_OPT(n, f)                                                                             \
-  { .name = n, .type = RX_KEY_INT, AT(f), .range = RX_RANGE_POSITIVE, .optional = 1 }
+  { .name = n, .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_POSITIVE, .optional = 1 }
 
 /* Order here is the order rx_config_to_yaml writes. */
-static const rx_key train_keys[] = {
+static const rxcf_key train_keys[] = {
     STR("config", config),
     INT("seed", seed, NONNEG, ALL),
     STR("path", path),
@@ -68,7 +68,7 @@ static const rx_key train_keys[] = {
     ENUM("task.init_hd", task.init_zero, init_names, HD),
     BOOL("task.biased", task.biased, ALL),
     FLT("task.drift_const", task.drift_const, NONNEG, SP),
-    {.name = "task.anchor_point", .type = RX_KEY_FLOAT2, AT(task.anchor_point), .variants = SP},
+    {.name = "task.anchor_point", .type = RXCF_KEY_FLOAT2, AT(task.anchor_point), .variants = SP},
     FLT("task.dt", task.dt, POSITIVE, ALL),
     FLT("task.mu", task.mu, ANY, ALL),
     FLT("task.sigma", task.sigma, NONNEG, ALL),
@@ -87,13 +87,13 @@ static const rx_key train_keys[] = {
 };
 #define N_KEYS ((int)(sizeof train_keys / sizeof train_keys[0]))
 
-static const rx_schema train_schema = {train_keys, N_KEYS, task_names};
+static const rxcf_schema train_schema = {train_keys, N_KEYS, task_names};
 
-const char *rx_cfg_task_name(rx_task_kind kind) {
+const char *rxcf_task_name(rx_task_kind kind) {
   return (unsigned)kind < 2 ? task_names[kind] : NULL;
 }
 
-int rx_cfg_task_lookup(const char *name, size_t len, rx_task_kind *kind) {
+int rxcf_task_lookup(const char *name, size_t len, rx_task_kind *kind) {
   for (int i = 0; task_names[i]; i++) {
     if (strlen(task_names[i]) == len && strncmp(task_names[i], name, len) == 0) {
       *kind = (rx_task_kind)i;
@@ -103,9 +103,9 @@ int rx_cfg_task_lookup(const char *name, size_t len, rx_task_kind *kind) {
   return -1;
 }
 
-int rx_cfg_task_of(const char *config, rx_task_kind *kind) {
+int rxcf_task_of(const char *config, rx_task_kind *kind) {
   const char *slash = strchr(config, '/');
-  if (!slash || rx_cfg_task_lookup(config, (size_t)(slash - config), kind)) return -1;
+  if (!slash || rxcf_task_lookup(config, (size_t)(slash - config), kind)) return -1;
   const char *name = slash + 1;
   if (!*name || *name == '.') return -1;
   for (const char *p = name; *p; p++)
@@ -117,7 +117,7 @@ int rx_cfg_task_of(const char *config, rx_task_kind *kind) {
 
 /* The node that set a key (NULL when it was left to its default). */
 static const rx_ynode *set_node(const rx_ynode **set_by, const char *key) {
-  return set_by[rx_schema_find(&train_schema, key)];
+  return set_by[rxcf_schema_find(&train_schema, key)];
 }
 
 static int check_cross(rx_train_config *cfg, const rx_ynode **set_by, rx_error *err) {
@@ -131,7 +131,7 @@ static int check_cross(rx_train_config *cfg, const rx_ynode **set_by, rx_error *
   if ((node = set_node(set_by, "rnn.n_in")) && cfg->rnn.n_in != dim)
     return rx_ynode_fail(node, "rnn.n_in", err, RX_EINVAL,
                          "must be %d, the input dimension of the %s task", dim,
-                         rx_cfg_task_name(cfg->task_kind));
+                         rxcf_task_name(cfg->task_kind));
   cfg->rnn.n_in = dim;
 
   static const char *const sized[2] = {"rnn.n_out", "rnn.n_init"};
@@ -162,7 +162,7 @@ static int check_cross(rx_train_config *cfg, const rx_ynode **set_by, rx_error *
   return 0;
 }
 
-int rx_cfg_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where, rx_error *err) {
+int rxcf_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where, rx_error *err) {
   const rx_ynode *c = rx_ynode_get(root, "config");
   if (!c || c->kind == RX_YNODE_NULL)
     return rx_fail(err, RX_EINVAL,
@@ -170,7 +170,7 @@ int rx_cfg_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where
                    "spatial_navigation/noisy_unbiased)",
                    where);
   rx_task_kind kind;
-  if (c->kind != RX_YNODE_SCALAR || rx_cfg_task_of(c->text, &kind))
+  if (c->kind != RX_YNODE_SCALAR || rxcf_task_of(c->text, &kind))
     return rx_ynode_fail(c, "config", err, RX_EINVAL,
                          "'%s' is not <task>/<name> with task spatial_navigation or head_direction "
                          "and a name of letters, digits, '_', '-', '.'",
@@ -178,7 +178,7 @@ int rx_cfg_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where
   rx_train_config tmp;
   memset(&tmp, 0, sizeof tmp);
   const rx_ynode *set_by[N_KEYS];
-  int rc = rx_schema_resolve(&train_schema, 1u << kind, root, where, &tmp, set_by, err);
+  int rc = rxcf_schema_resolve(&train_schema, 1u << kind, root, where, &tmp, set_by, err);
   if (rc) return rc;
   tmp.task_kind = kind;
   if ((rc = check_cross(&tmp, set_by, err))) return rc;
@@ -191,17 +191,17 @@ int rx_config_from_yaml(rx_train_config *cfg, const char *yaml_text, const char 
   rx_ynode *root;
   int rc = rx_yaml_parse(&root, yaml_text, strlen(yaml_text), origin, 0, err);
   if (rc) return rc;
-  rc = rx_cfg_resolve(cfg, root, origin, err);
+  rc = rxcf_resolve(cfg, root, origin, err);
   rx_ynode_free(root);
   return rc;
 }
 
 int rx_config_to_yaml(const rx_train_config *cfg, char **out, rx_error *err) {
   *out = NULL;
-  if (!rx_cfg_task_name(cfg->task_kind))
+  if (!rxcf_task_name(cfg->task_kind))
     return rx_fail(err, RX_EINVAL, "config: unknown task kind %d", (int)cfg->task_kind);
-  return rx_schema_to_yaml(&train_schema, 1u << cfg->task_kind, cfg,
-                           "# reactivate training config, fully resolved (each key is explained "
-                           "in configs/train/base.yml\n# and configs/train/<task>/base.yml)\n",
-                           out, err);
+  return rxcf_schema_to_yaml(&train_schema, 1u << cfg->task_kind, cfg,
+                             "# reactivate training config, fully resolved (each key is explained "
+                             "in configs/train/base.yml\n# and configs/train/<task>/base.yml)\n",
+                             out, err);
 }

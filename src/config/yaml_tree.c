@@ -54,10 +54,6 @@ void rx_ynode_free(rx_ynode *node) {
   free(node);
 }
 
-rx_ynode *rx_ynode_new_map(const char *origin, int layer) {
-  return node_new(RX_YNODE_MAP, "", origin, 0, layer);
-}
-
 static int push(rx_ynode *parent, rx_ynode *child) {
   if (parent->n == parent->cap) {
     int cap = parent->cap ? 2 * parent->cap : 8;

@@ -35,8 +35,6 @@ int rx_yaml_parse(rx_ynode **out, const char *text, size_t len, const char *name
 int rx_yaml_parse_file(rx_ynode **out, const char *path, int layer, rx_error *err);
 void rx_ynode_free(rx_ynode *node);
 
-/* An empty mapping (a root to merge into). */
-rx_ynode *rx_ynode_new_map(const char *origin, int layer);
 /* Deep merge of mapping src into mapping dst: mappings merge key by key, anything else (scalars,
  * sequences) replaces; a null never replaces a mapping. Consumes src. */
 int rx_ynode_merge(rx_ynode *dst, rx_ynode *src, rx_error *err);

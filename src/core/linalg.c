@@ -1,8 +1,11 @@
-/* rx_gemm over OpenBLAS's cblas_sgemm, and the shared thread count. */
+/* rx_gemm over OpenBLAS's cblas_sgemm, the shared thread count, the floating-point mode of the
+ * step loops, and what OpenBLAS says about itself. The tiled products are in linalg_tiled.c. */
 #include "reactivate/linalg.h"
 
 #include <cblas.h>
 #include <omp.h>
+#include <stdio.h>
+#include <string.h>
 #include <strings.h>
 #if defined(__SSE__)
 #include <xmmintrin.h>
@@ -19,8 +22,9 @@ void rx_set_threads(int n) {
   if (n <= 0) n = omp_get_num_procs();
   omp_set_num_threads(n);
   openblas_set_num_threads(n);
-  rx_flush_denormals();
 }
+
+int rx_get_threads(void) { return omp_get_max_threads(); }
 
 void rx_flush_denormals(void) {
 #if defined(__SSE__)
@@ -31,9 +35,32 @@ void rx_flush_denormals(void) {
 #endif
 }
 
-int rx_get_threads(void) { return omp_get_max_threads(); }
+/* Copies src (or "unknown" when it is NULL or empty) into dst[n]. */
+static void copy_or_unknown(char *dst, size_t n, const char *src) {
+  snprintf(dst, n, "%s", src && *src ? src : "unknown");
+}
 
-const char *rx_blas_kernel(void) { return openblas_get_corename(); }
+void rx_blas_describe(rx_blas_info *info) {
+  memset(info, 0, sizeof *info);
+  const char *config = openblas_get_config(); /* "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ..." */
+  copy_or_unknown(info->config, sizeof info->config, config);
+  /* the library and its version: the config's first two words */
+  size_t len = 0;
+  for (int words = 0; config && config[len] && words < 2; words++) {
+    while (config[len] == ' ')
+      len++;
+    while (config[len] && config[len] != ' ')
+      len++;
+  }
+  snprintf(info->library, sizeof info->library, "%.*s", (int)len, config ? config : "");
+  if (!info->library[0]) copy_or_unknown(info->library, sizeof info->library, NULL);
+  copy_or_unknown(info->core, sizeof info->core, openblas_get_corename());
+  static const char *const threading[3] = {"sequential", "pthreads", "openmp"};
+  const int par = openblas_get_parallel();
+  copy_or_unknown(info->threading, sizeof info->threading,
+                  par >= 0 && par < 3 ? threading[par] : NULL);
+  info->threads = openblas_get_num_threads();
+}
 
 const char *rx_blas_better_kernel(void) {
 #if defined(__x86_64__) && defined(__GNUC__)

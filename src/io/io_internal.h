@@ -15,45 +15,45 @@
 #endif
 
 /* Largest file rx_npy_read / rx_npz_read will load into memory. */
-#define RX_IO_MAX_FILE_BYTES ((size_t)1 << 36)
+#define RXIO_MAX_FILE_BYTES ((size_t)1 << 36)
 
 /* One array serialised as .npy: header (owned) followed by data (borrowed from the array, or
  * owned for RX_STR, whose UTF-8 text becomes UTF-32LE). */
-typedef struct rx_npy_blob {
+typedef struct rxio_npy_blob {
   unsigned char *header;
   size_t header_len;
   const unsigned char *data;
   size_t data_len;
   unsigned char *owned;
-} rx_npy_blob;
+} rxio_npy_blob;
 
 /* Checks a (dtype, ndim, shape against size, data present, valid UTF-8) and builds its blob. */
-int rx_npy_blob_make(const rx_array *a, rx_npy_blob *b, rx_error *err);
-void rx_npy_blob_free(rx_npy_blob *b);
+int rxio_npy_blob_make(const rx_array *a, rxio_npy_blob *b, rx_error *err);
+void rxio_npy_blob_free(rxio_npy_blob *b);
 /* Parses a whole .npy held in buf[0..n) into out (data copied, owned by out; name untouched). */
-int rx_npy_decode(const unsigned char *buf, size_t n, rx_array *out, rx_error *err);
+int rxio_npy_decode(const unsigned char *buf, size_t n, rx_array *out, rx_error *err);
 
 /* One member to write: its bytes are parts[0] then parts[1]. */
-typedef struct rx_zip_member {
+typedef struct rxio_zip_member {
   const char *name;
   const unsigned char *parts[2];
   size_t lens[2];
-} rx_zip_member;
+} rxio_zip_member;
 /* Writes a stored (method 0) ZIP archive to f; refuses sizes or offsets needing ZIP64. */
-int rx_zip_write(FILE *f, const rx_zip_member *members, int n, rx_error *err);
+int rxio_zip_write(FILE *f, const rxio_zip_member *members, int n, rx_error *err);
 
 /* One member read back: name points into the archive buffer (not NUL-terminated); data points
  * into the buffer for stored members or to owned (inflated) memory. CRC already verified. */
-typedef struct rx_zip_entry {
+typedef struct rxio_zip_entry {
   const char *name;
   size_t name_len;
   const unsigned char *data;
   size_t size;
   unsigned char *owned;
-} rx_zip_entry;
-#define RX_ZIP_MAX_MEMBERS 65535
-int rx_zip_read(const unsigned char *buf, size_t n, rx_zip_entry **entries, int *count,
-                rx_error *err);
-void rx_zip_entries_free(rx_zip_entry *entries, int count);
+} rxio_zip_entry;
+#define RXIO_ZIP_MAX_MEMBERS 65535
+int rxio_zip_read(const unsigned char *buf, size_t n, rxio_zip_entry **entries, int *count,
+                  rx_error *err);
+void rxio_zip_entries_free(rxio_zip_entry *entries, int count);
 
 #endif

@@ -31,6 +31,24 @@ size_t rx_dtype_size(rx_dtype dtype) {
   return 0;
 }
 
+const char *rx_dtype_name(rx_dtype d) {
+  switch (d) {
+  case RX_F32:
+    return "float32";
+  case RX_F64:
+    return "float64";
+  case RX_I32:
+    return "int32";
+  case RX_I64:
+    return "int64";
+  case RX_U8:
+    return "uint8";
+  case RX_STR:
+    return "str";
+  }
+  return "unknown";
+}
+
 static void set_name(rx_array *a, const char *name) {
   snprintf(a->name, sizeof a->name, "%s", name ? name : "");
 }
@@ -80,7 +98,7 @@ void rx_array_free(rx_array *a) {
   a->size = 0;
 }
 
-static const char *descr_of(rx_dtype d) {
+const char *rx_dtype_descr(rx_dtype d) {
   switch (d) {
   case RX_F32:
     return "<f4";
@@ -180,9 +198,9 @@ static uint32_t le32(const unsigned char *p) {
 
 /* ---- writing ---- */
 
-int rx_npy_blob_make(const rx_array *a, rx_npy_blob *b, rx_error *err) {
+int rxio_npy_blob_make(const rx_array *a, rxio_npy_blob *b, rx_error *err) {
   memset(b, 0, sizeof *b);
-  const char *descr = descr_of(a->dtype);
+  const char *descr = rx_dtype_descr(a->dtype);
   if (!descr) return rx_fail(err, RX_EINVAL, "unknown dtype %d", (int)a->dtype);
   if (a->ndim < 0 || a->ndim > RX_MAX_DIMS)
     return rx_fail(err, RX_EINVAL, "ndim %d is outside 0..%d", a->ndim, RX_MAX_DIMS);
@@ -249,7 +267,7 @@ int rx_npy_blob_make(const rx_array *a, rx_npy_blob *b, rx_error *err) {
   b->header_len = prefix + body + pad;
   b->header = malloc(b->header_len);
   if (!b->header) {
-    rx_npy_blob_free(b);
+    rxio_npy_blob_free(b);
     return rx_fail(err, RX_ENOMEM, "out of memory");
   }
   unsigned char *h = b->header;
@@ -265,30 +283,30 @@ int rx_npy_blob_make(const rx_array *a, rx_npy_blob *b, rx_error *err) {
   return 0;
 }
 
-void rx_npy_blob_free(rx_npy_blob *b) {
+void rxio_npy_blob_free(rxio_npy_blob *b) {
   free(b->header);
   free(b->owned);
   memset(b, 0, sizeof *b);
 }
 
 int rx_npy_write(const char *path, const rx_array *a, rx_error *err) {
-  rx_npy_blob b;
-  int rc = rx_npy_blob_make(a, &b, err);
+  rxio_npy_blob b;
+  int rc = rxio_npy_blob_make(a, &b, err);
   if (rc) return rx_error_prefix(err, rc, "cannot write %s", path);
   rx_atomic_file af;
   rc = rx_atomic_open(&af, path, err);
   if (rc) {
-    rx_npy_blob_free(&b);
+    rxio_npy_blob_free(&b);
     return rc;
   }
   if (fwrite(b.header, 1, b.header_len, af.f) != b.header_len ||
       (b.data_len && fwrite(b.data, 1, b.data_len, af.f) != b.data_len)) {
     int e = errno;
     rx_atomic_abort(&af);
-    rx_npy_blob_free(&b);
+    rxio_npy_blob_free(&b);
     return rx_fail(err, RX_EIO, "cannot write %s: write failed: %s", path, strerror(e));
   }
-  rx_npy_blob_free(&b);
+  rxio_npy_blob_free(&b);
   return rx_atomic_commit(&af, err);
 }
 
@@ -447,7 +465,7 @@ static int parse_header(const char *s, size_t n, rx_array *out, size_t *str_len,
   return 0;
 }
 
-int rx_npy_decode(const unsigned char *buf, size_t n, rx_array *out, rx_error *err) {
+int rxio_npy_decode(const unsigned char *buf, size_t n, rx_array *out, rx_error *err) {
   out->data = NULL;
   out->size = 0;
   out->ndim = 0;
@@ -529,9 +547,9 @@ int rx_npy_read(const char *path, rx_array *out, rx_error *err) {
   memset(out, 0, sizeof *out);
   char *buf;
   size_t n;
-  int rc = rx_read_file(path, &buf, &n, RX_IO_MAX_FILE_BYTES, err);
+  int rc = rx_read_file(path, &buf, &n, RXIO_MAX_FILE_BYTES, err);
   if (rc) return rc;
-  rc = rx_npy_decode((const unsigned char *)buf, n, out, err);
+  rc = rxio_npy_decode((const unsigned char *)buf, n, out, err);
   free(buf);
   if (rc) {
     memset(out, 0, sizeof *out);

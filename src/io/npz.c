@@ -43,12 +43,12 @@ static int check_name(const char *name, size_t cap) {
 int rx_npz_write(const char *path, const rx_array *arrays, int n, rx_error *err) {
   if (n < 0 || (n > 0 && !arrays))
     return rx_fail(err, RX_EINVAL, "cannot write %s: bad array list (n = %d)", path, n);
-  if (n > RX_ZIP_MAX_MEMBERS)
+  if (n > RXIO_ZIP_MAX_MEMBERS)
     return rx_fail(err, RX_EINVAL, "cannot write %s: %d arrays, more than the %d allowed", path, n,
-                   RX_ZIP_MAX_MEMBERS);
+                   RXIO_ZIP_MAX_MEMBERS);
   int cap = n ? n : 1;
-  rx_npy_blob *blobs = calloc((size_t)cap, sizeof *blobs);
-  rx_zip_member *members = calloc((size_t)cap, sizeof *members);
+  rxio_npy_blob *blobs = calloc((size_t)cap, sizeof *blobs);
+  rxio_zip_member *members = calloc((size_t)cap, sizeof *members);
   char(*names)[sizeof arrays[0].name + 4] = calloc((size_t)cap, sizeof *names);
   const char **plain = calloc((size_t)cap, sizeof *plain);
   int rc = 0, made = 0;
@@ -61,7 +61,7 @@ int rx_npz_write(const char *path, const rx_array *arrays, int n, rx_error *err)
                    path, i);
       break;
     }
-    rc = rx_npy_blob_make(a, &blobs[i], err);
+    rc = rxio_npy_blob_make(a, &blobs[i], err);
     if (rc) {
       rc = rx_error_prefix(err, rc, "cannot write %s: array '%s'", path, a->name);
       break;
@@ -81,7 +81,7 @@ int rx_npz_write(const char *path, const rx_array *arrays, int n, rx_error *err)
     rx_atomic_file af;
     rc = rx_atomic_open(&af, path, err);
     if (!rc) {
-      rc = rx_zip_write(af.f, members, n, err);
+      rc = rxio_zip_write(af.f, members, n, err);
       if (rc) {
         rx_atomic_abort(&af);
         rc = rx_error_prefix(err, rc, "cannot write %s", path);
@@ -91,7 +91,7 @@ int rx_npz_write(const char *path, const rx_array *arrays, int n, rx_error *err)
     }
   }
   for (int i = 0; i < made; i++)
-    rx_npy_blob_free(&blobs[i]);
+    rxio_npy_blob_free(&blobs[i]);
   free(blobs);
   free(members);
   free(names);
@@ -100,7 +100,7 @@ int rx_npz_write(const char *path, const rx_array *arrays, int n, rx_error *err)
 }
 
 /* Turns zip entries into arrays: names must be "<name>.npy", unique, and fit rx_array.name. */
-static int decode_members(const char *path, const rx_zip_entry *es, int n, rx_npz *out,
+static int decode_members(const char *path, const rxio_zip_entry *es, int n, rx_npz *out,
                           rx_error *err) {
   out->arrays = calloc((size_t)(n ? n : 1), sizeof *out->arrays);
   const char **names = calloc((size_t)(n ? n : 1), sizeof *names);
@@ -111,7 +111,7 @@ static int decode_members(const char *path, const rx_zip_entry *es, int n, rx_np
   int rc = 0;
   for (int i = 0; i < n && !rc; i++) {
     rx_array *a = &out->arrays[i];
-    const rx_zip_entry *e = &es[i];
+    const rxio_zip_entry *e = &es[i];
     size_t base = e->name_len >= 4 ? e->name_len - 4 : 0;
     if (e->name_len < 4 || memcmp(e->name + base, ".npy", 4) != 0 || base == 0 ||
         base >= sizeof a->name) {
@@ -132,7 +132,7 @@ static int decode_members(const char *path, const rx_zip_entry *es, int n, rx_np
     }
     names[i] = a->name;
     out->n = i + 1;
-    rc = rx_npy_decode(e->data, e->size, a, err);
+    rc = rxio_npy_decode(e->data, e->size, a, err);
     if (rc) rc = rx_error_prefix(err, rc, "%s: member '%s.npy'", path, a->name);
   }
   const char *dup = rc ? NULL : find_duplicate(names, n);
@@ -146,17 +146,17 @@ int rx_npz_read(const char *path, rx_npz *out, rx_error *err) {
   out->arrays = NULL;
   char *buf;
   size_t n;
-  int rc = rx_read_file(path, &buf, &n, RX_IO_MAX_FILE_BYTES, err);
+  int rc = rx_read_file(path, &buf, &n, RXIO_MAX_FILE_BYTES, err);
   if (rc) return rc;
-  rx_zip_entry *es;
+  rxio_zip_entry *es;
   int count;
-  rc = rx_zip_read((const unsigned char *)buf, n, &es, &count, err);
+  rc = rxio_zip_read((const unsigned char *)buf, n, &es, &count, err);
   if (rc) {
     free(buf);
     return rx_error_prefix(err, rc, "%s", path);
   }
   rc = decode_members(path, es, count, out, err);
-  rx_zip_entries_free(es, count);
+  rxio_zip_entries_free(es, count);
   free(buf);
   if (rc) rx_npz_free(out);
   return rc;
@@ -167,24 +167,6 @@ const rx_array *rx_npz_get(const rx_npz *npz, const char *name) {
   for (int i = 0; i < npz->n; i++)
     if (strcmp(npz->arrays[i].name, name) == 0) return &npz->arrays[i];
   return NULL;
-}
-
-static const char *dtype_name(rx_dtype d) {
-  switch (d) {
-  case RX_F32:
-    return "float32";
-  case RX_F64:
-    return "float64";
-  case RX_I32:
-    return "int32";
-  case RX_I64:
-    return "int64";
-  case RX_U8:
-    return "uint8";
-  case RX_STR:
-    return "str";
-  }
-  return "unknown";
 }
 
 /* "(3, *, 5)": '*' for a wildcard entry. */
@@ -206,8 +188,9 @@ int rx_npz_expect(const rx_npz *npz, const char *path, const char *name, rx_dtyp
   const rx_array *a = rx_npz_get(npz, name);
   if (!a) return rx_fail(err, RX_EFORMAT, "%s: array '%s' is missing", path, name);
   if (a->dtype != dtype)
-    return rx_fail(err, RX_EFORMAT, "%s: array '%s' has dtype %s, expected %s", path, name,
-                   dtype_name(a->dtype), dtype_name(dtype));
+    return rx_fail(err, RX_EFORMAT, "%s: array '%s' has dtype %s (%s), expected %s (%s)", path,
+                   name, rx_dtype_name(a->dtype), rx_dtype_descr(a->dtype), rx_dtype_name(dtype),
+                   rx_dtype_descr(dtype));
   int ok = a->ndim == ndim;
   for (int i = 0; ok && shape && i < ndim; i++)
     ok = shape[i] < 0 || shape[i] == a->shape[i];

@@ -62,10 +62,10 @@ static int name_is_utf8(const char *name) {
   return 0;
 }
 
-int rx_zip_write(FILE *f, const rx_zip_member *m, int n, rx_error *err) {
-  if (n < 0 || n > RX_ZIP_MAX_MEMBERS)
+int rxio_zip_write(FILE *f, const rxio_zip_member *m, int n, rx_error *err) {
+  if (n < 0 || n > RXIO_ZIP_MAX_MEMBERS)
     return rx_fail(err, RX_EINVAL, "%d members; a ZIP archive without ZIP64 holds 0..%d", n,
-                   RX_ZIP_MAX_MEMBERS);
+                   RXIO_ZIP_MAX_MEMBERS);
   /* Lay out the archive first, so nothing is read or written if it cannot be stored. */
   uint64_t off = 0, cd_size = 0;
   for (int i = 0; i < n; i++) {
@@ -238,9 +238,9 @@ static int find_central_dir(const unsigned char *b, size_t n, uint64_t *cd_off, 
     return rx_fail(err, RX_EFORMAT,
                    "corrupt: central directory (%llu bytes at %llu) lies outside the file",
                    (unsigned long long)*cd_size, (unsigned long long)*cd_off);
-  if (*count > RX_ZIP_MAX_MEMBERS)
+  if (*count > RXIO_ZIP_MAX_MEMBERS)
     return rx_fail(err, RX_EFORMAT, "%llu members, more than the %d allowed",
-                   (unsigned long long)*count, RX_ZIP_MAX_MEMBERS);
+                   (unsigned long long)*count, RXIO_ZIP_MAX_MEMBERS);
   if (*count * 46 > *cd_size)
     return rx_fail(err, RX_EFORMAT,
                    "corrupt: central directory of %llu bytes cannot hold %llu members",
@@ -294,7 +294,7 @@ static int inflate_exact(const unsigned char *in, size_t in_n, unsigned char *ou
 /* Reads the central directory entry at *p (advancing it), filling e: data located and checked,
  * not yet inflated or CRC'd; span is the member's bytes from local header to end of data. */
 static int read_entry(const unsigned char *b, uint64_t cd_off, uint64_t cd_end, uint64_t *p,
-                      rx_zip_entry *e, int *method, uint64_t *comp, uint32_t *crc, uint64_t *span,
+                      rxio_zip_entry *e, int *method, uint64_t *comp, uint32_t *crc, uint64_t *span,
                       rx_error *err) {
   char nm[160];
   const unsigned char *c = b + *p;
@@ -375,14 +375,14 @@ static int read_entry(const unsigned char *b, uint64_t cd_off, uint64_t cd_end, 
   return 0;
 }
 
-int rx_zip_read(const unsigned char *b, size_t n, rx_zip_entry **entries, int *count,
-                rx_error *err) {
+int rxio_zip_read(const unsigned char *b, size_t n, rxio_zip_entry **entries, int *count,
+                  rx_error *err) {
   *entries = NULL;
   *count = 0;
   uint64_t cd_off = 0, cd_size = 0, cnt = 0, cd_limit = 0;
   int rc = find_central_dir(b, n, &cd_off, &cd_size, &cnt, &cd_limit, err);
   if (rc) return rc;
-  rx_zip_entry *es = calloc(cnt ? (size_t)cnt : 1, sizeof *es);
+  rxio_zip_entry *es = calloc(cnt ? (size_t)cnt : 1, sizeof *es);
   if (!es)
     return rx_fail(err, RX_ENOMEM, "out of memory for %llu members", (unsigned long long)cnt);
   uint64_t p = cd_off, cd_end = cd_off + cd_size, spans = 0;
@@ -390,7 +390,7 @@ int rx_zip_read(const unsigned char *b, size_t n, rx_zip_entry **entries, int *c
     int method = 0;
     uint64_t comp = 0, span = 0;
     uint32_t crc = 0;
-    rx_zip_entry *e = &es[i];
+    rxio_zip_entry *e = &es[i];
     char nm[160];
     rc = read_entry(b, cd_off, cd_end, &p, e, &method, &comp, &crc, &span, err);
     if (rc) break;
@@ -424,7 +424,7 @@ int rx_zip_read(const unsigned char *b, size_t n, rx_zip_entry **entries, int *c
     rc = rx_fail(err, RX_EFORMAT, "corrupt: %llu unexplained bytes in the central directory",
                  (unsigned long long)(cd_end - p));
   if (rc) {
-    rx_zip_entries_free(es, (int)cnt);
+    rxio_zip_entries_free(es, (int)cnt);
     return rc;
   }
   *entries = es;
@@ -432,7 +432,7 @@ int rx_zip_read(const unsigned char *b, size_t n, rx_zip_entry **entries, int *c
   return 0;
 }
 
-void rx_zip_entries_free(rx_zip_entry *entries, int count) {
+void rxio_zip_entries_free(rxio_zip_entry *entries, int count) {
   if (!entries) return;
   for (int i = 0; i < count; i++)
     free(entries[i].owned);

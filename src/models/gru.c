@@ -1,7 +1,8 @@
 /* The continuous-time GRU cell (SPEC §3.2): forward recurrence and its exact BPTT, side by side.
  * Gate weights are stacked ([U_z; U_r; U_h] (3N, N), [W_z; W_r; W_h] (3N, n_in)) so each step is
- * two GEMMs; encoder, readout and output noise are shared with the vanilla cell (rnn.c). Each
- * batch tile runs through all T steps on one thread; weight gradients are single products. */
+ * two GEMMs; the start of a pass (encoder, noisy inputs; encoder.c) and the readout with its output
+ * noise (readout.c) are shared with the vanilla cell. Each batch tile runs through all T steps on
+ * one thread; weight gradients are single products. */
 #include <string.h>
 
 #include "models/activation.h"
@@ -14,7 +15,7 @@
 /* Gates of one row: p[0:2N] = W_{z,r} x + U_{z,r} h on entry, z and g on exit; gh = g * hp. */
 static void gru_gates_row(int N, const float *restrict bsum, const float *restrict hp /* (N) */,
                           float *restrict p /* (3N) */, float *restrict gh /* (N) */) {
-  rx_sigmoid_row(p, bsum, 2 * N);
+  rxm_sigmoid_row(p, bsum, 2 * N);
   for (int j = 0; j < N; j++)
     gh[j] = p[N + j] * hp[j];
 }
@@ -39,13 +40,13 @@ static void gru_update_row(rx_activation act, int N, float alpha, const float *r
     RX_GRU_UPDATE_LOOP(a[j] + bh[j], u > 0.0f ? u : 0.0f) break;
   case RX_ACT_TANH:
     for (int j = 0; j < N; j++)
-      a[j] = rx_exp_arg(2.0f * (a[j] + bh[j]));
-    RX_GRU_UPDATE_LOOP(a[j], rx_tanh_t(u))
+      a[j] = rxm_exp_arg(2.0f * (a[j] + bh[j]));
+    RX_GRU_UPDATE_LOOP(a[j], rxm_tanh_t(u))
     break;
   case RX_ACT_SIGMOID:
     for (int j = 0; j < N; j++)
-      a[j] = rx_exp_arg(-(a[j] + bh[j]));
-    RX_GRU_UPDATE_LOOP(a[j], rx_sigmoid_t(u))
+      a[j] = rxm_exp_arg(-(a[j] + bh[j]));
+    RX_GRU_UPDATE_LOOP(a[j], rxm_sigmoid_t(u))
     break;
   default:
     RX_GRU_UPDATE_LOOP(a[j] + bh[j], u) break;
@@ -57,9 +58,9 @@ static void gru_update_row(rx_activation act, int N, float alpha, const float *r
  *   p_t (B, 3N)       = xn_t (B, I) [W_z; W_r; W_h]^T
  *   p_t[:, 0:2N]     += h_{t-1} (B, N) [U_z; U_r]^T;  z, g = sigmoid(. + b)
  *   p_t[:, 2N:3N]    += (g h_{t-1}) (B, N) U_h^T;     h_t = h_{t-1} + alpha (1 - z)(f - h_{t-1}) */
-void rx_gru_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run) {
+void rxm_gru_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run) {
   const rx_rnn_spec *s = &rnn->spec;
-  const rx_rnn_layout L = rx_rnn_layout_of(s);
+  const rxm_layout L = rxm_layout_of(s);
   const int B = ws->B, T = ws->T, N = s->n_rec, I = s->n_in, N3 = 3 * N;
   const size_t BN = (size_t)B * N;
   const float *W_x = rnn->w + L.in_w;                      /* (3N, I) */
@@ -67,7 +68,7 @@ void rx_gru_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *r
   const float *U_h = rnn->w + L.rec_w + 2 * (size_t)N * N; /* (N, N) */
   const rx_noise *nz = run->noise;
   const float sigma = nz ? nz->sigma_rec : 0.0f;
-  const int tiles = RX_TILES_BATCH(B);
+  const int tiles = RXM_TILES_BATCH(B);
 #pragma omp parallel for schedule(static)
   for (int tile = 0; tile < tiles; tile++) {
     int b0, b1;
@@ -90,7 +91,7 @@ void rx_gru_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *r
       for (int r = 0; r < nb; r++) {
         float *hr = hn + (size_t)r * N;
         if (sigma > 0.0f)
-          rx_noise_row(nz, run, 1, b0 + r, t, sigma, hr, (size_t)N);
+          rxm_noise_row(nz, run, 1, b0 + r, t, sigma, hr, (size_t)N);
         else
           memset(hr, 0, (size_t)N * sizeof(float));
         gru_update_row(s->act, N, s->alpha, ws->bsum, hp + (size_t)r * N, hr, p + (size_t)r * N3);
@@ -145,14 +146,14 @@ static void gru_gates_row_backward(int N, const float *restrict dgh /* (N) */,
  *   gate backward -> da_r, carry;         carry += [da_z | da_r] (B, 2N) [U_z; U_r] (2N, N)
  * then d[U_z; U_r] = [da_z | da_r]^T h_{0..T-1}, dU_h = du^T (g h), dW = [da_z | da_r | du]^T xn,
  * b_w and b_u both get the column sums. */
-void rx_gru_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
+void rxm_gru_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   const rx_rnn_spec *s = &rnn->spec;
-  const rx_rnn_layout L = rx_rnn_layout_of(s);
+  const rxm_layout L = rxm_layout_of(s);
   const int B = ws->B, T = ws->T, N = s->n_rec, I = s->n_in, N3 = 3 * N;
   const size_t BN = (size_t)B * N;
   const float *U_zr = rnn->w + L.rec_w;                    /* (2N, N) */
   const float *U_h = rnn->w + L.rec_w + 2 * (size_t)N * N; /* (N, N) */
-  const int tiles = RX_TILES_BATCH(B);
+  const int tiles = RXM_TILES_BATCH(B);
 #pragma omp parallel for schedule(static)
   for (int tile = 0; tile < tiles; tile++) {
     int b0, b1;
@@ -176,12 +177,13 @@ void rx_gru_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   }
   const int rows = T * B;
   /* d[U_z; U_r] (2N, N) = [da_z | da_r]^T (2N, T B) h_{0..T-1} (T B, N) */
-  rx_gemm_sum_rows(ws, 2 * N, N, rows, ws->pre, N3, ws->h, N, grad + L.rec_w, N);
+  rx_gemm_sum_rows(2 * N, N, rows, ws->pre, N3, ws->h, N, grad + L.rec_w, N, ws->kpart);
   /* dU_h (N, N) = du^T (N, T B) gh (T B, N) */
-  rx_gemm_sum_rows(ws, N, N, rows, ws->pre + 2 * N, N3, ws->gh, N,
-                   grad + L.rec_w + 2 * (size_t)N * N, N);
+  rx_gemm_sum_rows(N, N, rows, ws->pre + 2 * N, N3, ws->gh, N, grad + L.rec_w + 2 * (size_t)N * N,
+                   N, ws->kpart);
   /* d[W_z; W_r; W_h] (3N, I) = [da_z | da_r | du]^T (3N, T B) xn (T B, I) */
-  if (ws->has_input) rx_gemm_sum_rows(ws, N3, I, rows, ws->pre, N3, ws->xn, I, grad + L.in_w, I);
+  if (ws->has_input)
+    rx_gemm_sum_rows(N3, I, rows, ws->pre, N3, ws->xn, I, grad + L.in_w, I, ws->kpart);
   if (s->bias) {
     rx_colsum(ws->pre, (size_t)rows, N3, N3, grad + L.rec_b);
     memcpy(grad + L.in_b, grad + L.rec_b, (size_t)N3 * sizeof(float));

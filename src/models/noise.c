@@ -40,8 +40,8 @@ static void philox_words(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uin
   }
 }
 
-void rx_noise_fill(uint32_t k0, uint32_t k1, uint32_t c1, uint32_t c2, uint32_t c3, int gaussian,
-                   float sigma, float *out, size_t n) {
+void rxm_noise_fill(uint32_t k0, uint32_t k1, uint32_t c1, uint32_t c2, uint32_t c3, int gaussian,
+                    float sigma, float *out, size_t n) {
   uint32_t w[4 * BLK];
   /* Gaussian: two words per pair of outputs (an odd n uses one more pair, as the scalar path). */
   const size_t words = gaussian ? (n + 1) / 2 * 2 : n;

@@ -1,8 +1,9 @@
 /* The continuous-time vanilla RNN cell (SPEC §3.1): forward recurrence and its exact BPTT, side by
- * side. Encoder, readout and output noise are shared with the GRU (rnn.c). Trajectories are
- * independent, so the batch is cut into tiles (one per core) and each tile runs through all T
- * steps on one thread (single-threaded GEMMs, no barrier per step); every weight gradient is one
- * product over all T B rows afterwards. */
+ * side. The start of a pass (encoder, noisy inputs; encoder.c) and the readout with its output
+ * noise (readout.c) are shared with the GRU. Trajectories are independent, so the batch is cut
+ * into tiles (one per core) and each tile runs through all T steps on one thread
+ * (single-threaded GEMMs, no barrier per step); every weight gradient is one product over all
+ * T B rows afterwards. */
 #include <string.h>
 
 #include "models/activation.h"
@@ -35,13 +36,13 @@ static void vanilla_row(rx_activation act, int N, float alpha, const float *rest
   } break;
   case RX_ACT_TANH:
     for (int j = 0; j < N; j++)
-      a[j] = rx_exp_arg(2.0f * (a[j] + bsum[j]));
-    RX_VANILLA_LOOP(a[j], rx_tanh_t(u), 1.0f - f * f)
+      a[j] = rxm_exp_arg(2.0f * (a[j] + bsum[j]));
+    RX_VANILLA_LOOP(a[j], rxm_tanh_t(u), 1.0f - f * f)
     break;
   case RX_ACT_SIGMOID:
     for (int j = 0; j < N; j++)
-      a[j] = rx_exp_arg(-(a[j] + bsum[j]));
-    RX_VANILLA_LOOP(a[j], rx_sigmoid_t(u), f * (1.0f - f))
+      a[j] = rxm_exp_arg(-(a[j] + bsum[j]));
+    RX_VANILLA_LOOP(a[j], rxm_sigmoid_t(u), f * (1.0f - f))
     break;
   default:
     RX_VANILLA_LOOP(a[j] + bsum[j], u, 1.0f) break;
@@ -52,16 +53,16 @@ static void vanilla_row(rx_activation act, int N, float alpha, const float *rest
 /* Forward: for t = 1..T
  *   a_t (B, N) = h_{t-1} (B, N) W_rec^T + xn_t (B, I) W_in^T        [ws->pre, step t]
  *   h_t (B, N) = (1 - alpha) h_{t-1} + alpha f(a_t + b) + sigma_rec xi_rec    [ws->h]  */
-void rx_vanilla_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run) {
+void rxm_vanilla_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run) {
   const rx_rnn_spec *s = &rnn->spec;
-  const rx_rnn_layout L = rx_rnn_layout_of(s);
+  const rxm_layout L = rxm_layout_of(s);
   const int B = ws->B, T = ws->T, N = s->n_rec, I = s->n_in;
   const size_t BN = (size_t)B * N;
   const float *W_in = rnn->w + L.in_w;   /* (N, I) */
   const float *W_rec = rnn->w + L.rec_w; /* (N, N) */
   const rx_noise *nz = run->noise;
   const float sigma = nz ? nz->sigma_rec : 0.0f;
-  const int tiles = RX_TILES_BATCH(B);
+  const int tiles = RXM_TILES_BATCH(B);
 #pragma omp parallel for schedule(static)
   for (int tile = 0; tile < tiles; tile++) {
     int b0, b1;
@@ -82,7 +83,7 @@ void rx_vanilla_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
           }
         float *hr = hn + (size_t)r * N;
         if (sigma > 0.0f)
-          rx_noise_row(nz, run, 1, b0 + r, t, sigma, hr, (size_t)N);
+          rxm_noise_row(nz, run, 1, b0 + r, t, sigma, hr, (size_t)N);
         else
           memset(hr, 0, (size_t)N * sizeof(float));
         vanilla_row(s->act, N, s->alpha, ws->bsum, hp + (size_t)r * N, hr, ar);
@@ -97,14 +98,14 @@ void rx_vanilla_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_ru
  *   carry (B, N) = (1 - alpha) d + du_t (B, N) W_rec (N, N)
  * then dW_rec = du^T h_{0..T-1}, dW_in = du^T xn, b_in and b_rec get column sums of du, and the
  * carry left is dL/dh_0 for the encoder. */
-void rx_vanilla_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
+void rxm_vanilla_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   const rx_rnn_spec *s = &rnn->spec;
-  const rx_rnn_layout L = rx_rnn_layout_of(s);
+  const rxm_layout L = rxm_layout_of(s);
   const int B = ws->B, T = ws->T, N = s->n_rec, I = s->n_in;
   const size_t BN = (size_t)B * N;
   const float alpha = s->alpha, leak = 1.0f - alpha;
   const float *W_rec = rnn->w + L.rec_w; /* (N, N) */
-  const int tiles = RX_TILES_BATCH(B);
+  const int tiles = RXM_TILES_BATCH(B);
 #pragma omp parallel for schedule(static)
   for (int tile = 0; tile < tiles; tile++) {
     int b0, b1;
@@ -125,9 +126,10 @@ void rx_vanilla_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   }
   const int rows = T * B;
   /* dW_rec (N, N) = du^T (N, T B) h_{0..T-1} (T B, N) */
-  rx_gemm_sum_rows(ws, N, N, rows, ws->pre, N, ws->h, N, grad + L.rec_w, N);
+  rx_gemm_sum_rows(N, N, rows, ws->pre, N, ws->h, N, grad + L.rec_w, N, ws->kpart);
   /* dW_in (N, I) = du^T (N, T B) xn (T B, I) */
-  if (ws->has_input) rx_gemm_sum_rows(ws, N, I, rows, ws->pre, N, ws->xn, I, grad + L.in_w, I);
+  if (ws->has_input)
+    rx_gemm_sum_rows(N, I, rows, ws->pre, N, ws->xn, I, grad + L.in_w, I, ws->kpart);
   if (s->bias) {
     rx_colsum(ws->pre, (size_t)rows, N, N, grad + L.rec_b);
     memcpy(grad + L.in_b, grad + L.rec_b, (size_t)N * sizeof(float));

@@ -156,8 +156,6 @@ static rx_colour resolve(rx_colour c, int i) {
   return auto_order[((i % n) + n) % n];
 }
 
-void rx_colour_rgb(rx_colour c, unsigned char rgb[3]) { memcpy(rgb, palette[resolve(c, 0)], 3); }
-
 int rx_pl_colour_index(rx_colour c, int i) { return RX_PL_NAMED + (int)resolve(c, i) - 1; }
 
 void rx_pl_colour_rgb(int idx, unsigned char rgb[3]) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reactivate/linalg.h"
 #include "reactivate/rng.h"
 
 enum { SIM_CHUNK = 100 }; /* time steps per forward call: bounds the workspace */
@@ -51,6 +52,25 @@ void rx_sim_result_free(rx_sim_result *res) {
   memset(res, 0, sizeof *res);
 }
 
+/* Refuses a non-finite value in an array of shape (d[0], d[1], d[2]) (d[2] = 1 for 2-d), naming
+ * it and the value's index. */
+static int check_finite(const float *a, const int d[3], const char *what, rx_error *err) {
+  if (!a) return RX_OK;
+  const size_t n = (size_t)d[0] * d[1] * d[2];
+  for (size_t i = 0; i < n; i++) {
+    if (isfinite(a[i])) continue;
+    const char *v = isnan(a[i]) ? "NaN" : a[i] > 0 ? "+Inf" : "-Inf";
+    const size_t k = i % (size_t)d[2], j = i / (size_t)d[2] % (size_t)d[1];
+    const size_t r = i / (size_t)d[2] / (size_t)d[1];
+    if (d[2] == 1)
+      return rx_fail(err, RX_ENUMERIC, "%s hold %s at [%zu, %zu]; they must be finite", what, v, r,
+                     j);
+    return rx_fail(err, RX_ENUMERIC, "%s hold %s at [%zu, %zu, %zu]; they must be finite", what, v,
+                   r, j, k);
+  }
+  return RX_OK;
+}
+
 static int check_request(const rx_checkpoint *ck, const rx_sim_request *req, rx_error *err) {
   if (req->B <= 0) return rx_fail(err, RX_EINVAL, "batch size must be > 0 (got %d)", req->B);
   if (req->T <= 0) return rx_fail(err, RX_EINVAL, "number of steps must be > 0 (got %d)", req->T);
@@ -61,8 +81,12 @@ static int check_request(const rx_checkpoint *ck, const rx_sim_request *req, rx_
     return rx_fail(err, RX_EINVAL, "absolute quiescent noise needs a variance >= 0");
   if (!isfinite(req->noise_var))
     return rx_fail(err, RX_EINVAL, "noise variance must be a finite number");
-  (void)ck;
-  return RX_OK;
+  const rx_rnn_spec *spec = &ck->rnn->spec;
+  int rc = RX_OK;
+  const int in_shape[3] = {req->T, req->B, spec->n_in}, init_shape[3] = {req->B, spec->n_init, 1};
+  if (!req->quiescent) rc = check_finite(req->inputs, in_shape, "inputs (T, B, n_in)", err);
+  if (!rc) rc = check_finite(req->init, init_shape, "initial codes (B, n_init)", err);
+  return rc;
 }
 
 static int alloc_floats(float **p, size_t n, rx_error *err) {
@@ -76,6 +100,7 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
   memset(out, 0, sizeof *out);
   int rc = check_request(ck, req, err);
   if (rc) return rc;
+  rx_flush_denormals(); /* the step loop's floating-point mode (linalg.h) */
   const rx_rnn *rnn = ck->rnn;
   const rx_rnn_spec *spec = &rnn->spec;
   const int B = req->B, T = req->T, dim = rx_task_dim(ck->cfg.task_kind);
@@ -146,7 +171,7 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
                       .h0 = t0 > 0 ? h : NULL,
                       .noise = &noise,
                       .t0 = t0};
-    rc = rx_rnn_forward(rnn, ws, &run, y);
+    rc = rx_rnn_forward(rnn, ws, &run, y, err);
     if (rc) break;
     const float *hid = rx_rnn_workspace_hidden(ws);
     const size_t n_h = (size_t)B * spec->n_rec;

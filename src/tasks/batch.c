@@ -100,8 +100,8 @@ int rx_task_generate(const rx_task_spec *spec, uint32_t seed, uint32_t stream, u
                    batch->T, batch->B, batch->dim, spec->seq_len, spec->batch_size,
                    rx_task_dim(spec->kind));
   if (spec->kind == RX_TASK_SPATIAL)
-    rx_spatial_fill(spec, seed, stream, index, batch);
+    rxtk_spatial_fill(spec, seed, stream, index, batch);
   else
-    rx_head_direction_fill(spec, seed, stream, index, batch);
+    rxtk_head_direction_fill(spec, seed, stream, index, batch);
   return 0;
 }

@@ -16,19 +16,19 @@ static void hd_row(float *restrict out, const float *restrict ct, const float *r
 #pragma omp simd
   for (int i = 0; i < len; i++) {
     float d = sh * ct[i] - ch * st[i];
-    out[i] = rx_expf_floor(-two_kappa * d * d);
+    out[i] = rxtk_expf_floor(-two_kappa * d * d);
   }
 #pragma omp simd
   for (int i = 0; i < len; i++)
-    out[i] = rx_expf_neg(out[i]);
+    out[i] = rxtk_expf_neg(out[i]);
 }
 
 static float hd_two_kappa(const rx_population *pop) {
   return (float)(2.0 / (pop->spread * pop->spread));
 }
 
-void rx_hd_tables(const rx_population *pop, int i0, int len, float *ct, float *st, double *cx,
-                  double *cy) {
+void rxtk_hd_tables(const rx_population *pop, int i0, int len, float *ct, float *st, double *cx,
+                    double *cy) {
   for (int i = 0; i < len; i++) {
     const double c = pop->centers[i0 + i];
     if (ct) {
@@ -42,8 +42,8 @@ void rx_hd_tables(const rx_population *pop, int i0, int len, float *ct, float *s
   }
 }
 
-void rx_hd_encode_row(const rx_population *pop, const float *ct, const float *st, float pos,
-                      float *code) {
+void rxtk_hd_encode_row(const rx_population *pop, const float *ct, const float *st, float pos,
+                        float *code) {
   const float sh = (float)sin(0.5 * pos), ch = (float)cos(0.5 * pos);
   hd_row(code, ct, st, pop->n, sh, ch, hd_two_kappa(pop));
 }
@@ -52,13 +52,13 @@ void rx_hd_encode_row(const rx_population *pop, const float *ct, const float *st
  * sin((s - theta) / 2) = sin(s/2) cos(theta/2) - cos(s/2) sin(theta/2): no cos per cell, and no
  * cancellation near the peak, which is exactly 1 at the preferred angle.
  * pos: (m, 1) headings; code: (m, n). */
-void rx_hd_encode(const rx_population *pop, const float *pos, size_t m, float *code) {
+void rxtk_hd_encode(const rx_population *pop, const float *pos, size_t m, float *code) {
   const int n = pop->n;
   const float two_kappa = hd_two_kappa(pop);
   float ct[CHUNK], st[CHUNK];
   for (int i0 = 0; i0 < n; i0 += CHUNK) {
     const int len = n - i0 < CHUNK ? n - i0 : CHUNK;
-    rx_hd_tables(pop, i0, len, ct, st, NULL, NULL);
+    rxtk_hd_tables(pop, i0, len, ct, st, NULL, NULL);
 #pragma omp parallel for schedule(static)
     for (size_t r = 0; r < m; r++) {
       const float sh = (float)sin(0.5 * pos[r]), ch = (float)cos(0.5 * pos[r]);
@@ -67,29 +67,29 @@ void rx_hd_encode(const rx_population *pop, const float *pos, size_t m, float *c
   }
 }
 
-float rx_hd_decode_row(const rx_population *pop, const double *cx, const double *cy,
-                       const float *code) {
+float rxtk_hd_decode_row(const rx_population *pop, const double *cx, const double *cy,
+                         const float *code) {
   const int k = pop->k;
-  int idx[RX_POP_MAX_K];
-  rx_topk(code, pop->n, k, idx);
+  int idx[RXTK_MAX_K];
+  rxtk_topk(code, pop->n, k, idx);
   double sx = 0, sy = 0;
   for (int j = 0; j < k; j++) {
     sx += cx ? cx[idx[j]] : cos(pop->centers[idx[j]]);
     sy += cy ? cy[idx[j]] : sin(pop->centers[idx[j]]);
   }
-  return rx_wrap_anglef(atan2(sy, sx));
+  return rxtk_wrap_anglef(atan2(sy, sx));
 }
 
 /* code: (m, n); pos: (m, 1) = circular mean of the k most active cells' angles, in [-pi, pi).
  * The cells' cosines and sines are tabulated once per call (the same libm values the rows would
  * compute) when they fit in the stack table. */
-void rx_hd_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
+void rxtk_hd_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
   const int n = pop->n, tab = n <= CHUNK;
   double cx[CHUNK], cy[CHUNK];
-  if (tab) rx_hd_tables(pop, 0, n, NULL, NULL, cx, cy);
+  if (tab) rxtk_hd_tables(pop, 0, n, NULL, NULL, cx, cy);
 #pragma omp parallel for schedule(static)
   for (size_t r = 0; r < m; r++)
-    pos[r] = rx_hd_decode_row(pop, tab ? cx : NULL, tab ? cy : NULL, code + r * (size_t)n);
+    pos[r] = rxtk_hd_decode_row(pop, tab ? cx : NULL, tab ? cy : NULL, code + r * (size_t)n);
 }
 
 /* ---------------------------------------------------------------- low-rank form */
@@ -110,7 +110,7 @@ static void bessel_i_scaled(double x, int mmax, double *out) {
   }
 }
 
-int rx_hd_low_rank(const rx_population *pop, int max_feat, float *z) {
+int rxtk_hd_low_rank(const rx_population *pop, int max_feat, float *z) {
   const double kappa = 1.0 / (pop->spread * pop->spread);
   if (max_feat < 3 || !(kappa > 0) || kappa > 64) return 0;
   /* Beyond m ~ kappa the I_m fall faster than geometrically: a table to 2 kappa + 40 holds
@@ -144,7 +144,7 @@ int rx_hd_low_rank(const rx_population *pop, int max_feat, float *z) {
   return nf;
 }
 
-void rx_hd_low_rank_features(int n_feat, const float *pos, size_t m, float *f) {
+void rxtk_hd_low_rank_features(int n_feat, const float *pos, size_t m, float *f) {
   const int M = (n_feat - 1) / 2;
   for (size_t r = 0; r < m; r++) {
     const double c1 = cos((double)pos[r]), s1 = sin((double)pos[r]);

@@ -21,11 +21,11 @@ static float logits(float *restrict out, const float *restrict c, int n, float x
   return mx;
 }
 
-/* out (n): logits - mx, floored for rx_expf_neg (its own loop: see tasks_internal.h). */
+/* out (n): logits - mx, floored for rxtk_expf_neg (its own loop: see tasks_internal.h). */
 static void shift_row(float *restrict out, int n, float mx) {
 #pragma omp simd
   for (int i = 0; i < n; i++)
-    out[i] = rx_expf_floor(out[i] - mx);
+    out[i] = rxtk_expf_floor(out[i] - mx);
 }
 
 /* out (n): shifted logits on entry, their softmax on exit. */
@@ -33,7 +33,7 @@ static void softmax_row(float *restrict out, int n) {
   float s = 0;
 #pragma omp simd reduction(+ : s)
   for (int i = 0; i < n; i++) {
-    float e = rx_expf_neg(out[i]);
+    float e = rxtk_expf_neg(out[i]);
     out[i] = e;
     s += e;
   }
@@ -52,14 +52,14 @@ static void dog_row(float *restrict out, int n, float q) {
   float s1 = 0, s2 = 0;
 #pragma omp simd reduction(+ : s1, s2)
   for (int i = 0; i < n; i++) {
-    s1 += rx_expf_neg(out[i]);
-    s2 += rx_expf_neg(out[i] * iq);
+    s1 += rxtk_expf_neg(out[i]);
+    s2 += rxtk_expf_neg(out[i] * iq);
   }
   const float a1 = 1.0f / s1, a2 = 1.0f / s2;
   float mn = INFINITY;
 #pragma omp simd reduction(min : mn)
   for (int i = 0; i < n; i++) {
-    float v = a1 * rx_expf_neg(out[i]) - a2 * rx_expf_neg(out[i] * iq);
+    float v = a1 * rxtk_expf_neg(out[i]) - a2 * rxtk_expf_neg(out[i] * iq);
     out[i] = v;
     mn = mn < v ? mn : v;
   }
@@ -80,7 +80,7 @@ static void dog_row(float *restrict out, int n, float q) {
     out[i] *= sc;
 }
 
-void rx_place_encode_row(const rx_population *pop, const float *pos, float *code) {
+void rxtk_place_encode_row(const rx_population *pop, const float *pos, float *code) {
   const int n = pop->n;
   const float inv = (float)(1.0 / (2.0 * pop->sigma * pop->sigma));
   shift_row(code, n, logits(code, pop->centers, n, pos[0], pos[1], inv));
@@ -91,16 +91,16 @@ void rx_place_encode_row(const rx_population *pop, const float *pos, float *code
 }
 
 /* pos: (m, 2); code: (m, n) */
-void rx_place_encode(const rx_population *pop, const float *pos, size_t m, float *code) {
+void rxtk_place_encode(const rx_population *pop, const float *pos, size_t m, float *code) {
 #pragma omp parallel for schedule(static)
   for (size_t r = 0; r < m; r++)
-    rx_place_encode_row(pop, pos + 2 * r, code + r * (size_t)pop->n);
+    rxtk_place_encode_row(pop, pos + 2 * r, code + r * (size_t)pop->n);
 }
 
-void rx_place_decode_row(const rx_population *pop, const float *code, float *pos) {
+void rxtk_place_decode_row(const rx_population *pop, const float *code, float *pos) {
   const int k = pop->k;
-  int idx[RX_POP_MAX_K];
-  rx_topk(code, pop->n, k, idx);
+  int idx[RXTK_MAX_K];
+  rxtk_topk(code, pop->n, k, idx);
   double x = 0, y = 0;
   for (int j = 0; j < k; j++) {
     x += pop->centers[2 * idx[j]];
@@ -111,8 +111,8 @@ void rx_place_decode_row(const rx_population *pop, const float *code, float *pos
 }
 
 /* code: (m, n); pos: (m, 2) = mean centre of the k most active cells */
-void rx_place_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
+void rxtk_place_decode(const rx_population *pop, const float *code, size_t m, float *pos) {
 #pragma omp parallel for schedule(static)
   for (size_t r = 0; r < m; r++)
-    rx_place_decode_row(pop, code + r * (size_t)pop->n, pos + 2 * r);
+    rxtk_place_decode_row(pop, code + r * (size_t)pop->n, pos + 2 * r);
 }

@@ -20,9 +20,9 @@ static int validate(const rx_population_spec *s, rx_error *err) {
   const int place = s->kind == RX_TASK_SPATIAL;
   const char *num = place ? "task.place_cells_num" : "task.hd_cells_num";
   if (s->n <= 0) return rx_fail(err, RX_EINVAL, "%s must be > 0 (got %d)", num, s->n);
-  if (s->k < 1 || s->k > s->n || s->k > RX_POP_MAX_K)
+  if (s->k < 1 || s->k > s->n || s->k > RXTK_MAX_K)
     return rx_fail(err, RX_EINVAL, "task.decode_k must be in [1, min(%s = %d, %d)] (got %d)", num,
-                   s->n, RX_POP_MAX_K, s->k);
+                   s->n, RXTK_MAX_K, s->k);
   if (place) {
     if (!(s->sigma > 0) || !isfinite(s->sigma))
       return rx_fail(err, RX_EINVAL, "task.place_cells_sigma must be > 0 (got %g)", s->sigma);
@@ -133,7 +133,7 @@ static void identity_decode_row(const rx_population *pop, const float *code, flo
     pos[0] = code[0];
     pos[1] = code[1];
   } else {
-    pos[0] = rx_wrap_anglef(atan2(code[1], code[0]));
+    pos[0] = rxtk_wrap_anglef(atan2(code[1], code[0]));
   }
 }
 
@@ -142,9 +142,9 @@ void rx_population_encode(const rx_population *pop, const float *pos, size_t m, 
     for (size_t r = 0; r < m; r++)
       identity_encode_row(pop, pos + r * pop->dim, code + 2 * r);
   } else if (pop->kind == RX_TASK_SPATIAL) {
-    rx_place_encode(pop, pos, m, code);
+    rxtk_place_encode(pop, pos, m, code);
   } else {
-    rx_hd_encode(pop, pos, m, code);
+    rxtk_hd_encode(pop, pos, m, code);
   }
 }
 
@@ -153,25 +153,25 @@ void rx_population_decode(const rx_population *pop, const float *code, size_t m,
     for (size_t r = 0; r < m; r++)
       identity_decode_row(pop, code + 2 * r, pos + r * pop->dim);
   } else if (pop->kind == RX_TASK_SPATIAL) {
-    rx_place_decode(pop, code, m, pos);
+    rxtk_place_decode(pop, code, m, pos);
   } else {
-    rx_hd_decode(pop, code, m, pos);
+    rxtk_hd_decode(pop, code, m, pos);
   }
 }
 
-int rx_population_low_rank(const rx_population *pop, int max_feat, float *z) {
+int rxtk_low_rank(const rx_population *pop, int max_feat, float *z) {
   if (pop->identity || pop->kind != RX_TASK_HEAD_DIRECTION) return 0;
-  return rx_hd_low_rank(pop, max_feat, z);
+  return rxtk_hd_low_rank(pop, max_feat, z);
 }
 
-void rx_population_low_rank_features(const rx_population *pop, int n_feat, const float *pos,
-                                     size_t m, float *f) {
+void rxtk_low_rank_features(const rx_population *pop, int n_feat, const float *pos, size_t m,
+                            float *f) {
   (void)pop; /* head direction only, for now */
-  rx_hd_low_rank_features(n_feat, pos, m, f);
+  rxtk_hd_low_rank_features(n_feat, pos, m, f);
 }
 
-int rx_pop_rows_init(rx_pop_rows *rw, const rx_population *pop, rx_error *err) {
-  *rw = (rx_pop_rows){.pop = pop};
+int rxtk_rows_init(rxtk_rows *rw, const rx_population *pop, rx_error *err) {
+  *rw = (rxtk_rows){.pop = pop};
   if (pop->identity || pop->kind == RX_TASK_SPATIAL) return RX_OK;
   const size_t n = (size_t)pop->n;
   rw->ct = malloc(n * sizeof(float));
@@ -179,37 +179,37 @@ int rx_pop_rows_init(rx_pop_rows *rw, const rx_population *pop, rx_error *err) {
   rw->cx = malloc(n * sizeof(double));
   rw->cy = malloc(n * sizeof(double));
   if (!rw->ct || !rw->st || !rw->cx || !rw->cy) {
-    rx_pop_rows_free(rw);
+    rxtk_rows_free(rw);
     return rx_fail(err, RX_ENOMEM, "out of memory for the tables of %zu head-direction cells", n);
   }
-  rx_hd_tables(pop, 0, pop->n, rw->ct, rw->st, rw->cx, rw->cy);
+  rxtk_hd_tables(pop, 0, pop->n, rw->ct, rw->st, rw->cx, rw->cy);
   return RX_OK;
 }
 
-void rx_pop_rows_free(rx_pop_rows *rw) {
+void rxtk_rows_free(rxtk_rows *rw) {
   free(rw->ct);
   free(rw->st);
   free(rw->cx);
   free(rw->cy);
-  *rw = (rx_pop_rows){0};
+  *rw = (rxtk_rows){0};
 }
 
-void rx_pop_encode_row(const rx_pop_rows *rw, const float *pos, float *code) {
+void rxtk_encode_row(const rxtk_rows *rw, const float *pos, float *code) {
   if (rw->pop->identity)
     identity_encode_row(rw->pop, pos, code);
   else if (rw->pop->kind == RX_TASK_SPATIAL)
-    rx_place_encode_row(rw->pop, pos, code);
+    rxtk_place_encode_row(rw->pop, pos, code);
   else
-    rx_hd_encode_row(rw->pop, rw->ct, rw->st, pos[0], code);
+    rxtk_hd_encode_row(rw->pop, rw->ct, rw->st, pos[0], code);
 }
 
-void rx_pop_decode_row(const rx_pop_rows *rw, const float *code, float *pos) {
+void rxtk_decode_row(const rxtk_rows *rw, const float *code, float *pos) {
   if (rw->pop->identity)
     identity_decode_row(rw->pop, code, pos);
   else if (rw->pop->kind == RX_TASK_SPATIAL)
-    rx_place_decode_row(rw->pop, code, pos);
+    rxtk_place_decode_row(rw->pop, code, pos);
   else
-    pos[0] = rx_hd_decode_row(rw->pop, rw->cx, rw->cy, code);
+    pos[0] = rxtk_hd_decode_row(rw->pop, rw->cx, rw->cy, code);
 }
 
 /* Mean squared error over m * dim elements (NaN for m = 0: an empty mean is undefined). */

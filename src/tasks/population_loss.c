@@ -1,16 +1,29 @@
-/* The training loss, its gradient and the decoding error in one pass over the outputs (see
- * population_loss.h): each row's target is encoded as the row is read, decoded before its
- * gradient overwrites it, and never stored. In training the rows come a readout tile at a time,
- * still in cache (rx_rnn_forward_loss). */
+/* The training loss, its gradient and the decoding error in one pass over the outputs
+ * (rx_population_mse, rx_population_loss in population.h): each row's target is encoded as the
+ * row is read, decoded before its gradient overwrites it, and never stored. In training the rows
+ * come a readout tile at a time, still in cache (rx_rnn_forward_loss, through rx_row_loss). */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 
 #include "tasks/population_internal.h"
-#include "tasks/population_loss.h"
 #include "tasks/tasks_internal.h"
 
-enum { ROWS = RX_MSE_CHUNK, LANES = 16 };
+enum { ROWS = 16, LANES = 16 }; /* rows per partial sum; lanes of a row's sum */
+_Static_assert(RX_LOSS_ALIGN % ROWS == 0, "blocks of rows must start on whole chunks");
+
+struct rx_population_loss {
+  const rx_population *pop;
+  const float *pos; /* (m, dim) positions of this pass */
+  size_t cap, m, n_chunks, stride;
+  int want_error, n_scratch;
+  float scale; /* dLoss/dy = scale (y - code) */
+  rxtk_rows rw;
+  double *part;   /* (2, n_chunks): per 16-row chunk, the loss and the squared decode error */
+  float *scratch; /* (n_scratch, stride): a target row per thread */
+  float *z;       /* (n_feat, n) the code's low-rank form (rxtk_low_rank), or NULL */
+  rx_row_loss fn; /* the loss as handed to a producer of outputs */
+};
 
 /* acc[i mod 16] += (y - t)^2 over one row; dy = scale (y - t) unless NULL (dy may be y). */
 static void row_loss(const float *y, const float *restrict t, int n, float *dy, float scale,
@@ -49,92 +62,138 @@ static double row_error(const rx_population *pop, const float *dec, const float 
   return d * d;
 }
 
-int rx_mse_tally_init(rx_mse_tally *t, const rx_population *pop, size_t cap, rx_error *err) {
-  *t = (rx_mse_tally){.pop = pop, .cap = cap};
-  t->stride = ((size_t)pop->n + 15) / 16 * 16;
+/* rx_row_loss's rows() and features() on an rx_population_loss. */
+static void fn_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
+  rx_population_loss_rows(ctx, r0, r0 + m, y, want_grad ? y : NULL);
+}
+
+static void fn_features(void *ctx, size_t r0, size_t m, float *f) {
+  const rx_population_loss *l = ctx;
+  rxtk_low_rank_features(l->pop, l->fn.low_rank.n_feat, l->pos + r0 * (size_t)l->pop->dim, m, f);
+}
+
+int rx_population_loss_create(rx_population_loss **out, const rx_population *pop, size_t cap,
+                              rx_error *err) {
+  *out = NULL;
+  rx_population_loss *l = calloc(1, sizeof *l);
+  if (!l) return rx_fail(err, RX_ENOMEM, "out of memory for the population-code loss");
+  l->pop = pop;
+  l->cap = cap;
+  l->stride = ((size_t)pop->n + 15) / 16 * 16;
   /* a target row per thread of the team that will call rows() (at most the larger of these) */
   const int procs = omp_get_num_procs(), threads = omp_get_max_threads();
-  t->n_scratch = procs > threads ? procs : threads;
-  int rc = rx_pop_rows_init(&t->rw, pop, err);
-  if (rc) return rc;
-  t->part = malloc((2 * ((cap + ROWS - 1) / ROWS) + 1) * sizeof(double));
-  t->scratch = malloc((size_t)t->n_scratch * t->stride * sizeof(float));
-  if (!t->part || !t->scratch) {
-    rx_mse_tally_free(t);
+  l->n_scratch = procs > threads ? procs : threads;
+  int rc = rxtk_rows_init(&l->rw, pop, err);
+  if (rc) {
+    free(l);
+    return rc;
+  }
+  l->part = malloc((2 * ((cap + ROWS - 1) / ROWS) + 1) * sizeof(double));
+  l->scratch = malloc((size_t)l->n_scratch * l->stride * sizeof(float));
+  if (!l->part || !l->scratch) {
+    rx_population_loss_free(l);
     return rx_fail(err, RX_ENOMEM, "out of memory for the loss of %zu rows of %d cells", cap,
                    pop->n);
   }
+  l->fn.rows = fn_rows;
+  l->fn.ctx = l;
+  /* a low-rank form is worth it when it has at most a quarter as many features as cells */
+  const int n_feat = rxtk_low_rank(pop, pop->n / 4, NULL);
+  if (n_feat > 0) {
+    l->z = malloc((size_t)n_feat * pop->n * sizeof(float));
+    if (!l->z) {
+      rx_population_loss_free(l);
+      return rx_fail(err, RX_ENOMEM,
+                     "out of memory for the low-rank form of the code (%d features x %d cells)",
+                     n_feat, pop->n);
+    }
+    rxtk_low_rank(pop, pop->n / 4, l->z);
+    l->fn.low_rank.n_feat = n_feat;
+    l->fn.low_rank.z = l->z;
+    l->fn.low_rank.features = fn_features;
+  }
+  *out = l;
   return RX_OK;
 }
 
-void rx_mse_tally_start(rx_mse_tally *t, const float *pos, size_t m, int want_error) {
-  t->pos = pos;
-  t->m = m < t->cap ? m : t->cap;
-  t->want_error = want_error;
-  t->n_chunks = (t->m + ROWS - 1) / ROWS;
-  t->scale = t->m ? 2.0f / (float)(t->m * (size_t)t->pop->n) : 0.0f;
+void rx_population_loss_free(rx_population_loss *l) {
+  if (!l) return;
+  free(l->part);
+  free(l->scratch);
+  free(l->z);
+  rxtk_rows_free(&l->rw);
+  free(l);
+}
+
+int rx_population_loss_start(rx_population_loss *l, const float *pos, size_t m, int want_error,
+                             rx_error *err) {
+  if (m > l->cap)
+    return rx_fail(err, RX_EINVAL, "population-code loss: %zu rows, made for at most %zu", m,
+                   l->cap);
+  l->pos = pos;
+  l->m = m;
+  l->want_error = want_error;
+  l->n_chunks = (m + ROWS - 1) / ROWS;
+  l->scale = m ? 2.0f / (float)(m * (size_t)l->pop->n) : 0.0f;
+  l->fn.low_rank.scale = 0.5f * l->scale; /* the loss is the mean: dL/dy = scale (y - t) */
+  return RX_OK;
 }
 
 /* Rows [r0, r1) with their target rows encoded into tgt (stride floats). */
-static void tally_rows(rx_mse_tally *t, size_t r0, size_t r1, const float *y, float *dy,
+static void tally_rows(rx_population_loss *l, size_t r0, size_t r1, const float *y, float *dy,
                        float *tgt) {
-  const rx_population *pop = t->pop;
+  const rx_population *pop = l->pop;
   const int n = pop->n, dim = pop->dim;
   for (size_t c = r0 / ROWS; c * ROWS < r1; c++) {
     double acc[LANES] = {0}, e = 0;
     const size_t c1 = (c + 1) * ROWS < r1 ? (c + 1) * ROWS : r1;
     for (size_t r = c * ROWS; r < c1; r++) {
       const float *yr = y + (r - r0) * (size_t)n;
-      const float *pr = t->pos + r * (size_t)dim;
-      if (t->want_error) {
+      const float *pr = l->pos + r * (size_t)dim;
+      if (l->want_error) {
         float dec[2];
-        rx_pop_decode_row(&t->rw, yr, dec);
+        rxtk_decode_row(&l->rw, yr, dec);
         e += row_error(pop, dec, pr);
       }
-      rx_pop_encode_row(&t->rw, pr, tgt);
-      row_loss(yr, tgt, n, dy ? dy + (r - r0) * (size_t)n : NULL, t->scale, acc);
+      rxtk_encode_row(&l->rw, pr, tgt);
+      row_loss(yr, tgt, n, dy ? dy + (r - r0) * (size_t)n : NULL, l->scale, acc);
     }
     for (int w = LANES / 2; w > 0; w /= 2) /* pairwise, in a fixed order */
-      for (int l = 0; l < w; l++)
-        acc[l] += acc[l + w];
-    t->part[c] = acc[0];
-    t->part[t->n_chunks + c] = e;
+      for (int k = 0; k < w; k++)
+        acc[k] += acc[k + w];
+    l->part[c] = acc[0];
+    l->part[l->n_chunks + c] = e;
   }
 }
 
-void rx_mse_tally_rows(rx_mse_tally *t, size_t r0, size_t r1, const float *y, float *dy) {
+void rx_population_loss_rows(rx_population_loss *l, size_t r0, size_t r1, const float *y,
+                             float *dy) {
   const int th = omp_get_thread_num();
-  if (th < t->n_scratch) {
-    tally_rows(t, r0, r1, y, dy, t->scratch + (size_t)th * t->stride);
+  if (th < l->n_scratch) {
+    tally_rows(l, r0, r1, y, dy, l->scratch + (size_t)th * l->stride);
     return;
   }
-  /* a thread beyond what init sized for (threads raised since): a row buffer of its own */
-  float *tgt = malloc(t->stride * sizeof(float));
+  /* a thread beyond what create sized for (threads raised since): a row buffer of its own */
+  float *tgt = malloc(l->stride * sizeof(float));
   if (tgt) {
-    tally_rows(t, r0, r1, y, dy, tgt);
+    tally_rows(l, r0, r1, y, dy, tgt);
   } else {
     for (size_t c = r0 / ROWS; c * ROWS < r1; c++)
-      t->part[c] = t->part[t->n_chunks + c] = NAN; /* the loss says something went wrong */
+      l->part[c] = l->part[l->n_chunks + c] = NAN; /* the loss says something went wrong */
   }
   free(tgt);
 }
 
-void rx_mse_tally_total(const rx_mse_tally *t, double *loss, double *error) {
-  double total = 0, total_e = 0;
-  for (size_t c = 0; c < t->n_chunks; c++) {
-    total += t->part[c];
-    total_e += t->part[t->n_chunks + c];
-  }
-  *loss = t->m ? total / ((double)t->m * t->pop->n) : 0.0;
-  if (error) *error = t->m && t->want_error ? total_e / ((double)t->m * t->pop->dim) : NAN;
-}
+const rx_row_loss *rx_population_loss_fn(const rx_population_loss *l) { return &l->fn; }
 
-void rx_mse_tally_free(rx_mse_tally *t) {
-  free(t->part);
-  free(t->scratch);
-  rx_pop_rows_free(&t->rw);
-  t->part = NULL;
-  t->scratch = NULL;
+void rx_population_loss_total(const rx_population_loss *l, double *loss, double *error) {
+  double total = 0, total_e = 0;
+  for (size_t c = 0; c < l->n_chunks; c++) {
+    total += l->part[c];
+    total_e += l->part[l->n_chunks + c];
+  }
+  *loss = l->m ? total / ((double)l->m * l->pop->n) : 0.0;
+  if (error) *error = l->m && l->want_error ? total_e / ((double)l->m * l->pop->dim) : NAN;
 }
 
 int rx_population_mse(const rx_population *pop, const float *y, const float *pos, size_t m,
@@ -143,16 +202,16 @@ int rx_population_mse(const rx_population *pop, const float *y, const float *pos
   if (error) *error = NAN;
   if (m == 0) return RX_OK;
   const int n = pop->n;
-  rx_mse_tally t;
-  int rc = rx_mse_tally_init(&t, pop, m, err);
+  rx_population_loss *l;
+  int rc = rx_population_loss_create(&l, pop, m, err);
   if (rc) return rc;
-  rx_mse_tally_start(&t, pos, m, error != NULL);
+  rx_population_loss_start(l, pos, m, error != NULL, NULL); /* m = cap: cannot fail */
 #pragma omp parallel for schedule(static)
-  for (size_t c = 0; c < t.n_chunks; c++) {
+  for (size_t c = 0; c < l->n_chunks; c++) {
     const size_t r0 = c * ROWS, r1 = r0 + ROWS < m ? r0 + ROWS : m;
-    rx_mse_tally_rows(&t, r0, r1, y + r0 * (size_t)n, dy ? dy + r0 * (size_t)n : NULL);
+    rx_population_loss_rows(l, r0, r1, y + r0 * (size_t)n, dy ? dy + r0 * (size_t)n : NULL);
   }
-  rx_mse_tally_total(&t, loss, error);
-  rx_mse_tally_free(&t);
+  rx_population_loss_total(l, loss, error);
+  rx_population_loss_free(l);
   return RX_OK;
 }

@@ -54,8 +54,8 @@ static void trajectory(const rx_task_spec *s, rx_rng *r, size_t B, size_t b, rx_
   }
 }
 
-void rx_spatial_fill(const rx_task_spec *spec, uint32_t seed, uint32_t stream, uint32_t index,
-                     rx_batch *batch) {
+void rxtk_spatial_fill(const rx_task_spec *spec, uint32_t seed, uint32_t stream, uint32_t index,
+                       rx_batch *batch) {
   const int B = batch->B;
 #pragma omp parallel for schedule(static)
   for (int b = 0; b < B; b++) {

@@ -10,14 +10,14 @@
 #include "reactivate/task.h"
 
 /* Fill an allocated, validated batch (rx_task_generate checks shapes first). */
-void rx_spatial_fill(const rx_task_spec *spec, uint32_t seed, uint32_t stream, uint32_t index,
-                     rx_batch *batch);
-void rx_head_direction_fill(const rx_task_spec *spec, uint32_t seed, uint32_t stream,
-                            uint32_t index, rx_batch *batch);
+void rxtk_spatial_fill(const rx_task_spec *spec, uint32_t seed, uint32_t stream, uint32_t index,
+                       rx_batch *batch);
+void rxtk_head_direction_fill(const rx_task_spec *spec, uint32_t seed, uint32_t stream,
+                              uint32_t index, rx_batch *batch);
 
 /* Wraps a into [-pi, pi) and rounds to float so that the float, read back exactly, still lies in
  * [-pi, pi): float(pi) > pi, so values that would round onto +-float(pi) step one ulp inwards. */
-static inline float rx_wrap_anglef(double a) {
+static inline float rxtk_wrap_anglef(double a) {
   float f = (float)rx_wrap_angle(a);
   const float pi_in = 3.14159250f; /* the largest float below pi */
   if ((double)f >= M_PI) f = pi_in;
@@ -26,14 +26,14 @@ static inline float rx_wrap_anglef(double a) {
 }
 
 /* Inputs below -86 are raised to -86 (exp = 4.4e-38, which no softmax can tell from 0) so that
- * rx_expf_neg's 2^n stays a normal number. */
-static inline float rx_expf_floor(float x) { return x < -86.0f ? -86.0f : x; }
+ * rxtk_expf_neg's 2^n stays a normal number. */
+static inline float rxtk_expf_floor(float x) { return x < -86.0f ? -86.0f : x; }
 
 /* exp(x) for x in [-86, 0] (a little above 0 is fine) in float, within a few ulp, written so gcc
  * vectorises it in `omp simd` loops (glibc has vector expf only under -ffast-math). Floor in a
  * separate loop: fused, gcc turns the clamp into a branch around the polynomial and then refuses
  * to vectorise (the float ops "could trap"). */
-static inline float rx_expf_neg(float x) {
+static inline float rxtk_expf_neg(float x) {
   const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
   float t = x * 1.44269504f + magic;
   float n = t - magic;

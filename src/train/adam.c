@@ -1,5 +1,5 @@
 /* Adam with PyTorch's update rule (bias-corrected step size, eps added after the bias-corrected
- * square root, weight decay as an L2 term on the gradient), and the MSE loss. */
+ * square root, weight decay as an L2 term on the gradient). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -53,52 +53,4 @@ void rx_adam_step(rx_adam *adam, float *w, const float *grad) {
     float denom = sqrtf(v[i]) * inv_sqrt_bc2 + eps;
     w[i] -= step_size * m[i] / denom;
   }
-}
-
-/* Partial sums over fixed-size chunks, each kept in 16 lanes (element i of a chunk goes to lane
- * i mod 16, so the adds vectorise instead of forming one long dependency chain) and the lanes
- * added in a fixed order; chunks are added in chunk order: the same result whatever the number
- * of threads. */
-double rx_mse_loss(const float *y, const float *target, size_t n, float *dy) {
-  enum { CHUNK = 8192, LANES = 16 };
-  const size_t n_chunks = (n + CHUNK - 1) / CHUNK;
-  double *partial = malloc((n_chunks ? n_chunks : 1) * sizeof(double));
-  if (!partial) return NAN;
-  const float scale = n ? 2.0f / (float)n : 0.0f;
-#pragma omp parallel for schedule(static)
-  for (size_t c = 0; c < n_chunks; c++) {
-    const size_t lo = c * CHUNK, hi = lo + CHUNK < n ? lo + CHUNK : n;
-    double acc[LANES] = {0};
-    size_t i = lo;
-    if (dy) {
-      for (; i + LANES <= hi; i += LANES)
-#pragma omp simd
-        for (int l = 0; l < LANES; l++) {
-          const float d = y[i + l] - target[i + l];
-          acc[l] += (double)d * d;
-          dy[i + l] = scale * d;
-        }
-    } else {
-      for (; i + LANES <= hi; i += LANES)
-#pragma omp simd
-        for (int l = 0; l < LANES; l++) {
-          const float d = y[i + l] - target[i + l];
-          acc[l] += (double)d * d;
-        }
-    }
-    for (int l = 0; i < hi; i++, l++) {
-      const float d = y[i] - target[i];
-      acc[l] += (double)d * d;
-      if (dy) dy[i] = scale * d;
-    }
-    for (int w = LANES / 2; w > 0; w /= 2) /* pairwise, in a fixed order */
-      for (int l = 0; l < w; l++)
-        acc[l] += acc[l + w];
-    partial[c] = acc[0];
-  }
-  double total = 0;
-  for (size_t c = 0; c < n_chunks; c++)
-    total += partial[c];
-  free(partial);
-  return n ? total / (double)n : 0.0;
 }

@@ -11,11 +11,11 @@
 
 #include "reactivate/fileio.h"
 
-struct rx_metrics {
+struct rxtr_metrics {
   cJSON *root;
 };
 
-int rx_metrics_create(rx_metrics **out, rx_error *err) {
+int rxtr_metrics_create(rxtr_metrics **out, rx_error *err) {
   *out = calloc(1, sizeof **out);
   if (!*out || !((*out)->root = cJSON_CreateObject())) {
     free(*out);
@@ -25,7 +25,7 @@ int rx_metrics_create(rx_metrics **out, rx_error *err) {
   return RX_OK;
 }
 
-void rx_metrics_free(rx_metrics *m) {
+void rxtr_metrics_free(rxtr_metrics *m) {
   if (!m) return;
   cJSON_Delete(m->root);
   free(m);
@@ -36,7 +36,8 @@ static cJSON *number_or_null(double v) {
   return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-int rx_metrics_add(rx_metrics *m, int64_t step, const char *error_name, double loss, double error) {
+int rxtr_metrics_add(rxtr_metrics *m, int64_t step, const char *error_name, double loss,
+                     double error) {
   char key[32];
   snprintf(key, sizeof key, "%" PRId64, step);
   cJSON *entry = cJSON_CreateObject();
@@ -58,7 +59,7 @@ static long long key_step(const char *key) {
   return step;
 }
 
-int rx_metrics_load(rx_metrics *m, const char *path, int64_t max_step, rx_error *err) {
+int rxtr_metrics_load(rxtr_metrics *m, const char *path, int64_t max_step, rx_error *err) {
   char *text = NULL;
   size_t n = 0;
   int rc = rx_read_file(path, &text, &n, (size_t)1 << 30, err);
@@ -80,17 +81,17 @@ int rx_metrics_load(rx_metrics *m, const char *path, int64_t max_step, rx_error 
   cJSON_Delete(m->root);
   m->root = root;
   /* Keep only the steps up to the checkpoint we resume from; they are rewritten from there. */
-  rx_metrics_drop_after(m, max_step);
+  rxtr_metrics_drop_after(m, max_step);
   return RX_OK;
 }
 
-int rx_metrics_has(const rx_metrics *m, int64_t step) {
+int rxtr_metrics_has(const rxtr_metrics *m, int64_t step) {
   char key[32];
   snprintf(key, sizeof key, "%" PRId64, step);
   return cJSON_GetObjectItemCaseSensitive(m->root, key) != NULL;
 }
 
-void rx_metrics_drop_after(rx_metrics *m, int64_t max_step) {
+void rxtr_metrics_drop_after(rxtr_metrics *m, int64_t max_step) {
   cJSON *item = m->root->child;
   while (item) {
     cJSON *next = item->next;
@@ -99,7 +100,7 @@ void rx_metrics_drop_after(rx_metrics *m, int64_t max_step) {
   }
 }
 
-int rx_metrics_save(const rx_metrics *m, const char *path, rx_error *err) {
+int rxtr_metrics_save(const rxtr_metrics *m, const char *path, rx_error *err) {
   char *text = cJSON_PrintUnformatted(m->root);
   if (!text) return rx_fail(err, RX_ENOMEM, "out of memory writing %s", path);
   int rc = rx_write_file_atomic(path, text, strlen(text), err);

@@ -7,17 +7,18 @@
 
 #include "reactivate/error.h"
 
-typedef struct rx_metrics rx_metrics;
+typedef struct rxtr_metrics rxtr_metrics;
 
-int rx_metrics_create(rx_metrics **out, rx_error *err);
-void rx_metrics_free(rx_metrics *m);
-int rx_metrics_add(rx_metrics *m, int64_t step, const char *error_name, double loss, double error);
+int rxtr_metrics_create(rxtr_metrics **out, rx_error *err);
+void rxtr_metrics_free(rxtr_metrics *m);
+int rxtr_metrics_add(rxtr_metrics *m, int64_t step, const char *error_name, double loss,
+                     double error);
 /* Replaces the table with path's content, dropping steps > max_step (resume). */
-int rx_metrics_load(rx_metrics *m, const char *path, int64_t max_step, rx_error *err);
-int rx_metrics_save(const rx_metrics *m, const char *path, rx_error *err);
+int rxtr_metrics_load(rxtr_metrics *m, const char *path, int64_t max_step, rx_error *err);
+int rxtr_metrics_save(const rxtr_metrics *m, const char *path, rx_error *err);
 /* 1 when the table holds an entry for step. */
-int rx_metrics_has(const rx_metrics *m, int64_t step);
+int rxtr_metrics_has(const rxtr_metrics *m, int64_t step);
 /* Drops the entries of steps > max_step (they are recomputed after a resume). */
-void rx_metrics_drop_after(rx_metrics *m, int64_t max_step);
+void rxtr_metrics_drop_after(rxtr_metrics *m, int64_t max_step);
 
 #endif

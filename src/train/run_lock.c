@@ -43,8 +43,8 @@ static int flock_unsupported(int e) {
   return e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS || e == EINVAL;
 }
 
-int rx_run_lock_acquire(rx_run_lock *lk, const char *run_dir, char *note, size_t note_n,
-                        rx_error *err) {
+int rxtr_run_lock_acquire(rxtr_run_lock *lk, const char *run_dir, char *note, size_t note_n,
+                          rx_error *err) {
   lk->fd = -1;
   if (note && note_n) note[0] = '\0';
   int len = snprintf(lk->path, sizeof lk->path, "%s/.lock", run_dir);
@@ -99,7 +99,7 @@ int rx_run_lock_acquire(rx_run_lock *lk, const char *run_dir, char *note, size_t
   return rx_fail(err, RX_EIO, "cannot lock run %s: %s keeps being replaced", run_dir, lk->path);
 }
 
-void rx_run_lock_release(rx_run_lock *lk) {
+void rxtr_run_lock_release(rxtr_run_lock *lk) {
   if (lk->fd < 0) return;
   /* Unlink while still holding it: whoever opened the old file re-checks the name (above). */
   unlink(lk->path);
@@ -122,7 +122,7 @@ static int is_trainer_temporary(const char *name) {
          !strcmp(base, "test_metrics.json") || !strcmp(base, "config.yaml");
 }
 
-int rx_run_remove_stale_temporaries(const char *run_dir) {
+int rxtr_remove_stale_temporaries(const char *run_dir) {
   DIR *d = opendir(run_dir);
   if (!d) return 0;
   int removed = 0;

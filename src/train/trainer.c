@@ -15,9 +15,10 @@
 
 #include "reactivate/checkpoint.h"
 #include "reactivate/fileio.h"
+#include "reactivate/linalg.h"
+#include "reactivate/population.h"
 #include "reactivate/rng.h"
 #include "reactivate/train.h"
-#include "tasks/population_loss.h"
 #include "train/metrics.h"
 #include "train/run_lock.h"
 
@@ -69,12 +70,10 @@ typedef struct trainer {
   rx_rnn_workspace *ws;
   coded_batch train, test;
   float *grad;
-  rx_mse_tally tally; /* the loss's per-chunk sums and target rows, allocated once */
-  int lr_feat;        /* > 0: the targets' code has a low-rank form with this many features */
-  float *lr_z;        /* (lr_feat, n_cells) its cells' side (rx_population_low_rank) */
-  rx_metrics *train_metrics, *test_metrics;
+  rx_population_loss *loss; /* the loss on the population code, allocated once */
+  rxtr_metrics *train_metrics, *test_metrics;
   char run_dir[4096];
-  rx_run_lock lock;
+  rxtr_run_lock lock;
   int64_t last_good; /* step of the newest checkpoint written or resumed from; -1: none */
   char note[1024];   /* what the start repaired or took over ("" if nothing) */
 } trainer;
@@ -108,49 +107,28 @@ static void trainer_free(trainer *t) {
   coded_batch_free(&t->train);
   coded_batch_free(&t->test);
   free(t->grad);
-  free(t->lr_z);
-  rx_mse_tally_free(&t->tally);
-  rx_metrics_free(t->train_metrics);
-  rx_metrics_free(t->test_metrics);
-  rx_run_lock_release(&t->lock);
-}
-
-/* rx_rnn_loss's rows(): the population-code loss of one readout tile (y becomes dLoss/dy). The
- * tiles start on whole chunks of the tally, as rx_mse_tally_rows requires. */
-_Static_assert(RX_READOUT_ALIGN % RX_MSE_CHUNK == 0, "readout tiles must start on tally chunks");
-static void tally_rows(void *ctx, size_t r0, size_t m, float *y, int want_grad) {
-  trainer *t = ctx;
-  rx_mse_tally_rows(&t->tally, r0, r0 + m, y, want_grad ? y : NULL);
-}
-
-/* rx_rnn_loss's features(): the low-rank features of the tile's target positions. */
-static void target_features(void *ctx, size_t r0, size_t m, float *f) {
-  const trainer *t = ctx;
-  rx_population_low_rank_features(t->pop, t->lr_feat, t->tally.pos + r0 * (size_t)t->pop->dim, m,
-                                  f);
+  rx_population_loss_free(t->loss);
+  rxtr_metrics_free(t->train_metrics);
+  rxtr_metrics_free(t->test_metrics);
+  rxtr_run_lock_release(&t->lock);
 }
 
 /* Forward pass on cb with the given noise: *loss, and *error (the decoding error) when
  * want_error (NaN otherwise). With_grad, also the backward pass: t->grad = dLoss/dw. The outputs
- * are never stored: the loss, the decode and dLoss/dy are taken a readout tile at a time
- * (rx_rnn_forward_loss); where the targets' code has a low-rank form (head-direction cells),
- * the readout's backward pass uses it and dLoss/dy is never formed. RX_OK or RX_ENOMEM. */
+ * are never stored: the network hands them to the population-code loss a readout tile at a time
+ * (rx_rnn_forward_loss with rx_population_loss_fn), and where the code has a low-rank form the
+ * loss says so and the readout's backward pass never forms dLoss/dy. */
 static int run_batch(trainer *t, const coded_batch *cb, const rx_noise *noise, int with_grad,
                      int want_error, double *loss, double *error, rx_error *err) {
   const int B = cb->batch.B, T = cb->batch.T;
   rx_rnn_run run = {.B = B, .T = T, .x = cb->batch.inputs, .c = cb->init_codes, .noise = noise};
   *error = NAN;
-  rx_mse_tally_start(&t->tally, cb->batch.targets, (size_t)B * T, want_error);
-  rx_rnn_loss fn = {.rows = tally_rows, .ctx = t};
-  if (t->lr_feat > 0) {
-    fn.low_rank_z = t->lr_z;
-    fn.n_feat = t->lr_feat;
-    fn.scale = 0.5f * t->tally.scale; /* the loss is the mean: dL/dy = tally.scale (y - t) */
-    fn.features = target_features;
-  }
-  int rc = rx_rnn_forward_loss(t->rnn, t->ws, &run, &fn, with_grad ? t->grad : NULL);
-  if (rc) return rx_fail(err, rc, "out of memory for the readout tiles (B=%d, T=%d)", B, T);
-  rx_mse_tally_total(&t->tally, loss, want_error ? error : NULL);
+  int rc = rx_population_loss_start(t->loss, cb->batch.targets, (size_t)B * T, want_error, err);
+  if (rc) return rc;
+  rc = rx_rnn_forward_loss(t->rnn, t->ws, &run, rx_population_loss_fn(t->loss),
+                           with_grad ? t->grad : NULL, err);
+  if (rc) return rc;
+  rx_population_loss_total(t->loss, loss, want_error ? error : NULL);
   return RX_OK;
 }
 
@@ -187,14 +165,7 @@ static int trainer_alloc_buffers(trainer *t, rx_error *err) {
   if ((rc = rx_rnn_workspace_create(&t->ws, &t->rnn->spec, B, T, err))) return rc;
   if ((rc = coded_batch_alloc(&t->train, &t->task, t->pop, err))) return rc;
   if ((rc = coded_batch_alloc(&t->test, &t->task, t->pop, err))) return rc;
-  if ((rc = rx_mse_tally_init(&t->tally, t->pop, (size_t)B * T, err))) return rc;
-  /* a low-rank form is worth it when it has at most a quarter as many features as cells */
-  t->lr_feat = rx_population_low_rank(t->pop, t->pop->n / 4, NULL);
-  if (t->lr_feat > 0) {
-    t->lr_z = malloc((size_t)t->lr_feat * t->pop->n * sizeof(float));
-    if (!t->lr_z) return rx_fail(err, RX_ENOMEM, "out of memory for the targets' low-rank form");
-    rx_population_low_rank(t->pop, t->pop->n / 4, t->lr_z);
-  }
+  if ((rc = rx_population_loss_create(&t->loss, t->pop, (size_t)B * T, err))) return rc;
   t->grad = malloc(t->rnn->n_weights * sizeof(float));
   if (!t->grad)
     return rx_fail(err, RX_ENOMEM, "out of memory for training buffers (B=%d, T=%d)", B, T);
@@ -245,9 +216,9 @@ static int save_state(trainer *t, int64_t step, char *ck_path, size_t ck_len, rx
   }
   char path[4200];
   snprintf(path, sizeof path, "%s/train_metrics.json", t->run_dir);
-  int rc = rx_metrics_save(t->train_metrics, path, err);
+  int rc = rxtr_metrics_save(t->train_metrics, path, err);
   snprintf(path, sizeof path, "%s/test_metrics.json", t->run_dir);
-  if (!rc) rc = rx_metrics_save(t->test_metrics, path, err);
+  if (!rc) rc = rxtr_metrics_save(t->test_metrics, path, err);
   rx_checkpoint_path(ck_path, ck_len, t->run_dir, step);
   if (!rc) rc = rx_checkpoint_save(ck_path, t->cfg, t->rnn, t->pop, t->adam, step, err);
   if (rc) {
@@ -306,8 +277,8 @@ static int check_resume_config(const rx_train_config *want, const rx_train_confi
  * directory holding checkpoints alone: its metrics start after the checkpoint). */
 static int metrics_reach(const trainer *t, const int have[2], int64_t s) {
   const int64_t f = t->cfg->trainer.test_freq;
-  return s == 0 || ((!have[0] || rx_metrics_has(t->train_metrics, s)) &&
-                    (!have[1] || rx_metrics_has(t->test_metrics, s / f * f)));
+  return s == 0 || ((!have[0] || rxtr_metrics_has(t->train_metrics, s)) &&
+                    (!have[1] || rxtr_metrics_has(t->test_metrics, s / f * f)));
 }
 
 /* Picks the checkpoint to continue from: the newest one that loads and that the metrics files
@@ -317,12 +288,12 @@ static int trainer_resume(trainer *t, const rx_train_config *cfg, int64_t latest
   int rc;
   char path[4400];
   const char *names[2] = {"train_metrics.json", "test_metrics.json"};
-  rx_metrics *tables[2] = {t->train_metrics, t->test_metrics};
+  rxtr_metrics *tables[2] = {t->train_metrics, t->test_metrics};
   int have[2];
   for (int i = 0; i < 2; i++) {
     snprintf(path, sizeof path, "%s/%s", t->run_dir, names[i]);
     have[i] = rx_file_exists(path);
-    if (have[i] && (rc = rx_metrics_load(tables[i], path, INT64_MAX, err))) return rc;
+    if (have[i] && (rc = rxtr_metrics_load(tables[i], path, INT64_MAX, err))) return rc;
   }
   char ck_path[4200], why[1200] = "";
   for (int64_t s = latest; s >= 0; s = rx_checkpoint_latest_upto(t->run_dir, s - 1)) {
@@ -355,8 +326,8 @@ static int trainer_resume(trainer *t, const rx_train_config *cfg, int64_t latest
     t->adam = ck.adam;
     *start = s;
     t->last_good = s;
-    rx_metrics_drop_after(t->train_metrics, s);
-    rx_metrics_drop_after(t->test_metrics, s);
+    rxtr_metrics_drop_after(t->train_metrics, s);
+    rxtr_metrics_drop_after(t->test_metrics, s);
     if (s != latest)
       add_note(t, "resuming from model_%" PRId64 ".npz, not model_%" PRId64 ".npz: %s", s, latest,
                why);
@@ -382,14 +353,15 @@ static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_
   if ((rc = rx_mkdirs(t->run_dir, err))) return rc;
   /* Nothing in the run directory is read or changed before the lock is ours. */
   char lock_note[700];
-  if ((rc = rx_run_lock_acquire(&t->lock, t->run_dir, lock_note, sizeof lock_note, err))) return rc;
+  if ((rc = rxtr_run_lock_acquire(&t->lock, t->run_dir, lock_note, sizeof lock_note, err)))
+    return rc;
   if (lock_note[0]) add_note(t, "%s", lock_note);
-  int removed = rx_run_remove_stale_temporaries(t->run_dir);
+  int removed = rxtr_remove_stale_temporaries(t->run_dir);
   if (removed)
     add_note(t, "removed %d temporary file%s left by an interrupted run", removed,
              removed == 1 ? "" : "s");
-  if ((rc = rx_metrics_create(&t->train_metrics, err)) ||
-      (rc = rx_metrics_create(&t->test_metrics, err)))
+  if ((rc = rxtr_metrics_create(&t->train_metrics, err)) ||
+      (rc = rxtr_metrics_create(&t->test_metrics, err)))
     return rc;
 
   int64_t latest = rx_checkpoint_latest(t->run_dir);
@@ -423,7 +395,8 @@ static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_
 static int test_step(trainer *t, int64_t step, double *loss, double *error, rx_error *err) {
   rx_noise noise = noise_for(t->cfg, &t->rnn->spec, RX_STREAM_TEST_NOISE, step);
   int rc = run_batch(t, &t->test, &noise, 0, 1, loss, error, err);
-  if (!rc) rx_metrics_add(t->test_metrics, step, rx_error_metric_name(t->task.kind), *loss, *error);
+  if (!rc)
+    rxtr_metrics_add(t->test_metrics, step, rx_error_metric_name(t->task.kind), *loss, *error);
   return rc;
 }
 
@@ -436,6 +409,7 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
   memset(result, 0, sizeof *result);
 
   result->resumed_from = -1;
+  rx_flush_denormals(); /* the step loop's floating-point mode, before any arithmetic */
   trainer t;
   trainer_init(&t);
   int64_t start = 0;
@@ -492,7 +466,7 @@ int rx_train(const rx_train_config *cfg, const rx_train_options *opt, rx_train_r
     }
     if (rc) goto done;
     step++;
-    rx_metrics_add(t.train_metrics, step, metric, loss, error);
+    rxtr_metrics_add(t.train_metrics, step, metric, loss, error);
 
     p.step = step;
     p.loss = loss;
@@ -533,6 +507,7 @@ done:
 
 int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, double *flops,
                        rx_error *err) {
+  rx_flush_denormals(); /* as rx_train */
   trainer t;
   trainer_init(&t);
   t.cfg = cfg;
@@ -546,8 +521,8 @@ int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, do
   }
   if (rc == RX_ENUMERIC) rc = rx_fail(err, rc, "benchmark training diverged");
   if (!rc && flops)
-    *flops =
-        rx_rnn_train_flops_low_rank(&t.rnn->spec, t.task.batch_size, t.task.seq_len, t.lr_feat);
+    *flops = rx_rnn_forward_loss_flops(&t.rnn->spec, t.task.batch_size, t.task.seq_len,
+                                       rx_population_loss_fn(t.loss));
   trainer_free(&t);
   return rc;
 }
