@@ -267,10 +267,44 @@ static void test_pca_refuses_bad_shapes_and_nonfinite_data(void) {
   CHECK(pca.mean == NULL);
 }
 
+/* Known answers of the discrete KL used for claim g1: uniform on half of a uniform target's bins
+ * is log 2 (effective coverage 1/2), identical histograms 0, an asymmetric two-bin case by its
+ * formula (swapping q and a gives another number), counts as good as shares, and the clip. */
+static void test_discrete_kl_known_answers_and_clip(void) {
+  rx_error err = {{0}};
+  double uni[20], half[20], kl = -1;
+  for (int i = 0; i < 20; i++)
+    uni[i] = 0.05, half[i] = i % 2 ? 0.1 : 0;
+  REQUIRE(rx_kl_discrete(half, uni, 20, &kl, &err) == 0);
+  CHECK_NEAR(kl, log(2.0), 1e-15);
+  CHECK_NEAR(exp(-kl), 0.5, 1e-15);
+  REQUIRE(rx_kl_discrete(uni, uni, 20, &kl, &err) == 0);
+  CHECK_NEAR(kl, 0, 1e-15);
+  const double q[2] = {0.25, 0.75}, a[2] = {0.5, 0.5}, qc[2] = {25, 75}, ac[2] = {3, 3};
+  const double want = 0.25 * log(0.5) + 0.75 * log(1.5);
+  REQUIRE(rx_kl_discrete(q, a, 2, &kl, &err) == 0);
+  CHECK_NEAR(kl, want, 1e-15);
+  REQUIRE(rx_kl_discrete(qc, ac, 2, &kl, &err) == 0); /* counts are normalised */
+  CHECK_NEAR(kl, want, 1e-15);
+  REQUIRE(rx_kl_discrete(a, q, 2, &kl, &err) == 0); /* not symmetric */
+  CHECK_NEAR(kl, 0.5 * log(2.0) + 0.5 * log(2.0 / 3.0), 1e-15);
+  /* a target bin of 0 under quiescent mass: the ratio is clipped at 1e7 as in rx_kl_matrix */
+  const double q3[3] = {0.5, 0.5, 0}, a3[3] = {1, 0, 0};
+  REQUIRE(rx_kl_discrete(q3, a3, 3, &kl, &err) == 0);
+  CHECK_NEAR(kl, 0.5 * log(0.5) + 0.5 * log(1e7), 1e-12);
+  /* refusals, one line each */
+  const double neg[2] = {-0.1, 1.1}, zero[2] = {0, 0}, nan2[2] = {NAN, 1};
+  CHECK(rx_kl_discrete(q, a, 0, &kl, &err) == RX_EINVAL);
+  CHECK(rx_kl_discrete(neg, a, 2, &kl, &err) == RX_EINVAL && strstr(err.msg, "bin 0"));
+  CHECK(rx_kl_discrete(nan2, a, 2, &kl, &err) == RX_EINVAL && strstr(err.msg, "bin 0"));
+  CHECK(rx_kl_discrete(zero, a, 2, &kl, &err) == RX_EINVAL && strstr(err.msg, "empty"));
+}
+
 RX_TEST_MAIN(TEST(test_total_variance_is_trace_of_covariance_after_t_skip),
              TEST(test_step_distance_of_constant_speed_line_and_across_pi),
              TEST(test_circular_mean_and_resultant_across_pi),
              TEST(test_circular_histogram_bin_edges), TEST(test_angular_velocity_wraps_differences),
              TEST(test_pca_recovers_known_spectrum_and_components),
              TEST(test_pca_diagonalises_float64_covariance_over_many_blocks),
-             TEST(test_pca_refuses_bad_shapes_and_nonfinite_data))
+             TEST(test_pca_refuses_bad_shapes_and_nonfinite_data),
+             TEST(test_discrete_kl_known_answers_and_clip))

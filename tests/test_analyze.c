@@ -168,6 +168,21 @@ static void test_head_direction_heading_statistics(void) {
     total += cJSON_GetArrayItem(hist, i)->valuedouble;
   CHECK_NEAR(total, 1.0, 1e-9); /* fractions of all decoded headings */
   CHECK(cJSON_IsNumber(cJSON_GetObjectItem(r, "active_mean_angular_velocity")));
+  /* The untrained control of claim g1: its quiescent headings, a histogram of all of them, and
+   * not a copy of a trained network's. */
+  cJSON *rnd = cJSON_GetObjectItem(h, "random");
+  REQUIRE(rnd);
+  cJSON *rh = cJSON_GetObjectItem(rnd, "quiescent_histogram");
+  REQUIRE(cJSON_GetArraySize(rh) == 20);
+  double rtotal = 0, diff = 0;
+  for (int i = 0; i < 20; i++) {
+    rtotal += cJSON_GetArrayItem(rh, i)->valuedouble;
+    diff += fabs(cJSON_GetArrayItem(rh, i)->valuedouble - cJSON_GetArrayItem(hist, i)->valuedouble);
+  }
+  CHECK_NEAR(rtotal, 1.0, 1e-9);
+  CHECK(diff > 0);
+  CHECK(cJSON_IsNumber(cJSON_GetObjectItem(rnd, "quiescent_mean_angular_velocity")));
+  CHECK(!cJSON_GetObjectItem(rnd, "active_histogram")); /* it has no awake run */
   cJSON_Delete(h);
   char p[600];
   snprintf(p, sizeof p, "%s/head_direction/variance_0.01_1.json", root);

@@ -174,8 +174,11 @@ static void write_seed(const char *root, const char *gauss, const char *noise, i
         "{\"%s\": {\"active_histogram\": [%s], \"quiescent_histogram\": [%s], "
         "\"active_mean_angular_velocity\": 0.01, \"quiescent_mean_angular_velocity\": %g}, "
         "\"%s\": {\"active_histogram\": [%s], \"quiescent_histogram\": [%s], "
-        "\"active_mean_angular_velocity\": 3, \"quiescent_mean_angular_velocity\": %g}}",
-        h[0], uniform, hist, v->hd_w[0], h[1], uniform, uniform, v->hd_w[1]);
+        "\"active_mean_angular_velocity\": 3, \"quiescent_mean_angular_velocity\": %g}, "
+        "\"random\": {\"quiescent_histogram\": [0.5, 0.5%s], "
+        "\"quiescent_mean_angular_velocity\": 0}}",
+        h[0], uniform, hist, v->hd_w[0], h[1], uniform, uniform, v->hd_w[1],
+        ", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0");
     snprintf(rel, sizeof rel, "variance_0.01_%d.json", seed);
     put(hd, rel, "{\"%s\": 0.4, \"%s\": 0.3, \"%s\": 0.01, \"%s\": 0.02}", h[0], h[1], h[2], h[3]);
   }
@@ -297,7 +300,10 @@ static void test_report_every_claim_holds_with_its_numbers(void) {
   claim_row(md, "f2", row, sizeof row);
   CHECK_MSG(strstr(row, "distance(q+noise B) = 0.03 ± 0 > distance(q B-σ) = 0.015 ± 0"), "%s", row);
   claim_row(md, "g1", row, sizeof row);
-  CHECK_MSG(strstr(row, "ring coverage(q U-σ) = 1 ± 0 ≥ 0.9"), "%s", row);
+  /* the random network sits in 2 of 20 bins: KL∘ = log 10 against uniform awake headings */
+  CHECK_MSG(strstr(row, "KL∘(q U-σ ‖ a U-σ) = 0 ± 0 < KL∘(random ‖ a U-σ) = 2.3 ± 0; and "
+                        "effective coverage(q U-σ) = 1 ± 0 ≥ 0.5"),
+            "%s", row);
   claim_row(md, "g2", row, sizeof row);
   CHECK_MSG(strstr(row, "ω(q B-σ) = 2.5 ± 0 > ω(q U-σ) = 0.1 ± 0; and ω(q B-σ) = 2.5 ± 0 > 0"),
             "%s", row);
@@ -307,8 +313,18 @@ static void test_report_every_claim_holds_with_its_numbers(void) {
   claim_row(md, "i1", row, sizeof row);
   CHECK_MSG(strstr(row, "Gaussian = 3.2 ± 0 > KL(q U-σ ‖ a U-σ), uniform = 0.4 ± 0.1"), "%s", row);
   CHECK_MSG(strstr(row, "variance(q U-σ), Gaussian = 0.05 ± 0"), "%s", row);
-  CHECK(strstr(md, "14 hold, 0 do not hold, 0 not measured") != NULL);
-  CHECK(strstr(md, "Every claim checked holds") != NULL);
+  CHECK(strstr(md, "The paper's claims (a–h, docs/science.md §7.2): 12 checked; 12 hold, 0 do not "
+                   "hold, 0 not measured.") != NULL);
+  CHECK(strstr(md, "Findings beyond the paper (ours, docs/science.md §7.2 and §11.4): 2 checked; 2 "
+                   "hold, 0 do not hold, 0 not measured.") != NULL);
+  CHECK(strstr(md, "Every claim of the paper checked holds") != NULL);
+  /* the two kinds in their own tables, in that order */
+  const char *t_paper = strstr(md, "### The paper's claims"),
+             *t_beyond = strstr(md, "### Findings beyond the paper");
+  REQUIRE(t_paper && t_beyond && t_paper < t_beyond);
+  const char *row_h2 = strstr(md, "| h2 |"), *row_i1 = strstr(md, "| i1 |");
+  CHECK(row_h2 && row_h2 > t_paper && row_h2 < t_beyond);
+  CHECK(row_i1 && row_i1 > t_beyond);
   /* the run table: final step found as a number (100, not "50"), loss mean ± s.d. */
   CHECK_MSG(strstr(md, "| noisy_unbiased (U-σ) | noisy_unbiased_0.0001_\\<seed> | 2 | 100 | 2e-05 "
                        "± 1e-05 | 0.003 ± 0 | 6e-6 / 0.0036 |"),
@@ -358,7 +374,10 @@ static void test_report_claims_that_fail_are_said_plainly(void) {
       {"d", "holds", "KL(q U-σ ‖ a B-σ) = 5 ± 0 > KL(q U-σ ‖ a U-σ) = 4.2 ± 0.2"},
       {"e1", "does not hold", "variance(q U) = 0.01 ± 0 < variance(q U-σ) = 0.0056 ± 0"},
       {"e2", "holds", "variance(q B) = 0.001 ± 0 < variance(q B-σ) = 0.008 ± 0"},
-      {"g1", "does not hold", "ring coverage(q U-σ) = 0.25 ± 0 ≥ 0.9"},
+      /* 5 of 20 bins: KL∘ = log 4, effective coverage exactly 1/4 */
+      {"g1", "does not hold",
+       "KL∘(q U-σ ‖ a U-σ) = 1.39 ± 0 < KL∘(random ‖ a U-σ) = 2.3 ± 0; and effective "
+       "coverage(q U-σ) = 0.25 ± 0 ≥ 0.5"},
       {"g2", "does not hold", "ω(q B-σ) = -1 ± 0 > ω(q U-σ) = 0.1 ± 0; and ω(q B-σ) = -1 ± 0 > 0"},
       {"i1", "does not hold",
        "KL(q U-σ ‖ a U-σ), Gaussian = 3.2 ± 0 > KL(q U-σ ‖ a U-σ), uniform = 4.2 ± 0.2"},
@@ -376,9 +395,15 @@ static void test_report_claims_that_fail_are_said_plainly(void) {
   for (int i = 0; i < N_CLAIMS; i++)
     CHECK_MSG(strcmp(verdict_of(claim_row(md, claim_ids[i], row, sizeof row)), "?"),
               "claim %s missing", claim_ids[i]);
-  CHECK(strstr(md, "9 hold, 5 do not hold, 0 not measured") != NULL);
-  CHECK(strstr(md, "These results of the paper did not appear in these runs:") != NULL);
-  CHECK(strstr(md, "\n- e1. Noiseless networks explore less offline (unbiased)") != NULL);
+  CHECK(strstr(md, "12 checked; 8 hold, 4 do not hold, 0 not measured") != NULL);
+  CHECK(strstr(md, "2 checked; 1 hold, 1 do not hold, 0 not measured") != NULL);
+  const char *failed_paper = strstr(md, "These results of the paper did not appear in these runs:"),
+             *failed_beyond = strstr(md, "Findings beyond the paper that did not hold");
+  REQUIRE(failed_paper && failed_beyond && failed_paper < failed_beyond);
+  const char *e1 = strstr(md, "\n- e1. Noiseless networks explore less offline (unbiased)"),
+             *i1 = strstr(md, "\n- i1. ");
+  CHECK(e1 && e1 > failed_paper && e1 < failed_beyond); /* a claim of the paper */
+  CHECK(i1 && i1 > failed_beyond);                      /* a finding, listed apart */
   CHECK(strstr(md, "The quick profile trains reduced networks") != NULL);
   free(md);
   cleanup(root);
@@ -406,7 +431,7 @@ static void test_report_missing_results_are_not_measured(void) {
   claim_row(md, "g1", row, sizeof row);
   CHECK_MSG(!strcmp(verdict_of(row), "not measured") &&
                 strstr(row, "/head_direction/heading_0.01_\\<seed>.json") &&
-                strstr(row, "ring coverage(q U-σ) = n/a ≥ 0.9"),
+                strstr(row, "effective coverage(q U-σ) = n/a ≥ 0.5"),
             "%s", row);
   claim_row(md, "h1", row, sizeof row);
   CHECK_MSG(!strcmp(verdict_of(row), "not measured") &&
@@ -417,7 +442,8 @@ static void test_report_missing_results_are_not_measured(void) {
   CHECK_MSG(!strcmp(verdict_of(row), "not measured") &&
                 strstr(row, "no Gaussian-noise results root given"),
             "%s", row);
-  CHECK(strstr(md, "8 hold, 0 do not hold, 6 not measured") != NULL);
+  CHECK(strstr(md, "12 checked; 8 hold, 0 do not hold, 4 not measured") != NULL);
+  CHECK(strstr(md, "2 checked; 0 hold, 0 do not hold, 2 not measured") != NULL);
   CHECK(strstr(md, "Not measured: no head-direction results in") != NULL);
   CHECK(strstr(md, "Not measured: no kl_gru_0.0001_\\<seed>.json") != NULL);
   CHECK(strstr(md, "No figures: ") != NULL);

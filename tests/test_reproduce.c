@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli_runner.h"
+#include "reactivate/linalg.h"
 #include "reactivate/reproduce.h"
 #include "test_util.h"
 
@@ -209,6 +210,15 @@ static void check_report(const char *out) {
   size_t n;
   snprintf(path, sizeof path, "%s/report.md", out);
   REQUIRE(rx_read_file(path, &md, &n, 1 << 24, NULL) == 0);
+  /* what produced the numbers: the BLAS, the kernel it picked and the threads (issue: a kernel
+   * can move the last bits of trained weights, so the report names it) */
+  rx_blas_info blas;
+  rx_blas_describe(&blas);
+  char want[200];
+  snprintf(want, sizeof want, "- Machine: %s (%s threading), kernel %s", blas.library,
+           blas.threading, blas.core);
+  CHECK_MSG(strstr(md, want) != NULL, "no '%s' in report.md", want);
+  CHECK(strstr(md, "steps ran as up to 2 processes sharing") != NULL);
   int claims = 0, with_numbers = 0;
   for (char *line = strtok(md, "\n"); line; line = strtok(NULL, "\n")) {
     if (line[0] != '|' || !(strstr(line, "| holds |") || strstr(line, "| does not hold |") ||

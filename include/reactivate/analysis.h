@@ -41,6 +41,13 @@ void rx_density_sample(const rx_density *q, size_t m, uint32_t seed, uint32_t st
 int rx_kl_matrix(const rx_density *const *q, int n_q, const rx_density *const *a, int n_a,
                  size_t n_samples, uint32_t seed, uint32_t stream, double *out, rx_error *err);
 
+/* KL(q || a) = sum_i q_i log(q_i / a_i) between two histograms over the same n bins (each
+ * normalised to sum 1 here), the ratio clipped to [1e-7, 1e7] as in rx_kl_matrix; bins with
+ * q_i = 0 add nothing. Used on the ring's heading histograms (claim g1, docs/science.md §7.2),
+ * where exp(-KL) is an effective coverage: q uniform on a fraction f of the bins of a uniform a
+ * gives exactly -log f. Fails on n < 1, an empty histogram, or a negative or non-finite share. */
+int rx_kl_discrete(const double *q, const double *a, int n, double *out, rx_error *err);
+
 /* ---- trajectory statistics (x: (T, B, dim) float32, time-major) ---- */
 
 /* Exploration: per trajectory the trace of the covariance (ddof 1) over time of x[t_skip..T-1],

@@ -24,7 +24,9 @@ typedef struct rx_report_config {
   const char *settings; /* free text shown verbatim under "Configuration" (may be NULL) */
   int n_seeds;          /* seeds to report (ascending, distinct); 0: every seed found */
   int seeds[RX_REPORT_MAX_SEEDS];
-  double wall_s; /* wall time of the reproduction, shown if >= 0 */
+  double wall_s;       /* wall time of the reproduction, shown if >= 0 */
+  const char *machine; /* what produced the numbers (BLAS library, kernel, threads, CPU), shown
+                          under "Configuration"; NULL: "not recorded" */
 } rx_report_config;
 
 /* path "results", no Gaussian root, profile "", every seed, wall time unknown (-1). */

@@ -62,3 +62,25 @@ int rx_kl_matrix(const rx_density *const *q, int n_q, const rx_density *const *a
   free(ax);
   return 0;
 }
+
+int rx_kl_discrete(const double *q, const double *a, int n, double *out, rx_error *err) {
+  if (n < 1 || !q || !a || !out)
+    return rx_fail(err, RX_EINVAL, "discrete KL: needs at least one bin (got %d)", n);
+  double sq = 0, sa = 0;
+  for (int i = 0; i < n; i++) {
+    if (!(q[i] >= 0) || !(a[i] >= 0) || !isfinite(q[i]) || !isfinite(a[i]))
+      return rx_fail(err, RX_EINVAL,
+                     "discrete KL: bin %d holds %g (quiescent) and %g (target); shares must be "
+                     "finite and non-negative",
+                     i, q[i], a[i]);
+    sq += q[i];
+    sa += a[i];
+  }
+  if (!(sq > 0) || !(sa > 0))
+    return rx_fail(err, RX_EINVAL, "discrete KL: a histogram is empty (sums %g and %g)", sq, sa);
+  double kl = 0;
+  for (int i = 0; i < n; i++)
+    if (q[i] > 0) kl += q[i] / sq * rxa_kl_log_ratio(q[i] / sq, a[i] / sa);
+  *out = kl;
+  return 0;
+}

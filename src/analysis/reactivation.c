@@ -165,12 +165,36 @@ float *rxa_to_float(const double *x, size_t n) {
 
 int rxa_is_circular(const analysis_ctx *a) { return a->cfg->task == RX_TASK_HEAD_DIRECTION; }
 
-int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, rx_error *err) {
+/* The untrained control: a network of ck's shape with PyTorch-default weights drawn from ck's
+ * seed (as its model_0), run quiescent from ck's test-batch initial states with the control's
+ * absolute noise (random.absolute_noise). Shared by the KL matrix and the heading analysis so
+ * that both judge against the same network. */
+int rxa_simulate_random(const analysis_ctx *a, const rx_checkpoint *ck, rx_sim_result *out,
+                        rx_error *err) {
+  rx_checkpoint rnd = *ck;
+  rx_rnn *net = NULL;
+  int rc = rx_rnn_create(&net, &ck->rnn->spec, err);
+  if (rc) return rc;
+  rx_rnn_init_default(net, (uint32_t)ck->cfg.seed);
+  rnd.rnn = net;
+  rc = rxa_simulate(a, &rnd, a->cfg->batch_size, a->cfg->t_quiescent, 1, RX_QUIESCENT_ABSOLUTE,
+                    a->cfg->random.absolute_noise, 0, SIM_RANDOM, out, err);
+  rx_rnn_free(net);
+  return rc;
+}
+
+int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, controls_fn controls,
+                     rx_error *err) {
   cJSON *root = cJSON_CreateObject();
   npz_list *arrays = calloc(1, sizeof *arrays);
   int rc = root && arrays ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
-  for (int i = 0; i < a->n_runs && !rc; i++)
-    if (a->runs[i].loaded) rc = per_run(a, &a->runs[i], root, arrays, err);
+  const rx_checkpoint *any = NULL;
+  for (int i = 0; i < a->n_runs && !rc; i++) {
+    if (!a->runs[i].loaded) continue;
+    any = any ? any : &a->runs[i].ck;
+    rc = per_run(a, &a->runs[i], root, arrays, err);
+  }
+  if (!rc && controls && any) rc = controls(a, any, root, arrays, err);
   if (!rc) rc = rxa_write_json(a, analysis, root, err);
   if (!rc) rc = rxa_npz_flush(a, analysis, arrays, err);
   if (arrays) rxa_npz_discard(arrays);
@@ -211,13 +235,14 @@ int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn
       rc = rxa_kl(a, err);
   }
   if (!rc && (kinds & RX_ANALYZE_VARIANCE))
-    rc = rxa_for_each_run(a, RX_RESULTS_VARIANCE, rxa_variance_run, err);
+    rc = rxa_for_each_run(a, RX_RESULTS_VARIANCE, rxa_variance_run, NULL, err);
   if (!rc && (kinds & RX_ANALYZE_DISTANCE))
-    rc = rxa_for_each_run(a, RX_RESULTS_DISTANCE, rxa_distance_run, err);
-  if (!rc && (kinds & RX_ANALYZE_PCA)) rc = rxa_for_each_run(a, RX_RESULTS_PCA, rxa_pca_run, err);
+    rc = rxa_for_each_run(a, RX_RESULTS_DISTANCE, rxa_distance_run, NULL, err);
+  if (!rc && (kinds & RX_ANALYZE_PCA))
+    rc = rxa_for_each_run(a, RX_RESULTS_PCA, rxa_pca_run, NULL, err);
   if (!rc && (kinds & RX_ANALYZE_HEADING) &&
       rx_results_analysis_applies(RX_RESULTS_HEADING, cfg->task))
-    rc = rxa_for_each_run(a, RX_RESULTS_HEADING, rxa_heading_run, err);
+    rc = rxa_for_each_run(a, RX_RESULTS_HEADING, rxa_heading_run, rxa_heading_controls, err);
   for (int i = 0; i < a->n_runs; i++)
     if (a->runs[i].loaded) rx_checkpoint_free(&a->runs[i].ck);
   free(a);

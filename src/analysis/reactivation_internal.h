@@ -76,7 +76,15 @@ void rxa_npz_add(npz_list *l, const char *run, const char *what, float *data, in
                  int64_t d1, int64_t d2);
 int rxa_npz_flush(analysis_ctx *a, int analysis, npz_list *l, rx_error *err);
 void rxa_npz_discard(npz_list *l);
-int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, rx_error *err);
+/* After the runs, controls (may be NULL) adds the controls' results, given any loaded run's
+ * checkpoint (the untrained control takes its shape and seed). */
+typedef int (*controls_fn)(analysis_ctx *a, const rx_checkpoint *any, cJSON *root, npz_list *arrays,
+                           rx_error *err);
+int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, controls_fn controls,
+                     rx_error *err);
+/* The untrained control run quiescent (see reactivation.c). */
+int rxa_simulate_random(const analysis_ctx *a, const rx_checkpoint *ck, rx_sim_result *out,
+                        rx_error *err);
 
 /* The analyses. */
 int rxa_kl(analysis_ctx *a, rx_error *err);
@@ -84,5 +92,7 @@ int rxa_variance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays
 int rxa_distance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_error *err);
 int rxa_pca_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_error *err);
 int rxa_heading_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_error *err);
+int rxa_heading_controls(analysis_ctx *a, const rx_checkpoint *any, cJSON *root, npz_list *arrays,
+                         rx_error *err);
 
 #endif

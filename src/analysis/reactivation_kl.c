@@ -55,16 +55,8 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
   }
   /* Controls: an untrained network (PyTorch-default weights, as model_0) and the uniform box. */
   if (!rc && any) {
-    rx_checkpoint rnd = *any;
-    rx_rnn *net = NULL;
-    if ((rc = rx_rnn_create(&net, &any->rnn->spec, err))) goto out;
-    rx_rnn_init_default(net, (uint32_t)any->cfg.seed);
-    rnd.rnn = net;
     rx_sim_result q;
-    rc = rxa_simulate(a, &rnd, cfg->batch_size, cfg->t_quiescent, 1, RX_QUIESCENT_ABSOLUTE,
-                      cfg->random.absolute_noise, 0, SIM_RANDOM, &q, err);
-    rx_rnn_free(net);
-    if (rc) goto out;
+    if ((rc = rxa_simulate_random(a, any, &q, err))) goto out;
     size_t nq = (size_t)q.T * q.B;
     double *xq = rxa_to_double(q.decoded, nq * 2);
     if (!xq) rc = rx_fail(err, RX_ENOMEM, "out of memory for KDE data");

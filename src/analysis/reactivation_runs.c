@@ -210,3 +210,22 @@ int rxa_heading_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
   rxa_log(a, "heading: %s done", r->name);
   return RX_OK;
 }
+
+/* The untrained control's quiescent headings (rxa_simulate_random), as "random": claim g1
+ * (docs/science.md §7.2) compares the trained networks' match on the ring with its. */
+int rxa_heading_controls(analysis_ctx *a, const rx_checkpoint *any, cJSON *root, npz_list *arrays,
+                         rx_error *err) {
+  rx_sim_result q;
+  int rc = rxa_simulate_random(a, any, &q, err);
+  if (rc) return rc;
+  cJSON *obj = cJSON_AddObjectToObject(root, "random");
+  cJSON_AddItemToObject(obj, "quiescent_histogram",
+                        histogram_json(q.decoded, (size_t)q.T * q.B, a->cfg->hd.bins));
+  cJSON_AddNumberToObject(obj, "quiescent_mean_angular_velocity",
+                          mean_angular_velocity(&q, any->cfg.task.dt));
+  rxa_npz_add(arrays, "random", "quiescent", rxa_batch_major(q.decoded, q.T, q.B, 1), 3, q.B, q.T,
+              1);
+  rx_sim_result_free(&q);
+  rxa_log(a, "heading: random network done");
+  return RX_OK;
+}

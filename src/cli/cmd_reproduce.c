@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "reactivate/fileio.h"
+#include "reactivate/linalg.h"
 #include "reactivate/report.h"
 #include "reactivate/reproduce.h"
 
@@ -327,6 +328,36 @@ static void report_log(void *ctx, const char *line) {
   say(r, "report: %s", line);
 }
 
+/* What produced the numbers, for the report: the BLAS library and the kernel it picked for this
+ * CPU (inherited by every step, which runs this binary in this environment), how the threads
+ * were shared, and the CPU. Results do not depend on the thread count; the kernel can move the
+ * last bits of trained weights, hence the record. */
+static void describe_machine(const runner *r, char *buf, size_t n) {
+  rx_blas_info b;
+  rx_blas_describe(&b);
+  char cpu[256] = "unknown CPU";
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (f) {
+    char line[512];
+    while (fgets(line, sizeof line, f))
+      if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+        const char *v = strchr(line, ':') + 1;
+        while (*v == ' ' || *v == '\t')
+          v++;
+        snprintf(cpu, sizeof cpu, "%.*s", (int)strcspn(v, "\n"), v);
+        break;
+      }
+    fclose(f);
+  }
+  snprintf(buf, n,
+           "%s (%s threading), kernel %s%s; steps ran as up to %d process%s sharing %d thread%s "
+           "(results do not depend on the thread count); %s, %ld cores online",
+           b.library, b.threading, b.core,
+           getenv("OPENBLAS_CORETYPE") ? " (OPENBLAS_CORETYPE)" : "", r->jobs,
+           r->jobs > 1 ? "es" : "", r->threads, r->threads > 1 ? "s" : "", cpu,
+           sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 int cmd_reproduce(int argc, char **argv) {
   const char *profile = "quick", *out = NULL, *seeds_text = NULL;
   long long jobs = 0, threads = 0;
@@ -437,6 +468,9 @@ int cmd_reproduce(int argc, char **argv) {
     rc_cfg.n_seeds = plan->n_seeds;
     memcpy(rc_cfg.seeds, plan->seeds, (size_t)plan->n_seeds * sizeof plan->seeds[0]);
     rc_cfg.wall_s = wall_s;
+    char machine[1024];
+    describe_machine(&r, machine, sizeof machine);
+    rc_cfg.machine = machine;
     if (rx_report_write(&rc_cfg, quiet ? NULL : report_log, &r, &err)) {
       rc = cli_error("%s", err.msg);
     } else if (stop_signal) { /* the signal came while the report was written */

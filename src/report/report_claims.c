@@ -41,6 +41,8 @@
   { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, run, NONE, field, RP_VALUE }
 #define COVER(run)                                                                                 \
   { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, run, NONE, "quiescent_histogram", RP_COVERAGE }
+#define RING(kind, src, tgt)                                                                       \
+  { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, src, tgt, NULL, kind }
 #define CONST(x)                                                                                   \
   { NULL, {0}, 1, x }
 #define Q(label, q)                                                                                \
@@ -60,7 +62,9 @@ typedef struct comparison {
 } comparison;
 
 typedef struct claim_def {
-  const char *id, *text;
+  const char *id;
+  int paper; /* 1: a claim of the paper; 0: a finding beyond it (docs/science.md §7.2) */
+  const char *text;
   const char *hint; /* what produces the data, for "not measured" */
   comparison cmp[2];
   int n_cmp;
@@ -68,11 +72,13 @@ typedef struct claim_def {
   int n_show;
 } claim_def;
 
-/* The minimum heading coverage for "samples along the ring" (claim g1). */
-#define RING_COVERAGE 0.9
+/* Claim g1 (docs/science.md §7.2): the quiescent headings effectively occupy at least half of
+ * the ring the awake headings occupy, exp(-KL) >= 1/2, i.e. KL <= log 2. */
+#define RING_MIN_EFFECTIVE_COVERAGE 0.5
 
 static const claim_def claims[] = {
     {"a",
+     1,
      "Noisy unbiased network: quiescent activity matches its own active distribution "
      "better than an untrained network's does",
      "reactivate analyze all (KL results)",
@@ -82,6 +88,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"b",
+     1,
      "Noisy biased network: quiescent activity matches its own active distribution better "
      "than an untrained network's does",
      "reactivate analyze all (KL results)",
@@ -91,6 +98,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"c",
+     1,
      "Biased networks reactivate the biased distribution, not the unbiased one",
      "reactivate analyze all (KL results)",
      {{Q("KL(q B-σ ‖ a B-σ)", KL(RP_MAIN, MAIN, BS, BS)), '<',
@@ -99,6 +107,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"d",
+     1,
      "Biased and unbiased distributions diverge: the unbiased network's quiescent activity "
      "is far from the biased active distribution",
      "reactivate analyze all (KL results)",
@@ -108,6 +117,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"e1",
+     1,
      "Noiseless networks explore less offline (unbiased): lower quiescent variance",
      "reactivate analyze all (variance results)",
      {{Q("variance(q U)", VAR(RP_MAIN, SP, UN)), '<', Q("variance(q U-σ)", VAR(RP_MAIN, SP, US))}},
@@ -115,6 +125,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"e2",
+     1,
      "Noiseless networks explore less offline (biased): lower quiescent variance",
      "reactivate analyze all (variance results)",
      {{Q("variance(q B)", VAR(RP_MAIN, SP, BN)), '<', Q("variance(q B-σ)", VAR(RP_MAIN, SP, BS))}},
@@ -122,6 +133,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"f1",
+     1,
      "Noiseless networks given noise offline move erratically (unbiased): larger step-wise "
      "distance than the noisy-trained network's quiescent steps",
      "reactivate analyze all (distance results)",
@@ -131,6 +143,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"f2",
+     1,
      "Noiseless networks given noise offline move erratically (biased): larger step-wise "
      "distance than the noisy-trained network's quiescent steps",
      "reactivate analyze all (distance results)",
@@ -140,15 +153,21 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"g1",
-     "Head direction: the noisy unbiased network's quiescent headings sample along the ring "
-     "(fraction of the heading-histogram bins holding at least a quarter of a uniform "
-     "histogram's share)",
-     "reactivate analyze all task=head_direction",
-     {{Q("ring coverage(q U-σ)", COVER(US)), 'G', CONST(RING_COVERAGE)}},
      1,
-     {{0}},
-     0},
+     "Head direction: the noisy unbiased network's quiescent headings sample along the ring: "
+     "they match its awake headings on the ring better than an untrained network's do, and "
+     "effectively occupy at least half of the ring (KL∘: divergence of the 20-bin heading "
+     "histograms; effective coverage exp(-KL∘))",
+     "reactivate analyze all task=head_direction",
+     {{Q("KL∘(q U-σ ‖ a U-σ)", RING(RP_RING_KL, US, US)), '<',
+       Q("KL∘(random ‖ a U-σ)", RING(RP_RING_KL, RND, US))},
+      {Q("effective coverage(q U-σ)", RING(RP_RING_EFF, US, US)), 'G',
+       CONST(RING_MIN_EFFECTIVE_COVERAGE)}},
+     2,
+     {Q("bins holding a quarter of a uniform share(q U-σ)", COVER(US))},
+     1},
     {"g2",
+     1,
      "Head direction: the biased network (trained on counter-clockwise turns only) drifts "
      "counter-clockwise offline, unlike the unbiased one",
      "reactivate analyze all task=head_direction",
@@ -159,6 +178,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"h1",
+     1,
      "GRU, unbiased: quiescent activity matches its own active distribution better than "
      "an untrained network's does",
      "reactivate analyze all gru=true",
@@ -168,6 +188,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"h2",
+     1,
      "GRU, biased: quiescent activity matches its own active distribution better than an "
      "untrained network's does",
      "reactivate analyze all gru=true",
@@ -177,6 +198,7 @@ static const claim_def claims[] = {
      {{0}},
      0},
     {"i1",
+     0,
      "Noise (SPEC §11), unbiased: the match depends on the noise's non-zero mean; with "
      "zero-mean Gaussian noise the quiescent activity matches its own active distribution "
      "less well than with the published uniform noise",
@@ -189,6 +211,7 @@ static const claim_def claims[] = {
       Q("variance(q U-σ), uniform", VAR(RP_MAIN, SP, US))},
      2},
     {"i2",
+     0,
      "Noise (SPEC §11), biased: with zero-mean Gaussian noise the quiescent activity "
      "matches its own active distribution less well than with the published uniform noise",
      "the noisy spatial runs trained with rnn.noise=gaussian and analysed in their own root "
@@ -242,6 +265,7 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
     memset(r, 0, sizeof *r);
     r->id = d->id;
     r->text = d->text;
+    r->paper = d->paper;
     int measured = 1, holds = 1;
     for (int k = 0; k < d->n_cmp; k++) {
       const comparison *cmp = &d->cmp[k];

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reactivate/analysis.h"
 #include "reactivate/config.h"
 #include "reactivate/fileio.h"
 #include "report/report_internal.h"
@@ -240,6 +241,53 @@ static const cJSON *child(const cJSON *node, const char *key, const char *path, 
 }
 
 /* One seed's value: 1 and *v, 0 when absent (or null), negative on a malformed file. */
+/* The bin shares at file[run][field] (a heading histogram), allocated into *out; the count, 0
+ * when missing, or an error. */
+static int histogram_of(const cJSON *root, const char *run, const char *field, const char *path,
+                        double **out, rx_error *err) {
+  int bad = 0;
+  const cJSON *node = child(root, run, path, &bad, err);
+  if (!bad && node) node = child(node, field, path, &bad, err);
+  if (bad) return bad;
+  if (!node || cJSON_IsNull(node)) return 0;
+  int n = cJSON_GetArraySize(node);
+  if (!cJSON_IsArray(node) || n == 0)
+    return rx_fail(err, RX_EFORMAT, "%s: %s → %s is not a non-empty array of bin shares", path, run,
+                   field);
+  if (!(*out = malloc((size_t)n * sizeof **out))) return rx_fail(err, RX_ENOMEM, "out of memory");
+  int i = 0;
+  for (const cJSON *e = node->child; e; e = e->next, i++) {
+    if (!cJSON_IsNumber(e)) {
+      free(*out), *out = NULL;
+      return rx_fail(err, RX_EFORMAT, "%s: %s → %s holds a value that is not a number", path, run,
+                     field);
+    }
+    (*out)[i] = e->valuedouble;
+  }
+  return n;
+}
+
+/* Claim g1's divergence on the ring: KL(quiescent headings of run a || awake headings of run b),
+ * or its exponential (docs/science.md §7.2). 1 with *v set, 0 when either histogram is missing. */
+static int ring_kl(const rp_qty *q, const cJSON *root, const char *a, const char *b,
+                   const char *path, double *v, rx_error *err) {
+  double *hq = NULL, *ha = NULL, kl = NAN;
+  int nq = histogram_of(root, a, "quiescent_histogram", path, &hq, err), na = 0, rc = nq;
+  if (nq > 0) rc = na = histogram_of(root, b, "active_histogram", path, &ha, err);
+  if (nq > 0 && na > 0) {
+    rx_error why = {{0}};
+    if (nq != na)
+      rc = rx_fail(err, RX_EFORMAT, "%s: %s has %d heading bins and %s has %d", path, a, nq, b, na);
+    else if (rx_kl_discrete(hq, ha, nq, &kl, &why))
+      rc = rx_fail(err, RX_EFORMAT, "%s: %s against %s: %s", path, a, b, why.msg);
+    else
+      *v = q->kind == RP_RING_EFF ? exp(-kl) : kl, rc = 1;
+  }
+  free(hq);
+  free(ha);
+  return rc;
+}
+
 static int value_of_seed(rp_ctx *c, const rp_qty *q, int seed, double *v, rx_error *err) {
   const rp_set *s = &c->sets[q->root][q->task];
   if (!s->exists) return 0;
@@ -280,6 +328,7 @@ static int value_of_seed(rp_ctx *c, const rp_qty *q, int seed, double *v, rx_err
       return rx_fail(err, RX_EFORMAT, "%s: step %lld: '%s' is not a number", path, last_step, key);
     return *v = x->valuedouble, 1;
   }
+  if (q->kind == RP_RING_KL || q->kind == RP_RING_EFF) return ring_kl(q, node, a, b, path, v, err);
   const char *keys[3] = {has_a ? a : NULL, has_b ? b : NULL, q->field};
   char trail[1500] = "";
   for (int i = 0; i < 3 && node; i++) {
@@ -310,7 +359,7 @@ int rp_eval(rp_ctx *c, const rp_qty *q, rp_stat *out, rx_error *err) {
   double vals[RX_REPORT_MAX_SEEDS];
   int n = 0;
   for (int k = 0; k < c->n_seeds; k++) {
-    double v;
+    double v = NAN;
     int rc = value_of_seed(c, q, c->seeds[k], &v, err);
     if (rc < 0) return rc;
     if (rc && isfinite(v)) vals[n++] = v;

@@ -95,6 +95,8 @@ typedef struct rp_run {
 typedef enum rp_kind {
   RP_VALUE,    /* the number at file[a][b][field] (keys that are NULL are skipped) */
   RP_COVERAGE, /* fraction of the bins of the histogram at file[a][field] that are occupied */
+  RP_RING_KL,  /* heading files: KL(file[a].quiescent_histogram || file[b].active_histogram) */
+  RP_RING_EFF, /* exp(-RP_RING_KL): the effective coverage of claim g1 */
   RP_FINAL     /* test_metrics.json of run a: field of the last step ("loss", "error", "step") */
 } rp_kind;
 
@@ -132,6 +134,7 @@ typedef enum rp_verdict { RP_NOT_MEASURED = -1, RP_FAILS = 0, RP_HOLDS = 1 } rp_
 
 typedef struct rp_claim_result {
   const char *id, *text;
+  int paper; /* a claim of the paper (1) or a finding beyond it (0) */
   rp_verdict verdict;
   char numbers[1536]; /* the comparison with its numbers */
   char reason[768];   /* why not measured */

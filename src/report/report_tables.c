@@ -432,11 +432,15 @@ int rp_section_head_direction(rp_ctx *c, rp_doc *d, rx_error *err) {
   file_pattern(s, 1, RX_RESULTS_HEADING, RX_RESULTS_MAIN, file, sizeof file);
   rp_heading(d, 2, "Head direction");
   rp_para(d,
-          "From %s, %s_… and %s_…: ring coverage is the "
-          "fraction of the heading histogram's bins (SPEC §6: 20) that hold at least %g of a "
-          "uniform histogram's share of the samples; ω is the mean angular velocity of the "
-          "decoded headings (rad/s, counter-clockwise positive); the variance is circular. "
-          "SPEC §11 has no head-direction numbers of the authors' code.",
+          "From %s, %s_… and %s_…. KL∘ is the divergence of the quiescent heading histogram "
+          "(docs/science.md §6.7: 20 bins) from the awake one of the same network, or, for the "
+          "untrained network, from the noisy unbiased network's; the effective coverage "
+          "exp(-KL∘) is the fraction of the awake ring the quiescent headings effectively "
+          "occupy (claim g1, docs/science.md §7.2). Bins ≥ %g uniform share: the fraction of "
+          "the bins holding at least that share of the quiescent headings (for reference). ω is "
+          "the mean angular velocity of the decoded headings (rad/s, counter-clockwise "
+          "positive); the variance is circular. The authors' code published no head-direction "
+          "numbers (docs/science.md §11).",
           file, rx_results_analysis_name(RX_RESULTS_VARIANCE),
           rx_results_analysis_name(RX_RESULTS_DISTANCE), RP_COVERAGE_MIN_SHARE);
   if (!s->exists) {
@@ -444,33 +448,47 @@ int rp_section_head_direction(rp_ctx *c, rp_doc *d, rx_error *err) {
     return 0;
   }
   static const char *const headers[] = {"condition",
-                                        "ring coverage, active",
-                                        "ring coverage, quiescent",
+                                        "KL∘(q ‖ a)",
+                                        "effective coverage",
+                                        "bins ≥ share, quiescent",
                                         "ω active (rad/s)",
                                         "ω quiescent (rad/s)",
                                         "circular variance, quiescent",
                                         "step distance, active",
                                         "step distance, quiescent"};
-  rp_table_begin(d, 8, headers);
+  rp_table_begin(d, 9, headers);
   const rx_task_kind hd = RX_TASK_HEAD_DIRECTION;
   const int H = RX_RESULTS_HEADING, V = RX_RESULTS_VARIANCE, D = RX_RESULTS_DISTANCE;
   const char *m = RX_RESULTS_MAIN;
   cond vanilla[4];
   conds_of(vanilla_ids, 4, vanilla);
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i <= 4; i++) {
+    /* row 4: the untrained control, against the noisy unbiased network's awake headings */
+    const int control = i == 4;
+    const rp_run r = control ? (rp_run){-1, RX_RESULTS_RANDOM} : vanilla[i].run;
+    const rp_run target = vanilla[0].run;
     char label[200];
-    snprintf(label, sizeof label, "%s (%s)", vanilla[i].label, vanilla[i].desc);
+    if (control)
+      snprintf(label, sizeof label, "untrained network (against a %s)", vanilla[0].label);
+    else
+      snprintf(label, sizeof label, "%s (%s)", vanilla[i].label, vanilla[i].desc);
     rp_cell(d, label);
-    const rp_run r = vanilla[i].run;
-    rp_qty qs[] = {value_qty(RP_MAIN, hd, H, m, r, no_run, "active_histogram"),
+    rp_qty qs[] = {value_qty(RP_MAIN, hd, H, m, r, control ? target : r, NULL),
+                   value_qty(RP_MAIN, hd, H, m, r, control ? target : r, NULL),
                    value_qty(RP_MAIN, hd, H, m, r, no_run, "quiescent_histogram"),
                    value_qty(RP_MAIN, hd, H, m, r, no_run, "active_mean_angular_velocity"),
                    value_qty(RP_MAIN, hd, H, m, r, no_run, "quiescent_mean_angular_velocity"),
                    value_qty(RP_MAIN, hd, V, m, r, no_run, NULL),
                    value_qty(RP_MAIN, hd, D, m, r, no_run, "active"),
                    value_qty(RP_MAIN, hd, D, m, r, no_run, "quiescent")};
-    qs[0].kind = qs[1].kind = RP_COVERAGE;
+    qs[0].kind = RP_RING_KL;
+    qs[1].kind = RP_RING_EFF;
+    qs[2].kind = RP_COVERAGE;
     for (int k = 0; k < COUNT(qs); k++) {
+      if (control && (k == 3 || k >= 5)) { /* the control has no awake run, variance, distance */
+        rp_cell(d, "—");
+        continue;
+      }
       int rc = stat_cell(c, d, qs[k], err);
       if (rc < 0) return rc;
     }
