@@ -1,6 +1,6 @@
-/* Densities and KL (SPEC §6): the vectorised exp against libm, KDEs against hand-computed Scott
- * densities and the closed form for Gaussian data, pruned == every kernel, sampling
- * reproducibility, KL against closed forms and its clipping, thread-count independence,
+/* Densities and KL (docs/science.md §6): the vectorised exp against libm, KDEs against
+ * hand-computed Scott densities and the closed form for Gaussian data, pruned == every kernel,
+ * sampling reproducibility, KL against closed forms and its clipping, thread-count independence,
  * and the refusals. Tolerances are stated where they are not round-off. */
 #include <stdint.h>
 

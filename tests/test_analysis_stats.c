@@ -1,6 +1,7 @@
-/* Trajectory statistics, PCA and circular statistics (SPEC §6) against closed forms: total
- * variance of known covariances (t_skip honoured), step lengths of straight lines and of angles
- * across +-pi, PCA of a known spectrum, circular means, histogram edges, angular velocities. */
+/* Trajectory statistics, PCA and circular statistics (docs/science.md §6) against closed forms:
+ * total variance of known covariances (t_skip honoured), step lengths of straight lines and of
+ * angles across +-pi, PCA of a known spectrum, circular means, histogram edges, angular velocities.
+ */
 #include <stdint.h>
 
 #include "reactivate/analysis.h"

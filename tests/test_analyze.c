@@ -1,5 +1,5 @@
-/* rx_analyze end to end on tiny trained runs: every analysis writes its JSON in the SPEC §8
- * layout (keyed by run name, plus random / uniform for the KL) with the documented keys, missing
+/* rx_analyze end to end on tiny trained runs: every analysis writes its JSON in the docs/science.md
+ * §8 layout (keyed by run name, plus random / uniform for the KL) with the documented keys, missing
  * runs are reported and skipped, results are reproducible, and bad settings are refused. */
 #include <cjson/cJSON.h>
 

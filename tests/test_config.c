@@ -1,6 +1,6 @@
-/* Tests for the training config (src/config): the bundled experiments against SPEC §8/§10, layer
- * order, overrides, every rejection path and its message, pi expressions, the YAML round trip,
- * Python float formatting and run names. Fixtures live in tests/data/config/. */
+/* Tests for the training config (src/config): the bundled experiments against docs/science.md
+ * §8/§10, layer order, overrides, every rejection path and its message, pi expressions, the YAML
+ * round trip, Python float formatting and run names. Fixtures live in tests/data/config/. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-/* Population codes (SPEC §2): place-cell and head-direction codes against double-precision
- * reference formulas, decode round trips (including the +-pi seam), the identity code, the
- * wrapped decoding error, reproducible centres and spec validation. */
+/* Population codes (docs/science.md §2): place-cell and head-direction codes against
+ * double-precision reference formulas, decode round trips (including the +-pi seam), the identity
+ * code, the wrapped decoding error, reproducible centres and spec validation. */
 #include <float.h>
 #include <math.h>
 #include <omp.h>
@@ -114,7 +114,8 @@ static void test_place_decode_recovers_position_within_cell_spacing(void) {
   rx_population_free(p);
 }
 
-/* DoG (SPEC §2.1): softmax(var sigma^2) - softmax(var q sigma^2), minus its minimum, over its sum.
+/* DoG (docs/science.md §2.1): softmax(var sigma^2) - softmax(var q sigma^2), minus its minimum,
+ * over its sum.
  */
 static void test_dog_code_matches_reference_is_nonnegative_sums_to_one_and_decodes(void) {
   rx_population_spec ps = place_spec();

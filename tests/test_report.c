@@ -50,7 +50,7 @@ typedef struct vals {
   double g_kl[4][2], g_var[2]; /* Gaussian noise: rows U-σ, B-σ, random, uniform */
 } vals;
 
-/* Every claim holds: numbers of the order of SPEC §11. */
+/* Every claim holds: numbers of the order of docs/science.md §11. */
 static vals holding(int seed) {
   vals v = {
       .kl = {{0.3, 5, 1, 2},

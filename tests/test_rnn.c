@@ -1,7 +1,7 @@
 /* Vanilla RNN and GRU (src/models): gradients against central finite differences for every
  * activation, bias and noise setting; the optimised forward against a naive double-precision
- * reference written straight from SPEC §3; the training path (readout, loss and readout backward
- * tile by tile) against forward + backward and finite differences; noise statistics and
+ * reference written straight from docs/science.md §3; the training path (readout, loss and readout
+ * backward tile by tile) against forward + backward and finite differences; noise statistics and
  * addressing; initialisation; bit-identical results across thread counts; spec validation. */
 #include <float.h>
 #include <omp.h>
@@ -53,8 +53,8 @@ static double act_ref(rx_activation act, double u) {
   }
 }
 
-/* One row of noise as SPEC §3 / rnn.h address it: trajectory b, local step t, K = 0 input,
- * 1 recurrent, 2 output (always Gaussian); zeros without noise. */
+/* One row of noise as docs/science.md §3 / rnn.h address it: trajectory b, local step t, K = 0
+ * input, 1 recurrent, 2 output (always Gaussian); zeros without noise. */
 static void ref_noise(const rx_rnn_run *run, int K, int b, int t, float *out, int n) {
   const rx_noise *nz = run->noise;
   float sigma = !nz ? 0.0f : K == 0 ? nz->sigma_in : K == 1 ? nz->sigma_rec : nz->sigma_out;

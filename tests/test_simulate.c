@@ -1,4 +1,4 @@
-/* Running trained networks: quiescence rules give the SPEC §5 noise levels, a noiseless
+/* Running trained networks: quiescence rules give the docs/science.md §5 noise levels, a noiseless
  * quiescent run from a fixed point stays put, chunked long runs equal what one pass would give,
  * and the generated batch is the run's test batch when asked. */
 #include "reactivate/checkpoint.h"

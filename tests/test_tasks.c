@@ -1,6 +1,6 @@
-/* Tasks (SPEC §1): the motion statistics of the spatial and head-direction generators, the
- * bookkeeping that ties inputs, init and targets together, reproducibility across thread counts,
- * and spec validation. Population codes are tested in test_population.c. */
+/* Tasks (docs/science.md §1): the motion statistics of the spatial and head-direction generators,
+ * the bookkeeping that ties inputs, init and targets together, reproducibility across thread
+ * counts, and spec validation. Population codes are tested in test_population.c. */
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -9,7 +9,7 @@
 #include "reactivate/task.h"
 #include "test_util.h"
 
-/* SPEC §1.1 / §1.2 defaults. */
+/* docs/science.md §1.1 / §1.2 defaults. */
 static rx_task_spec spatial_spec(void) {
   return (rx_task_spec){.kind = RX_TASK_SPATIAL,
                         .seq_len = 100,

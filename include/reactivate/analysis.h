@@ -1,7 +1,8 @@
-/* Analyses of offline reactivation (SPEC §6), all in float64: Gaussian KDEs (Scott's rule, full
- * covariance, evaluated exactly over all kernels), Monte-Carlo KL divergences between densities,
- * exploration (total variance), smoothness (step-wise distance), PCA, and circular statistics
- * for headings. Inputs are decoded trajectories or hidden states, time-major (T, B, dim). */
+/* Analyses of offline reactivation (docs/science.md §6), all in float64: Gaussian KDEs (Scott's
+ * rule, full covariance, evaluated exactly over all kernels), Monte-Carlo KL divergences between
+ * densities, exploration (total variance), smoothness (step-wise distance), PCA, and circular
+ * statistics for headings. Inputs are decoded trajectories or hidden states, time-major (T, B,
+ * dim). */
 #ifndef RX_ANALYSIS_H
 #define RX_ANALYSIS_H
 
@@ -36,7 +37,7 @@ void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *o
 void rx_density_sample(const rx_density *q, size_t m, uint32_t seed, uint32_t stream, double *out);
 
 /* KL(Q || A) for every source q[i] and target a[j]: draw n_samples from q[i] (seed, stream + i),
- * average log(clip(q(x) / a(x), 1e-7, 1e7)) (SPEC §6). out (n_q, n_a), row-major. Each
+ * average log(clip(q(x) / a(x), 1e-7, 1e7)) (docs/science.md §6). out (n_q, n_a), row-major. Each
  * source's samples and q(x) are computed once and shared by all targets. */
 int rx_kl_matrix(const rx_density *const *q, int n_q, const rx_density *const *a, int n_a,
                  size_t n_samples, uint32_t seed, uint32_t stream, double *out, rx_error *err);

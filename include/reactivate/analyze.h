@@ -1,7 +1,8 @@
-/* Offline-reactivation analyses over the trained runs of one (task, seed, noise) (SPEC §6, §8):
- * the analysis config (configs/analysis/ YAML files + dotted overrides), and the drivers that load
- * the runs' checkpoints, simulate them awake and quiescent, compute KL / variance / distance / PCA
- * / heading statistics, and write the JSON (and .npz arrays for figures) into <path>/<task>/. */
+/* Offline-reactivation analyses over the trained runs of one (task, seed, noise) (docs/science.md
+ * §6, §8): the analysis config (configs/analysis/ YAML files + dotted overrides), and the drivers
+ * that load the runs' checkpoints, simulate them awake and quiescent, compute KL / variance /
+ * distance / PCA / heading statistics, and write the JSON (and .npz arrays for figures) into
+ * <path>/<task>/. */
 #ifndef RX_ANALYZE_H
 #define RX_ANALYZE_H
 
@@ -21,7 +22,7 @@ typedef struct rx_analysis_config {
   char path[2048]; /* results root */
   int gru;         /* analyse the GRU runs (…_gru) instead of the vanilla ones */
   int rule;        /* quiescent noise: 0 default (scaled for vanilla, same for GRU), 1 scaled,
-                      2 same (SPEC §7 C.1: "without the doubled noise"); the files' prefix is
+                      2 same (docs/science.md §7.1, C.1: "without the doubled noise"); the files' prefix is
                       rx_results_prefix(gru, rule) */
   int t_quiescent; /* quiescent steps for the KL (1000) */
   int batch_size;  /* trajectories, from the test batch's initial states (200) */

@@ -1,4 +1,4 @@
-/* Training configuration (SPEC §10): YAML files merged in order (configs/train/base.yml,
+/* Training configuration (docs/science.md §10): YAML files merged in order (configs/train/base.yml,
  * configs/train/<task>/base.yml, the experiment file) and then dotted key=value overrides from
  * the command line, resolved into a typed, validated rx_train_config. Unknown keys, wrong types
  * and impossible values are refused with one line naming the key and where it came from. */
@@ -77,7 +77,7 @@ void rx_config_task_spec(const rx_train_config *cfg, rx_task_spec *spec);
 void rx_config_population_spec(const rx_train_config *cfg, rx_population_spec *spec);
 void rx_config_rnn_spec(const rx_train_config *cfg, rx_rnn_spec *spec);
 
-/* SPEC §8 run name: "<experiment>_<seed>" without recurrent noise, else
+/* docs/science.md §8 run name: "<experiment>_<seed>" without recurrent noise, else
  * "<experiment>_<sigma2_rec>_<seed>" with the variance written as Python's str(float)
  * (rx_results_run_name_sigma, results.h, for the config's experiment). */
 int rx_config_run_name(const rx_train_config *cfg, char *buf, size_t n);

@@ -1,9 +1,9 @@
-/* Figures (SPEC §7), drawn with PLplot's cairo drivers: every figure is written as <base>.png and
- * <base>.svg, each atomically (temporary file, then rename). One spec struct and one function per
- * kind of panel; a figure is one panel (rx_plot_*) or a grid of panels of any kinds (rx_fig_*).
- * What it is not: a general plotting library. Data arrive already computed (rx_analysis);
- * nothing here fits, smooths or evaluates densities. The library draws one figure at a time
- * (PLplot keeps global state), so these functions are not thread-safe.
+/* Figures (docs/science.md §7), drawn with PLplot's cairo drivers: every figure is written as
+ * <base>.png and <base>.svg, each atomically (temporary file, then rename). One spec struct and one
+ * function per kind of panel; a figure is one panel (rx_plot_*) or a grid of panels of any kinds
+ * (rx_fig_*). What it is not: a general plotting library. Data arrive already computed
+ * (rx_analysis); nothing here fits, smooths or evaluates densities. The library draws one figure at
+ * a time (PLplot keeps global state), so these functions are not thread-safe.
  *
  * Conventions shared by every panel:
  * - Zero-initialise a spec (`rx_lines_spec s = {0};`) and fill what you need: a range whose

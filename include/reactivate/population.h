@@ -1,4 +1,4 @@
-/* Population codes (SPEC §2): place cells (softmax of Gaussians, optional difference of
+/* Population codes (docs/science.md §2): place cells (softmax of Gaussians, optional difference of
  * Gaussians) and head-direction cells (peak-1 von Mises), with top-k decoders. The code maps
  * positions/headings to the n_out targets the network is trained on, and decodes outputs back. */
 #ifndef RX_POPULATION_H
@@ -56,7 +56,7 @@ void rx_population_decode(const rx_population *pop, const float *code, size_t m,
 double rx_population_error(const rx_population *pop, const float *decoded, const float *truth,
                            size_t m);
 
-/* ---- the training loss on population codes (SPEC §4) */
+/* ---- the training loss on population codes (docs/science.md §4) */
 
 /* Over the m rows of outputs y (m, pop->n) against the code of positions pos (m, pop->dim):
  * - *loss = mean over the m n elements of (y - code)^2 (0 for m = 0), code being the bits

@@ -1,4 +1,4 @@
-/* Noisy continuous-time recurrent networks (SPEC §3): the vanilla RNN and the GRU, their
+/* Noisy continuous-time recurrent networks (docs/science.md §3): the vanilla RNN and the GRU, their
  * PyTorch-default initialisation, forward pass and exact backpropagation through time.
  * Weights live in one flat float32 array (so the optimiser and checkpoints see one vector);
  * rx_param names each piece with its PyTorch name and (out_features, in_features) shape. */

@@ -1,4 +1,5 @@
-/* Running a trained network (SPEC §5): on given inputs, on generated task batches, or quiescent
+/* Running a trained network (docs/science.md §5): on given inputs, on generated task batches, or
+ * quiescent
  * ("asleep": zero inputs, recurrent noise set by a quiescence rule). Long runs are computed in
  * chunks, so only what the caller keeps (hidden states, outputs, decoded positions) is stored. */
 #ifndef RX_SIMULATE_H

@@ -1,4 +1,4 @@
-/* Path-integration tasks (SPEC §1): the spatial navigation task in a square box and the
+/* Path-integration tasks (docs/science.md §1): the spatial navigation task in a square box and the
  * head-direction task on the circle. A task turns (seed, stream, index) into a batch of
  * trajectories; encoding them as population codes is population.h's job. */
 #ifndef RX_TASK_H

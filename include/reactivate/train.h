@@ -1,7 +1,7 @@
-/* Training (SPEC §4): the Adam optimiser (PyTorch semantics, L2 weight decay added to the
- * gradient) and the training loop that writes checkpoints and metrics in the published layout
- * (SPEC §8) and resumes from the last checkpoint with the same random streams. The loss is the
- * population code's (rx_population_loss, population.h). */
+/* Training (docs/science.md §4): the Adam optimiser (PyTorch semantics, L2 weight decay added to
+ * the gradient) and the training loop that writes checkpoints and metrics in the published layout
+ * (docs/science.md §8) and resumes from the last checkpoint with the same random streams. The loss
+ * is the population code's (rx_population_loss, population.h). */
 #ifndef RX_TRAIN_H
 #define RX_TRAIN_H
 

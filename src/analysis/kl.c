@@ -1,6 +1,7 @@
-/* Monte-Carlo KL divergences between densities (SPEC §6): samples from each source, the source's
- * own density at them computed once, every target evaluated on all sources' samples at once;
- * means summed serially in sample order, so the matrix does not depend on the thread count. */
+/* Monte-Carlo KL divergences between densities (docs/science.md §6): samples from each source, the
+ * source's own density at them computed once, every target evaluated on all sources' samples at
+ * once; means summed serially in sample order, so the matrix does not depend on the thread count.
+ */
 #include <math.h>
 #include <stdlib.h>
 

@@ -1,10 +1,10 @@
-/* rx_analyze: the SPEC §6 analyses over the runs of one (task, seed, noise). Loads each run's
- * checkpoint, simulates it awake (its test batch) and quiescent (same initial states, zero
- * input, the quiescence rule), and writes <analysis>_<noise>_<seed>.json (SPEC §8 layout, keyed
- * by run name) plus an .npz of the arrays the figures need. This file holds the shared machinery
- * and the dispatcher; the analyses are in reactivation_kl.c and reactivation_runs.c, the
- * statistics themselves in analysis.h's functions, the experiment set and every file name in
- * reactivate/results.h. */
+/* rx_analyze: the docs/science.md §6 analyses over the runs of one (task, seed, noise). Loads each
+ * run's checkpoint, simulates it awake (its test batch) and quiescent (same initial states, zero
+ * input, the quiescence rule), and writes <analysis>_<noise>_<seed>.json (docs/science.md §8
+ * layout, keyed by run name) plus an .npz of the arrays the figures need. This file holds the
+ * shared machinery and the dispatcher; the analyses are in reactivation_kl.c and
+ * reactivation_runs.c, the statistics themselves in analysis.h's functions, the experiment set and
+ * every file name in reactivate/results.h. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>

@@ -1,5 +1,6 @@
-/* The distribution match (SPEC §6): KDEs of each run's decoded awake and quiescent outputs, the
- * untrained-network and uniform controls, and the Monte-Carlo KL matrix between them. */
+/* The distribution match (docs/science.md §6): KDEs of each run's decoded awake and quiescent
+ * outputs, the untrained-network and uniform controls, and the Monte-Carlo KL matrix between them.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
-/* The per-run analyses (SPEC §6): quiescent exploration (variance), smoothness (step-wise
- * distance), dimensionality and geometry (PCA of hidden states), and head-direction heading
- * statistics; each adds one run's results to the JSON object and the figure arrays. */
+/* The per-run analyses (docs/science.md §6): quiescent exploration (variance), smoothness
+ * (step-wise distance), dimensionality and geometry (PCA of hidden states), and head-direction
+ * heading statistics; each adds one run's results to the JSON object and the figure arrays. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +46,7 @@ static int distance_of(analysis_ctx *a, run_slot *r, int T, int quiescent, rx_qu
   double d = rx_step_distance(s.decoded, T, B, s.dim, rxa_is_circular(a), per);
   cJSON_AddNumberToObject(obj, what, d);
   rxa_npz_add(arrays, r->name, what, rxa_to_float(per, (size_t)B), 1, B, 0, 0);
-  /* A few decoded trajectories for the example figures (SPEC §7 C.3). */
+  /* A few decoded trajectories for the example figures (docs/science.md §7.1, C.3). */
   const int keep = B < 10 ? B : 10;
   char traj_name[64];
   snprintf(traj_name, sizeof traj_name, "%s_trajectories", what);
@@ -64,7 +64,7 @@ int rxa_distance_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays
   if (!rc)
     rc = distance_of(a, r, a->cfg->distance.t_quiescent, 1, rxa_rule(a, &r->ck), 0,
                      SIM_DIST_QUIESCENT, "quiescent", obj, arrays, err);
-  /* Noiseless-trained networks given noise offline (SPEC §6, C.4). */
+  /* Noiseless-trained networks given noise offline (docs/science.md §6.3, C.4). */
   if (!rc && r->ck.cfg.rnn.sigma2_rec == 0)
     rc = distance_of(a, r, a->cfg->distance.t_quiescent, 1, RX_QUIESCENT_ABSOLUTE,
                      a->cfg->distance.absolute_noise, SIM_DIST_NOISY, "quiescent_noisy", obj,
@@ -136,7 +136,7 @@ int rxa_pca_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_
     cJSON *obj = cJSON_AddObjectToObject(root, r->name);
     cJSON_AddItemToObject(obj, "active", cumulative(&pa));
     cJSON_AddItemToObject(obj, "quiescent", cumulative(&pq));
-    /* Geometry: both projected on the active PCs (SPEC §6). */
+    /* Geometry: both projected on the active PCs (docs/science.md §6). */
     rxa_npz_add(arrays, r->name, "active_pcs", project2(&pa, act.hidden, act.T, B, n, b_keep), 3,
                 b_keep, act.T, 2);
     rxa_npz_add(arrays, r->name, "quiescent_pcs", project2(&pa, q.hidden, q.T, B, n, b_keep), 3,

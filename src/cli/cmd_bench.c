@@ -85,8 +85,8 @@ static double measure_sgemm_gflops(int reps) {
   return rate;
 }
 
-/* Seconds for the whole SPEC §6 KL matrix at its sizes, on synthetic outputs of those sizes:
- * 5 quiescent KDEs of 200 x 1000 decoded positions (4 trained runs + the random network) and
+/* Seconds for the whole docs/science.md §6 KL matrix at its sizes, on synthetic outputs of those
+ * sizes: 5 quiescent KDEs of 200 x 1000 decoded positions (4 trained runs + the random network) and
  * the uniform box, against 4 active KDEs of 200 x 100 positions, 2500 Monte-Carlo samples each.
  * The outputs are random walks in the 2.2 m box, shaped like decoded trajectories. */
 static double measure_kl_matrix_s(void) {
@@ -191,8 +191,8 @@ static int measure_train_memory(double *peak, mem_probe *probe) {
   return 0;
 }
 
-/* Exploration variance at SPEC §6 sizes: 500 quiescent trajectories of 2000 decoded positions
- * (random walks in the box), first 1000 steps dropped. Returns NAN when out of memory. */
+/* Exploration variance at docs/science.md §6 sizes: 500 quiescent trajectories of 2000 decoded
+ * positions (random walks in the box), first 1000 steps dropped. Returns NAN when out of memory. */
 static double measure_variance(void) {
   enum { T = 2000, B = 500 };
   float *x = malloc((size_t)T * B * 2 * sizeof(float));
@@ -311,7 +311,8 @@ int cmd_bench(int argc, char **argv) {
   const double analysis_peak = analysis_reset ? NAN : status_mb("VmHWM");
   double kl_s = kl_reps ? median(kl_times, kl_reps) : NAN;
   if (!json && kl_reps)
-    printf("  %-10s %9.2f s  (6 x 4 KL matrix, SPEC §6 sizes, exact)\n", "kl_matrix", kl_s);
+    printf("  %-10s %9.2f s  (6 x 4 KL matrix, docs/science.md §6 sizes, exact)\n", "kl_matrix",
+           kl_s);
   double train_peak = NAN;
   mem_probe probe = {NAN, NAN};
   if (!only && measure_train_memory(&train_peak, &probe)) return 1;

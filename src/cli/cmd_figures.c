@@ -1,5 +1,5 @@
-/* reactivate figures: draws every figure of the paper (SPEC §7) that the saved results of one
- * task support; the work is rx_figures', this file parses and reports. */
+/* reactivate figures: draws every figure of the paper (docs/science.md §7) that the saved results
+ * of one task support; the work is rx_figures', this file parses and reports. */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>

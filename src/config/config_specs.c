@@ -1,5 +1,5 @@
 /* What a resolved rx_train_config means to the other modules: the task, population-code and
- * network specs they are created from, and the run name and directory of SPEC §8. */
+ * network specs they are created from, and the run name and directory of docs/science.md §8. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,7 +67,6 @@ int rx_config_run_name(const rx_train_config *cfg, char *buf, size_t n) {
 
 int rx_config_run_dir(const rx_train_config *cfg, char *buf, size_t n) {
   char run[512];
-  if (!rxcf_task_name(cfg->task_kind) || rx_config_run_name(cfg, run, sizeof run))
-    return RX_EINVAL;
+  if (!rxcf_task_name(cfg->task_kind) || rx_config_run_name(cfg, run, sizeof run)) return RX_EINVAL;
   return rx_results_run_dir(cfg->path, cfg->task_kind, run, buf, n);
 }

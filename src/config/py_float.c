@@ -1,6 +1,6 @@
 /* Python's repr/str of a float (rx_format_py_float): the shortest digits that read back to the same
- * double, written positionally or in scientific notation by Python's rule. Run names (SPEC §8)
- * and the YAML writer use it; nothing here knows about configs. */
+ * double, written positionally or in scientific notation by Python's rule. Run names
+ * (docs/science.md §8) and the YAML writer use it; nothing here knows about configs. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
-/* The training-config schema (SPEC §10): every key with its type, range and task, the checks that
- * span several keys, and rx_config_from_yaml / rx_config_to_yaml. Finding and merging the files
- * is config_load.c's job. */
+/* The training-config schema (docs/science.md §10): every key with its type, range and task, the
+ * checks that span several keys, and rx_config_from_yaml / rx_config_to_yaml. Finding and merging
+ * the files is config_load.c's job. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

@@ -206,7 +206,8 @@ static int preload(fg_ctx *c, const fg_variant *variants, int n_variants, rx_err
   return 0;
 }
 
-/* The arena and time step from the first run config found (SPEC defaults otherwise). */
+/* The arena and time step from the first run config found (the defaults of docs/science.md §1.1
+ * otherwise). */
 static int read_run_config(fg_ctx *c, rx_error *err) {
   c->box[0] = -1.1, c->box[1] = 1.1, c->box[2] = -1.1, c->box[3] = 1.1;
   c->dt = 0.02;

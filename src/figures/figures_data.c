@@ -1,6 +1,6 @@
 /* Result files for the figures, through the shared results reader (src/results): run and
- * analysis file names (SPEC §8) of the figures' set, typed look-ups of arrays and numbers, and the
- * little arithmetic the figures need (means over seeds, KDE grids). */
+ * analysis file names (docs/science.md §8) of the figures' set, typed look-ups of arrays and
+ * numbers, and the little arithmetic the figures need (means over seeds, KDE grids). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-/* Head-direction figures (SPEC §7): Fig. 3 (decoded heading distributions as polar histograms;
- * hidden states on the active PCs coloured by heading, a ring) and C.5 (the biased network's
- * decoded heading over time; angular-velocity histograms, biased vs unbiased, with their
+/* Head-direction figures (docs/science.md §7): Fig. 3 (decoded heading distributions as polar
+ * histograms; hidden states on the active PCs coloured by heading, a ring) and C.5 (the biased
+ * network's decoded heading over time; angular-velocity histograms, biased vs unbiased, with their
  * means). Data: heading_<noise>_<seed>.npz and pca_<noise>_<seed>.npz. */
 #include <math.h>
 #include <stdio.h>

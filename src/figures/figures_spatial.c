@@ -1,7 +1,7 @@
-/* Spatial-navigation figures (SPEC §7): Fig. 1 (noisy unbiased RNN), Fig. 2 (biased behaviour),
- * their C.1 (same_ files: quiescent noise not doubled) and C.2 (gru_ files) versions, and the
- * supplementary C.3 (example quiescent trajectories) and C.4 (step-wise distance). Each figure
- * takes what it needs from the cached result files and is skipped, with the reason, when the
+/* Spatial-navigation figures (docs/science.md §7): Fig. 1 (noisy unbiased RNN), Fig. 2 (biased
+ * behaviour), their C.1 (same_ files: quiescent noise not doubled) and C.2 (gru_ files) versions,
+ * and the supplementary C.3 (example quiescent trajectories) and C.4 (step-wise distance). Each
+ * figure takes what it needs from the cached result files and is skipped, with the reason, when the
  * data are missing. Active data are blue, quiescent red (plot.h). */
 #include <math.h>
 #include <stdio.h>
@@ -521,7 +521,7 @@ static int fig_kl_matrix(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
   fig_name(v, "2e_kl_matrix", name, sizeof name);
   /* rows: active targets = the conditions; columns: quiescent sources = the unbiased
-   * conditions, uniform, the biased conditions, the random network (SPEC §7) */
+   * conditions, uniform, the biased conditions, the random network (docs/science.md §7) */
   const int nr = v->n_conds, nc = v->n_conds + 2;
   const char *row_labels[8], *col_labels[8];
   int col_cond[8]; /* condition index, -1 uniform, -2 random */

@@ -1,8 +1,8 @@
-/* The continuous-time GRU cell (SPEC §3.2): forward recurrence and its exact BPTT, side by side.
- * Gate weights are stacked ([U_z; U_r; U_h] (3N, N), [W_z; W_r; W_h] (3N, n_in)) so each step is
- * two GEMMs; the start of a pass (encoder, noisy inputs; encoder.c) and the readout with its output
- * noise (readout.c) are shared with the vanilla cell. Each batch tile runs through all T steps on
- * one thread; weight gradients are single products. */
+/* The continuous-time GRU cell (docs/science.md §3.2): forward recurrence and its exact BPTT, side
+ * by side. Gate weights are stacked ([U_z; U_r; U_h] (3N, N), [W_z; W_r; W_h] (3N, n_in)) so each
+ * step is two GEMMs; the start of a pass (encoder, noisy inputs; encoder.c) and the readout with
+ * its output noise (readout.c) are shared with the vanilla cell. Each batch tile runs through all T
+ * steps on one thread; weight gradients are single products. */
 #include <string.h>
 
 #include "models/activation.h"

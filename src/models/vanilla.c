@@ -1,7 +1,7 @@
-/* The continuous-time vanilla RNN cell (SPEC §3.1): forward recurrence and its exact BPTT, side by
- * side. The start of a pass (encoder, noisy inputs; encoder.c) and the readout with its output
- * noise (readout.c) are shared with the GRU. Trajectories are independent, so the batch is cut
- * into tiles (one per core) and each tile runs through all T steps on one thread
+/* The continuous-time vanilla RNN cell (docs/science.md §3.1): forward recurrence and its exact
+ * BPTT, side by side. The start of a pass (encoder, noisy inputs; encoder.c) and the readout with
+ * its output noise (readout.c) are shared with the GRU. Trajectories are independent, so the batch
+ * is cut into tiles (one per core) and each tile runs through all T steps on one thread
  * (single-threaded GEMMs, no barrier per step); every weight gradient is one product over all
  * T B rows afterwards. */
 #include <string.h>

@@ -1,4 +1,4 @@
-/* The claims checklist: the paper's qualitative results (SPEC §7, last paragraph; SPEC §11 for
+/* The claims checklist: the paper's qualitative results (docs/science.md §7.2; §11.4 for
  * the noise), each a comparison of measured quantities (means over seeds) judged holds / does
  * not hold, or not measured when a side has no data. All claims are defined in the one table
  * below; nothing here knows the outcome in advance. */
@@ -199,7 +199,7 @@ static const claim_def claims[] = {
      0},
     {"i1",
      0,
-     "Noise (SPEC §11), unbiased: the match depends on the noise's non-zero mean; with "
+     "Noise (docs/science.md §11.4), unbiased: the match depends on the noise's non-zero mean; with "
      "zero-mean Gaussian noise the quiescent activity matches its own active distribution "
      "less well than with the published uniform noise",
      "the noisy spatial runs trained with rnn.noise=gaussian and analysed in their own root "
@@ -212,7 +212,7 @@ static const claim_def claims[] = {
      2},
     {"i2",
      0,
-     "Noise (SPEC §11), biased: with zero-mean Gaussian noise the quiescent activity "
+     "Noise (docs/science.md §11.4), biased: with zero-mean Gaussian noise the quiescent activity "
      "matches its own active distribution less well than with the published uniform noise",
      "the noisy spatial runs trained with rnn.noise=gaussian and analysed in their own root "
      "(gaussian=DIR; reactivate reproduce --profile paper makes them)",

@@ -1,8 +1,8 @@
 /* The results a report is made from: which noise and seeds each results root and task holds
- * (found from the names on disk, SPEC §8, by the shared results reader, src/results), every results
- * file read once through its cache (absent is not an error, malformed is), and typed look-ups of
- * the numbers the tables and claims show, with their mean and s.d. over seeds. Nothing is computed
- * beyond those statistics and the heading-histogram coverage. */
+ * (found from the names on disk, docs/science.md §8, by the shared results reader, src/results),
+ * every results file read once through its cache (absent is not an error, malformed is), and typed
+ * look-ups of the numbers the tables and claims show, with their mean and s.d. over seeds. Nothing
+ * is computed beyond those statistics and the heading-histogram coverage. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* The report's tables of measured numbers (runs, KL matrices, variance, step-wise distance,
- * head direction), each next to the numbers the authors' code gave (SPEC §11: seed 0, paper
- * size), and the figures found on disk with their captions. Numbers come from rp_eval; the
- * reference numbers are SPEC §11's, copied here as text. */
+ * head direction), each next to the numbers the authors' code gave (docs/science.md §11: seed 0,
+ * paper size), and the figures found on disk with their captions. Numbers come from rp_eval; the
+ * reference numbers are docs/science.md §11's, copied here as text. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -209,14 +209,15 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
   rp_heading(d, 2, "Distribution match: KL(quiescent ‖ active)");
   rp_para(d,
           "KL divergence in nats of each quiescent distribution (row) from each active one "
-          "(column) of the decoded positions (SPEC §6), mean ± s.d. over seeds, from "
+          "(column) of the decoded positions (docs/science.md §6), mean ± s.d. over seeds, from "
           "%s. Low on the diagonal and high elsewhere is reactivation; the "
           "untrained random network and the uniform density are controls.",
           file);
   int any, rc = kl_matrix(c, d, RP_MAIN, RX_RESULTS_MAIN, vanilla, 4, vanilla, 4, &any, err);
   if (rc) return rc;
   if (!any) rp_para(d, "Not measured: no KL results found (run reactivate analyze all).");
-  rp_para(d, "The same matrix from the " REF " (SPEC §11), including the uniform row as the "
+  rp_para(d, "The same matrix from the " REF
+             " (docs/science.md §11), including the uniform row as the "
              "published code computed it (a 1-D density per coordinate):");
   static const char *const ref_headers[] = {"quiescent \\ active", "a U-σ", "a B-σ", "a U", "a B"};
   static const char *const ref_cells[] = {"q U-σ",
@@ -255,17 +256,19 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
                                           "0.12",
                                           "3.20"};
   ref_table(d, ref_headers, 5, ref_cells, COUNT(ref_cells));
-  rp_para(d, "Caveat (SPEC §11): quiescent runs start from the active states' distribution and "
-             "explore slowly, so a low KL can also mean that the network stayed where it "
-             "started.");
+  rp_para(
+      d,
+      "Caveat (docs/science.md §11.5): quiescent runs start from the active states' distribution and "
+      "explore slowly, so a low KL can also mean that the network stayed where it "
+      "started.");
 
-  rp_heading(d, 3, "Without the doubled quiescent noise (SPEC C.1, rule=same)");
+  rp_heading(d, 3, "Without the doubled quiescent noise (docs/science.md §7.1, C.1, rule=same)");
   if ((rc = kl_matrix(c, d, RP_MAIN, RX_RESULTS_SAME, vanilla, 4, vanilla, 4, &any, err)))
     return rc;
   file_pattern(sp, 0, RX_RESULTS_KL, RX_RESULTS_SAME, file, sizeof file);
   if (!any) rp_para(d, "Not measured: no %s (run reactivate analyze all rule=same).", file);
 
-  rp_heading(d, 3, "GRU networks (SPEC C.2, quiescent noise not doubled)");
+  rp_heading(d, 3, "GRU networks (docs/science.md §7.1, C.2, quiescent noise not doubled)");
   if ((rc = kl_matrix(c, d, RP_MAIN, RX_RESULTS_GRU, grus, 2, grus, 2, &any, err))) return rc;
   file_pattern(sp, 0, RX_RESULTS_KL, RX_RESULTS_GRU, file, sizeof file);
   if (!any)
@@ -273,13 +276,14 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
             "Not measured: no %s (train the *_gru experiments and run reactivate analyze all "
             "gru=true).",
             file);
-  rp_para(d, REF " (SPEC §11, its \"unbiased / biased\" pairs read as rows):");
+  rp_para(d, REF " (docs/science.md §11, its \"unbiased / biased\" pairs read as rows):");
   static const char *const gru_headers[] = {"quiescent \\ active", "a GRU U-σ", "a GRU B-σ"};
   static const char *const gru_cells[] = {"q GRU U-σ", "0.27",   "9.47", "q GRU B-σ", "2.91",
                                           "0.99",      "random", "4.51", "2.54"};
   ref_table(d, gru_headers, 3, gru_cells, COUNT(gru_cells));
 
-  rp_heading(d, 3, "Zero-mean Gaussian noise next to the published uniform noise (SPEC §11)");
+  rp_heading(d, 3,
+             "Zero-mean Gaussian noise next to the published uniform noise (docs/science.md §11)");
   if (!c->cfg->gaussian[0]) {
     rp_para(d, "Not measured: no Gaussian-noise results root was given (gaussian=DIR; the paper "
                "profile of reactivate reproduce trains the noisy spatial runs again with "
@@ -336,7 +340,8 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
 int rp_section_variance(rp_ctx *c, rp_doc *d, rx_error *err) {
   rp_heading(d, 2, "Exploration: quiescent variance");
   rp_para(d, "Total variance of the decoded quiescent positions over time (after the first "
-             "steps are dropped), averaged over trajectories (SPEC §6), mean ± s.d. over seeds.");
+             "steps are dropped), averaged over trajectories (docs/science.md §6), mean ± s.d. "
+             "over seeds.");
   static const char *const headers[] = {"condition", "this reproduction",
                                         "without doubled noise (C.1)", REF};
   rp_table_begin(d, 4, headers);
@@ -393,9 +398,10 @@ int rp_section_variance(rp_ctx *c, rp_doc *d, rx_error *err) {
 
 int rp_section_distance(rp_ctx *c, rp_doc *d, rx_error *err) {
   rp_heading(d, 2, "Smoothness: step-wise distance");
-  rp_para(d, "Mean distance between consecutive decoded positions per trajectory (SPEC §6), "
-             "awake and quiescent, and for the noiseless-trained networks quiescent with noise "
-             "of variance 2e-4 added offline; mean ± s.d. over seeds.");
+  rp_para(
+      d, "Mean distance between consecutive decoded positions per trajectory (docs/science.md §6), "
+         "awake and quiescent, and for the noiseless-trained networks quiescent with noise "
+         "of variance 2e-4 added offline; mean ± s.d. over seeds.");
   static const char *const headers[] = {"condition", "active", "quiescent",
                                         "quiescent, noise given offline",
                                         REF ": active / quiescent / noise offline"};
@@ -500,7 +506,7 @@ int rp_section_head_direction(rp_ctx *c, rp_doc *d, rx_error *err) {
 /* ---- the authors' numbers ---- */
 
 void rp_section_reference(rp_doc *d) {
-  rp_heading(d, 2, "Reference: the authors' code (SPEC §11)");
+  rp_heading(d, 2, "Reference: the authors' code (docs/science.md §11)");
   rp_para(d, "Measured with the authors' published code: seed 0, full paper sizes, one H100. "
              "Orders of magnitude, not targets to match digit by digit (one seed, different "
              "random streams). The KL matrices, variances and distances are shown next to this "

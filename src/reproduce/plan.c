@@ -176,8 +176,8 @@ typedef struct analysis_variant {
 
 static const analysis_variant variants[] = {
     {NULL, RX_RESULTS_MAIN, 0},        /* the paper's main analyses (vanilla, default rule) */
-    {"rule=same", RX_RESULTS_SAME, 0}, /* SPEC §7 C.1: quiescent noise not doubled */
-    {"gru=true", RX_RESULTS_GRU, 1},   /* SPEC §7 C.2: GRUs */
+    {"rule=same", RX_RESULTS_SAME, 0}, /* docs/science.md §7.1, C.1: quiescent noise not doubled */
+    {"gru=true", RX_RESULTS_GRU, 1},   /* docs/science.md §7.1, C.2: GRUs */
 };
 
 /* Done when every output `analyze all` writes for the task exists and is newer than every final
@@ -326,7 +326,8 @@ static int build(builder *b) {
         int *n = &n_runs[si * 4 + t * 2 + g];
         for (int e = 0; e < task->n_experiments && !rc; e++) {
           train_entry entry;
-          /* The Gaussian root holds only the noisy vanilla runs (SPEC §11's comparison). */
+          /* The Gaussian root holds only the noisy vanilla runs (docs/science.md §11's comparison).
+           */
           if (g) {
             rx_train_config cfg;
             rx_error e2 = {{0}};

@@ -1,5 +1,5 @@
-/* Head-direction cells (SPEC §2.2): peak-1 von Mises tuning curves and the circular top-k
- * decoder. Float loops written for gcc's vectoriser; rows in parallel. Validation and the
+/* Head-direction cells (docs/science.md §2.2): peak-1 von Mises tuning curves and the circular
+ * top-k decoder. Float loops written for gcc's vectoriser; rows in parallel. Validation and the
  * preferred angles are population.c's. */
 #include <math.h>
 #include <stddef.h>

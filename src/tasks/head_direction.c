@@ -1,5 +1,6 @@
-/* Head direction (SPEC §1.2): angular path integration on the circle with Gaussian turns (all
- * counter-clockwise when biased). Computed in double, stored float32 with headings wrapped into
+/* Head direction (docs/science.md §1.2): angular path integration on the circle with Gaussian turns
+ * (all counter-clockwise when biased). Computed in double, stored float32 with headings wrapped
+ * into
  * [-pi, pi); validation and allocation are batch.c's. */
 #include <math.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
-/* Place cells (SPEC §2.1): softmax of Gaussian bumps, optionally a difference of Gaussians, and
- * the top-k decoder. Float loops written for gcc's vectoriser; rows in parallel. Validation and
- * centre drawing are population.c's. */
+/* Place cells (docs/science.md §2.1): softmax of Gaussian bumps, optionally a difference of
+ * Gaussians, and the top-k decoder. Float loops written for gcc's vectoriser; rows in parallel.
+ * Validation and centre drawing are population.c's. */
 #include <math.h>
 #include <stddef.h>
 

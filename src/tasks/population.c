@@ -1,6 +1,6 @@
-/* Population codes (SPEC §2): validation, creation (place-cell centres from the seed, evenly
- * spaced preferred angles), the identity code, dispatch to place_cells.c / hd_cells.c, and the
- * decoding error (wrapped on the circle for headings). */
+/* Population codes (docs/science.md §2): validation, creation (place-cell centres from the seed,
+ * evenly spaced preferred angles), the identity code, dispatch to place_cells.c / hd_cells.c, and
+ * the decoding error (wrapped on the circle for headings). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include "tasks/population_internal.h"
 #include "tasks/tasks_internal.h"
 
-/* Key names as in SPEC §10; !(x > 0) so that NaN fails. */
+/* Key names as in docs/science.md §10; !(x > 0) so that NaN fails. */
 static int validate(const rx_population_spec *s, rx_error *err) {
   if (!s) return rx_fail(err, RX_EINVAL, "population spec is NULL");
   if (s->kind != RX_TASK_SPATIAL && s->kind != RX_TASK_HEAD_DIRECTION)

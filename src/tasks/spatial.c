@@ -1,6 +1,6 @@
-/* Spatial navigation (SPEC §1.1): a random walk in a square box with Rayleigh speeds, Gaussian
- * turns, wall avoidance and an optional drift to an anchor. Computed in double, stored float32;
- * validation and allocation are batch.c's. */
+/* Spatial navigation (docs/science.md §1.1): a random walk in a square box with Rayleigh speeds,
+ * Gaussian turns, wall avoidance and an optional drift to an anchor. Computed in double, stored
+ * float32; validation and allocation are batch.c's. */
 #include <math.h>
 #include <stddef.h>
 
@@ -9,7 +9,7 @@
 
 /* One trajectory. Only the current p[t], h[t] are kept: step t = 0 gives p[1] (init), steps
  * t = 1..T give inputs[t-1] = step[t] and targets[t-1] = p[t+1]. The heading itself is not
- * returned, so the final wrap of SPEC §1.1 step 3 has nothing to act on. */
+ * returned, so the final wrap of docs/science.md §1.1 step 3 has nothing to act on. */
 static void trajectory(const rx_task_spec *s, rx_rng *r, size_t B, size_t b, rx_batch *batch) {
   const double W2 = 0.5 * s->box_width, H2 = 0.5 * s->box_height, two_pi = 2.0 * M_PI;
   double x = 0, y = 0;

@@ -1,5 +1,5 @@
 /* train_metrics.json / test_metrics.json: objects keyed by step number as a string, each holding
- * the loss and the decoding error (SPEC §8), kept in memory and rewritten atomically. */
+ * the loss and the decoding error (docs/science.md §8), kept in memory and rewritten atomically. */
 #include "train/metrics.h"
 
 #include <cjson/cJSON.h>

@@ -1,5 +1,5 @@
-/* The training loop (SPEC §4): fresh batch per step, forward with noise, MSE loss, BPTT, Adam;
- * test metrics every test_freq steps, checkpoints every save_freq steps. Every random draw is
+/* The training loop (docs/science.md §4): fresh batch per step, forward with noise, MSE loss, BPTT,
+ * Adam; test metrics every test_freq steps, checkpoints every save_freq steps. Every random draw is
  * keyed by (seed, stream, step), so a resumed run continues the very same streams. Resuming
  * after a kill, the run lock and divergence checks live here; file formats are left to
  * checkpoint.c, metrics.c and src/io. */
