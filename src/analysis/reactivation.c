@@ -25,7 +25,7 @@
 void rxa_log(analysis_ctx *a, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  rx_log_vprintf(a->log, a->log_ctx, fmt, ap);
+  rxc_log_vprintf(a->log, a->log_ctx, fmt, ap);
   va_end(ap);
 }
 

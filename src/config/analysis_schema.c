@@ -51,20 +51,22 @@ static const char *const no_variants[] = {NULL};
 static const rxcf_schema analysis_schema = {analysis_keys, N_KEYS, no_variants};
 
 /* Cross-field checks, blaming the key that was set last. */
-static int check_cross(const rx_analysis_config *c, const rx_ynode *const *set_by, rx_error *err) {
+static int check_cross(const rx_analysis_config *c, const rxcf_ynode *const *set_by,
+                       rx_error *err) {
   int i_skip = rxcf_schema_find(&analysis_schema, "variance.t_skip");
   if (c->variance.t_skip + 2 > c->variance.t_total)
-    return rx_ynode_fail(set_by[i_skip], "variance.t_skip", err, RX_EINVAL,
-                         "must leave at least 2 of variance.t_total (%d) steps (got %d)",
-                         c->variance.t_total, c->variance.t_skip);
+    return rxcf_ynode_fail(set_by[i_skip], "variance.t_skip", err, RX_EINVAL,
+                           "must leave at least 2 of variance.t_total (%d) steps (got %d)",
+                           c->variance.t_total, c->variance.t_skip);
   int i_k = rxcf_schema_find(&analysis_schema, "pca.k");
   if (c->pca.k > 512)
-    return rx_ynode_fail(set_by[i_k], "pca.k", err, RX_EINVAL, "must be <= 512 (got %d)", c->pca.k);
+    return rxcf_ynode_fail(set_by[i_k], "pca.k", err, RX_EINVAL, "must be <= 512 (got %d)",
+                           c->pca.k);
   if (c->epoch < -1) {
     int i = rxcf_schema_find(&analysis_schema, "epoch");
-    return rx_ynode_fail(set_by[i], "epoch", err, RX_EINVAL,
-                         "must be a step number >= 0, or -1 for each run's last (got %d)",
-                         c->epoch);
+    return rxcf_ynode_fail(set_by[i], "epoch", err, RX_EINVAL,
+                           "must be a step number >= 0, or -1 for each run's last (got %d)",
+                           c->epoch);
   }
   return RX_OK;
 }
@@ -84,24 +86,25 @@ int rx_analysis_config_load(rx_analysis_config *cfg, int n_overrides, const char
   char dir[PATH_MAX], path[PATH_MAX + 64];
   int rc = rx_config_dir(dir, sizeof dir, err);
   if (rc) return rc;
-  rx_ynode *root = NULL, *layer = NULL;
+  rxcf_ynode *root = NULL, *layer = NULL;
   snprintf(path, sizeof path, "%s/analysis/base.yml", dir);
-  if ((rc = rx_yaml_parse_file(&root, path, 0, err))) return rc;
+  if ((rc = rxcf_yaml_parse_file(&root, path, 0, err))) return rc;
   snprintf(path, sizeof path, "%s/analysis/%s.yml", dir,
            task_from_overrides(n_overrides, overrides));
-  if ((rc = rx_yaml_parse_file(&layer, path, 1, err)) || (rc = rx_ynode_merge(root, layer, err))) {
-    rx_ynode_free(root);
+  if ((rc = rxcf_yaml_parse_file(&layer, path, 1, err)) ||
+      (rc = rxcf_ynode_merge(root, layer, err))) {
+    rxcf_ynode_free(root);
     return rc;
   }
   for (int i = 0; i < n_overrides && !rc; i++)
-    rc = rx_yaml_apply_override(root, overrides[i], 2 + i, err);
+    rc = rxcf_yaml_apply_override(root, overrides[i], 2 + i, err);
   rx_analysis_config tmp;
   memset(&tmp, 0, sizeof tmp);
-  const rx_ynode *set_by[N_KEYS];
+  const rxcf_ynode *set_by[N_KEYS];
   if (!rc)
     rc = rxcf_schema_resolve(&analysis_schema, 1u, root, "analysis config", &tmp, set_by, err);
   if (!rc) rc = check_cross(&tmp, set_by, err);
-  rx_ynode_free(root);
+  rxcf_ynode_free(root);
   if (!rc) *cfg = tmp;
   return rc;
 }

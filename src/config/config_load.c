@@ -103,13 +103,13 @@ static int ends_with(const char *s, const char *suffix) {
 
 /* The task of a user's file: its `config` key, else the name of the directory holding it (then
  * config_name receives "<task>/<file name without .yml>"). */
-static int task_of_user_file(const rx_ynode *file, const char *path, rx_task_kind *kind,
+static int task_of_user_file(const rxcf_ynode *file, const char *path, rx_task_kind *kind,
                              char *config_name, size_t n, rx_error *err) {
-  const rx_ynode *c = rx_ynode_get(file, "config");
-  if (c && c->kind != RX_YNODE_NULL) {
-    if (c->kind == RX_YNODE_SCALAR && !rxcf_task_of(c->text, kind)) return 0;
-    return rx_ynode_fail(c, "config", err, RX_EINVAL,
-                         "'%s' is not <task>/<name> with task one of " TASK_LIST, c->text);
+  const rxcf_ynode *c = rxcf_ynode_get(file, "config");
+  if (c && c->kind != RXCF_YNODE_NULL) {
+    if (c->kind == RXCF_YNODE_SCALAR && !rxcf_task_of(c->text, kind)) return 0;
+    return rxcf_ynode_fail(c, "config", err, RX_EINVAL,
+                           "'%s' is not <task>/<name> with task one of " TASK_LIST, c->text);
   }
   char *real = realpath(path, NULL);
   const char *full = real ? real : path;
@@ -145,10 +145,10 @@ int rx_config_load(rx_train_config *cfg, const char *name_or_path, int n_overrid
   if (rc) return rc;
   int is_path =
       ends_with(name_or_path, ".yml") || ends_with(name_or_path, ".yaml") || is_file(name_or_path);
-  rx_ynode *root = NULL, *layer = NULL;
+  rxcf_ynode *root = NULL, *layer = NULL;
   rx_task_kind kind = RX_TASK_SPATIAL;
   if (is_path) {
-    if ((rc = rx_yaml_parse_file(&layer, name_or_path, 2, err))) goto done;
+    if ((rc = rxcf_yaml_parse_file(&layer, name_or_path, 2, err))) goto done;
     rc = task_of_user_file(layer, name_or_path, &kind, config_name, sizeof config_name, err);
   } else if (rxcf_task_of(name_or_path, &kind) || strlen(name_or_path) >= sizeof config_name) {
     rc = unknown_experiment(dir, name_or_path, err);
@@ -158,41 +158,41 @@ int rx_config_load(rx_train_config *cfg, const char *name_or_path, int n_overrid
       rc = unknown_experiment(dir, name_or_path, err);
     } else {
       strcpy(config_name, name_or_path);
-      rc = rx_yaml_parse_file(&layer, path, 2, err);
+      rc = rxcf_yaml_parse_file(&layer, path, 2, err);
     }
   }
   if (rc) goto done;
 
   /* base, task base, experiment: each merged over the last */
   snprintf(path, sizeof path, "%s/train/base.yml", dir);
-  if ((rc = rx_yaml_parse_file(&root, path, 0, err))) goto done;
-  rx_ynode *task_base;
+  if ((rc = rxcf_yaml_parse_file(&root, path, 0, err))) goto done;
+  rxcf_ynode *task_base;
   snprintf(path, sizeof path, "%s/train/%s/base.yml", dir, rxcf_task_name(kind));
-  if ((rc = rx_yaml_parse_file(&task_base, path, 1, err))) goto done;
-  if ((rc = rx_ynode_merge(root, task_base, err))) goto done;
-  rc = rx_ynode_merge(root, layer, err);
+  if ((rc = rxcf_yaml_parse_file(&task_base, path, 1, err))) goto done;
+  if ((rc = rxcf_ynode_merge(root, task_base, err))) goto done;
+  rc = rxcf_ynode_merge(root, layer, err);
   layer = NULL;
   if (rc) goto done;
   if (*config_name &&
-      (rc = rx_ynode_set_scalar(root, "config", config_name,
-                                is_path ? name_or_path : "experiment name", 2, err)))
+      (rc = rxcf_ynode_set_scalar(root, "config", config_name,
+                                  is_path ? name_or_path : "experiment name", 2, err)))
     goto done;
   for (int i = 0; i < n_overrides; i++)
-    if ((rc = rx_yaml_apply_override(root, overrides[i], 3 + i, err))) goto done;
+    if ((rc = rxcf_yaml_apply_override(root, overrides[i], 3 + i, err))) goto done;
 
   /* the base files are those of the task: an override of `config` may rename, not change it */
-  const rx_ynode *c = rx_ynode_get(root, "config");
+  const rxcf_ynode *c = rxcf_ynode_get(root, "config");
   rx_task_kind final;
-  if (c && c->kind == RX_YNODE_SCALAR && !rxcf_task_of(c->text, &final) && final != kind) {
-    rc = rx_ynode_fail(c, "config", err, RX_EINVAL,
-                       "the task cannot change from %s (its base files are loaded): load a %s "
-                       "experiment instead",
-                       rxcf_task_name(kind), rxcf_task_name(final));
+  if (c && c->kind == RXCF_YNODE_SCALAR && !rxcf_task_of(c->text, &final) && final != kind) {
+    rc = rxcf_ynode_fail(c, "config", err, RX_EINVAL,
+                         "the task cannot change from %s (its base files are loaded): load a %s "
+                         "experiment instead",
+                         rxcf_task_name(kind), rxcf_task_name(final));
     goto done;
   }
   rc = rxcf_resolve(cfg, root, name_or_path, err);
 done:
-  rx_ynode_free(layer);
-  rx_ynode_free(root);
+  rxcf_ynode_free(layer);
+  rxcf_ynode_free(root);
   return rc;
 }

@@ -111,18 +111,18 @@ static void join_names(const char *const *names, char *buf, size_t n) {
   }
 }
 
-static const char *kind_name(rx_ynode_kind kind) {
-  return kind == RX_YNODE_MAP ? "a mapping" : kind == RX_YNODE_SEQ ? "a sequence" : "a value";
+static const char *kind_name(rxcf_ynode_kind kind) {
+  return kind == RXCF_YNODE_MAP ? "a mapping" : kind == RXCF_YNODE_SEQ ? "a sequence" : "a value";
 }
 
 /* A range violation; file origins get the offending value appended (a command-line origin
  * shows it already). */
-static int fail_range(const rx_ynode *node, const char *key, rx_error *err, const char *what) {
-  if (node->origin_is_arg) return rx_ynode_fail(node, key, err, RX_EINVAL, "%s", what);
-  return rx_ynode_fail(node, key, err, RX_EINVAL, "%s, got %s", what, node->text);
+static int fail_range(const rxcf_ynode *node, const char *key, rx_error *err, const char *what) {
+  if (node->origin_is_arg) return rxcf_ynode_fail(node, key, err, RX_EINVAL, "%s", what);
+  return rxcf_ynode_fail(node, key, err, RX_EINVAL, "%s, got %s", what, node->text);
 }
 
-static int check_float_range(const rxcf_key *k, const rx_ynode *node, double v, rx_error *err) {
+static int check_float_range(const rxcf_key *k, const rxcf_ynode *node, double v, rx_error *err) {
   switch (k->range) {
   case RXCF_RANGE_POSITIVE:
     return v > 0 ? 0 : fail_range(node, k->name, err, "must be > 0");
@@ -135,21 +135,22 @@ static int check_float_range(const rxcf_key *k, const rx_ynode *node, double v, 
   }
 }
 
-static int convert(const rxcf_key *k, const rx_ynode *node, void *out, rx_error *err) {
+static int convert(const rxcf_key *k, const rxcf_ynode *node, void *out, rx_error *err) {
   char *field = (char *)out + k->offset;
   const char *t = node->text;
-  if (node->kind == RX_YNODE_NULL)
-    return rx_ynode_fail(node, k->name, err, RX_EINVAL, "missing value");
-  if (k->type != RXCF_KEY_FLOAT2 && node->kind != RX_YNODE_SCALAR)
-    return rx_ynode_fail(node, k->name, err, RX_EINVAL, "expected a single value, got %s",
-                         kind_name(node->kind));
+  if (node->kind == RXCF_YNODE_NULL)
+    return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "missing value");
+  if (k->type != RXCF_KEY_FLOAT2 && node->kind != RXCF_YNODE_SCALAR)
+    return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "expected a single value, got %s",
+                           kind_name(node->kind));
   switch (k->type) {
   case RXCF_KEY_INT: {
     double d;
     if (rxcf_parse_number(t, &d) || d != floor(d))
-      return rx_ynode_fail(node, k->name, err, RX_EINVAL, "must be an integer, got '%s'", t);
+      return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "must be an integer, got '%s'", t);
     if (d < INT_MIN || d > INT_MAX)
-      return rx_ynode_fail(node, k->name, err, RX_EINVAL, "'%s' is out of range for an integer", t);
+      return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "'%s' is out of range for an integer",
+                             t);
     int v = (int)d;
     if (k->range == RXCF_RANGE_POSITIVE && v < 1)
       return fail_range(node, k->name, err, "must be a positive integer");
@@ -161,10 +162,10 @@ static int convert(const rxcf_key *k, const rx_ynode *node, void *out, rx_error 
   case RXCF_KEY_FLOAT: {
     double v;
     if (rxcf_parse_number(t, &v))
-      return rx_ynode_fail(node, k->name, err, RX_EINVAL,
-                           "must be a finite number (or a product/quotient of numbers and pi, "
-                           "e.g. 0.26*pi), got '%s'",
-                           t);
+      return rxcf_ynode_fail(node, k->name, err, RX_EINVAL,
+                             "must be a finite number (or a product/quotient of numbers and pi, "
+                             "e.g. 0.26*pi), got '%s'",
+                             t);
     if (check_float_range(k, node, v, err)) return RX_EINVAL;
     memcpy(field, &v, sizeof v);
     return 0;
@@ -172,16 +173,16 @@ static int convert(const rxcf_key *k, const rx_ynode *node, void *out, rx_error 
   case RXCF_KEY_BOOL: {
     int v;
     if (parse_bool(t, &v))
-      return rx_ynode_fail(node, k->name, err, RX_EINVAL, "must be true or false, got '%s'", t);
+      return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "must be true or false, got '%s'", t);
     memcpy(field, &v, sizeof v);
     return 0;
   }
   case RXCF_KEY_STRING: {
     size_t len = strlen(t);
-    if (len == 0) return rx_ynode_fail(node, k->name, err, RX_EINVAL, "must not be empty");
+    if (len == 0) return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "must not be empty");
     if (len >= k->size)
-      return rx_ynode_fail(node, k->name, err, RX_EINVAL, "is too long (at most %zu characters)",
-                           k->size - 1);
+      return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "is too long (at most %zu characters)",
+                             k->size - 1);
     memset(field, 0, k->size);
     memcpy(field, t, len);
     return 0;
@@ -195,22 +196,22 @@ static int convert(const rxcf_key *k, const rx_ynode *node, void *out, rx_error 
     }
     char names[256];
     join_names(k->names, names, sizeof names);
-    return rx_ynode_fail(node, k->name, err, RX_EINVAL, "'%s' is not one of %s", t, names);
+    return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "'%s' is not one of %s", t, names);
   }
   case RXCF_KEY_FLOAT2: {
     double v[2];
-    int ok = node->kind == RX_YNODE_SEQ && node->n == 2;
+    int ok = node->kind == RXCF_YNODE_SEQ && node->n == 2;
     for (int i = 0; ok && i < 2; i++)
-      ok = node->items[i]->kind == RX_YNODE_SCALAR &&
+      ok = node->items[i]->kind == RXCF_YNODE_SCALAR &&
            !rxcf_parse_number(node->items[i]->text, &v[i]);
     if (!ok)
-      return rx_ynode_fail(node, k->name, err, RX_EINVAL,
-                           "must be a pair [x, y] of finite numbers (or pi expressions)");
+      return rxcf_ynode_fail(node, k->name, err, RX_EINVAL,
+                             "must be a pair [x, y] of finite numbers (or pi expressions)");
     memcpy(field, v, sizeof v);
     return 0;
   }
   }
-  return rx_ynode_fail(node, k->name, err, RX_EINVAL, "has an unknown type");
+  return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "has an unknown type");
 }
 
 /* ---- unknown keys ---- */
@@ -255,7 +256,7 @@ static const char *suggest(const rxcf_schema *schema, unsigned variant, const ch
   return best_d <= limit ? best : NULL;
 }
 
-static int fail_unknown(const rxcf_schema *schema, unsigned variant, const rx_ynode *node,
+static int fail_unknown(const rxcf_schema *schema, unsigned variant, const rxcf_ynode *node,
                         const char *name, rx_error *err) {
   int idx = rxcf_schema_find(schema, name);
   if (idx >= 0) { /* a key of another variant */
@@ -264,14 +265,14 @@ static int fail_unknown(const rxcf_schema *schema, unsigned variant, const rx_yn
       if (variant & (1u << b)) mine = schema->variant_names[b];
       if (schema->keys[idx].variants & (1u << b)) theirs = schema->variant_names[b];
     }
-    return rx_ynode_fail(node, NULL, err, RX_EINVAL, "unknown key '%s' for %s (it is a %s key)",
-                         name, mine, theirs);
+    return rxcf_ynode_fail(node, NULL, err, RX_EINVAL, "unknown key '%s' for %s (it is a %s key)",
+                           name, mine, theirs);
   }
   const char *s = suggest(schema, variant, name);
   if (s)
-    return rx_ynode_fail(node, NULL, err, RX_EINVAL, "unknown key '%s' (did you mean '%s'?)", name,
-                         s);
-  return rx_ynode_fail(node, NULL, err, RX_EINVAL, "unknown key '%s'", name);
+    return rxcf_ynode_fail(node, NULL, err, RX_EINVAL, "unknown key '%s' (did you mean '%s'?)",
+                           name, s);
+  return rxcf_ynode_fail(node, NULL, err, RX_EINVAL, "unknown key '%s'", name);
 }
 
 /* ---- resolution ---- */
@@ -280,13 +281,13 @@ typedef struct resolve_ctx {
   const rxcf_schema *schema;
   unsigned variant;
   void *out;
-  const rx_ynode **set_by;
+  const rxcf_ynode **set_by;
   rx_error *err;
 } resolve_ctx;
 
-static int walk(resolve_ctx *c, const rx_ynode *map, const char *prefix) {
+static int walk(resolve_ctx *c, const rxcf_ynode *map, const char *prefix) {
   for (int i = 0; i < map->n; i++) {
-    const rx_ynode *it = map->items[i];
+    const rxcf_ynode *it = map->items[i];
     char name[256];
     snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", it->key);
     int idx = rxcf_schema_find(c->schema, name);
@@ -295,11 +296,12 @@ static int walk(resolve_ctx *c, const rx_ynode *map, const char *prefix) {
       if ((rc = convert(&c->schema->keys[idx], it, c->out, c->err))) return rc;
       c->set_by[idx] = it;
     } else if (idx < 0 && is_section(c->schema, name)) {
-      if (it->kind == RX_YNODE_MAP) {
+      if (it->kind == RXCF_YNODE_MAP) {
         if ((rc = walk(c, it, name))) return rc;
-      } else if (it->kind != RX_YNODE_NULL) {
-        return rx_ynode_fail(it, name, c->err, RX_EINVAL, "expected a mapping of %s.* keys, got %s",
-                             name, it->kind == RX_YNODE_SCALAR ? "a single value" : "a sequence");
+      } else if (it->kind != RXCF_YNODE_NULL) {
+        return rxcf_ynode_fail(it, name, c->err, RX_EINVAL,
+                               "expected a mapping of %s.* keys, got %s", name,
+                               it->kind == RXCF_YNODE_SCALAR ? "a single value" : "a sequence");
       }
     } else {
       return fail_unknown(c->schema, c->variant, it, name, c->err);
@@ -308,8 +310,8 @@ static int walk(resolve_ctx *c, const rx_ynode *map, const char *prefix) {
   return 0;
 }
 
-int rxcf_schema_resolve(const rxcf_schema *schema, unsigned variant, const rx_ynode *root,
-                        const char *where, void *out, const rx_ynode **set_by, rx_error *err) {
+int rxcf_schema_resolve(const rxcf_schema *schema, unsigned variant, const rxcf_ynode *root,
+                        const char *where, void *out, const rxcf_ynode **set_by, rx_error *err) {
   for (int i = 0; i < schema->n_keys; i++)
     set_by[i] = NULL;
   resolve_ctx c = {schema, variant, out, set_by, err};

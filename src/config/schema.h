@@ -46,8 +46,8 @@ typedef struct rxcf_schema {
  * `variant`. set_by[i] (n_keys entries) receives the node that set key i, or NULL. Refuses
  * unknown keys (suggesting the nearest known one), keys of other variants, wrong types, values
  * out of range, and keys that are neither optional nor set ("<where>: missing key ..."). */
-int rxcf_schema_resolve(const rxcf_schema *schema, unsigned variant, const rx_ynode *root,
-                        const char *where, void *out, const rx_ynode **set_by, rx_error *err);
+int rxcf_schema_resolve(const rxcf_schema *schema, unsigned variant, const rxcf_ynode *root,
+                        const char *where, void *out, const rxcf_ynode **set_by, rx_error *err);
 
 /* Writes every key of the variant as YAML (header first, e.g. comment lines), with floats in
  * shortest round-trip form so that resolving the text gives back the same struct. *text is

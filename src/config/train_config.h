@@ -17,6 +17,6 @@ int rxcf_task_of(const char *config, rx_task_kind *kind);
 /* Resolves a merged tree into cfg (left untouched on error): schema types and ranges, then
  * defaults (rnn.n_in, n_out, n_init) and cross-field checks. where names the whole config in
  * "missing key" messages. */
-int rxcf_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where, rx_error *err);
+int rxcf_resolve(rx_train_config *cfg, const rxcf_ynode *root, const char *where, rx_error *err);
 
 #endif

@@ -116,22 +116,22 @@ int rxcf_task_of(const char *config, rx_task_kind *kind) {
 }
 
 /* The node that set a key (NULL when it was left to its default). */
-static const rx_ynode *set_node(const rx_ynode **set_by, const char *key) {
+static const rxcf_ynode *set_node(const rxcf_ynode **set_by, const char *key) {
   return set_by[rxcf_schema_find(&train_schema, key)];
 }
 
-static int check_cross(rx_train_config *cfg, const rx_ynode **set_by, rx_error *err) {
+static int check_cross(rx_train_config *cfg, const rxcf_ynode **set_by, rx_error *err) {
   int spatial = cfg->task_kind == RX_TASK_SPATIAL, dim = spatial ? 2 : 1;
   int use_cells = spatial ? cfg->task.use_place_cells : cfg->task.use_hd_cells;
   int n_cells = use_cells ? (spatial ? cfg->task.place_cells_num : cfg->task.hd_cells_num) : 2;
   const char *cells_key = spatial ? "task.place_cells_num" : "task.hd_cells_num";
   const char *use_key = spatial ? "task.use_place_cells" : "task.use_hd_cells";
-  const rx_ynode *node;
+  const rxcf_ynode *node;
 
   if ((node = set_node(set_by, "rnn.n_in")) && cfg->rnn.n_in != dim)
-    return rx_ynode_fail(node, "rnn.n_in", err, RX_EINVAL,
-                         "must be %d, the input dimension of the %s task", dim,
-                         rxcf_task_name(cfg->task_kind));
+    return rxcf_ynode_fail(node, "rnn.n_in", err, RX_EINVAL,
+                           "must be %d, the input dimension of the %s task", dim,
+                           rxcf_task_name(cfg->task_kind));
   cfg->rnn.n_in = dim;
 
   static const char *const sized[2] = {"rnn.n_out", "rnn.n_init"};
@@ -139,45 +139,47 @@ static int check_cross(rx_train_config *cfg, const rx_ynode **set_by, rx_error *
   for (int i = 0; i < 2; i++) {
     if ((node = set_node(set_by, sized[i])) && *sizes[i] != n_cells) {
       if (use_cells)
-        return rx_ynode_fail(node, sized[i], err, RX_EINVAL, "must equal %s (%d)", cells_key,
-                             n_cells);
-      return rx_ynode_fail(node, sized[i], err, RX_EINVAL,
-                           "must be 2 when %s is false (the code is the state itself)", use_key);
+        return rxcf_ynode_fail(node, sized[i], err, RX_EINVAL, "must equal %s (%d)", cells_key,
+                               n_cells);
+      return rxcf_ynode_fail(node, sized[i], err, RX_EINVAL,
+                             "must be 2 when %s is false (the code is the state itself)", use_key);
     }
     *sizes[i] = n_cells;
   }
 
   if (!spatial && use_cells && cfg->task.hd_cells_num < 2)
-    return rx_ynode_fail(set_node(set_by, cells_key), cells_key, err, RX_EINVAL,
-                         "must be >= 2 (preferred angles run from -pi to pi, both ends included)");
+    return rxcf_ynode_fail(
+        set_node(set_by, cells_key), cells_key, err, RX_EINVAL,
+        "must be >= 2 (preferred angles run from -pi to pi, both ends included)");
 
   if (use_cells && cfg->task.decode_k > n_cells) {
-    const rx_ynode *k = set_node(set_by, "task.decode_k"), *cells = set_node(set_by, cells_key);
+    const rxcf_ynode *k = set_node(set_by, "task.decode_k"), *cells = set_node(set_by, cells_key);
     if (cells->layer > k->layer)
-      return rx_ynode_fail(cells, cells_key, err, RX_EINVAL, "must be >= task.decode_k (%d)",
-                           cfg->task.decode_k);
-    return rx_ynode_fail(k, "task.decode_k", err, RX_EINVAL, "must be <= %s (%d)", cells_key,
-                         n_cells);
+      return rxcf_ynode_fail(cells, cells_key, err, RX_EINVAL, "must be >= task.decode_k (%d)",
+                             cfg->task.decode_k);
+    return rxcf_ynode_fail(k, "task.decode_k", err, RX_EINVAL, "must be <= %s (%d)", cells_key,
+                           n_cells);
   }
   return 0;
 }
 
-int rxcf_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where, rx_error *err) {
-  const rx_ynode *c = rx_ynode_get(root, "config");
-  if (!c || c->kind == RX_YNODE_NULL)
+int rxcf_resolve(rx_train_config *cfg, const rxcf_ynode *root, const char *where, rx_error *err) {
+  const rxcf_ynode *c = rxcf_ynode_get(root, "config");
+  if (!c || c->kind == RXCF_YNODE_NULL)
     return rx_fail(err, RX_EINVAL,
                    "%s: missing key 'config' (the experiment name, e.g. "
                    "spatial_navigation/noisy_unbiased)",
                    where);
   rx_task_kind kind;
-  if (c->kind != RX_YNODE_SCALAR || rxcf_task_of(c->text, &kind))
-    return rx_ynode_fail(c, "config", err, RX_EINVAL,
-                         "'%s' is not <task>/<name> with task spatial_navigation or head_direction "
-                         "and a name of letters, digits, '_', '-', '.'",
-                         c->text);
+  if (c->kind != RXCF_YNODE_SCALAR || rxcf_task_of(c->text, &kind))
+    return rxcf_ynode_fail(
+        c, "config", err, RX_EINVAL,
+        "'%s' is not <task>/<name> with task spatial_navigation or head_direction "
+        "and a name of letters, digits, '_', '-', '.'",
+        c->text);
   rx_train_config tmp;
   memset(&tmp, 0, sizeof tmp);
-  const rx_ynode *set_by[N_KEYS];
+  const rxcf_ynode *set_by[N_KEYS];
   int rc = rxcf_schema_resolve(&train_schema, 1u << kind, root, where, &tmp, set_by, err);
   if (rc) return rc;
   tmp.task_kind = kind;
@@ -188,11 +190,11 @@ int rxcf_resolve(rx_train_config *cfg, const rx_ynode *root, const char *where, 
 
 int rx_config_from_yaml(rx_train_config *cfg, const char *yaml_text, const char *origin,
                         rx_error *err) {
-  rx_ynode *root;
-  int rc = rx_yaml_parse(&root, yaml_text, strlen(yaml_text), origin, 0, err);
+  rxcf_ynode *root;
+  int rc = rxcf_yaml_parse(&root, yaml_text, strlen(yaml_text), origin, 0, err);
   if (rc) return rc;
   rc = rxcf_resolve(cfg, root, origin, err);
-  rx_ynode_free(root);
+  rxcf_ynode_free(root);
   return rc;
 }
 

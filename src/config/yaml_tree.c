@@ -27,9 +27,9 @@ static char *dupstr(const char *s) {
 
 static int nomem(rx_error *err) { return rx_fail(err, RX_ENOMEM, "out of memory reading config"); }
 
-static rx_ynode *node_new(rx_ynode_kind kind, const char *text, const char *origin, int is_arg,
-                          int layer) {
-  rx_ynode *node = calloc(1, sizeof *node);
+static rxcf_ynode *node_new(rxcf_ynode_kind kind, const char *text, const char *origin, int is_arg,
+                            int layer) {
+  rxcf_ynode *node = calloc(1, sizeof *node);
   if (!node) return NULL;
   node->kind = kind;
   node->origin_is_arg = is_arg;
@@ -37,16 +37,16 @@ static rx_ynode *node_new(rx_ynode_kind kind, const char *text, const char *orig
   node->text = dupstr(text ? text : "");
   node->origin = dupstr(origin ? origin : "");
   if (!node->text || !node->origin) {
-    rx_ynode_free(node);
+    rxcf_ynode_free(node);
     return NULL;
   }
   return node;
 }
 
-void rx_ynode_free(rx_ynode *node) {
+void rxcf_ynode_free(rxcf_ynode *node) {
   if (!node) return;
   for (int i = 0; i < node->n; i++)
-    rx_ynode_free(node->items[i]);
+    rxcf_ynode_free(node->items[i]);
   free(node->items);
   free(node->text);
   free(node->key);
@@ -54,10 +54,10 @@ void rx_ynode_free(rx_ynode *node) {
   free(node);
 }
 
-static int push(rx_ynode *parent, rx_ynode *child) {
+static int push(rxcf_ynode *parent, rxcf_ynode *child) {
   if (parent->n == parent->cap) {
     int cap = parent->cap ? 2 * parent->cap : 8;
-    rx_ynode **items = realloc(parent->items, (size_t)cap * sizeof *items);
+    rxcf_ynode **items = realloc(parent->items, (size_t)cap * sizeof *items);
     if (!items) return -1;
     parent->items = items;
     parent->cap = cap;
@@ -66,20 +66,20 @@ static int push(rx_ynode *parent, rx_ynode *child) {
   return 0;
 }
 
-static int find_index(const rx_ynode *map, const char *key) {
+static int find_index(const rxcf_ynode *map, const char *key) {
   for (int i = 0; i < map->n; i++)
     if (map->items[i]->key && strcmp(map->items[i]->key, key) == 0) return i;
   return -1;
 }
 
-const rx_ynode *rx_ynode_get(const rx_ynode *map, const char *key) {
-  if (!map || map->kind != RX_YNODE_MAP) return NULL;
+const rxcf_ynode *rxcf_ynode_get(const rxcf_ynode *map, const char *key) {
+  if (!map || map->kind != RXCF_YNODE_MAP) return NULL;
   int i = find_index(map, key);
   return i < 0 ? NULL : map->items[i];
 }
 
-int rx_ynode_fail(const rx_ynode *node, const char *key, rx_error *err, int code, const char *fmt,
-                  ...) {
+int rxcf_ynode_fail(const rxcf_ynode *node, const char *key, rx_error *err, int code,
+                    const char *fmt, ...) {
   if (!err) return code;
   char msg[768];
   va_list ap;
@@ -134,10 +134,10 @@ static int refuse(parse_ctx *c, const char *origin, const char *path, const char
 /* ev: the start event of the node (the caller deletes it); path: dotted key for messages;
  * depth: of the node (the root is 0). */
 static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, const char *origin,
-                      int depth, rx_ynode **out) {
+                      int depth, rxcf_ynode **out) {
   *out = NULL;
   int is_arg = c->fixed_origin != NULL, rc = 0;
-  rx_ynode *node = NULL;
+  rxcf_ynode *node = NULL;
   switch (ev->type) {
   case YAML_ALIAS_EVENT:
     return refuse(c, origin, path, "an alias (*name)");
@@ -147,8 +147,8 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
     if (strlen(t) != ev->data.scalar.length)
       return rx_fail(c->err, RX_EFORMAT, "%s: %s: value contains a NUL character", origin, path);
     int null = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && is_null_text(t);
-    node =
-        node_new(null ? RX_YNODE_NULL : RX_YNODE_SCALAR, null ? "" : t, origin, is_arg, c->layer);
+    node = node_new(null ? RXCF_YNODE_NULL : RXCF_YNODE_SCALAR, null ? "" : t, origin, is_arg,
+                    c->layer);
     if (!node) return nomem(c->err);
     *out = node;
     return 0;
@@ -162,7 +162,7 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
                      origin, path, *path ? ": " : "", RX_YAML_MAX_DEPTH);
     if (is_map ? ev->data.mapping_start.anchor != NULL : ev->data.sequence_start.anchor != NULL)
       return refuse(c, origin, path, "an anchor (&name)");
-    node = node_new(is_map ? RX_YNODE_MAP : RX_YNODE_SEQ, "", origin, is_arg, c->layer);
+    node = node_new(is_map ? RXCF_YNODE_MAP : RXCF_YNODE_SEQ, "", origin, is_arg, c->layer);
     if (!node) return nomem(c->err);
     for (int index = 0;; index++) {
       yaml_event_t e;
@@ -195,7 +195,7 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
       } else {
         snprintf(item_path, sizeof item_path, "%s[%d]", path, index);
       }
-      rx_ynode *child = NULL;
+      rxcf_ynode *child = NULL;
       rc = parse_node(c, &e, item_path, item_origin, depth + 1, &child);
       yaml_event_delete(&e);
       if (rc || !child) {
@@ -204,13 +204,13 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
       }
       child->key = key;
       if (push(node, child)) {
-        rx_ynode_free(child);
+        rxcf_ynode_free(child);
         rc = nomem(c->err);
         break;
       }
     }
     if (rc) {
-      rx_ynode_free(node);
+      rxcf_ynode_free(node);
       return rc;
     }
     *out = node;
@@ -222,9 +222,9 @@ static int parse_node(parse_ctx *c, const yaml_event_t *ev, const char *path, co
 }
 
 /* One document; any_root: accept a scalar or sequence root (override values). */
-static int parse_doc(parse_ctx *c, int any_root, rx_ynode **out) {
+static int parse_doc(parse_ctx *c, int any_root, rxcf_ynode **out) {
   *out = NULL;
-  rx_ynode *root = NULL;
+  rxcf_ynode *root = NULL;
   const char *root_origin = c->fixed_origin ? c->fixed_origin : c->name;
   yaml_event_t e;
   int rc, docs = 0;
@@ -242,15 +242,15 @@ static int parse_doc(parse_ctx *c, int any_root, rx_ynode **out) {
     if (rc || type == YAML_STREAM_END_EVENT) break;
   }
   if (rc) {
-    rx_ynode_free(root);
+    rxcf_ynode_free(root);
     return rc;
   }
-  if (!any_root && (!root || root->kind == RX_YNODE_NULL)) {
-    rx_ynode_free(root);
-    if (!(root = node_new(RX_YNODE_MAP, "", root_origin, 0, c->layer))) return nomem(c->err);
+  if (!any_root && (!root || root->kind == RXCF_YNODE_NULL)) {
+    rxcf_ynode_free(root);
+    if (!(root = node_new(RXCF_YNODE_MAP, "", root_origin, 0, c->layer))) return nomem(c->err);
   }
-  if (!any_root && root->kind != RX_YNODE_MAP) {
-    rx_ynode_free(root);
+  if (!any_root && root->kind != RXCF_YNODE_MAP) {
+    rxcf_ynode_free(root);
     return rx_fail(c->err, RX_EFORMAT,
                    "%s: expected a mapping of keys (key: value) at the top level", root_origin);
   }
@@ -259,7 +259,7 @@ static int parse_doc(parse_ctx *c, int any_root, rx_ynode **out) {
   return 0;
 }
 
-static int parse_text(rx_ynode **out, const char *text, size_t len, const char *name,
+static int parse_text(rxcf_ynode **out, const char *text, size_t len, const char *name,
                       const char *fixed_origin, int layer, rx_error *err) {
   parse_ctx c = {.name = name, .fixed_origin = fixed_origin, .layer = layer, .err = err};
   if (!yaml_parser_initialize(&c.parser)) return nomem(err);
@@ -269,12 +269,12 @@ static int parse_text(rx_ynode **out, const char *text, size_t len, const char *
   return rc;
 }
 
-int rx_yaml_parse(rx_ynode **out, const char *text, size_t len, const char *name, int layer,
-                  rx_error *err) {
+int rxcf_yaml_parse(rxcf_ynode **out, const char *text, size_t len, const char *name, int layer,
+                    rx_error *err) {
   return parse_text(out, text, len, name, NULL, layer, err);
 }
 
-int rx_yaml_parse_file(rx_ynode **out, const char *path, int layer, rx_error *err) {
+int rxcf_yaml_parse_file(rxcf_ynode **out, const char *path, int layer, rx_error *err) {
   *out = NULL;
   FILE *f = fopen(path, "rb");
   if (!f) return rx_fail(err, RX_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -295,75 +295,75 @@ int rx_yaml_parse_file(rx_ynode **out, const char *path, int layer, rx_error *er
                ? rx_fail(err, RX_EFORMAT,
                          "%s: more than %d bytes, too large for a config file (not read)", path,
                          RX_YAML_MAX_FILE_BYTES)
-               : rx_yaml_parse(out, buf, len, path, layer, err);
+               : rxcf_yaml_parse(out, buf, len, path, layer, err);
   free(buf);
   return rc;
 }
 
 /* ---- merging and overrides ---- */
 
-int rx_ynode_merge(rx_ynode *dst, rx_ynode *src, rx_error *err) {
+int rxcf_ynode_merge(rxcf_ynode *dst, rxcf_ynode *src, rx_error *err) {
   int rc = 0;
   for (int i = 0; i < src->n; i++) {
-    rx_ynode *s = src->items[i];
+    rxcf_ynode *s = src->items[i];
     src->items[i] = NULL;
     if (rc) {
-      rx_ynode_free(s);
+      rxcf_ynode_free(s);
       continue;
     }
     int j = find_index(dst, s->key);
     if (j < 0) {
       if (push(dst, s)) {
-        rx_ynode_free(s);
+        rxcf_ynode_free(s);
         rc = nomem(err);
       }
       continue;
     }
-    rx_ynode *d = dst->items[j];
-    if (d->kind == RX_YNODE_MAP && s->kind == RX_YNODE_MAP) {
-      rc = rx_ynode_merge(d, s, err);
-    } else if (d->kind == RX_YNODE_MAP && s->kind == RX_YNODE_NULL) {
-      rx_ynode_free(s);
+    rxcf_ynode *d = dst->items[j];
+    if (d->kind == RXCF_YNODE_MAP && s->kind == RXCF_YNODE_MAP) {
+      rc = rxcf_ynode_merge(d, s, err);
+    } else if (d->kind == RXCF_YNODE_MAP && s->kind == RXCF_YNODE_NULL) {
+      rxcf_ynode_free(s);
     } else {
       dst->items[j] = s;
-      rx_ynode_free(d);
+      rxcf_ynode_free(d);
     }
   }
   src->n = 0;
-  rx_ynode_free(src);
+  rxcf_ynode_free(src);
   return rc;
 }
 
 /* Merges {c1: {c2: ... {ck: value}}} into root, for the dotted key c1.c2...ck. Consumes value. */
-static int set_path(rx_ynode *root, const char *dotted, rx_ynode *value, const char *origin,
+static int set_path(rxcf_ynode *root, const char *dotted, rxcf_ynode *value, const char *origin,
                     int is_arg, int layer, rx_error *err) {
-  rx_ynode *wrap = node_new(RX_YNODE_MAP, "", origin, is_arg, layer), *cur = wrap;
+  rxcf_ynode *wrap = node_new(RXCF_YNODE_MAP, "", origin, is_arg, layer), *cur = wrap;
   char *copy = dupstr(dotted);
   int rc = 0;
   if (!wrap || !copy) rc = nomem(err);
   for (char *part = copy, *dot; !rc && part; part = dot ? dot + 1 : NULL) {
     if ((dot = strchr(part, '.'))) *dot = '\0';
-    rx_ynode *child = dot ? node_new(RX_YNODE_MAP, "", origin, is_arg, layer) : value;
+    rxcf_ynode *child = dot ? node_new(RXCF_YNODE_MAP, "", origin, is_arg, layer) : value;
     if (!dot) value = NULL; /* owned by the tree from here */
     if (!child || !(child->key = dupstr(part)) || push(cur, child)) {
-      rx_ynode_free(child);
+      rxcf_ynode_free(child);
       rc = nomem(err);
       break;
     }
     cur = child;
   }
   free(copy);
-  rx_ynode_free(value);
+  rxcf_ynode_free(value);
   if (rc) {
-    rx_ynode_free(wrap);
+    rxcf_ynode_free(wrap);
     return rc;
   }
-  return rx_ynode_merge(root, wrap, err);
+  return rxcf_ynode_merge(root, wrap, err);
 }
 
-int rx_ynode_set_scalar(rx_ynode *root, const char *key, const char *text, const char *origin,
-                        int layer, rx_error *err) {
-  rx_ynode *v = node_new(RX_YNODE_SCALAR, text, origin, 0, layer);
+int rxcf_ynode_set_scalar(rxcf_ynode *root, const char *key, const char *text, const char *origin,
+                          int layer, rx_error *err) {
+  rxcf_ynode *v = node_new(RXCF_YNODE_SCALAR, text, origin, 0, layer);
   if (!v) return nomem(err);
   return set_path(root, key, v, origin, 0, layer, err);
 }
@@ -421,7 +421,7 @@ static int valid_key(const char *k) {
   }
 }
 
-int rx_yaml_apply_override(rx_ynode *root, const char *arg, int layer, rx_error *err) {
+int rxcf_yaml_apply_override(rxcf_ynode *root, const char *arg, int layer, rx_error *err) {
   const char *eq = strchr(arg, '=');
   if (!eq)
     return rx_fail(err, RX_EINVAL,
@@ -452,10 +452,10 @@ int rx_yaml_apply_override(rx_ynode *root, const char *arg, int layer, rx_error 
       snprintf(origin, origin_size, "command line: %.*s...", RX_YAML_MAX_ORIGIN_ARG, arg);
     else
       snprintf(origin, origin_size, "command line: %s", arg);
-    rx_ynode *v = NULL;
+    rxcf_ynode *v = NULL;
     if (strchr("[{'\"", value[0]))
       rc = parse_text(&v, value, strlen(value), origin, origin, layer, err);
-    else if (!(v = node_new(RX_YNODE_SCALAR, value, origin, 1, layer)))
+    else if (!(v = node_new(RXCF_YNODE_SCALAR, value, origin, 1, layer)))
       rc = nomem(err);
     if (!rc) rc = set_path(root, key, v, origin, 1, layer, err);
   }

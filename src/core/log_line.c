@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-void rx_log_vprintf(rx_line_fn log, void *ctx, const char *fmt, va_list ap) {
+void rxc_log_vprintf(rxc_line_fn log, void *ctx, const char *fmt, va_list ap) {
   if (!log) return;
   char line[3000];
   vsnprintf(line, sizeof line, fmt, ap);

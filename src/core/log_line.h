@@ -5,9 +5,9 @@
 
 #include <stdarg.h>
 
-typedef void (*rx_line_fn)(void *ctx, const char *line);
+typedef void (*rxc_line_fn)(void *ctx, const char *line);
 
 /* Formats one line (cut at 3000 bytes) and passes it to log; nothing when log is NULL. */
-void rx_log_vprintf(rx_line_fn log, void *ctx, const char *fmt, va_list ap);
+void rxc_log_vprintf(rxc_line_fn log, void *ctx, const char *fmt, va_list ap);
 
 #endif

@@ -66,7 +66,7 @@ int rx_figures_config_parse(rx_figures_config *cfg, int n, const char *const *ar
 void fg_log(fg_ctx *c, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  rx_log_vprintf(c->rd.log, c->rd.log_ctx, fmt, ap);
+  rxc_log_vprintf(c->rd.log, c->rd.log_ctx, fmt, ap);
   va_end(ap);
 }
 

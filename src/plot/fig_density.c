@@ -21,24 +21,24 @@ static void cell_centre(PLFLT i, PLFLT j, PLFLT *x, PLFLT *y, PLPointer data) {
   *y = g->y0 + (j + 0.5) * g->dy;
 }
 
-static int draw_image(const void *spec, const rx_pl_rect *cell) {
+static int draw_image(const void *spec, const rxpl_rect *cell) {
   const rx_image_spec *s = spec;
   int nx = s->nx, ny = s->ny;
   double lo = INFINITY, hi = -INFINITY;
   for (size_t k = 0; k < (size_t)nx * ny; k++)
-    if (rx_pl_finite(s->z[k])) lo = fmin(lo, s->z[k]), hi = fmax(hi, s->z[k]);
+    if (rxpl_finite(s->z[k])) lo = fmin(lo, s->z[k]), hi = fmax(hi, s->z[k]);
   if (s->z_min < s->z_max) lo = s->z_min, hi = s->z_max;
-  rx_pl_axis ca;
-  rx_pl_axis_make(&ca, lo, hi, 0, 0.0);
+  rxpl_axis ca;
+  rxpl_axis_make(&ca, lo, hi, 0, 0.0);
   lo = ca.lo, hi = ca.hi;
-  rx_pl_frame f = {0};
+  rxpl_frame f = {0};
   f.title = s->title;
   f.x_label = s->x_label;
   f.y_label = s->y_label;
-  rx_pl_axis_make(&f.x, s->x_min, s->x_max, 0, 0.0);
-  rx_pl_axis_make(&f.y, s->y_min, s->y_max, 0, 0.0);
+  rxpl_axis_make(&f.x, s->x_min, s->x_max, 0, 0.0);
+  rxpl_axis_make(&f.y, s->y_min, s->y_max, 0, 0.0);
   if (s->equal_aspect) f.aspect = (f.y.hi - f.y.lo) / (f.x.hi - f.x.lo);
-  f.right_extra = rx_pl_colourbar_margin(&ca, s->z_label);
+  f.right_extra = rxpl_colourbar_margin(&ca, s->z_label);
 
   PLFLT **img = malloc((size_t)nx * sizeof *img), **con = malloc((size_t)nx * sizeof *con);
   PLFLT *buf = malloc(2 * (size_t)nx * ny * sizeof *buf);
@@ -51,20 +51,20 @@ static int draw_image(const void *spec, const rx_pl_rect *cell) {
     con[i] = buf + (size_t)(nx + i) * ny;
     for (int j = 0; j < ny; j++) {
       double v = s->z[(size_t)j * nx + i];
-      img[i][j] = rx_pl_finite(v) ? fmin(fmax(v, lo), hi) : NAN; /* NaN: not drawn */
-      con[i][j] = rx_pl_finite(v) ? v : lo;
+      img[i][j] = rxpl_finite(v) ? fmin(fmax(v, lo), hi) : NAN; /* NaN: not drawn */
+      con[i][j] = rxpl_finite(v) ? v : lo;
     }
   }
-  rx_pl_rect vp;
-  rx_pl_frame_begin(&f, cell, &vp);
-  cJSON *rec = rx_pl_rec();
+  rxpl_rect vp;
+  rxpl_frame_begin(&f, cell, &vp);
+  cJSON *rec = rxpl_rec();
   double extent[4] = {s->x_min, s->x_max, s->y_min, s->y_max};
-  rx_pl_rec_num(rec, "nx", nx);
-  rx_pl_rec_num(rec, "ny", ny);
-  rx_pl_rec_nums(rec, "extent", extent, 4, 1);
-  rx_pl_rec_matrix(rec, "z", s->z, ny, nx);
-  if (has_box(s->box)) rx_pl_rec_nums(rec, "arena", s->box, 4, 1);
-  rx_pl_cmap_sequential();
+  rxpl_rec_num(rec, "nx", nx);
+  rxpl_rec_num(rec, "ny", ny);
+  rxpl_rec_nums(rec, "extent", extent, 4, 1);
+  rxpl_rec_matrix(rec, "z", s->z, ny, nx);
+  if (has_box(s->box)) rxpl_rec_nums(rec, "arena", s->box, 4, 1);
+  rxpl_cmap_sequential();
   /* cell (i, j) spans x_min + [i, i + 1] dx; colours map [lo, hi] to the whole of cmap1 */
   plimagefr((PLFLT_MATRIX)img, nx, ny, s->x_min, s->x_max, s->y_min, s->y_max, lo, hi, lo, hi, NULL,
             NULL);
@@ -73,9 +73,9 @@ static int draw_image(const void *spec, const rx_pl_rect *cell) {
     int n = s->n_contours < 64 ? s->n_contours : 64;
     for (int k = 0; k < n; k++)
       lev[k] = lo + (k + 1) * (hi - lo) / (n + 1);
-    rx_pl_rec_nums(rec, "contour_levels", lev, (size_t)n, 1);
+    rxpl_rec_nums(rec, "contour_levels", lev, (size_t)n, 1);
     grid_map g = {s->x_min, (s->x_max - s->x_min) / nx, s->y_min, (s->y_max - s->y_min) / ny};
-    rx_pl_col_alpha(RX_PL_WHITE, 0.7);
+    rxpl_col_alpha(RX_PL_WHITE, 0.7);
     plwidth(0.9);
     plcont((PLFLT_MATRIX)con, nx, ny, 1, nx, 1, ny, lev, n, cell_centre, &g);
     plwidth(1.0);
@@ -83,49 +83,49 @@ static int draw_image(const void *spec, const rx_pl_rect *cell) {
   if (has_box(s->box)) {
     PLFLT bx[5] = {s->box[0], s->box[1], s->box[1], s->box[0], s->box[0]};
     PLFLT by[5] = {s->box[2], s->box[2], s->box[3], s->box[3], s->box[2]};
-    rx_pl_col(RX_PL_MUTED);
+    rxpl_col(RX_PL_MUTED);
     plwidth(1.5);
     plline(5, bx, by);
     plwidth(1.0);
   }
-  rx_pl_frame_end(&f, &vp);
-  rx_pl_colourbar(&vp, &ca, s->z_label, 0);
+  rxpl_frame_end(&f, &vp);
+  rxpl_colourbar(&vp, &ca, s->z_label, 0);
   free(img), free(con), free(buf);
   return 0;
 }
 
 int rx_fig_add_image(rx_fig *fig, const rx_image_spec *s, rx_error *err) {
-  int rc = rx_pl_check_room(fig, err);
+  int rc = rxpl_check_room(fig, err);
   if (rc) return rc;
-  if (!s || !s->z) return rx_pl_fail(fig, err, RX_EINVAL, "image panel without values");
+  if (!s || !s->z) return rxpl_fail(fig, err, RX_EINVAL, "image panel without values");
   if (s->nx < 2 || s->ny < 2 || s->nx > 4096 || s->ny > 4096)
-    return rx_pl_fail(fig, err, RX_EINVAL, "image grid of %d x %d cells (2..4096 each)", s->nx,
-                      s->ny);
+    return rxpl_fail(fig, err, RX_EINVAL, "image grid of %d x %d cells (2..4096 each)", s->nx,
+                     s->ny);
   double r[8] = {s->x_min, s->x_max, s->y_min, s->y_max, s->z_min, s->z_max, 0, 0};
   for (int i = 0; i < 6; i++)
-    if (!rx_pl_finite(r[i]))
-      return rx_pl_fail(fig, err, RX_EINVAL, "image extent or colour range is not finite");
+    if (!rxpl_finite(r[i]))
+      return rxpl_fail(fig, err, RX_EINVAL, "image extent or colour range is not finite");
   if (!(s->x_min < s->x_max && s->y_min < s->y_max))
-    return rx_pl_fail(fig, err, RX_EINVAL, "image extent [%g, %g] x [%g, %g] is empty", s->x_min,
-                      s->x_max, s->y_min, s->y_max);
+    return rxpl_fail(fig, err, RX_EINVAL, "image extent [%g, %g] x [%g, %g] is empty", s->x_min,
+                     s->x_max, s->y_min, s->y_max);
   for (int i = 0; i < 4; i++)
-    if (!rx_pl_finite(s->box[i])) return rx_pl_fail(fig, err, RX_EINVAL, "arena box is not finite");
+    if (!rxpl_finite(s->box[i])) return rxpl_fail(fig, err, RX_EINVAL, "arena box is not finite");
   if (s->n_contours < 0 || s->n_contours > 64)
-    return rx_pl_fail(fig, err, RX_EINVAL, "%d contour levels (0..64)", s->n_contours);
+    return rxpl_fail(fig, err, RX_EINVAL, "%d contour levels (0..64)", s->n_contours);
   size_t n = (size_t)s->nx * s->ny, good = 0;
   for (size_t k = 0; k < n; k++)
-    good += rx_pl_finite(s->z[k]);
+    good += rxpl_finite(s->z[k]);
   if (!good)
-    return rx_pl_fail(fig, err, RX_ENUMERIC, "image panel '%s' has no finite values",
-                      s->title ? s->title : "");
+    return rxpl_fail(fig, err, RX_ENUMERIC, "image panel '%s' has no finite values",
+                     s->title ? s->title : "");
   int oom = 0;
-  rx_image_spec *c = rx_pl_memdup(fig, s, sizeof *s, &oom);
-  if (oom) return rx_pl_oom(fig, err);
-  c->z = rx_pl_memdup(fig, s->z, n * sizeof *s->z, &oom);
-  c->title = rx_pl_strdup(fig, s->title, &oom);
-  c->x_label = rx_pl_strdup(fig, s->x_label, &oom);
-  c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
-  c->z_label = rx_pl_strdup(fig, s->z_label, &oom);
-  if (oom) return rx_pl_oom(fig, err);
-  return rx_pl_push(fig, "image", draw_image, c, err);
+  rx_image_spec *c = rxpl_memdup(fig, s, sizeof *s, &oom);
+  if (oom) return rxpl_oom(fig, err);
+  c->z = rxpl_memdup(fig, s->z, n * sizeof *s->z, &oom);
+  c->title = rxpl_strdup(fig, s->title, &oom);
+  c->x_label = rxpl_strdup(fig, s->x_label, &oom);
+  c->y_label = rxpl_strdup(fig, s->y_label, &oom);
+  c->z_label = rxpl_strdup(fig, s->z_label, &oom);
+  if (oom) return rxpl_oom(fig, err);
+  return rxpl_push(fig, "image", draw_image, c, err);
 }

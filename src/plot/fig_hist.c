@@ -14,7 +14,7 @@ static void set_range(const rx_hist_spec *s, double *lo, double *hi) {
   for (int k = 0; k < s->n_sets; k++)
     for (size_t i = 0; i < s->sets[k].n; i++) {
       double v = s->sets[k].v[i];
-      if (rx_pl_finite(v)) *lo = fmin(*lo, v), *hi = fmax(*hi, v);
+      if (rxpl_finite(v)) *lo = fmin(*lo, v), *hi = fmax(*hi, v);
     }
   if (s->x_min < s->x_max) *lo = s->x_min, *hi = s->x_max;
   if (!(*hi > *lo)) { /* all values equal: one bin around them */
@@ -23,7 +23,7 @@ static void set_range(const rx_hist_spec *s, double *lo, double *hi) {
   }
 }
 
-static int draw_hist(const void *spec, const rx_pl_rect *cell) {
+static int draw_hist(const void *spec, const rxpl_rect *cell) {
   const rx_hist_spec *s = spec;
   int nb = s->n_bins ? s->n_bins : 40, K = s->n_sets;
   double lo, hi;
@@ -35,21 +35,21 @@ static int draw_hist(const void *spec, const rx_pl_rect *cell) {
     return RX_ENOMEM;
   }
   double top = 0;
-  cJSON *rec = rx_pl_rec(), *rec_sets = rx_pl_rec_arr(rec, "sets");
-  rx_pl_rec_num(rec, "n_bins", nb);
-  rx_pl_rec_bool(rec, "density", !s->counts);
-  rx_pl_rec_bool(rec, "show_mean", s->show_mean);
+  cJSON *rec = rxpl_rec(), *rec_sets = rxpl_rec_arr(rec, "sets");
+  rxpl_rec_num(rec, "n_bins", nb);
+  rxpl_rec_bool(rec, "density", !s->counts);
+  rxpl_rec_bool(rec, "show_mean", s->show_mean);
   if (rec) { /* bin b covers [edge b, edge b + 1); the last one includes its right edge */
-    cJSON *edges = rx_pl_rec_arr(rec, "bin_edges");
+    cJSON *edges = rxpl_rec_arr(rec, "bin_edges");
     for (int b = 0; b <= nb; b++)
-      rx_pl_rec_num(edges, NULL, b < nb ? lo + b * w : hi);
+      rxpl_rec_num(edges, NULL, b < nb ? lo + b * w : hi);
   }
   for (int k = 0; k < K; k++) {
     size_t n = 0, in = 0;
     double sum = 0;
     for (size_t i = 0; i < s->sets[k].n; i++) {
       double v = s->sets[k].v[i];
-      if (!rx_pl_finite(v)) continue;
+      if (!rxpl_finite(v)) continue;
       n++, sum += v;
       if (v < lo || v > hi) continue;
       int b = (int)((v - lo) / w);
@@ -57,44 +57,44 @@ static int draw_hist(const void *spec, const rx_pl_rect *cell) {
       in++;
     }
     mean[k] = n ? sum / n : NAN;
-    cJSON *it = rx_pl_rec_item(rec_sets);
-    rx_pl_rec_str(it, "label", s->sets[k].label);
-    rx_pl_rec_colour(it, "colour", rx_pl_colour_index(s->sets[k].colour, k));
-    rx_pl_rec_num(it, "n", (double)n);
-    rx_pl_rec_num(it, "n_in_range", (double)in);
-    rx_pl_rec_num(it, "mean", mean[k]);
-    rx_pl_rec_nums(it, "counts", h + (size_t)k * nb, (size_t)nb, 1);
+    cJSON *it = rxpl_rec_item(rec_sets);
+    rxpl_rec_str(it, "label", s->sets[k].label);
+    rxpl_rec_colour(it, "colour", rxpl_colour_index(s->sets[k].colour, k));
+    rxpl_rec_num(it, "n", (double)n);
+    rxpl_rec_num(it, "n_in_range", (double)in);
+    rxpl_rec_num(it, "mean", mean[k]);
+    rxpl_rec_nums(it, "counts", h + (size_t)k * nb, (size_t)nb, 1);
     for (int b = 0; b < nb; b++) {
       double *c = &h[(size_t)k * nb + b];
       if (!s->counts) *c = n ? *c / (n * w) : 0;
       top = fmax(top, *c);
     }
-    rx_pl_rec_nums(it, "heights", h + (size_t)k * nb, (size_t)nb, 1);
+    rxpl_rec_nums(it, "heights", h + (size_t)k * nb, (size_t)nb, 1);
   }
-  rx_pl_frame f = {0};
+  rxpl_frame f = {0};
   f.title = s->title;
   f.x_label = s->x_label;
   f.y_label = s->y_label ? s->y_label : s->counts ? "count" : "probability density";
   f.grid = 1;
-  rx_pl_axis_make(&f.x, lo, hi, 0, 0.0);
-  rx_pl_axis_make(&f.y, 0, top > 0 ? top * 1.08 : 1, 0, 0.0);
+  rxpl_axis_make(&f.x, lo, hi, 0, 0.0);
+  rxpl_axis_make(&f.y, 0, top > 0 ? top * 1.08 : 1, 0, 0.0);
   char text[32][160];
-  rx_pl_legend_entry ent[32];
+  rxpl_legend_entry ent[32];
   int ne = 0;
   for (int k = 0; k < K && ne < 32; k++) {
     const char *label = s->sets[k].label ? s->sets[k].label : "";
-    if (s->show_mean && rx_pl_finite(mean[k]))
+    if (s->show_mean && rxpl_finite(mean[k]))
       snprintf(text[ne], sizeof text[ne], "%.120s%smean %s%.3g", label, label[0] ? ", " : "",
                mean[k] < 0 ? "−" : "", fabs(mean[k]));
     else
       snprintf(text[ne], sizeof text[ne], "%s", label);
     if (!text[ne][0]) continue;
-    rx_pl_legend_entry e = {text[ne], rx_pl_colour_index(s->sets[k].colour, k), 1, 0, 1, 0};
+    rxpl_legend_entry e = {text[ne], rxpl_colour_index(s->sets[k].colour, k), 1, 0, 1, 0};
     ent[ne++] = e;
   }
-  if (s->legend == RX_LEGEND_OUTSIDE) f.right_extra = rx_pl_legend_width(ent, ne) + 0.8;
-  rx_pl_rect vp;
-  rx_pl_frame_begin(&f, cell, &vp);
+  if (s->legend == RX_LEGEND_OUTSIDE) f.right_extra = rxpl_legend_width(ent, ne) + 0.8;
+  rxpl_rect vp;
+  rxpl_frame_begin(&f, cell, &vp);
   PLFLT *px = malloc((size_t)(2 * nb + 2) * sizeof *px),
         *py = malloc((size_t)(2 * nb + 2) * sizeof *py);
   double *lx = malloc((size_t)K * nb * sizeof *lx + 1),
@@ -105,7 +105,7 @@ static int draw_hist(const void *spec, const rx_pl_rect *cell) {
   }
   size_t np = 0;
   for (int k = 0; k < K; k++) {
-    int col = rx_pl_colour_index(s->sets[k].colour, k);
+    int col = rxpl_colour_index(s->sets[k].colour, k);
     int m = 0;
     px[m] = lo, py[m++] = 0;
     for (int b = 0; b < nb; b++) {
@@ -115,47 +115,47 @@ static int draw_hist(const void *spec, const rx_pl_rect *cell) {
       lx[np] = lo + (b + 0.5) * w, ly[np++] = c;
     }
     px[m] = hi, py[m++] = 0;
-    rx_pl_col(rx_pl_light(col));
+    rxpl_col(rxpl_light(col));
     plfill(m, px, py);
-    rx_pl_col(col);
+    rxpl_col(col);
     plwidth(1.6);
     plline(m, px, py);
     plwidth(1.0);
   }
   for (int k = 0; s->show_mean && k < K; k++) { /* on top of every histogram */
-    if (!rx_pl_finite(mean[k]) || mean[k] < lo || mean[k] > hi) continue;
+    if (!rxpl_finite(mean[k]) || mean[k] < lo || mean[k] > hi) continue;
     PLFLT mx[2] = {mean[k], mean[k]}, my[2] = {0, f.y.hi};
-    rx_pl_col(rx_pl_colour_index(s->sets[k].colour, k));
+    rxpl_col(rxpl_colour_index(s->sets[k].colour, k));
     pllsty(3);
     plwidth(2.0);
     plline(2, mx, my);
     pllsty(1);
     plwidth(1.0);
   }
-  rx_pl_legend(s->legend, ent, ne, lx, ly, np);
-  rx_pl_frame_end(&f, &vp);
+  rxpl_legend(s->legend, ent, ne, lx, ly, np);
+  rxpl_frame_end(&f, &vp);
   free(px), free(py), free(lx), free(ly), free(h), free(mean);
   return 0;
 }
 
 int rx_fig_add_hist(rx_fig *fig, const rx_hist_spec *s, rx_error *err) {
-  int rc = rx_pl_check_room(fig, err);
+  int rc = rxpl_check_room(fig, err);
   if (rc) return rc;
-  if (!s) return rx_pl_fail(fig, err, RX_EINVAL, "histogram panel without a spec");
-  if ((rc = rx_pl_check_sets(fig, s->sets, s->n_sets, 0, "histogram", err))) return rc;
+  if (!s) return rxpl_fail(fig, err, RX_EINVAL, "histogram panel without a spec");
+  if ((rc = rxpl_check_sets(fig, s->sets, s->n_sets, 0, "histogram", err))) return rc;
   if (s->n_bins < 0 || s->n_bins > 1000)
-    return rx_pl_fail(fig, err, RX_EINVAL, "%d bins (1..1000, 0: 40)", s->n_bins);
-  if (!rx_pl_finite(s->x_min) || !rx_pl_finite(s->x_max))
-    return rx_pl_fail(fig, err, RX_EINVAL, "bin range is not finite");
+    return rxpl_fail(fig, err, RX_EINVAL, "%d bins (1..1000, 0: 40)", s->n_bins);
+  if (!rxpl_finite(s->x_min) || !rxpl_finite(s->x_max))
+    return rxpl_fail(fig, err, RX_EINVAL, "bin range is not finite");
   if ((unsigned)s->legend > RX_LEGEND_NONE)
-    return rx_pl_fail(fig, err, RX_EINVAL, "unknown legend position %d", (int)s->legend);
+    return rxpl_fail(fig, err, RX_EINVAL, "unknown legend position %d", (int)s->legend);
   int oom = 0;
-  rx_hist_spec *c = rx_pl_memdup(fig, s, sizeof *s, &oom);
-  if (oom) return rx_pl_oom(fig, err);
-  c->sets = rx_pl_copy_sets(fig, s->sets, s->n_sets, &oom);
-  c->title = rx_pl_strdup(fig, s->title, &oom);
-  c->x_label = rx_pl_strdup(fig, s->x_label, &oom);
-  c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
-  if (oom) return rx_pl_oom(fig, err);
-  return rx_pl_push(fig, "hist", draw_hist, c, err);
+  rx_hist_spec *c = rxpl_memdup(fig, s, sizeof *s, &oom);
+  if (oom) return rxpl_oom(fig, err);
+  c->sets = rxpl_copy_sets(fig, s->sets, s->n_sets, &oom);
+  c->title = rxpl_strdup(fig, s->title, &oom);
+  c->x_label = rxpl_strdup(fig, s->x_label, &oom);
+  c->y_label = rxpl_strdup(fig, s->y_label, &oom);
+  if (oom) return rxpl_oom(fig, err);
+  return rxpl_push(fig, "hist", draw_hist, c, err);
 }

@@ -24,7 +24,7 @@ static int parse_format(const char *fmt, int *digits, char *conv) {
 
 static void format_value(double v, int digits, char conv, char *buf, size_t n) {
   char tmp[48];
-  if (!rx_pl_finite(v)) {
+  if (!rxpl_finite(v)) {
     snprintf(buf, n, "n/a");
     return;
   }
@@ -40,18 +40,18 @@ static void format_value(double v, int digits, char conv, char *buf, size_t n) {
     snprintf(buf, n, "%s", tmp);
 }
 
-static int draw_matrix(const void *spec, const rx_pl_rect *cell) {
+static int draw_matrix(const void *spec, const rxpl_rect *cell) {
   const rx_matrix_spec *s = spec;
   int R = s->n_rows, C = s->n_cols, digits = 2;
   char conv = 'f';
   parse_format(s->format, &digits, &conv);
   double lo = INFINITY, hi = -INFINITY;
   for (size_t k = 0; k < (size_t)R * C; k++)
-    if (rx_pl_finite(s->v[k])) lo = fmin(lo, s->v[k]), hi = fmax(hi, s->v[k]);
+    if (rxpl_finite(s->v[k])) lo = fmin(lo, s->v[k]), hi = fmax(hi, s->v[k]);
   if (s->z_min < s->z_max) lo = s->z_min, hi = s->z_max;
-  rx_pl_axis ca;
-  rx_pl_axis_make(&ca, lo, hi, 0, 0.0);
-  rx_pl_frame f = {0};
+  rxpl_axis ca;
+  rxpl_axis_make(&ca, lo, hi, 0, 0.0);
+  rxpl_frame f = {0};
   f.title = s->title;
   f.x_label = s->x_label;
   f.y_label = s->y_label;
@@ -60,25 +60,25 @@ static int draw_matrix(const void *spec, const rx_pl_rect *cell) {
   f.x_ticks_custom = f.y_ticks_custom = 1;
   f.aspect = (double)R / C;
   for (int r = 0; s->row_labels && r < R; r++)
-    f.y_custom_width = fmax(f.y_custom_width, rx_pl_text_width(s->row_labels[r]));
+    f.y_custom_width = fmax(f.y_custom_width, rxpl_text_width(s->row_labels[r]));
   /* columns: wrap to the cell width, estimated before the viewport exists */
-  double slot = fmax(3.0, 0.9 * (cell->x1 - cell->x0) / rx_pl_cw(1.0) / (C + 3));
+  double slot = fmax(3.0, 0.9 * (cell->x1 - cell->x0) / rxpl_cw(1.0) / (C + 3));
   double *xs = malloc((size_t)C * sizeof *xs);
   if (!xs) return RX_ENOMEM;
   for (int c = 0; c < C; c++)
     xs[c] = c + 0.5;
-  int lines = rx_pl_x_labels(s->col_labels, xs, C, slot, 0);
+  int lines = rxpl_x_labels(s->col_labels, xs, C, slot, 0);
   f.bottom_extra = lines ? 0.4 + 1.2 * lines + 0.1 : 0.3;
-  f.right_extra = rx_pl_colourbar_margin(&ca, s->z_label);
-  rx_pl_rect vp;
-  rx_pl_frame_begin(&f, cell, &vp);
-  cJSON *rec = rx_pl_rec();
-  rx_pl_rec_num(rec, "n_rows", R);
-  rx_pl_rec_num(rec, "n_columns", C);
-  rx_pl_rec_strs(rec, "row_labels", s->row_labels, s->row_labels ? R : 0);
-  rx_pl_rec_strs(rec, "column_labels", s->col_labels, s->col_labels ? C : 0);
-  rx_pl_rec_matrix(rec, "values", s->v, R, C);
-  cJSON *rec_text = rx_pl_rec_arr(rec, "cell_text"); /* (n_rows, n_columns) as printed */
+  f.right_extra = rxpl_colourbar_margin(&ca, s->z_label);
+  rxpl_rect vp;
+  rxpl_frame_begin(&f, cell, &vp);
+  cJSON *rec = rxpl_rec();
+  rxpl_rec_num(rec, "n_rows", R);
+  rxpl_rec_num(rec, "n_columns", C);
+  rxpl_rec_strs(rec, "row_labels", s->row_labels, s->row_labels ? R : 0);
+  rxpl_rec_strs(rec, "column_labels", s->col_labels, s->col_labels ? C : 0);
+  rxpl_rec_matrix(rec, "values", s->v, R, C);
+  cJSON *rec_text = rxpl_rec_arr(rec, "cell_text"); /* (n_rows, n_columns) as printed */
   if (rec) { /* columns at x = c + 0.5, rows from the top at y = R - r - 0.5 */
     double *ys = malloc((size_t)R * sizeof *ys);
     if (!ys) {
@@ -87,45 +87,43 @@ static int draw_matrix(const void *spec, const rx_pl_rect *cell) {
     }
     for (int r = 0; r < R; r++)
       ys[r] = R - r - 0.5;
-    rx_pl_rec_nums(rx_pl_rec_obj(rec, "x_axis"), "ticks", xs, (size_t)C, 1);
-    rx_pl_rec_strs(rx_pl_rec_obj(rec, "x_axis"), "tick_labels", s->col_labels,
-                   s->col_labels ? C : 0);
-    rx_pl_rec_nums(rx_pl_rec_obj(rec, "y_axis"), "ticks", ys, (size_t)R, 1);
-    rx_pl_rec_strs(rx_pl_rec_obj(rec, "y_axis"), "tick_labels", s->row_labels,
-                   s->row_labels ? R : 0);
+    rxpl_rec_nums(rxpl_rec_obj(rec, "x_axis"), "ticks", xs, (size_t)C, 1);
+    rxpl_rec_strs(rxpl_rec_obj(rec, "x_axis"), "tick_labels", s->col_labels, s->col_labels ? C : 0);
+    rxpl_rec_nums(rxpl_rec_obj(rec, "y_axis"), "ticks", ys, (size_t)R, 1);
+    rxpl_rec_strs(rxpl_rec_obj(rec, "y_axis"), "tick_labels", s->row_labels, s->row_labels ? R : 0);
     free(ys);
   }
-  rx_pl_cmap_sequential();
+  rxpl_cmap_sequential();
   /* text size: fit the widest value in a cell */
-  double cell_chars = (vp.x1 - vp.x0) / C / rx_pl_cw(1.0), widest = 0;
+  double cell_chars = (vp.x1 - vp.x0) / C / rxpl_cw(1.0), widest = 0;
   char buf[64];
   for (size_t k = 0; k < (size_t)R * C; k++) {
     format_value(s->v[k], digits, conv, buf, sizeof buf);
-    widest = fmax(widest, rx_pl_text_width(buf));
+    widest = fmax(widest, rxpl_text_width(buf));
   }
   double tscale = fmin(1.05, 0.8 * cell_chars / fmax(widest, 1.0));
-  double cell_h_chars = (vp.y1 - vp.y0) / R / rx_pl_ch(1.0);
+  double cell_h_chars = (vp.y1 - vp.y0) / R / rxpl_ch(1.0);
   tscale = fmin(tscale, 0.55 * cell_h_chars);
   for (int r = 0; r < R; r++) {
-    cJSON *rec_row = rx_pl_rec_list(rec_text);
+    cJSON *rec_row = rxpl_rec_list(rec_text);
     for (int c = 0; c < C; c++) {
       double v = s->v[(size_t)r * C + c], y0 = R - 1 - r;
       PLFLT px[4] = {c, c + 1, c + 1, c}, py[4] = {y0, y0, y0 + 1, y0 + 1};
-      double u = rx_pl_finite(v) ? (fmin(fmax(v, ca.lo), ca.hi) - ca.lo) / (ca.hi - ca.lo) : 0;
-      if (rx_pl_finite(v))
+      double u = rxpl_finite(v) ? (fmin(fmax(v, ca.lo), ca.hi) - ca.lo) / (ca.hi - ca.lo) : 0;
+      if (rxpl_finite(v))
         plcol1(u);
       else
-        rx_pl_col(RX_PL_MUTED);
+        rxpl_col(RX_PL_MUTED);
       plfill(4, px, py);
       format_value(v, digits, conv, buf, sizeof buf);
-      rx_pl_rec_str(rec_row, NULL, buf);
-      rx_pl_col(rx_pl_finite(v) && rx_pl_cmap_luminance(u, 0) < 0.45 ? RX_PL_WHITE : RX_PL_FG);
-      rx_pl_text_scale(tscale);
+      rxpl_rec_str(rec_row, NULL, buf);
+      rxpl_col(rxpl_finite(v) && rxpl_cmap_luminance(u, 0) < 0.45 ? RX_PL_WHITE : RX_PL_FG);
+      rxpl_text_scale(tscale);
       plptex(c + 0.5, y0 + 0.5, 1, 0, 0.5, buf);
     }
   }
-  rx_pl_text_scale(1.0);
-  rx_pl_col(RX_PL_WHITE); /* thin separators between cells */
+  rxpl_text_scale(1.0);
+  rxpl_col(RX_PL_WHITE); /* thin separators between cells */
   plwidth(1.5);
   for (int c = 1; c < C; c++) {
     PLFLT lx[2] = {c, c}, ly[2] = {0, R};
@@ -136,54 +134,54 @@ static int draw_matrix(const void *spec, const rx_pl_rect *cell) {
     plline(2, lx, ly);
   }
   plwidth(1.0);
-  rx_pl_col(RX_PL_FG);
-  rx_pl_x_labels(s->col_labels, xs, C, slot, 1);
+  rxpl_col(RX_PL_FG);
+  rxpl_x_labels(s->col_labels, xs, C, slot, 1);
   for (int r = 0; s->row_labels && r < R; r++)
-    rx_pl_mtex("lv", 0.375, (R - r - 0.5) / R, 1.0, s->row_labels[r] ? s->row_labels[r] : "");
-  rx_pl_frame_end(&f, &vp);
-  rx_pl_colourbar(&vp, &ca, s->z_label, 0);
+    rxpl_mtex("lv", 0.375, (R - r - 0.5) / R, 1.0, s->row_labels[r] ? s->row_labels[r] : "");
+  rxpl_frame_end(&f, &vp);
+  rxpl_colourbar(&vp, &ca, s->z_label, 0);
   free(xs);
   return 0;
 }
 
 int rx_fig_add_matrix(rx_fig *fig, const rx_matrix_spec *s, rx_error *err) {
-  int rc = rx_pl_check_room(fig, err);
+  int rc = rxpl_check_room(fig, err);
   if (rc) return rc;
-  if (!s || !s->v) return rx_pl_fail(fig, err, RX_EINVAL, "matrix panel without values");
+  if (!s || !s->v) return rxpl_fail(fig, err, RX_EINVAL, "matrix panel without values");
   if (s->n_rows < 1 || s->n_cols < 1 || s->n_rows > 64 || s->n_cols > 64)
-    return rx_pl_fail(fig, err, RX_EINVAL, "matrix of %d x %d cells (1..64 each)", s->n_rows,
-                      s->n_cols);
+    return rxpl_fail(fig, err, RX_EINVAL, "matrix of %d x %d cells (1..64 each)", s->n_rows,
+                     s->n_cols);
   int digits = 2;
   char conv = 'f';
   if (!parse_format(s->format, &digits, &conv))
-    return rx_pl_fail(fig, err, RX_EINVAL, "cell format '%s' (use %%.<d>f, %%.<d>g or %%.<d>e)",
-                      s->format);
-  if (!rx_pl_finite(s->z_min) || !rx_pl_finite(s->z_max))
-    return rx_pl_fail(fig, err, RX_EINVAL, "colour range is not finite");
+    return rxpl_fail(fig, err, RX_EINVAL, "cell format '%s' (use %%.<d>f, %%.<d>g or %%.<d>e)",
+                     s->format);
+  if (!rxpl_finite(s->z_min) || !rxpl_finite(s->z_max))
+    return rxpl_fail(fig, err, RX_EINVAL, "colour range is not finite");
   size_t n = (size_t)s->n_rows * s->n_cols, good = 0;
   for (size_t k = 0; k < n; k++)
-    good += rx_pl_finite(s->v[k]);
+    good += rxpl_finite(s->v[k]);
   if (!good)
-    return rx_pl_fail(fig, err, RX_ENUMERIC, "matrix panel '%s' has no finite values",
-                      s->title ? s->title : "");
+    return rxpl_fail(fig, err, RX_ENUMERIC, "matrix panel '%s' has no finite values",
+                     s->title ? s->title : "");
   int oom = 0;
-  rx_matrix_spec *c = rx_pl_memdup(fig, s, sizeof *s, &oom);
-  if (oom) return rx_pl_oom(fig, err);
-  c->v = rx_pl_memdup(fig, s->v, n * sizeof *s->v, &oom);
-  c->title = rx_pl_strdup(fig, s->title, &oom);
-  c->x_label = rx_pl_strdup(fig, s->x_label, &oom);
-  c->y_label = rx_pl_strdup(fig, s->y_label, &oom);
-  c->z_label = rx_pl_strdup(fig, s->z_label, &oom);
-  c->format = rx_pl_strdup(fig, s->format, &oom);
-  const char **rl = s->row_labels ? rx_pl_alloc(fig, (size_t)s->n_rows * sizeof *rl) : NULL;
-  const char **cl = s->col_labels ? rx_pl_alloc(fig, (size_t)s->n_cols * sizeof *cl) : NULL;
-  if ((s->row_labels && !rl) || (s->col_labels && !cl)) return rx_pl_oom(fig, err);
+  rx_matrix_spec *c = rxpl_memdup(fig, s, sizeof *s, &oom);
+  if (oom) return rxpl_oom(fig, err);
+  c->v = rxpl_memdup(fig, s->v, n * sizeof *s->v, &oom);
+  c->title = rxpl_strdup(fig, s->title, &oom);
+  c->x_label = rxpl_strdup(fig, s->x_label, &oom);
+  c->y_label = rxpl_strdup(fig, s->y_label, &oom);
+  c->z_label = rxpl_strdup(fig, s->z_label, &oom);
+  c->format = rxpl_strdup(fig, s->format, &oom);
+  const char **rl = s->row_labels ? rxpl_alloc(fig, (size_t)s->n_rows * sizeof *rl) : NULL;
+  const char **cl = s->col_labels ? rxpl_alloc(fig, (size_t)s->n_cols * sizeof *cl) : NULL;
+  if ((s->row_labels && !rl) || (s->col_labels && !cl)) return rxpl_oom(fig, err);
   for (int r = 0; rl && r < s->n_rows; r++)
-    rl[r] = rx_pl_strdup(fig, s->row_labels[r], &oom);
+    rl[r] = rxpl_strdup(fig, s->row_labels[r], &oom);
   for (int k = 0; cl && k < s->n_cols; k++)
-    cl[k] = rx_pl_strdup(fig, s->col_labels[k], &oom);
-  if (oom) return rx_pl_oom(fig, err);
+    cl[k] = rxpl_strdup(fig, s->col_labels[k], &oom);
+  if (oom) return rxpl_oom(fig, err);
   c->row_labels = rl;
   c->col_labels = cl;
-  return rx_pl_push(fig, "matrix", draw_matrix, c, err);
+  return rxpl_push(fig, "matrix", draw_matrix, c, err);
 }

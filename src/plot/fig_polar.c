@@ -17,7 +17,7 @@ static double nice_ring(double top) {
   return (f < 1.5 ? 1.0 : f < 3.0 ? 2.0 : f < 7.0 ? 5.0 : 10.0) * mag;
 }
 
-static int draw_polar(const void *spec, const rx_pl_rect *cell) {
+static int draw_polar(const void *spec, const rxpl_rect *cell) {
   const rx_polar_spec *s = spec;
   int nb = s->n_bins ? s->n_bins : 20, K = s->n_sets;
   double *frac = calloc((size_t)K * nb, sizeof *frac);
@@ -27,7 +27,7 @@ static int draw_polar(const void *spec, const rx_pl_rect *cell) {
     size_t n = 0;
     for (size_t i = 0; i < s->sets[k].n; i++) {
       double a = s->sets[k].theta[i];
-      if (!rx_pl_finite(a)) continue;
+      if (!rxpl_finite(a)) continue;
       int b = (int)floor((wrap_angle(a) + M_PI) / w);
       frac[(size_t)k * nb + (b < 0 ? 0 : b >= nb ? nb - 1 : b)] += 1;
       n++;
@@ -40,51 +40,51 @@ static int draw_polar(const void *spec, const rx_pl_rect *cell) {
   }
   if (!(top > 0)) top = 1;
   double ring = nice_ring(top), rmax = ceil(top / ring - 1e-9) * ring;
-  cJSON *rec = rx_pl_rec();
+  cJSON *rec = rxpl_rec();
   if (rec) {
-    rx_pl_rec_num(rec, "n_bins", nb);
-    cJSON *edges = rx_pl_rec_arr(rec, "bin_edges");
+    rxpl_rec_num(rec, "n_bins", nb);
+    cJSON *edges = rxpl_rec_arr(rec, "bin_edges");
     for (int b = 0; b <= nb; b++)
-      rx_pl_rec_num(edges, NULL, -M_PI + b * w);
-    cJSON *rings = rx_pl_rec_arr(rec, "rings");
+      rxpl_rec_num(edges, NULL, -M_PI + b * w);
+    cJSON *rings = rxpl_rec_arr(rec, "rings");
     for (double r = ring; r <= rmax + 1e-9 * ring; r += ring)
-      rx_pl_rec_num(rings, NULL, r);
-    rx_pl_rec_num(rec, "r_max", rmax);
-    cJSON *sets = rx_pl_rec_arr(rec, "sets");
+      rxpl_rec_num(rings, NULL, r);
+    rxpl_rec_num(rec, "r_max", rmax);
+    cJSON *sets = rxpl_rec_arr(rec, "sets");
     for (int k = 0; k < K; k++) {
       size_t n = 0;
       for (size_t i = 0; i < s->sets[k].n; i++)
-        n += rx_pl_finite(s->sets[k].theta[i]);
-      cJSON *it = rx_pl_rec_item(sets);
-      rx_pl_rec_str(it, "label", s->sets[k].label);
-      rx_pl_rec_colour(it, "colour", rx_pl_colour_index(s->sets[k].colour, k));
-      rx_pl_rec_num(it, "n", (double)n);
-      rx_pl_rec_nums(it, "fractions", frac + (size_t)k * nb, (size_t)nb, 1);
+        n += rxpl_finite(s->sets[k].theta[i]);
+      cJSON *it = rxpl_rec_item(sets);
+      rxpl_rec_str(it, "label", s->sets[k].label);
+      rxpl_rec_colour(it, "colour", rxpl_colour_index(s->sets[k].colour, k));
+      rxpl_rec_num(it, "n", (double)n);
+      rxpl_rec_nums(it, "fractions", frac + (size_t)k * nb, (size_t)nb, 1);
     }
   }
-  rx_pl_frame f = {0};
+  rxpl_frame f = {0};
   f.title = s->title;
   f.no_box = 1;
   f.x.lo = f.y.lo = -1.32;
   f.x.hi = f.y.hi = 1.32;
   f.x.step = f.y.step = 1;
   f.aspect = 1;
-  rx_pl_rect vp;
-  rx_pl_frame_begin(&f, cell, &vp);
+  rxpl_rect vp;
+  rxpl_frame_begin(&f, cell, &vp);
   /* grid: rings and spokes */
   enum { NC = 181 };
   PLFLT cx[NC], cy[NC];
-  rx_pl_col(RX_PL_GRID);
+  rxpl_col(RX_PL_GRID);
   plwidth(0.8);
   for (double r = ring; r <= rmax + 1e-9 * ring; r += ring) {
     for (int i = 0; i < NC; i++) {
       double a = 2 * M_PI * i / (NC - 1);
       cx[i] = r / rmax * cos(a), cy[i] = r / rmax * sin(a);
     }
-    rx_pl_col(r > rmax - 1e-9 * ring ? RX_PL_MUTED : RX_PL_GRID);
+    rxpl_col(r > rmax - 1e-9 * ring ? RX_PL_MUTED : RX_PL_GRID);
     plline(NC, cx, cy);
   }
-  rx_pl_col(RX_PL_GRID);
+  rxpl_col(RX_PL_GRID);
   static const char *names[8] = {"0", "π/4", "π/2", "3π/4", "π", "−3π/4", "−π/2", "−π/4"};
   for (int i = 0; i < 8; i++) {
     double a = i * M_PI / 4;
@@ -95,7 +95,7 @@ static int draw_polar(const void *spec, const rx_pl_rect *cell) {
   /* wedges */
   enum { ARC = 6 };
   for (int k = 0; k < K; k++) {
-    int col = rx_pl_colour_index(s->sets[k].colour, k);
+    int col = rxpl_colour_index(s->sets[k].colour, k);
     for (int b = 0; b < nb; b++) {
       double r = frac[(size_t)k * nb + b] / rmax;
       if (!(r > 0)) continue;
@@ -106,18 +106,18 @@ static int draw_polar(const void *spec, const rx_pl_rect *cell) {
         double a = -M_PI + (b + (double)j / ARC) * w;
         px[m] = r * cos(a), py[m++] = r * sin(a);
       }
-      rx_pl_col(rx_pl_light(col));
+      rxpl_col(rxpl_light(col));
       plfill(m, px, py);
       px[m] = 0, py[m++] = 0;
-      rx_pl_col(col);
+      rxpl_col(col);
       plwidth(1.2);
       plline(m, px, py);
       plwidth(1.0);
     }
   }
   /* labels: angles outside the outer ring, ring fractions along a ray between spokes */
-  rx_pl_col(RX_PL_FG);
-  rx_pl_text_scale(1.0);
+  rxpl_col(RX_PL_FG);
+  rxpl_text_scale(1.0);
   for (int i = 0; i < 8; i++) {
     double a = i * M_PI / 4;
     double ca = cos(a), sa = sin(a);
@@ -125,66 +125,66 @@ static int draw_polar(const void *spec, const rx_pl_rect *cell) {
     double yoff = sa > 0.3 ? 0.04 : sa < -0.3 ? -0.04 : 0;
     plptex(1.07 * ca, 1.07 * sa + yoff, 1, 0, just, names[i]);
   }
-  rx_pl_col(RX_PL_FG);
-  rx_pl_text_scale(0.85);
-  rx_pl_mtex("b", 0.6, 0.5, 0.5, "radius: fraction of samples per bin");
+  rxpl_col(RX_PL_FG);
+  rxpl_text_scale(0.85);
+  rxpl_mtex("b", 0.6, 0.5, 0.5, "radius: fraction of samples per bin");
   double la = M_PI / 8;
   for (double r = ring; r <= rmax + 1e-9 * ring; r += ring) {
     char buf[32];
     snprintf(buf, sizeof buf, "%.3g", r);
     plptex(r / rmax * cos(la), r / rmax * sin(la), 1, 0, 0.5, buf);
   }
-  rx_pl_text_scale(1.0);
-  rx_pl_col(RX_PL_FG);
-  rx_pl_legend_entry ent[32];
+  rxpl_text_scale(1.0);
+  rxpl_col(RX_PL_FG);
+  rxpl_legend_entry ent[32];
   int ne = 0;
   for (int k = 0; k < K && ne < 32; k++) {
     if (!s->sets[k].label || !s->sets[k].label[0]) continue;
-    rx_pl_legend_entry e = {s->sets[k].label, rx_pl_colour_index(s->sets[k].colour, k), 0, 0, 1, 0};
+    rxpl_legend_entry e = {s->sets[k].label, rxpl_colour_index(s->sets[k].colour, k), 0, 0, 1, 0};
     ent[ne++] = e;
   }
   double corners_x[1] = {0}, corners_y[1] = {0};
-  rx_pl_legend(s->legend == RX_LEGEND_AUTO ? RX_LEGEND_TOP_RIGHT : s->legend, ent, ne, corners_x,
-               corners_y, 0);
-  rx_pl_frame_end(&f, &vp);
+  rxpl_legend(s->legend == RX_LEGEND_AUTO ? RX_LEGEND_TOP_RIGHT : s->legend, ent, ne, corners_x,
+              corners_y, 0);
+  rxpl_frame_end(&f, &vp);
   free(frac);
   return 0;
 }
 
 int rx_fig_add_polar(rx_fig *fig, const rx_polar_spec *s, rx_error *err) {
-  int rc = rx_pl_check_room(fig, err);
+  int rc = rxpl_check_room(fig, err);
   if (rc) return rc;
   if (!s || !s->sets || s->n_sets < 1 || s->n_sets > 32)
-    return rx_pl_fail(fig, err, RX_EINVAL, "polar panel needs 1..32 sets of angles");
+    return rxpl_fail(fig, err, RX_EINVAL, "polar panel needs 1..32 sets of angles");
   if (s->n_bins < 0 || s->n_bins > 720)
-    return rx_pl_fail(fig, err, RX_EINVAL, "%d bins (1..720, 0: 20)", s->n_bins);
+    return rxpl_fail(fig, err, RX_EINVAL, "%d bins (1..720, 0: 20)", s->n_bins);
   if ((unsigned)s->legend > RX_LEGEND_NONE)
-    return rx_pl_fail(fig, err, RX_EINVAL, "unknown legend position %d", (int)s->legend);
+    return rxpl_fail(fig, err, RX_EINVAL, "unknown legend position %d", (int)s->legend);
   size_t total = 0, good = 0;
   for (int k = 0; k < s->n_sets; k++) {
     const rx_angle_set *a = &s->sets[k];
     if (a->n && !a->theta)
-      return rx_pl_fail(fig, err, RX_EINVAL, "angle set %d '%s' has %zu values but no array", k,
-                        a->label ? a->label : "", a->n);
+      return rxpl_fail(fig, err, RX_EINVAL, "angle set %d '%s' has %zu values but no array", k,
+                       a->label ? a->label : "", a->n);
     if ((unsigned)a->colour >= RX_COLOUR_COUNT)
-      return rx_pl_fail(fig, err, RX_EINVAL, "angle set %d: unknown colour %d", k, (int)a->colour);
+      return rxpl_fail(fig, err, RX_EINVAL, "angle set %d: unknown colour %d", k, (int)a->colour);
     total += a->n;
     for (size_t i = 0; i < a->n; i++)
-      good += rx_pl_finite(a->theta[i]);
+      good += rxpl_finite(a->theta[i]);
   }
-  if (!total) return rx_pl_fail(fig, err, RX_EINVAL, "polar panel has no angles");
-  if (!good) return rx_pl_fail(fig, err, RX_ENUMERIC, "polar panel has no finite angles");
+  if (!total) return rxpl_fail(fig, err, RX_EINVAL, "polar panel has no angles");
+  if (!good) return rxpl_fail(fig, err, RX_ENUMERIC, "polar panel has no finite angles");
   int oom = 0;
-  rx_polar_spec *c = rx_pl_memdup(fig, s, sizeof *s, &oom);
-  rx_angle_set *sets = rx_pl_memdup(fig, s->sets, (size_t)s->n_sets * sizeof *sets, &oom);
-  if (oom) return rx_pl_oom(fig, err);
+  rx_polar_spec *c = rxpl_memdup(fig, s, sizeof *s, &oom);
+  rx_angle_set *sets = rxpl_memdup(fig, s->sets, (size_t)s->n_sets * sizeof *sets, &oom);
+  if (oom) return rxpl_oom(fig, err);
   for (int k = 0; k < s->n_sets; k++) {
-    sets[k].label = rx_pl_strdup(fig, s->sets[k].label, &oom);
+    sets[k].label = rxpl_strdup(fig, s->sets[k].label, &oom);
     sets[k].theta =
-        sets[k].n ? rx_pl_memdup(fig, s->sets[k].theta, sets[k].n * sizeof(float), &oom) : NULL;
+        sets[k].n ? rxpl_memdup(fig, s->sets[k].theta, sets[k].n * sizeof(float), &oom) : NULL;
   }
   c->sets = sets;
-  c->title = rx_pl_strdup(fig, s->title, &oom);
-  if (oom) return rx_pl_oom(fig, err);
-  return rx_pl_push(fig, "polar", draw_polar, c, err);
+  c->title = rxpl_strdup(fig, s->title, &oom);
+  if (oom) return rxpl_oom(fig, err);
+  return rxpl_push(fig, "polar", draw_polar, c, err);
 }

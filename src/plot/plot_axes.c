@@ -17,7 +17,7 @@ static struct {
   double base;       /* figure-wide text scale */
 } page;
 
-void rx_pl_page_init(double base_scale) {
+void rxpl_page_init(double base_scale) {
   PLFLT x0, x1, y0, y1, def, ht;
   plgspa(&x0, &x1, &y0, &y1);
   plgchr(&def, &ht);
@@ -25,7 +25,7 @@ void rx_pl_page_init(double base_scale) {
   page.h_mm = y1 - y0;
   page.def_mm = def;
   page.base = base_scale;
-  rx_pl_text_scale(1.0);
+  rxpl_text_scale(1.0);
 }
 
 /* PLplot lays cairo pages out at 72 dpi, but pango renders the font size it is given (in points)
@@ -37,19 +37,19 @@ static double cur_scale = 1.0;
 /* A character height of 3.4 mm (PLplot units) renders at 12.85 px: the base text (tick labels)
  * of a 560 x 440 panel. */
 static double base_scale_factor(void) { return 3.4 / page.def_mm * page.base; }
-void rx_pl_text_scale(double s) {
+void rxpl_text_scale(double s) {
   cur_scale = s;
   plschr(0, base_scale_factor() * s);
 }
-double rx_pl_char_mm(void) { return page.def_mm * base_scale_factor() * EM; }
-double rx_pl_cw(double n) { return n * rx_pl_char_mm() / page.w_mm; }
-double rx_pl_ch(double n) { return n * rx_pl_char_mm() / page.h_mm; }
-void rx_pl_mtex(const char *side, double disp_em, double pos, double just, const char *text) {
+double rxpl_char_mm(void) { return page.def_mm * base_scale_factor() * EM; }
+double rxpl_cw(double n) { return n * rxpl_char_mm() / page.w_mm; }
+double rxpl_ch(double n) { return n * rxpl_char_mm() / page.h_mm; }
+void rxpl_mtex(const char *side, double disp_em, double pos, double just, const char *text) {
   plmtex(side, disp_em * EM / cur_scale, pos, just, text);
 }
 
 /* Advance widths of DejaVu Sans in em, roughly: digits 0.64, narrow punctuation 0.32. */
-double rx_pl_text_width(const char *s) {
+double rxpl_text_width(const char *s) {
   double w = 0;
   if (!s) return 0;
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -81,7 +81,7 @@ static double nice_step(double range, int target) {
   return (f < 1.5 ? 1.0 : f < 3.0 ? 2.0 : f < 7.0 ? 5.0 : 10.0) * mag;
 }
 
-void rx_pl_axis_make(rx_pl_axis *a, double dmin, double dmax, int log, double pad) {
+void rxpl_axis_make(rxpl_axis *a, double dmin, double dmax, int log, double pad) {
   memset(a, 0, sizeof *a);
   if (log) {
     /* The data's range padded in log units when it holds two decade ticks or more (minor ticks
@@ -116,7 +116,7 @@ void rx_pl_axis_make(rx_pl_axis *a, double dmin, double dmax, int log, double pa
     a->decimals = a->step >= 1 ? 0 : (int)ceil(-log10(a->step) - 1e-9);
 }
 
-void rx_pl_axis_angle(rx_pl_axis *a) {
+void rxpl_axis_angle(rxpl_axis *a) {
   memset(a, 0, sizeof *a);
   a->lo = -M_PI;
   a->hi = M_PI;
@@ -125,9 +125,9 @@ void rx_pl_axis_angle(rx_pl_axis *a) {
   a->angle = 1;
 }
 
-double rx_pl_axis_map(const rx_pl_axis *a, double v) { return a->log ? log10(v) : v; }
+double rxpl_axis_map(const rxpl_axis *a, double v) { return a->log ? log10(v) : v; }
 
-void rx_pl_axis_label(const rx_pl_axis *a, double v, char *buf, size_t n) {
+void rxpl_axis_label(const rxpl_axis *a, double v, char *buf, size_t n) {
   if (a->angle) {
     static const char *names[] = {"−2π", "−3π/2", "−π", "−π/2", "0", "π/2", "π", "3π/2", "2π"};
     long k = lround(v / (M_PI / 2));
@@ -159,15 +159,15 @@ void rx_pl_axis_label(const rx_pl_axis *a, double v, char *buf, size_t n) {
     snprintf(buf, n, "%s", tmp);
 }
 
-double rx_pl_axis_label_width(const rx_pl_axis *a) {
+double rxpl_axis_label_width(const rxpl_axis *a) {
   double w = 0;
   char buf[64];
   double first = ceil(a->lo / a->step - 1e-9) * a->step;
   for (int i = 0; i < 100; i++) {
     double v = first + i * a->step;
     if (v > a->hi + 1e-9 * a->step) break;
-    rx_pl_axis_label(a, v, buf, sizeof buf);
-    double t = rx_pl_text_width(buf);
+    rxpl_axis_label(a, v, buf, sizeof buf);
+    double t = rxpl_text_width(buf);
     if (a->log && fabs(v) > 1.5) /* "10" and a superscript exponent at ~0.65 size */
       t = 1.28 + 0.65 * 0.62 * (double)snprintf(buf, sizeof buf, "%ld", lround(v));
     if (t > w) w = t;
@@ -176,15 +176,15 @@ double rx_pl_axis_label_width(const rx_pl_axis *a) {
 }
 
 /* PLplot calls this for tick labels of axes drawn with the "o" option. */
-static const rx_pl_axis *label_axes[4];
+static const rxpl_axis *label_axes[4];
 static void label_cb(PLINT axis, PLFLT value, char *label, PLINT length, PLPointer data) {
   (void)data;
-  const rx_pl_axis *a = axis >= 1 && axis <= 3 ? label_axes[axis] : NULL;
+  const rxpl_axis *a = axis >= 1 && axis <= 3 ? label_axes[axis] : NULL;
   if (!a) {
     snprintf(label, (size_t)length, "%g", value);
     return;
   }
-  rx_pl_axis_label(a, value, label, (size_t)length); /* log axes get log10 values */
+  rxpl_axis_label(a, value, label, (size_t)length); /* log axes get log10 values */
 }
 
 /* ---- frame ---- */
@@ -194,14 +194,14 @@ static void label_cb(PLINT axis, PLFLT value, char *label, PLINT length, PLPoint
 #define TICK_X_END 1.7   /* bottom of the x tick labels */
 #define TICK_Y_GAP 0.375 /* between the axis and the y tick labels */
 
-static double y_ticks_width(const rx_pl_frame *f) {
-  return f->y_ticks_custom ? f->y_custom_width : rx_pl_axis_label_width(&f->y);
+static double y_ticks_width(const rxpl_frame *f) {
+  return f->y_ticks_custom ? f->y_custom_width : rxpl_axis_label_width(&f->y);
 }
-static double x_ticks_end(const rx_pl_frame *f) {
+static double x_ticks_end(const rxpl_frame *f) {
   return f->x_ticks_custom ? f->bottom_extra : TICK_X_END;
 }
 
-void rx_pl_frame_begin(const rx_pl_frame *f, const rx_pl_rect *cell, rx_pl_rect *vp) {
+void rxpl_frame_begin(const rxpl_frame *f, const rxpl_rect *cell, rxpl_rect *vp) {
   int has_x = f->x_label && f->x_label[0], has_y = f->y_label && f->y_label[0];
   double left = f->no_box ? 0.5 : TICK_Y_GAP + y_ticks_width(f) + (has_y ? 1.9 : 0.0) + 0.3;
   double right = 0.8 + f->right_extra;
@@ -209,11 +209,11 @@ void rx_pl_frame_begin(const rx_pl_frame *f, const rx_pl_rect *cell, rx_pl_rect 
   double bottom = f->no_box ? 1.3 : x_ticks_end(f) + (has_x ? 1.5 : 0.0) + 0.55;
   if (!f->no_box && !f->x_ticks_custom) {
     /* The last x tick label is centred on the right edge. */
-    double half = 0.5 * rx_pl_axis_label_width(&f->x) + 0.2;
+    double half = 0.5 * rxpl_axis_label_width(&f->x) + 0.2;
     if (right < half + f->right_extra) right = half + f->right_extra;
   }
-  double x0 = cell->x0 + rx_pl_cw(left), x1 = cell->x1 - rx_pl_cw(right);
-  double y0 = cell->y0 + rx_pl_ch(bottom), y1 = cell->y1 - rx_pl_ch(top);
+  double x0 = cell->x0 + rxpl_cw(left), x1 = cell->x1 - rxpl_cw(right);
+  double y0 = cell->y0 + rxpl_ch(bottom), y1 = cell->y1 - rxpl_ch(top);
   if (x1 < x0 + 0.05) x1 = x0 + 0.05;
   if (y1 < y0 + 0.05) y1 = y0 + 0.05;
   if (f->aspect > 0) {
@@ -233,18 +233,18 @@ void rx_pl_frame_begin(const rx_pl_frame *f, const rx_pl_rect *cell, rx_pl_rect 
   vp->x1 = x1;
   vp->y0 = y0;
   vp->y1 = y1;
-  cJSON *rec = rx_pl_rec();
-  rx_pl_rec_str(rec, "title", f->title);
+  cJSON *rec = rxpl_rec();
+  rxpl_rec_str(rec, "title", f->title);
   if (!f->no_box) {
-    rx_pl_rec_str(rec, "x_label", f->x_label);
-    rx_pl_rec_str(rec, "y_label", f->y_label);
-    rx_pl_rec_axis(rec, "x_axis", &f->x, !f->x_ticks_custom);
-    rx_pl_rec_axis(rec, "y_axis", &f->y, !f->y_ticks_custom);
+    rxpl_rec_str(rec, "x_label", f->x_label);
+    rxpl_rec_str(rec, "y_label", f->y_label);
+    rxpl_rec_axis(rec, "x_axis", &f->x, !f->x_ticks_custom);
+    rxpl_rec_axis(rec, "y_axis", &f->y, !f->y_ticks_custom);
   }
   plvpor(x0, x1, y0, y1);
   plwind(f->x.lo, f->x.hi, f->y.lo, f->y.hi);
   if (f->grid && !f->no_box) {
-    rx_pl_col(RX_PL_GRID);
+    rxpl_col(RX_PL_GRID);
     plwidth(0.8);
     plbox(f->x_ticks_custom ? ""
           : f->x.log        ? "gl"
@@ -256,16 +256,16 @@ void rx_pl_frame_begin(const rx_pl_frame *f, const rx_pl_rect *cell, rx_pl_rect 
           f->y.step, 0);
     plwidth(1.0);
   }
-  rx_pl_col(RX_PL_FG);
+  rxpl_col(RX_PL_FG);
 }
 
-void rx_pl_frame_end(const rx_pl_frame *f, const rx_pl_rect *vp) {
+void rxpl_frame_end(const rxpl_frame *f, const rxpl_rect *vp) {
   plvpor(vp->x0, vp->x1, vp->y0, vp->y1);
   plwind(f->x.lo, f->x.hi, f->y.lo, f->y.hi);
-  rx_pl_col(RX_PL_FG);
+  rxpl_col(RX_PL_FG);
   pllsty(1);
   plwidth(1.0);
-  rx_pl_text_scale(1.0);
+  rxpl_text_scale(1.0);
   if (!f->no_box) {
     char xo[16], yo[16];
     snprintf(xo, sizeof xo, "%s", f->x_ticks_custom ? "bc" : f->x.log ? "bcnstol" : "bcnsto");
@@ -275,17 +275,17 @@ void rx_pl_frame_end(const rx_pl_frame *f, const rx_pl_rect *vp) {
     plslabelfunc(label_cb, NULL);
     plbox(xo, f->x.step, f->x.log ? 0 : f->x.nsub, yo, f->y.step, f->y.log ? 0 : f->y.nsub);
     plslabelfunc(NULL, NULL);
-    rx_pl_text_scale(1.1);
+    rxpl_text_scale(1.1);
     if (f->x_label && f->x_label[0])
-      rx_pl_mtex("b", x_ticks_end(f) + 0.25 + 0.6, 0.5, 0.5, f->x_label);
+      rxpl_mtex("b", x_ticks_end(f) + 0.25 + 0.6, 0.5, 0.5, f->x_label);
     if (f->y_label && f->y_label[0])
-      rx_pl_mtex("l", TICK_Y_GAP + y_ticks_width(f) + 0.35 + 0.6, 0.5, 0.5, f->y_label);
+      rxpl_mtex("l", TICK_Y_GAP + y_ticks_width(f) + 0.35 + 0.6, 0.5, 0.5, f->y_label);
   }
   if (f->title && f->title[0]) {
-    rx_pl_text_scale(1.2);
-    rx_pl_mtex("t", 0.9, 0.5, 0.5, f->title);
+    rxpl_text_scale(1.2);
+    rxpl_mtex("t", 0.9, 0.5, 0.5, f->title);
   }
-  rx_pl_text_scale(1.0);
+  rxpl_text_scale(1.0);
 }
 
 /* ---- group labels ---- */
@@ -309,7 +309,7 @@ static int wrap_label(const char *label, double width, char lines[4][LINE]) {
         snprintf(cand, sizeof cand, "%.60s %.*s", cur, wl < 60 ? wl : 60, w);
       else
         snprintf(cand, sizeof cand, "%.*s", wl < 60 ? wl : 60, w);
-      if (cur[0] && rx_pl_text_width(cand) > width) {
+      if (cur[0] && rxpl_text_width(cand) > width) {
         memcpy(lines[n++], cur, LINE);
         snprintf(cur, sizeof cur, "%.*s", wl < 60 ? wl : 60, w);
       } else {
@@ -326,7 +326,7 @@ static int wrap_label(const char *label, double width, char lines[4][LINE]) {
   return n;
 }
 
-int rx_pl_x_labels(const char *const *labels, const double *x, int n, double slot_width, int draw) {
+int rxpl_x_labels(const char *const *labels, const double *x, int n, double slot_width, int draw) {
   int most = 0;
   PLFLT wx0, wx1, wy0, wy1;
   plgvpw(&wx0, &wx1, &wy0, &wy1);
@@ -335,23 +335,23 @@ int rx_pl_x_labels(const char *const *labels, const double *x, int n, double slo
     int m = wrap_label(labels[i], slot_width, lines);
     if (m > most) most = m;
     for (int k = 0; draw && k < m; k++)
-      rx_pl_mtex("b", 0.9 + 1.2 * k, (x[i] - wx0) / (wx1 - wx0), 0.5, lines[k]);
+      rxpl_mtex("b", 0.9 + 1.2 * k, (x[i] - wx0) / (wx1 - wx0), 0.5, lines[k]);
   }
   return most;
 }
 
 /* ---- colour bar ---- */
 
-double rx_pl_colourbar_margin(const rx_pl_axis *c, const char *label) {
-  return 0.9 + 0.9 + TICK_Y_GAP + rx_pl_axis_label_width(c) + (label && label[0] ? 1.9 : 0.0) + 0.3;
+double rxpl_colourbar_margin(const rxpl_axis *c, const char *label) {
+  return 0.9 + 0.9 + TICK_Y_GAP + rxpl_axis_label_width(c) + (label && label[0] ? 1.9 : 0.0) + 0.3;
 }
 
-void rx_pl_colourbar(const rx_pl_rect *vp, const rx_pl_axis *c, const char *label, int cyclic) {
-  double x0 = vp->x1 + rx_pl_cw(0.9), x1 = x0 + rx_pl_cw(0.9);
+void rxpl_colourbar(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int cyclic) {
+  double x0 = vp->x1 + rxpl_cw(0.9), x1 = x0 + rxpl_cw(0.9);
   if (cyclic)
-    rx_pl_cmap_cyclic();
+    rxpl_cmap_cyclic();
   else
-    rx_pl_cmap_sequential();
+    rxpl_cmap_sequential();
   plvpor(x0, x1, vp->y0, vp->y1);
   plwind(0, 1, c->lo, c->hi);
   /* 128 bands rather than plgradient, whose cairo driver leaks its pattern on every call */
@@ -362,20 +362,20 @@ void rx_pl_colourbar(const rx_pl_rect *vp, const rx_pl_axis *c, const char *labe
     plcol1((i + 0.5) / BANDS);
     plfill(4, xs, ys);
   }
-  rx_pl_col(RX_PL_FG);
-  rx_pl_text_scale(1.0);
+  rxpl_col(RX_PL_FG);
+  rxpl_text_scale(1.0);
   label_axes[PL_Y_AXIS] = c;
   plslabelfunc(label_cb, NULL);
   plbox("bc", 0, 0, "bcmstvo", c->step, c->nsub);
   plslabelfunc(NULL, NULL);
-  cJSON *rec = rx_pl_rec();
-  rx_pl_rec_axis(rec, "colour_axis", c, 1);
-  rx_pl_rec_str(rx_pl_rec_obj(rec, "colour_axis"), "label", label);
-  rx_pl_rec_str(rx_pl_rec_obj(rec, "colour_axis"), "map", cyclic ? "cyclic" : "viridis");
+  cJSON *rec = rxpl_rec();
+  rxpl_rec_axis(rec, "colour_axis", c, 1);
+  rxpl_rec_str(rxpl_rec_obj(rec, "colour_axis"), "label", label);
+  rxpl_rec_str(rxpl_rec_obj(rec, "colour_axis"), "map", cyclic ? "cyclic" : "viridis");
   if (label && label[0]) {
-    rx_pl_text_scale(1.1);
-    rx_pl_mtex("r", TICK_Y_GAP + rx_pl_axis_label_width(c) + 0.35 + 0.6, 0.5, 0.5, label);
-    rx_pl_text_scale(1.0);
+    rxpl_text_scale(1.1);
+    rxpl_mtex("r", TICK_Y_GAP + rxpl_axis_label_width(c) + 0.35 + 0.6, 0.5, 0.5, label);
+    rxpl_text_scale(1.0);
   }
 }
 
@@ -388,15 +388,15 @@ void rx_pl_colourbar(const rx_pl_rect *vp, const rx_pl_axis *c, const char *labe
 #define LEG_GAP 0.5
 #define LEG_OFF 0.9 /* from the viewport edges, clear of the tick marks */
 
-double rx_pl_legend_width(const rx_pl_legend_entry *e, int n) {
+double rxpl_legend_width(const rxpl_legend_entry *e, int n) {
   double w = 0;
   for (int i = 0; i < n; i++)
-    w = fmax(w, rx_pl_text_width(e[i].text) * LEG_TEXT);
+    w = fmax(w, rxpl_text_width(e[i].text) * LEG_TEXT);
   return 2 * LEG_PAD + LEG_SAMPLE + LEG_GAP + w;
 }
 
-void rx_pl_legend(rx_legend_pos pos, const rx_pl_legend_entry *e, int n, const double *px,
-                  const double *py, size_t np) {
+void rxpl_legend(rx_legend_pos pos, const rxpl_legend_entry *e, int n, const double *px,
+                 const double *py, size_t np) {
   if (pos == RX_LEGEND_NONE || n <= 0) return;
   int shown = 0;
   for (int i = 0; i < n; i++)
@@ -405,8 +405,8 @@ void rx_pl_legend(rx_legend_pos pos, const rx_pl_legend_entry *e, int n, const d
   PLFLT vx0, vx1, vy0, vy1, wx0, wx1, wy0, wy1;
   plgvpd(&vx0, &vx1, &vy0, &vy1);
   plgvpw(&wx0, &wx1, &wy0, &wy1);
-  double lw = rx_pl_cw(rx_pl_legend_width(e, n)), lh = rx_pl_ch(2 * LEG_PAD + shown * LEG_ROW);
-  double ox = rx_pl_cw(LEG_OFF), oy = rx_pl_ch(LEG_OFF);
+  double lw = rxpl_cw(rxpl_legend_width(e, n)), lh = rxpl_ch(2 * LEG_PAD + shown * LEG_ROW);
+  double ox = rxpl_cw(LEG_OFF), oy = rxpl_ch(LEG_OFF);
   if (pos == RX_LEGEND_AUTO) {
     /* The corner whose legend-sized rectangle covers the fewest data points. */
     static const rx_legend_pos order[4] = {RX_LEGEND_TOP_RIGHT, RX_LEGEND_TOP_LEFT,
@@ -416,7 +416,7 @@ void rx_pl_legend(rx_legend_pos pos, const rx_pl_legend_entry *e, int n, const d
     double fw = (lw + 2 * ox) / (vx1 - vx0), fh = (lh + 2 * oy) / (vy1 - vy0);
     for (size_t i = 0; i < np; i += stride) {
       double u = (px[i] - wx0) / (wx1 - wx0), v = (py[i] - wy0) / (wy1 - wy0);
-      if (!rx_pl_finite(u) || !rx_pl_finite(v)) continue;
+      if (!rxpl_finite(u) || !rxpl_finite(v)) continue;
       if (v >= 1 - fh && u >= 1 - fw) count[0]++;
       if (v >= 1 - fh && u <= fw) count[1]++;
       if (v <= fh && u >= 1 - fw) count[2]++;
@@ -429,14 +429,14 @@ void rx_pl_legend(rx_legend_pos pos, const rx_pl_legend_entry *e, int n, const d
   }
   static const char *const pos_names[] = {
       "auto", "top right", "top left", "bottom right", "bottom left", "outside right", "none"};
-  cJSON *rec = rx_pl_rec_obj(rx_pl_rec(), "legend");
-  rx_pl_rec_str(rec, "position", pos_names[pos]);
-  cJSON *entries = rx_pl_rec_arr(rec, "entries");
+  cJSON *rec = rxpl_rec_obj(rxpl_rec(), "legend");
+  rxpl_rec_str(rec, "position", pos_names[pos]);
+  cJSON *entries = rxpl_rec_arr(rec, "entries");
   for (int i = 0; i < n; i++) {
     if (!e[i].text || !e[i].text[0]) continue;
-    cJSON *it = rx_pl_rec_item(entries);
-    rx_pl_rec_str(it, "text", e[i].text);
-    rx_pl_rec_colour(it, "colour", e[i].colour);
+    cJSON *it = rxpl_rec_item(entries);
+    rxpl_rec_str(it, "text", e[i].text);
+    rxpl_rec_colour(it, "colour", e[i].colour);
   }
   /* top-left corner of the legend, normalised page coordinates */
   double x0, y1;
@@ -460,33 +460,33 @@ void rx_pl_legend(rx_legend_pos pos, const rx_pl_legend_entry *e, int n, const d
   plvpor(0, 1, 0, 1);
   plwind(0, 1, 0, 1);
   PLFLT bx[5] = {x0, x0 + lw, x0 + lw, x0, x0}, by[5] = {y1 - lh, y1 - lh, y1, y1, y1 - lh};
-  rx_pl_col(RX_PL_LEGEND_BG);
+  rxpl_col(RX_PL_LEGEND_BG);
   plfill(4, bx, by);
-  rx_pl_col(RX_PL_MUTED);
+  rxpl_col(RX_PL_MUTED);
   plwidth(0.8);
   plline(5, bx, by);
-  double sx0 = x0 + rx_pl_cw(LEG_PAD), sx1 = sx0 + rx_pl_cw(LEG_SAMPLE);
-  double tx = sx1 + rx_pl_cw(LEG_GAP);
+  double sx0 = x0 + rxpl_cw(LEG_PAD), sx1 = sx0 + rxpl_cw(LEG_SAMPLE);
+  double tx = sx1 + rxpl_cw(LEG_GAP);
   int row = 0;
   for (int i = 0; i < n; i++) {
     if (!e[i].text || !e[i].text[0]) continue;
-    double yc = y1 - rx_pl_ch(LEG_PAD + (row + 0.5) * LEG_ROW);
-    double hh = rx_pl_ch(0.35);
+    double yc = y1 - rxpl_ch(LEG_PAD + (row + 0.5) * LEG_ROW);
+    double hh = rxpl_ch(0.35);
     row++;
     if (e[i].box) {
       PLFLT qx[5] = {sx0, sx1, sx1, sx0, sx0},
             qy[5] = {yc - hh, yc - hh, yc + hh, yc + hh, yc - hh};
-      rx_pl_col(rx_pl_light(e[i].colour));
+      rxpl_col(rxpl_light(e[i].colour));
       plfill(4, qx, qy);
       if (!e[i].line) {
-        rx_pl_col(e[i].colour);
+        rxpl_col(e[i].colour);
         plwidth(1.2);
         plline(5, qx, qy);
       }
     }
     if (e[i].line) {
       PLFLT lx[2] = {sx0, sx1}, ly[2] = {yc, yc};
-      rx_pl_col(e[i].colour);
+      rxpl_col(e[i].colour);
       plwidth(1.8);
       pllsty(e[i].dashed ? 3 : 1);
       plline(2, lx, ly);
@@ -494,22 +494,22 @@ void rx_pl_legend(rx_legend_pos pos, const rx_pl_legend_entry *e, int n, const d
     }
     plwidth(1.0);
     if (e[i].marker) {
-      rx_pl_col(e[i].colour);
-      rx_pl_marker(e[i].marker, 0.5 * (sx0 + sx1), yc, e[i].marker == RX_PL_CIRCLE ? 2.2 : 2.6, 0);
+      rxpl_col(e[i].colour);
+      rxpl_marker(e[i].marker, 0.5 * (sx0 + sx1), yc, e[i].marker == RX_PL_CIRCLE ? 2.2 : 2.6, 0);
     }
-    rx_pl_col(RX_PL_FG);
-    rx_pl_text_scale(LEG_TEXT);
+    rxpl_col(RX_PL_FG);
+    rxpl_text_scale(LEG_TEXT);
     plptex(tx, yc, 1, 0, 0, e[i].text);
   }
-  rx_pl_text_scale(1.0);
-  rx_pl_col(RX_PL_FG);
+  rxpl_text_scale(1.0);
+  rxpl_col(RX_PL_FG);
   plvpor(vx0, vx1, vy0, vy1);
   plwind(wx0, wx1, wy0, wy1);
 }
 
 /* ---- markers and lines ---- */
 
-void rx_pl_world_per_mm(double *sx, double *sy) {
+void rxpl_world_per_mm(double *sx, double *sy) {
   PLFLT vx0, vx1, vy0, vy1, wx0, wx1, wy0, wy1;
   plgvpd(&vx0, &vx1, &vy0, &vy1);
   plgvpw(&wx0, &wx1, &wy0, &wy1);
@@ -517,9 +517,9 @@ void rx_pl_world_per_mm(double *sx, double *sy) {
   *sy = (wy1 - wy0) / ((vy1 - vy0) * page.h_mm);
 }
 
-void rx_pl_marker(int shape, double x, double y, double size_mm, int outline) {
+void rxpl_marker(int shape, double x, double y, double size_mm, int outline) {
   double sx, sy;
-  rx_pl_world_per_mm(&sx, &sy);
+  rxpl_world_per_mm(&sx, &sy);
   PLFLT xs[17], ys[17];
   int n;
   double r = 0.5 * size_mm;
@@ -551,19 +551,19 @@ void rx_pl_marker(int shape, double x, double y, double size_mm, int outline) {
   if (outline) {
     xs[n] = xs[0];
     ys[n] = ys[0];
-    rx_pl_col(RX_PL_FG);
+    rxpl_col(RX_PL_FG);
     plwidth(0.8);
     plline(n + 1, xs, ys);
     plwidth(1.0);
   }
 }
 
-void rx_pl_polyline(const double *x, const double *y, size_t n) {
+void rxpl_polyline(const double *x, const double *y, size_t n) {
   enum { CHUNK = 4096 };
   PLFLT bx[CHUNK], by[CHUNK];
   size_t k = 0;
   for (size_t i = 0; i <= n; i++) {
-    int ok = i < n && rx_pl_finite(x[i]) && rx_pl_finite(y[i]);
+    int ok = i < n && rxpl_finite(x[i]) && rxpl_finite(y[i]);
     if (ok) {
       bx[k] = x[i];
       by[k] = y[i];
@@ -571,9 +571,9 @@ void rx_pl_polyline(const double *x, const double *y, size_t n) {
     }
     if (!ok || k == CHUNK) {
       if (k >= 2) plline((PLINT)k, bx, by);
-      if (k == 1 && !ok && !(i >= 2 && rx_pl_finite(x[i - 2]) && rx_pl_finite(y[i - 2])))
-        rx_pl_marker(RX_PL_CIRCLE, bx[0], by[0], 1.4, 0); /* an isolated point: a dot */
-      if (ok) {                                           /* continue the run from the last point */
+      if (k == 1 && !ok && !(i >= 2 && rxpl_finite(x[i - 2]) && rxpl_finite(y[i - 2])))
+        rxpl_marker(RX_PL_CIRCLE, bx[0], by[0], 1.4, 0); /* an isolated point: a dot */
+      if (ok) {                                          /* continue the run from the last point */
         bx[0] = bx[k - 1];
         by[0] = by[k - 1];
         k = 1;

@@ -17,23 +17,23 @@
 
 /* ---- arena ---- */
 
-struct rx_pl_block {
-  rx_pl_block *next;
+struct rxpl_block {
+  rxpl_block *next;
   max_align_t data[];
 };
 
-void *rx_pl_alloc(rx_fig *fig, size_t n) {
-  if (n > SIZE_MAX - sizeof(rx_pl_block)) return NULL;
-  rx_pl_block *b = calloc(1, sizeof *b + (n ? n : 1));
+void *rxpl_alloc(rx_fig *fig, size_t n) {
+  if (n > SIZE_MAX - sizeof(rxpl_block)) return NULL;
+  rxpl_block *b = calloc(1, sizeof *b + (n ? n : 1));
   if (!b) return NULL;
   b->next = fig->arena;
   fig->arena = b;
   return b->data;
 }
 
-void *rx_pl_memdup(rx_fig *fig, const void *p, size_t n, int *oom) {
+void *rxpl_memdup(rx_fig *fig, const void *p, size_t n, int *oom) {
   if (!p) return NULL;
-  void *q = rx_pl_alloc(fig, n);
+  void *q = rxpl_alloc(fig, n);
   if (!q) {
     *oom = 1;
     return NULL;
@@ -42,11 +42,11 @@ void *rx_pl_memdup(rx_fig *fig, const void *p, size_t n, int *oom) {
   return q;
 }
 
-char *rx_pl_strdup(rx_fig *fig, const char *s, int *oom) {
-  return s ? rx_pl_memdup(fig, s, strlen(s) + 1, oom) : NULL;
+char *rxpl_strdup(rx_fig *fig, const char *s, int *oom) {
+  return s ? rxpl_memdup(fig, s, strlen(s) + 1, oom) : NULL;
 }
 
-int rx_pl_fail(const rx_fig *fig, rx_error *err, int code, const char *fmt, ...) {
+int rxpl_fail(const rx_fig *fig, rx_error *err, int code, const char *fmt, ...) {
   char detail[900];
   va_list ap;
   va_start(ap, fmt);
@@ -55,20 +55,20 @@ int rx_pl_fail(const rx_fig *fig, rx_error *err, int code, const char *fmt, ...)
   return rx_fail(err, code, "cannot draw %.100s: %s", fig ? fig->base : "figure", detail);
 }
 
-int rx_pl_oom(const rx_fig *fig, rx_error *err) {
-  return rx_pl_fail(fig, err, RX_ENOMEM, "out of memory");
+int rxpl_oom(const rx_fig *fig, rx_error *err) {
+  return rxpl_fail(fig, err, RX_ENOMEM, "out of memory");
 }
 
-int rx_pl_check_room(const rx_fig *fig, rx_error *err) {
+int rxpl_check_room(const rx_fig *fig, rx_error *err) {
   if (!fig) return rx_fail(err, RX_EINVAL, "cannot draw a panel: no figure");
   if (fig->n_panels >= fig->n_cols * fig->n_rows)
-    return rx_pl_fail(fig, err, RX_EINVAL, "all %d panels of the %d x %d grid are taken",
-                      fig->n_cols * fig->n_rows, fig->n_cols, fig->n_rows);
+    return rxpl_fail(fig, err, RX_EINVAL, "all %d panels of the %d x %d grid are taken",
+                     fig->n_cols * fig->n_rows, fig->n_cols, fig->n_rows);
   return 0;
 }
 
-int rx_pl_push(rx_fig *fig, const char *kind, rx_pl_draw_fn draw, const void *spec, rx_error *err) {
-  int rc = rx_pl_check_room(fig, err);
+int rxpl_push(rx_fig *fig, const char *kind, rxpl_draw_fn draw, const void *spec, rx_error *err) {
+  int rc = rxpl_check_room(fig, err);
   if (rc) return rc;
   fig->panels[fig->n_panels].kind = kind;
   fig->panels[fig->n_panels].draw = draw;
@@ -77,7 +77,7 @@ int rx_pl_push(rx_fig *fig, const char *kind, rx_pl_draw_fn draw, const void *sp
   return 0;
 }
 
-int rx_fig_skip(rx_fig *fig, rx_error *err) { return rx_pl_push(fig, "empty", NULL, NULL, err); }
+int rx_fig_skip(rx_fig *fig, rx_error *err) { return rxpl_push(fig, "empty", NULL, NULL, err); }
 
 int rx_fig_create(rx_fig **out, const char *base, int n_cols, int n_rows, const char *title,
                   rx_error *err) {
@@ -98,8 +98,8 @@ int rx_fig_create(rx_fig **out, const char *base, int n_cols, int n_rows, const 
   fig->panel_h = 440;
   fig->record = -1;
   int oom = 0;
-  fig->panels = rx_pl_alloc(fig, (size_t)(n_cols * n_rows) * sizeof *fig->panels);
-  fig->title = rx_pl_strdup(fig, title && title[0] ? title : NULL, &oom);
+  fig->panels = rxpl_alloc(fig, (size_t)(n_cols * n_rows) * sizeof *fig->panels);
+  fig->title = rxpl_strdup(fig, title && title[0] ? title : NULL, &oom);
   if (!fig->panels || oom) {
     rx_fig_free(fig);
     return rx_fail(err, RX_ENOMEM, "cannot draw %s: out of memory", base);
@@ -111,8 +111,8 @@ int rx_fig_create(rx_fig **out, const char *base, int n_cols, int n_rows, const 
 int rx_fig_set_panel_size(rx_fig *fig, int width_px, int height_px, rx_error *err) {
   if (!fig) return rx_fail(err, RX_EINVAL, "cannot size a figure: no figure");
   if (width_px < 200 || height_px < 160 || width_px > 4000 || height_px > 4000)
-    return rx_pl_fail(fig, err, RX_EINVAL, "panel size %d x %d px (200..4000 x 160..4000)",
-                      width_px, height_px);
+    return rxpl_fail(fig, err, RX_EINVAL, "panel size %d x %d px (200..4000 x 160..4000)", width_px,
+                     height_px);
   fig->panel_w = width_px;
   fig->panel_h = height_px;
   return 0;
@@ -120,8 +120,8 @@ int rx_fig_set_panel_size(rx_fig *fig, int width_px, int height_px, rx_error *er
 
 void rx_fig_free(rx_fig *fig) {
   if (!fig) return;
-  for (rx_pl_block *b = fig->arena; b;) {
-    rx_pl_block *next = b->next;
+  for (rxpl_block *b = fig->arena; b;) {
+    rxpl_block *next = b->next;
     free(b);
     b = next;
   }
@@ -156,9 +156,9 @@ static rx_colour resolve(rx_colour c, int i) {
   return auto_order[((i % n) + n) % n];
 }
 
-int rx_pl_colour_index(rx_colour c, int i) { return RX_PL_NAMED + (int)resolve(c, i) - 1; }
+int rxpl_colour_index(rx_colour c, int i) { return RX_PL_NAMED + (int)resolve(c, i) - 1; }
 
-void rx_pl_colour_rgb(int idx, unsigned char rgb[3]) {
+void rxpl_colour_rgb(int idx, unsigned char rgb[3]) {
   static const unsigned char black[3] = {0, 0, 0}, white[3] = {255, 255, 255};
   if (idx >= RX_PL_LIGHT && idx < RX_PL_LIGHT + RX_COLOUR_COUNT - 1)
     idx = idx - RX_PL_LIGHT + RX_PL_NAMED;
@@ -183,15 +183,15 @@ static void set_cmap0(void) {
   plscol0(RX_PL_WHITE, 255, 255, 255);
 }
 
-void rx_pl_col(int idx) { plcol0(idx); }
+void rxpl_col(int idx) { plcol0(idx); }
 
-int rx_pl_light(int idx) {
+int rxpl_light(int idx) {
   return idx >= RX_PL_NAMED && idx < RX_PL_NAMED + RX_COLOUR_COUNT - 1
              ? idx - RX_PL_NAMED + RX_PL_LIGHT
              : RX_PL_MUTED;
 }
 
-void rx_pl_col_alpha(int idx, double alpha) {
+void rxpl_col_alpha(int idx, double alpha) {
   PLINT r, g, b;
   PLFLT a;
   plgcol0a(idx, &r, &g, &b, &a);
@@ -222,10 +222,10 @@ static void set_cmap1(const double (*pts)[3], int n) {
   plscmap1l(1, n, pos, r, g, b, NULL);
 }
 
-void rx_pl_cmap_sequential(void) { set_cmap1(viridis, 11); }
-void rx_pl_cmap_cyclic(void) { set_cmap1(wheel, 7); }
+void rxpl_cmap_sequential(void) { set_cmap1(viridis, 11); }
+void rxpl_cmap_cyclic(void) { set_cmap1(wheel, 7); }
 
-double rx_pl_cmap_luminance(double f, int cyclic) {
+double rxpl_cmap_luminance(double f, int cyclic) {
   const double(*pts)[3] = cyclic ? wheel : viridis;
   int n = cyclic ? 7 : 11;
   if (!(f >= 0)) f = 0;
@@ -302,17 +302,17 @@ enum { DPI = 96, TITLE_PX = 44 };
 static int render(const rx_fig *fig, const char *dev, membuf *m, cJSON *doc, rx_error *err) {
   memset(m, 0, sizeof *m);
   if (!have_driver(dev))
-    return rx_pl_fail(fig, err, RX_EIO, "PLplot's %s driver is not installed (plplot-driver-cairo)",
-                      dev);
+    return rxpl_fail(fig, err, RX_EIO, "PLplot's %s driver is not installed (plplot-driver-cairo)",
+                     dev);
   cookie_io_functions_t io = {NULL, mem_write, NULL, mem_close};
   FILE *f = fopencookie(m, "w", io);
-  if (!f) return rx_pl_oom(fig, err);
+  if (!f) return rxpl_oom(fig, err);
   PLINT old = 0, s = -1;
   plgstrm(&old);
   plmkstrm(&s);
   if (s < 0) {
     fclose(f);
-    return rx_pl_fail(fig, err, RX_EIO, "PLplot has no free stream");
+    return rxpl_fail(fig, err, RX_EIO, "PLplot has no free stream");
   }
   abort_msg[0] = '\0';
   plsabort(on_abort);
@@ -322,37 +322,37 @@ static int render(const rx_fig *fig, const char *dev, membuf *m, cJSON *doc, rx_
   int w = fig->n_cols * fig->panel_w, h = fig->n_rows * fig->panel_h + title_px;
   plspage(DPI, DPI, w, h, 0, 0);
   set_cmap0();
-  rx_pl_cmap_sequential();
+  rxpl_cmap_sequential();
   plinit();
   pladv(0);
   /* Text scales with the panel, so a larger panel is a zoomed copy, not a sparser one. */
   double scale = (fig->panel_w < fig->panel_h ? fig->panel_w : fig->panel_h) / 440.0;
-  rx_pl_page_init(scale);
+  rxpl_page_init(scale);
   double top = 1.0 - (double)title_px / h;
   if (fig->title) {
     plvpor(0, 1, top, 1);
     plwind(0, 1, 0, 1);
-    rx_pl_col(RX_PL_FG);
-    rx_pl_text_scale(1.25);
+    rxpl_col(RX_PL_FG);
+    rxpl_text_scale(1.25);
     plptex(0.5, 0.45, 1, 0, 0.5, fig->title);
   }
   int drc = 0;
   for (int i = 0; i < fig->n_panels && !drc; i++) {
     int r = i / fig->n_cols, c = i % fig->n_cols;
-    if (doc) rx_pl_rec_panel_begin(doc, fig->panels[i].kind, r, c);
+    if (doc) rxpl_rec_panel_begin(doc, fig->panels[i].kind, r, c);
     if (!fig->panels[i].draw) {
-      rx_pl_rec_panel_end();
+      rxpl_rec_panel_end();
       continue;
     }
-    rx_pl_rect cell = {(double)c / fig->n_cols, (double)(c + 1) / fig->n_cols,
-                       top * (1.0 - (double)(r + 1) / fig->n_rows),
-                       top * (1.0 - (double)r / fig->n_rows)};
-    rx_pl_text_scale(1.0);
-    rx_pl_col(RX_PL_FG);
+    rxpl_rect cell = {(double)c / fig->n_cols, (double)(c + 1) / fig->n_cols,
+                      top * (1.0 - (double)(r + 1) / fig->n_rows),
+                      top * (1.0 - (double)r / fig->n_rows)};
+    rxpl_text_scale(1.0);
+    rxpl_col(RX_PL_FG);
     pllsty(1);
     plwidth(1.0);
     drc = fig->panels[i].draw(fig->panels[i].spec, &cell);
-    rx_pl_rec_panel_end();
+    rxpl_rec_panel_end();
   }
   plend1();
   plsstrm(old);
@@ -360,14 +360,14 @@ static int render(const rx_fig *fig, const char *dev, membuf *m, cJSON *doc, rx_
   if (m->failed || drc) {
     free(m->data);
     m->data = NULL;
-    return rx_pl_oom(fig, err);
+    return rxpl_oom(fig, err);
   }
   if (abort_msg[0]) {
     free(m->data);
     m->data = NULL;
-    return rx_pl_fail(fig, err, RX_EIO, "PLplot (%s): %s", dev, abort_msg);
+    return rxpl_fail(fig, err, RX_EIO, "PLplot (%s): %s", dev, abort_msg);
   }
-  if (m->n == 0) return rx_pl_fail(fig, err, RX_EIO, "PLplot's %s driver wrote nothing", dev);
+  if (m->n == 0) return rxpl_fail(fig, err, RX_EIO, "PLplot's %s driver wrote nothing", dev);
   return 0;
 }
 
@@ -420,20 +420,20 @@ static int normalise_svg_ids(membuf *m) {
 
 int rx_fig_save(const rx_fig *fig, rx_error *err) {
   if (!fig) return rx_fail(err, RX_EINVAL, "cannot save a figure: no figure");
-  if (fig->n_panels == 0) return rx_pl_fail(fig, err, RX_EINVAL, "the figure has no panels");
+  if (fig->n_panels == 0) return rxpl_fail(fig, err, RX_EINVAL, "the figure has no panels");
   membuf png, svg;
   char *json = NULL;
   cJSON *doc = NULL;
-  if (rx_pl_fig_records(fig) && !(doc = rx_pl_rec_figure(fig))) return rx_pl_oom(fig, err);
+  if (rxpl_fig_records(fig) && !(doc = rxpl_rec_figure(fig))) return rxpl_oom(fig, err);
   int rc = render(fig, "pngcairo", &png, doc, err); /* the record is filled here, once */
-  if (!rc && doc && (rx_pl_rec_failed() || !(json = cJSON_Print(doc)))) {
+  if (!rc && doc && (rxpl_rec_failed() || !(json = cJSON_Print(doc)))) {
     free(png.data);
-    rc = rx_pl_oom(fig, err);
+    rc = rxpl_oom(fig, err);
   }
   cJSON_Delete(doc);
   if (rc) return rc;
   rc = render(fig, "svgcairo", &svg, NULL, err);
-  if (!rc && normalise_svg_ids(&svg)) rc = rx_pl_oom(fig, err);
+  if (!rc && normalise_svg_ids(&svg)) rc = rxpl_oom(fig, err);
   if (rc) {
     free(png.data);
     free(svg.data);

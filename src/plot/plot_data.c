@@ -26,12 +26,12 @@ int rx_plot_data_record(void) {
 int rx_fig_set_data_record(rx_fig *fig, int on, rx_error *err) {
   if (!fig) return rx_fail(err, RX_EINVAL, "cannot set a figure's data record: no figure");
   if (on < -1 || on > 1)
-    return rx_pl_fail(fig, err, RX_EINVAL, "data record setting %d (1 on, 0 off, -1 default)", on);
+    return rxpl_fail(fig, err, RX_EINVAL, "data record setting %d (1 on, 0 off, -1 default)", on);
   fig->record = on;
   return 0;
 }
 
-int rx_pl_fig_records(const rx_fig *fig) {
+int rxpl_fig_records(const rx_fig *fig) {
   return fig->record >= 0 ? fig->record : rx_plot_data_record();
 }
 
@@ -39,10 +39,10 @@ int rx_pl_fig_records(const rx_fig *fig) {
 
 static struct {
   cJSON *panel; /* the panel being drawn, or NULL: not recording */
-  int oom;      /* an allocation failed since rx_pl_rec_figure */
+  int oom;      /* an allocation failed since rxpl_rec_figure */
 } rec;
 
-cJSON *rx_pl_rec(void) { return rec.panel; }
+cJSON *rxpl_rec(void) { return rec.panel; }
 
 /* Adds item to o under key (arrays: appended), noting a failed allocation. */
 static cJSON *add(cJSON *o, const char *key, cJSON *item) {
@@ -55,68 +55,68 @@ static cJSON *add(cJSON *o, const char *key, cJSON *item) {
 }
 
 static cJSON *number(double v) {
-  return rx_pl_finite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+  return rxpl_finite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-cJSON *rx_pl_rec_obj(cJSON *o, const char *key) {
+cJSON *rxpl_rec_obj(cJSON *o, const char *key) {
   if (!o) return NULL;
   cJSON *c = cJSON_GetObjectItemCaseSensitive(o, key);
   return c ? c : add(o, key, cJSON_CreateObject());
 }
 
-cJSON *rx_pl_rec_arr(cJSON *o, const char *key) {
+cJSON *rxpl_rec_arr(cJSON *o, const char *key) {
   if (!o) return NULL;
   cJSON *c = cJSON_GetObjectItemCaseSensitive(o, key);
   return c ? c : add(o, key, cJSON_CreateArray());
 }
 
-cJSON *rx_pl_rec_item(cJSON *arr) { return arr ? add(arr, NULL, cJSON_CreateObject()) : NULL; }
+cJSON *rxpl_rec_item(cJSON *arr) { return arr ? add(arr, NULL, cJSON_CreateObject()) : NULL; }
 
-cJSON *rx_pl_rec_list(cJSON *arr) { return arr ? add(arr, NULL, cJSON_CreateArray()) : NULL; }
+cJSON *rxpl_rec_list(cJSON *arr) { return arr ? add(arr, NULL, cJSON_CreateArray()) : NULL; }
 
-void rx_pl_rec_num(cJSON *o, const char *key, double v) {
+void rxpl_rec_num(cJSON *o, const char *key, double v) {
   if (o) add(o, key, number(v));
 }
 
-void rx_pl_rec_bool(cJSON *o, const char *key, int b) {
+void rxpl_rec_bool(cJSON *o, const char *key, int b) {
   if (o) add(o, key, cJSON_CreateBool(b != 0));
 }
 
-void rx_pl_rec_str(cJSON *o, const char *key, const char *s) {
+void rxpl_rec_str(cJSON *o, const char *key, const char *s) {
   if (o) add(o, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
 }
 
-void rx_pl_rec_nums(cJSON *o, const char *key, const double *v, size_t n, size_t stride) {
+void rxpl_rec_nums(cJSON *o, const char *key, const double *v, size_t n, size_t stride) {
   cJSON *a = o ? add(o, key, cJSON_CreateArray()) : NULL;
   for (size_t i = 0; a && i < n; i++)
     add(a, NULL, number(v[i * stride]));
 }
 
-void rx_pl_rec_floats(cJSON *o, const char *key, const float *v, size_t n, size_t stride) {
+void rxpl_rec_floats(cJSON *o, const char *key, const float *v, size_t n, size_t stride) {
   cJSON *a = o ? add(o, key, cJSON_CreateArray()) : NULL;
   for (size_t i = 0; a && i < n; i++)
     add(a, NULL, number(v[i * stride]));
 }
 
-void rx_pl_rec_matrix(cJSON *o, const char *key, const double *v, int rows, int cols) {
+void rxpl_rec_matrix(cJSON *o, const char *key, const double *v, int rows, int cols) {
   cJSON *a = o ? add(o, key, cJSON_CreateArray()) : NULL;
   for (int r = 0; a && r < rows; r++)
-    rx_pl_rec_nums(a, NULL, v + (size_t)r * cols, (size_t)cols, 1);
+    rxpl_rec_nums(a, NULL, v + (size_t)r * cols, (size_t)cols, 1);
 }
 
-void rx_pl_rec_strs(cJSON *o, const char *key, const char *const *s, int n) {
+void rxpl_rec_strs(cJSON *o, const char *key, const char *const *s, int n) {
   cJSON *a = o ? add(o, key, cJSON_CreateArray()) : NULL;
   for (int i = 0; a && i < n; i++)
     add(a, NULL, s && s[i] ? cJSON_CreateString(s[i]) : cJSON_CreateNull());
 }
 
-void rx_pl_rec_colour(cJSON *o, const char *key, int idx) {
+void rxpl_rec_colour(cJSON *o, const char *key, int idx) {
   if (!o) return;
   unsigned char rgb[3];
-  rx_pl_colour_rgb(idx, rgb);
+  rxpl_colour_rgb(idx, rgb);
   char hex[8];
   snprintf(hex, sizeof hex, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
-  rx_pl_rec_str(o, key, hex);
+  rxpl_rec_str(o, key, hex);
 }
 
 /* A tick's value without the rounding noise of lo + i * step (0.6, not 0.6000000000000001);
@@ -129,7 +129,7 @@ static double clean(double v, double step) {
   return fabs(c - v) <= 4 * DBL_EPSILON * fabs(v) ? c : v;
 }
 
-int rx_pl_axis_ticks(const rx_pl_axis *a, double *ticks, int max) {
+int rxpl_axis_ticks(const rxpl_axis *a, double *ticks, int max) {
   int n = 0;
   double first = ceil(a->lo / a->step - 1e-9) * a->step;
   for (int i = 0; n < max; i++) {
@@ -140,44 +140,44 @@ int rx_pl_axis_ticks(const rx_pl_axis *a, double *ticks, int max) {
   return n;
 }
 
-void rx_pl_rec_axis(cJSON *o, const char *key, const rx_pl_axis *a, int with_ticks) {
-  cJSON *ax = rx_pl_rec_obj(o, key);
+void rxpl_rec_axis(cJSON *o, const char *key, const rxpl_axis *a, int with_ticks) {
+  cJSON *ax = rxpl_rec_obj(o, key);
   if (!ax) return;
-  rx_pl_rec_num(ax, "min", a->log ? pow(10.0, a->lo) : a->lo);
-  rx_pl_rec_num(ax, "max", a->log ? pow(10.0, a->hi) : a->hi);
-  rx_pl_rec_bool(ax, "log", a->log);
+  rxpl_rec_num(ax, "min", a->log ? pow(10.0, a->lo) : a->lo);
+  rxpl_rec_num(ax, "max", a->log ? pow(10.0, a->hi) : a->hi);
+  rxpl_rec_bool(ax, "log", a->log);
   if (!with_ticks) return;
   enum { MAXT = 100 };
   double t[MAXT], v[MAXT];
   char labels[MAXT][48];
   const char *lp[MAXT];
-  int n = rx_pl_axis_ticks(a, t, MAXT);
+  int n = rxpl_axis_ticks(a, t, MAXT);
   for (int i = 0; i < n; i++) {
     v[i] = a->log ? clean(pow(10.0, t[i]), pow(10.0, t[i])) : clean(t[i], a->step);
-    rx_pl_axis_label(a, t[i], labels[i], sizeof labels[i]);
+    rxpl_axis_label(a, t[i], labels[i], sizeof labels[i]);
     lp[i] = labels[i];
   }
-  rx_pl_rec_nums(ax, "ticks", v, (size_t)n, 1);
-  rx_pl_rec_strs(ax, "tick_labels", lp, n);
+  rxpl_rec_nums(ax, "ticks", v, (size_t)n, 1);
+  rxpl_rec_strs(ax, "tick_labels", lp, n);
 }
 
 /* ---- figure and panels ---- */
 
-cJSON *rx_pl_rec_figure(const rx_fig *fig) {
+cJSON *rxpl_rec_figure(const rx_fig *fig) {
   rec.oom = 0;
   rec.panel = NULL;
   cJSON *doc = cJSON_CreateObject();
   if (!doc) return NULL;
   const char *slash = strrchr(fig->base, '/');
-  rx_pl_rec_str(doc, "format", "reactivate figure data");
-  rx_pl_rec_num(doc, "version", 1);
-  rx_pl_rec_str(doc, "figure", slash ? slash + 1 : fig->base);
-  rx_pl_rec_str(doc, "title", fig->title);
-  rx_pl_rec_num(doc, "columns", fig->n_cols);
-  rx_pl_rec_num(doc, "rows", fig->n_rows);
-  rx_pl_rec_num(doc, "panel_width_px", fig->panel_w);
-  rx_pl_rec_num(doc, "panel_height_px", fig->panel_h);
-  rx_pl_rec_arr(doc, "panels");
+  rxpl_rec_str(doc, "format", "reactivate figure data");
+  rxpl_rec_num(doc, "version", 1);
+  rxpl_rec_str(doc, "figure", slash ? slash + 1 : fig->base);
+  rxpl_rec_str(doc, "title", fig->title);
+  rxpl_rec_num(doc, "columns", fig->n_cols);
+  rxpl_rec_num(doc, "rows", fig->n_rows);
+  rxpl_rec_num(doc, "panel_width_px", fig->panel_w);
+  rxpl_rec_num(doc, "panel_height_px", fig->panel_h);
+  rxpl_rec_arr(doc, "panels");
   if (rec.oom) {
     cJSON_Delete(doc);
     return NULL;
@@ -185,14 +185,14 @@ cJSON *rx_pl_rec_figure(const rx_fig *fig) {
   return doc;
 }
 
-void rx_pl_rec_panel_begin(cJSON *doc, const char *kind, int row, int col) {
-  cJSON *p = rx_pl_rec_item(rx_pl_rec_arr(doc, "panels"));
-  rx_pl_rec_str(p, "kind", kind);
-  rx_pl_rec_num(p, "row", row);
-  rx_pl_rec_num(p, "column", col);
+void rxpl_rec_panel_begin(cJSON *doc, const char *kind, int row, int col) {
+  cJSON *p = rxpl_rec_item(rxpl_rec_arr(doc, "panels"));
+  rxpl_rec_str(p, "kind", kind);
+  rxpl_rec_num(p, "row", row);
+  rxpl_rec_num(p, "column", col);
   rec.panel = p;
 }
 
-void rx_pl_rec_panel_end(void) { rec.panel = NULL; }
+void rxpl_rec_panel_end(void) { rec.panel = NULL; }
 
-int rx_pl_rec_failed(void) { return rec.oom; }
+int rxpl_rec_failed(void) { return rec.oom; }

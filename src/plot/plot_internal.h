@@ -12,51 +12,51 @@
 #include "reactivate/plot.h"
 
 /* A rectangle in normalised page coordinates (0..1, y up). */
-typedef struct rx_pl_rect {
+typedef struct rxpl_rect {
   double x0, x1, y0, y1;
-} rx_pl_rect;
+} rxpl_rect;
 
 /* Draws one panel (its deep-copied spec) into a cell of the page; runs once per output format.
  * Returns 0 or RX_ENOMEM (scratch buffers). */
-typedef int (*rx_pl_draw_fn)(const void *spec, const rx_pl_rect *cell);
+typedef int (*rxpl_draw_fn)(const void *spec, const rxpl_rect *cell);
 
-typedef struct rx_pl_panel {
-  const char *kind;   /* "lines", "box", ...: the data record's name for it */
-  rx_pl_draw_fn draw; /* NULL: an empty cell */
+typedef struct rxpl_panel {
+  const char *kind;  /* "lines", "box", ...: the data record's name for it */
+  rxpl_draw_fn draw; /* NULL: an empty cell */
   const void *spec;
-} rx_pl_panel;
+} rxpl_panel;
 
-typedef struct rx_pl_block rx_pl_block;
+typedef struct rxpl_block rxpl_block;
 
 struct rx_fig {
   char base[4000];
   char *title;
   int n_cols, n_rows, panel_w, panel_h;
   int n_panels;
-  rx_pl_panel *panels; /* (n_cols * n_rows) */
-  rx_pl_block *arena;  /* every copy the adds make, freed with the figure */
-  int record;          /* data record: 1 on, 0 off, -1 the process-wide setting */
+  rxpl_panel *panels; /* (n_cols * n_rows) */
+  rxpl_block *arena;  /* every copy the adds make, freed with the figure */
+  int record;         /* data record: 1 on, 0 off, -1 the process-wide setting */
 };
 
 /* ---- arena and panel list (plot_core.c) ---- */
 
-void *rx_pl_alloc(rx_fig *fig, size_t n); /* zeroed; NULL when out of memory */
+void *rxpl_alloc(rx_fig *fig, size_t n); /* zeroed; NULL when out of memory */
 /* Copies of strings and arrays (NULL in, NULL out; *oom set on failure). */
-char *rx_pl_strdup(rx_fig *fig, const char *s, int *oom);
-void *rx_pl_memdup(rx_fig *fig, const void *p, size_t n, int *oom);
+char *rxpl_strdup(rx_fig *fig, const char *s, int *oom);
+void *rxpl_memdup(rx_fig *fig, const void *p, size_t n, int *oom);
 /* Fails (naming the figure) when every cell is taken. */
-int rx_pl_check_room(const rx_fig *fig, rx_error *err);
-int rx_pl_push(rx_fig *fig, const char *kind, rx_pl_draw_fn draw, const void *spec, rx_error *err);
+int rxpl_check_room(const rx_fig *fig, rx_error *err);
+int rxpl_push(rx_fig *fig, const char *kind, rxpl_draw_fn draw, const void *spec, rx_error *err);
 /* "cannot draw <base>: <detail>". */
-int rx_pl_fail(const rx_fig *fig, rx_error *err, int code, const char *fmt, ...)
+int rxpl_fail(const rx_fig *fig, rx_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-int rx_pl_oom(const rx_fig *fig, rx_error *err);
+int rxpl_oom(const rx_fig *fig, rx_error *err);
 
 /* Value sets (box plots, histograms; in fig_box.c): validation naming the set (positive: only
  * values > 0 count as usable, for log axes), and a deep copy into the figure. */
-int rx_pl_check_sets(const rx_fig *fig, const rx_value_set *sets, int n, int positive,
-                     const char *what, rx_error *err);
-rx_value_set *rx_pl_copy_sets(rx_fig *fig, const rx_value_set *sets, int n, int *oom);
+int rxpl_check_sets(const rx_fig *fig, const rx_value_set *sets, int n, int positive,
+                    const char *what, rx_error *err);
+rx_value_set *rxpl_copy_sets(rx_fig *fig, const rx_value_set *sets, int n, int *oom);
 
 /* ---- palette (cmap0 indices) and colour maps (plot_core.c) ---- */
 
@@ -66,56 +66,56 @@ enum {
   RX_PL_NAMED = 2,    /* rx_colour c (ACTIVE..BLACK) is index RX_PL_NAMED + c - 1 */
   RX_PL_GRID = 13,    /* light grey grid */
   RX_PL_MUTED = 14,   /* mid grey: n/a cells, outlines */
-  RX_PL_SCRATCH = 15, /* set by rx_pl_col_alpha */
+  RX_PL_SCRATCH = 15, /* set by rxpl_col_alpha */
   RX_PL_WHITE = 16,
   RX_PL_LIGHT = 17,     /* translucent (alpha 0.3) copies of the named colours, same order */
   RX_PL_LEGEND_BG = 28, /* white, alpha 0.85 */
   RX_PL_NCOL0 = 29
 };
 
-int rx_pl_colour_index(rx_colour c, int i);           /* AUTO resolves to the i-th palette colour */
-void rx_pl_colour_rgb(int idx, unsigned char rgb[3]); /* sRGB of a cmap0 index (opaque) */
-void rx_pl_col(int idx);
-int rx_pl_light(int idx);                    /* the translucent copy of a named colour's index */
-void rx_pl_col_alpha(int idx, double alpha); /* draws with idx's colour at this opacity */
-void rx_pl_cmap_sequential(void);            /* viridis */
-void rx_pl_cmap_cyclic(void);                /* hue wheel, equal at both ends */
+int rxpl_colour_index(rx_colour c, int i);           /* AUTO resolves to the i-th palette colour */
+void rxpl_colour_rgb(int idx, unsigned char rgb[3]); /* sRGB of a cmap0 index (opaque) */
+void rxpl_col(int idx);
+int rxpl_light(int idx);                    /* the translucent copy of a named colour's index */
+void rxpl_col_alpha(int idx, double alpha); /* draws with idx's colour at this opacity */
+void rxpl_cmap_sequential(void);            /* viridis */
+void rxpl_cmap_cyclic(void);                /* hue wheel, equal at both ends */
 /* Relative luminance (0..1) of cmap1 at position f, to pick black or white text on it. */
-double rx_pl_cmap_luminance(double f, int cyclic);
+double rxpl_cmap_luminance(double f, int cyclic);
 
 /* ---- layout and axes (plot_axes.c) ---- */
 
 /* Page metrics, set once per stream after plinit: sizes in mm and the base character height. */
-void rx_pl_page_init(double base_scale);
-double rx_pl_cw(double n_chars); /* n character heights as a normalised page width */
-double rx_pl_ch(double n_chars); /* ... and height */
-double rx_pl_char_mm(void);      /* the rendered em of the base text, in PLplot mm */
+void rxpl_page_init(double base_scale);
+double rxpl_cw(double n_chars); /* n character heights as a normalised page width */
+double rxpl_ch(double n_chars); /* ... and height */
+double rxpl_char_mm(void);      /* the rendered em of the base text, in PLplot mm */
 /* plmtex with the displacement in em of the base text (PLplot counts current char heights). */
-void rx_pl_mtex(const char *side, double disp_em, double pos, double just, const char *text);
-void rx_pl_text_scale(double s); /* character height = s x the base */
+void rxpl_mtex(const char *side, double disp_em, double pos, double just, const char *text);
+void rxpl_text_scale(double s); /* character height = s x the base */
 /* Display width of a label in em (estimate for DejaVu Sans). Layout sizes below ("char
  * heights") are all in em of the base text. */
-double rx_pl_text_width(const char *s);
+double rxpl_text_width(const char *s);
 
-typedef struct rx_pl_axis {
+typedef struct rxpl_axis {
   double lo, hi;  /* window range (log10 units when log) */
   double step;    /* major tick spacing (window units) */
   int nsub;       /* minor intervals per major */
   int decimals;   /* digits after the point in tick labels; -1: "%.3g" */
   int log, angle; /* decades labelled 10^k; multiples of pi/2 labelled with π */
-} rx_pl_axis;
+} rxpl_axis;
 
 /* Axis over data [dmin, dmax] (log: positive values, in data units), padded by pad (fraction of
  * the range; 0 keeps the ends exactly), with about 5 major ticks. Degenerate ranges widen. */
-void rx_pl_axis_make(rx_pl_axis *a, double dmin, double dmax, int log, double pad);
-void rx_pl_axis_angle(rx_pl_axis *a); /* [-pi, pi], ticks every pi/2 */
-void rx_pl_axis_label(const rx_pl_axis *a, double v, char *buf, size_t n); /* v in window units */
-double rx_pl_axis_label_width(const rx_pl_axis *a);   /* widest tick label, char heights */
-double rx_pl_axis_map(const rx_pl_axis *a, double v); /* data -> window (log10 when log) */
+void rxpl_axis_make(rxpl_axis *a, double dmin, double dmax, int log, double pad);
+void rxpl_axis_angle(rxpl_axis *a); /* [-pi, pi], ticks every pi/2 */
+void rxpl_axis_label(const rxpl_axis *a, double v, char *buf, size_t n); /* v in window units */
+double rxpl_axis_label_width(const rxpl_axis *a);   /* widest tick label, char heights */
+double rxpl_axis_map(const rxpl_axis *a, double v); /* data -> window (log10 when log) */
 
-typedef struct rx_pl_frame {
+typedef struct rxpl_frame {
   const char *title, *x_label, *y_label;
-  rx_pl_axis x, y;
+  rxpl_axis x, y;
   int grid;            /* light grid at major ticks */
   double aspect;       /* > 0: plot area height / width in physical units */
   double right_extra;  /* extra right margin, char heights (colour bar, outside legend) */
@@ -124,82 +124,82 @@ typedef struct rx_pl_frame {
   int y_ticks_custom;  /* ... and y (matrix rows), its labels y_custom_width char heights wide */
   double y_custom_width;
   int no_box; /* polar: no axes at all */
-} rx_pl_frame;
+} rxpl_frame;
 
 /* Places the plot area in cell, sets viewport and window, draws the grid. */
-void rx_pl_frame_begin(const rx_pl_frame *f, const rx_pl_rect *cell, rx_pl_rect *vp);
+void rxpl_frame_begin(const rxpl_frame *f, const rxpl_rect *cell, rxpl_rect *vp);
 /* Draws axes, tick labels, axis labels and title on top of the data. */
-void rx_pl_frame_end(const rx_pl_frame *f, const rx_pl_rect *vp);
+void rxpl_frame_end(const rxpl_frame *f, const rxpl_rect *vp);
 
 /* Colour bar right of vp for cmap1 over axis c (cyclic: the angle map). */
-double rx_pl_colourbar_margin(const rx_pl_axis *c, const char *label);
-void rx_pl_colourbar(const rx_pl_rect *vp, const rx_pl_axis *c, const char *label, int cyclic);
+double rxpl_colourbar_margin(const rxpl_axis *c, const char *label);
+void rxpl_colourbar(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int cyclic);
 
-typedef struct rx_pl_legend_entry {
+typedef struct rxpl_legend_entry {
   const char *text;
   int colour; /* cmap0 index */
   int line;   /* a line sample */
   int dashed;
   int box;    /* a filled (translucent) box sample */
   int marker; /* a marker sample: RX_PL_CIRCLE, ... (0: none) */
-} rx_pl_legend_entry;
+} rxpl_legend_entry;
 
 /* Legend inside the current viewport (or right of it, OUTSIDE), drawn by hand: pllegend sizes
  * its box from Hershey metrics and cuts cairo text. For AUTO, px/py (window units, np of them)
  * are the data it should avoid. Width in em, for the room an OUTSIDE legend needs. */
-double rx_pl_legend_width(const rx_pl_legend_entry *e, int n);
-void rx_pl_legend(rx_legend_pos pos, const rx_pl_legend_entry *e, int n, const double *px,
-                  const double *py, size_t np);
+double rxpl_legend_width(const rxpl_legend_entry *e, int n);
+void rxpl_legend(rx_legend_pos pos, const rxpl_legend_entry *e, int n, const double *px,
+                 const double *py, size_t np);
 
 /* Labels under the x axis at window positions x[i] (box groups, matrix columns): split at '\n'
  * and wrapped at spaces to slot_width char heights. Returns the number of lines used by the
  * tallest label (for the frame's bottom_extra; call with draw = 0 to measure). */
-int rx_pl_x_labels(const char *const *labels, const double *x, int n, double slot_width, int draw);
+int rxpl_x_labels(const char *const *labels, const double *x, int n, double slot_width, int draw);
 
 enum { RX_PL_NO_MARKER = 0, RX_PL_CIRCLE = 1, RX_PL_TRIANGLE = 2, RX_PL_SQUARE = 3 };
 /* Filled marker of diameter size_mm at window (x, y) in the current colour; outline: a black
  * edge. Uses the current viewport/window. */
-void rx_pl_marker(int shape, double x, double y, double size_mm, int outline);
+void rxpl_marker(int shape, double x, double y, double size_mm, int outline);
 /* Window units per mm in x and y for the current viewport. */
-void rx_pl_world_per_mm(double *sx, double *sy);
+void rxpl_world_per_mm(double *sx, double *sy);
 
 /* Polyline of the finite points of (x, y), broken at non-finite ones; an isolated finite point
  * becomes a dot. */
-void rx_pl_polyline(const double *x, const double *y, size_t n);
+void rxpl_polyline(const double *x, const double *y, size_t n);
 
 /* ---- data record (plot_data.c) ---- */
 
 /* Whether rx_fig_save writes fig's <base>.data.json (its own setting, else the process's). */
-int rx_pl_fig_records(const rx_fig *fig);
+int rxpl_fig_records(const rx_fig *fig);
 /* The record of a figure (rx_fig_save, first rendering only): the document, then one object
  * per panel, current between begin and end. NULL when out of memory. */
-cJSON *rx_pl_rec_figure(const rx_fig *fig);
-void rx_pl_rec_panel_begin(cJSON *doc, const char *kind, int row, int col);
-void rx_pl_rec_panel_end(void);
-int rx_pl_rec_failed(void); /* an allocation failed since rx_pl_rec_figure */
+cJSON *rxpl_rec_figure(const rx_fig *fig);
+void rxpl_rec_panel_begin(cJSON *doc, const char *kind, int row, int col);
+void rxpl_rec_panel_end(void);
+int rxpl_rec_failed(void); /* an allocation failed since rxpl_rec_figure */
 
 /* The panel being drawn, or NULL when nothing is recorded: every helper below does nothing on
  * a NULL object, so drawing code calls them unconditionally. Non-finite numbers are null. */
-cJSON *rx_pl_rec(void);
-cJSON *rx_pl_rec_obj(cJSON *o, const char *key); /* the object under key, created if new */
-cJSON *rx_pl_rec_arr(cJSON *o, const char *key); /* the array under key, created if new */
-cJSON *rx_pl_rec_item(cJSON *arr);               /* a new object appended to arr */
-cJSON *rx_pl_rec_list(cJSON *arr);               /* a new array appended to arr */
+cJSON *rxpl_rec(void);
+cJSON *rxpl_rec_obj(cJSON *o, const char *key); /* the object under key, created if new */
+cJSON *rxpl_rec_arr(cJSON *o, const char *key); /* the array under key, created if new */
+cJSON *rxpl_rec_item(cJSON *arr);               /* a new object appended to arr */
+cJSON *rxpl_rec_list(cJSON *arr);               /* a new array appended to arr */
 /* key NULL: appended to o, an array */
-void rx_pl_rec_num(cJSON *o, const char *key, double v);
-void rx_pl_rec_bool(cJSON *o, const char *key, int b);
-void rx_pl_rec_str(cJSON *o, const char *key, const char *s);
-void rx_pl_rec_nums(cJSON *o, const char *key, const double *v, size_t n, size_t stride);
-void rx_pl_rec_floats(cJSON *o, const char *key, const float *v, size_t n, size_t stride);
-void rx_pl_rec_matrix(cJSON *o, const char *key, const double *v, int rows, int cols);
-void rx_pl_rec_strs(cJSON *o, const char *key, const char *const *s, int n);
-void rx_pl_rec_colour(cJSON *o, const char *key, int idx); /* "#rrggbb" of a cmap0 index */
+void rxpl_rec_num(cJSON *o, const char *key, double v);
+void rxpl_rec_bool(cJSON *o, const char *key, int b);
+void rxpl_rec_str(cJSON *o, const char *key, const char *s);
+void rxpl_rec_nums(cJSON *o, const char *key, const double *v, size_t n, size_t stride);
+void rxpl_rec_floats(cJSON *o, const char *key, const float *v, size_t n, size_t stride);
+void rxpl_rec_matrix(cJSON *o, const char *key, const double *v, int rows, int cols);
+void rxpl_rec_strs(cJSON *o, const char *key, const char *const *s, int n);
+void rxpl_rec_colour(cJSON *o, const char *key, int idx); /* "#rrggbb" of a cmap0 index */
 /* Axis limits in data units and whether it is logarithmic; with_ticks: the major ticks in data
  * units and their labels as drawn (axes labelled by their panel add their own). */
-void rx_pl_rec_axis(cJSON *o, const char *key, const rx_pl_axis *a, int with_ticks);
+void rxpl_rec_axis(cJSON *o, const char *key, const rxpl_axis *a, int with_ticks);
 /* Major tick positions of an axis in window units (log10 for log axes), as plbox places them. */
-int rx_pl_axis_ticks(const rx_pl_axis *a, double *ticks, int max);
+int rxpl_axis_ticks(const rxpl_axis *a, double *ticks, int max);
 
-static inline int rx_pl_finite(double v) { return v == v && v - v == 0.0; }
+static inline int rxpl_finite(double v) { return v == v && v - v == 0.0; }
 
 #endif

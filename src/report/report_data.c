@@ -21,7 +21,7 @@
 void rp_log(rp_ctx *c, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  rx_log_vprintf(c->rd.log, c->rd.log_ctx, fmt, ap);
+  rxc_log_vprintf(c->rd.log, c->rd.log_ctx, fmt, ap);
   va_end(ap);
 }
 

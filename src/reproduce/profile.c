@@ -22,109 +22,109 @@ static int known(const char *const *keys, const char *k) {
   return 0;
 }
 
-static int check_keys(const rx_ynode *map, const char *const *keys, const char *where,
+static int check_keys(const rxcf_ynode *map, const char *const *keys, const char *where,
                       rx_error *err) {
   for (int i = 0; i < map->n; i++)
     if (!known(keys, map->items[i]->key))
-      return rx_ynode_fail(map->items[i], map->items[i]->key, err, RX_EINVAL,
-                           "unknown profile key in %s", where);
+      return rxcf_ynode_fail(map->items[i], map->items[i]->key, err, RX_EINVAL,
+                             "unknown profile key in %s", where);
   return 0;
 }
 
 /* A sequence of scalars (or null: empty) into a NULL-terminated array of pointers into the tree. */
-static int read_list(const rx_ynode *node, const char *key, const char ***out, int *n,
+static int read_list(const rxcf_ynode *node, const char *key, const char ***out, int *n,
                      rx_error *err) {
   *out = NULL;
   *n = 0;
-  if (!node || node->kind == RX_YNODE_NULL) return 0;
-  if (node->kind != RX_YNODE_SEQ)
-    return rx_ynode_fail(node, key, err, RX_EINVAL, "expected a list, e.g. [a, b]");
+  if (!node || node->kind == RXCF_YNODE_NULL) return 0;
+  if (node->kind != RXCF_YNODE_SEQ)
+    return rxcf_ynode_fail(node, key, err, RX_EINVAL, "expected a list, e.g. [a, b]");
   *out = calloc((size_t)node->n + 1, sizeof(char *));
   if (!*out) return rx_fail(err, RX_ENOMEM, "out of memory reading a profile");
   for (int i = 0; i < node->n; i++) {
-    if (node->items[i]->kind != RX_YNODE_SCALAR || !*node->items[i]->text)
-      return rx_ynode_fail(node->items[i], key, err, RX_EINVAL, "list items must be plain words");
+    if (node->items[i]->kind != RXCF_YNODE_SCALAR || !*node->items[i]->text)
+      return rxcf_ynode_fail(node->items[i], key, err, RX_EINVAL, "list items must be plain words");
     (*out)[(*n)++] = node->items[i]->text;
   }
   return 0;
 }
 
 /* Overrides must look like key=value: catch a typo here, with the profile line, before any run. */
-static int check_overrides(const rx_ynode *node, const char *key, const char *const *list, int n,
+static int check_overrides(const rxcf_ynode *node, const char *key, const char *const *list, int n,
                            rx_error *err) {
   for (int i = 0; i < n; i++)
     if (!strchr(list[i], '=') || list[i][0] == '=')
-      return rx_ynode_fail(node->items[i], key, err, RX_EINVAL, "'%s' is not a key=value override",
-                           list[i]);
+      return rxcf_ynode_fail(node->items[i], key, err, RX_EINVAL,
+                             "'%s' is not a key=value override", list[i]);
   return 0;
 }
 
-static int read_task(const rx_ynode *node, rxp_task *t, rx_error *err) {
-  if (node->kind != RX_YNODE_MAP)
-    return rx_ynode_fail(node, node->key, err, RX_EINVAL,
-                         "expected a mapping of experiments, train, analysis");
+static int read_task(const rxcf_ynode *node, rxp_task *t, rx_error *err) {
+  if (node->kind != RXCF_YNODE_MAP)
+    return rxcf_ynode_fail(node, node->key, err, RX_EINVAL,
+                           "expected a mapping of experiments, train, analysis");
   int rc = check_keys(node, task_keys, node->key, err);
   if (!rc)
-    rc = read_list(rx_ynode_get(node, "experiments"), "experiments", &t->experiments,
+    rc = read_list(rxcf_ynode_get(node, "experiments"), "experiments", &t->experiments,
                    &t->n_experiments, err);
-  if (!rc) rc = read_list(rx_ynode_get(node, "train"), "train", &t->train, &t->n_train, err);
-  if (!rc) rc = check_overrides(rx_ynode_get(node, "train"), "train", t->train, t->n_train, err);
+  if (!rc) rc = read_list(rxcf_ynode_get(node, "train"), "train", &t->train, &t->n_train, err);
+  if (!rc) rc = check_overrides(rxcf_ynode_get(node, "train"), "train", t->train, t->n_train, err);
   if (!rc)
-    rc = read_list(rx_ynode_get(node, "analysis"), "analysis", &t->analysis, &t->n_analysis, err);
+    rc = read_list(rxcf_ynode_get(node, "analysis"), "analysis", &t->analysis, &t->n_analysis, err);
   if (!rc)
-    rc = check_overrides(rx_ynode_get(node, "analysis"), "analysis", t->analysis, t->n_analysis,
+    rc = check_overrides(rxcf_ynode_get(node, "analysis"), "analysis", t->analysis, t->n_analysis,
                          err);
   if (rc) return rc;
   if (!t->n_experiments)
-    return rx_ynode_fail(node, node->key, err, RX_EINVAL, "no experiments listed");
+    return rxcf_ynode_fail(node, node->key, err, RX_EINVAL, "no experiments listed");
   t->extra = calloc((size_t)t->n_experiments, sizeof *t->extra);
   t->n_extra = calloc((size_t)t->n_experiments, sizeof *t->n_extra);
   if (!t->extra || !t->n_extra) return rx_fail(err, RX_ENOMEM, "out of memory reading a profile");
-  const rx_ynode *per = rx_ynode_get(node, "experiment_train");
-  if (!per || per->kind == RX_YNODE_NULL) return 0;
-  if (per->kind != RX_YNODE_MAP)
-    return rx_ynode_fail(per, "experiment_train", err, RX_EINVAL,
-                         "expected a mapping from experiment names to override lists");
+  const rxcf_ynode *per = rxcf_ynode_get(node, "experiment_train");
+  if (!per || per->kind == RXCF_YNODE_NULL) return 0;
+  if (per->kind != RXCF_YNODE_MAP)
+    return rxcf_ynode_fail(per, "experiment_train", err, RX_EINVAL,
+                           "expected a mapping from experiment names to override lists");
   for (int i = 0; i < per->n && !rc; i++) {
-    const rx_ynode *item = per->items[i];
+    const rxcf_ynode *item = per->items[i];
     int e = 0;
     while (e < t->n_experiments && strcmp(t->experiments[e], item->key))
       e++;
     if (e == t->n_experiments)
-      return rx_ynode_fail(item, item->key, err, RX_EINVAL, "not one of this task's experiments");
+      return rxcf_ynode_fail(item, item->key, err, RX_EINVAL, "not one of this task's experiments");
     rc = read_list(item, item->key, &t->extra[e], &t->n_extra[e], err);
     if (!rc) rc = check_overrides(item, item->key, t->extra[e], t->n_extra[e], err);
   }
   return rc;
 }
 
-static int read_seeds(const rx_ynode *node, rxp_profile *p, rx_error *err) {
+static int read_seeds(const rxcf_ynode *node, rxp_profile *p, rx_error *err) {
   if (!node) {
     p->n_seeds = 1;
     p->seeds[0] = 0;
     return 0;
   }
-  if (node->kind == RX_YNODE_SCALAR) {
+  if (node->kind == RXCF_YNODE_SCALAR) {
     rx_error e2 = {{0}};
     if (rx_seed_list_parse(node->text, p->seeds, RX_PLAN_MAX_SEEDS, &p->n_seeds, NULL, &e2))
-      return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "%s", e2.msg);
+      return rxcf_ynode_fail(node, "seeds", err, RX_EINVAL, "%s", e2.msg);
     return 0;
   }
-  if (node->kind != RX_YNODE_SEQ || node->n == 0 || node->n > RX_PLAN_MAX_SEEDS)
-    return rx_ynode_fail(node, "seeds", err, RX_EINVAL,
-                         "expected a list of seeds or a range like 0-4");
+  if (node->kind != RXCF_YNODE_SEQ || node->n == 0 || node->n > RX_PLAN_MAX_SEEDS)
+    return rxcf_ynode_fail(node, "seeds", err, RX_EINVAL,
+                           "expected a list of seeds or a range like 0-4");
   char text[4096] = "";
   size_t len = 0;
   for (int i = 0; i < node->n; i++) {
     const char *s = node->items[i]->text ? node->items[i]->text : "";
     int w = snprintf(text + len, sizeof text - len, "%s%s", i ? "," : "", s);
     if (w < 0 || (size_t)w >= sizeof text - len)
-      return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "seed list too long");
+      return rxcf_ynode_fail(node, "seeds", err, RX_EINVAL, "seed list too long");
     len += (size_t)w;
   }
   rx_error e2 = {{0}};
   if (rx_seed_list_parse(text, p->seeds, RX_PLAN_MAX_SEEDS, &p->n_seeds, NULL, &e2))
-    return rx_ynode_fail(node, "seeds", err, RX_EINVAL, "%s", e2.msg);
+    return rxcf_ynode_fail(node, "seeds", err, RX_EINVAL, "%s", e2.msg);
   return 0;
 }
 
@@ -159,24 +159,24 @@ int rxp_profile_load(rxp_profile *p, const char *name, rx_error *err) {
   int rc = find_profile(name, p->path, sizeof p->path, err);
   size_t len = 0;
   if (!rc) rc = rx_read_file(p->path, &p->text, &len, 1 << 20, err);
-  if (!rc) rc = rx_yaml_parse(&p->root, p->text, len, p->path, 0, err);
+  if (!rc) rc = rxcf_yaml_parse(&p->root, p->text, len, p->path, 0, err);
   if (rc) return rc;
-  const rx_ynode *root = p->root;
+  const rxcf_ynode *root = p->root;
   if ((rc = check_keys(root, top_keys, "the profile", err))) return rc;
-  const rx_ynode *d = rx_ynode_get(root, "description");
-  if (d && d->kind == RX_YNODE_SCALAR)
+  const rxcf_ynode *d = rxcf_ynode_get(root, "description");
+  if (d && d->kind == RXCF_YNODE_SCALAR)
     snprintf(p->description, sizeof p->description, "%s", d->text);
-  if ((rc = read_seeds(rx_ynode_get(root, "seeds"), p, err))) return rc;
-  const rx_ynode *g = rx_ynode_get(root, "gaussian");
+  if ((rc = read_seeds(rxcf_ynode_get(root, "seeds"), p, err))) return rc;
+  const rxcf_ynode *g = rxcf_ynode_get(root, "gaussian");
   if (g) {
-    if (g->kind == RX_YNODE_SCALAR && !strcmp(g->text, "true"))
+    if (g->kind == RXCF_YNODE_SCALAR && !strcmp(g->text, "true"))
       p->gaussian = 1;
-    else if (!(g->kind == RX_YNODE_SCALAR && !strcmp(g->text, "false")))
-      return rx_ynode_fail(g, "gaussian", err, RX_EINVAL, "expected true or false");
+    else if (!(g->kind == RXCF_YNODE_SCALAR && !strcmp(g->text, "false")))
+      return rxcf_ynode_fail(g, "gaussian", err, RX_EINVAL, "expected true or false");
   }
   int any = 0;
   for (int t = 0; t < 2 && !rc; t++) {
-    const rx_ynode *node = rx_ynode_get(root, p->tasks[t].name);
+    const rxcf_ynode *node = rxcf_ynode_get(root, p->tasks[t].name);
     if (!node) continue;
     p->tasks[t].present = any = 1;
     rc = read_task(node, &p->tasks[t], err);
@@ -198,7 +198,7 @@ void rxp_profile_free(rxp_profile *p) {
     free((void *)k->train);
     free((void *)k->analysis);
   }
-  rx_ynode_free(p->root);
+  rxcf_ynode_free(p->root);
   free(p->text);
   memset(p, 0, sizeof *p);
 }

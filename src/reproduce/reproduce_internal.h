@@ -20,8 +20,8 @@ typedef struct rxp_task {
 typedef struct rxp_profile {
   char path[2048];
   char description[1024];
-  char *text;     /* the file, verbatim */
-  rx_ynode *root; /* strings above point into it */
+  char *text;       /* the file, verbatim */
+  rxcf_ynode *root; /* strings above point into it */
   int n_seeds;
   int seeds[RX_PLAN_MAX_SEEDS];
   int gaussian; /* also train the noisy vanilla spatial runs with zero-mean Gaussian noise */

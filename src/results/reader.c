@@ -18,7 +18,7 @@
 void rxr_log(rxr_reader *r, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  rx_log_vprintf(r->log, r->log_ctx, fmt, ap);
+  rxc_log_vprintf(r->log, r->log_ctx, fmt, ap);
   va_end(ap);
 }
 

@@ -21,7 +21,7 @@ typedef struct rxr_file {
 } rxr_file;
 
 typedef struct rxr_reader {
-  rx_line_fn log; /* NULL: no log */
+  rxc_line_fn log; /* NULL: no log */
   void *log_ctx;
   rxr_file *files;
   int n_files, cap_files;
