@@ -4,16 +4,17 @@
 #   scripts/setup.sh          runs the main job on its embedded default (a quick reproduction)
 #   scripts/setup.sh test     runs the whole test suite
 #   scripts/setup.sh build    only builds
-#   scripts/setup.sh ci-tools also installs what CI's fuzzing and memcheck stages need, and builds
+#   scripts/setup.sh ci-tools also installs what CI's fuzzing, lint and memcheck stages need, and builds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenblas-openmp-dev libyaml-dev libcjson-dev
           zlib1g-dev librandom123-dev libplplot-dev plplot-driver-cairo python3-numpy)
 # The test suite also opens the report in a headless browser (Debian's chromium); CI's
-# fuzzing and memcheck stages (.ci/run) need clang with libFuzzer, and valgrind.
+# fuzzing, lint and memcheck stages (.ci/run) need clang with libFuzzer, clang-format,
+# clang-tidy and valgrind.
 [ "${1:-run}" = test ] && packages+=(chromium)
-[ "${1:-run}" = ci-tools ] && packages+=(clang libclang-rt-dev valgrind)
+[ "${1:-run}" = ci-tools ] && packages+=(clang libclang-rt-dev clang-format clang-tidy valgrind)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -35,7 +36,7 @@ case "${1:-run}" in
   run)
     # The main job on its embedded default: `reactivate reproduce` with the quick profile
     # (configs/reproduce/quick.yml): every run of the paper's experiment set at reduced size,
-    # one seed, then every analysis, figure and the report, in about 10 minutes on 2 cores.
+    # one seed, then every analysis, figure and the report, in about 6 minutes on 2 cores.
     # Interrupt it at any time; running it again continues where it stopped.
     ./build/reactivate reproduce --profile quick --out results/quick
     ;;
