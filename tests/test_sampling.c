@@ -488,6 +488,24 @@ static void test_tempering_fit_recovers_beta_of_von_mises_power_on_the_ring(void
   }
 }
 
+static void test_tempering_fit_ignores_grid_points_where_p_is_zero(void) {
+  /* p = 0 (log p = -inf) weighs nothing in Z_beta or in E_beta[log p]: the fit equals the fit
+   * without those points, to the bit */
+  const double with[5] = {-1, -INFINITY, -2, -3, -INFINITY}, without[3] = {-1, -2, -3};
+  double b1, lz1, b2, lz2;
+  int bound;
+  rx_error err;
+  REQUIRE(rx_tempering_fit(with, 5, 0.1, -1.7, &b1, &lz1, &bound, &err) == 0);
+  REQUIRE(rx_tempering_fit(without, 3, 0.1, -1.7, &b2, &lz2, NULL, &err) == 0);
+  CHECK(isfinite(b1) && isfinite(lz1) && bound == 0);
+  CHECK(b1 == b2 && lz1 == lz2);
+  /* and the optimum satisfies its equation: sum p^b (log p - m) = 0 */
+  double num = 0;
+  for (int i = 0; i < 3; i++)
+    num += exp(b1 * without[i]) * (without[i] + 1.7);
+  CHECK_NEAR(num, 0.0, 1e-12);
+}
+
 /* ---- refusals ---- */
 
 static void test_bad_trajectories_are_refused_with_one_line(void) {
@@ -551,8 +569,7 @@ static void test_bad_fits_and_sequences_are_refused_with_one_line(void) {
               "grid point 2");
   const double flat[3] = {-1, -1, -INFINITY};
   expect_fail(rx_tempering_fit(flat, 3, 0.1, -1, &b, &lz, NULL, &err), RX_EINVAL, &err, "constant");
-  g[2] = -INFINITY; /* p = 0 at a grid point is fine */
-  REQUIRE(rx_tempering_fit(g, 4, 0.1, -2, &b, &lz, NULL, &err) == 0);
+  g[2] = -INFINITY; /* p = 0 at a grid point is fine: the other inputs are at fault below */
   expect_fail(rx_tempering_fit(g, 4, 0, -2, &b, &lz, NULL, &err), RX_EINVAL, &err,
               "cell measure 0");
   expect_fail(rx_tempering_fit(g, 4, 0.1, -INFINITY, &b, &lz, NULL, &err), RX_ENUMERIC, &err,
@@ -575,5 +592,6 @@ RX_TEST_MAIN(TEST(test_msd_of_hand_made_trajectory),
              TEST(test_mixes_verdict_both_ways), TEST(test_distance_from_start_on_line_and_ring),
              TEST(test_tempering_fit_recovers_beta_of_gaussian_power),
              TEST(test_tempering_fit_recovers_beta_of_von_mises_power_on_the_ring),
+             TEST(test_tempering_fit_ignores_grid_points_where_p_is_zero),
              TEST(test_bad_trajectories_are_refused_with_one_line),
              TEST(test_bad_fits_and_sequences_are_refused_with_one_line))

@@ -87,7 +87,8 @@ int rx_msd(const float *x, int T, int B, int dim, int circular, int tau_max, dou
   int failed = 0;
 #pragma omp parallel
   {
-    double *u = malloc((size_t)T * dim * sizeof(double));
+    double *u =
+        calloc((size_t)T * dim, sizeof(double)); /* gather sets it all; calloc for clang-analyzer */
     if (!u) {
 #pragma omp atomic write
       failed = 1;

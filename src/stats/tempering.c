@@ -97,7 +97,7 @@ int rx_tempering_fit(const double *log_p_grid, size_t n_grid, double cell, doubl
       if (!(s.var > 0) || !(nb > lo && nb < hi)) nb = sqrt(lo * hi);
       const double step = fabs(nb - b);
       b = nb;
-      if (step <= 1e-15 * b || hi - lo <= 1e-15 * hi) break;
+      if (step <= 1e-14 * b || hi - lo <= 1e-14 * hi) break;
     }
   }
   *beta = b;
