@@ -256,11 +256,9 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
                                           "0.12",
                                           "3.20"};
   ref_table(d, ref_headers, 5, ref_cells, COUNT(ref_cells));
-  rp_para(
-      d,
-      "Caveat (docs/science.md §11.5): quiescent runs start from the active states' distribution and "
-      "explore slowly, so a low KL can also mean that the network stayed where it "
-      "started.");
+  rp_para(d, "Caveat (docs/science.md §11.5): quiescent runs start from the active states' "
+             "distribution and explore slowly, so a low KL can also mean that the network stayed "
+             "where it started.");
 
   rp_heading(d, 3, "Without the doubled quiescent noise (docs/science.md §7.1, C.1, rule=same)");
   if ((rc = kl_matrix(c, d, RP_MAIN, RX_RESULTS_SAME, vanilla, 4, vanilla, 4, &any, err)))
