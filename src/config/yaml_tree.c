@@ -78,8 +78,9 @@ const rxcf_ynode *rxcf_ynode_get(const rxcf_ynode *map, const char *key) {
   return i < 0 ? NULL : map->items[i];
 }
 
-int rxcf_ynode_fail(const rxcf_ynode *node, const char *key, rx_error *err, int code,
-                    const char *fmt, ...) {
+/* Name in parentheses: not expanded as yaml_tree.h's model of it for the static analyzer. */
+int(rxcf_ynode_fail)(const rxcf_ynode *node, const char *key, rx_error *err, int code,
+                     const char *fmt, ...) {
   if (!err) return code;
   char msg[768];
   va_list ap;
