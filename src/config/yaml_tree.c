@@ -57,7 +57,7 @@ void rxcf_ynode_free(rxcf_ynode *node) {
 static int push(rxcf_ynode *parent, rxcf_ynode *child) {
   if (parent->n == parent->cap) {
     int cap = parent->cap ? 2 * parent->cap : 8;
-    rxcf_ynode **items = realloc(parent->items, (size_t)cap * sizeof *items);
+    rxcf_ynode **items = realloc(parent->items, (size_t)cap * sizeof(rxcf_ynode *));
     if (!items) return -1;
     parent->items = items;
     parent->cap = cap;
