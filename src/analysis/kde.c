@@ -70,7 +70,9 @@ static int build_grid(rx_density *q, const double *u) {
       mx = fmax(mx, u[i * d + k]);
     }
     double span = mx - mn, c = ceil(span / RX_KDE_CELL);
-    cells[k] = c < 1 ? 1 : c > RX_KDE_MAX_CELLS_PER_AXIS ? RX_KDE_MAX_CELLS_PER_AXIS : (int)c;
+    /* 1 to RX_KDE_MAX_CELLS_PER_AXIS cells: capped before the conversion, floored after it */
+    const int m = c > RX_KDE_MAX_CELLS_PER_AXIS ? RX_KDE_MAX_CELLS_PER_AXIS : (int)c;
+    cells[k] = m < 1 ? 1 : m;
     lo[k] = mn;
     width[k] = span > 0 ? span / cells[k] : 1.0;
   }

@@ -15,6 +15,9 @@ int cmd_report(int argc, char **argv);
 
 /* Prints "reactivate: <message>" to stderr; returns the exit status to use (1). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#ifdef __clang_analyzer__ /* its result, for the static analyzer (see reactivate/error.h) */
+#define cli_error(...) (cli_error(__VA_ARGS__), 1)
+#endif
 /* Option value parsing with one clear line on failure; return 0 on success. */
 int cli_parse_int(const char *opt, const char *s, long long lo, long long hi, long long *out);
 int cli_parse_double(const char *opt, const char *s, double *out);

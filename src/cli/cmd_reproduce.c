@@ -306,7 +306,7 @@ static int run_plan(runner *r) {
         r->forwarded = 1;
       }
       show_progress(r);
-      struct timespec ts = {0, 100 * 1000 * 1000};
+      struct timespec ts = {0, 100L * 1000 * 1000}; /* 0.1 s */
       nanosleep(&ts, NULL);
     }
   }

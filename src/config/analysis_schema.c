@@ -16,9 +16,9 @@ static const char *const rule_names[] = {"default", "scaled", "same", NULL};
 
 #define AT(f) .offset = offsetof(rx_analysis_config, f)
 #define INT(n, f, r)                                                                               \
-  { .name = n, .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_##r }
+  { .name = (n), .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_##r }
 #define FLT(n, f, r)                                                                               \
-  { .name = n, .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_##r }
+  { .name = (n), .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_##r }
 
 static const rxcf_key analysis_keys[] = {
     {.name = "task", .type = RXCF_KEY_ENUM, AT(task), .names = task_names},

@@ -77,16 +77,16 @@ void rx_format_py_float(double v, char *buf, size_t n) {
   shortest_digits(fabs(v), d, &e);
   int nd = (int)strlen(d), decpt = e + 1, len = 0; /* v = 0.ddd x 10^decpt */
   if (decpt <= -4 || decpt > 16) {                 /* Python's repr switches to exponent form */
-    len = snprintf(out, sizeof out, "%c%s%se%c%02d", d[0], nd > 1 ? "." : "", d + 1,
-                   e < 0 ? '-' : '+', abs(e));
+    snprintf(out, sizeof out, "%c%s%se%c%02d", d[0], nd > 1 ? "." : "", d + 1, e < 0 ? '-' : '+',
+             abs(e));
   } else if (decpt <= 0) { /* 0.000ddd */
     out[len++] = '0';
     out[len++] = '.';
     for (int i = 0; i < -decpt; i++)
       out[len++] = '0';
-    len += snprintf(out + len, sizeof out - (size_t)len, "%s", d);
+    snprintf(out + len, sizeof out - (size_t)len, "%s", d);
   } else if (decpt < nd) { /* dd.ddd */
-    len = snprintf(out, sizeof out, "%.*s.%s", decpt, d, d + decpt);
+    snprintf(out, sizeof out, "%.*s.%s", decpt, d, d + decpt);
   } else { /* ddd000.0 */
     len = snprintf(out, sizeof out, "%s", d);
     for (int i = nd; i < decpt; i++)

@@ -184,7 +184,7 @@ static int convert(const rxcf_key *k, const rxcf_ynode *node, void *out, rx_erro
       return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "is too long (at most %zu characters)",
                              k->size - 1);
     memset(field, 0, k->size);
-    memcpy(field, t, len);
+    memcpy(field, t, len + 1);
     return 0;
   }
   case RXCF_KEY_ENUM: {

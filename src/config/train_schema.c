@@ -23,18 +23,18 @@ static const char *const init_names[] = {"uniform", "zero", NULL}; /* index = in
 #define HD (1u << RX_TASK_HEAD_DIRECTION)
 #define AT(f) .offset = offsetof(rx_train_config, f)
 #define INT(n, f, r, v)                                                                            \
-  { .name = n, .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_##r, .variants = v }
+  { .name = (n), .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_##r, .variants = (v) }
 #define FLT(n, f, r, v)                                                                            \
-  { .name = n, .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_##r, .variants = v }
+  { .name = (n), .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_##r, .variants = (v) }
 #define BOOL(n, f, v)                                                                              \
-  { .name = n, .type = RXCF_KEY_BOOL, AT(f), .variants = v }
+  { .name = (n), .type = RXCF_KEY_BOOL, AT(f), .variants = (v) }
 #define ENUM(n, f, list, v)                                                                        \
-  { .name = n, .type = RXCF_KEY_ENUM, AT(f), .names = list, .variants = v }
+  { .name = (n), .type = RXCF_KEY_ENUM, AT(f), .names = (list), .variants = (v) }
 #define STR(n, f)                                                                                  \
-  { .name = n, .type = RXCF_KEY_STRING, AT(f), .size = sizeof(((rx_train_config *)0)->f) }
+  { .name = (n), .type = RXCF_KEY_STRING, AT(f), .size = sizeof(((rx_train_config *)0)->f) }
 /* Sizes that default to the task (n_in) or the number of cells (n_out, n_init) when unset. */
 #define SIZE_OPT(n, f)                                                                             \
-  { .name = n, .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_POSITIVE, .optional = 1 }
+  { .name = (n), .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_POSITIVE, .optional = 1 }
 
 /* Order here is the order rx_config_to_yaml writes. */
 static const rxcf_key train_keys[] = {

@@ -57,7 +57,7 @@ void rxcf_ynode_free(rxcf_ynode *node) {
 static int push(rxcf_ynode *parent, rxcf_ynode *child) {
   if (parent->n == parent->cap) {
     int cap = parent->cap ? 2 * parent->cap : 8;
-    rxcf_ynode **items = realloc(parent->items, (size_t)cap * sizeof *items);
+    rxcf_ynode **items = realloc(parent->items, (size_t)cap * sizeof(rxcf_ynode *));
     if (!items) return -1;
     parent->items = items;
     parent->cap = cap;
@@ -78,8 +78,9 @@ const rxcf_ynode *rxcf_ynode_get(const rxcf_ynode *map, const char *key) {
   return i < 0 ? NULL : map->items[i];
 }
 
-int rxcf_ynode_fail(const rxcf_ynode *node, const char *key, rx_error *err, int code,
-                    const char *fmt, ...) {
+/* Name in parentheses: not expanded as yaml_tree.h's model of it for the static analyzer. */
+int(rxcf_ynode_fail)(const rxcf_ynode *node, const char *key, rx_error *err, int code,
+                     const char *fmt, ...) {
   if (!err) return code;
   char msg[768];
   va_list ap;

@@ -51,5 +51,9 @@ const rxcf_ynode *rxcf_ynode_get(const rxcf_ynode *map, const char *key);
  * command-line argument, which names the key already; key may be NULL). Returns code. */
 int rxcf_ynode_fail(const rxcf_ynode *node, const char *key, rx_error *err, int code,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#ifdef __clang_analyzer__ /* its result, for the static analyzer (see reactivate/error.h) */
+#define rxcf_ynode_fail(node, key, err, code, ...)                                                 \
+  (rxcf_ynode_fail((node), (key), (err), (code), __VA_ARGS__), (code))
+#endif
 
 #endif

@@ -12,7 +12,8 @@ static void one_line(char *s) {
     if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = *s == '\t' ? ' ' : '?';
 }
 
-int rx_fail(rx_error *err, int code, const char *fmt, ...) {
+/* Names in parentheses: not expanded as error.h's model of them for the static analyzer. */
+int(rx_fail)(rx_error *err, int code, const char *fmt, ...) {
   if (err) {
     va_list ap;
     va_start(ap, fmt);
@@ -23,7 +24,7 @@ int rx_fail(rx_error *err, int code, const char *fmt, ...) {
   return code;
 }
 
-int rx_error_prefix(rx_error *err, int code, const char *fmt, ...) {
+int(rx_error_prefix)(rx_error *err, int code, const char *fmt, ...) {
   if (!err) return code;
   char prefix[512];
   va_list ap;

@@ -35,7 +35,7 @@ typedef struct pooled_f {
  * with angular != 0, their angular velocities (rad/s) instead, as floats. */
 static int pool_headings(fg_ctx *c, const rx_experiment *cond, const char *what, int angular,
                          pooled_f *out, rx_error *err) {
-  memset(out, 0, sizeof *out);
+  *out = (pooled_f){0};
   for (int k = 0; k < c->n_seeds; k++) {
     const rx_npz *z;
     const rx_array *a;
@@ -77,12 +77,9 @@ static int pool_headings(fg_ctx *c, const rx_experiment *cond, const char *what,
 static int fig_headings(fg_ctx *c, rx_error *err) {
   const char *name = "fig3ab_headings";
   const rx_experiment *cond = noisy(0);
-  pooled_f p[2];
+  pooled_f p[2] = {{0}, {0}};
   int rc = pool_headings(c, cond, "active", 0, &p[0], err);
-  if (!rc)
-    rc = pool_headings(c, cond, "quiescent", 0, &p[1], err);
-  else
-    memset(&p[1], 0, sizeof p[1]);
+  if (!rc) rc = pool_headings(c, cond, "quiescent", 0, &p[1], err);
   if (!rc && (!p[0].n || !p[1].n)) {
     char pat[200];
     heading_pattern(c, pat, sizeof pat);

@@ -25,7 +25,7 @@ int fg_first_arrays(fg_ctx *c, const fg_variant *v, const rx_experiment *cond, i
     const int s = c->seeds[k];
     const rx_npz *z;
     int rc = fg_analysis_npz(c, analysis, v->file_prefix, s, &z, err);
-    if (rc) return rc;
+    if (rc < 0) return rc;
     if (!z) continue;
     char run[600];
     fg_run_name(c, cond, s, run, sizeof run);

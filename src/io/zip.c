@@ -81,10 +81,11 @@ int rxio_zip_write(FILE *f, const rxio_zip_member *m, int n, rx_error *err) {
     off += 30 + nl + size;
     cd_size += 46 + nl;
   }
-  if (off + cd_size + 22 > 0xFFFFFFFFu)
+  const uint64_t total = off + cd_size + 22; /* + the end-of-central-directory record */
+  if (total > 0xFFFFFFFFu)
     return rx_fail(err, RX_EINVAL,
                    "archive would be %llu bytes; 4 GiB or more needs ZIP64, which is not supported",
-                   (unsigned long long)(off + cd_size + 22));
+                   (unsigned long long)total);
 
   uint32_t *crcs = malloc((size_t)(n ? n : 1) * sizeof *crcs);
   if (!crcs) return rx_fail(err, RX_ENOMEM, "out of memory");

@@ -38,7 +38,7 @@ void rxm_forward_begin(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run
 #pragma omp parallel for schedule(static)
     for (long r = 0; r < rows; r++) {
       float *xr = ws->xn + (size_t)r * I;
-      if (sigma_in > 0.0f)
+      if (nz && sigma_in > 0.0f)
         rxm_noise_row(nz, run, 0, (int)(r % B), (int)(r / B), sigma_in, xr, (size_t)I);
       else
         memset(xr, 0, (size_t)I * sizeof(float));

@@ -26,8 +26,8 @@ static void gru_gates_row(int N, const float *restrict bsum, const float *restri
 static void gru_update_row(rx_activation act, int N, float alpha, const float *restrict bsum,
                            const float *restrict hp /* (N) */, float *restrict hn /* (N) */,
                            float *restrict p /* (3N) */) {
-  const float *restrict z = p, *restrict bh = bsum + 2 * N;
-  float *restrict a = p + 2 * N;
+  const float *restrict z = p, *restrict bh = bsum + 2 * (size_t)N;
+  float *restrict a = p + 2 * (size_t)N;
 #define RX_GRU_UPDATE_LOOP(U, F)                                                                   \
   for (int j = 0; j < N; j++) {                                                                    \
     const float u = (U);                                                                           \
@@ -87,10 +87,10 @@ void rxm_gru_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *
       rx_gemm(0, 1, nb, 2 * N, N, 1.0f, hp, N, U_zr, N, beta, p, N3);
       for (int r = 0; r < nb; r++)
         gru_gates_row(N, ws->bsum, hp + (size_t)r * N, p + (size_t)r * N3, gh + (size_t)r * N);
-      rx_gemm(0, 1, nb, N, N, 1.0f, gh, N, U_h, N, beta, p + 2 * N, N3);
+      rx_gemm(0, 1, nb, N, N, 1.0f, gh, N, U_h, N, beta, p + 2 * (size_t)N, N3);
       for (int r = 0; r < nb; r++) {
         float *hr = hn + (size_t)r * N;
-        if (sigma > 0.0f)
+        if (nz && sigma > 0.0f)
           rxm_noise_row(nz, run, 1, b0 + r, t, sigma, hr, (size_t)N);
         else
           memset(hr, 0, (size_t)N * sizeof(float));
@@ -107,7 +107,7 @@ static void gru_update_row_backward(rx_activation act, int N, float alpha,
                                     const float *restrict dh /* (N) */,
                                     const float *restrict hp /* (N) */, float *p /* (3N) */,
                                     float *restrict c /* (N) */) {
-  float *restrict z = p, *restrict f = p + 2 * N;
+  float *restrict z = p, *restrict f = p + 2 * (size_t)N;
 #define RX_GRU_UPDATE_BACK_LOOP(DU)                                                                \
   for (int j = 0; j < N; j++) {                                                                    \
     const float d = dh[j] + c[j], zj = z[j], fj = f[j], df = d * alpha * (1.0f - zj);              \
@@ -168,7 +168,7 @@ void rxm_gru_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
       for (int r = 0; r < nb; r++)
         gru_update_row_backward(s->act, N, s->alpha, dh + (size_t)r * N, hp + (size_t)r * N,
                                 p + (size_t)r * N3, c + (size_t)r * N);
-      rx_gemm(0, 0, nb, N, N, 1.0f, p + 2 * N, N3, U_h, N, 0.0f, dh, N);
+      rx_gemm(0, 0, nb, N, N, 1.0f, p + 2 * (size_t)N, N3, U_h, N, 0.0f, dh, N);
       for (int r = 0; r < nb; r++)
         gru_gates_row_backward(N, dh + (size_t)r * N, hp + (size_t)r * N, p + (size_t)r * N3,
                                c + (size_t)r * N);
@@ -179,8 +179,8 @@ void rxm_gru_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad) {
   /* d[U_z; U_r] (2N, N) = [da_z | da_r]^T (2N, T B) h_{0..T-1} (T B, N) */
   rx_gemm_sum_rows(2 * N, N, rows, ws->pre, N3, ws->h, N, grad + L.rec_w, N, ws->kpart);
   /* dU_h (N, N) = du^T (N, T B) gh (T B, N) */
-  rx_gemm_sum_rows(N, N, rows, ws->pre + 2 * N, N3, ws->gh, N, grad + L.rec_w + 2 * (size_t)N * N,
-                   N, ws->kpart);
+  rx_gemm_sum_rows(N, N, rows, ws->pre + 2 * (size_t)N, N3, ws->gh, N,
+                   grad + L.rec_w + 2 * (size_t)N * N, N, ws->kpart);
   /* d[W_z; W_r; W_h] (3N, I) = [da_z | da_r | du]^T (3N, T B) xn (T B, I) */
   if (ws->has_input)
     rx_gemm_sum_rows(N3, I, rows, ws->pre, N3, ws->xn, I, grad + L.in_w, I, ws->kpart);

@@ -33,10 +33,10 @@ static void philox_words(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uin
     o3[b] = x3;
   }
   for (int b = 0; b < nb; b++) {
-    w[4 * b] = o0[b];
-    w[4 * b + 1] = o1[b];
-    w[4 * b + 2] = o2[b];
-    w[4 * b + 3] = o3[b];
+    w[4 * (size_t)b] = o0[b];
+    w[4 * (size_t)b + 1] = o1[b];
+    w[4 * (size_t)b + 2] = o2[b];
+    w[4 * (size_t)b + 3] = o3[b];
   }
 }
 
@@ -49,10 +49,10 @@ void rxm_noise_fill(uint32_t k0, uint32_t k1, uint32_t c1, uint32_t c2, uint32_t
   uint32_t ctr = 0;
   while (done < words) {
     const size_t left = words - done;
-    const int nb = left >= 4 * BLK ? BLK : (int)((left + 3) / 4);
+    const int nb = left >= (size_t)4 * BLK ? BLK : (int)((left + 3) / 4);
     philox_words(k0, k1, ctr, c1, c2, c3, nb, w);
     ctr += (uint32_t)nb;
-    const size_t m = left < (size_t)(4 * nb) ? left : (size_t)(4 * nb);
+    const size_t m = left < 4 * (size_t)nb ? left : 4 * (size_t)nb;
     if (!gaussian) {
       float *o = out + done;
 #pragma omp simd

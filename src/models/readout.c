@@ -27,7 +27,7 @@ static float readout_prefill_row(const rx_rnn *rnn, const rx_rnn_run *run, int B
   const rx_noise *nz = run->noise;
   const float sigma = nz ? nz->sigma_out : 0.0f;
   if (sigma <= 0.0f && !s->bias) return 0.0f;
-  if (sigma > 0.0f)
+  if (nz && sigma > 0.0f)
     rxm_noise_row(nz, run, 2, (int)(r % B), (int)(r / B), sigma, yr, (size_t)O);
   else
     memset(yr, 0, (size_t)O * sizeof(float));

@@ -82,7 +82,7 @@ void rxm_vanilla_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_r
               ar[j] += xk * W_in[(size_t)j * I + k];
           }
         float *hr = hn + (size_t)r * N;
-        if (sigma > 0.0f)
+        if (nz && sigma > 0.0f)
           rxm_noise_row(nz, run, 1, b0 + r, t, sigma, hr, (size_t)N);
         else
           memset(hr, 0, (size_t)N * sizeof(float));

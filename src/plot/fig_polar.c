@@ -17,6 +17,15 @@ static double nice_ring(double top) {
   return (f < 1.5 ? 1.0 : f < 3.0 ? 2.0 : f < 7.0 ? 5.0 : 10.0) * mag;
 }
 
+/* Radius of ring i (0-based): ring added i + 1 times, the sum the rings have always been drawn
+ * at ((i + 1) * ring can differ in the last bit). */
+static double ring_radius(double ring, int i) {
+  double r = ring;
+  for (int k = 0; k < i; k++)
+    r += ring;
+  return r;
+}
+
 static int draw_polar(const void *spec, const rxpl_rect *cell) {
   const rx_polar_spec *s = spec;
   int nb = s->n_bins ? s->n_bins : 20, K = s->n_sets;
@@ -39,7 +48,9 @@ static int draw_polar(const void *spec, const rxpl_rect *cell) {
     }
   }
   if (!(top > 0)) top = 1;
-  double ring = nice_ring(top), rmax = ceil(top / ring - 1e-9) * ring;
+  const double ring = nice_ring(top);
+  const int n_rings = (int)ceil(top / ring - 1e-9); /* 2 to 5 (nice_ring) */
+  const double rmax = n_rings * ring;
   cJSON *rec = rxpl_rec();
   if (rec) {
     rxpl_rec_num(rec, "n_bins", nb);
@@ -47,8 +58,8 @@ static int draw_polar(const void *spec, const rxpl_rect *cell) {
     for (int b = 0; b <= nb; b++)
       rxpl_rec_num(edges, NULL, -M_PI + b * w);
     cJSON *rings = rxpl_rec_arr(rec, "rings");
-    for (double r = ring; r <= rmax + 1e-9 * ring; r += ring)
-      rxpl_rec_num(rings, NULL, r);
+    for (int i = 0; i < n_rings; i++)
+      rxpl_rec_num(rings, NULL, ring_radius(ring, i));
     rxpl_rec_num(rec, "r_max", rmax);
     cJSON *sets = rxpl_rec_arr(rec, "sets");
     for (int k = 0; k < K; k++) {
@@ -76,7 +87,8 @@ static int draw_polar(const void *spec, const rxpl_rect *cell) {
   PLFLT cx[NC], cy[NC];
   rxpl_col(RX_PL_GRID);
   plwidth(0.8);
-  for (double r = ring; r <= rmax + 1e-9 * ring; r += ring) {
+  for (int k = 0; k < n_rings; k++) {
+    const double r = ring_radius(ring, k);
     for (int i = 0; i < NC; i++) {
       double a = 2 * M_PI * i / (NC - 1);
       cx[i] = r / rmax * cos(a), cy[i] = r / rmax * sin(a);
@@ -129,7 +141,8 @@ static int draw_polar(const void *spec, const rxpl_rect *cell) {
   rxpl_text_scale(0.85);
   rxpl_mtex("b", 0.6, 0.5, 0.5, "radius: fraction of samples per bin");
   double la = M_PI / 8;
-  for (double r = ring; r <= rmax + 1e-9 * ring; r += ring) {
+  for (int i = 0; i < n_rings; i++) {
+    const double r = ring_radius(ring, i);
     char buf[32];
     snprintf(buf, sizeof buf, "%.3g", r);
     plptex(r / rmax * cos(la), r / rmax * sin(la), 1, 0, 0.5, buf);

@@ -46,7 +46,8 @@ char *rxpl_strdup(rx_fig *fig, const char *s, int *oom) {
   return s ? rxpl_memdup(fig, s, strlen(s) + 1, oom) : NULL;
 }
 
-int rxpl_fail(const rx_fig *fig, rx_error *err, int code, const char *fmt, ...) {
+/* Name in parentheses: not expanded as plot_internal.h's model of it for the analyzer. */
+int(rxpl_fail)(const rx_fig *fig, rx_error *err, int code, const char *fmt, ...) {
   char detail[900];
   va_list ap;
   va_start(ap, fmt);

@@ -50,6 +50,9 @@ int rxpl_push(rx_fig *fig, const char *kind, rxpl_draw_fn draw, const void *spec
 /* "cannot draw <base>: <detail>". */
 int rxpl_fail(const rx_fig *fig, rx_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+#ifdef __clang_analyzer__ /* its result, for the static analyzer (see reactivate/error.h) */
+#define rxpl_fail(fig, err, code, ...) (rxpl_fail((fig), (err), (code), __VA_ARGS__), (code))
+#endif
 int rxpl_oom(const rx_fig *fig, rx_error *err);
 
 /* Value sets (box plots, histograms; in fig_box.c): validation naming the set (positive: only

@@ -199,8 +199,8 @@ static const claim_def claims[] = {
      0},
     {"i1",
      0,
-     "Noise (docs/science.md §11.4), unbiased: the match depends on the noise's non-zero mean; with "
-     "zero-mean Gaussian noise the quiescent activity matches its own active distribution "
+     "Noise (docs/science.md §11.4), unbiased: the match depends on the noise's non-zero mean; "
+     "with zero-mean Gaussian noise the quiescent activity matches its own active distribution "
      "less well than with the published uniform noise",
      "the noisy spatial runs trained with rnn.noise=gaussian and analysed in their own root "
      "(gaussian=DIR; reactivate reproduce --profile paper makes them)",

@@ -59,10 +59,7 @@ static void relative_path(const char *from, const char *to, char *buf, size_t n)
       if (a[i] == '/') common = i;
       i++;
     }
-    if (!a[i] && (b[i] == '/' || !b[i]))
-      common = i;
-    else if (!b[i] && a[i] == '/')
-      common = i;
+    if ((!a[i] && (b[i] == '/' || !b[i])) || (!b[i] && a[i] == '/')) common = i;
     size_t k = 0;
     for (const char *p = a + common; *p && k < n; p++)
       if (*p == '/') k += (size_t)snprintf(buf + k, n - k, "../");

@@ -78,9 +78,9 @@ static int run_table(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error
   }
   const char *error_name =
       spatial ? "final decoding error (pos_mse, m²)" : "final decoding error (hd_mse, rad²)";
-  const char *headers[] = {"experiment",        "run directories", "seeds",
-                           "final step",        "final test loss", error_name,
-                           REF ": loss / error"};
+  const char *headers[] = {"experiment",          "run directories", "seeds",
+                           "final step",          "final test loss", error_name,
+                           (REF ": loss / error")};
   rp_table_begin(d, root == RP_MAIN && spatial ? 7 : 6, headers);
   const rx_experiment *all[6];
   int n = 0;
@@ -256,11 +256,9 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
                                           "0.12",
                                           "3.20"};
   ref_table(d, ref_headers, 5, ref_cells, COUNT(ref_cells));
-  rp_para(
-      d,
-      "Caveat (docs/science.md §11.5): quiescent runs start from the active states' distribution and "
-      "explore slowly, so a low KL can also mean that the network stayed where it "
-      "started.");
+  rp_para(d, "Caveat (docs/science.md §11.5): quiescent runs start from the active states' "
+             "distribution and explore slowly, so a low KL can also mean that the network stayed "
+             "where it started.");
 
   rp_heading(d, 3, "Without the doubled quiescent noise (docs/science.md §7.1, C.1, rule=same)");
   if ((rc = kl_matrix(c, d, RP_MAIN, RX_RESULTS_SAME, vanilla, 4, vanilla, 4, &any, err)))
@@ -317,13 +315,13 @@ int rp_section_kl(rp_ctx *c, rp_doc *d, rx_error *err) {
       if ((rc = stat_cell(c, d, qs[k], err)) < 0) return rc;
   }
   static const char *const side_ref[] = {
-      "uniform, " REF,
+      ("uniform, " REF),
       "1.20",
       "0.56",
       "4.39",
       "0.0056",
       "0.0080",
-      "zero-mean Gaussian (sigma2 1e-4 or variance-matched 8.3e-6), " REF,
+      ("zero-mean Gaussian (sigma2 1e-4 or variance-matched 8.3e-6), " REF),
       "3.1–3.3",
       "1.2–1.6",
       "—",
@@ -404,7 +402,7 @@ int rp_section_distance(rp_ctx *c, rp_doc *d, rx_error *err) {
          "of variance 2e-4 added offline; mean ± s.d. over seeds.");
   static const char *const headers[] = {"condition", "active", "quiescent",
                                         "quiescent, noise given offline",
-                                        REF ": active / quiescent / noise offline"};
+                                        (REF ": active / quiescent / noise offline")};
   static const char *const refs[] = {"0.0245 / 0.0173 / —", "0.0212 / 0.0153 / —",
                                      "0.0223 / 0.0010 / 0.227", "0.0193 / 0.0030 / 0.029"};
   cond vanilla[4];

@@ -13,7 +13,7 @@ static float logits(float *restrict out, const float *restrict c, int n, float x
   float mx = -INFINITY;
 #pragma omp simd reduction(max : mx)
   for (int i = 0; i < n; i++) {
-    float dx = x - c[2 * i], dy = y - c[2 * i + 1];
+    float dx = x - c[2 * (size_t)i], dy = y - c[2 * (size_t)i + 1];
     float l = -(dx * dx + dy * dy) * inv;
     out[i] = l;
     mx = mx > l ? mx : l;
@@ -103,8 +103,8 @@ void rxtk_place_decode_row(const rx_population *pop, const float *code, float *p
   rxtk_topk(code, pop->n, k, idx);
   double x = 0, y = 0;
   for (int j = 0; j < k; j++) {
-    x += pop->centers[2 * idx[j]];
-    y += pop->centers[2 * idx[j] + 1];
+    x += pop->centers[2 * (size_t)idx[j]];
+    y += pop->centers[2 * (size_t)idx[j] + 1];
   }
   pos[0] = (float)(x / k);
   pos[1] = (float)(y / k);

@@ -80,8 +80,8 @@ int rx_population_create(rx_population **out, const rx_population_spec *spec, ui
     rx_rng r;
     rx_rng_init(&r, seed, RX_STREAM_POPCODE, 0, 0, 0);
     for (int i = 0; i < p->n; i++) {
-      p->centers[2 * i] = (float)((rx_rng_uniform(&r) - 0.5) * spec->box_width);
-      p->centers[2 * i + 1] = (float)((rx_rng_uniform(&r) - 0.5) * spec->box_height);
+      p->centers[2 * (size_t)i] = (float)((rx_rng_uniform(&r) - 0.5) * spec->box_width);
+      p->centers[2 * (size_t)i + 1] = (float)((rx_rng_uniform(&r) - 0.5) * spec->box_height);
     }
   } else if (!p->identity) { /* linspace(-pi, pi, n): both ends present */
     for (int i = 0; i < p->n; i++)

@@ -67,10 +67,11 @@ int rx_checkpoint_save(const char *path, const rx_train_config *cfg, const rx_rn
     arrays[n++] = rx_array_i64_scalar("optimizer.step", &adam_step);
     for (int i = 0; i < rnn->n_params; i++) {
       const rx_param *p = &rnn->params[i];
-      snprintf(names[2 * i], sizeof names[0], "optimizer.exp_avg.%s", p->name);
-      snprintf(names[2 * i + 1], sizeof names[0], "optimizer.exp_avg_sq.%s", p->name);
-      arrays[n++] = rx_array_f32(names[2 * i], adam->m + p->offset, p->ndim, shapes[i]);
-      arrays[n++] = rx_array_f32(names[2 * i + 1], adam->v + p->offset, p->ndim, shapes[i]);
+      char *m_name = names[2 * (size_t)i], *v_name = names[2 * (size_t)i + 1];
+      snprintf(m_name, sizeof names[0], "optimizer.exp_avg.%s", p->name);
+      snprintf(v_name, sizeof names[0], "optimizer.exp_avg_sq.%s", p->name);
+      arrays[n++] = rx_array_f32(m_name, adam->m + p->offset, p->ndim, shapes[i]);
+      arrays[n++] = rx_array_f32(v_name, adam->v + p->offset, p->ndim, shapes[i]);
     }
   }
   rc = rx_npz_write(path, arrays, n, err);

@@ -348,7 +348,7 @@ static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_
   int rc;
   t->cfg = cfg;
   rx_config_task_spec(cfg, &t->task);
-  if ((rc = rx_config_run_dir(cfg, t->run_dir, sizeof t->run_dir)))
+  if (rx_config_run_dir(cfg, t->run_dir, sizeof t->run_dir))
     return rx_fail(err, RX_EINVAL, "run directory name too long under path=%s", cfg->path);
   if ((rc = rx_mkdirs(t->run_dir, err))) return rc;
   /* Nothing in the run directory is read or changed before the lock is ours. */
