@@ -33,6 +33,12 @@ void rx_density_free(rx_density *q);
 int rx_density_dim(const rx_density *q);
 /* out (m,) = density at pts (m, d); exact (all kernels), parallel, deterministic. */
 void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *out);
+/* out (m, d) = the score grad log q at pts (m, d), exact for a KDE: with H the kernel
+ * covariance, sum_i w_i H^-1 (x_i - y) / sum_i w_i, w_i the kernels at y (a softmax: finite
+ * even where the density underflows to 0); kernels too far to matter at 1e-12 of the kernel's
+ * scale are skipped, with a check per point. Parallel, the same bits for any thread count.
+ * Uniform box: 0 inside (edges included), NaN outside; NaN rows at non-finite points. */
+void rx_density_score(const rx_density *q, const double *pts, size_t m, double *out);
 /* out (m, d) = m samples; sample i draws from rx_rng(seed, stream; i, 0, 0). */
 void rx_density_sample(const rx_density *q, size_t m, uint32_t seed, uint32_t stream, double *out);
 

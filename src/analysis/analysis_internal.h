@@ -37,6 +37,8 @@ struct rx_density {
 
 /* Grid evaluation (kde_eval.c); prune = 0 evaluates every kernel (tests compare the two). */
 void rxa_kde_eval(const rx_density *q, const double *pts, size_t m, int prune, double *out);
+/* Score grad log p at pts (m, d) into out (m, d) (kde_score.c); prune = 0 uses every kernel. */
+void rxa_kde_score(const rx_density *q, const double *pts, size_t m, int prune, double *out);
 
 /* log(clip(q / a, 1e-7, 1e7)), with a = 0 -> 1e7 and q = 0 -> 1e-7 (docs/science.md §6). */
 double rxa_kl_log_ratio(double q, double a);

@@ -1,5 +1,5 @@
-/* The rx_density interface: the uniform-box density, and evaluation / sampling dispatched to the
- * KDE (kde.c builds and samples it, kde_eval.c evaluates it). */
+/* The rx_density interface: the uniform-box density, and evaluation / score / sampling dispatched
+ * to the KDE (kde.c builds and samples it, kde_eval.c evaluates it, kde_score.c its score). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -63,6 +63,24 @@ void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *o
     for (int k = 0; k < d; k++)
       inside &= x[k] >= q->lo[k] && x[k] <= q->hi[k];
     out[i] = inside ? q->inv_volume : 0.0;
+  }
+}
+
+/* The box's log density is flat inside and -inf outside: score 0 inside (edges included),
+ * NaN outside and at non-finite points. */
+void rx_density_score(const rx_density *q, const double *pts, size_t m, double *out) {
+  if (q->kind == RXA_DENSITY_KDE) {
+    rxa_kde_score(q, pts, m, 1, out);
+    return;
+  }
+  const int d = q->d;
+  for (size_t i = 0; i < m; i++) {
+    const double *x = pts + i * (size_t)d;
+    int inside = 1;
+    for (int k = 0; k < d; k++)
+      inside &= x[k] >= q->lo[k] && x[k] <= q->hi[k];
+    for (int k = 0; k < d; k++)
+      out[i * (size_t)d + k] = inside ? 0.0 : NAN;
   }
 }
 
