@@ -374,6 +374,9 @@ static void test_bessel_functions_match_reference_values(void) {
     CHECK_MSG(fabs(k / x - 1) < 1e-10, "kappa for gap %.6g = %.17g, want %g", ref[i][2], k, x);
   }
   CHECK(rxst_bessel_i0e(0) == 1 && rxst_bessel_ratio_gap(0) == 1 && rxst_kappa_for_gap(1) == 0);
+  /* the matching of score.h for a small bandwidth: kappa = 1 / h^2 + 1/2 + O(h^2) */
+  const double h = 0.01, k = rxst_kappa_for_gap(-expm1(-0.5 * h * h));
+  CHECK_NEAR(k, 1 / (h * h) + 0.5, 1e-3);
 }
 
 static void test_circular_kde_is_scott_matched_normalised_and_periodic(void) {

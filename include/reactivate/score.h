@@ -24,7 +24,7 @@ extern "C" {
  * -2 ln R (R the mean resultant length) times the factor^2 n^(-2/5) gives the bandwidth h, and
  * kappa is chosen so that the kernel's mean resultant length I1(kappa) / I0(kappa) equals that
  * of a wrapped Gaussian kernel of variance h^2, e^(-h^2 / 2) = R^(n^(-2/5)) (for small h,
- * kappa ~ 1 / h^2 - 1/2). Data with R = 0 give kappa = 0, the uniform density. */
+ * kappa ~ 1 / h^2 + 1/2). Data with R = 0 give kappa = 0, the uniform density. */
 typedef struct rx_circular_kde rx_circular_kde;
 
 /* KDE of n headings theta (n,) (copied). Fails on n < 2, a non-finite heading, or headings
