@@ -796,7 +796,7 @@ static void test_ou_drift_aligns_with_the_score_of_its_kde(void) {
  * noise: |cos| < 0.1 (~5 s.d.), p > 0.05. Against the KDE of the walks themselves they are
  * not: a walk's later samples lie on the side its increment went, so its own KDE leans the way
  * it moved: a cosine of 0.08, 4 null s.d., p at its floor (0.15 to 0.22 with 24 x 24 bins). The
- * reference sample must be independent of the trajectories (docs/probes_score.md). */
+ * reference sample must be independent of the trajectories (docs/probes.md §4). */
 static float *uniform_start_walks(int T, int B, uint32_t seed) {
   const double none[2] = {0, 0};
   float *w = simulate_ou(T, B, none, 0.5, 5e-4, none, 0, seed);

@@ -46,7 +46,7 @@ int rx_percentile(double *v, size_t n, double p, double *out, rx_error *err);
 int rx_msd(const float *x, int T, int B, int dim, int circular, int tau_max, double *msd,
            double *msd_per_traj, rx_error *err);
 
-/* The SPEC's fitting range for the exponent, and its classification thresholds. */
+/* The defined fitting range for the exponent, and its classification thresholds. */
 #define RX_MSD_TAU_LO 1
 #define RX_MSD_TAU_HI 10
 #define RX_MSD_SUBDIFFUSIVE_BELOW 0.6
@@ -86,8 +86,8 @@ int rx_step_sizes(const float *x, int T, int B, int dim, int circular, const dou
 
 /* ---- mixing (docs/probes.md §2) ---- */
 
-/* The SPEC's mixing constants: windows of 250 steps; the plateau is the mean of the last 4
- * windows; "within" means within max(0.25 nats, 25 % of the reference). */
+/* The probe's mixing constants (docs/probes.md §2): windows of 250 steps; the plateau is the mean
+ * of the last 4 windows; "within" means within max(0.25 nats, 25 % of the reference). */
 #define RX_MIXING_WINDOW_STEPS 250
 #define RX_MIXING_PLATEAU_WINDOWS 4
 #define RX_MIXING_TOL_NATS 0.25
@@ -99,11 +99,11 @@ double rx_mixing_tolerance(double reference);
 typedef struct rx_mixing {
   double plateau;     /* mean of the last RX_MIXING_PLATEAU_WINDOWS values */
   double tolerance;   /* rx_mixing_tolerance(plateau) */
-  int window;         /* mixing time, the SPEC's rule: the first window w (0-based) with
+  int window;         /* mixing time, the defined rule: the first window w (0-based) with
                          |kl[w] - plateau| <= tolerance; -1 if none is (possible: 0, 0, 0, 4) */
   long start_step;    /* window * window_steps: the step that window starts at; -1 if none */
   int settled_window; /* the first window from which every later window is within tolerance
-                         (a stricter rule, reported beside the SPEC's; -1 if the last is not) */
+                         (a stricter rule, reported beside it; -1 if the last is not) */
   long settled_step;  /* settled_window * window_steps; -1 if none */
 } rx_mixing;
 

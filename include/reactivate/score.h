@@ -1,4 +1,4 @@
-/* Drift versus score (docs/probes_score.md): is a process's drift the score of a density, as
+/* Drift versus score (docs/probes.md §4): is a process's drift the score of a density, as
  * Langevin sampling needs? The statistics only, all float64 functions of arrays that know nothing
  * of runs, seeds, files or networks: a circular KDE for headings and its exact score (the planar
  * KDE's score is rx_density_score, analysis.h), the drift of trajectories binned over space, and
