@@ -4,11 +4,11 @@
  * and the refusals. Tolerances are stated where they are not round-off. */
 #include <stdint.h>
 
-#include "analysis/analysis_internal.h"
-#include "analysis/fast_exp.h"
 #include "reactivate/analysis.h"
 #include "reactivate/linalg.h"
 #include "reactivate/rng.h"
+#include "stats/fast_exp.h"
+#include "stats/stats_internal.h"
 #include "test_util.h"
 
 /* ---- helpers ---- */
@@ -107,30 +107,31 @@ static void test_fast_exp_matches_libm_to_1e15_relative_on_kernel_range(void) {
   double worst = 0, worst_x = 0;
   for (int i = 0; i <= 200000; i++) {
     double x = -708.0 * i / 200000.0;
-    double r = rel_diff(rxa_fast_exp(x), exp(x));
+    double r = rel_diff(rxst_fast_exp(x), exp(x));
     if (r > worst) worst = r, worst_x = x;
   }
   for (int i = 0; i <= 20000; i++) { /* near 0, where kernels matter most */
     double x = -1e-3 * i / 20000.0 * (i % 7 + 1);
-    double r = rel_diff(rxa_fast_exp(x), exp(x));
+    double r = rel_diff(rxst_fast_exp(x), exp(x));
     if (r > worst) worst = r, worst_x = x;
   }
   CHECK_MSG(worst < 1e-15, "worst relative error %.3g at x = %.17g", worst, worst_x);
   /* subnormal results: one rounding, so within one subnormal ulp plus 1e-15 relative */
   for (int i = 0; i <= 10000; i++) {
     double x = -708.0 - 37.5 * i / 10000.0, e = exp(x);
-    CHECK_MSG(fabs(rxa_fast_exp(x) - e) <= 1e-15 * e + 0x1p-1074, "x = %.17g", x);
+    CHECK_MSG(fabs(rxst_fast_exp(x) - e) <= 1e-15 * e + 0x1p-1074, "x = %.17g", x);
   }
-  CHECK(rxa_fast_exp(0.0) == 1.0);
-  CHECK(rxa_fast_exp(-745.2) == 0.0 && rxa_fast_exp(-746.0) == 0.0 && rxa_fast_exp(-1e300) == 0.0);
-  CHECK(rxa_fast_exp(-INFINITY) == 0.0);
-  CHECK(isnan(rxa_fast_exp(NAN)));
+  CHECK(rxst_fast_exp(0.0) == 1.0);
+  CHECK(rxst_fast_exp(-745.2) == 0.0 && rxst_fast_exp(-746.0) == 0.0 &&
+        rxst_fast_exp(-1e300) == 0.0);
+  CHECK(rxst_fast_exp(-INFINITY) == 0.0);
+  CHECK(isnan(rxst_fast_exp(NAN)));
   /* the 8 lanes are independent */
-  rxa_v8d v = {0.0, -0.5, -1.0, -10.0, -100.0, -700.0, -744.0, -800.0};
-  rxa_v8d e = v;
+  rxst_v8d v = {0.0, -0.5, -1.0, -10.0, -100.0, -700.0, -744.0, -800.0};
+  rxst_v8d e = v;
   rx_exp_v8d(&e);
   for (int k = 0; k < 8; k++)
-    CHECK(e[k] == rxa_fast_exp(v[k]));
+    CHECK(e[k] == rxst_fast_exp(v[k]));
 }
 
 /* ---- KDE ---- */
@@ -250,8 +251,8 @@ static void test_kde_pruned_equals_every_kernel_and_naive_sum(void) {
     pts[2 * p] = (p % 3 == 1 ? 4.0 : 0.0) + t * cos(a);
     pts[2 * p + 1] = (p % 3 == 2 ? 3.0 : 0.0) + t * sin(a);
   }
-  rxa_kde_eval(q, pts, M, 1, pruned);
-  rxa_kde_eval(q, pts, M, 0, every);
+  rxst_kde_eval(q, pts, M, 1, pruned);
+  rxst_kde_eval(q, pts, M, 0, every);
   int exercised = 0, zeros = 0;
   for (int p = 0; p < M; p++) {
     double ref = naive_kde(x, n, 2, pts + 2 * p);
@@ -500,11 +501,11 @@ static void test_kl_clips_ratios_to_1e7_and_1e_minus_7(void) {
   double kl;
   REQUIRE(rx_kl_matrix(src, 1, tgt, 1, 1000, 4, RX_STREAM_ANALYSIS, &kl, &err) == 0);
   CHECK_NEAR(kl, log(1e7), 1e-12);
-  CHECK(rxa_kl_log_ratio(1.0, 0.0) == log(1e7));
-  CHECK(rxa_kl_log_ratio(1e300, 1e-300) == log(1e7)); /* overflowing ratio */
-  CHECK(rxa_kl_log_ratio(1e-9, 1.0) == log(1e-7));
-  CHECK(rxa_kl_log_ratio(0.0, 1.0) == log(1e-7) && rxa_kl_log_ratio(0.0, 0.0) == log(1e-7));
-  CHECK(rxa_kl_log_ratio(2.0, 1.0) == log(2.0));
+  CHECK(rxst_kl_log_ratio(1.0, 0.0) == log(1e7));
+  CHECK(rxst_kl_log_ratio(1e300, 1e-300) == log(1e7)); /* overflowing ratio */
+  CHECK(rxst_kl_log_ratio(1e-9, 1.0) == log(1e-7));
+  CHECK(rxst_kl_log_ratio(0.0, 1.0) == log(1e-7) && rxst_kl_log_ratio(0.0, 0.0) == log(1e-7));
+  CHECK(rxst_kl_log_ratio(2.0, 1.0) == log(2.0));
   rx_density_free(q);
   rx_density_free(a);
   free(x0);

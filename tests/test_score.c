@@ -8,11 +8,11 @@
 #include <omp.h>
 #include <stdint.h>
 
-#include "analysis/analysis_internal.h"
 #include "reactivate/analysis.h"
 #include "reactivate/rng.h"
 #include "reactivate/score.h"
 #include "stats/score_internal.h"
+#include "stats/stats_internal.h"
 #include "test_util.h"
 
 /* ---- helpers ---- */
@@ -40,7 +40,7 @@ static double *mixture(size_t n, int d, uint32_t seed) {
 /* log of the density at y (d,), every kernel evaluated (no pruning). */
 static double log_density(const rx_density *q, const double *y) {
   double p;
-  rxa_kde_eval(q, y, 1, 0, &p);
+  rxst_kde_eval(q, y, 1, 0, &p);
   return log(p);
 }
 
@@ -210,7 +210,7 @@ static void test_kde_score_matches_finite_differences_in_1_to_4_dims(void) {
       for (int k = 0; k < d; k++)
         y[k] = x[(size_t)(j * 37) * d + k] + 0.3 * (1 + j % 10) * 0.4 * (k + 1) * (j % 3 ? 1 : -1);
       rx_density_score(q, y, 1, sp);
-      rxa_kde_score(q, y, 1, 0, s);
+      rxst_kde_score(q, y, 1, 0, s);
       fd_score(q, y, fd);
       double diff[4], dp[4];
       for (int k = 0; k < d; k++) {
@@ -282,8 +282,8 @@ static void test_kde_score_pruned_equals_every_kernel_with_outliers(void) {
       y[2 * j + 1] = 4 * rx_rng_normal(&r);
     }
   }
-  rxa_kde_score(q, y, m, 1, a);
-  rxa_kde_score(q, y, m, 0, b);
+  rxst_kde_score(q, y, m, 1, a);
+  rxst_kde_score(q, y, m, 0, b);
   /* the kernel's scale: 1 / the smallest kernel s.d. bounds |H^-1 v| per unit whitened v */
   const double scale = 2.0 * fmax(fabs(q->white[0][0]), fabs(q->white[1][1]));
   double worst = 0;

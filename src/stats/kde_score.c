@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "analysis/analysis_internal.h"
-#include "analysis/fast_exp.h"
+#include "stats/fast_exp.h"
+#include "stats/stats_internal.h"
 
 /* The kernels of x_i at y are exp(-|z - u_i|^2) with z = W (y - mean), u_i = W (x_i - mean),
  * W = chol^-1 / sqrt(2), so H^-1 (y - x_i) = 2 W^T (z - u_i) and
@@ -26,23 +26,23 @@
 /* Smallest |z - u_i|^2 over the points of cell c (padding points give 1e300). */
 static inline __attribute__((always_inline)) double cell_min(const rx_density *q, int c,
                                                              const double *z, int d) {
-  rxa_v8d zk[RXA_DENSITY_MAX_D];
+  rxst_v8d zk[RXST_DENSITY_MAX_D];
   for (int k = 0; k < d; k++)
-    zk[k] = RXA_V8D(z[k]);
-  rxa_v8d best = RXA_V8D(INFINITY);
-  for (size_t j = q->start[c]; j < q->start[c + 1]; j += RXA_KDE_LANES) {
-    rxa_v8d t = *(const rxa_v8d *)(q->u[0] + j) - zk[0];
-    rxa_v8d arg = -(t * t);
+    zk[k] = RXST_V8D(z[k]);
+  rxst_v8d best = RXST_V8D(INFINITY);
+  for (size_t j = q->start[c]; j < q->start[c + 1]; j += RXST_KDE_LANES) {
+    rxst_v8d t = *(const rxst_v8d *)(q->u[0] + j) - zk[0];
+    rxst_v8d arg = -(t * t);
     for (int k = 1; k < d; k++) {
-      t = *(const rxa_v8d *)(q->u[k] + j) - zk[k];
-      arg = RXA_V8_FMA(-t, t, arg);
+      t = *(const rxst_v8d *)(q->u[k] + j) - zk[k];
+      arg = RXST_V8_FMA(-t, t, arg);
     }
-    const rxa_v8d r2 = -arg;
+    const rxst_v8d r2 = -arg;
     const rx_v8l nearer = r2 < best; /* all-ones lanes where r2 is smaller */
-    best = (rxa_v8d)(((rx_v8l)r2 & nearer) | ((rx_v8l)best & ~nearer));
+    best = (rxst_v8d)(((rx_v8l)r2 & nearer) | ((rx_v8l)best & ~nearer));
   }
   double m = best[0];
-  for (int l = 1; l < RXA_KDE_LANES; l++)
+  for (int l = 1; l < RXST_KDE_LANES; l++)
     m = best[l] < m ? best[l] : m;
   return m;
 }
@@ -51,27 +51,27 @@ static inline __attribute__((always_inline)) double cell_min(const rx_density *q
  * argument is formed exactly as in cell_min, so arg + dmin <= 0 up to one rounding. */
 static inline __attribute__((always_inline)) void
 cell_moments(const rx_density *q, int c, const double *z, double dmin, int d, double *acc) {
-  rxa_v8d zk[RXA_DENSITY_MAX_D], sum[RXA_DENSITY_MAX_D + 1];
+  rxst_v8d zk[RXST_DENSITY_MAX_D], sum[RXST_DENSITY_MAX_D + 1];
   for (int k = 0; k < d; k++)
-    zk[k] = RXA_V8D(z[k]);
+    zk[k] = RXST_V8D(z[k]);
   for (int k = 0; k <= d; k++)
-    sum[k] = RXA_V8D(0.0);
-  for (size_t j = q->start[c]; j < q->start[c + 1]; j += RXA_KDE_LANES) {
-    rxa_v8d t[RXA_DENSITY_MAX_D];
-    t[0] = *(const rxa_v8d *)(q->u[0] + j) - zk[0];
-    rxa_v8d arg = -(t[0] * t[0]);
+    sum[k] = RXST_V8D(0.0);
+  for (size_t j = q->start[c]; j < q->start[c + 1]; j += RXST_KDE_LANES) {
+    rxst_v8d t[RXST_DENSITY_MAX_D];
+    t[0] = *(const rxst_v8d *)(q->u[0] + j) - zk[0];
+    rxst_v8d arg = -(t[0] * t[0]);
     for (int k = 1; k < d; k++) {
-      t[k] = *(const rxa_v8d *)(q->u[k] + j) - zk[k];
-      arg = RXA_V8_FMA(-t[k], t[k], arg);
+      t[k] = *(const rxst_v8d *)(q->u[k] + j) - zk[k];
+      arg = RXST_V8_FMA(-t[k], t[k], arg);
     }
-    arg += RXA_V8D(dmin);
+    arg += RXST_V8D(dmin);
     rx_exp_v8d(&arg); /* padding lanes: exactly 0, and 0 * 1e150 = 0 below */
     sum[0] += arg;
     for (int k = 0; k < d; k++)
-      sum[k + 1] = RXA_V8_FMA(arg, t[k], sum[k + 1]);
+      sum[k + 1] = RXST_V8_FMA(arg, t[k], sum[k + 1]);
   }
   for (int k = 0; k <= d; k++) {
-    const rxa_v8d a = sum[k];
+    const rxst_v8d a = sum[k];
     acc[k] += ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
   }
 }
@@ -79,7 +79,7 @@ cell_moments(const rx_density *q, int c, const double *z, double dmin, int d, do
 /* Score at y (d,) into out (d,). dist2: scratch (n_cells,), or NULL to use every kernel. */
 static inline __attribute__((always_inline)) void score_point(const rx_density *q, const double *y,
                                                               double *dist2, int d, double *out) {
-  double z[RXA_DENSITY_MAX_D];
+  double z[RXST_DENSITY_MAX_D];
   int finite = 1;
   for (int k = 0; k < d; k++) {
     double s = 0;
@@ -94,7 +94,7 @@ static inline __attribute__((always_inline)) void score_point(const rx_density *
     return;
   }
   const int n_cells = q->n_cells;
-  double acc[RXA_DENSITY_MAX_D + 1] = {0};
+  double acc[RXST_DENSITY_MAX_D + 1] = {0};
   double dmin = INFINITY;
   if (!dist2) {
     for (int c = 0; c < n_cells; c++) {
@@ -160,9 +160,9 @@ static void score_d4(const rx_density *q, const double *y, double *s, double *ou
   score_point(q, y, s, 4, out);
 }
 
-void rxa_kde_score(const rx_density *q, const double *pts, size_t m, int prune, double *out) {
-  void (*const fns[RXA_DENSITY_MAX_D])(const rx_density *, const double *, double *,
-                                       double *) = {score_d1, score_d2, score_d3, score_d4};
+void rxst_kde_score(const rx_density *q, const double *pts, size_t m, int prune, double *out) {
+  void (*const fns[RXST_DENSITY_MAX_D])(const rx_density *, const double *, double *,
+                                        double *) = {score_d1, score_d2, score_d3, score_d4};
   void (*const fn)(const rx_density *, const double *, double *, double *) = fns[q->d - 1];
   const size_t d = (size_t)q->d;
 #pragma omp parallel

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/analysis_internal.h"
 #include "reactivate/linalg.h"
+#include "stats/stats_internal.h"
 
 /* LAPACK (Fortran interface, 32-bit integers as in Debian's OpenBLAS); the trailing arguments
  * are the hidden lengths gfortran passes for the two character arguments. */

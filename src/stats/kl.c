@@ -5,9 +5,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "analysis/analysis_internal.h"
+#include "stats/stats_internal.h"
 
-double rxa_kl_log_ratio(double q, double a) {
+double rxst_kl_log_ratio(double q, double a) {
   const double lo = 1e-7, hi = 1e7;
   if (!(q > 0)) return log(lo); /* impossible at a source's own samples; guarded */
   if (!(a > 0)) return log(hi);
@@ -54,7 +54,7 @@ int rx_kl_matrix(const rx_density *const *q, int n_q, const rx_density *const *a
       const double *qi = qx + (size_t)i * n_samples, *ai = ax + (size_t)i * n_samples;
       double sum = 0;
       for (size_t s = 0; s < n_samples; s++)
-        sum += rxa_kl_log_ratio(qi[s], ai[s]);
+        sum += rxst_kl_log_ratio(qi[s], ai[s]);
       out[(size_t)i * n_a + j] = sum / (double)n_samples;
     }
   }
@@ -81,7 +81,7 @@ int rx_kl_discrete(const double *q, const double *a, int n, double *out, rx_erro
     return rx_fail(err, RX_EINVAL, "discrete KL: a histogram is empty (sums %g and %g)", sq, sa);
   double kl = 0;
   for (int i = 0; i < n; i++)
-    if (q[i] > 0) kl += q[i] / sq * rxa_kl_log_ratio(q[i] / sq, a[i] / sa);
+    if (q[i] > 0) kl += q[i] / sq * rxst_kl_log_ratio(q[i] / sq, a[i] / sa);
   *out = kl;
   return 0;
 }

@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "analysis/analysis_internal.h"
-#include "analysis/fast_exp.h"
+#include "stats/fast_exp.h"
+#include "stats/stats_internal.h"
 
 /* The pruning bound: a cell whose bounding box lies at squared whitened distance D2 from the
  * point holds kernels each <= e^-D2. With m0 the smallest D2 over cells, the cells within
@@ -22,16 +22,16 @@
 /* Sum of the kernels of cell c at the whitened point z; d is a constant after inlining. */
 static inline __attribute__((always_inline)) double cell_sum(const rx_density *q, int c,
                                                              const double *z, int d) {
-  rxa_v8d zk[RXA_DENSITY_MAX_D];
+  rxst_v8d zk[RXST_DENSITY_MAX_D];
   for (int k = 0; k < d; k++)
-    zk[k] = RXA_V8D(z[k]);
-  rxa_v8d acc = RXA_V8D(0.0);
-  for (size_t j = q->start[c]; j < q->start[c + 1]; j += RXA_KDE_LANES) {
-    rxa_v8d t = *(const rxa_v8d *)(q->u[0] + j) - zk[0];
-    rxa_v8d arg = -(t * t);
+    zk[k] = RXST_V8D(z[k]);
+  rxst_v8d acc = RXST_V8D(0.0);
+  for (size_t j = q->start[c]; j < q->start[c + 1]; j += RXST_KDE_LANES) {
+    rxst_v8d t = *(const rxst_v8d *)(q->u[0] + j) - zk[0];
+    rxst_v8d arg = -(t * t);
     for (int k = 1; k < d; k++) {
-      t = *(const rxa_v8d *)(q->u[k] + j) - zk[k];
-      arg = RXA_V8_FMA(-t, t, arg);
+      t = *(const rxst_v8d *)(q->u[k] + j) - zk[k];
+      arg = RXST_V8_FMA(-t, t, arg);
     }
     rx_exp_v8d(&arg);
     acc += arg;
@@ -42,7 +42,7 @@ static inline __attribute__((always_inline)) double cell_sum(const rx_density *q
 /* Density at x (d,). dist2: scratch (n_cells,), or NULL to evaluate every kernel. */
 static inline __attribute__((always_inline)) double eval_point(const rx_density *q, const double *x,
                                                                double *dist2, int d) {
-  double z[RXA_DENSITY_MAX_D];
+  double z[RXST_DENSITY_MAX_D];
   int finite = 1;
   for (int k = 0; k < d; k++) {
     double s = 0;
@@ -111,9 +111,9 @@ static double eval_d4(const rx_density *q, const double *x, double *s) {
   return eval_point(q, x, s, 4);
 }
 
-void rxa_kde_eval(const rx_density *q, const double *pts, size_t m, int prune, double *out) {
-  double (*const fns[RXA_DENSITY_MAX_D])(const rx_density *, const double *,
-                                         double *) = {eval_d1, eval_d2, eval_d3, eval_d4};
+void rxst_kde_eval(const rx_density *q, const double *pts, size_t m, int prune, double *out) {
+  double (*const fns[RXST_DENSITY_MAX_D])(const rx_density *, const double *,
+                                          double *) = {eval_d1, eval_d2, eval_d3, eval_d4};
   double (*const fn)(const rx_density *, const double *, double *) = fns[q->d - 1];
   const size_t d = (size_t)q->d;
 #pragma omp parallel

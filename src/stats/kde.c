@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/analysis_internal.h"
+#include "stats/stats_internal.h"
 
 /* Side of a grid cell in whitened units (a kernel is exp(-|u|^2) there, so 1.5 is about two
  * kernel standard deviations), and the most cells along an axis (outliers widen the cells). */
@@ -22,9 +22,9 @@ static void *alloc_aligned(size_t n_doubles) {
 
 /* Lower Cholesky factor of the d x d matrix a; -1 when a pivot is not clearly positive, i.e.
  * the covariance is singular to working precision (collinear or identical points). */
-static int cholesky(int d, double a[RXA_DENSITY_MAX_D][RXA_DENSITY_MAX_D],
-                    double l[RXA_DENSITY_MAX_D][RXA_DENSITY_MAX_D]) {
-  memset(l, 0, sizeof(double) * RXA_DENSITY_MAX_D * RXA_DENSITY_MAX_D);
+static int cholesky(int d, double a[RXST_DENSITY_MAX_D][RXST_DENSITY_MAX_D],
+                    double l[RXST_DENSITY_MAX_D][RXST_DENSITY_MAX_D]) {
+  memset(l, 0, sizeof(double) * RXST_DENSITY_MAX_D * RXST_DENSITY_MAX_D);
   for (int j = 0; j < d; j++) {
     double s = a[j][j];
     for (int k = 0; k < j; k++)
@@ -42,9 +42,9 @@ static int cholesky(int d, double a[RXA_DENSITY_MAX_D][RXA_DENSITY_MAX_D],
 }
 
 /* Inverse of a lower triangular matrix by forward substitution. */
-static void invert_lower(int d, double l[RXA_DENSITY_MAX_D][RXA_DENSITY_MAX_D],
-                         double w[RXA_DENSITY_MAX_D][RXA_DENSITY_MAX_D]) {
-  memset(w, 0, sizeof(double) * RXA_DENSITY_MAX_D * RXA_DENSITY_MAX_D);
+static void invert_lower(int d, double l[RXST_DENSITY_MAX_D][RXST_DENSITY_MAX_D],
+                         double w[RXST_DENSITY_MAX_D][RXST_DENSITY_MAX_D]) {
+  memset(w, 0, sizeof(double) * RXST_DENSITY_MAX_D * RXST_DENSITY_MAX_D);
   for (int j = 0; j < d; j++) {
     w[j][j] = 1.0 / l[j][j];
     for (int i = j + 1; i < d; i++) {
@@ -57,7 +57,7 @@ static void invert_lower(int d, double l[RXA_DENSITY_MAX_D][RXA_DENSITY_MAX_D],
 }
 
 /* Sorts the whitened points u (n, d) into the grid: non-empty cells in grid order, each padded
- * to a multiple of RXA_KDE_LANES, with the bounding box of its points. */
+ * to a multiple of RXST_KDE_LANES, with the bounding box of its points. */
 static int build_grid(rx_density *q, const double *u) {
   const int d = q->d, g = d >= 2 ? 2 : 1;
   const size_t n = q->n;
@@ -104,7 +104,8 @@ static int build_grid(rx_density *q, const double *u) {
   q->start[0] = 0;
   for (size_t c = 0; c < n_grid; c++) {
     if (compact[c] < 0) continue;
-    size_t len = grid_count[c], padded = (len + RXA_KDE_LANES - 1) / RXA_KDE_LANES * RXA_KDE_LANES;
+    size_t len = grid_count[c],
+           padded = (len + RXST_KDE_LANES - 1) / RXST_KDE_LANES * RXST_KDE_LANES;
     q->start[compact[c] + 1] = q->start[compact[c]] + padded;
   }
   const size_t total = q->start[n_cells];
@@ -139,9 +140,9 @@ int rx_density_kde(rx_density **out, const double *x, size_t n, int d, const cha
                    rx_error *err) {
   *out = NULL;
   if (!what) what = "KDE data";
-  if (d < 1 || d > RXA_DENSITY_MAX_D)
+  if (d < 1 || d > RXST_DENSITY_MAX_D)
     return rx_fail(err, RX_EINVAL, "%s: KDE dimension %d not supported (1 to %d)", what, d,
-                   RXA_DENSITY_MAX_D);
+                   RXST_DENSITY_MAX_D);
   if (n < 2 || !x)
     return rx_fail(err, RX_EINVAL, "%s: a KDE needs at least 2 points, got %zu", what, n);
   for (size_t i = 0; i < n * d; i++)
@@ -149,7 +150,7 @@ int rx_density_kde(rx_density **out, const double *x, size_t n, int d, const cha
       return rx_fail(err, RX_ENUMERIC, "%s: point %zu, coordinate %d is %g", what, i / d,
                      (int)(i % d), x[i]);
   /* mean and covariance (ddof 1), two passes in float64 */
-  double mean[RXA_DENSITY_MAX_D] = {0}, cov[RXA_DENSITY_MAX_D][RXA_DENSITY_MAX_D] = {{0}};
+  double mean[RXST_DENSITY_MAX_D] = {0}, cov[RXST_DENSITY_MAX_D][RXST_DENSITY_MAX_D] = {{0}};
   for (size_t i = 0; i < n; i++)
     for (int k = 0; k < d; k++)
       mean[k] += x[i * d + k];
@@ -166,7 +167,7 @@ int rx_density_kde(rx_density **out, const double *x, size_t n, int d, const cha
 
   rx_density *q = calloc(1, sizeof *q);
   if (!q) return rx_fail(err, RX_ENOMEM, "%s: out of memory for the KDE", what);
-  q->kind = RXA_DENSITY_KDE;
+  q->kind = RXST_DENSITY_KDE;
   q->d = d;
   q->n = n;
   memcpy(q->mean, mean, sizeof mean);

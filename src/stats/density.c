@@ -3,15 +3,15 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "analysis/analysis_internal.h"
 #include "reactivate/rng.h"
+#include "stats/stats_internal.h"
 
 int rx_density_uniform_box(rx_density **out, int d, const double *lo, const double *hi,
                            rx_error *err) {
   *out = NULL;
-  if (d < 1 || d > RXA_DENSITY_MAX_D)
+  if (d < 1 || d > RXST_DENSITY_MAX_D)
     return rx_fail(err, RX_EINVAL, "uniform box: dimension %d not supported (1 to %d)", d,
-                   RXA_DENSITY_MAX_D);
+                   RXST_DENSITY_MAX_D);
   double volume = 1.0;
   for (int k = 0; k < d; k++) {
     if (!isfinite(lo[k]) || !isfinite(hi[k]))
@@ -26,7 +26,7 @@ int rx_density_uniform_box(rx_density **out, int d, const double *lo, const doub
                    volume);
   rx_density *q = calloc(1, sizeof *q);
   if (!q) return rx_fail(err, RX_ENOMEM, "uniform box: out of memory");
-  q->kind = RXA_DENSITY_BOX;
+  q->kind = RXST_DENSITY_BOX;
   q->d = d;
   for (int k = 0; k < d; k++) {
     q->lo[k] = lo[k];
@@ -42,7 +42,7 @@ void rx_density_free(rx_density *q) {
   free(q->x);
   free(q->start);
   free(q->count);
-  for (int k = 0; k < RXA_DENSITY_MAX_D; k++)
+  for (int k = 0; k < RXST_DENSITY_MAX_D; k++)
     free(q->u[k]);
   free(q->box_lo);
   free(q->box_hi);
@@ -52,8 +52,8 @@ void rx_density_free(rx_density *q) {
 int rx_density_dim(const rx_density *q) { return q->d; }
 
 void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *out) {
-  if (q->kind == RXA_DENSITY_KDE) {
-    rxa_kde_eval(q, pts, m, 1, out);
+  if (q->kind == RXST_DENSITY_KDE) {
+    rxst_kde_eval(q, pts, m, 1, out);
     return;
   }
   const int d = q->d;
@@ -69,8 +69,8 @@ void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *o
 /* The box's log density is flat inside and -inf outside: score 0 inside (edges included),
  * NaN outside and at non-finite points. */
 void rx_density_score(const rx_density *q, const double *pts, size_t m, double *out) {
-  if (q->kind == RXA_DENSITY_KDE) {
-    rxa_kde_score(q, pts, m, 1, out);
+  if (q->kind == RXST_DENSITY_KDE) {
+    rxst_kde_score(q, pts, m, 1, out);
     return;
   }
   const int d = q->d;
@@ -92,7 +92,7 @@ void rx_density_sample(const rx_density *q, size_t m, uint32_t seed, uint32_t st
     rx_rng rng;
     rx_rng_init(&rng, seed, stream, (uint32_t)i, 0, 0);
     double *y = out + i * (size_t)d;
-    if (q->kind == RXA_DENSITY_BOX) {
+    if (q->kind == RXST_DENSITY_BOX) {
       for (int k = 0; k < d; k++)
         y[k] = q->lo[k] + (q->hi[k] - q->lo[k]) * rx_rng_uniform(&rng);
       continue;
@@ -100,7 +100,7 @@ void rx_density_sample(const rx_density *q, size_t m, uint32_t seed, uint32_t st
     /* scipy's resample: a data point chosen uniformly plus a N(0, K) draw */
     size_t j = (size_t)(rx_rng_uniform(&rng) * (double)q->n);
     if (j >= q->n) j = q->n - 1;
-    double z[RXA_DENSITY_MAX_D];
+    double z[RXST_DENSITY_MAX_D];
     for (int k = 0; k < d; k++)
       z[k] = rx_rng_normal(&rng);
     for (int k = 0; k < d; k++) {

@@ -1,0 +1,46 @@
+/* Inside src/stats: the rx_density layout (a KDE's data sorted into a grid of cells in
+ * whitened space, or a uniform box) and the hooks the tests use to check the pruning and the
+ * KL clipping. Not part of the public API. */
+#ifndef RX_STATS_INTERNAL_H
+#define RX_STATS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "reactivate/analysis.h"
+
+enum { RXST_DENSITY_MAX_D = 4, RXST_KDE_LANES = 8 };
+
+typedef enum rxst_density_kind { RXST_DENSITY_KDE, RXST_DENSITY_BOX } rxst_density_kind;
+
+struct rx_density {
+  rxst_density_kind kind;
+  int d;
+  /* box: [lo, hi] per axis, density 1 / volume inside */
+  double lo[RXST_DENSITY_MAX_D], hi[RXST_DENSITY_MAX_D], inv_volume;
+  /* KDE: kernel covariance K = chol chol^T; whitened point u = white (x - mean), with
+   * white = chol^-1 / sqrt(2), so that each kernel is exp(-|u - u_i|^2) */
+  size_t n;
+  double *x;                                            /* (n, d) the data, for sampling */
+  double mean[RXST_DENSITY_MAX_D];                      /* data mean (centres the whitened data) */
+  double chol[RXST_DENSITY_MAX_D][RXST_DENSITY_MAX_D];  /* lower triangular */
+  double white[RXST_DENSITY_MAX_D][RXST_DENSITY_MAX_D]; /* lower triangular */
+  double norm;                                          /* 1 / (n (2 pi)^(d/2) det chol) */
+  double prune_cut;                                     /* see kde_eval.c */
+  /* grid: n_cells non-empty cells; cell c holds points [start[c], start[c] + count[c]) of the
+   * whitened SoA arrays u[k] (k < d), padded with far-away points to start[c + 1], a multiple
+   * of RXST_KDE_LANES; box_lo / box_hi (n_cells, d) bound the cell's points */
+  int n_cells;
+  size_t *start, *count;
+  double *u[RXST_DENSITY_MAX_D];
+  double *box_lo, *box_hi;
+};
+
+/* Grid evaluation (kde_eval.c); prune = 0 evaluates every kernel (tests compare the two). */
+void rxst_kde_eval(const rx_density *q, const double *pts, size_t m, int prune, double *out);
+/* Score grad log p at pts (m, d) into out (m, d) (kde_score.c); prune = 0 uses every kernel. */
+void rxst_kde_score(const rx_density *q, const double *pts, size_t m, int prune, double *out);
+
+/* log(clip(q / a, 1e-7, 1e7)), with a = 0 -> 1e7 and q = 0 -> 1e-7 (docs/science.md §6). */
+double rxst_kl_log_ratio(double q, double a);
+
+#endif
