@@ -51,19 +51,21 @@ void rx_density_free(rx_density *q) {
 
 int rx_density_dim(const rx_density *q) { return q->d; }
 
+/* Whether x (d,) lies in the uniform box q, edges included (NaN lies outside). */
+static int in_box(const rx_density *q, const double *x) {
+  int inside = 1;
+  for (int k = 0; k < q->d; k++)
+    inside &= x[k] >= q->lo[k] && x[k] <= q->hi[k];
+  return inside;
+}
+
 void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *out) {
   if (q->kind == RXST_DENSITY_KDE) {
     rxst_kde_eval(q, pts, m, 1, out);
     return;
   }
-  const int d = q->d;
-  for (size_t i = 0; i < m; i++) {
-    const double *x = pts + i * (size_t)d;
-    int inside = 1;
-    for (int k = 0; k < d; k++)
-      inside &= x[k] >= q->lo[k] && x[k] <= q->hi[k];
-    out[i] = inside ? q->inv_volume : 0.0;
-  }
+  for (size_t i = 0; i < m; i++)
+    out[i] = in_box(q, pts + i * (size_t)q->d) ? q->inv_volume : 0.0;
 }
 
 /* The box's log density is flat inside and -inf outside: score 0 inside (edges included),
@@ -75,10 +77,7 @@ void rx_density_score(const rx_density *q, const double *pts, size_t m, double *
   }
   const int d = q->d;
   for (size_t i = 0; i < m; i++) {
-    const double *x = pts + i * (size_t)d;
-    int inside = 1;
-    for (int k = 0; k < d; k++)
-      inside &= x[k] >= q->lo[k] && x[k] <= q->hi[k];
+    const int inside = in_box(q, pts + i * (size_t)d);
     for (int k = 0; k < d; k++)
       out[i * (size_t)d + k] = inside ? 0.0 : NAN;
   }
