@@ -195,6 +195,16 @@ static int drift_vs_kde(const float *y, int T, int B, const rx_density *q, const
 
 /* ---- the KDE's score ---- */
 
+/* Under RX_TEST_SMALL (the valgrind CI stage) the large-sample statistical tests are skipped:
+ * their code paths are the ones the exact tests above them run on small inputs, and the Release
+ * and ASan+UBSan runs assert their statistics at full size; under valgrind each would take
+ * minutes. */
+static int skipped_in_small_mode(const char *what) {
+  if (!rx_test_small()) return 0;
+  fprintf(stderr, "  RX_TEST_SMALL: %s skipped (asserted in the full-size runs)\n", what);
+  return 1;
+}
+
 static void test_kde_score_matches_finite_differences_in_1_to_4_dims(void) {
   for (int d = 1; d <= 4; d++) {
     const size_t n = 1500;
@@ -258,6 +268,7 @@ static void test_kde_score_matches_closed_form_where_the_density_underflows(void
 }
 
 static void test_kde_score_pruned_equals_every_kernel_with_outliers(void) {
+  if (skipped_in_small_mode("kde score pruned equals every kernel with outliers")) return;
   /* 20000 points with a few far outliers (they widen the grid's cells), scored over a wide
    * range: the pruned score within 1e-12 of the kernel scale of the full one */
   const size_t n = 20000;
@@ -434,6 +445,7 @@ static void test_circular_kde_is_scott_matched_normalised_and_periodic(void) {
 }
 
 static void test_circular_kde_estimates_a_von_mises_density(void) {
+  if (skipped_in_small_mode("circular kde estimates a von mises density")) return;
   /* 200000 headings of vM(1, 2) (n = 20000 leaves ~2 % noise at the mode and ~10 % in the
    * tails). The KDE's expectation is the true density convolved with the kernel, computed here
    * by quadrature with both normalised numerically (not with the library's Bessel functions);
@@ -745,6 +757,7 @@ static void test_permutation_p_value_matches_exact_enumeration(void) {
  * allowed. The KDE's own score noise bounds the cosine (0.998 against the exact score, 0.98 to
  * 0.99 against the KDE over 10 seeds): > 0.95. */
 static void test_ou_drift_aligns_with_the_score_of_its_kde(void) {
+  if (skipped_in_small_mode("ou drift aligns with the score of its kde")) return;
   const int T = 2000, B = 200;
   const double theta[2] = {1, 4}, D = 0.5, dt = 0.05, u[2] = {0, 0};
   float *y = simulate_ou(T, B, theta, D, dt, u, 0, 11);
@@ -813,6 +826,7 @@ static float *uniform_start_walks(int T, int B, uint32_t seed) {
 }
 
 static void test_driftless_random_walk_does_not_align(void) {
+  if (skipped_in_small_mode("driftless random walk does not align")) return;
   const int T = 21, B = 60000;
   float *w = uniform_start_walks(T, B, 12), *ref = uniform_start_walks(T, B, 112);
   for (int own = 0; own < 2; own++) {
@@ -853,6 +867,7 @@ static void test_driftless_random_walk_does_not_align(void) {
 }
 
 static void test_constant_push_lowers_the_raw_cosine_not_the_centred_one(void) {
+  if (skipped_in_small_mode("constant push lowers the raw cosine not the centred one")) return;
   /* One step of the OU above plus a push u (like uniform noise's mean), from 4e5 states drawn
    * from the stationary law (T = 2: y_0 stationary, y_1 after the step); the reference is the
    * KDE of 20000 of those states. The drift is -theta dt y + u: the raw cosine falls (|u| is
@@ -891,6 +906,7 @@ static void test_constant_push_lowers_the_raw_cosine_not_the_centred_one(void) {
  * the regression's s.e. ~ (k dt N)^(-1/2) ~ 1 %. Bins next to 0 and pi have drifts of ~1e-3
  * against noise of ~1e-3 per bin, so some signs there disagree: weighted cosine > 0.8. */
 static void test_langevin_on_the_ring_aligns_with_the_circular_score(void) {
+  if (skipped_in_small_mode("langevin on the ring aligns with the circular score")) return;
   const int T = 5000, B = 200;
   const double k = 1.0, dt = 0.01;
   float *y = malloc((size_t)T * B * sizeof(float));
