@@ -136,19 +136,6 @@ static int running_on_valgrind(void) { return RUNNING_ON_VALGRIND; }
 static int running_on_valgrind(void) { return 0; }
 #endif
 
-/* Whether the threads of the OpenMP pool flush denormals to zero: 1 all, 0 none, -1 some. */
-static int pool_flushes(void) {
-  int all = 1, none = 1;
-#pragma omp parallel reduction(&& : all, none)
-  {
-    volatile float tiny = 1e-37f;
-    volatile float product = tiny * 1e-3f; /* 1e-40 is a denormal unless flushed */
-    all = all && product == 0.0f;
-    none = none && product != 0.0f;
-  }
-  return all ? 1 : none ? 0 : -1;
-}
-
 #if defined(__SSE__)
 #include <xmmintrin.h>
 /* Clears flush-to-zero and denormals-are-zero on this thread and the pool's. */
@@ -170,19 +157,19 @@ static void test_simulate_flushes_denormals_and_workspaces_change_no_cpu_state(v
     return;
   }
   pool_keep_denormals();
-  REQUIRE(pool_flushes() == 0);
+  REQUIRE(rx_test_pool_flushes() == 0);
   rx_rnn_spec spec = {
       .kind = RX_MODEL_VANILLA, .n_in = 2, .n_rec = 4, .n_out = 3, .n_init = 3, .alpha = 0.2f};
   rx_rnn_workspace *ws = NULL;
   REQUIRE(rx_rnn_workspace_create(&ws, &spec, 8, 4, NULL) == 0);
-  CHECK(pool_flushes() == 0);
+  CHECK(rx_test_pool_flushes() == 0);
   rx_rnn_workspace_free(ws);
   rx_checkpoint ck;
   REQUIRE(tiny_model(&ck, "spatial_navigation/no-noise_unbiased") == 0);
   rx_sim_request req = rx_sim_request_default(3, 5, 1);
   rx_sim_result res;
   REQUIRE(rx_simulate(&ck, &req, &res, NULL) == 0);
-  CHECK(pool_flushes() == 1);
+  CHECK(rx_test_pool_flushes() == 1);
   rx_sim_result_free(&res);
   rx_checkpoint_free(&ck);
 #else

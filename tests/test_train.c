@@ -327,18 +327,6 @@ static int running_on_valgrind(void) { return 0; }
 
 #if defined(__SSE__)
 #include <xmmintrin.h>
-/* Whether the threads of the OpenMP pool flush denormals to zero: 1 all, 0 none, -1 some. */
-static int pool_flushes(void) {
-  int all = 1, none = 1;
-#pragma omp parallel reduction(&& : all, none)
-  {
-    volatile float tiny = 1e-37f;
-    volatile float product = tiny * 1e-3f; /* 1e-40 is a denormal unless flushed */
-    all = all && product == 0.0f;
-    none = none && product != 0.0f;
-  }
-  return all ? 1 : none ? 0 : -1;
-}
 
 static void pool_keep_denormals(void) {
   _mm_setcsr(_mm_getcsr() & ~0x8040u);
@@ -347,7 +335,7 @@ static void pool_keep_denormals(void) {
 }
 
 static void probe_mode(void *ctx, const rx_train_progress *p) {
-  if (p->step == 1) *(int *)ctx = pool_flushes();
+  if (p->step == 1) *(int *)ctx = rx_test_pool_flushes();
 }
 #endif
 
@@ -364,7 +352,7 @@ static void test_training_steps_run_in_flush_to_zero_mode(void) {
   rx_train_config cfg;
   REQUIRE(tiny_config(&cfg, root, NULL, NULL) == 0);
   pool_keep_denormals();
-  REQUIRE(pool_flushes() == 0);
+  REQUIRE(rx_test_pool_flushes() == 0);
   int mode = -2;
   rx_train_options opt = {.progress = probe_mode, .progress_ctx = &mode, .stop_after = 2};
   rx_error err;
@@ -373,7 +361,7 @@ static void test_training_steps_run_in_flush_to_zero_mode(void) {
   pool_keep_denormals();
   double seconds[1];
   REQUIRE(rx_train_benchmark(&cfg, 1, seconds, NULL, &err) == 0);
-  CHECK(pool_flushes() == 1);
+  CHECK(rx_test_pool_flushes() == 1);
 #else
   fprintf(stderr, "  SKIP: flush-to-zero is set through SSE's MXCSR only\n");
 #endif

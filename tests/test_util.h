@@ -113,6 +113,20 @@ static inline int rx_test_main(int argc, char **argv, const rx_test_case *tests,
     return rx_test_main(argc, argv, tests_, (int)(sizeof tests_ / sizeof tests_[0]));              \
   }
 
+/* Whether the threads of the OpenMP pool flush denormals to zero: 1 all, 0 none, -1 some
+ * (the step loops' explicit rx_flush_denormals, checked by test_train and test_simulate). */
+static inline int rx_test_pool_flushes(void) {
+  int all = 1, none = 1;
+#pragma omp parallel reduction(&& : all, none)
+  {
+    volatile float tiny = 1e-37f;
+    volatile float product = tiny * 1e-3f; /* 1e-40 is a denormal unless flushed */
+    all = all && product == 0.0f;
+    none = none && product != 0.0f;
+  }
+  return all ? 1 : none ? 0 : -1;
+}
+
 /* RX_TEST_SMALL set and not "0" (.ci/valgrind.sh sets it): the slowest tests then visit fewer
  * cases or use smaller sizes; every check that runs asserts exactly what it asserts in a full run.
  * The only place the variable is read. */

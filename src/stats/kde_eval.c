@@ -61,13 +61,7 @@ static inline __attribute__((always_inline)) double eval_point(const rx_density 
   }
   double m0 = INFINITY;
   for (int c = 0; c < n_cells; c++) {
-    const double *lo = q->box_lo + (size_t)c * d, *hi = q->box_hi + (size_t)c * d;
-    double s = 0;
-    for (int k = 0; k < d; k++) {
-      double below = lo[k] - z[k], above = z[k] - hi[k];
-      double t = below > 0 ? below : above > 0 ? above : 0;
-      s += t * t;
-    }
+    const double s = rxst_cell_box_dist2(q, c, z, d);
     dist2[c] = s;
     m0 = s < m0 ? s : m0;
   }

@@ -106,13 +106,7 @@ static inline __attribute__((always_inline)) void score_point(const rx_density *
   } else {
     int c0 = 0;
     for (int c = 0; c < n_cells; c++) {
-      const double *lo = q->box_lo + (size_t)c * d, *hi = q->box_hi + (size_t)c * d;
-      double s = 0;
-      for (int k = 0; k < d; k++) {
-        double below = lo[k] - z[k], above = z[k] - hi[k];
-        double t = below > 0 ? below : above > 0 ? above : 0;
-        s += t * t;
-      }
+      const double s = rxst_cell_box_dist2(q, c, z, d);
       dist2[c] = s;
       c0 = s < dist2[c0] ? c : c0;
     }

@@ -43,4 +43,16 @@ void rxst_kde_score(const rx_density *q, const double *pts, size_t m, int prune,
 /* log(clip(q / a, 1e-7, 1e7)), with a = 0 -> 1e7 and q = 0 -> 1e-7 (docs/science.md §6). */
 double rxst_kl_log_ratio(double q, double a);
 
+/* Squared distance from z (d,) to cell c's bounding box of q (0 inside), in whitened space. */
+static inline double rxst_cell_box_dist2(const rx_density *q, int c, const double *z, int d) {
+  const double *lo = q->box_lo + (size_t)c * d, *hi = q->box_hi + (size_t)c * d;
+  double s = 0;
+  for (int k = 0; k < d; k++) {
+    double below = lo[k] - z[k], above = z[k] - hi[k];
+    double t = below > 0 ? below : above > 0 ? above : 0;
+    s += t * t;
+  }
+  return s;
+}
+
 #endif
