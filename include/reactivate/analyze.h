@@ -60,6 +60,10 @@ typedef enum rx_analysis_kind {
   RX_ANALYZE_PCA = 1 << RX_RESULTS_PCA,
   RX_ANALYZE_HEADING = 1 << RX_RESULTS_HEADING, /* head direction: heading histograms, angular
                                                    velocities */
+  RX_ANALYZE_MIXING = 1 << RX_RESULTS_MIXING,   /* the probes (docs/probes.md) */
+  RX_ANALYZE_SCORE = 1 << RX_RESULTS_SCORE,
+  RX_ANALYZE_TEMPERATURE = 1 << RX_RESULTS_TEMPERATURE,
+  RX_ANALYZE_DIFFUSION = 1 << RX_RESULTS_DIFFUSION,
   RX_ANALYZE_ALL = (1 << RX_RESULTS_N_ANALYSES) - 1
 } rx_analysis_kind;
 

@@ -68,16 +68,28 @@ typedef enum rx_results_analysis {
   RX_RESULTS_DISTANCE, /* step-wise distance */
   RX_RESULTS_PCA,      /* dimensionality and geometry of hidden states */
   RX_RESULTS_HEADING,  /* heading statistics (head direction) */
+  /* The "is it sampling?" probes (docs/probes.md), run with the default quiescence rule only: */
+  RX_RESULTS_MIXING,      /* mixing from foreign starts */
+  RX_RESULTS_SCORE,       /* quiescent drift versus the awake score */
+  RX_RESULTS_TEMPERATURE, /* stationary density against the noise level */
+  RX_RESULTS_DIFFUSION,   /* mean squared displacement, step sizes */
   RX_RESULTS_N_ANALYSES
 } rx_results_analysis;
 
-/* "kl", "variance", "distance", "pca", "heading"; NULL out of range. */
+/* "kl", "variance", "distance", "pca", "heading", "mixing", "score", "temperature", "diffusion";
+ * NULL out of range. */
 const char *rx_results_analysis_name(int analysis);
 /* The analysis named name, or -1. */
 int rx_results_analysis_find(const char *name);
 /* Whether `reactivate analyze all` writes analysis for task (kl: spatial navigation only;
  * heading: head direction only). */
 int rx_results_analysis_applies(int analysis, rx_task_kind task);
+/* Whether analysis is one of the probes (RX_RESULTS_MIXING .. RX_RESULTS_DIFFUSION). */
+int rx_results_analysis_is_probe(int analysis);
+/* Whether `analyze` writes analysis in the family of quiescence rule `rule` (as
+ * rx_analysis_config.rule: 0 default, 1 scaled, 2 same): the probes set their own noise levels
+ * and are written for the default rule only; the paper's analyses for every rule. */
+int rx_results_analysis_in_family(int analysis, int rule);
 
 /* File-name prefixes of the analysis families: the runs analysed and the quiescence rule. */
 #define RX_RESULTS_MAIN ""      /* vanilla runs, default rule: the paper's Fig. 1-3 */

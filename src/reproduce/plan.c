@@ -172,18 +172,20 @@ typedef struct analysis_variant {
   const char *arg;    /* extra setting, or NULL */
   const char *prefix; /* of the output names */
   int gru;            /* analyses the GRU runs */
+  int rule;           /* the quiescence rule it sets (rx_analysis_config.rule) */
 } analysis_variant;
 
 static const analysis_variant variants[] = {
-    {NULL, RX_RESULTS_MAIN, 0},        /* the paper's main analyses (vanilla, default rule) */
-    {"rule=same", RX_RESULTS_SAME, 0}, /* docs/science.md §7.1, C.1: quiescent noise not doubled */
-    {"gru=true", RX_RESULTS_GRU, 1},   /* docs/science.md §7.1, C.2: GRUs */
+    {NULL, RX_RESULTS_MAIN, 0, 0}, /* the paper's main analyses (vanilla, default rule) */
+    {"rule=same", RX_RESULTS_SAME, 0,
+     2}, /* docs/science.md §7.1, C.1: quiescent noise not doubled */
+    {"gru=true", RX_RESULTS_GRU, 1, 0}, /* docs/science.md §7.1, C.2: GRUs */
 };
 
 /* Done when every output `analyze all` writes for the task exists and is newer than every final
  * checkpoint it was computed from. */
 static int analysis_done(const rx_plan *p, const rx_step *s, const rx_results_set *set,
-                         const char *prefix, int seed) {
+                         const analysis_variant *v, int seed) {
   double newest_input = -INFINITY;
   char path[4200];
   for (int d = 0; d < s->n_deps; d++) {
@@ -195,8 +197,9 @@ static int analysis_done(const rx_plan *p, const rx_step *s, const rx_results_se
     if (m > newest_input) newest_input = m;
   }
   for (int a = 0; a < RX_RESULTS_N_ANALYSES; a++) {
-    if (!rx_results_analysis_applies(a, set->task)) continue;
-    if (rx_results_analysis_path(set, a, prefix, seed, "json", path, sizeof path)) return 0;
+    if (!rx_results_analysis_applies(a, set->task) || !rx_results_analysis_in_family(a, v->rule))
+      continue;
+    if (rx_results_analysis_path(set, a, v->prefix, seed, "json", path, sizeof path)) return 0;
     double m = mtime_of(path);
     if (isnan(m) || m < newest_input) return 0;
   }
@@ -256,7 +259,7 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
   s->work = rows * row_flops * (n_used + 1);
   if (noise < 0 && rx_results_set_init(&set, root, task, acfg.noise, b->err))
     return too_long(b, "a results directory");
-  s->done = analysis_done(b->plan, &b->plan->steps[index], &set, v->prefix, seed);
+  s->done = analysis_done(b->plan, &b->plan->steps[index], &set, v, seed);
   return 0;
 }
 

@@ -37,8 +37,8 @@ double rx_results_default_noise(rx_task_kind task) {
 
 /* ---- analyses ---- */
 
-static const char *const analysis_names[RX_RESULTS_N_ANALYSES] = {"kl", "variance", "distance",
-                                                                  "pca", "heading"};
+static const char *const analysis_names[RX_RESULTS_N_ANALYSES] = {
+    "kl", "variance", "distance", "pca", "heading", "mixing", "score", "temperature", "diffusion"};
 
 const char *rx_results_analysis_name(int analysis) {
   return analysis >= 0 && analysis < RX_RESULTS_N_ANALYSES ? analysis_names[analysis] : NULL;
@@ -54,6 +54,15 @@ int rx_results_analysis_applies(int analysis, rx_task_kind task) {
   if (analysis == RX_RESULTS_KL) return task == RX_TASK_SPATIAL;
   if (analysis == RX_RESULTS_HEADING) return task == RX_TASK_HEAD_DIRECTION;
   return analysis >= 0 && analysis < RX_RESULTS_N_ANALYSES;
+}
+
+int rx_results_analysis_is_probe(int analysis) {
+  return analysis >= RX_RESULTS_MIXING && analysis <= RX_RESULTS_DIFFUSION;
+}
+
+int rx_results_analysis_in_family(int analysis, int rule) {
+  return analysis >= 0 && analysis < RX_RESULTS_N_ANALYSES &&
+         (rule == 0 || !rx_results_analysis_is_probe(analysis));
 }
 
 const char *rx_results_prefix(int gru, int rule) {
