@@ -41,10 +41,16 @@ static int train_tiny(const char *experiment, int seed, int hd) {
 }
 
 static const char *tiny_settings[] = {
-    NULL /* path= */,     "t_quiescent=40",          "batch_size=16",
-    "kl.n_samples=200",   "variance.batch_size=16",  "variance.t_total=60",
-    "variance.t_skip=20", "distance.t_quiescent=20", "pca.batch_size=16",
-    "pca.t_active=10",    "pca.t_quiescent=20",      "pca.k=4"};
+    NULL /* path= */, "t_quiescent=40", "batch_size=16", "kl.n_samples=200",
+    "variance.batch_size=16", "variance.t_total=60", "variance.t_skip=20",
+    "distance.t_quiescent=20", "pca.batch_size=16", "pca.t_active=10", "pca.t_quiescent=20",
+    "pca.k=4",
+    /* the probes, tiny (tests/test_probes.c checks them) */
+    "mixing.batch_size=8", "mixing.t_total=40", "mixing.window=10", "mixing.kl_samples=50",
+    "score.t_skip=5", "score.bins=4", "score.min_count=4", "score.n_perm=10",
+    "temperature.batch_size=8", "temperature.t_total=20", "temperature.t_skip=10",
+    "temperature.grid=16", "diffusion.t_skip=10", "diffusion.tau_max=12",
+    "diffusion.tau_max_active=5"};
 enum { N_TINY = sizeof tiny_settings / sizeof tiny_settings[0] };
 
 static int load_cfg(rx_analysis_config *cfg, const char *extra1, const char *extra2,

@@ -45,6 +45,30 @@ typedef struct rx_analysis_config {
   struct {
     int bins;
   } hd; /* 20 */
+  /* ---- the probes (docs/probes.md §5) ---- */
+  struct {
+    double noise; /* sigma2_ref: noiseless runs and the random control get variance 2 x this
+                     (temperature: k x this) */
+  } probes;       /* 1e-4; head direction 0.01 */
+  struct {
+    int batch_size, t_total, window, kl_samples; /* 200, 5000, 250, 2500 */
+    char start_point[64]; /* "default", "x,y" (plane) or "theta" (radians, ring) */
+    int has_point;        /* start_point given: point[] holds it */
+    double point[2];
+  } mixing;
+  struct {
+    int t_skip, bins, min_count, n_perm; /* 250, 24 (ring 36), 50, 200 */
+  } score;
+#define RX_TEMPERATURE_MAX_K 16
+  struct {
+    char k[256];                     /* "0.5,1,2,4,8" */
+    double ks[RX_TEMPERATURE_MAX_K]; /* parsed, ascending */
+    int n_k;
+    int batch_size, t_total, t_skip, grid; /* 200, 2000, 1000, 200 (ring 720) */
+  } temperature;
+  struct {
+    int t_skip, tau_max, tau_max_active; /* 1000, 100, 50 */
+  } diffusion;
 } rx_analysis_config;
 
 /* Merges <config dir>/analysis/base.yml, analysis/<task>.yml (task from the overrides, default
@@ -75,6 +99,30 @@ typedef void (*rx_analysis_log_fn)(void *ctx, const char *line);
  * no run is found or a file cannot be read or written. */
 int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn log, void *ctx,
                rx_error *err);
+
+/* ---- probes on trajectories from a file (docs/probes.md §5) ---- */
+
+/* `analyze diffusion|score --trajectories F.npz`: the probe's statistics of one data set read
+ * from an .npz (or .npy) file instead of the runs' simulations. Arrays: (B, T, 2) positions, or
+ * (B, T) / (B, T, 1) headings in radians (on the circle), batch-major as `simulate` writes
+ * them, float32 or float64, finite. */
+typedef struct rx_probe_file_request {
+  int analysis;              /* RX_RESULTS_DIFFUSION or RX_RESULTS_SCORE */
+  const char *trajectories;  /* F.npz or F.npy */
+  const char *key;           /* array in it; NULL: "decoded" */
+  const char *reference;     /* score: G.npz, an independent sample of the density whose score the
+                                drift is compared with ((N, 2), (B, T, 2), (N,), (B, T) ...) */
+  const char *reference_key; /* NULL: the key of the trajectories */
+  const char *out;           /* R.json; the arrays go to R.npz next to it */
+} rx_probe_file_request;
+
+/* Reads, computes, then writes R.npz and R.json, each atomically and only after everything was
+ * computed (a bad input writes nothing). Settings from cfg: diffusion.tau_max; score.bins,
+ * score.min_count, score.n_perm and seed (the permutations). No burn-in is dropped: the file's data
+ * are taken whole. A missing or malformed file or key, an empty, mis-shaped or non-finite array
+ * fails with one line naming the file, the key and the shape. */
+int rx_analyze_file(const rx_analysis_config *cfg, const rx_probe_file_request *req,
+                    rx_analysis_log_fn log, void *ctx, rx_error *err);
 
 #ifdef __cplusplus
 }

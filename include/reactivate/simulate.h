@@ -30,6 +30,8 @@ typedef struct rx_sim_request {
   int B, T;
   const float *inputs; /* (T, B, n_in) time-major, or NULL */
   const float *init;   /* (B, n_init) initial population codes, or NULL: from a generated batch */
+  const float *h0;     /* (B, n_rec) initial hidden state, or NULL: encoded from init; when given
+                          the codes are still generated (init_codes) but not used */
   int quiescent;       /* zero inputs and the quiescent noise rule */
   rx_quiescent_rule rule;
   double rule_variance; /* for RX_QUIESCENT_ABSOLUTE */

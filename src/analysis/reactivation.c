@@ -121,11 +121,14 @@ int rxa_write_json(analysis_ctx *a, int analysis, cJSON *root, rx_error *err) {
 
 void rxa_npz_add(npz_list *l, const char *run, const char *what, float *data, int ndim, int64_t d0,
                  int64_t d1, int64_t d2) {
-  if (l->n >= 64 || !data) {
+  if (l->n >= NPZ_LIST_MAX || !data) {
     free(data);
     return;
   }
-  snprintf(l->names[l->n], sizeof l->names[0], "%s.%s", run, what);
+  if (run && *run)
+    snprintf(l->names[l->n], sizeof l->names[0], "%s.%s", run, what);
+  else
+    snprintf(l->names[l->n], sizeof l->names[0], "%s", what);
   l->shapes[l->n][0] = d0;
   l->shapes[l->n][1] = d1;
   l->shapes[l->n][2] = d2;
@@ -243,6 +246,18 @@ int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn
   if (!rc && (kinds & RX_ANALYZE_HEADING) &&
       rx_results_analysis_applies(RX_RESULTS_HEADING, cfg->task))
     rc = rxa_for_each_run(a, RX_RESULTS_HEADING, rxa_heading_run, rxa_heading_controls, err);
+  /* The probes (docs/probes.md), which set their own noise levels: the default rule only. */
+  static int (*const probes[])(analysis_ctx *, rx_error *) = {rxa_mixing, rxa_score,
+                                                              rxa_temperature, rxa_diffusion};
+  for (int p = RX_RESULTS_MIXING; p <= RX_RESULTS_DIFFUSION && !rc; p++) {
+    if (!(kinds & (1u << p))) continue;
+    if (!rx_results_analysis_in_family(p, cfg->rule))
+      rxa_log(a, "%s: skipped (the probes set their own noise; run them with rule=default)",
+              rx_results_analysis_name(p));
+    else
+      rc = probes[p - RX_RESULTS_MIXING](a, err);
+  }
+  rxa_probe_free(a);
   for (int i = 0; i < a->n_runs; i++)
     if (a->runs[i].loaded) rx_checkpoint_free(&a->runs[i].ck);
   free(a);

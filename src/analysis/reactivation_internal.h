@@ -24,14 +24,36 @@ enum {
   SIM_DIST_NOISY,
   SIM_PCA_ACTIVE,
   SIM_PCA_QUIESCENT,
-  SIM_RANDOM
+  SIM_RANDOM,
+  /* The probes: SIM_PROBE + 8 condition + start for the mixing starts (the active start shared
+   * with score and diffusion), SIM_PROBE_TEMPERATURE + i for the i-th noise multiplier. */
+  SIM_PROBE = 16,
+  SIM_PROBE_TEMPERATURE = 48
 };
+
+struct rx_density;
+struct rx_circular_kde;
+
+/* What the probes keep of a run between them (probes.c): its awake outputs and densities, and
+ * the long quiescent runs from the awake start, one per noise condition. */
+typedef struct probe_cache {
+  int has_awake;
+  rx_sim_result awake;          /* the test batch, decoded (as the KL analysis simulates it) */
+  struct rx_density *kde;       /* plane: KDE of the awake outputs */
+  struct rx_circular_kde *ckde; /* ring: von Mises KDE of the awake headings */
+  double *hist;                 /* ring: awake heading histogram (hd.bins) */
+  int has_long[2];
+  rx_sim_result long_run[2]; /* quiescent from the awake start, mixing.t_total steps */
+} probe_cache;
 
 typedef struct run_slot {
   const rx_experiment *exp; /* which of the task's experiments */
   char name[256];           /* run name, e.g. noisy_unbiased_0.0001_0 */
   rx_checkpoint ck;
   int loaded;
+  probe_cache probe;
+  struct rx_rnn *owned_rnn;         /* the random control's network (ck.rnn), freed with the slot */
+  const struct run_slot *reference; /* whose awake density the random control is judged on */
 } run_slot;
 
 typedef struct analysis_ctx {
@@ -42,14 +64,16 @@ typedef struct analysis_ctx {
   int n_runs;
   rx_results_set set; /* <path>/<task> and the noise the run names carry */
   const char *prefix; /* the analysis family written: "", "gru_", "same_", ... */
+  run_slot random;    /* the untrained control for the probes (probes.c), built on first use */
 } analysis_ctx;
 
 /* Arrays for the figures, next to the JSON: <analysis>_<prefix><noise>_<seed>.npz. */
+#define NPZ_LIST_MAX 128
 typedef struct npz_list {
-  rx_array arrays[64];
-  char names[64][320];
-  int64_t shapes[64][3];
-  void *owned[64];
+  rx_array arrays[NPZ_LIST_MAX];
+  char names[NPZ_LIST_MAX][320];
+  int64_t shapes[NPZ_LIST_MAX][3];
+  void *owned[NPZ_LIST_MAX];
   int n;
 } npz_list;
 
@@ -85,6 +109,47 @@ int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, controls
 /* The untrained control run quiescent (see reactivation.c). */
 int rxa_simulate_random(const analysis_ctx *a, const rx_checkpoint *ck, rx_sim_result *out,
                         rx_error *err);
+
+/* ---- the probes (probes*.c; docs/probes.md) ---- */
+
+/* A noise condition of a run: its default quiescent noise ("quiescent"), or for noiseless runs
+ * also the absolute noise of the probes ("absolute_noise"). */
+typedef struct probe_cond {
+  const char *name;
+  rx_quiescent_rule rule;
+  double rule_var;       /* for RX_QUIESCENT_ABSOLUTE */
+  double noise_variance; /* of the recurrent noise per step, as run */
+} probe_cond;
+
+typedef enum probe_start { START_ACTIVE = 0, START_POINT, START_ZERO, N_STARTS } probe_start;
+extern const char *const rxa_start_names[N_STARTS];
+
+/* The runs the probes visit: the loaded runs, then the random control (built from the first
+ * loaded run). *n set; the array is a->... pointers valid until the ctx is freed. */
+int rxa_probe_slots(analysis_ctx *a, run_slot **slots, int *n, rx_error *err);
+/* The point start's position (plane) or heading (p0[0]) for runs of ck. */
+void rxa_probe_point(const analysis_ctx *a, const rx_checkpoint *ck, double p0[2]);
+/* The conditions of slot r (1 or 2). */
+int rxa_probe_conditions(const analysis_ctx *a, const run_slot *r, probe_cond *conds);
+/* Cached awake outputs and densities of r (the random control: of its reference run). */
+int rxa_probe_awake(analysis_ctx *a, run_slot *r, const probe_cache **out, rx_error *err);
+/* Quiescent run of r under condition c (index ci) from a start, B x T; the awake start with
+ * mixing's sizes is cached and returned borrowed (*owned = 0); others are the caller's. */
+int rxa_probe_run(analysis_ctx *a, run_slot *r, const probe_cond *c, int ci, probe_start start,
+                  const rx_sim_result **out, rx_sim_result *storage, int *owned, rx_error *err);
+/* KL(q || awake of r) of the samples x (n, dim): plane, §6.1's KDE Monte-Carlo estimator with
+ * mixing.kl_samples samples; ring, the discrete KL of hd.bins-bin histograms. */
+int rxa_probe_kl(analysis_ctx *a, run_slot *r, const float *x, size_t n, double *out,
+                 rx_error *err);
+/* Adds "settings" common to every probe file, and numbers that may be undefined (NaN: null). */
+void rxa_json_number(cJSON *obj, const char *key, double v);
+cJSON *rxa_json_array(const double *v, int n);
+void rxa_probe_free(analysis_ctx *a);
+
+int rxa_mixing(analysis_ctx *a, rx_error *err);
+int rxa_score(analysis_ctx *a, rx_error *err);
+int rxa_temperature(analysis_ctx *a, rx_error *err);
+int rxa_diffusion(analysis_ctx *a, rx_error *err);
 
 /* The analyses. */
 int rxa_kl(analysis_ctx *a, rx_error *err);

@@ -19,6 +19,8 @@ static const char *const rule_names[] = {"default", "scaled", "same", NULL};
   { .name = (n), .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_##r }
 #define FLT(n, f, r)                                                                               \
   { .name = (n), .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_##r }
+#define STR(n, f)                                                                                  \
+  { .name = (n), .type = RXCF_KEY_STRING, AT(f), .size = sizeof(((rx_analysis_config *)0)->f) }
 
 static const rxcf_key analysis_keys[] = {
     {.name = "task", .type = RXCF_KEY_ENUM, AT(task), .names = task_names},
@@ -45,14 +47,118 @@ static const rxcf_key analysis_keys[] = {
     INT("pca.t_quiescent", pca.t_quiescent, POSITIVE),
     INT("pca.k", pca.k, POSITIVE),
     INT("hd.bins", hd.bins, POSITIVE),
+    FLT("probes.noise", probes.noise, POSITIVE),
+    INT("mixing.batch_size", mixing.batch_size, POSITIVE),
+    INT("mixing.t_total", mixing.t_total, POSITIVE),
+    INT("mixing.window", mixing.window, POSITIVE),
+    INT("mixing.kl_samples", mixing.kl_samples, POSITIVE),
+    STR("mixing.start_point", mixing.start_point),
+    INT("score.t_skip", score.t_skip, NONNEG),
+    INT("score.bins", score.bins, POSITIVE),
+    INT("score.min_count", score.min_count, POSITIVE),
+    INT("score.n_perm", score.n_perm, NONNEG),
+    STR("temperature.k", temperature.k),
+    INT("temperature.batch_size", temperature.batch_size, POSITIVE),
+    INT("temperature.t_total", temperature.t_total, POSITIVE),
+    INT("temperature.t_skip", temperature.t_skip, NONNEG),
+    INT("temperature.grid", temperature.grid, POSITIVE),
+    INT("diffusion.t_skip", diffusion.t_skip, NONNEG),
+    INT("diffusion.tau_max", diffusion.tau_max, POSITIVE),
+    INT("diffusion.tau_max_active", diffusion.tau_max_active, POSITIVE),
 };
 enum { N_KEYS = sizeof analysis_keys / sizeof analysis_keys[0] };
 static const char *const no_variants[] = {NULL};
 static const rxcf_schema analysis_schema = {analysis_keys, N_KEYS, no_variants};
 
+/* Parses "a,b,..." (numbers, spaces allowed) into at most max values; returns the count, or -1
+ * with what is wrong in why. */
+static int parse_numbers(const char *text, double *v, int max, char *why, size_t n_why) {
+  int n = 0;
+  const char *p = text;
+  while (1) {
+    char item[64];
+    size_t len = strcspn(p, ",");
+    while (len && (*p == ' '))
+      p++, len--;
+    while (len && p[len - 1] == ' ')
+      len--;
+    if (!len || len >= sizeof item) {
+      snprintf(why, n_why, "item %d is %s", n + 1, len ? "too long" : "empty");
+      return -1;
+    }
+    memcpy(item, p, len);
+    item[len] = 0;
+    if (n == max) {
+      snprintf(why, n_why, "more than %d values", max);
+      return -1;
+    }
+    if (rxcf_parse_number(item, &v[n])) {
+      snprintf(why, n_why, "'%s' is not a number", item);
+      return -1;
+    }
+    n++;
+    p += strcspn(p, ",");
+    if (!*p) return n;
+    p++;
+  }
+}
+
+/* The probes' list-valued and text keys: temperature.k (positive, ascending, distinct) and
+ * mixing.start_point ("default", or one value per output dimension). */
+static int check_probes(rx_analysis_config *c, const rxcf_ynode *const *set_by, rx_error *err) {
+  char why[128];
+  int i_k = rxcf_schema_find(&analysis_schema, "temperature.k");
+  c->temperature.n_k =
+      parse_numbers(c->temperature.k, c->temperature.ks, RX_TEMPERATURE_MAX_K, why, sizeof why);
+  if (c->temperature.n_k < 0)
+    return rxcf_ynode_fail(set_by[i_k], "temperature.k", err, RX_EINVAL,
+                           "must be a list of noise multipliers like 0.5,1,2,4,8: %s", why);
+  for (int i = 0; i < c->temperature.n_k; i++)
+    if (!(c->temperature.ks[i] > 0) || (i && c->temperature.ks[i] <= c->temperature.ks[i - 1]))
+      return rxcf_ynode_fail(set_by[i_k], "temperature.k", err, RX_EINVAL,
+                             "must be positive and ascending (got %s)", c->temperature.k);
+  if (c->temperature.n_k < 2)
+    return rxcf_ynode_fail(set_by[i_k], "temperature.k", err, RX_EINVAL,
+                           "needs at least 2 values to fit a slope (got %s)", c->temperature.k);
+  int i_p = rxcf_schema_find(&analysis_schema, "mixing.start_point");
+  c->mixing.has_point = strcmp(c->mixing.start_point, "default") != 0;
+  if (c->mixing.has_point) {
+    const int dim = c->task == RX_TASK_HEAD_DIRECTION ? 1 : 2;
+    int n = parse_numbers(c->mixing.start_point, c->mixing.point, 2, why, sizeof why);
+    if (n != dim)
+      return rxcf_ynode_fail(set_by[i_p], "mixing.start_point", err, RX_EINVAL,
+                             "must be default or %s (got %s%s%s)",
+                             dim == 2 ? "x,y in metres" : "a heading in radians",
+                             c->mixing.start_point, n < 0 ? ": " : "", n < 0 ? why : "");
+  }
+  if (c->temperature.grid < 8) {
+    int k = rxcf_schema_find(&analysis_schema, "temperature.grid");
+    return rxcf_ynode_fail(set_by[k], "temperature.grid", err, RX_EINVAL,
+                           "must be at least 8 points per axis (got %d)", c->temperature.grid);
+  }
+  struct {
+    const char *key;
+    int skip, total;
+  } windows[] = {
+      {"mixing.window", c->mixing.window * 4, c->mixing.t_total},
+      {"score.t_skip", c->score.t_skip + 2, c->mixing.t_total},
+      {"diffusion.t_skip", c->diffusion.t_skip + c->diffusion.tau_max + 1, c->mixing.t_total},
+      {"temperature.t_skip", c->temperature.t_skip + 2, c->temperature.t_total}};
+  for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++)
+    if (windows[i].skip > windows[i].total) {
+      int k = rxcf_schema_find(&analysis_schema, windows[i].key);
+      return rxcf_ynode_fail(set_by[k], windows[i].key, err, RX_EINVAL,
+                             "does not fit in %s steps (%d): %s",
+                             i < 3 ? "mixing.t_total" : "temperature.t_total", windows[i].total,
+                             i == 0   ? "the plateau needs 4 windows"
+                             : i == 2 ? "it must leave diffusion.tau_max + 1 steps"
+                                      : "it must leave at least 2 steps");
+    }
+  return RX_OK;
+}
+
 /* Cross-field checks, blaming the key that was set last. */
-static int check_cross(const rx_analysis_config *c, const rxcf_ynode *const *set_by,
-                       rx_error *err) {
+static int check_cross(rx_analysis_config *c, const rxcf_ynode *const *set_by, rx_error *err) {
   int i_skip = rxcf_schema_find(&analysis_schema, "variance.t_skip");
   if (c->variance.t_skip + 2 > c->variance.t_total)
     return rxcf_ynode_fail(set_by[i_skip], "variance.t_skip", err, RX_EINVAL,
@@ -68,7 +174,7 @@ static int check_cross(const rx_analysis_config *c, const rxcf_ynode *const *set
                            "must be a step number >= 0, or -1 for each run's last (got %d)",
                            c->epoch);
   }
-  return RX_OK;
+  return check_probes(c, set_by, err);
 }
 
 /* The task named by a "task=..." override, else spatial navigation (picks analysis/<task>.yml). */

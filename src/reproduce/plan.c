@@ -256,6 +256,9 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
                 (double)acfg.variance.batch_size * acfg.variance.t_total +
                 3.0 * acfg.batch_size * acfg.distance.t_quiescent +
                 (double)acfg.pca.batch_size * (acfg.pca.t_active + acfg.pca.t_quiescent);
+  if (rx_results_analysis_in_family(RX_RESULTS_MIXING, v->rule)) /* the probes' simulations: */
+    rows += 1.5 * 3 * acfg.mixing.batch_size * acfg.mixing.t_total + /* 3 starts, 1-2 noises */
+            (double)acfg.temperature.n_k * acfg.temperature.batch_size * acfg.temperature.t_total;
   s->work = rows * row_flops * (n_used + 1);
   if (noise < 0 && rx_results_set_init(&set, root, task, acfg.noise, b->err))
     return too_long(b, "a results directory");

@@ -168,7 +168,7 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
                       .T = tc,
                       .x = inputs ? inputs + off * spec->n_in : NULL,
                       .c = out->init_codes,
-                      .h0 = t0 > 0 ? h : NULL,
+                      .h0 = t0 > 0 ? h : req->h0,
                       .noise = &noise,
                       .t0 = t0};
     rc = rx_rnn_forward(rnn, ws, &run, y, err);

@@ -1,0 +1,224 @@
+/* What the four "is it sampling?" probes share (docs/probes.md §5): the runs they visit (the
+ * loaded runs and the untrained control), each run's noise conditions, its awake outputs and
+ * densities, the quiescent runs from the three starts (the long awake-start run cached, since
+ * mixing, score and diffusion all read it), and the window KL. The probes themselves are in
+ * probes_mixing.c, probes_score.c, probes_temperature.c and probes_diffusion.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/reactivation_internal.h"
+#include "reactivate/analysis.h"
+#include "reactivate/population.h"
+#include "reactivate/rng.h"
+#include "reactivate/score.h"
+
+const char *const rxa_start_names[N_STARTS] = {"active", "point", "zero"};
+
+/* The random control: a network of the first loaded run's shape with PyTorch-default weights
+ * from that run's seed (the network rxa_simulate_random runs for the KL matrix), its own test
+ * batch and population code; judged against the awake density of that run. */
+static int build_random(analysis_ctx *a, rx_error *err) {
+  const run_slot *any = NULL;
+  for (int i = 0; i < a->n_runs && !any; i++)
+    if (a->runs[i].loaded) any = &a->runs[i];
+  if (!any) return rx_fail(err, RX_EINVAL, "no trained run loaded");
+  run_slot *r = &a->random;
+  memset(r, 0, sizeof *r);
+  snprintf(r->name, sizeof r->name, "%s", RX_RESULTS_RANDOM);
+  int rc = rx_rnn_create(&r->owned_rnn, &any->ck.rnn->spec, err);
+  if (rc) return rc;
+  rx_rnn_init_default(r->owned_rnn, (uint32_t)any->ck.cfg.seed);
+  r->ck = any->ck; /* shares the config and the population code; not freed through r */
+  r->ck.rnn = r->owned_rnn;
+  r->ck.adam = NULL;
+  r->reference = any;
+  r->loaded = 1;
+  return RX_OK;
+}
+
+int rxa_probe_slots(analysis_ctx *a, run_slot **slots, int *n, rx_error *err) {
+  *n = 0;
+  for (int i = 0; i < a->n_runs; i++)
+    if (a->runs[i].loaded) slots[(*n)++] = &a->runs[i];
+  if (!a->random.loaded) {
+    int rc = build_random(a, err);
+    if (rc) return rc;
+  }
+  slots[(*n)++] = &a->random;
+  return RX_OK;
+}
+
+int rxa_probe_conditions(const analysis_ctx *a, const run_slot *r, probe_cond *conds) {
+  const rx_rnn_spec *spec = &r->ck.rnn->spec;
+  const double ref = a->cfg->probes.noise;
+  const probe_cond absolute = {"absolute_noise", RX_QUIESCENT_ABSOLUTE, ref, 2 * ref};
+  if (r->owned_rnn) { /* the random control: only the probes' noise */
+    conds[0] = absolute;
+    conds[0].name = "quiescent";
+    return 1;
+  }
+  const rx_quiescent_rule rule = rxa_rule(a, &r->ck);
+  const double s = rx_quiescent_sigma(spec, rule, 0);
+  conds[0] = (probe_cond){"quiescent", rule, 0, s * s};
+  if (r->ck.cfg.rnn.sigma2_rec != 0) return 1;
+  conds[1] = absolute;
+  return 2;
+}
+
+static void cache_free(probe_cache *c) {
+  if (c->has_awake) rx_sim_result_free(&c->awake);
+  rx_density_free(c->kde);
+  rx_circular_kde_free(c->ckde);
+  free(c->hist);
+  for (int i = 0; i < 2; i++)
+    if (c->has_long[i]) rx_sim_result_free(&c->long_run[i]);
+  memset(c, 0, sizeof *c);
+}
+
+void rxa_probe_free(analysis_ctx *a) {
+  for (int i = 0; i < a->n_runs; i++)
+    cache_free(&a->runs[i].probe);
+  cache_free(&a->random.probe);
+  rx_rnn_free(a->random.owned_rnn);
+  memset(&a->random, 0, sizeof a->random);
+}
+
+int rxa_probe_awake(analysis_ctx *a, run_slot *r, const probe_cache **out, rx_error *err) {
+  if (r->reference) r = (run_slot *)r->reference;
+  probe_cache *c = &r->probe;
+  *out = c;
+  if (c->has_awake) return RX_OK;
+  /* The test batch as the KL analysis simulates it (same noise index): the same awake outputs. */
+  int rc = rxa_simulate(a, &r->ck, a->cfg->batch_size, r->ck.cfg.task.sequence_length, 0, 0, 0, 0,
+                        SIM_ACTIVE, &c->awake, err);
+  if (rc) return rc;
+  c->has_awake = 1;
+  const size_t n = (size_t)c->awake.T * c->awake.B;
+  double *x = rxa_to_double(c->awake.decoded, n * c->awake.dim);
+  if (!x) return rx_fail(err, RX_ENOMEM, "out of memory");
+  char what[400];
+  snprintf(what, sizeof what, "active outputs of %s", r->name);
+  if (rxa_is_circular(a)) {
+    rc = rx_circular_kde_create(&c->ckde, x, n, what, err);
+    c->hist = calloc((size_t)a->cfg->hd.bins, sizeof(double));
+    if (!rc && !c->hist) rc = rx_fail(err, RX_ENOMEM, "out of memory");
+    if (!rc) rx_circular_histogram(c->awake.decoded, n, a->cfg->hd.bins, c->hist);
+  } else {
+    rc = rx_density_kde(&c->kde, x, n, 2, what, err);
+  }
+  free(x);
+  return rc;
+}
+
+/* Initial population codes of the point start: every trajectory from the code of one position
+ * (default (-0.8 W/2, -0.8 H/2), a corner of the arena) or heading (default pi). */
+void rxa_probe_point(const analysis_ctx *a, const rx_checkpoint *ck, double p0[2]) {
+  p0[1] = 0;
+  if (a->cfg->mixing.has_point) {
+    p0[0] = a->cfg->mixing.point[0];
+    p0[1] = a->cfg->mixing.point[1];
+  } else if (rxa_is_circular(a)) {
+    p0[0] = M_PI;
+  } else {
+    p0[0] = -0.8 * ck->cfg.task.box_width / 2;
+    p0[1] = -0.8 * ck->cfg.task.box_height / 2;
+  }
+}
+
+static float *point_codes(const analysis_ctx *a, const rx_checkpoint *ck, int B) {
+  const rx_population *pop = ck->pop;
+  double p[2];
+  rxa_probe_point(a, ck, p);
+  const float p0[2] = {(float)p[0], (float)p[1]};
+  float *codes = malloc((size_t)B * ck->rnn->spec.n_init * sizeof(float) + 1);
+  if (!codes) return NULL;
+  rx_population_encode(pop, p0, 1, codes);
+  for (int b = 1; b < B; b++)
+    memcpy(codes + (size_t)b * ck->rnn->spec.n_init, codes,
+           (size_t)ck->rnn->spec.n_init * sizeof(float));
+  return codes;
+}
+
+int rxa_probe_run(analysis_ctx *a, run_slot *r, const probe_cond *c, int ci, probe_start start,
+                  const rx_sim_result **out, rx_sim_result *storage, int *owned, rx_error *err) {
+  const int B = a->cfg->mixing.batch_size, T = a->cfg->mixing.t_total;
+  *owned = 0;
+  if (start == START_ACTIVE && r->probe.has_long[ci]) {
+    *out = &r->probe.long_run[ci];
+    return RX_OK;
+  }
+  rx_sim_request req = rx_sim_request_default(B, T, (uint32_t)a->cfg->seed);
+  req.batch_seed = (uint32_t)r->ck.cfg.seed;
+  req.batch_stream = RX_STREAM_TEST_TASK; /* the awake start: the test batch's initial states */
+  req.quiescent = 1;
+  req.rule = c->rule;
+  req.rule_variance = c->rule_var;
+  req.noise_index = (uint32_t)(SIM_PROBE + 8 * ci + (int)start);
+  float *codes = NULL, *h0 = NULL;
+  if (start == START_POINT && !(req.init = codes = point_codes(a, &r->ck, B)))
+    return rx_fail(err, RX_ENOMEM, "out of memory");
+  if (start == START_ZERO &&
+      !(req.h0 = h0 = calloc((size_t)B * r->ck.rnn->spec.n_rec, sizeof(float))))
+    return rx_fail(err, RX_ENOMEM, "out of memory");
+  rx_sim_result *dst = start == START_ACTIVE ? &r->probe.long_run[ci] : storage;
+  int rc = rx_simulate(&r->ck, &req, dst, err);
+  free(codes);
+  free(h0);
+  if (rc) return rc;
+  if (start == START_ACTIVE)
+    r->probe.has_long[ci] = 1;
+  else
+    *owned = 1;
+  *out = dst;
+  return RX_OK;
+}
+
+int rxa_probe_kl(analysis_ctx *a, run_slot *r, const float *x, size_t n, double *out,
+                 rx_error *err) {
+  const probe_cache *c;
+  int rc = rxa_probe_awake(a, r, &c, err);
+  if (rc) return rc;
+  if (rxa_is_circular(a)) {
+    const int bins = a->cfg->hd.bins;
+    double *h = calloc((size_t)bins, sizeof(double));
+    if (!h) return rx_fail(err, RX_ENOMEM, "out of memory");
+    rx_circular_histogram(x, n, bins, h);
+    rc = rx_kl_discrete(h, c->hist, bins, out, err);
+    free(h);
+    return rc;
+  }
+  double *xd = rxa_to_double(x, 2 * n);
+  rx_density *q = NULL;
+  if (!xd) return rx_fail(err, RX_ENOMEM, "out of memory");
+  rc = rx_density_kde(&q, xd, n, 2, "quiescent outputs of a probe window", err);
+  free(xd);
+  if (rc == RX_EINVAL && n >= 2) {
+    /* Samples all at one point (or on one line): a network without noise that has settled. No
+     * KDE exists; the divergence from any density is infinite, and the estimator's clipping
+     * (ratios at most 1e7) caps it at log 1e7, which is what it is given. */
+    *out = log(1e7);
+    return RX_OK;
+  }
+  if (!rc)
+    rc = rx_kl_matrix((const rx_density *const *)&q, 1, (const rx_density *const *)&c->kde, 1,
+                      (size_t)a->cfg->mixing.kl_samples, (uint32_t)a->cfg->seed, RX_STREAM_ANALYSIS,
+                      out, err);
+  rx_density_free(q);
+  return rc;
+}
+
+void rxa_json_number(cJSON *obj, const char *key, double v) {
+  if (isfinite(v))
+    cJSON_AddNumberToObject(obj, key, v);
+  else
+    cJSON_AddNullToObject(obj, key);
+}
+
+cJSON *rxa_json_array(const double *v, int n) {
+  cJSON *arr = cJSON_CreateArray();
+  for (int i = 0; arr && i < n; i++)
+    cJSON_AddItemToArray(arr, isfinite(v[i]) ? cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+  return arr;
+}
