@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "reactivate/analysis.h"
+#include "reactivate/analyze.h"
 #include "reactivate/config.h"
 #include "reactivate/linalg.h"
 #include "reactivate/rng.h"
@@ -29,7 +30,10 @@ static const char help[] =
     "backward pass uses the cells' low-rank form and does fewer), and the fraction of this\n"
     "machine's sgemm rate (measured on 2048 x 2048 products), then the seconds for the full\n"
     "6 x 4 KL matrix of the offline-reactivation analysis at the paper's sizes (kl_matrix;\n"
-    "skipped with --only).\n"
+    "skipped with --only), and of each \"is it sampling?\" probe (mixing, score, temperature,\n"
+    "diffusion; docs/probes.md) at its default sizes over one seed of the spatial set: four\n"
+    "untrained 512-unit runs and the control, each probe alone, once (probes_s; skipped with\n"
+    "--only), with its share of the 2-minute budget.\n"
     "Memory (skipped with --only): the peak resident memory of a paper-size training (sn_rnn512,\n"
     "50 steps of a real run in a temporary directory, removed afterwards) with its resident\n"
     "memory after step 10 and after step 50 (equal: nothing grows over steps), and of a\n"
@@ -216,6 +220,42 @@ static double measure_variance(void) {
   return v;
 }
 
+/* Seconds of each probe (docs/probes.md) at its defaults (docs/science.md §12 sizes) over one
+ * seed of the spatial set: the four vanilla runs at the paper's size (512 units; untrained,
+ * model_0, which costs what a trained network costs) and the untrained control, each probe run
+ * alone as `reactivate analyze <probe>` runs it (so score and diffusion each simulate the
+ * awake-start runs they share with mixing). In a temporary directory, removed afterwards. */
+static int measure_probes(double seconds[4]) {
+  static const char *const runs[] = {"noisy_unbiased", "no-noise_unbiased", "noisy_biased",
+                                     "no-noise_biased"};
+  char dir[] = "/tmp/reactivate-bench-XXXXXX";
+  if (!mkdtemp(dir)) return cli_error("bench: cannot create a temporary directory in /tmp"), 1;
+  rx_error err = {{0}};
+  int rc = 0;
+  for (int i = 0; i < 4 && !rc; i++) {
+    static rx_train_config cfg;
+    char exp[128];
+    snprintf(exp, sizeof exp, "spatial_navigation/%s", runs[i]);
+    rc = rx_config_load(&cfg, exp, 0, NULL, &err);
+    snprintf(cfg.path, sizeof cfg.path, "%s", dir);
+    cfg.trainer.n_epochs = 0; /* model_0 and its test metrics only */
+    if (!rc) rc = rx_train(&cfg, NULL, NULL, &err);
+  }
+  char path_arg[64];
+  snprintf(path_arg, sizeof path_arg, "path=%s", dir);
+  const char *ov[] = {path_arg};
+  rx_analysis_config acfg;
+  if (!rc) rc = rx_analysis_config_load(&acfg, 1, ov, &err);
+  for (int p = 0; p < 4 && !rc; p++) {
+    const double t0 = omp_get_wtime();
+    rc = rx_analyze(&acfg, 1u << (RX_RESULTS_MIXING + p), NULL, NULL, &err);
+    seconds[p] = omp_get_wtime() - t0;
+  }
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (rc) return cli_error("bench: probes: %s", err.msg);
+  return 0;
+}
+
 /* A JSON string: the text with quotes, backslashes and control characters escaped. */
 static void print_json_string(const char *s) {
   putchar('"');
@@ -313,6 +353,14 @@ int cmd_bench(int argc, char **argv) {
   if (!json && kl_reps)
     printf("  %-10s %9.2f s  (6 x 4 KL matrix, docs/science.md §6 sizes, exact)\n", "kl_matrix",
            kl_s);
+  double probes_s[4] = {NAN, NAN, NAN, NAN};
+  if (!only && measure_probes(probes_s)) return 1;
+  if (!json && !only)
+    for (int p = 0; p < 4; p++)
+      printf("  %-10s %9.1f s  (probe %s, docs/science.md §12 sizes, one spatial seed: %.2f of "
+             "the 2-minute budget)\n",
+             p ? "" : "probes_s", probes_s[p], rx_results_analysis_name(RX_RESULTS_MIXING + p),
+             probes_s[p] / 120);
   double train_peak = NAN;
   mem_probe probe = {NAN, NAN};
   if (!only && measure_train_memory(&train_peak, &probe)) return 1;
@@ -328,6 +376,13 @@ int cmd_bench(int argc, char **argv) {
         printf("%s\"%s\": %.2f", first ? "" : ", ", workloads[w].key, gflops[w]), first = 0;
     printf("}");
     if (kl_reps) printf(", \"kl_matrix_s\": %.3f", kl_s);
+    if (!only) {
+      printf(", \"probes_s\": {");
+      for (int p = 0; p < 4; p++)
+        printf("%s\"%s\": %.2f", p ? ", " : "", rx_results_analysis_name(RX_RESULTS_MIXING + p),
+               probes_s[p]);
+      printf("}");
+    }
     if (!only) { /* null where /proc gave no figure */
       const char *key[4] = {"train_peak_rss_mb", "train_rss_mb_step10", "train_rss_mb_step50",
                             "analysis_peak_rss_mb"};
