@@ -99,15 +99,15 @@ int cmd_analyze(int argc, char **argv) {
     int which = -1;
     for (int a = 0; a < RX_RESULTS_N_ANALYSES; a++)
       if (kinds == 1u << a) which = a;
+    if (!fo.trajectories) {
+      cli_settings_free(&args);
+      return cli_error("analyze: --key, --reference and --out go with --trajectories F.npz") + 1;
+    }
     if (which != RX_RESULTS_DIFFUSION && which != RX_RESULTS_SCORE) {
       cli_settings_free(&args);
       return cli_error("analyze: --trajectories and its options go with exactly one of "
                        "diffusion or score") +
              1;
-    }
-    if (!fo.trajectories) {
-      cli_settings_free(&args);
-      return cli_error("analyze: --key, --reference and --out go with --trajectories F.npz") + 1;
     }
     cli_set_threads((int)args.threads);
     rx_error err = {{0}};
