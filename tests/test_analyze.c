@@ -19,27 +19,6 @@ static void collect(void *ctx, const char *line) {
   strcat(log_text, "\n");
 }
 
-static int train_tiny(const char *experiment, int seed, int hd) {
-  char path[300], seed_arg[32];
-  snprintf(path, sizeof path, "path=%s", root);
-  snprintf(seed_arg, sizeof seed_arg, "seed=%d", seed);
-  const char *ov[] = {path,
-                      seed_arg,
-                      "rnn.n_rec=16",
-                      hd ? "task.hd_cells_num=24" : "task.place_cells_num=24",
-                      "task.batch_size=16",
-                      "task.sequence_length=10",
-                      "trainer.n_epochs=20",
-                      "trainer.save_freq=10",
-                      "trainer.test_freq=10"};
-  rx_train_config cfg;
-  rx_error err;
-  int rc = rx_config_load(&cfg, experiment, 9, ov, &err);
-  if (!rc) rc = rx_train(&cfg, NULL, NULL, &err);
-  if (rc) fprintf(stderr, "  %s: %s\n", experiment, err.msg);
-  return rc;
-}
-
 static const char *tiny_settings[] = {
     NULL /* path= */, "t_quiescent=40", "batch_size=16", "kl.n_samples=200",
     "variance.batch_size=16", "variance.t_total=60", "variance.t_skip=20",
@@ -79,9 +58,9 @@ static cJSON *read_json(const char *name) {
 static void test_spatial_analyses_write_documented_keys(void) {
   rx_test_tmpdir(root, sizeof root, "analyze");
   /* Three of the four runs: no-noise_biased is missing on purpose. */
-  REQUIRE(train_tiny("spatial_navigation/noisy_unbiased", 0, 0) == 0);
-  REQUIRE(train_tiny("spatial_navigation/no-noise_unbiased", 0, 0) == 0);
-  REQUIRE(train_tiny("spatial_navigation/noisy_biased", 0, 0) == 0);
+  REQUIRE(rx_test_train_tiny(root, "spatial_navigation/noisy_unbiased", 0, 0) == 0);
+  REQUIRE(rx_test_train_tiny(root, "spatial_navigation/no-noise_unbiased", 0, 0) == 0);
+  REQUIRE(rx_test_train_tiny(root, "spatial_navigation/noisy_biased", 0, 0) == 0);
   rx_analysis_config cfg;
   rx_error err;
   REQUIRE(load_cfg(&cfg, NULL, NULL, &err) == 0);
@@ -154,8 +133,8 @@ static void test_spatial_analyses_write_documented_keys(void) {
 
 static void test_head_direction_heading_statistics(void) {
   rx_test_tmpdir(root, sizeof root, "analyze_hd");
-  REQUIRE(train_tiny("head_direction/noisy_unbiased", 1, 1) == 0);
-  REQUIRE(train_tiny("head_direction/noisy_biased", 1, 1) == 0);
+  REQUIRE(rx_test_train_tiny(root, "head_direction/noisy_unbiased", 1, 1) == 0);
+  REQUIRE(rx_test_train_tiny(root, "head_direction/noisy_biased", 1, 1) == 0);
   rx_analysis_config cfg;
   rx_error err;
   REQUIRE(load_cfg(&cfg, "task=head_direction", "seed=1", &err) == 0);

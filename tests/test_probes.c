@@ -24,25 +24,6 @@ static void collect(void *ctx, const char *line) {
   strcat(log_text, "\n");
 }
 
-static int train_tiny(const char *experiment, int hd) {
-  char path[300];
-  snprintf(path, sizeof path, "path=%s", root);
-  const char *ov[] = {path,
-                      "rnn.n_rec=16",
-                      hd ? "task.hd_cells_num=24" : "task.place_cells_num=24",
-                      "task.batch_size=16",
-                      "task.sequence_length=10",
-                      "trainer.n_epochs=20",
-                      "trainer.save_freq=20",
-                      "trainer.test_freq=20"};
-  rx_train_config cfg;
-  rx_error err;
-  int rc = rx_config_load(&cfg, experiment, 8, ov, &err);
-  if (!rc) rc = rx_train(&cfg, NULL, NULL, &err);
-  if (rc) fprintf(stderr, "  %s: %s\n", experiment, err.msg);
-  return rc;
-}
-
 static int load_cfg(rx_analysis_config *cfg, const char *task, const char *extra, rx_error *err) {
   char path[300];
   snprintf(path, sizeof path, "path=%s", root);
@@ -111,9 +92,9 @@ static void check_mixing_start(cJSON *s, int n_windows, int foreign) {
 
 static void test_probes_write_every_run_condition_and_control(void) {
   rx_test_tmpdir(root, sizeof root, "probes");
-  REQUIRE(train_tiny("spatial_navigation/noisy_unbiased", 0) == 0);
-  REQUIRE(train_tiny("spatial_navigation/no-noise_unbiased", 0) == 0);
-  REQUIRE(train_tiny("spatial_navigation/noisy_biased", 0) == 0);
+  REQUIRE(rx_test_train_tiny(root, "spatial_navigation/noisy_unbiased", 0, 0) == 0);
+  REQUIRE(rx_test_train_tiny(root, "spatial_navigation/no-noise_unbiased", 0, 0) == 0);
+  REQUIRE(rx_test_train_tiny(root, "spatial_navigation/noisy_biased", 0, 0) == 0);
   rx_analysis_config cfg;
   rx_error err;
   REQUIRE(load_cfg(&cfg, "task=spatial_navigation", NULL, &err) == 0);
@@ -229,8 +210,8 @@ static void test_probes_write_every_run_condition_and_control(void) {
 
 static void test_probes_on_the_ring(void) {
   rx_test_tmpdir(root, sizeof root, "probes_hd");
-  REQUIRE(train_tiny("head_direction/noisy_unbiased", 1) == 0);
-  REQUIRE(train_tiny("head_direction/no-noise_unbiased", 1) == 0);
+  REQUIRE(rx_test_train_tiny(root, "head_direction/noisy_unbiased", 0, 1) == 0);
+  REQUIRE(rx_test_train_tiny(root, "head_direction/no-noise_unbiased", 0, 1) == 0);
   rx_analysis_config cfg;
   rx_error err;
   REQUIRE(load_cfg(&cfg, "task=head_direction", NULL, &err) == 0);

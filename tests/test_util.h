@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reactivate/config.h"
+#include "reactivate/train.h"
+
 static int rx_test_failed_;
 
 #define CHECK(cond)                                                                                \
@@ -142,6 +145,30 @@ static inline void rx_test_tmpdir(char *buf, size_t n, const char *tag) {
     perror("mkdtemp");
     exit(2);
   }
+}
+
+/* Trains a tiny run of experiment ("spatial_navigation/noisy_unbiased") under root: 16 units,
+ * 24 cells (place cells, or head-direction cells with hd), batches of 16 trajectories of 10
+ * steps, 20 steps, one checkpoint at the end. 0, or the error (printed). */
+static inline int rx_test_train_tiny(const char *root, const char *experiment, int seed, int hd) {
+  char path[300], seed_arg[32];
+  snprintf(path, sizeof path, "path=%s", root);
+  snprintf(seed_arg, sizeof seed_arg, "seed=%d", seed);
+  const char *ov[] = {path,
+                      seed_arg,
+                      "rnn.n_rec=16",
+                      hd ? "task.hd_cells_num=24" : "task.place_cells_num=24",
+                      "task.batch_size=16",
+                      "task.sequence_length=10",
+                      "trainer.n_epochs=20",
+                      "trainer.save_freq=10",
+                      "trainer.test_freq=10"};
+  rx_train_config cfg;
+  rx_error err;
+  int rc = rx_config_load(&cfg, experiment, 9, ov, &err);
+  if (!rc) rc = rx_train(&cfg, NULL, NULL, &err);
+  if (rc) fprintf(stderr, "  %s: %s\n", experiment, err.msg);
+  return rc;
 }
 
 #endif

@@ -209,6 +209,26 @@ int rxa_probe_kl(analysis_ctx *a, run_slot *r, const float *x, size_t n, double 
   return rc;
 }
 
+int rxa_probe_each(analysis_ctx *a, int analysis,
+                   void (*settings)(analysis_ctx *a, cJSON *set, npz_list *arrays, void *state),
+                   probe_run_fn per_run, void *state, rx_error *err) {
+  run_slot *slots[RX_EXP_COUNT + 1];
+  int n;
+  int rc = rxa_probe_slots(a, slots, &n, err);
+  if (rc) return rc;
+  cJSON *root = cJSON_CreateObject();
+  npz_list *arrays = calloc(1, sizeof *arrays);
+  if (!root || !arrays) rc = rx_fail(err, RX_ENOMEM, "out of memory");
+  if (!rc) {
+    cJSON *set = cJSON_AddObjectToObject(root, "settings");
+    cJSON_AddNumberToObject(set, "probes_noise", a->cfg->probes.noise);
+    settings(a, set, arrays, state);
+  }
+  for (int i = 0; i < n && !rc; i++)
+    rc = per_run(a, slots[i], root, arrays, state, err);
+  return rxa_finish_files(a, analysis, root, arrays, rc, err);
+}
+
 void rxa_json_number(cJSON *obj, const char *key, double v) {
   if (isfinite(v))
     cJSON_AddNumberToObject(obj, key, v);

@@ -56,115 +56,116 @@ void rxa_diffusion_json(cJSON *obj, const rxa_diffusion_stats *s) {
   if (s->why[0]) cJSON_AddStringToObject(obj, "undefined", s->why);
 }
 
-/* One data set of the file: x (T, B, dim), JSON into parent[key] (with noise_variance unless
- * NaN), its histogram into arrays as <run>.<key>.step_counts. */
+/* The data sets of a run: each noise condition's awake-start quiescent run after
+ * diffusion.t_skip steps, and the run's own awake test batch (the control has none). Writes at
+ * most 3 into sets; the quiescent runs are the cache's (rxa_probe_run). */
 typedef struct data_set {
-  run_slot *r;
   const char *key;
-  double noise_variance;
+  double noise_variance; /* NaN: awake */
   const float *x;
   int T, B, dim, tau_max;
-  cJSON *parent;
 } data_set;
 
-static int longest_step(const analysis_ctx *a, const data_set *d, double *longest, rx_error *err) {
-  rx_step_summary s;
-  int rc = rx_step_sizes(d->x, d->T, d->B, d->dim, rxa_is_circular(a), NULL, 0, NULL, &s, err);
-  if (!rc && s.max > *longest) *longest = s.max;
+static int run_sets(analysis_ctx *a, run_slot *r, data_set *sets, int *n, rx_error *err) {
+  const rx_analysis_config *cfg = a->cfg;
+  probe_cond conds[2];
+  const int n_cond = rxa_probe_conditions(a, r, conds);
+  *n = 0;
+  for (int ci = 0; ci < n_cond; ci++) {
+    const rx_sim_result *s;
+    rx_sim_result storage;
+    int owned;
+    int rc = rxa_probe_run(a, r, &conds[ci], ci, START_ACTIVE, &s, &storage, &owned, err);
+    if (rc) return rc;
+    const int skip = cfg->diffusion.t_skip;
+    sets[(*n)++] = (data_set){conds[ci].name,
+                              conds[ci].noise_variance,
+                              s->decoded + (size_t)skip * s->B * s->dim,
+                              s->T - skip,
+                              s->B,
+                              s->dim,
+                              cfg->diffusion.tau_max};
+  }
+  if (r->owned_rnn) return RX_OK;
+  const probe_cache *c;
+  int rc = rxa_probe_awake(a, r, &c, err);
+  if (!rc)
+    sets[(*n)++] = (data_set){"active",
+                              NAN,
+                              c->awake.decoded,
+                              c->awake.T,
+                              c->awake.B,
+                              c->awake.dim,
+                              cfg->diffusion.tau_max_active};
   return rc;
 }
 
-static int one_set(analysis_ctx *a, const data_set *d, const double *edges, npz_list *arrays,
-                   rx_error *err) {
-  double counts[STEP_BINS];
-  rxa_diffusion_stats st;
-  int rc = rxa_diffusion_compute(d->x, d->T, d->B, d->dim, rxa_is_circular(a), d->tau_max, edges,
-                                 STEP_BINS, counts, &st, err);
-  if (rc) return rc;
-  cJSON *obj = cJSON_AddObjectToObject(d->parent, d->key);
-  if (!isnan(d->noise_variance)) rxa_json_number(obj, "noise_variance", d->noise_variance);
-  rxa_diffusion_json(obj, &st);
-  char what[128];
-  snprintf(what, sizeof what, "%s.step_counts", d->key);
-  rxa_npz_add(arrays, d->r->name, what, rxa_to_float(counts, STEP_BINS), 1, STEP_BINS, 0, 0);
-  rxa_log(a, "diffusion: %s (%s): alpha %.3f (%s), mean step %.3g", d->r->name, d->key, st.alpha,
-          rx_diffusion_class_name(rx_diffusion_classify(st.alpha)), st.steps.mean);
-  rxa_diffusion_stats_free(&st);
-  return RX_OK;
+/* The step-size histograms share their edges: STEP_BINS bins from 0 to the longest step of any
+ * data set of the file, found in a first pass. */
+typedef struct diffusion_state {
+  double edges[STEP_BINS + 1];
+} diffusion_state;
+
+static int diffusion_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, void *state,
+                         rx_error *err) {
+  const diffusion_state *ds = state;
+  data_set sets[3];
+  int n;
+  int rc = run_sets(a, r, sets, &n, err);
+  cJSON *run = cJSON_AddObjectToObject(root, r->name);
+  for (int i = 0; i < n && !rc; i++) {
+    const data_set *d = &sets[i];
+    double counts[STEP_BINS];
+    rxa_diffusion_stats st;
+    rc = rxa_diffusion_compute(d->x, d->T, d->B, d->dim, rxa_is_circular(a), d->tau_max, ds->edges,
+                               STEP_BINS, counts, &st, err);
+    if (rc) break;
+    cJSON *obj = cJSON_AddObjectToObject(run, d->key);
+    if (!isnan(d->noise_variance)) rxa_json_number(obj, "noise_variance", d->noise_variance);
+    rxa_diffusion_json(obj, &st);
+    char what[128];
+    snprintf(what, sizeof what, "%s.step_counts", d->key);
+    rxa_npz_add(arrays, r->name, what, rxa_to_float(counts, STEP_BINS), 1, STEP_BINS, 0, 0);
+    rxa_log(a, "diffusion: %s (%s): alpha %.3f (%s), mean step %.3g", r->name, d->key, st.alpha,
+            rx_diffusion_class_name(rx_diffusion_classify(st.alpha)), st.steps.mean);
+    rxa_diffusion_stats_free(&st);
+  }
+  return rc;
+}
+
+static void diffusion_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void *state) {
+  const rx_analysis_config *cfg = a->cfg;
+  const diffusion_state *ds = state;
+  cJSON_AddNumberToObject(set, "batch_size", cfg->mixing.batch_size);
+  cJSON_AddNumberToObject(set, "t_total", cfg->mixing.t_total);
+  cJSON_AddNumberToObject(set, "t_skip", cfg->diffusion.t_skip);
+  cJSON_AddNumberToObject(set, "tau_max", cfg->diffusion.tau_max);
+  cJSON_AddNumberToObject(set, "tau_max_active", cfg->diffusion.tau_max_active);
+  cJSON_AddItemToObject(set, "fit",
+                        rxa_json_array((const double[]){RX_MSD_TAU_LO, RX_MSD_TAU_HI}, 2));
+  rxa_npz_add(arrays, "settings", "step_edges", rxa_to_float(ds->edges, STEP_BINS + 1), 1,
+              STEP_BINS + 1, 0, 0);
 }
 
 int rxa_diffusion(analysis_ctx *a, rx_error *err) {
-  const rx_analysis_config *cfg = a->cfg;
   run_slot *slots[RX_EXP_COUNT + 1];
   int n;
   int rc = rxa_probe_slots(a, slots, &n, err);
-  if (rc) return rc;
-  cJSON *root = cJSON_CreateObject();
-  npz_list *arrays = calloc(1, sizeof *arrays);
-  data_set sets[3 * (RX_EXP_COUNT + 1)];
-  int n_sets = 0;
-  if (!root || !arrays) rc = rx_fail(err, RX_ENOMEM, "out of memory");
-  if (!rc) {
-    cJSON *set = cJSON_AddObjectToObject(root, "settings");
-    cJSON_AddNumberToObject(set, "batch_size", cfg->mixing.batch_size);
-    cJSON_AddNumberToObject(set, "t_total", cfg->mixing.t_total);
-    cJSON_AddNumberToObject(set, "t_skip", cfg->diffusion.t_skip);
-    cJSON_AddNumberToObject(set, "tau_max", cfg->diffusion.tau_max);
-    cJSON_AddNumberToObject(set, "tau_max_active", cfg->diffusion.tau_max_active);
-    cJSON_AddItemToObject(set, "fit",
-                          rxa_json_array((const double[]){RX_MSD_TAU_LO, RX_MSD_TAU_HI}, 2));
-    cJSON_AddNumberToObject(set, "probes_noise", cfg->probes.noise);
-  }
-  /* Every data set first (the quiescent runs are the cached awake-start runs), so that the
-   * step histograms can share their edges. */
-  for (int i = 0; i < n && !rc; i++) {
-    run_slot *r = slots[i];
-    probe_cond conds[2];
-    const int n_cond = rxa_probe_conditions(a, r, conds);
-    cJSON *run = cJSON_AddObjectToObject(root, r->name);
-    for (int ci = 0; ci < n_cond && !rc; ci++) {
-      const rx_sim_result *s;
-      rx_sim_result storage;
-      int owned;
-      rc = rxa_probe_run(a, r, &conds[ci], ci, START_ACTIVE, &s, &storage, &owned, err);
-      if (rc) break;
-      const int skip = cfg->diffusion.t_skip;
-      sets[n_sets++] = (data_set){r,
-                                  conds[ci].name,
-                                  conds[ci].noise_variance,
-                                  s->decoded + (size_t)skip * s->B * s->dim,
-                                  s->T - skip,
-                                  s->B,
-                                  s->dim,
-                                  cfg->diffusion.tau_max,
-                                  run};
-    }
-    if (!rc && !r->owned_rnn) { /* awake: the run's own test batch (the control has none) */
-      const probe_cache *c;
-      rc = rxa_probe_awake(a, r, &c, err);
-      if (!rc)
-        sets[n_sets++] =
-            (data_set){r,          "active",   NAN,          c->awake.decoded,
-                       c->awake.T, c->awake.B, c->awake.dim, cfg->diffusion.tau_max_active,
-                       run};
-    }
-  }
   double longest = 0;
-  for (int i = 0; i < n_sets && !rc; i++)
-    rc = longest_step(a, &sets[i], &longest, err);
-  double edges[STEP_BINS + 1];
-  for (int i = 0; i <= STEP_BINS; i++)
-    edges[i] = (longest > 0 ? longest : 1) * i / STEP_BINS;
-  for (int i = 0; i < n_sets && !rc; i++)
-    rc = one_set(a, &sets[i], edges, arrays, err);
-  if (!rc) {
-    rxa_npz_add(arrays, "settings", "step_edges", rxa_to_float(edges, STEP_BINS + 1), 1,
-                STEP_BINS + 1, 0, 0);
-    rc = rxa_write_json(a, RX_RESULTS_DIFFUSION, root, err);
+  for (int i = 0; i < n && !rc; i++) {
+    data_set sets[3];
+    int n_sets;
+    rc = run_sets(a, slots[i], sets, &n_sets, err);
+    for (int k = 0; k < n_sets && !rc; k++) {
+      rx_step_summary s;
+      rc = rx_step_sizes(sets[k].x, sets[k].T, sets[k].B, sets[k].dim, rxa_is_circular(a), NULL, 0,
+                         NULL, &s, err);
+      if (!rc && s.max > longest) longest = s.max;
+    }
   }
-  if (!rc) rc = rxa_npz_flush(a, RX_RESULTS_DIFFUSION, arrays, err);
-  if (arrays) rxa_npz_discard(arrays);
-  free(arrays);
-  cJSON_Delete(root);
-  return rc;
+  if (rc) return rc;
+  diffusion_state ds;
+  for (int i = 0; i <= STEP_BINS; i++)
+    ds.edges[i] = (longest > 0 ? longest : 1) * i / STEP_BINS;
+  return rxa_probe_each(a, RX_RESULTS_DIFFUSION, diffusion_settings, diffusion_run, &ds, err);
 }

@@ -1,10 +1,10 @@
 /* `analyze diffusion|score --trajectories F.npz` (docs/probes.md §5): the probes' statistics on
  * trajectories read from a file, recorded or synthetic, with the same code and the same names
  * as on the networks' simulations (probes_internal.h). */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 

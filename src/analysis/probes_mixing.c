@@ -40,7 +40,9 @@ static int one_start(analysis_ctx *a, run_slot *r, const rx_sim_result *s, cJSON
   return rc;
 }
 
-static int mixing_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, rx_error *err) {
+static int mixing_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, void *state,
+                      rx_error *err) {
+  (void)state;
   probe_cond conds[2];
   const int n_cond = rxa_probe_conditions(a, r, conds);
   cJSON *run = cJSON_AddObjectToObject(root, r->name);
@@ -77,37 +79,23 @@ static int mixing_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
   return rc;
 }
 
+static void mixing_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void *state) {
+  (void)arrays, (void)state;
+  const rx_analysis_config *cfg = a->cfg;
+  cJSON_AddNumberToObject(set, "batch_size", cfg->mixing.batch_size);
+  cJSON_AddNumberToObject(set, "t_total", cfg->mixing.t_total);
+  cJSON_AddNumberToObject(set, "window_steps", cfg->mixing.window);
+  cJSON_AddNumberToObject(set, "n_windows", cfg->mixing.t_total / cfg->mixing.window);
+  cJSON_AddStringToObject(set, "estimator", rxa_is_circular(a) ? "histogram" : "kde");
+  if (rxa_is_circular(a))
+    cJSON_AddNumberToObject(set, "bins", cfg->hd.bins);
+  else
+    cJSON_AddNumberToObject(set, "kl_samples", cfg->mixing.kl_samples);
+  double p0[2];
+  rxa_probe_point(a, &a->random.ck, p0); /* the control shares the first run's arena */
+  cJSON_AddItemToObject(set, "start_point", rxa_json_array(p0, rxa_is_circular(a) ? 1 : 2));
+}
+
 int rxa_mixing(analysis_ctx *a, rx_error *err) {
-  run_slot *slots[RX_EXP_COUNT + 1];
-  int n;
-  int rc = rxa_probe_slots(a, slots, &n, err);
-  if (rc) return rc;
-  cJSON *root = cJSON_CreateObject();
-  npz_list *arrays = calloc(1, sizeof *arrays);
-  if (!root || !arrays) rc = rx_fail(err, RX_ENOMEM, "out of memory");
-  if (!rc) {
-    const rx_analysis_config *cfg = a->cfg;
-    cJSON *set = cJSON_AddObjectToObject(root, "settings");
-    cJSON_AddNumberToObject(set, "batch_size", cfg->mixing.batch_size);
-    cJSON_AddNumberToObject(set, "t_total", cfg->mixing.t_total);
-    cJSON_AddNumberToObject(set, "window_steps", cfg->mixing.window);
-    cJSON_AddNumberToObject(set, "n_windows", cfg->mixing.t_total / cfg->mixing.window);
-    cJSON_AddStringToObject(set, "estimator", rxa_is_circular(a) ? "histogram" : "kde");
-    if (rxa_is_circular(a))
-      cJSON_AddNumberToObject(set, "bins", cfg->hd.bins);
-    else
-      cJSON_AddNumberToObject(set, "kl_samples", cfg->mixing.kl_samples);
-    cJSON_AddNumberToObject(set, "probes_noise", cfg->probes.noise);
-    double p0[2];
-    rxa_probe_point(a, &slots[0]->ck, p0);
-    cJSON_AddItemToObject(set, "start_point", rxa_json_array(p0, rxa_is_circular(a) ? 1 : 2));
-  }
-  for (int i = 0; i < n && !rc; i++)
-    rc = mixing_run(a, slots[i], root, arrays, err);
-  if (!rc) rc = rxa_write_json(a, RX_RESULTS_MIXING, root, err);
-  if (!rc) rc = rxa_npz_flush(a, RX_RESULTS_MIXING, arrays, err);
-  if (arrays) rxa_npz_discard(arrays);
-  free(arrays);
-  cJSON_Delete(root);
-  return rc;
+  return rxa_probe_each(a, RX_RESULTS_MIXING, mixing_settings, mixing_run, NULL, err);
 }

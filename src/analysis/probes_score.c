@@ -174,8 +174,9 @@ static rx_drift_opts probe_opts(const analysis_ctx *a, const rx_checkpoint *ck) 
   return o;
 }
 
-static int score_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, int *edges,
+static int score_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, void *state,
                      rx_error *err) {
+  int *edges = state;
   probe_cond conds[2];
   const int n_cond = rxa_probe_conditions(a, r, conds);
   const probe_cache *c;
@@ -226,32 +227,18 @@ static int score_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays
   return rc;
 }
 
+static void score_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void *state) {
+  (void)arrays, (void)state;
+  const rx_analysis_config *cfg = a->cfg;
+  cJSON_AddNumberToObject(set, "batch_size", cfg->mixing.batch_size);
+  cJSON_AddNumberToObject(set, "t_total", cfg->mixing.t_total);
+  cJSON_AddNumberToObject(set, "t_skip", cfg->score.t_skip);
+  cJSON_AddNumberToObject(set, "bins", cfg->score.bins);
+  cJSON_AddNumberToObject(set, "min_count", cfg->score.min_count);
+  cJSON_AddNumberToObject(set, "n_perm", cfg->score.n_perm);
+}
+
 int rxa_score(analysis_ctx *a, rx_error *err) {
-  run_slot *slots[RX_EXP_COUNT + 1];
-  int n;
-  int rc = rxa_probe_slots(a, slots, &n, err);
-  if (rc) return rc;
-  cJSON *root = cJSON_CreateObject();
-  npz_list *arrays = calloc(1, sizeof *arrays);
-  if (!root || !arrays) rc = rx_fail(err, RX_ENOMEM, "out of memory");
-  int edges = 0;
-  if (!rc) {
-    const rx_analysis_config *cfg = a->cfg;
-    cJSON *set = cJSON_AddObjectToObject(root, "settings");
-    cJSON_AddNumberToObject(set, "batch_size", cfg->mixing.batch_size);
-    cJSON_AddNumberToObject(set, "t_total", cfg->mixing.t_total);
-    cJSON_AddNumberToObject(set, "t_skip", cfg->score.t_skip);
-    cJSON_AddNumberToObject(set, "bins", cfg->score.bins);
-    cJSON_AddNumberToObject(set, "min_count", cfg->score.min_count);
-    cJSON_AddNumberToObject(set, "n_perm", cfg->score.n_perm);
-    cJSON_AddNumberToObject(set, "probes_noise", cfg->probes.noise);
-  }
-  for (int i = 0; i < n && !rc; i++)
-    rc = score_run(a, slots[i], root, arrays, &edges, err);
-  if (!rc) rc = rxa_write_json(a, RX_RESULTS_SCORE, root, err);
-  if (!rc) rc = rxa_npz_flush(a, RX_RESULTS_SCORE, arrays, err);
-  if (arrays) rxa_npz_discard(arrays);
-  free(arrays);
-  cJSON_Delete(root);
-  return rc;
+  int edges = 0; /* the bins' edges are written once, with the first field */
+  return rxa_probe_each(a, RX_RESULTS_SCORE, score_settings, score_run, &edges, err);
 }

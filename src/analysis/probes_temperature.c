@@ -106,7 +106,9 @@ static double mean_log_p(const tgrid *g, const float *x, size_t n, int dim, int 
   return s / (double)n;
 }
 
-static int temperature_run(analysis_ctx *a, run_slot *r, cJSON *root, rx_error *err) {
+static int temperature_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, void *state,
+                           rx_error *err) {
+  (void)arrays, (void)state;
   const rx_analysis_config *cfg = a->cfg;
   const int nk = cfg->temperature.n_k, B = cfg->temperature.batch_size;
   const int T = cfg->temperature.t_total, skip = cfg->temperature.t_skip;
@@ -174,25 +176,18 @@ static int temperature_run(analysis_ctx *a, run_slot *r, cJSON *root, rx_error *
   return rc;
 }
 
-int rxa_temperature(analysis_ctx *a, rx_error *err) {
+static void temperature_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void *state) {
+  (void)arrays, (void)state;
   const rx_analysis_config *cfg = a->cfg;
-  run_slot *slots[RX_EXP_COUNT + 1];
-  int n;
-  int rc = rxa_probe_slots(a, slots, &n, err);
-  if (rc) return rc;
-  cJSON *root = cJSON_CreateObject();
-  if (!root) return rx_fail(err, RX_ENOMEM, "out of memory");
-  cJSON *set = cJSON_AddObjectToObject(root, "settings");
   cJSON_AddItemToObject(set, "k", rxa_json_array(cfg->temperature.ks, cfg->temperature.n_k));
   cJSON_AddNumberToObject(set, "batch_size", cfg->temperature.batch_size);
   cJSON_AddNumberToObject(set, "t_total", cfg->temperature.t_total);
   cJSON_AddNumberToObject(set, "t_skip", cfg->temperature.t_skip);
   cJSON_AddNumberToObject(set, "grid", cfg->temperature.grid);
   cJSON_AddStringToObject(set, "estimator", rxa_is_circular(a) ? "histogram" : "kde");
-  cJSON_AddNumberToObject(set, "probes_noise", cfg->probes.noise);
-  for (int i = 0; i < n && !rc; i++)
-    rc = temperature_run(a, slots[i], root, err);
-  if (!rc) rc = rxa_write_json(a, RX_RESULTS_TEMPERATURE, root, err);
-  cJSON_Delete(root);
-  return rc;
+}
+
+int rxa_temperature(analysis_ctx *a, rx_error *err) {
+  return rxa_probe_each(a, RX_RESULTS_TEMPERATURE, temperature_settings, temperature_run, NULL,
+                        err);
 }

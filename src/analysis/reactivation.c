@@ -198,6 +198,11 @@ int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, controls
     rc = per_run(a, &a->runs[i], root, arrays, err);
   }
   if (!rc && controls && any) rc = controls(a, any, root, arrays, err);
+  return rxa_finish_files(a, analysis, root, arrays, rc, err);
+}
+
+int rxa_finish_files(analysis_ctx *a, int analysis, cJSON *root, npz_list *arrays, int rc,
+                     rx_error *err) {
   if (!rc) rc = rxa_write_json(a, analysis, root, err);
   if (!rc) rc = rxa_npz_flush(a, analysis, arrays, err);
   if (arrays) rxa_npz_discard(arrays);

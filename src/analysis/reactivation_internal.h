@@ -106,6 +106,10 @@ typedef int (*controls_fn)(analysis_ctx *a, const rx_checkpoint *any, cJSON *roo
                            rx_error *err);
 int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, controls_fn controls,
                      rx_error *err);
+/* Writes root and arrays as analysis's JSON and .npz when rc is 0, frees both (either may be
+ * NULL), and returns rc or the writing's error. */
+int rxa_finish_files(analysis_ctx *a, int analysis, cJSON *root, npz_list *arrays, int rc,
+                     rx_error *err);
 /* The untrained control run quiescent (see reactivation.c). */
 int rxa_simulate_random(const analysis_ctx *a, const rx_checkpoint *ck, rx_sim_result *out,
                         rx_error *err);
@@ -141,7 +145,14 @@ int rxa_probe_run(analysis_ctx *a, run_slot *r, const probe_cond *c, int ci, pro
  * mixing.kl_samples samples; ring, the discrete KL of hd.bins-bin histograms. */
 int rxa_probe_kl(analysis_ctx *a, run_slot *r, const float *x, size_t n, double *out,
                  rx_error *err);
-/* Adds "settings" common to every probe file, and numbers that may be undefined (NaN: null). */
+/* One probe's file: settings(a, the "settings" object, arrays, state) first, then per_run on every
+ * loaded run and the random control in order (rxa_probe_slots), then the JSON and the .npz. */
+typedef int (*probe_run_fn)(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays,
+                            void *state, rx_error *err);
+int rxa_probe_each(analysis_ctx *a, int analysis,
+                   void (*settings)(analysis_ctx *a, cJSON *set, npz_list *arrays, void *state),
+                   probe_run_fn per_run, void *state, rx_error *err);
+/* Numbers that may be undefined (NaN: null). */
 void rxa_json_number(cJSON *obj, const char *key, double v);
 cJSON *rxa_json_array(const double *v, int n);
 void rxa_probe_free(analysis_ctx *a);
