@@ -185,7 +185,7 @@ static const analysis_variant variants[] = {
 /* Done when every output `analyze all` writes for the task exists and is newer than every final
  * checkpoint it was computed from. */
 static int analysis_done(const rx_plan *p, const rx_step *s, const rx_results_set *set,
-                         const analysis_variant *v, int seed) {
+                         const analysis_variant *v, int probes, int seed) {
   double newest_input = -INFINITY;
   char path[4200];
   for (int d = 0; d < s->n_deps; d++) {
@@ -197,7 +197,8 @@ static int analysis_done(const rx_plan *p, const rx_step *s, const rx_results_se
     if (m > newest_input) newest_input = m;
   }
   for (int a = 0; a < RX_RESULTS_N_ANALYSES; a++) {
-    if (!rx_results_analysis_applies(a, set->task) || !rx_results_analysis_in_family(a, v->rule))
+    if (!rx_results_analysis_applies(a, set->task) || !rx_results_analysis_in_family(a, v->rule) ||
+        (!probes && rx_results_analysis_is_probe(a)))
       continue;
     if (rx_results_analysis_path(set, a, v->prefix, seed, "json", path, sizeof path)) return 0;
     double m = mtime_of(path);
@@ -232,8 +233,14 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
               strcmp(root, b->plan->out) ? " (Gaussian noise)" : "") ||
       bprintf(s->log, sizeof s->log, "%s/logs/%s_analyze_%s%d.log", root, t->name, v->prefix, seed))
     return too_long(b, "a results directory");
+  /* The probes run on the main results; the Gaussian-noise root is there for the KL
+   * comparison of docs/science.md §11.4 and gets the paper's analyses only. */
+  const int probes = !strcmp(root, b->plan->out);
   int rc = add_arg(b, s, "analyze");
-  if (!rc) rc = add_arg(b, s, "all");
+  if (!rc && probes) rc = add_arg(b, s, "all");
+  for (int a = 0; a < RX_RESULTS_N_ANALYSES && !rc && !probes; a++)
+    if (!rx_results_analysis_is_probe(a)) rc = add_arg(b, s, "%s", rx_results_analysis_name(a));
+  const int n_words = s->argc; /* "analyze" and the analyses, before the settings */
   if (!rc) rc = add_arg(b, s, "task=%s", t->name);
   if (!rc) rc = add_arg(b, s, "seed=%d", seed);
   if (!rc) rc = add_arg(b, s, "path=%s", root);
@@ -249,20 +256,21 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
    */
   rx_analysis_config acfg;
   rx_error e2 = {{0}};
-  if (rx_analysis_config_load(&acfg, s->argc - 2, (const char *const *)s->argv + 2, &e2))
+  if (rx_analysis_config_load(&acfg, s->argc - n_words, (const char *const *)s->argv + n_words,
+                              &e2))
     return rx_fail(b->err, RX_EINVAL, "profile %s: %s analysis: %s", b->profile->path, t->name,
                    e2.msg);
   double rows = (double)acfg.batch_size * (acfg.t_quiescent + 100) +
                 (double)acfg.variance.batch_size * acfg.variance.t_total +
                 3.0 * acfg.batch_size * acfg.distance.t_quiescent +
                 (double)acfg.pca.batch_size * (acfg.pca.t_active + acfg.pca.t_quiescent);
-  if (rx_results_analysis_in_family(RX_RESULTS_MIXING, v->rule)) /* the probes' simulations: */
+  if (probes && rx_results_analysis_in_family(RX_RESULTS_MIXING, v->rule)) /* the probes: */
     rows += 1.5 * 3 * acfg.mixing.batch_size * acfg.mixing.t_total + /* 3 starts, 1-2 noises */
             (double)acfg.temperature.n_k * acfg.temperature.batch_size * acfg.temperature.t_total;
   s->work = rows * row_flops * (n_used + 1);
   if (noise < 0 && rx_results_set_init(&set, root, task, acfg.noise, b->err))
     return too_long(b, "a results directory");
-  s->done = analysis_done(b->plan, &b->plan->steps[index], &set, v, seed);
+  s->done = analysis_done(b->plan, &b->plan->steps[index], &set, v, probes, seed);
   return 0;
 }
 
