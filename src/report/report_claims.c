@@ -4,7 +4,6 @@
  * data. All claims are defined in the one table below; nothing here knows the outcome in
  * advance. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -364,16 +363,6 @@ static int uses_probes(const claim_def *d) {
   return any;
 }
 
-static void append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t n, const char *fmt, ...) {
-  size_t k = strlen(buf);
-  if (k + 1 >= n) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf + k, n - k, fmt, ap); /* truncated at the buffer's end, never overrun */
-  va_end(ap);
-}
-
 int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
   for (int i = 0; i < rp_claims_count(); i++) {
     const claim_def *d = &claims[i];
@@ -394,9 +383,9 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
       side_text(c, &cmp->l, &l, lt, sizeof lt);
       side_text(c, &cmp->r, &rr, rt, sizeof rt);
       const char *op = cmp->op == '<' ? "<" : cmp->op == '>' ? ">" : cmp->op == 'G' ? "≥" : "≤";
-      if (k) append(r->numbers, sizeof r->numbers, "; and ");
-      append(r->numbers, sizeof r->numbers, "%s %s ", lt, op);
-      append(r->numbers, sizeof r->numbers, "%s", rt);
+      if (k) rp_strcatf(r->numbers, sizeof r->numbers, "; and ");
+      rp_strcatf(r->numbers, sizeof r->numbers, "%s %s ", lt, op);
+      rp_strcatf(r->numbers, sizeof r->numbers, "%s", rt);
       const side *sides[2] = {&cmp->l, &cmp->r};
       const rp_stat *stats[2] = {&l, &rr};
       for (int j = 0; j < 2; j++)
@@ -407,7 +396,7 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
           else
             rp_qty_where(c, &sides[j]->q, where, sizeof where);
           if (!strstr(r->reason, where))
-            append(r->reason, sizeof r->reason, "%sno %s", r->reason[0] ? "; " : "", where);
+            rp_strcatf(r->reason, sizeof r->reason, "%sno %s", r->reason[0] ? "; " : "", where);
           measured = 0;
         }
       if (l.n && rr.n) {
@@ -424,11 +413,11 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
       if (rc) return rc;
       char t[256];
       side_text(c, &d->show[k], &st, t, sizeof t);
-      append(r->numbers, sizeof r->numbers, "%s%s", k ? ", " : " (shown: ", t);
-      if (k == d->n_show - 1) append(r->numbers, sizeof r->numbers, ")");
+      rp_strcatf(r->numbers, sizeof r->numbers, "%s%s", k ? ", " : " (shown: ", t);
+      if (k == d->n_show - 1) rp_strcatf(r->numbers, sizeof r->numbers, ")");
     }
     if (!measured) {
-      append(r->reason, sizeof r->reason, "; needs %s", d->hint);
+      rp_strcatf(r->reason, sizeof r->reason, "; needs %s", d->hint);
       r->verdict = RP_NOT_MEASURED;
     } else {
       r->verdict = holds ? RP_HOLDS : RP_FAILS;

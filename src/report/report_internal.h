@@ -56,6 +56,8 @@ void rp_doc_free(rp_doc *d);
 
 /* Numbers as the report writes them: %.3g ("0.41", "0.0056", "6.2e-06"); "n/a" for NaN. */
 void rp_num(double v, char *buf, size_t n);
+/* Appends to the string in buf (size n), cut short at its end, never overrun. */
+void rp_strcatf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- results on disk (report_data.c) ---- */
 

@@ -4,7 +4,6 @@
  * the sizes each file's `settings` says were run; and the probes' figures found on disk. The
  * numbers come from rp_eval like every table's; nothing is computed here but their means. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +74,8 @@ static int num_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const
   return 0;
 }
 
-/* A cell of a verdict of the files (true / false per seed): "yes" / "no" for one seed, "k of n
- * seeds" for more. */
+/* A cell of a verdict of the files (true / false per seed): "yes" / "no" when one seed is
+ * reported, else "k of n seeds" (n: the seeds that have it). */
 static int flag_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const prow *r,
                      const char *what, rx_error *err) {
   rp_stat st;
@@ -85,10 +84,10 @@ static int flag_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, cons
   char t[96];
   if (!st.n)
     snprintf(t, sizeof t, "n/a");
-  else if (st.n == 1)
+  else if (c->n_seeds == 1)
     snprintf(t, sizeof t, "%s", st.mean > 0.5 ? "yes" : "no");
   else
-    snprintf(t, sizeof t, "%.0f of %d seeds", st.mean * st.n, st.n);
+    snprintf(t, sizeof t, "%.0f of %d seed%s", st.mean * st.n, st.n, st.n == 1 ? "" : "s");
   rp_cell(d, t);
   return 0;
 }
@@ -113,16 +112,6 @@ static int files_of(rp_ctx *c, const rp_set *s, int analysis, int *seeds, int *n
   return 0;
 }
 
-static void append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t n, const char *fmt, ...) {
-  size_t k = strlen(buf);
-  if (k + 1 >= n) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf + k, n - k, fmt, ap); /* cut short at the buffer's end, never overrun */
-  va_end(ap);
-}
-
 /* A setting of a probe file as a number: settings[key], or settings["<probe>.<key>"], or
  * settings[probe][key] (docs/probes.md §5 names them `mixing.batch_size`, ...). */
 static int setting(const cJSON *file, const char *probe, const char *key, double *v) {
@@ -145,24 +134,24 @@ static int setting(const cJSON *file, const char *probe, const char *key, double
  * 12 values), objects "{key = value, ...}". */
 static void value_text(const cJSON *x, char *buf, size_t n) {
   if (cJSON_IsNumber(x)) {
-    append(buf, n, "%.6g", x->valuedouble);
+    rp_strcatf(buf, n, "%.6g", x->valuedouble);
   } else if (cJSON_IsString(x)) {
-    append(buf, n, "%s", x->valuestring);
+    rp_strcatf(buf, n, "%s", x->valuestring);
   } else if (cJSON_IsBool(x)) {
-    append(buf, n, "%s", cJSON_IsTrue(x) ? "true" : "false");
+    rp_strcatf(buf, n, "%s", cJSON_IsTrue(x) ? "true" : "false");
   } else if (cJSON_IsArray(x) || cJSON_IsObject(x)) {
     const int arr = cJSON_IsArray(x), len = cJSON_GetArraySize(x);
-    append(buf, n, "%s", arr ? "(" : "{");
+    rp_strcatf(buf, n, "%s", arr ? "(" : "{");
     int i = 0;
     for (const cJSON *e = x->child; e && i < 12; e = e->next, i++) {
-      append(buf, n, "%s", i ? ", " : "");
-      if (!arr) append(buf, n, "%s = ", e->string ? e->string : "");
+      rp_strcatf(buf, n, "%s", i ? ", " : "");
+      if (!arr) rp_strcatf(buf, n, "%s = ", e->string ? e->string : "");
       value_text(e, buf, n);
     }
-    if (len > 12) append(buf, n, ", … %d values", len);
-    append(buf, n, "%s", arr ? ")" : "}");
+    if (len > 12) rp_strcatf(buf, n, ", … %d values", len);
+    rp_strcatf(buf, n, "%s", arr ? ")" : "}");
   } else {
-    append(buf, n, "null");
+    rp_strcatf(buf, n, "null");
   }
 }
 
@@ -172,7 +161,7 @@ static void settings_text(const cJSON *file, char *buf, size_t n) {
   const cJSON *s = cJSON_GetObjectItemCaseSensitive(file, "settings");
   if (!cJSON_IsObject(s)) return;
   for (const cJSON *e = s->child; e; e = e->next) {
-    append(buf, n, "%s%s = ", e == s->child ? "" : ", ", e->string ? e->string : "");
+    rp_strcatf(buf, n, "%s%s = ", e == s->child ? "" : ", ", e->string ? e->string : "");
     value_text(e, buf, n);
   }
 }
@@ -198,41 +187,42 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
   switch (analysis) {
   case RX_RESULTS_MIXING:
     if (have_bt)
-      append(words, sizeof words,
-             "; %g trajectories × %g steps from each start (active, point, "
-             "zero)",
-             b, t);
+      rp_strcatf(words, sizeof words,
+                 "; %g trajectories × %g steps from each start (active, point, "
+                 "zero)",
+                 b, t);
     if (setting(first, probe, "window", &v))
-      append(words, sizeof words, "; KL per window of %g steps", v);
+      rp_strcatf(words, sizeof words, "; KL per window of %g steps", v);
     if (setting(first, probe, "kl_samples", &v))
-      append(words, sizeof words, "; %g Monte-Carlo samples per window's KL", v);
+      rp_strcatf(words, sizeof words, "; %g Monte-Carlo samples per window's KL", v);
     break;
   case RX_RESULTS_SCORE:
     if (have_bt)
-      append(words, sizeof words, "; %g trajectories × %g steps from the awake states", b, t);
+      rp_strcatf(words, sizeof words, "; %g trajectories × %g steps from the awake states", b, t);
     if (setting(first, probe, "t_skip", &v))
-      append(words, sizeof words, ", the first %g dropped", v);
-    if (setting(first, probe, "bins", &v)) append(words, sizeof words, "; %g bins per axis", v);
+      rp_strcatf(words, sizeof words, ", the first %g dropped", v);
+    if (setting(first, probe, "bins", &v)) rp_strcatf(words, sizeof words, "; %g bins per axis", v);
     if (setting(first, probe, "min_count", &v))
-      append(words, sizeof words, ", used when holding at least %g steps", v);
-    if (setting(first, probe, "n_perm", &v)) append(words, sizeof words, "; %g permutations", v);
+      rp_strcatf(words, sizeof words, ", used when holding at least %g steps", v);
+    if (setting(first, probe, "n_perm", &v))
+      rp_strcatf(words, sizeof words, "; %g permutations", v);
     break;
   case RX_RESULTS_TEMPERATURE:
-    if (have_bt) append(words, sizeof words, "; %g trajectories × %g steps per k", b, t);
+    if (have_bt) rp_strcatf(words, sizeof words, "; %g trajectories × %g steps per k", b, t);
     if (setting(first, probe, "t_skip", &v))
-      append(words, sizeof words, ", the first %g dropped", v);
+      rp_strcatf(words, sizeof words, ", the first %g dropped", v);
     if (setting(first, probe, "grid", &v))
-      append(words, sizeof words, "; Z_β on a grid of %g points per axis", v);
+      rp_strcatf(words, sizeof words, "; Z_β on a grid of %g points per axis", v);
     break;
   default: /* diffusion */
     if (have_bt)
-      append(words, sizeof words, "; %g trajectories × %g steps from the awake states", b, t);
+      rp_strcatf(words, sizeof words, "; %g trajectories × %g steps from the awake states", b, t);
     if (setting(first, probe, "t_skip", &v))
-      append(words, sizeof words, ", the first %g dropped", v);
-    if (setting(first, probe, "tau_max", &v)) append(words, sizeof words, "; lags 1–%g", v);
+      rp_strcatf(words, sizeof words, ", the first %g dropped", v);
+    if (setting(first, probe, "tau_max", &v)) rp_strcatf(words, sizeof words, "; lags 1–%g", v);
     if (setting(first, probe, "tau_max_active", &v))
-      append(words, sizeof words, " (awake: 1–%g)", v);
-    append(words, sizeof words, "; α fitted over lags %d–%d", RX_MSD_TAU_LO, RX_MSD_TAU_HI);
+      rp_strcatf(words, sizeof words, " (awake: 1–%g)", v);
+    rp_strcatf(words, sizeof words, "; α fitted over lags %d–%d", RX_MSD_TAU_LO, RX_MSD_TAU_HI);
     break;
   }
   /* every setting, grouped by seeds that ran the same */
@@ -259,10 +249,10 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
   for (int g = 0; g < n_groups; g++) {
     char list[300];
     rx_seed_list_format(group_seeds[g], group_n[g], ", ", list, sizeof list);
-    append(all, sizeof all, "%sseed%s %s: %s", g ? "; " : "", group_n[g] == 1 ? "" : "s", list,
-           text[g][0] ? text[g] : "no settings recorded");
+    rp_strcatf(all, sizeof all, "%sseed%s %s: %s", g ? "; " : "", group_n[g] == 1 ? "" : "s", list,
+               text[g][0] ? text[g] : "no settings recorded");
   }
-  if (more) append(all, sizeof all, "; more seeds with other settings");
+  if (more) rp_strcatf(all, sizeof all, "; more seeds with other settings");
   /* words: "; part; part" */
   rp_para(d, "Sizes run: %s. Settings in the files (%s): %s.",
           words[0] ? words + 2 : "not recorded in the files",
