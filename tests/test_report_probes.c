@@ -398,9 +398,10 @@ static void test_probe_claims_hold_with_their_numbers(void) {
       {"j2", "share of seeds where U mixes from point = 0 (0 of 2 seeds) < 0.5; and share of "
              "seeds where B mixes from point = 0 (0 of 2 seeds) < 0.5 (shown: KL plateau from "
              "point, U = 6 ± 0"},
-      {"k1", "cos(drift, score) U-σ = 0.65 ± 0.05 > 0.3; and p U-σ = 0.005 ± 0 < 0.01; and "
-             "cos(drift, score) U-σ = 0.65 ± 0.05 > cos(drift, score) random = 0.05 ± 0; and "
-             "cos(drift, score) B-σ = 0.5 ± 0 > 0.3"},
+      {"k1",
+       "cos(drift, score) U-σ = 0.65 ± 0.05 > 0.3; and permutation p U-σ = 0.005 ± 0 < 0.01; and "
+       "cos(drift, score) U-σ = 0.65 ± 0.05 > cos(drift, score) random = 0.05 ± 0; and "
+       "cos(drift, score) B-σ = 0.5 ± 0 > 0.3"},
       {"l1", "share of seeds where β_k of U-σ decreases = 1 (2 of 2 seeds) > 0.5; and "
              "slope(log β_k, log k) U-σ = -1 ± 0.1 ≥ -1.5; and slope(log β_k, log k) U-σ = -1 ± "
              "0.1 ≤ -0.5"},
@@ -524,7 +525,7 @@ static void test_probe_claims_fail_one_at_a_time(void) {
        j1_no_mixing},
       {"j2", "share of seeds where B mixes from point = 1 (2 of 2 seeds) < 0.5", j2_biased_mixes},
       {"k1", "cos(drift, score) B-σ = 0.25 ± 0 > 0.3", k1_weak_cosine},
-      {"k1", "p U-σ = 0.02 ± 0 < 0.01", k1_not_significant},
+      {"k1", "permutation p U-σ = 0.02 ± 0 < 0.01", k1_not_significant},
       {"k1", "cos(drift, score) U-σ = 0.65 ± 0.05 > cos(drift, score) random = 0.8 ± 0",
        k1_random_aligns},
       {"l1", "share of seeds where β_k of B-σ decreases = 0 (0 of 2 seeds) > 0.5",

@@ -268,7 +268,8 @@ static int table_mixing(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) 
       "KL plateau from point",        "KL plateau from zero", "mixing time from point (step)",
       "mixing time from zero (step)", "mixes from point",     "mixes from zero"};
   rp_para(d, "KL(q_w ‖ a) in nats of each window of quiescent outputs against the network's own "
-             "awake distribution (the control: against the noisy unbiased network's), from three "
+             "awake distribution (the control: against the noisy unbiased network's; headings: "
+             "the discrete KL of 20-bin histograms), from three "
              "starts: the awake states (active), a far corner of the arena or the heading π "
              "(point), and h = 0 (zero). Plateau: the mean of the last 4 windows. Mixing time: "
              "the first step of the first window within max(0.25, 25 %%) of the plateau (n/a: "
@@ -304,7 +305,7 @@ static int table_score(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
                                         "β = 2c/v"};
   rp_para(d, "The quiescent drift, binned by position (heading), against the score ∇log a of the "
              "awake KDE at each bin: the count-weighted cosine, the same with the mean drift "
-             "subtracted (centred), the permutation p of the cosine (floor 1/201 with 200 "
+             "subtracted (centred), the permutation p of the cosine (its floor 1/(n + 1) with n "
              "shuffles), c in drift ≈ c · score and its R², and β = 2c/v with v the measured "
              "noise, the exponent of a that such a drift and noise sample (docs/probes.md §4). "
              "The theory: cosine near 1, c ≈ σ², β = 1.");
@@ -339,6 +340,7 @@ static int k_values(rp_ctx *c, const rp_set *s, const int *seeds, int n_seeds, d
                                &j, err);
     if (rc) return rc;
     for (const cJSON *run = j ? j->child : NULL; run; run = run->next) {
+      if (run->string && !strcmp(run->string, "settings")) continue; /* the runs' k: those run */
       const cJSON *k = cJSON_IsObject(run) ? cJSON_GetObjectItemCaseSensitive(run, "k") : NULL;
       for (const cJSON *e = cJSON_IsArray(k) ? k->child : NULL; e; e = e->next) {
         if (!cJSON_IsNumber(e)) continue; /* rp_eval names a malformed file */
@@ -360,12 +362,14 @@ static int table_temperature(rp_ctx *c, rp_doc *d, const rp_set *s, const int *s
   int n_k;
   int rc = k_values(c, s, seeds, n_seeds, ks, &n_k, err);
   if (rc) return rc;
-  rp_para(d, "β_k: the exponent of the awake density a whose normalised power a^β best explains "
-             "the quiescent outputs at noise variance k σ² (σ²: the base variance; the "
-             "bounds of the search, 0.001 and 50, mean \"as spread as uniform or more\" and "
-             "\"as concentrated as a^50 or more\"). A Langevin sampler gives β_k = 2/k, in the "
-             "headers: the slope of log β_k against log k is -1 (docs/probes.md §3). Decreasing: "
-             "β_k strictly decreases with k.");
+  rp_para(d,
+          "β_k: the exponent of the awake density a whose normalised power a^β best explains "
+          "the quiescent outputs at noise variance k σ² (σ²: the base variance; the bounds of "
+          "the search, %g and %g, mean \"as spread as uniform or more\" and \"as concentrated "
+          "as a^%g or more\"). A Langevin sampler gives β_k = 2/k, in the headers: the slope of "
+          "log β_k against log k is -1 (docs/probes.md §3). Decreasing: β_k strictly decreases "
+          "with k.",
+          RX_TEMPERING_BETA_MIN, RX_TEMPERING_BETA_MAX, RX_TEMPERING_BETA_MAX);
   const char *headers[4 + MAX_K + 3];
   char names[MAX_K][96];
   int nh = 0;
