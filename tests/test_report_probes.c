@@ -123,8 +123,14 @@ static cJSON *mixing_file(const pv *v, const char *noise, int seed, int hd) {
   cJSON *f = cJSON_CreateObject(), *s = cJSON_AddObjectToObject(f, "settings");
   cJSON_AddNumberToObject(s, "batch_size", 20);
   cJSON_AddNumberToObject(s, "t_total", 1000);
-  cJSON_AddNumberToObject(s, "window", 250);
-  cJSON_AddNumberToObject(s, "kl_samples", 500);
+  cJSON_AddNumberToObject(s, "window_steps", 250);
+  cJSON_AddNumberToObject(s, "n_windows", 4);
+  cJSON_AddStringToObject(s, "estimator", hd ? "histogram" : "kde");
+  if (hd)
+    cJSON_AddNumberToObject(s, "bins", 20);
+  else
+    cJSON_AddNumberToObject(s, "kl_samples", 500);
+  cJSON_AddNumberToObject(s, "probes_noise", hd ? 0.01 : 1e-4);
   const double start[2] = {-0.88, -0.88};
   cJSON_AddItemToObject(s, "start_point", numbers(start, hd ? 1 : 2));
   for (int r = 0; r < N_ROWS; r++) {
@@ -243,6 +249,8 @@ static cJSON *diffusion_file(const pv *v, const char *noise, int seed, int hd) {
   cJSON_AddNumberToObject(s, "t_skip", 200);
   cJSON_AddNumberToObject(s, "tau_max", 10);
   cJSON_AddNumberToObject(s, "tau_max_active", 10);
+  const double fit[2] = {1, 5};
+  cJSON_AddItemToObject(s, "fit", numbers(fit, 2));
   for (int r = 0; r < N_ROWS; r++) {
     char key[200];
     row_key(key, sizeof key, r, noise, seed);
@@ -441,9 +449,11 @@ static void test_probe_claims_hold_with_their_numbers(void) {
                    "| 0.0002 ± 0 | 3 ± 0 | 3.1 ± 0 |"),
             "%s", row);
   CHECK(strstr(mix, "Sizes run: 20 trajectories × 1000 steps from each start (active, point, "
-                    "zero); KL per window of 250 steps; 500 Monte-Carlo samples per window's KL."));
+                    "zero); KL per window of 250 steps (4 windows); 500 Monte-Carlo samples per "
+                    "window's KL."));
   CHECK(strstr(mix, "Settings in the files (as written): seeds 0, 1: batch_size = 20, t_total = "
-                    "1000, window = 250, kl_samples = 500, start_point = (-0.88, -0.88)."));
+                    "1000, window_steps = 250, n_windows = 4, estimator = kde, kl_samples = 500, "
+                    "probes_noise = 0.0001, start_point = (-0.88, -0.88)."));
   CHECK_MSG(strstr(row_of(score, "U-σ (noisy, unbiased)", row, sizeof row),
                    "| 0.0002 ± 0 | 80 ± 0 | 0.65 ± 0.05 | 0.75 ± 0.05 | 0.005 ± 0 | 0.0001 ± 0 | "
                    "0.3 ± 0 | 1 ± 0 |"),
@@ -478,7 +488,7 @@ static void test_probe_claims_hold_with_their_numbers(void) {
   CHECK_MSG(strstr(row_of(diff, "B (noiseless, biased), noise given offline", row, sizeof row),
                    "| 0.0002 ± 0 | 1.5 ± 0 | super-diffusive |"),
             "%s", row);
-  CHECK(strstr(diff, "lags 1–10 (awake: 1–10); α fitted over lags 1–10."));
+  CHECK(strstr(diff, "lags 1–10 (awake: 1–10); α fitted over lags 1–5. Settings"));
   /* head direction: its own numbers (U-σ does not mix there, yet j1 holds: spatial is judged) */
   CHECK_MSG(strstr(row_of(hd, "U-σ (noisy, unbiased)", row, sizeof row),
                    "| 0.02 ± 0 | 0.8 ± 0 | 1 ± 0.1 | 0.85 ± 0 | 500 ± 0 | 500 ± 0 | 0 of 2 "
@@ -489,7 +499,8 @@ static void test_probe_claims_hold_with_their_numbers(void) {
   CHECK_MSG(strstr(row_of(hd_score, "U-σ (noisy, unbiased)", row, sizeof row),
                    "| 0.02 ± 0 | 80 ± 0 | 0.95 ± 0 |"),
             "%s", row);
-  CHECK(strstr(hd_score, "36 bins per axis"));
+  CHECK(strstr(hd_score, "; 36 bins on the ring, used when holding at least 50 steps;"));
+  CHECK(strstr(hd, "KL per window of 250 steps (4 windows); KL of 20-bin heading histograms."));
   /* HTML carries the same section and the verdict classes */
   CHECK(strstr(html, "<h2 id=\"is-it-sampling\">Is it sampling?</h2>"));
   CHECK(strstr(html, "<td>j1</td>") && strstr(html, "<td class=\"holds\">holds</td>"));
@@ -670,8 +681,8 @@ static void test_probe_settings_that_differ_between_seeds_are_said(void) {
   char *md = report_md(root);
   REQUIRE(md);
   CHECK_MSG(strstr(md, "Settings in the files (they differ between seeds, per group): seed 0: "
-                       "t_skip = 200, tau_max = 10, tau_max_active = 10; seed 1: t_skip = 200, "
-                       "tau_max = 100, tau_max_active = 10."),
+                       "t_skip = 200, tau_max = 10, tau_max_active = 10, fit = (1, 5); seed 1: "
+                       "t_skip = 200, tau_max = 100, tau_max_active = 10, fit = (1, 5)."),
             "settings not grouped");
   free(md);
   cleanup(root);

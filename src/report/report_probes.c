@@ -173,6 +173,7 @@ static void settings_text(const cJSON *file, char *buf, size_t n) {
 static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const int *seeds,
                       int n_seeds, const cJSON *first, rx_error *err) {
   const char *probe = rx_results_analysis_name(analysis);
+  const char *per_axis = s->where.task == RX_TASK_SPATIAL ? " per axis" : " on the ring";
   char words[1200] = "";
   double b, t, v;
   int have_bt = setting(first, probe, "batch_size", &b) && setting(first, probe, "t_total", &t);
@@ -191,17 +192,21 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
                  "; %g trajectories × %g steps from each start (active, point, "
                  "zero)",
                  b, t);
-    if (setting(first, probe, "window", &v))
+    if (setting(first, probe, "window_steps", &v) || setting(first, probe, "window", &v))
       rp_strcatf(words, sizeof words, "; KL per window of %g steps", v);
+    if (setting(first, probe, "n_windows", &v)) rp_strcatf(words, sizeof words, " (%g windows)", v);
     if (setting(first, probe, "kl_samples", &v))
       rp_strcatf(words, sizeof words, "; %g Monte-Carlo samples per window's KL", v);
+    else if (setting(first, probe, "bins", &v))
+      rp_strcatf(words, sizeof words, "; KL of %g-bin heading histograms", v);
     break;
   case RX_RESULTS_SCORE:
     if (have_bt)
       rp_strcatf(words, sizeof words, "; %g trajectories × %g steps from the awake states", b, t);
     if (setting(first, probe, "t_skip", &v))
       rp_strcatf(words, sizeof words, ", the first %g dropped", v);
-    if (setting(first, probe, "bins", &v)) rp_strcatf(words, sizeof words, "; %g bins per axis", v);
+    if (setting(first, probe, "bins", &v))
+      rp_strcatf(words, sizeof words, "; %g bins%s", v, per_axis);
     if (setting(first, probe, "min_count", &v))
       rp_strcatf(words, sizeof words, ", used when holding at least %g steps", v);
     if (setting(first, probe, "n_perm", &v))
@@ -212,7 +217,7 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
     if (setting(first, probe, "t_skip", &v))
       rp_strcatf(words, sizeof words, ", the first %g dropped", v);
     if (setting(first, probe, "grid", &v))
-      rp_strcatf(words, sizeof words, "; Z_β on a grid of %g points per axis", v);
+      rp_strcatf(words, sizeof words, "; Z_β on a grid of %g points%s", v, per_axis);
     break;
   default: /* diffusion */
     if (have_bt)
@@ -222,7 +227,14 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
     if (setting(first, probe, "tau_max", &v)) rp_strcatf(words, sizeof words, "; lags 1–%g", v);
     if (setting(first, probe, "tau_max_active", &v))
       rp_strcatf(words, sizeof words, " (awake: 1–%g)", v);
-    rp_strcatf(words, sizeof words, "; α fitted over lags %d–%d", RX_MSD_TAU_LO, RX_MSD_TAU_HI);
+    {
+      const cJSON *set = cJSON_GetObjectItemCaseSensitive(first, "settings");
+      const cJSON *fit = cJSON_IsObject(set) ? cJSON_GetObjectItemCaseSensitive(set, "fit") : NULL;
+      if (cJSON_GetArraySize(fit) == 2 && cJSON_IsNumber(fit->child) &&
+          cJSON_IsNumber(fit->child->next))
+        rp_strcatf(words, sizeof words, "; α fitted over lags %g–%g", fit->child->valuedouble,
+                   fit->child->next->valuedouble);
+    }
     break;
   }
   /* every setting, grouped by seeds that ran the same */
@@ -269,12 +281,14 @@ static int table_mixing(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) 
       "mixing time from zero (step)", "mixes from point",     "mixes from zero"};
   rp_para(d, "KL(q_w ‖ a) in nats of each window of quiescent outputs against the network's own "
              "awake distribution (the control: against the noisy unbiased network's; headings: "
-             "the discrete KL of 20-bin histograms), from three "
+             "the discrete KL of heading histograms), from three "
              "starts: the awake states (active), a far corner of the arena or the heading π "
              "(point), and h = 0 (zero). Plateau: the mean of the last 4 windows. Mixing time: "
              "the first step of the first window within max(0.25, 25 %%) of the plateau (n/a: "
              "never). Mixes: the plateau from that start within max(0.25, 25 %%) of the plateau "
-             "from active (docs/probes.md §2). Noise variance: per step of the recurrent noise.");
+             "from active (docs/probes.md §2). A plateau of 16.1 nats, the estimator's cap, "
+             "means the outputs sat at one point (docs/probes.md §5). Noise variance: per step "
+             "of the recurrent noise.");
   prow rows[8];
   const int n = rows_of(task, 1, rows), M = RX_RESULTS_MIXING;
   rp_table_begin(d, COUNT(headers), headers);
