@@ -1,9 +1,10 @@
 /* The reproduction report (report.md and report.html in the results root): the configuration,
- * the run table, the KL matrix, variance and distance tables, every figure and a checklist of the
- * paper's qualitative claims (docs/science.md §7), each judged holds / does not hold from the
- * measured numbers, which it shows. It reads only saved results: run directories
- * (test_metrics.json) and the analysis JSON files under <path>/<task>/ (docs/science.md §8), and
- * figures under <path>/<task>/figures/. Nothing is trained or simulated here. */
+ * the run table, the KL matrix, variance and distance tables, the probes of the sampling
+ * mechanism ("Is it sampling?", docs/probes.md), every figure and a checklist of the paper's
+ * qualitative claims and of our findings beyond it (docs/science.md §7.2), each judged holds /
+ * does not hold from the measured numbers, which it shows. It reads only saved results: run
+ * directories (test_metrics.json) and the analysis JSON files under <path>/<task>/ (docs/science.md
+ * §8), and figures under <path>/<task>/figures/. Nothing is trained or simulated here. */
 #ifndef RX_REPORT_H
 #define RX_REPORT_H
 

@@ -1,13 +1,14 @@
 /* The claims checklist: the paper's qualitative results (docs/science.md §7.2; §11.4 for
- * the noise), each a comparison of measured quantities (means over seeds) judged holds / does
- * not hold, or not measured when a side has no data. All claims are defined in the one table
- * below; nothing here knows the outcome in advance. */
+ * the noise; the probes' claims j1..m1, docs/probes.md), each a comparison of measured
+ * quantities (means over seeds) judged holds / does not hold, or not measured when a side has no
+ * data. All claims are defined in the one table below; nothing here knows the outcome in
+ * advance. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "reactivate/results.h"
+#include "reactivate/sampling.h"
 #include "report/report_internal.h"
 
 /* runs, by the paper's labels */
@@ -32,17 +33,31 @@
 #define MAIN RX_RESULTS_MAIN
 #define GRU RX_RESULTS_GRU
 #define KL(root, pfx, src, tgt)                                                                    \
-  { root, SP, RX_RESULTS_KL, pfx, src, tgt, NULL, RP_VALUE }
+  { root, SP, RX_RESULTS_KL, pfx, src, tgt, NULL, RP_VALUE, 0 }
 #define VAR(root, task, run)                                                                       \
-  { root, task, RX_RESULTS_VARIANCE, MAIN, run, NONE, NULL, RP_VALUE }
+  { root, task, RX_RESULTS_VARIANCE, MAIN, run, NONE, NULL, RP_VALUE, 0 }
 #define DIST(run, field)                                                                           \
-  { RP_MAIN, SP, RX_RESULTS_DISTANCE, MAIN, run, NONE, field, RP_VALUE }
+  { RP_MAIN, SP, RX_RESULTS_DISTANCE, MAIN, run, NONE, field, RP_VALUE, 0 }
 #define HEAD(run, field)                                                                           \
-  { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, run, NONE, field, RP_VALUE }
+  { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, run, NONE, field, RP_VALUE, 0 }
 #define COVER(run)                                                                                 \
-  { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, run, NONE, "quiescent_histogram", RP_COVERAGE }
+  { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, run, NONE, "quiescent_histogram", RP_COVERAGE, 0 }
 #define RING(kind, src, tgt)                                                                       \
-  { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, src, tgt, NULL, kind }
+  { RP_MAIN, HD, RX_RESULTS_HEADING, MAIN, src, tgt, NULL, kind, 0 }
+/* The probes (docs/probes.md §5), spatial navigation, main family: file[run][field's keys]. (Each
+ * spelt out: a run's braces cannot pass through a second macro.) */
+#define MIXES(run)                                                                                 \
+  { RP_MAIN, SP, RX_RESULTS_MIXING, MAIN, run, NONE, "quiescent.point.mixes", RP_FLAG, 0 }
+#define PLATEAU(run, start)                                                                        \
+  { RP_MAIN, SP, RX_RESULTS_MIXING, MAIN, run, NONE, "quiescent." start ".plateau", RP_VALUE, 0 }
+#define SCORE(run, field)                                                                          \
+  { RP_MAIN, SP, RX_RESULTS_SCORE, MAIN, run, NONE, "quiescent." field, RP_VALUE, 0 }
+#define DECREASING(run)                                                                            \
+  { RP_MAIN, SP, RX_RESULTS_TEMPERATURE, MAIN, run, NONE, "decreasing", RP_FLAG, 0 }
+#define SLOPE(run)                                                                                 \
+  { RP_MAIN, SP, RX_RESULTS_TEMPERATURE, MAIN, run, NONE, "slope", RP_VALUE, 0 }
+#define ALPHA(run, cond)                                                                           \
+  { RP_MAIN, SP, RX_RESULTS_DIFFUSION, MAIN, run, NONE, cond ".alpha", RP_VALUE, 0 }
 #define CONST(x)                                                                                   \
   { NULL, {0}, 1, x }
 #define Q(label, q)                                                                                \
@@ -57,7 +72,7 @@ typedef struct side {
 
 typedef struct comparison {
   side l;
-  char op; /* '<', '>' or 'G' (>=) */
+  char op; /* '<', '>', 'G' (>=) or 'L' (<=) */
   side r;
 } comparison;
 
@@ -66,15 +81,28 @@ typedef struct claim_def {
   int paper; /* 1: a claim of the paper; 0: a finding beyond it (docs/science.md §7.2) */
   const char *text;
   const char *hint; /* what produces the data, for "not measured" */
-  comparison cmp[2];
+  comparison cmp[6];
   int n_cmp;
-  side show[2]; /* shown with the numbers, not judged */
+  side show[4]; /* shown with the numbers, not judged */
   int n_show;
 } claim_def;
 
 /* Claim g1 (docs/science.md §7.2): the quiescent headings effectively occupy at least half of
  * the ring the awake headings occupy, exp(-KL) >= 1/2, i.e. KL <= log 2. */
 #define RING_MIN_EFFECTIVE_COVERAGE 0.5
+
+/* The probes' claims (docs/science.md §7.2, docs/probes.md). A verdict of the files that is true
+ * or false per seed (mixes, decreasing) is judged like every number, by its mean over seeds: the
+ * share of seeds in which it is true, which must be more than half (j1, l1) or less than half
+ * (j2). */
+#define SHARE_OF_SEEDS 0.5
+#define SCORE_MIN_COSINE 0.3 /* k1, as the score file's `aligned` */
+#define SCORE_MAX_P 0.01
+#define TEMPERING_SLOPE_LO (-1.5) /* l1: around the theory's -1 (beta_k = 2/k) */
+#define TEMPERING_SLOPE_HI (-0.5)
+#define PROBE_HINT                                                                                 \
+  "reactivate analyze all (it runs the probes with the default quiescence rule; or one probe: "    \
+  "reactivate analyze mixing|score|temperature|diffusion)"
 
 static const claim_def claims[] = {
     {"a",
@@ -222,6 +250,75 @@ static const claim_def claims[] = {
      {Q("variance(q B-σ), Gaussian", VAR(RP_GAUSS, SP, BS)),
       Q("variance(q B-σ), uniform", VAR(RP_MAIN, SP, BS))},
      2},
+    {"j1",
+     0,
+     "The noisy unbiased network forgets a foreign start: run quiescent from a far corner of "
+     "the arena (the start point), its outputs come as close to its awake distribution as when "
+     "run from the awake states (it mixes, docs/probes.md §2)",
+     PROBE_HINT,
+     {{Q("share of seeds where U-σ mixes from point", MIXES(US)), '>', CONST(SHARE_OF_SEEDS)}},
+     1,
+     {Q("KL plateau from point, U-σ", PLATEAU(US, "point")),
+      Q("KL plateau from active, U-σ", PLATEAU(US, "active"))},
+     2},
+    {"j2",
+     0,
+     "Networks trained without noise and run without noise (U, B) do not mix from the foreign "
+     "start: they hold their state rather than sample (docs/probes.md §2)",
+     PROBE_HINT,
+     {{Q("share of seeds where U mixes from point", MIXES(UN)), '<', CONST(SHARE_OF_SEEDS)},
+      {Q("share of seeds where B mixes from point", MIXES(BN)), '<', CONST(SHARE_OF_SEEDS)}},
+     2,
+     {Q("KL plateau from point, U", PLATEAU(UN, "point")),
+      Q("KL plateau from active, U", PLATEAU(UN, "active")),
+      Q("KL plateau from point, B", PLATEAU(BN, "point")),
+      Q("KL plateau from active, B", PLATEAU(BN, "active"))},
+     4},
+    {"k1",
+     0,
+     "The noisy networks' quiescent drift follows the score of their awake distribution "
+     "(Tweedie's formula): weighted cosine of drift and score > 0.3 with permutation p < 0.01, "
+     "and above the untrained network's (docs/probes.md §4)",
+     PROBE_HINT,
+     {{Q("cos(drift, score) U-σ", SCORE(US, "cosine")), '>', CONST(SCORE_MIN_COSINE)},
+      {Q("permutation p U-σ", SCORE(US, "p_value")), '<', CONST(SCORE_MAX_P)},
+      {Q("cos(drift, score) U-σ", SCORE(US, "cosine")), '>',
+       Q("cos(drift, score) random", SCORE(RND, "cosine"))},
+      {Q("cos(drift, score) B-σ", SCORE(BS, "cosine")), '>', CONST(SCORE_MIN_COSINE)},
+      {Q("permutation p B-σ", SCORE(BS, "p_value")), '<', CONST(SCORE_MAX_P)},
+      {Q("cos(drift, score) B-σ", SCORE(BS, "cosine")), '>',
+       Q("cos(drift, score) random", SCORE(RND, "cosine"))}},
+     6,
+     {Q("centred cos U-σ", SCORE(US, "cosine_centered")),
+      Q("centred cos B-σ", SCORE(BS, "cosine_centered"))},
+     2},
+    {"l1",
+     0,
+     "The noise level is a temperature: the exponent β_k of the awake density that the noisy "
+     "networks' quiescent outputs follow at noise k σ² decreases with k, with a slope of log β_k "
+     "against log k in [-1.5, -0.5] (Langevin: β_k = 2/k, slope -1; docs/probes.md §3)",
+     PROBE_HINT,
+     {{Q("share of seeds where β_k of U-σ decreases", DECREASING(US)), '>', CONST(SHARE_OF_SEEDS)},
+      {Q("slope(log β_k, log k) U-σ", SLOPE(US)), 'G', CONST(TEMPERING_SLOPE_LO)},
+      {Q("slope(log β_k, log k) U-σ", SLOPE(US)), 'L', CONST(TEMPERING_SLOPE_HI)},
+      {Q("share of seeds where β_k of B-σ decreases", DECREASING(BS)), '>', CONST(SHARE_OF_SEEDS)},
+      {Q("slope(log β_k, log k) B-σ", SLOPE(BS)), 'G', CONST(TEMPERING_SLOPE_LO)},
+      {Q("slope(log β_k, log k) B-σ", SLOPE(BS)), 'L', CONST(TEMPERING_SLOPE_HI)}},
+     6,
+     {{0}},
+     0},
+    {"m1",
+     0,
+     "The noisy networks' quiescent outputs move like a diffusion: the exponent α of their mean "
+     "squared displacement, MSD ∝ τ^α, is diffusive, 0.6 ≤ α ≤ 1.4 (docs/probes.md §1)",
+     PROBE_HINT,
+     {{Q("α(q U-σ)", ALPHA(US, "quiescent")), 'G', CONST(RX_MSD_SUBDIFFUSIVE_BELOW)},
+      {Q("α(q U-σ)", ALPHA(US, "quiescent")), 'L', CONST(RX_MSD_SUPERDIFFUSIVE_ABOVE)},
+      {Q("α(q B-σ)", ALPHA(BS, "quiescent")), 'G', CONST(RX_MSD_SUBDIFFUSIVE_BELOW)},
+      {Q("α(q B-σ)", ALPHA(BS, "quiescent")), 'L', CONST(RX_MSD_SUPERDIFFUSIVE_ABOVE)}},
+     4,
+     {Q("α(a U-σ)", ALPHA(US, "active")), Q("α(a B-σ)", ALPHA(BS, "active"))},
+     2},
 };
 
 int rp_claims_count(void) { return (int)(sizeof claims / sizeof claims[0]); }
@@ -244,18 +341,26 @@ static void side_text(const rp_ctx *c, const side *s, const rp_stat *st, char *b
     rp_num(s->k, buf, n);
     return;
   }
+  if (s->q.kind == RP_FLAG && st->n) { /* a share of seeds: say of how many */
+    rp_num(st->mean, v, sizeof v);
+    snprintf(buf, n, "%s = %s (%.0f of %d seed%s)", s->label, v, st->mean * st->n, st->n,
+             st->n == 1 ? "" : "s");
+    return;
+  }
   rp_stat_text(st, c->n_seeds, v, sizeof v);
   snprintf(buf, n, "%s = %s", s->label, v);
 }
 
-static void append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t n, const char *fmt, ...) {
-  size_t k = strlen(buf);
-  if (k + 1 >= n) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf + k, n - k, fmt, ap); /* truncated at the buffer's end, never overrun */
-  va_end(ap);
+/* A claim judged from the probes' files is listed under "Is it sampling?". */
+static int uses_probes(const claim_def *d) {
+  int any = 0;
+  for (int k = 0; k < d->n_cmp; k++) {
+    const side *sides[2] = {&d->cmp[k].l, &d->cmp[k].r};
+    for (int j = 0; j < 2; j++)
+      any |= !sides[j]->is_const && sides[j]->q.kind != RP_FINAL &&
+             rx_results_analysis_is_probe(sides[j]->q.analysis);
+  }
+  return any;
 }
 
 int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
@@ -266,6 +371,7 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
     r->id = d->id;
     r->text = d->text;
     r->paper = d->paper;
+    r->probe = uses_probes(d);
     int measured = 1, holds = 1;
     for (int k = 0; k < d->n_cmp; k++) {
       const comparison *cmp = &d->cmp[k];
@@ -276,10 +382,10 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
       char lt[256], rt[256];
       side_text(c, &cmp->l, &l, lt, sizeof lt);
       side_text(c, &cmp->r, &rr, rt, sizeof rt);
-      const char *op = cmp->op == '<' ? "<" : cmp->op == '>' ? ">" : "≥";
-      if (k) append(r->numbers, sizeof r->numbers, "; and ");
-      append(r->numbers, sizeof r->numbers, "%s %s ", lt, op);
-      append(r->numbers, sizeof r->numbers, "%s", rt);
+      const char *op = cmp->op == '<' ? "<" : cmp->op == '>' ? ">" : cmp->op == 'G' ? "≥" : "≤";
+      if (k) rp_strcatf(r->numbers, sizeof r->numbers, "; and ");
+      rp_strcatf(r->numbers, sizeof r->numbers, "%s %s ", lt, op);
+      rp_strcatf(r->numbers, sizeof r->numbers, "%s", rt);
       const side *sides[2] = {&cmp->l, &cmp->r};
       const rp_stat *stats[2] = {&l, &rr};
       for (int j = 0; j < 2; j++)
@@ -290,13 +396,14 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
           else
             rp_qty_where(c, &sides[j]->q, where, sizeof where);
           if (!strstr(r->reason, where))
-            append(r->reason, sizeof r->reason, "%sno %s", r->reason[0] ? "; " : "", where);
+            rp_strcatf(r->reason, sizeof r->reason, "%sno %s", r->reason[0] ? "; " : "", where);
           measured = 0;
         }
       if (l.n && rr.n) {
         const int ok = cmp->op == '<'   ? l.mean < rr.mean
                        : cmp->op == '>' ? l.mean > rr.mean
-                                        : l.mean >= rr.mean;
+                       : cmp->op == 'G' ? l.mean >= rr.mean
+                                        : l.mean <= rr.mean;
         holds &= ok;
       }
     }
@@ -306,11 +413,11 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
       if (rc) return rc;
       char t[256];
       side_text(c, &d->show[k], &st, t, sizeof t);
-      append(r->numbers, sizeof r->numbers, "%s%s", k ? ", " : " (shown: ", t);
-      if (k == d->n_show - 1) append(r->numbers, sizeof r->numbers, ")");
+      rp_strcatf(r->numbers, sizeof r->numbers, "%s%s", k ? ", " : " (shown: ", t);
+      if (k == d->n_show - 1) rp_strcatf(r->numbers, sizeof r->numbers, ")");
     }
     if (!measured) {
-      append(r->reason, sizeof r->reason, "; needs %s", d->hint);
+      rp_strcatf(r->reason, sizeof r->reason, "; needs %s", d->hint);
       r->verdict = RP_NOT_MEASURED;
     } else {
       r->verdict = holds ? RP_HOLDS : RP_FAILS;

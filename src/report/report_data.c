@@ -168,7 +168,7 @@ int rp_gather(rp_ctx *c, rx_error *err) {
     const char *what;
     int analysis;
     const char *prefix;
-    int main_only;
+    int main_only; /* 1: spatial navigation of the main root only; 2: the main root only */
   } families[] = {
       {"KL results", RX_RESULTS_KL, RX_RESULTS_MAIN, 0},
       {"variance results", RX_RESULTS_VARIANCE, RX_RESULTS_MAIN, 0},
@@ -178,6 +178,11 @@ int rp_gather(rp_ctx *c, rx_error *err) {
       {"variance results without doubled noise (C.1)", RX_RESULTS_VARIANCE, RX_RESULTS_SAME, 1},
       {"GRU KL results", RX_RESULTS_KL, RX_RESULTS_GRU, 1},
       {"GRU variance results", RX_RESULTS_VARIANCE, RX_RESULTS_GRU, 1},
+      /* the probes (docs/probes.md), "Is it sampling?": the main root's vanilla runs */
+      {"mixing probe results", RX_RESULTS_MIXING, RX_RESULTS_MAIN, 2},
+      {"score probe results", RX_RESULTS_SCORE, RX_RESULTS_MAIN, 2},
+      {"temperature probe results", RX_RESULTS_TEMPERATURE, RX_RESULTS_MAIN, 2},
+      {"diffusion probe results", RX_RESULTS_DIFFUSION, RX_RESULTS_MAIN, 2},
   };
   for (int root = 0; root < 2; root++)
     for (int t = 0; t < 2; t++) {
@@ -185,9 +190,9 @@ int rp_gather(rp_ctx *c, rx_error *err) {
       if (!s->exists) continue;
       const int spatial = t == RX_TASK_SPATIAL;
       for (int f = 0; f < COUNT(families); f++) {
-        /* C.1 and C.2 are spatial supplements of the main root */
+        /* C.1 and C.2 are spatial supplements of the main root; the probes are its own */
         if (!rx_results_analysis_applies(families[f].analysis, (rx_task_kind)t) ||
-            (families[f].main_only && (root != RP_MAIN || !spatial)))
+            (families[f].main_only && root != RP_MAIN) || (families[f].main_only == 1 && !spatial))
           continue;
         int rc = preload_family(c, s, families[f].what, families[f].analysis, families[f].prefix,
                                 NULL, err);
@@ -326,14 +331,28 @@ static int value_of_seed(rp_ctx *c, const rp_qty *q, int seed, double *v, rx_err
     return *v = x->valuedouble, 1;
   }
   if (q->kind == RP_RING_KL || q->kind == RP_RING_EFF) return ring_kl(q, node, a, b, path, v, err);
-  const char *keys[3] = {has_a ? a : NULL, has_b ? b : NULL, q->field};
+  /* the runs, then the field's keys ("quiescent.point.plateau") */
+  const char *keys[2] = {has_a ? a : NULL, has_b ? b : NULL};
+  const cJSON *parent = NULL;
   char trail[1500] = "";
-  for (int i = 0; i < 3 && node; i++) {
+  for (int i = 0; i < 2 && node; i++) {
     if (!keys[i]) continue;
     node = child(node, keys[i], path, &bad, err);
     if (bad) return bad;
     size_t k = strlen(trail);
     snprintf(trail + k, sizeof trail - k, "%s%s", k ? " → " : "", keys[i]);
+  }
+  for (const char *f = q->field; f && *f && node;) {
+    const char *dot = strchr(f, '.');
+    const int len = dot ? (int)(dot - f) : (int)strlen(f);
+    char key[256];
+    snprintf(key, sizeof key, "%.*s", len, f);
+    parent = node;
+    node = child(node, key, path, &bad, err);
+    if (bad) return bad;
+    size_t k = strlen(trail);
+    snprintf(trail + k, sizeof trail - k, "%s%s", k ? " → " : "", key);
+    f = dot ? dot + 1 : f + len;
   }
   if (!node || cJSON_IsNull(node)) return 0;
   if (q->kind == RP_COVERAGE) {
@@ -347,6 +366,33 @@ static int value_of_seed(rp_ctx *c, const rp_qty *q, int seed, double *v, rx_err
       occupied += e->valuedouble >= RP_COVERAGE_MIN_SHARE / bins;
     }
     return *v = (double)occupied / bins, 1;
+  }
+  if (q->kind == RP_FLAG) {
+    if (!cJSON_IsBool(node))
+      return rx_fail(err, RX_EFORMAT, "%s: %s is not true or false", path, trail);
+    return *v = cJSON_IsTrue(node) ? 1.0 : 0.0, 1;
+  }
+  if (q->kind == RP_AT_K) {
+    /* parent holds both arrays: "k" and this one, element for element */
+    const cJSON *ks = parent ? cJSON_GetObjectItemCaseSensitive(parent, "k") : NULL;
+    const int n = cJSON_GetArraySize(node);
+    if (!cJSON_IsArray(node) || !cJSON_IsArray(ks) || cJSON_GetArraySize(ks) != n)
+      return rx_fail(err, RX_EFORMAT, "%s: %s is not an array as long as the array 'k' next to it",
+                     path, trail);
+    const cJSON *e = node->child;
+    for (const cJSON *kk = ks->child; kk; kk = kk->next, e = e->next) {
+      if (!cJSON_IsNumber(kk))
+        return rx_fail(err, RX_EFORMAT,
+                       "%s: the array 'k' next to %s holds a value that is not "
+                       "a number",
+                       path, trail);
+      if (fabs(kk->valuedouble - q->at) > 1e-9 * fabs(q->at)) continue;
+      if (cJSON_IsNull(e)) return 0;
+      if (!cJSON_IsNumber(e))
+        return rx_fail(err, RX_EFORMAT, "%s: %s holds a value that is not a number", path, trail);
+      return *v = e->valuedouble, 1;
+    }
+    return 0; /* this k was not run */
   }
   if (!cJSON_IsNumber(node)) return rx_fail(err, RX_EFORMAT, "%s: %s is not a number", path, trail);
   return *v = node->valuedouble, 1;

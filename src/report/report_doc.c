@@ -75,6 +75,15 @@ void rp_num(double v, char *buf, size_t n) {
     snprintf(buf, n, "%.3g", v);
 }
 
+void rp_strcatf(char *buf, size_t n, const char *fmt, ...) {
+  size_t k = strlen(buf);
+  if (k + 1 >= n) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf + k, n - k, fmt, ap);
+  va_end(ap);
+}
+
 /* ---- escaping ---- */
 
 /* Plain text as HTML text or attribute value. */

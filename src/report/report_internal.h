@@ -1,8 +1,9 @@
 /* Shared internals of the reproduction report (rx_report_write): the text buffers and the
  * document writer that emits Markdown and HTML side by side (report_doc.c), the results found
- * on disk and the numbers read from them (report_data.c), the claims checklist (report_claims.c)
- * and the tables of measured and reference numbers (report_tables.c). report.c puts the
- * sections together and writes the two files. */
+ * on disk and the numbers read from them (report_data.c), the claims checklist (report_claims.c),
+ * the tables of measured and reference numbers (report_tables.c) and the section of the probes,
+ * "Is it sampling?" (report_probes.c). report.c puts the sections together and writes the two
+ * files. */
 #ifndef RX_REPORT_INTERNAL_H
 #define RX_REPORT_INTERNAL_H
 
@@ -55,6 +56,8 @@ void rp_doc_free(rp_doc *d);
 
 /* Numbers as the report writes them: %.3g ("0.41", "0.0056", "6.2e-06"); "n/a" for NaN. */
 void rp_num(double v, char *buf, size_t n);
+/* Appends to the string in buf (size n), cut short at its end, never overrun. */
+void rp_strcatf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- results on disk (report_data.c) ---- */
 
@@ -92,8 +95,13 @@ typedef struct rp_run {
 #define RP_NO_RUN                                                                                  \
   { -1, NULL }
 
+/* The value of a quantity is found by walking the file's keys: a, then b (runs; skipped when
+ * none), then the keys of field, separated by '.' ("quiescent.point.plateau"). */
 typedef enum rp_kind {
   RP_VALUE,    /* the number at file[a][b][field] (keys that are NULL are skipped) */
+  RP_FLAG,     /* the boolean there, as 1 or 0: its mean over seeds is the share that are true */
+  RP_AT_K,     /* the element of the array there whose sibling array "k" holds the value `at`
+                  (the probe temperature's per-k arrays, docs/probes.md §5) */
   RP_COVERAGE, /* fraction of the bins of the histogram at file[a][field] that are occupied */
   RP_RING_KL,  /* heading files: KL(file[a].quiescent_histogram || file[b].active_histogram) */
   RP_RING_EFF, /* exp(-RP_RING_KL): the effective coverage of claim g1 */
@@ -110,8 +118,9 @@ typedef struct rp_qty {
   int analysis;       /* rx_results_analysis (unused for RP_FINAL) */
   const char *prefix; /* the analysis family: RX_RESULTS_MAIN, _SAME, _GRU */
   rp_run a, b;        /* keys (b: none when RP_NO_RUN) */
-  const char *field;  /* last key (NULL: none) */
+  const char *field;  /* last keys, '.'-separated (NULL: none) */
   rp_kind kind;
+  double at; /* RP_AT_K: the k whose element is read */
 } rp_qty;
 
 typedef struct rp_stat {
@@ -135,6 +144,7 @@ typedef enum rp_verdict { RP_NOT_MEASURED = -1, RP_FAILS = 0, RP_HOLDS = 1 } rp_
 typedef struct rp_claim_result {
   const char *id, *text;
   int paper; /* a claim of the paper (1) or a finding beyond it (0) */
+  int probe; /* judged from the probes' files (docs/probes.md): listed under "Is it sampling?" */
   rp_verdict verdict;
   char numbers[1536]; /* the comparison with its numbers */
   char reason[768];   /* why not measured */
@@ -144,6 +154,9 @@ int rp_claims_count(void);
 /* Evaluates every claim into out (rp_claims_count() entries). */
 int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err);
 const char *rp_verdict_text(rp_verdict v);
+/* The checklist table of the claims of one kind (paper 1 / 0) and group (probe 1 / 0) (report.c).
+ */
+void rp_claims_table(rp_doc *d, const rp_claim_result *res, int n, int paper, int probe);
 
 /* ---- sections (report_tables.c) ---- */
 
@@ -154,5 +167,19 @@ int rp_section_distance(rp_ctx *c, rp_doc *d, rx_error *err);
 int rp_section_head_direction(rp_ctx *c, rp_doc *d, rx_error *err);
 void rp_section_reference(rp_doc *d);
 int rp_section_figures(rp_ctx *c, rp_doc *d, rx_error *err);
+/* The caption of the figure file stem ("fig1b_learning_curves", "figC2_probe_score"). */
+void rp_figure_caption(const char *stem, int gaussian, char *buf, size_t n);
+/* Figure <task>/figures/<stem>.png of set s, when it exists (with its SVG when that exists);
+ * returns whether it was shown. */
+int rp_figure_if_exists(const rp_set *s, rp_doc *d, const char *stem);
+/* The stem prefix of the probe figures that "Is it sampling?" shows (the main family's):
+ * "figprobe_" (then "mixing", "score", ...); the Figures section leaves them to it. */
+#define RP_PROBE_FIGURE_PREFIX "figprobe_"
+
+/* ---- "Is it sampling?" (report_probes.c) ---- */
+
+/* The probes' claims (res: all claims, judged), and per task the tables of the four probes with
+ * the random control, the sizes their files say were run, and their figures. */
+int rp_section_probes(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, rx_error *err);
 
 #endif

@@ -46,7 +46,7 @@ static void conds_of(const int *ids, int n, cond *out) {
 
 static rp_qty value_qty(int root, rx_task_kind task, int analysis, const char *prefix, rp_run a,
                         rp_run b, const char *field) {
-  rp_qty q = {root, task, analysis, prefix, a, b, field, RP_VALUE};
+  rp_qty q = {root, task, analysis, prefix, a, b, field, RP_VALUE, 0};
   return q;
 }
 
@@ -96,7 +96,7 @@ static int run_table(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error
     snprintf(label, sizeof label, "%s (%s)", all[i]->name, all[i]->full_label);
     rp_cell(d, label);
     rp_cell(d, name);
-    rp_qty loss = {root, task, 0, RX_RESULTS_MAIN, {all[i]->id, NULL}, no_run, "loss", RP_FINAL};
+    rp_qty loss = {root, task, 0, RX_RESULTS_MAIN, {all[i]->id, NULL}, no_run, "loss", RP_FINAL, 0};
     rp_qty step = loss, error = loss;
     step.field = "step";
     error.field = "error";
@@ -559,9 +559,21 @@ static const struct {
     {"3cd_pcs", "3c/d", "hidden states on the first two PCs, coloured by decoded heading"},
     {"C5_trajectories", "C.5", "decoded heading trajectories, biased head-direction network"},
     {"C5_angular_velocity", "C.5", "angular velocities of decoded headings, biased vs unbiased"},
+    /* the probes (docs/probes.md), beyond the paper */
+    {"probe_mixing", "mixing probe",
+     "KL of each quiescent window against the awake density, from the awake states, a far "
+     "point and h = 0 (docs/probes.md §2)"},
+    {"probe_score", "score probe",
+     "quiescent drift and the score of the awake density, per bin (docs/probes.md §4)"},
+    {"probe_temperature", "temperature probe",
+     "the exponent β_k of the awake density the quiescent outputs follow at noise k σ², "
+     "against 2/k (docs/probes.md §3)"},
+    {"probe_diffusion", "diffusion probe",
+     "mean squared displacement against the lag and step sizes, quiescent and awake "
+     "(docs/probes.md §1)"},
 };
 
-static void caption_of(const char *stem, int gaussian, char *buf, size_t n) {
+void rp_figure_caption(const char *stem, int gaussian, char *buf, size_t n) {
   const char *key = NULL, *variant = "";
   if (!strncmp(stem, "figC1_", 6))
     key = stem + 6, variant = "C.1: as ";
@@ -586,6 +598,18 @@ static int cmp_names(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* <stem>.png of the figures folder dir_path (rel_dir from the report), captioned, with a link
+ * to <stem>.svg when that exists. */
+static void show_figure(rp_doc *d, const char *dir_path, const char *rel_dir, const char *stem,
+                        int gaussian) {
+  char src[3000], svg[3000], svg_path[3000], cap[1200];
+  snprintf(src, sizeof src, "%s/%s.png", rel_dir, stem);
+  snprintf(svg, sizeof svg, "%s/%s.svg", rel_dir, stem);
+  snprintf(svg_path, sizeof svg_path, "%s/%s.svg", dir_path, stem);
+  rp_figure_caption(stem, gaussian, cap, sizeof cap);
+  rp_figure(d, src, cap, rx_file_exists(svg_path) ? svg : NULL);
+}
+
 static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_error *err) {
   const rp_set *s = &c->sets[root][task];
   char dir_path[2400], head[200];
@@ -602,11 +626,17 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
     return 0;
   }
   char **names = NULL;
-  int n = 0, cap = 0, rc = 0;
+  int n = 0, cap = 0, rc = 0, n_probe = 0;
   struct dirent *e;
   while ((e = readdir(dir))) {
     size_t k = strlen(e->d_name);
     if (k <= 4 || strcmp(e->d_name + k - 4, ".png") || e->d_name[0] == '.') continue;
+    /* the main root's probe figures are shown in "Is it sampling?" */
+    if (root == RP_MAIN &&
+        !strncmp(e->d_name, RP_PROBE_FIGURE_PREFIX, strlen(RP_PROBE_FIGURE_PREFIX))) {
+      n_probe++;
+      continue;
+    }
     if (n == cap) {
       cap = cap ? 2 * cap : 32;
       char **p = realloc(names, (size_t)cap * sizeof *p);
@@ -624,24 +654,33 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
   }
   closedir(dir);
   if (!rc && n) qsort(names, (size_t)n, sizeof *names, cmp_names);
-  if (!rc && !n)
+  if (!rc && !n && !n_probe)
     rp_para(d, "No figures in %s (run reactivate figures task=%s).", dir_path, rx_task_name(task));
+  if (!rc && n_probe)
+    rp_para(d, "The probes' figures (%d) are shown in \"Is it sampling?\".", n_probe);
   if (!rc && n && !s->rel[0])
     rp_para(d, "The figures in %s cannot be linked: no relative path from %s.", dir_path,
             c->cfg->path);
   for (int i = 0; i < n && !rc && s->rel[0]; i++) {
-    char stem[512], src[3000], svg[3000], svg_path[3000], cap[1200];
+    char stem[512];
     snprintf(stem, sizeof stem, "%.*s", (int)strlen(names[i]) - 4, names[i]);
-    snprintf(src, sizeof src, "%s/%s", rel_dir, names[i]);
-    snprintf(svg, sizeof svg, "%s/%s.svg", rel_dir, stem);
-    snprintf(svg_path, sizeof svg_path, "%s/%s.svg", dir_path, stem);
-    caption_of(stem, root == RP_GAUSS, cap, sizeof cap);
-    rp_figure(d, src, cap, rx_file_exists(svg_path) ? svg : NULL);
+    show_figure(d, dir_path, rel_dir, stem, root == RP_GAUSS);
   }
   for (int i = 0; i < n; i++)
     free(names[i]);
   free(names);
   return rc;
+}
+
+int rp_figure_if_exists(const rp_set *s, rp_doc *d, const char *stem) {
+  char dir_path[2400], rel_dir[2400], path[3000];
+  if (!s->exists || !s->rel[0]) return 0;
+  rx_results_figures_dir(s->where.dir, dir_path, sizeof dir_path);
+  rx_results_figures_dir(s->rel, rel_dir, sizeof rel_dir);
+  snprintf(path, sizeof path, "%s/%s.png", dir_path, stem);
+  if (!rx_file_exists(path)) return 0;
+  show_figure(d, dir_path, rel_dir, stem, 0);
+  return 1;
 }
 
 int rp_section_figures(rp_ctx *c, rp_doc *d, rx_error *err) {
