@@ -19,7 +19,7 @@
 #include "reactivate/train.h"
 
 static const char help[] =
-    "usage: reactivate bench [--json] [--reps N] [--only NAME] [--threads N]\n"
+    "usage: reactivate bench [--json] [--reps N] [--only NAME|probes] [--threads N]\n"
     "\n"
     "Times training steps (fresh batch, forward, loss, BPTT, Adam) at the paper's sizes:\n"
     "  sn_rnn512  spatial navigation, vanilla RNN, 512 units, B=200, T=100\n"
@@ -33,7 +33,7 @@ static const char help[] =
     "skipped with --only), and of each \"is it sampling?\" probe (mixing, score, temperature,\n"
     "diffusion; docs/probes.md) at its default sizes over one seed of the spatial set: four\n"
     "untrained 512-unit runs and the control, each probe alone, once (probes_s; skipped with\n"
-    "--only), with its share of the 2-minute budget.\n"
+    "--only NAME; --only probes runs them alone), with its share of the 2-minute budget.\n"
     "Memory (skipped with --only): the peak resident memory of a paper-size training (sn_rnn512,\n"
     "50 steps of a real run in a temporary directory, removed afterwards) with its resident\n"
     "memory after step 10 and after step 50 (equal: nothing grows over steps), and of a\n"
@@ -303,8 +303,9 @@ int cmd_bench(int argc, char **argv) {
       int known = 0;
       for (int w = 0; w < N_WORKLOADS; w++)
         known |= !strcmp(only, workloads[w].key);
-      if (!known)
-        return cli_error("--only: unknown workload '%s' (sn_rnn512, sn_gru512, hd_rnn128)", only),
+      if (!known && strcmp(only, "probes"))
+        return cli_error("--only: unknown workload '%s' (sn_rnn512, sn_gru512, hd_rnn128, probes)",
+                         only),
                2;
     } else {
       return cli_error("bench: unknown argument '%s' (see --help)", o), 2;
@@ -354,8 +355,9 @@ int cmd_bench(int argc, char **argv) {
     printf("  %-10s %9.2f s  (6 x 4 KL matrix, docs/science.md §6 sizes, exact)\n", "kl_matrix",
            kl_s);
   double probes_s[4] = {NAN, NAN, NAN, NAN};
-  if (!only && measure_probes(probes_s)) return 1;
-  if (!json && !only)
+  const int probes = !only || !strcmp(only, "probes");
+  if (probes && measure_probes(probes_s)) return 1;
+  if (!json && probes)
     for (int p = 0; p < 4; p++)
       printf("  %-10s %9.1f s  (probe %s, docs/science.md §12 sizes, one spatial seed: %.2f of "
              "the 2-minute budget)\n",
@@ -376,7 +378,7 @@ int cmd_bench(int argc, char **argv) {
         printf("%s\"%s\": %.2f", first ? "" : ", ", workloads[w].key, gflops[w]), first = 0;
     printf("}");
     if (kl_reps) printf(", \"kl_matrix_s\": %.3f", kl_s);
-    if (!only) {
+    if (probes) {
       printf(", \"probes_s\": {");
       for (int p = 0; p < 4; p++)
         printf("%s\"%s\": %.2f", p ? ", " : "", rx_results_analysis_name(RX_RESULTS_MIXING + p),
