@@ -1334,12 +1334,13 @@ static void test_vector_record_holds_arrows_scale_key_and_grid(void) {
   cJSON_Delete(doc);
   /* a given scale is used as given; the key stays a round number below the longest arrow */
   s.scale = 0.25, s.z = NULL;
-  u[0] = 0.03, v[0] = 0.04, u[4] = 0.02, v[4] = 0.01, u[3] = -0.01, u[5] = v[5] = 0.005;
+  u[0] = 0.03, v[0] = 0.05, u[4] = 0.02, v[4] = 0.01, u[3] = -0.01, u[5] = v[5] = 0.005;
   doc = recorded(dir, "vectors2", draw_vectors_v, &s);
   REQUIRE(doc);
   p = rec_at(doc, "panels.0");
   CHECK_NEAR(rec_num(p, "scale"), 0.25, 0);
-  CHECK_NEAR(rec_num(p, "key.value"), 0.05, 1e-15);
+  CHECK_NEAR(rec_num(p, "key.value"), 0.05, 1e-15); /* the longest is 0.058 */
+  CHECK_NEAR(rec_num(p, "key.length"), 0.05 * 0.25, 1e-15);
   CHECK(!strcmp(rec_str(p, "key.text"), "0.05 m per step"));
   CHECK(rec_at(p, "grid") == NULL);
   cJSON_Delete(doc);
