@@ -665,7 +665,10 @@ static void test_missing_probe_files_are_skipped_with_a_reason(void) {
     }
 }
 
-static void test_malformed_probe_file_fails_naming_file_and_key(void) {
+/* The JSON files without their .npz: the score figure is skipped naming the missing file, the
+ * mixing figure draws its KL row alone; then a malformed number stops the drawing with one
+ * line naming the file and the key. */
+static void test_missing_npz_skips_and_malformed_file_fails_naming_file_and_key(void) {
   REQUIRE(setup() == 0);
   char bad[300], cmd[1600];
   snprintf(bad, sizeof bad, "%s/bad", root);
@@ -674,14 +677,28 @@ static void test_malformed_probe_file_fails_naming_file_and_key(void) {
            "%s/spatial_navigation/",
            bad, bad, root, bad);
   REQUIRE(system(cmd) == 0);
-  char path[700];
-  snprintf(path, sizeof path, "%s/spatial_navigation/temperature_0.0001_0.json", bad);
-  REQUIRE(write_json(path, cJSON_Parse("{\"random\": {\"k\": [1, \"two\"]}}")) == 0);
   rx_figures_config cfg;
   rx_figures_config_default(&cfg);
   snprintf(cfg.path, sizeof cfg.path, "%s", bad);
   rx_error err = {{0}};
-  int rc = rx_figures(&cfg, NULL, NULL, &err);
+  log_text[0] = '\0';
+  rx_plot_set_data_record(1);
+  int rc = rx_figures(&cfg, collect, NULL, &err);
+  rx_plot_set_data_record(-1);
+  CHECK_MSG(rc == 0, "%s", err.msg);
+  CHECK_MSG(strstr(log_text, "skipped fig_probe_score: no ") &&
+                strstr(log_text, "score_0.0001_0.npz (the binned drift and score) next to"),
+            "%s", log_text);
+  char base[600];
+  snprintf(base, sizeof base, "%s/spatial_navigation/figures/fig_probe_mixing", bad);
+  cJSON *doc = record_load(base);
+  CHECK(doc && rec_num(doc, "rows") == 1 && rec_num(doc, "columns") == 3);
+  cJSON_Delete(doc);
+
+  char path[700];
+  snprintf(path, sizeof path, "%s/spatial_navigation/temperature_0.0001_0.json", bad);
+  REQUIRE(write_json(path, cJSON_Parse("{\"random\": {\"k\": [1, \"two\"]}}")) == 0);
+  rc = rx_figures(&cfg, NULL, NULL, &err);
   CHECK(rc == RX_EFORMAT);
   CHECK_MSG(strstr(err.msg, "temperature_0.0001_0.json") && strstr(err.msg, "'random.k'[1]"), "%s",
             err.msg);
@@ -706,7 +723,7 @@ int main(int argc, char **argv) {
       TEST(test_diffusion_figure_plots_msd_with_fit_range_and_step_sizes),
       TEST(test_head_direction_probes_on_the_ring),
       TEST(test_missing_probe_files_are_skipped_with_a_reason),
-      TEST(test_malformed_probe_file_fails_naming_file_and_key),
+      TEST(test_missing_npz_skips_and_malformed_file_fails_naming_file_and_key),
   };
   int rc = rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
   cleanup();

@@ -545,7 +545,7 @@ static int score_row_plane(fg_ctx *c, rx_fig *fig, const char *name, const score
     bw = fmin(bw, fabs(ex[i + 1] - ex[i]));
   for (int j = 0; j < ny; j++)
     bw = fmin(bw, fabs(ey[j + 1] - ey[j]));
-  char label[120], t[3][240];
+  char label[160], t[3][240];
   row_label(r, label, sizeof label);
   const double *vec[2] = {r->drift, r->score};
   const char *units[2] = {"m per step", "1/m"};
@@ -612,7 +612,7 @@ static int score_row_ring(fg_ctx *c, rx_fig *fig, const char *name, const score_
   if (!x || !cs) return rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
   for (int i = 0; i < nx; i++)
     cs[i] = r->c * r->score[i];
-  char label[120], t[3][240], fit[80], cw[32], pv[32], cv[32];
+  char label[160], t[3][240], fit[80], cw[32], pv[32], cv[32];
   row_label(r, label, sizeof label);
   num_text(r->c, "%.3g", cv, sizeof cv);
   snprintf(fit, sizeof fit, "c s, c = %s (least squares)", cv);
@@ -668,10 +668,14 @@ static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rc = npz_doubles(&p, "settings", "edges_y", 1, &b, &ey, &a, err);
     if (rc > 0) ny = (int)a->shape[0] - 1;
   }
+  if (!p.npz) {
+    bag_free(&b);
+    return fg_skip(c, name, "no %s (the binned drift and score) next to %s", p.npz_path, p.path);
+  }
   if (rc == 0 || (rc > 0 && (nx < 1 || ny < 1))) {
     bag_free(&b);
     return fg_skip(c, name, "no bin edges (settings.edges_x%s) in %s", ring ? "" : ", edges_y",
-                   p.npz ? p.npz_path : "the missing .npz");
+                   p.npz_path);
   }
   /* the rows: every network and condition with drift and score arrays */
   score_row rows[8];
@@ -716,8 +720,7 @@ static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
   }
   if (!n_rows) {
     bag_free(&b);
-    return fg_skip(c, name, "no <run>.<condition>.drift and .score arrays in %s",
-                   p.npz ? p.npz_path : "the missing .npz");
+    return fg_skip(c, name, "no <run>.<condition>.drift and .score arrays in %s", p.npz_path);
   }
   char head[64], title[900], grid[80];
   probe_head(v, head, sizeof head);
