@@ -147,8 +147,8 @@ static void test_learning_curves_two_panels_with_bands_and_log_axis(void) {
   rx_colour cols[S] = {RX_COLOUR_AUTO, RX_COLOUR_AUTO, RX_COLOUR_AUTO};
   rx_series a[S], b[S];
   for (int s = 0; s < S; s++) {
-    rx_series sa = {names[s], x, loss[s], loss_sd[s], N, cols[s], 0, 0, 0};
-    rx_series sb = {names[s], x, derr[s], derr_sd[s], N, cols[s], 0, 0, s == 1};
+    rx_series sa = {names[s], x, loss[s], loss_sd[s], N, cols[s], 0, 0, 0, RX_SERIES_LINE};
+    rx_series sb = {names[s], x, derr[s], derr_sd[s], N, cols[s], 0, 0, s == 1, RX_SERIES_LINE};
     a[s] = sa, b[s] = sb;
   }
   rx_lines_spec p[2] = {{0}, {0}};
@@ -520,7 +520,7 @@ static void test_output_is_deterministic_and_streams_are_restored(void) {
   double x[20], y[20];
   for (int i = 0; i < 20; i++)
     x[i] = i, y[i] = sin(i / 3.0);
-  rx_series s = {"sine", x, y, NULL, 20, RX_COLOUR_AUTO, 1, 0, 0};
+  rx_series s = {"sine", x, y, NULL, 20, RX_COLOUR_AUTO, 1, 0, 0, RX_SERIES_LINE};
   rx_lines_spec p = {0};
   p.title = "sine";
   p.series = &s;
@@ -560,7 +560,7 @@ static void test_unwritable_path_fails_naming_it_and_leaves_nothing(void) {
   fclose(f);
   snprintf(base, sizeof base, "%s/fig", file);
   double x[3] = {0, 1, 2}, y[3] = {1, 2, 3};
-  rx_series s = {"a", x, y, NULL, 3, RX_COLOUR_AUTO, 0, 0, 0};
+  rx_series s = {"a", x, y, NULL, 3, RX_COLOUR_AUTO, 0, 0, 0, RX_SERIES_LINE};
   rx_lines_spec p = {0};
   p.series = &s;
   p.n_series = 1;
@@ -586,7 +586,7 @@ static void test_bad_arguments_are_refused_and_nan_skipped(void) {
   double neg[4] = {-1, -2, 0, -3};
 
   /* lines */
-  rx_series s = {"a", x, y, NULL, 4, RX_COLOUR_AUTO, 0, 0, 0};
+  rx_series s = {"a", x, y, NULL, 4, RX_COLOUR_AUTO, 0, 0, 0, RX_SERIES_LINE};
   rx_lines_spec p = {0};
   p.series = &s, p.n_series = 1;
   rx_lines_spec q = p;
@@ -691,7 +691,7 @@ static void test_bad_arguments_are_refused_and_nan_skipped(void) {
 
   /* partly non-finite data is drawn, the rest skipped */
   double yn[4] = {1, NAN, 3, INFINITY};
-  rx_series sp2 = {"partly NaN", x, yn, yn, 4, RX_COLOUR_AUTO, 1, 1, 0};
+  rx_series sp2 = {"partly NaN", x, yn, yn, 4, RX_COLOUR_AUTO, 1, 1, 0, RX_SERIES_LINE};
   q = p, q.series = &sp2;
   CHECK_MSG(rx_plot_lines(base, NULL, &q, 1, &err) == 0, "%s", err.msg);
   check_pair(dir, base);
@@ -955,7 +955,7 @@ static void test_axis_ticks_are_nice_numbers_on_linear_and_log_axes(void) {
   char dir[256];
   rx_test_tmpdir(dir, sizeof dir, "rec_axes");
   double x[2] = {0, 10}, y[2] = {0, 1};
-  rx_series s = {"line", x, y, NULL, 2, RX_COLOUR_ACTIVE, 0, 0, 0};
+  rx_series s = {"line", x, y, NULL, 2, RX_COLOUR_ACTIVE, 0, 0, 0, RX_SERIES_LINE};
   rx_lines_spec p = {0};
   p.series = &s, p.n_series = 1;
   p.x_min = 0, p.x_max = 10, p.y_min = 0, p.y_max = 1;
@@ -1037,8 +1037,8 @@ static void test_lines_scatter_polar_traj_image_records_hold_the_drawn_values(vo
   rx_test_tmpdir(dir, sizeof dir, "rec_kinds");
   /* lines: values as given, NaN as null, the s.d. and the legend */
   double x[4] = {1, 2, 3, 4}, y[4] = {0.5, NAN, 0.25, 0.125}, sd[4] = {0.1, 0.1, 0.05, 0.01};
-  rx_series ser[2] = {{"active", x, y, sd, 4, RX_COLOUR_ACTIVE, 1, 1, 0},
-                      {"quiescent", x, sd, NULL, 4, RX_COLOUR_QUIESCENT, 0, 0, 1}};
+  rx_series ser[2] = {{"active", x, y, sd, 4, RX_COLOUR_ACTIVE, 1, 1, 0, RX_SERIES_LINE},
+                      {"quiescent", x, sd, NULL, 4, RX_COLOUR_QUIESCENT, 0, 0, 1, RX_SERIES_LINE}};
   rx_lines_spec lp = {0};
   lp.title = "lines", lp.x_label = "step", lp.y_label = "loss";
   lp.series = ser, lp.n_series = 2, lp.legend = RX_LEGEND_BOTTOM_LEFT;
@@ -1249,6 +1249,295 @@ static void test_record_leaves_pictures_unchanged_and_follows_its_settings(void)
   rm_rf(dir);
 }
 
+/* ---- vector fields, series styles, the diverging map ---- */
+
+static int draw_vectors_v(const char *b, const void *s) {
+  rx_error e;
+  int rc = rx_plot_vectors(b, NULL, s, 1, &e);
+  if (rc) fprintf(stderr, "  %s\n", e.msg);
+  return rc;
+}
+
+/* An Ornstein-Uhlenbeck drift -x on a 16 x 16 grid over a Gaussian density, and a score field
+ * of another size scaled on its own, side by side: each panel scales its arrows and shows its
+ * key. */
+static void test_vector_fields_over_a_density_with_keys(void) {
+  char dir[256], base[512];
+  int demo = out_dir(dir, sizeof dir, "vectors");
+  enum { NX = 16 };
+  static double x[NX * NX], y[NX * NX], u[NX * NX], v[NX * NX], su[NX * NX], sv[NX * NX];
+  static double z[NX * NX];
+  gauss_grid(z, NX, NX, 0.0);
+  for (int j = 0; j < NX; j++)
+    for (int i = 0; i < NX; i++) {
+      size_t k = (size_t)j * NX + i;
+      x[k] = -1.1 + (i + 0.5) * 2.2 / NX, y[k] = -1.1 + (j + 0.5) * 2.2 / NX;
+      u[k] = -0.01 * x[k] + 0.001 * nrand(), v[k] = -0.01 * y[k] + 0.001 * nrand();
+      su[k] = -x[k] / 0.25, sv[k] = -y[k] / 0.25;         /* score of N(0, 0.25 I) */
+      if (z[k] < 0.05) u[k] = v[k] = su[k] = sv[k] = NAN; /* unused bins: no arrow */
+    }
+  rx_vector_spec p[2] = {{0}, {0}};
+  p[0].title = "drift d (arrows scaled per panel)";
+  p[0].x_label = "decoded x (m)", p[0].y_label = "decoded y (m)";
+  p[0].x = x, p[0].y = y, p[0].u = u, p[0].v = v, p[0].n = NX * NX;
+  p[0].units = "m per step";
+  p[0].colour = RX_COLOUR_QUIESCENT;
+  p[0].z = z, p[0].nx = p[0].ny = NX, p[0].z_label = "awake density (1/m²)";
+  p[0].z_x_min = p[0].z_y_min = -1.1, p[0].z_x_max = p[0].z_y_max = 1.1;
+  p[0].box[0] = p[0].box[2] = -1.1, p[0].box[1] = p[0].box[3] = 1.1;
+  p[0].equal_aspect = 1;
+  p[1] = p[0];
+  p[1].title = "score ∇log a";
+  p[1].u = su, p[1].v = sv, p[1].units = "1/m", p[1].colour = RX_COLOUR_ACTIVE;
+  join(base, sizeof base, dir, "vectors_drift_score");
+  rx_error err;
+  CHECK_MSG(rx_plot_vectors(base, "drift and score", p, 2, &err) == 0, "%s", err.msg);
+  check_pair(dir, base);
+  done_dir(dir, demo);
+}
+
+/* Known answers of the record: the arrows as given (null where not finite), the automatic
+ * scale (longest arrow 0.9 x x range / ceil(sqrt(arrows drawn))), the key (a round length not
+ * above the longest) and the background grid with its grey shading range. */
+static void test_vector_record_holds_arrows_scale_key_and_grid(void) {
+  char dir[256];
+  rx_test_tmpdir(dir, sizeof dir, "rec_vectors");
+  double x[6] = {-1, 0, 1, -1, 0, 1}, y[6] = {-1, -1, -1, 1, 1, 1};
+  double u[6] = {0.3, 0, NAN, -0.1, 0.2, 0.05}, v[6] = {0.4, 0, 0.1, 0, -0.1, 0.05};
+  double z[6] = {1, 2, 3, 4, 5, NAN};
+  rx_vector_spec s = {0};
+  s.x = x, s.y = y, s.u = u, s.v = v, s.n = 6, s.units = "m per step";
+  s.colour = RX_COLOUR_QUIESCENT;
+  s.z = z, s.nx = 3, s.ny = 2, s.z_x_min = -1.5, s.z_x_max = 1.5, s.z_y_min = -2, s.z_y_max = 2;
+  cJSON *doc = recorded(dir, "vectors", draw_vectors_v, &s);
+  REQUIRE(doc);
+  const cJSON *p = rec_at(doc, "panels.0");
+  CHECK(!strcmp(rec_str(p, "kind"), "vectors"));
+  rec_check_nums(p, "x", x, 6, 0);
+  rec_check_nums(p, "u", u, 6, 0);
+  rec_check_nums(p, "v", v, 6, 0);
+  /* drawn: 4 (one zero vector, one NaN); longest 0.5; x axis = the grid's [-1.5, 1.5] */
+  CHECK_NEAR(rec_num(p, "n_arrows"), 4, 0);
+  const double scale = 0.9 * 3.0 / 2.0 / 0.5;
+  CHECK_NEAR(rec_num(p, "scale"), scale, 1e-12);
+  CHECK_NEAR(rec_num(p, "key.value"), 0.5, 1e-15);
+  CHECK_NEAR(rec_num(p, "key.length"), 0.5 * scale, 1e-12);
+  CHECK(!strcmp(rec_str(p, "key.text"), "0.5 m per step"));
+  CHECK(!strcmp(rec_str(p, "colour"), "#d62728"));
+  rec_check_nums(p, "grid.z.0", z, 3, 0);
+  rec_check_nums(p, "grid.z.1", z + 3, 3, 0);
+  double ext[4] = {-1.5, 1.5, -2, 2};
+  rec_check_nums(p, "grid.extent", ext, 4, 0);
+  CHECK(rec_num(p, "colour_axis.min") == 0 && rec_num(p, "colour_axis.max") == 5);
+  CHECK(!strcmp(rec_str(p, "colour_axis.map"), "greys"));
+  CHECK(rec_num(p, "x_axis.min") == -1.5 && rec_num(p, "x_axis.max") == 1.5);
+  cJSON_Delete(doc);
+  /* a given scale is used as given; the key stays a round number below the longest arrow */
+  s.scale = 0.25, s.z = NULL;
+  u[0] = 0.03, v[0] = 0.05, u[4] = 0.02, v[4] = 0.01, u[3] = -0.01, u[5] = v[5] = 0.005;
+  doc = recorded(dir, "vectors2", draw_vectors_v, &s);
+  REQUIRE(doc);
+  p = rec_at(doc, "panels.0");
+  CHECK_NEAR(rec_num(p, "scale"), 0.25, 0);
+  CHECK_NEAR(rec_num(p, "key.value"), 0.05, 1e-15); /* the longest is 0.058 */
+  CHECK_NEAR(rec_num(p, "key.length"), 0.05 * 0.25, 1e-15);
+  CHECK(!strcmp(rec_str(p, "key.text"), "0.05 m per step"));
+  CHECK(rec_at(p, "grid") == NULL);
+  cJSON_Delete(doc);
+  rm_rf(dir);
+}
+
+/* The pictures: an arrow follows its vector (a longer second arrow, same key, changes the
+ * picture), and a non-finite or zero vector draws nothing (the same bytes as leaving it out). */
+static void test_vector_arrows_follow_u_v_and_skip_non_finite(void) {
+  char dir[256], b[4][512];
+  rx_test_tmpdir(dir, sizeof dir, "vec_pics");
+  const char *names[4] = {"a", "longer", "nan", "zero"};
+  double x[3] = {0, 0.5, -0.5}, y[3] = {0, 0.5, 0.5};
+  double ua[3] = {1, 0, NAN}, va[3] = {0, 0.4, 1}, ub[3] = {1, 0, 0}, vb[3] = {0, 0.8, 0};
+  double uz[3] = {1, 0, 0}, vz[3] = {0, 0.4, 0};
+  rx_vector_spec s[4] = {{0}, {0}, {0}, {0}};
+  for (int k = 0; k < 4; k++) {
+    join(b[k], sizeof b[k], dir, names[k]);
+    s[k].x = x, s[k].y = y, s[k].n = 2, s[k].scale = 0.5, s[k].units = "a.u.";
+    s[k].x_min = s[k].y_min = -1, s[k].x_max = s[k].y_max = 1;
+  }
+  s[0].u = ua, s[0].v = va;
+  s[1].u = ub, s[1].v = vb;
+  s[2].u = ua, s[2].v = va, s[2].n = 3; /* (-0.5, 0.5) has u = NaN */
+  s[3].u = uz, s[3].v = vz, s[3].n = 3; /* (-0.5, 0.5) has a zero vector */
+  rx_error err;
+  for (int k = 0; k < 4; k++)
+    CHECK_MSG(rx_plot_vectors(b[k], NULL, &s[k], 1, &err) == 0, "%s", err.msg);
+  unsigned char *d[4] = {NULL};
+  long n[4];
+  char path[600];
+  for (int k = 0; k < 4; k++) {
+    snprintf(path, sizeof path, "%.500s.png", b[k]);
+    n[k] = read_all(path, &d[k]);
+  }
+  REQUIRE(n[0] > 0 && n[1] > 0 && n[2] > 0 && n[3] > 0);
+  CHECK_MSG(n[0] != n[1] || memcmp(d[0], d[1], (size_t)n[0]) != 0,
+            "a longer arrow left the picture unchanged");
+  CHECK_MSG(n[0] == n[2] && !memcmp(d[0], d[2], (size_t)n[0]),
+            "a non-finite vector changed the picture");
+  CHECK_MSG(n[0] == n[3] && !memcmp(d[0], d[3], (size_t)n[0]), "a zero vector changed the picture");
+  for (int k = 0; k < 4; k++)
+    free(d[k]);
+  rm_rf(dir);
+}
+
+static void test_vector_bad_arguments_are_refused(void) {
+  char dir[256], base[512];
+  rx_test_tmpdir(dir, sizeof dir, "vec_bad");
+  join(base, sizeof base, dir, "bad");
+  rx_error err;
+  double x[2] = {0, 1}, nan2[2] = {NAN, NAN}, z[4] = {1, 2, 3, 4};
+  rx_vector_spec s = {0};
+  s.x = x, s.y = x, s.u = x, s.v = x, s.n = 2;
+  rx_vector_spec t = s;
+  t.u = NULL;
+  CHECK(rx_plot_vectors(base, NULL, &t, 1, &err) == RX_EINVAL && strstr(err.msg, base));
+  t = s, t.n = 0;
+  CHECK(rx_plot_vectors(base, NULL, &t, 1, &err) == RX_EINVAL);
+  t = s, t.scale = -1;
+  CHECK(rx_plot_vectors(base, NULL, &t, 1, &err) == RX_EINVAL && strstr(err.msg, "scale"));
+  t = s, t.scale = NAN;
+  CHECK(rx_plot_vectors(base, NULL, &t, 1, &err) == RX_EINVAL);
+  t = s, t.u = nan2;
+  CHECK(rx_plot_vectors(base, NULL, &t, 1, &err) == RX_ENUMERIC);
+  t = s, t.z = z, t.nx = 1, t.ny = 4, t.z_x_max = t.z_y_max = 1;
+  CHECK(rx_plot_vectors(base, NULL, &t, 1, &err) == RX_EINVAL && strstr(err.msg, "grid"));
+  t = s, t.z = z, t.nx = t.ny = 2;
+  CHECK(rx_plot_vectors(base, NULL, &t, 1, &err) == RX_EINVAL && strstr(err.msg, "extent"));
+  t = s, t.colour = (rx_colour)99;
+  CHECK(rx_plot_vectors(base, NULL, &t, 1, &err) == RX_EINVAL && strstr(err.msg, "colour"));
+  CHECK(count_entries(dir, NULL) == 0);
+  /* a background alone (no finite arrow) is drawn: a panel with no usable bin */
+  t = s, t.u = nan2, t.z = z, t.nx = t.ny = 2, t.z_x_max = t.z_y_max = 1;
+  CHECK_MSG(rx_plot_vectors(base, NULL, &t, 1, &err) == 0, "%s", err.msg);
+  check_pair(dir, base);
+  rm_rf(dir);
+}
+
+/* Points, step histograms from bin centres, bars, dotted lines, open markers and a shaded x
+ * band are drawn and recorded; a linear axis under bars and steps shows 0; the diverging map
+ * is named in an image's colour axis. */
+static void test_series_styles_band_and_diverging_map(void) {
+  char dir[256], base[512];
+  const int demo = getenv("RX_PLOT_DEMO_DIR") && getenv("RX_PLOT_DEMO_DIR")[0];
+  rx_test_tmpdir(dir, sizeof dir, "styles");
+  double c[5] = {0.5, 1.5, 2.5, 3.5, 4.5}, h[5] = {4, 9, NAN, 3, 1}, g[5] = {2, 5, 7, 5, 2};
+  double k[5] = {0.5, 1, 2, 4, 8}, beta[5] = {4, 2, 1, 0.5, 0.25},
+         bound[5] = {4, NAN, NAN, NAN, 0.25};
+  double bars[5] = {1, -1, 0, 1, 1};
+  rx_series st[3] = {{"steps", c, h, NULL, 5, RX_COLOUR_GREEN, 0, 0, 0, RX_SERIES_STEPS},
+                     {"dotted steps", c, g, NULL, 5, RX_COLOUR_PURPLE, 0, 0, 2, RX_SERIES_STEPS},
+                     {"bars", c, bars, NULL, 5, RX_COLOUR_ORANGE, 0, 0, 0, RX_SERIES_BARS}};
+  rx_lines_spec p[2] = {{0}, {0}};
+  p[0].title = "steps and bars";
+  p[0].series = st, p[0].n_series = 3;
+  p[0].band_x_min = 1, p[0].band_x_max = 3, p[0].band_label = "fit range";
+  rx_series ln[3] = {
+      {"β", k, beta, NULL, 5, RX_COLOUR_ACTIVE, RX_MARKER_CIRCLE, 0, 0, RX_SERIES_LINE},
+      {"at a bound", k, bound, NULL, 5, RX_COLOUR_ACTIVE, RX_MARKER_OPEN_CIRCLE, 0, 0,
+       RX_SERIES_POINTS},
+      {"2/k", k, beta, NULL, 5, RX_COLOUR_BLACK, 0, 0, 1, RX_SERIES_LINE}};
+  p[1].title = "log-log with points";
+  p[1].series = ln, p[1].n_series = 3, p[1].log_x = p[1].log_y = 1;
+  join(base, sizeof base, dir, "styles");
+  rx_error err;
+  rx_plot_set_data_record(1);
+  int rc = rx_plot_lines(base, "series styles", p, 2, &err);
+  rx_plot_set_data_record(0);
+  CHECK_MSG(rc == 0, "%s", err.msg);
+  check_pair(dir, base);
+  cJSON *doc = record_load(base);
+  REQUIRE(doc);
+  const cJSON *q = rec_at(doc, "panels.0");
+  CHECK(!strcmp(rec_str(q, "series.0.style"), "steps") &&
+        !strcmp(rec_str(q, "series.2.style"), "bars"));
+  CHECK(cJSON_IsTrue(rec_at(q, "series.1.dotted")));
+  rec_check_nums(q, "series.0.y", h, 5, 0);
+  CHECK(rec_num(q, "band.x_min") == 1 && rec_num(q, "band.x_max") == 3);
+  CHECK(!strcmp(rec_str(q, "band.label"), "fit range"));
+  CHECK(!strcmp(rec_str(q, "legend.entries.3.text"), "fit range"));
+  /* steps reach from 0 to 5 (the outer bins as wide as their neighbours' gap); bars go to -1 */
+  CHECK(rec_num(q, "x_axis.min") <= 0 && rec_num(q, "x_axis.max") >= 5);
+  CHECK(rec_num(q, "y_axis.min") <= -1 && rec_num(q, "y_axis.max") >= 9);
+  q = rec_at(doc, "panels.1");
+  CHECK(!strcmp(rec_str(q, "series.0.marker"), "circle"));
+  CHECK(!strcmp(rec_str(q, "series.1.marker"), "open circle"));
+  CHECK(!strcmp(rec_str(q, "series.1.style"), "points"));
+  CHECK(rec_at(q, "series.0.style") == NULL); /* lines: as before */
+  rec_check_nums(q, "series.1.y", bound, 5, 0);
+  cJSON_Delete(doc);
+  /* out-of-range style, marker or dash */
+  rx_series bad = st[0];
+  bad.style = (rx_series_style)7;
+  rx_lines_spec pb = p[0];
+  pb.series = &bad, pb.n_series = 1;
+  CHECK(rx_plot_lines(base, NULL, &pb, 1, &err) == RX_EINVAL && strstr(err.msg, "style"));
+  bad = st[0], bad.dashed = 3;
+  CHECK(rx_plot_lines(base, NULL, &pb, 1, &err) == RX_EINVAL);
+  pb.series = st, pb.band_x_max = INFINITY;
+  CHECK(rx_plot_lines(base, NULL, &pb, 1, &err) == RX_EINVAL && strstr(err.msg, "band"));
+
+  /* a cosine map in [-1, 1], blue - white - red */
+  double cz[6] = {-1, -0.5, 0, 0.5, 1, NAN};
+  rx_image_spec im = {0};
+  im.z = cz, im.nx = 3, im.ny = 2, im.x_max = im.y_max = 1, im.z_min = -1, im.z_max = 1;
+  im.diverging = 1, im.cells = 1;
+  doc = recorded(dir, "diverging", draw_image_v, &im);
+  REQUIRE(doc);
+  CHECK(!strcmp(rec_str(doc, "panels.0.colour_axis.map"), "diverging"));
+  CHECK(cJSON_IsTrue(rec_at(doc, "panels.0.cells")));
+  CHECK(rec_num(doc, "panels.0.colour_axis.min") == -1);
+  cJSON_Delete(doc);
+  if (demo) {
+    char keep[1400];
+    snprintf(keep, sizeof keep, "cp %s/styles.png %s/diverging.png %s/ 2>/dev/null", dir, dir,
+             getenv("RX_PLOT_DEMO_DIR"));
+    if (system(keep) != 0) fprintf(stderr, "  (could not keep the demo figures)\n");
+  }
+  rm_rf(dir);
+}
+
+/* A binned statistic drawn with cells shows every bin: changing only the last bin (the top-right
+ * one) changes the picture, in an image with cells and under a vector panel's arrows. (PLplot's
+ * own image placement, the default, spreads nx samples edge to edge and draws the nx - 1 cells
+ * between them, coloured by their lower-left sample: the last row and column never show.) */
+static void test_image_cells_draw_every_bin(void) {
+  char dir[256], b[4][512];
+  rx_test_tmpdir(dir, sizeof dir, "cells");
+  double z0[4] = {0, 0, 0, 0}, z1[4] = {0, 0, 0, 1}, x[1] = {0}, y[1] = {0}, u[1] = {0.1};
+  const char *names[4] = {"image0", "image1", "vectors0", "vectors1"};
+  rx_error err;
+  for (int k = 0; k < 4; k++)
+    join(b[k], sizeof b[k], dir, names[k]);
+  rx_image_spec im = {0};
+  im.nx = im.ny = 2, im.x_max = im.y_max = 1, im.z_min = 0, im.z_max = 1, im.cells = 1;
+  rx_vector_spec vs = {0};
+  vs.x = x, vs.y = y, vs.u = u, vs.v = y, vs.n = 1, vs.nx = vs.ny = 2;
+  vs.z_x_min = vs.z_y_min = -1, vs.z_x_max = vs.z_y_max = 1, vs.z_min = 0, vs.z_max = 1;
+  for (int k = 0; k < 2; k++) {
+    im.z = vs.z = k ? z1 : z0;
+    CHECK_MSG(rx_plot_image(b[k], NULL, &im, 1, &err) == 0, "%s", err.msg);
+    CHECK_MSG(rx_plot_vectors(b[2 + k], NULL, &vs, 1, &err) == 0, "%s", err.msg);
+  }
+  for (int k = 0; k < 4; k += 2) {
+    unsigned char *d0 = NULL, *d1 = NULL;
+    char p0[600], p1[600];
+    snprintf(p0, sizeof p0, "%.500s.png", b[k]);
+    snprintf(p1, sizeof p1, "%.500s.png", b[k + 1]);
+    long n0 = read_all(p0, &d0), n1 = read_all(p1, &d1);
+    CHECK_MSG(n0 > 0 && n1 > 0 && (n0 != n1 || memcmp(d0, d1, (size_t)n0) != 0),
+              "%s: the last bin does not show", names[k]);
+    free(d0), free(d1);
+  }
+  rm_rf(dir);
+}
+
 int main(int argc, char **argv) {
   unsetenv("REACTIVATE_PLOT_DATA"); /* the record is off unless a test turns it on */
   static const rx_test_case tests[] = {
@@ -1271,6 +1560,12 @@ int main(int argc, char **argv) {
       TEST(test_axis_ticks_are_nice_numbers_on_linear_and_log_axes),
       TEST(test_lines_scatter_polar_traj_image_records_hold_the_drawn_values),
       TEST(test_record_leaves_pictures_unchanged_and_follows_its_settings),
+      TEST(test_vector_fields_over_a_density_with_keys),
+      TEST(test_vector_record_holds_arrows_scale_key_and_grid),
+      TEST(test_vector_arrows_follow_u_v_and_skip_non_finite),
+      TEST(test_vector_bad_arguments_are_refused),
+      TEST(test_series_styles_band_and_diverging_map),
+      TEST(test_image_cells_draw_every_bin),
   };
   return rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
 }

@@ -1,10 +1,11 @@
-/* The paper's figures (docs/science.md §7) drawn from saved results: the run directories
- * `reactivate train` writes and the <analysis>_<suffix>.json / .npz files `reactivate analyze`
- * writes under <path>/<task>/ (docs/science.md §8). Finds which seeds have which files, draws every
- * figure it has data for into <path>/<task>/figures/ (as <name>.png and <name>.svg) and reports
- * each figure written or skipped through a log callback. What it is not: an analysis. Nothing is
- * simulated here; the only numbers computed are means and s.d. over seeds, pooled samples, KDEs on
- * a grid for the density images and angular velocities of saved decoded headings. */
+/* The paper's figures (docs/science.md §7) and the probes' (docs/probes.md §6) drawn from saved
+ * results: the run directories `reactivate train` writes and the <analysis>_<suffix>.json / .npz
+ * files `reactivate analyze` writes under <path>/<task>/ (docs/science.md §8). Finds which seeds
+ * have which files, draws every figure it has data for into <path>/<task>/figures/ (as <name>.png
+ * and <name>.svg) and reports each figure written or skipped through a log callback. What it is
+ * not: an analysis. Nothing is simulated here; the only numbers computed are means and s.d. over
+ * seeds, pooled samples, KDEs on a grid for the density images and angular velocities of saved
+ * decoded headings. */
 #ifndef RX_FIGURES_H
 #define RX_FIGURES_H
 

@@ -59,7 +59,30 @@ typedef enum rx_legend_pos {
   RX_LEGEND_NONE
 } rx_legend_pos;
 
-/* ---- 1, 2. Lines: learning curves (Fig. 1b), cumulative explained variance (Fig. 1c) ---- */
+/* ---- 1, 2. Lines: learning curves (Fig. 1b), cumulative explained variance (Fig. 1c); also
+ * points, step histograms given by their counts and bars (the probes' figures) ---- */
+
+/* Marker shapes (rx_series.markers), about 2 mm across. */
+typedef enum rx_marker {
+  RX_MARKER_NONE = 0,
+  RX_MARKER_CIRCLE = 1,  /* a filled dot */
+  RX_MARKER_OPEN_CIRCLE, /* white inside, ringed in the series' colour: points of another kind
+                          * (a value at a search bound) next to filled ones */
+  RX_MARKER_SQUARE,      /* filled */
+  RX_MARKER_TRIANGLE     /* filled, pointing up */
+} rx_marker;
+
+/* How a series is drawn. */
+typedef enum rx_series_style {
+  RX_SERIES_LINE = 0, /* the points joined by straight lines, broken at a skipped point */
+  RX_SERIES_POINTS,   /* markers only (markers 0: filled dots) */
+  RX_SERIES_STEPS,    /* a histogram given by its bin centres x and heights y: y[i] held from
+                       * midway to x[i-1] to midway to x[i+1] (the outer bins as wide as their
+                       * neighbour's gap), dropping to the axis at both ends and at skipped bins */
+  RX_SERIES_BARS      /* a bar from y = 0 (a log axis: its bottom) to y[i], centred on x[i], 0.8
+                       * of the smallest gap between neighbouring x wide; filled translucent and
+                       * outlined in the series' colour */
+} rx_series_style;
 
 typedef struct rx_series {
   const char *label; /* legend entry (NULL: not in the legend) */
@@ -68,9 +91,10 @@ typedef struct rx_series {
   const double *sd;  /* (n,) s.d. drawn as y +- sd, or NULL */
   size_t n;
   rx_colour colour;
-  int markers; /* mark every point with a dot */
+  int markers; /* an rx_marker at every point (1: a dot) */
   int sd_bars; /* s.d. as error bars (default: a shaded band) */
-  int dashed;
+  int dashed;  /* 1 dashed, 2 dotted (lines and steps) */
+  rx_series_style style;
 } rx_series;
 
 typedef struct rx_lines_spec {
@@ -80,6 +104,10 @@ typedef struct rx_lines_spec {
   int log_x, log_y; /* logarithmic axis, labelled at decades; values <= 0 are skipped */
   double x_min, x_max, y_min, y_max;
   rx_legend_pos legend;
+  /* A light grey band across the plot over x in [band_x_min, band_x_max] (clipped to the axis),
+   * behind the data: a fit range, say; band_label is its legend entry. min >= max: none. */
+  double band_x_min, band_x_max;
+  const char *band_label;
 } rx_lines_spec;
 
 /* ---- 3. Decoded trajectories (Fig. 1d/e, 2a/b, C.3; headings vs time for C.5) ---- */
@@ -128,6 +156,12 @@ typedef struct rx_image_spec {
   int n_contours;                    /* white contour lines at this many levels (0: none) */
   double box[4];                     /* optional arena outline, as in rx_traj_spec */
   int equal_aspect;
+  int diverging; /* colour map blue - white - red instead of viridis, for signed values: a range
+                  * symmetric about 0 (z_min = -z_max) puts white at 0 */
+  int cells;     /* z holds nx x ny bins (a binned statistic): each drawn as a flat cell exactly
+                  * over its extent above. 0: z samples a smooth field (a KDE), drawn as PLplot
+                  * draws images, (nx - 1) x (ny - 1) cells between samples spread from edge to
+                  * edge, so within a cell of the places above: invisible on a fine grid only */
 } rx_image_spec;
 
 /* ---- 6. Annotated matrix (Fig. 2e, the KL matrix) ---- */
@@ -193,6 +227,34 @@ typedef struct rx_polar_spec {
   rx_legend_pos legend;
 } rx_polar_spec;
 
+/* ---- 10. Vector fields: arrows over an optional shaded grid (drift and score, probes §4) ---- */
+
+/* Arrows drawn by PLplot's plvect, each centred on its point, of length scale x |(u, v)| in axis
+ * units (the x and y axes are taken to share units), with a filled head; a point with a
+ * non-finite x, y, u or v, or a zero vector, gets no arrow. A key under the plot area shows a
+ * reference arrow of a round length and its value ("0.02 m per step"), so panels scaled
+ * differently read correctly. An optional scalar grid (a density) shades the background in
+ * light greys, with a colour bar. */
+typedef struct rx_vector_spec {
+  const char *title, *x_label, *y_label;
+  const double *x, *y; /* (n,) the points */
+  const double *u, *v; /* (n,) the vectors there */
+  size_t n;
+  double scale;      /* axis units of arrow length per unit of (u, v); 0: the longest arrow is
+                      * 0.9 x (x range) / ceil(sqrt(number of arrows)), about the spacing of that
+                      * many points on a square grid */
+  const char *units; /* of (u, v), for the key ("m per step"; NULL: the key shows the value only) */
+  rx_colour colour;  /* AUTO: black */
+  double x_min, x_max, y_min, y_max; /* axis ranges; min >= max: from the points and the grid */
+  const double *z;                   /* (ny, nx) background grid as rx_image_spec's z, or NULL */
+  int nx, ny;                        /* >= 2 each when z is given */
+  double z_x_min, z_x_max, z_y_min, z_y_max; /* the grid's outer edges (required with z) */
+  double z_min, z_max;                       /* its shading range (min >= max: 0 to its maximum) */
+  const char *z_label;                       /* colour bar label */
+  double box[4];                             /* optional arena outline, as in rx_traj_spec */
+  int equal_aspect;
+} rx_vector_spec;
+
 /* ---- figures with several panels ---- */
 
 typedef struct rx_fig rx_fig;
@@ -212,6 +274,7 @@ int rx_fig_add_matrix(rx_fig *fig, const rx_matrix_spec *s, rx_error *err);
 int rx_fig_add_box(rx_fig *fig, const rx_box_spec *s, rx_error *err);
 int rx_fig_add_hist(rx_fig *fig, const rx_hist_spec *s, rx_error *err);
 int rx_fig_add_polar(rx_fig *fig, const rx_polar_spec *s, rx_error *err);
+int rx_fig_add_vectors(rx_fig *fig, const rx_vector_spec *s, rx_error *err);
 /* Cumulative explained variance of the first k components, active (blue) vs quiescent (red),
  * mean +- s.d. over seeds as lines with markers and error bars; sd arrays may be NULL. */
 int rx_fig_add_explained_variance(rx_fig *fig, const char *title, int k, const double *active_mean,
@@ -250,6 +313,8 @@ int rx_plot_hist(const char *base, const char *title, const rx_hist_spec *panels
                  rx_error *err);
 int rx_plot_polar(const char *base, const char *title, const rx_polar_spec *panels, int n_panels,
                   rx_error *err);
+int rx_plot_vectors(const char *base, const char *title, const rx_vector_spec *panels, int n_panels,
+                    rx_error *err);
 int rx_plot_explained_variance(const char *base, const char *title, int k,
                                const double *active_mean, const double *active_sd,
                                const double *quiescent_mean, const double *quiescent_sd,

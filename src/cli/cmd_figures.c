@@ -38,6 +38,8 @@ static const char help[] =
     "fig2f_variance; the same from rule=same analyses as figC1_* and from GRU analyses as\n"
     "figC2_*; figC3_example_trajectories, figC4_step_distance.\n"
     "Head direction: fig3ab_headings, fig3cd_pcs, figC5_trajectories, figC5_angular_velocity.\n"
+    "Both tasks, from the probes' files (docs/probes.md §6): fig_probe_mixing, fig_probe_score,\n"
+    "fig_probe_temperature, fig_probe_diffusion (spatial GRU files: figC2_probe_*).\n"
     "\n"
     "options:\n"
     "  --quiet       print nothing but errors\n"

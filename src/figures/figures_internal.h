@@ -1,8 +1,8 @@
 /* Shared internals of `reactivate figures`: the context (settings, the results set, seeds found
  * and the shared results reader with its cache), the figure variants, and small helpers for
  * logging, outputs and the numbers the figures show. figures.c owns the context, discovery and
- * dispatch; figures_data.c the typed look-ups and numerics; figures_spatial.c and figures_hd.c
- * draw. Run and file names, the experiment set and the cache are src/results'. */
+ * dispatch; figures_data.c the typed look-ups and numerics; figures_spatial.c, figures_hd.c and
+ * figures_probes.c draw. Run and file names, the experiment set and the cache are src/results'. */
 #ifndef RX_FIGURES_INTERNAL_H
 #define RX_FIGURES_INTERNAL_H
 
@@ -125,5 +125,8 @@ int fg_spatial_figures(fg_ctx *c, const fg_variant *v, rx_error *err); /* Fig. 1
 int fg_supplement_c3(fg_ctx *c, rx_error *err);
 int fg_supplement_c4(fg_ctx *c, rx_error *err);
 int fg_hd_figures(fg_ctx *c, rx_error *err); /* Fig. 3, C.5 */
+/* The probes' figures of v's family (docs/probes.md §6): <prefix>probe_mixing, _score,
+ * _temperature, _diffusion, each skipped (logged) when its file is absent. */
+int fg_probe_figures(fg_ctx *c, const fg_variant *v, rx_error *err);
 
 #endif

@@ -162,8 +162,12 @@ static int fig_learning_curves(fg_ctx *c, const fg_variant *v, rx_error *err) {
     fg_title_head(v, "1b", head, sizeof head);
     snprintf(title, sizeof title, "%s: test metrics during training, %s (%s), %s", head,
              cond->label, cond->desc, seeds);
-    rx_series s0 = {cond->label, x, m[0], n_used > 1 ? sd[0] : NULL, nu, RX_COLOUR_ACTIVE, 0, 0, 0};
-    rx_series s1 = {cond->label, x, m[1], n_used > 1 ? sd[1] : NULL, nu, RX_COLOUR_ACTIVE, 0, 0, 0};
+    rx_series s0 = {
+        cond->label, x, m[0],          n_used > 1 ? sd[0] : NULL, nu, RX_COLOUR_ACTIVE, 0,
+        0,           0, RX_SERIES_LINE};
+    rx_series s1 = {
+        cond->label, x, m[1],          n_used > 1 ? sd[1] : NULL, nu, RX_COLOUR_ACTIVE, 0,
+        0,           0, RX_SERIES_LINE};
     rx_lines_spec p[2] = {{0}, {0}};
     p[0].title = "test loss (population-code MSE)";
     p[0].x_label = "training step";

@@ -64,10 +64,20 @@ static int draw_image(const void *spec, const rxpl_rect *cell) {
   rxpl_rec_nums(rec, "extent", extent, 4, 1);
   rxpl_rec_matrix(rec, "z", s->z, ny, nx);
   if (has_box(s->box)) rxpl_rec_nums(rec, "arena", s->box, 4, 1);
-  rxpl_cmap_sequential();
-  /* cell (i, j) spans x_min + [i, i + 1] dx; colours map [lo, hi] to the whole of cmap1 */
-  plimagefr((PLFLT_MATRIX)img, nx, ny, s->x_min, s->x_max, s->y_min, s->y_max, lo, hi, lo, hi, NULL,
-            NULL);
+  const int map = s->diverging ? RXPL_MAP_DIVERGING : RXPL_MAP_VIRIDIS;
+  rxpl_cmap_set(map);
+  /* colours map [lo, hi] to the whole of cmap1; with cells, cell (i, j) spans
+   * x_min + [i, i + 1] dx exactly, else PLplot's image placement (plot.h) */
+  if (s->cells) {
+    rxpl_rec_bool(rec, "cells", 1);
+    if (rxpl_image_cells(s->z, nx, ny, s->x_min, s->x_max, s->y_min, s->y_max, lo, hi)) {
+      free(img), free(con), free(buf);
+      return RX_ENOMEM;
+    }
+  } else {
+    plimagefr((PLFLT_MATRIX)img, nx, ny, s->x_min, s->x_max, s->y_min, s->y_max, lo, hi, lo, hi,
+              NULL, NULL);
+  }
   if (s->n_contours > 0) {
     PLFLT lev[64];
     int n = s->n_contours < 64 ? s->n_contours : 64;
@@ -89,7 +99,7 @@ static int draw_image(const void *spec, const rxpl_rect *cell) {
     plwidth(1.0);
   }
   rxpl_frame_end(&f, &vp);
-  rxpl_colourbar(&vp, &ca, s->z_label, 0);
+  rxpl_colourbar(&vp, &ca, s->z_label, map);
   free(img), free(con), free(buf);
   return 0;
 }

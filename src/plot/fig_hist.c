@@ -89,7 +89,7 @@ static int draw_hist(const void *spec, const rxpl_rect *cell) {
     else
       snprintf(text[ne], sizeof text[ne], "%s", label);
     if (!text[ne][0]) continue;
-    rxpl_legend_entry e = {text[ne], rxpl_colour_index(s->sets[k].colour, k), 1, 0, 1, 0};
+    rxpl_legend_entry e = {text[ne], rxpl_colour_index(s->sets[k].colour, k), 1, 0, 1, 0, 0};
     ent[ne++] = e;
   }
   if (s->legend == RX_LEGEND_OUTSIDE) f.right_extra = rxpl_legend_width(ent, ne) + 0.8;

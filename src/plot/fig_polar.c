@@ -153,7 +153,8 @@ static int draw_polar(const void *spec, const rxpl_rect *cell) {
   int ne = 0;
   for (int k = 0; k < K && ne < 32; k++) {
     if (!s->sets[k].label || !s->sets[k].label[0]) continue;
-    rxpl_legend_entry e = {s->sets[k].label, rxpl_colour_index(s->sets[k].colour, k), 0, 0, 1, 0};
+    rxpl_legend_entry e = {
+        s->sets[k].label, rxpl_colour_index(s->sets[k].colour, k), 0, 0, 1, 0, 0};
     ent[ne++] = e;
   }
   double corners_x[1] = {0}, corners_y[1] = {0};

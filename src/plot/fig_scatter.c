@@ -89,7 +89,7 @@ static int draw_scatter(const void *spec, const rxpl_rect *cell) {
     rxpl_marker(RX_PL_CIRCLE, x, y, size, 0);
   }
   rxpl_frame_end(&f, &vp);
-  if (s->c) rxpl_colourbar(&vp, &ca, s->c_label, s->cyclic);
+  if (s->c) rxpl_colourbar(&vp, &ca, s->c_label, s->cyclic ? RXPL_MAP_CYCLIC : RXPL_MAP_VIRIDIS);
   return 0;
 }
 

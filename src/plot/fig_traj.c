@@ -110,8 +110,8 @@ static int draw_traj(const void *spec, const rxpl_rect *cell) {
       rxpl_marker(RX_PL_TRIANGLE, wx[last], wy[last], 3.0, 1);
     }
   }
-  rxpl_legend_entry ent[2] = {{"start", RX_PL_FG, 0, 0, 0, RX_PL_CIRCLE},
-                              {"end", RX_PL_FG, 0, 0, 0, RX_PL_TRIANGLE}};
+  rxpl_legend_entry ent[2] = {{"start", RX_PL_FG, 0, 0, 0, RX_PL_CIRCLE, 0},
+                              {"end", RX_PL_FG, 0, 0, 0, RX_PL_TRIANGLE, 0}};
   rxpl_legend(RX_LEGEND_AUTO, ent, 2, px, py, np);
   rxpl_frame_end(&f, &vp);
   free(wx), free(wy), free(px), free(py);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <plplot.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plot/plot_internal.h"
@@ -206,7 +207,7 @@ void rxpl_frame_begin(const rxpl_frame *f, const rxpl_rect *cell, rxpl_rect *vp)
   double left = f->no_box ? 0.5 : TICK_Y_GAP + y_ticks_width(f) + (has_y ? 1.9 : 0.0) + 0.3;
   double right = 0.8 + f->right_extra;
   double top = f->title && f->title[0] ? 1.85 : 0.7;
-  double bottom = f->no_box ? 1.3 : x_ticks_end(f) + (has_x ? 1.5 : 0.0) + 0.55;
+  double bottom = f->no_box ? 1.3 : x_ticks_end(f) + (has_x ? 1.5 : 0.0) + 0.55 + f->below_extra;
   if (!f->no_box && !f->x_ticks_custom) {
     /* The last x tick label is centred on the right edge. */
     double half = 0.5 * rxpl_axis_label_width(&f->x) + 0.2;
@@ -346,12 +347,9 @@ double rxpl_colourbar_margin(const rxpl_axis *c, const char *label) {
   return 0.9 + 0.9 + TICK_Y_GAP + rxpl_axis_label_width(c) + (label && label[0] ? 1.9 : 0.0) + 0.3;
 }
 
-void rxpl_colourbar(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int cyclic) {
+void rxpl_colourbar(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int map) {
   double x0 = vp->x1 + rxpl_cw(0.9), x1 = x0 + rxpl_cw(0.9);
-  if (cyclic)
-    rxpl_cmap_cyclic();
-  else
-    rxpl_cmap_sequential();
+  rxpl_cmap_set(map);
   plvpor(x0, x1, vp->y0, vp->y1);
   plwind(0, 1, c->lo, c->hi);
   /* 128 bands rather than plgradient, whose cairo driver leaks its pattern on every call */
@@ -371,7 +369,7 @@ void rxpl_colourbar(const rxpl_rect *vp, const rxpl_axis *c, const char *label, 
   cJSON *rec = rxpl_rec();
   rxpl_rec_axis(rec, "colour_axis", c, 1);
   rxpl_rec_str(rxpl_rec_obj(rec, "colour_axis"), "label", label);
-  rxpl_rec_str(rxpl_rec_obj(rec, "colour_axis"), "map", cyclic ? "cyclic" : "viridis");
+  rxpl_rec_str(rxpl_rec_obj(rec, "colour_axis"), "map", rxpl_cmap_name(map));
   if (label && label[0]) {
     rxpl_text_scale(1.1);
     rxpl_mtex("r", TICK_Y_GAP + rxpl_axis_label_width(c) + 0.35 + 0.6, 0.5, 0.5, label);
@@ -476,10 +474,13 @@ void rxpl_legend(rx_legend_pos pos, const rxpl_legend_entry *e, int n, const dou
     if (e[i].box) {
       PLFLT qx[5] = {sx0, sx1, sx1, sx0, sx0},
             qy[5] = {yc - hh, yc - hh, yc + hh, yc + hh, yc - hh};
-      rxpl_col(rxpl_light(e[i].colour));
+      /* a named colour's translucent copy; any other colour (a band's grey) as it is */
+      const int named =
+          e[i].colour >= RX_PL_NAMED && e[i].colour < RX_PL_NAMED + RX_COLOUR_COUNT - 1;
+      rxpl_col(named ? rxpl_light(e[i].colour) : e[i].colour);
       plfill(4, qx, qy);
       if (!e[i].line) {
-        rxpl_col(e[i].colour);
+        rxpl_col(named ? e[i].colour : RX_PL_MUTED);
         plwidth(1.2);
         plline(5, qx, qy);
       }
@@ -488,14 +489,18 @@ void rxpl_legend(rx_legend_pos pos, const rxpl_legend_entry *e, int n, const dou
       PLFLT lx[2] = {sx0, sx1}, ly[2] = {yc, yc};
       rxpl_col(e[i].colour);
       plwidth(1.8);
-      pllsty(e[i].dashed ? 3 : 1);
+      rxpl_line_style(e[i].dashed);
       plline(2, lx, ly);
       pllsty(1);
     }
     plwidth(1.0);
     if (e[i].marker) {
+      double size = e[i].marker == RX_PL_CIRCLE ? 2.2 : 2.6;
       rxpl_col(e[i].colour);
-      rxpl_marker(e[i].marker, 0.5 * (sx0 + sx1), yc, e[i].marker == RX_PL_CIRCLE ? 2.2 : 2.6, 0);
+      if (e[i].open)
+        rxpl_marker_open(e[i].marker, 0.5 * (sx0 + sx1), yc, size, e[i].colour);
+      else
+        rxpl_marker(e[i].marker, 0.5 * (sx0 + sx1), yc, size, 0);
     }
     rxpl_col(RX_PL_FG);
     rxpl_text_scale(LEG_TEXT);
@@ -505,6 +510,28 @@ void rxpl_legend(rx_legend_pos pos, const rxpl_legend_entry *e, int n, const dou
   rxpl_col(RX_PL_FG);
   plvpor(vx0, vx1, vy0, vy1);
   plwind(wx0, wx1, wy0, wy1);
+}
+
+/* ---- images ---- */
+
+int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, double y0, double y1,
+                     double lo, double hi) {
+  const int mx = nx + 1, my = ny + 1;
+  PLFLT **img = malloc((size_t)mx * sizeof *img), *buf = malloc((size_t)mx * my * sizeof *buf);
+  if (!img || !buf) {
+    free(img), free(buf);
+    return RX_ENOMEM;
+  }
+  for (int i = 0; i < mx; i++) {
+    img[i] = buf + (size_t)i * my;
+    for (int j = 0; j < my; j++) { /* the extra sample repeats the last cell's (never drawn) */
+      double v = z[(size_t)(j < ny ? j : ny - 1) * nx + (i < nx ? i : nx - 1)];
+      img[i][j] = rxpl_finite(v) ? fmin(fmax(v, lo), hi) : NAN;
+    }
+  }
+  plimagefr((PLFLT_MATRIX)img, mx, my, x0, x1, y0, y1, lo, hi, lo, hi, NULL, NULL);
+  free(img), free(buf);
+  return 0;
 }
 
 /* ---- markers and lines ---- */
@@ -551,10 +578,25 @@ void rxpl_marker(int shape, double x, double y, double size_mm, int outline) {
   if (outline) {
     xs[n] = xs[0];
     ys[n] = ys[0];
-    rxpl_col(RX_PL_FG);
-    plwidth(0.8);
+    rxpl_col(outline < 0 ? -outline : RX_PL_FG);
+    plwidth(outline < 0 ? 1.3 : 0.8);
     plline(n + 1, xs, ys);
     plwidth(1.0);
+  }
+}
+
+void rxpl_marker_open(int shape, double x, double y, double size_mm, int colour) {
+  rxpl_col(RX_PL_WHITE);
+  rxpl_marker(shape, x, y, size_mm, -colour); /* a negative outline: ringed in that colour */
+  rxpl_col(colour);
+}
+
+void rxpl_line_style(int dashed) {
+  if (dashed == 2) { /* dots: 0.5 mm marks 1.2 mm apart */
+    PLINT mark = 500, space = 1200;
+    plstyl(1, &mark, &space);
+  } else {
+    pllsty(dashed ? 3 : 1);
   }
 }
 

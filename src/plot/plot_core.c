@@ -223,8 +223,36 @@ static void set_cmap1(const double (*pts)[3], int n) {
   plscmap1l(1, n, pos, r, g, b, NULL);
 }
 
+/* ColorBrewer RdBu, reversed: blue (-) through white to red (+), for signed values. */
+static const double diverging[9][3] = {{0x21, 0x66, 0xac}, {0x43, 0x93, 0xc3}, {0x92, 0xc5, 0xde},
+                                       {0xd1, 0xe5, 0xf0}, {0xf7, 0xf7, 0xf7}, {0xfd, 0xdb, 0xc7},
+                                       {0xf4, 0xa5, 0x82}, {0xd6, 0x60, 0x4d}, {0xb2, 0x18, 0x2b}};
+
+/* White to mid grey: a background shade that arrows and lines stay visible on. */
+static const double greys[5][3] = {{0xff, 0xff, 0xff},
+                                   {0xf0, 0xf0, 0xf0},
+                                   {0xd9, 0xd9, 0xd9},
+                                   {0xbd, 0xbd, 0xbd},
+                                   {0x96, 0x96, 0x96}};
+
 void rxpl_cmap_sequential(void) { set_cmap1(viridis, 11); }
 void rxpl_cmap_cyclic(void) { set_cmap1(wheel, 7); }
+
+void rxpl_cmap_set(int map) {
+  if (map == RXPL_MAP_CYCLIC)
+    set_cmap1(wheel, 7);
+  else if (map == RXPL_MAP_DIVERGING)
+    set_cmap1(diverging, 9);
+  else if (map == RXPL_MAP_GREYS)
+    set_cmap1(greys, 5);
+  else
+    set_cmap1(viridis, 11);
+}
+
+const char *rxpl_cmap_name(int map) {
+  static const char *const names[4] = {"viridis", "cyclic", "diverging", "greys"};
+  return map >= 0 && map < 4 ? names[map] : names[0];
+}
 
 double rxpl_cmap_luminance(double f, int cyclic) {
   const double(*pts)[3] = cyclic ? wheel : viridis;
@@ -509,6 +537,7 @@ ONE_ROW(rx_plot_matrix, rx_matrix_spec, rx_fig_add_matrix)
 ONE_ROW(rx_plot_box, rx_box_spec, rx_fig_add_box)
 ONE_ROW(rx_plot_hist, rx_hist_spec, rx_fig_add_hist)
 ONE_ROW(rx_plot_polar, rx_polar_spec, rx_fig_add_polar)
+ONE_ROW(rx_plot_vectors, rx_vector_spec, rx_fig_add_vectors)
 
 int rx_plot_explained_variance(const char *base, const char *title, int k,
                                const double *active_mean, const double *active_sd,

@@ -54,8 +54,17 @@ static cJSON *add(cJSON *o, const char *key, cJSON *item) {
   return item;
 }
 
+/* A finite number as the shortest text that reads back as the same double (cJSON's own printing
+ * keeps 15 digits when they come within a relative 2^-52, which is not always the same double);
+ * non-finite: null. */
 static cJSON *number(double v) {
-  return rxpl_finite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+  if (!rxpl_finite(v)) return cJSON_CreateNull();
+  char buf[40];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  return cJSON_CreateRaw(buf);
 }
 
 cJSON *rxpl_rec_obj(cJSON *o, const char *key) {

@@ -83,6 +83,10 @@ int rxpl_light(int idx);                    /* the translucent copy of a named c
 void rxpl_col_alpha(int idx, double alpha); /* draws with idx's colour at this opacity */
 void rxpl_cmap_sequential(void);            /* viridis */
 void rxpl_cmap_cyclic(void);                /* hue wheel, equal at both ends */
+/* The colour maps by number, as rxpl_colourbar and the data record name them. */
+enum { RXPL_MAP_VIRIDIS = 0, RXPL_MAP_CYCLIC = 1, RXPL_MAP_DIVERGING = 2, RXPL_MAP_GREYS = 3 };
+void rxpl_cmap_set(int map);
+const char *rxpl_cmap_name(int map); /* "viridis", "cyclic", "diverging", "greys" */
 /* Relative luminance (0..1) of cmap1 at position f, to pick black or white text on it. */
 double rxpl_cmap_luminance(double f, int cyclic);
 
@@ -126,7 +130,8 @@ typedef struct rxpl_frame {
   int x_ticks_custom;  /* the panel labels x itself (groups, matrix columns) */
   int y_ticks_custom;  /* ... and y (matrix rows), its labels y_custom_width char heights wide */
   double y_custom_width;
-  int no_box; /* polar: no axes at all */
+  int no_box;         /* polar: no axes at all */
+  double below_extra; /* room under the x axis label, char heights (a vector key) */
 } rxpl_frame;
 
 /* Places the plot area in cell, sets viewport and window, draws the grid. */
@@ -134,9 +139,9 @@ void rxpl_frame_begin(const rxpl_frame *f, const rxpl_rect *cell, rxpl_rect *vp)
 /* Draws axes, tick labels, axis labels and title on top of the data. */
 void rxpl_frame_end(const rxpl_frame *f, const rxpl_rect *vp);
 
-/* Colour bar right of vp for cmap1 over axis c (cyclic: the angle map). */
+/* Colour bar right of vp for cmap1 over axis c in colour map `map` (RXPL_MAP_*). */
 double rxpl_colourbar_margin(const rxpl_axis *c, const char *label);
-void rxpl_colourbar(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int cyclic);
+void rxpl_colourbar(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int map);
 
 typedef struct rxpl_legend_entry {
   const char *text;
@@ -145,6 +150,7 @@ typedef struct rxpl_legend_entry {
   int dashed;
   int box;    /* a filled (translucent) box sample */
   int marker; /* a marker sample: RX_PL_CIRCLE, ... (0: none) */
+  int open;   /* the marker white inside, ringed in the colour */
 } rxpl_legend_entry;
 
 /* Legend inside the current viewport (or right of it, OUTSIDE), drawn by hand: pllegend sizes
@@ -160,11 +166,22 @@ void rxpl_legend(rx_legend_pos pos, const rxpl_legend_entry *e, int n, const dou
 int rxpl_x_labels(const char *const *labels, const double *x, int n, double slot_width, int draw);
 
 enum { RX_PL_NO_MARKER = 0, RX_PL_CIRCLE = 1, RX_PL_TRIANGLE = 2, RX_PL_SQUARE = 3 };
-/* Filled marker of diameter size_mm at window (x, y) in the current colour; outline: a black
- * edge. Uses the current viewport/window. */
+/* Filled marker of diameter size_mm at window (x, y) in the current colour; outline 1: a black
+ * edge, -idx: an edge in cmap0 colour idx. Uses the current viewport/window. */
 void rxpl_marker(int shape, double x, double y, double size_mm, int outline);
+/* The same shape white inside and ringed in colour (a cmap0 index). */
+void rxpl_marker_open(int shape, double x, double y, double size_mm, int colour);
+/* Line style of a series: 0 solid, 1 dashed, 2 dotted. */
+void rxpl_line_style(int dashed);
 /* Window units per mm in x and y for the current viewport. */
 void rxpl_world_per_mm(double *sx, double *sy);
+
+/* Draws z (ny, nx) row-major as nx x ny flat cells exactly over [x0, x1] x [y0, y1] through the
+ * current cmap1, values clamped into [lo, hi], non-finite cells blank. (plimagefr places its nx
+ * samples at the edges, x0 + i (x1 - x0) / (nx - 1), and draws the nx - 1 cells between them:
+ * given one more sample in each direction it draws the nx cells.) Returns 0 or RX_ENOMEM. */
+int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, double y0, double y1,
+                     double lo, double hi);
 
 /* Polyline of the finite points of (x, y), broken at non-finite ones; an isolated finite point
  * becomes a dot. */
