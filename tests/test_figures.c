@@ -100,11 +100,14 @@ static void check_figure(const char *dir, const char *name) {
 }
 
 static const char *const spatial_figures[] = {
-    "fig1b_learning_curves", "fig1c_explained_variance",   "fig1de_trajectories", "fig1fg_pcs",
-    "fig1hk_densities",      "fig2ab_positions",           "fig2cd_densities",    "fig2e_kl_matrix",
-    "fig2f_variance",        "figC3_example_trajectories", "figC4_step_distance"};
-static const char *const hd_figures[] = {"fig3ab_headings", "fig3cd_pcs", "figC5_trajectories",
-                                         "figC5_angular_velocity"};
+    "fig1b_learning_curves", "fig1c_explained_variance", "fig1de_trajectories", "fig1fg_pcs",
+    "fig1hk_densities", "fig2ab_positions", "fig2cd_densities", "fig2e_kl_matrix", "fig2f_variance",
+    "figC3_example_trajectories", "figC4_step_distance",
+    /* the probes (docs/probes.md §6), from `analyze all`'s probe files */
+    "fig_probe_mixing", "fig_probe_score", "fig_probe_temperature", "fig_probe_diffusion"};
+static const char *const hd_figures[] = {
+    "fig3ab_headings",  "fig3cd_pcs",      "figC5_trajectories",    "figC5_angular_velocity",
+    "fig_probe_mixing", "fig_probe_score", "fig_probe_temperature", "fig_probe_diffusion"};
 
 /* The output of `figures path=<root>` from the test below, for the next one under rx_test_small
  * (valgrind), which then does not draw the same figures a second time. */
@@ -143,7 +146,7 @@ static void test_figures_draws_every_figure_the_results_support(void) {
     CHECK(doc && !strcmp(rec_str(doc, "figure"), hd_figures[i]) && rec_len(doc, "panels") >= 1);
     cJSON_Delete(doc);
   }
-  CHECK_MSG(strstr(o, "4 figures written"), "%s", o);
+  CHECK_MSG(strstr(o, "8 figures written"), "%s", o);
   free(o);
   /* no temporary files left behind */
   CHECK(sh("ls %s/*/figures | grep -q '[.]tmp'", root) != 0);

@@ -710,27 +710,27 @@ static void test_probe_figures_are_shown_in_the_section(void) {
     write_seed(root, s, &v, P_ALL);
   }
   snprintf(figs, sizeof figs, "%s/spatial_navigation/figures", root);
-  REQUIRE(copy_png(figs, "figprobe_mixing.png") == 0);
-  REQUIRE(copy_png(figs, "figprobe_diffusion.png") == 0);
+  REQUIRE(copy_png(figs, "fig_probe_mixing.png") == 0);
+  REQUIRE(copy_png(figs, "fig_probe_diffusion.png") == 0);
   REQUIRE(copy_png(figs, "fig2e_kl_matrix.png") == 0);
-  put(figs, "figprobe_diffusion.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+  put(figs, "fig_probe_diffusion.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
   char *md = report_md(root), *html = read_text(root, "report.html");
   REQUIRE(md && html);
   const char *sec = strstr(md, "\n## Is it sampling?\n"), *figures = strstr(md, "\n## Figures\n");
   REQUIRE(sec && figures);
-  const char *mix = strstr(sec, "](spatial_navigation/figures/figprobe_mixing.png)"),
-             *diff = strstr(sec, "](spatial_navigation/figures/figprobe_diffusion.png)");
+  const char *mix = strstr(sec, "](spatial_navigation/figures/fig_probe_mixing.png)"),
+             *diff = strstr(sec, "](spatial_navigation/figures/fig_probe_diffusion.png)");
   CHECK(mix && mix < figures && mix > strstr(sec, "#### Mixing from a foreign start") &&
         mix < strstr(sec, "#### Drift versus score"));
   CHECK(diff && diff < figures && diff > strstr(sec, "#### Diffusion"));
   CHECK(strstr(sec, "Fig. mixing probe: KL of each quiescent window") != NULL);
-  CHECK(strstr(sec, "([SVG](spatial_navigation/figures/figprobe_diffusion.svg))") != NULL);
+  CHECK(strstr(sec, "([SVG](spatial_navigation/figures/fig_probe_diffusion.svg))") != NULL);
   /* each once: the Figures section leaves them to "Is it sampling?" and says so */
-  CHECK(count_of(md, "figprobe_mixing.png") == 1 && count_of(md, "figprobe_diffusion.png") == 1);
+  CHECK(count_of(md, "fig_probe_mixing.png") == 1 && count_of(md, "fig_probe_diffusion.png") == 1);
   CHECK(strstr(figures, "The probes' figures (2) are shown in \"Is it sampling?\".") != NULL);
   CHECK(strstr(figures, "fig2e_kl_matrix.png") != NULL);
   CHECK(count_of(html, "<img ") == 3);
-  CHECK(strstr(html, "src=\"spatial_navigation/figures/figprobe_mixing.png\"") != NULL);
+  CHECK(strstr(html, "src=\"spatial_navigation/figures/fig_probe_mixing.png\"") != NULL);
   free(md);
   free(html);
   cleanup(root);

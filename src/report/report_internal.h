@@ -173,8 +173,8 @@ void rp_figure_caption(const char *stem, int gaussian, char *buf, size_t n);
  * returns whether it was shown. */
 int rp_figure_if_exists(const rp_set *s, rp_doc *d, const char *stem);
 /* The stem prefix of the probe figures that "Is it sampling?" shows (the main family's):
- * "figprobe_" (then "mixing", "score", ...); the Figures section leaves them to it. */
-#define RP_PROBE_FIGURE_PREFIX "figprobe_"
+ * "fig_probe_" (then "mixing", "score", ...); the Figures section leaves them to it. */
+#define RP_PROBE_FIGURE_PREFIX "fig_probe_" /* src/figures/figures_probes.c names them so */
 
 /* ---- "Is it sampling?" (report_probes.c) ---- */
 

@@ -580,7 +580,7 @@ void rp_figure_caption(const char *stem, int gaussian, char *buf, size_t n) {
   else if (!strncmp(stem, "figC2_", 6))
     key = stem + 6, variant = "C.2: as ";
   else if (!strncmp(stem, "fig", 3))
-    key = stem + 3;
+    key = stem + 3 + (stem[3] == '_'); /* "fig_probe_mixing": the probes' figures */
   int found = -1;
   for (int i = 0; key && i < COUNT(captions); i++)
     if (!strcmp(key, captions[i].key)) found = i;
