@@ -36,7 +36,7 @@ case "${1:-run}" in
   run)
     # The main job on its embedded default: `reactivate reproduce` with the quick profile
     # (configs/reproduce/quick.yml): every run of the paper's experiment set at reduced size,
-    # one seed, then every analysis, figure and the report, in 6-7 minutes on 2 cores.
+    # one seed, then every analysis, figure and the report, in 7-8 minutes on 2 cores.
     # Interrupt it at any time; running it again continues where it stopped.
     ./build/reactivate reproduce --profile quick --out results/quick
     ;;

@@ -39,7 +39,7 @@ static const char help[] =
     "results are the same as those of an uninterrupted run.\n"
     "\n"
     "options:\n"
-    "  --profile P   quick (default: reduced sizes, one seed, 6-7 minutes on 2 cores),\n"
+    "  --profile P   quick (default: reduced sizes, one seed, 7-8 minutes on 2 cores),\n"
     "                paper (published sizes, 5 seeds, plus zero-mean Gaussian noise),\n"
     "                mini (seconds, for smoke tests), or a profile YAML file of your own\n"
     "                (configs/reproduce/*.yml show the format)\n"
