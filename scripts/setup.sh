@@ -32,7 +32,7 @@ cmake --build build -j"$(nproc)"
 
 case "${1:-run}" in
   build | ci-tools) ;;
-  test) ctest --test-dir build --output-on-failure ;;
+  test) ctest --test-dir build --output-on-failure -j"$(nproc)" ;;
   run)
     # The main job on its embedded default: `reactivate reproduce` with the quick profile
     # (configs/reproduce/quick.yml): every run of the paper's experiment set at reduced size,
