@@ -182,8 +182,9 @@ static int score_file(const rx_analysis_config *cfg, const file_data *d, const f
       for (int iy = 0; iy < f.ny; iy++)
         for (int ix = 0; ix < f.nx; ix++) {
           const int b = iy * f.nx + ix;
-          pts[b * f.dim] = f.lo[0] + (f.hi[0] - f.lo[0]) * (ix + 0.5) / f.nx;
-          if (f.dim == 2) pts[b * 2 + 1] = f.lo[1] + (f.hi[1] - f.lo[1]) * (iy + 0.5) / f.ny;
+          pts[(size_t)b * f.dim] = f.lo[0] + (f.hi[0] - f.lo[0]) * (ix + 0.5) / f.nx;
+          if (f.dim == 2)
+            pts[(size_t)b * 2 + 1] = f.lo[1] + (f.hi[1] - f.lo[1]) * (iy + 0.5) / f.ny;
         }
       if (ckde)
         rx_circular_kde_eval(ckde, pts, (size_t)f.n_bins, dens);

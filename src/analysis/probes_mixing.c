@@ -85,7 +85,8 @@ static void mixing_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void 
   cJSON_AddNumberToObject(set, "batch_size", cfg->mixing.batch_size);
   cJSON_AddNumberToObject(set, "t_total", cfg->mixing.t_total);
   cJSON_AddNumberToObject(set, "window_steps", cfg->mixing.window);
-  cJSON_AddNumberToObject(set, "n_windows", cfg->mixing.t_total / cfg->mixing.window);
+  const int n_windows = cfg->mixing.t_total / cfg->mixing.window; /* whole windows only */
+  cJSON_AddNumberToObject(set, "n_windows", n_windows);
   cJSON_AddStringToObject(set, "estimator", rxa_is_circular(a) ? "histogram" : "kde");
   if (rxa_is_circular(a))
     cJSON_AddNumberToObject(set, "bins", cfg->hd.bins);

@@ -143,8 +143,8 @@ static double *bin_density(const rx_drift_field *f, const probe_cache *c) {
     for (int iy = 0; iy < f->ny; iy++)
       for (int ix = 0; ix < f->nx; ix++) {
         const int b = iy * f->nx + ix;
-        pts[b * d] = f->lo[0] + (f->hi[0] - f->lo[0]) * (ix + 0.5) / f->nx;
-        if (d == 2) pts[b * d + 1] = f->lo[1] + (f->hi[1] - f->lo[1]) * (iy + 0.5) / f->ny;
+        pts[(size_t)b * d] = f->lo[0] + (f->hi[0] - f->lo[0]) * (ix + 0.5) / f->nx;
+        if (d == 2) pts[(size_t)b * d + 1] = f->lo[1] + (f->hi[1] - f->lo[1]) * (iy + 0.5) / f->ny;
       }
     if (c->ckde)
       rx_circular_kde_eval(c->ckde, pts, (size_t)nb, out);

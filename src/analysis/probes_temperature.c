@@ -123,8 +123,9 @@ static int temperature_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *
    * is half the variance: sigma = sqrt(2 v)). */
   const double base =
       !r->owned_rnn && r->ck.cfg.rnn.sigma2_rec != 0 ? r->ck.cfg.rnn.sigma2_rec : cfg->probes.noise;
-  double var[RX_TEMPERATURE_MAX_K], beta[RX_TEMPERATURE_MAX_K], bound[RX_TEMPERATURE_MAX_K];
-  double theory[RX_TEMPERATURE_MAX_K], kl[RX_TEMPERATURE_MAX_K], expl[RX_TEMPERATURE_MAX_K];
+  double var[RX_TEMPERATURE_MAX_K] = {0}, beta[RX_TEMPERATURE_MAX_K] = {0};
+  double bound[RX_TEMPERATURE_MAX_K] = {0}, theory[RX_TEMPERATURE_MAX_K] = {0};
+  double kl[RX_TEMPERATURE_MAX_K] = {0}, expl[RX_TEMPERATURE_MAX_K] = {0};
   for (int i = 0; i < nk && !rc; i++) {
     const double k = cfg->temperature.ks[i];
     var[i] = k * base;
