@@ -5,6 +5,7 @@
  * its file, and says which. Nothing is fitted or estimated here: the numbers drawn are the
  * files', plus bin centres from bin edges, a histogram's density, 2/k and reference slopes. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,27 +24,37 @@ static void probe_name(const fg_variant *v, const char *what, char *buf, size_t 
   snprintf(buf, n, "%s%sprobe_%s", v->prefix, l && v->prefix[l - 1] == '_' ? "" : "_", what);
 }
 
-/* Scratch arrays of one figure, freed together (rx_fig copies what it draws). */
+/* Scratch arrays of one figure, freed together (rx_fig copies what it draws). Each array lives
+ * in a block that is chained to the bag the moment it is allocated, so the bag owns it from then
+ * on (a chain rather than a table: no limit on the count, and an owner the static analyzer can
+ * follow). */
+typedef struct bag_block {
+  struct bag_block *next;
+  double d[]; /* the array handed out */
+} bag_block;
 typedef struct bag {
-  void *p[512];
-  int n, oom;
+  bag_block *head;
+  int oom;
 } bag;
 static double *bag_doubles(bag *b, size_t n) {
-  if (b->n == (int)(sizeof b->p / sizeof b->p[0])) {
+  if (!n) n = 1;
+  bag_block *k = NULL;
+  if (n <= (SIZE_MAX - sizeof(bag_block)) / sizeof(double))
+    k = malloc(sizeof(bag_block) + n * sizeof(double));
+  if (!k) {
     b->oom = 1;
     return NULL;
   }
-  double *d = malloc((n ? n : 1) * sizeof *d);
-  if (!d) {
-    b->oom = 1;
-    return NULL;
-  }
-  return b->p[b->n++] = d;
+  k->next = b->head;
+  b->head = k;
+  return k->d;
 }
 static void bag_free(bag *b) {
-  for (int i = 0; i < b->n; i++)
-    free(b->p[i]);
-  b->n = 0;
+  while (b->head) {
+    bag_block *k = b->head;
+    b->head = k->next;
+    free(k);
+  }
 }
 
 /* root[key] when it is an object: 1; 0 when absent; negative (naming path and what.key) when
@@ -104,9 +115,10 @@ static int json_numbers(const cJSON *root, const char *key, const char *path, co
     if (!cJSON_IsNumber(e) && !cJSON_IsNull(e))
       return rx_fail(err, RX_EFORMAT, "%s: '%s.%s'[%d] should be a number or null", path, what, key,
                      i);
+    if (i == len) break; /* cJSON_GetArraySize counts these same elements */
     d[i++] = cJSON_IsNull(e) ? NAN : e->valuedouble;
   }
-  *out = d, *n = len;
+  *out = d, *n = i; /* the elements read, all of d that is set */
   return 1;
 }
 

@@ -376,7 +376,7 @@ static int value_of_seed(rp_ctx *c, const rp_qty *q, int seed, double *v, rx_err
     /* parent holds both arrays: "k" and this one, element for element */
     const cJSON *ks = parent ? cJSON_GetObjectItemCaseSensitive(parent, "k") : NULL;
     const int n = cJSON_GetArraySize(node);
-    if (!cJSON_IsArray(node) || !cJSON_IsArray(ks) || cJSON_GetArraySize(ks) != n)
+    if (!cJSON_IsArray(node) || !ks || !cJSON_IsArray(ks) || cJSON_GetArraySize(ks) != n)
       return rx_fail(err, RX_EFORMAT, "%s: %s is not an array as long as the array 'k' next to it",
                      path, trail);
     const cJSON *e = node->child;

@@ -125,7 +125,7 @@ static int setting(const cJSON *file, const char *probe, const char *key, double
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(s, probe);
     x = cJSON_IsObject(p) ? cJSON_GetObjectItemCaseSensitive(p, key) : NULL;
   }
-  if (!cJSON_IsNumber(x)) return 0;
+  if (!x || !cJSON_IsNumber(x)) return 0;
   *v = x->valuedouble;
   return 1;
 }
@@ -230,7 +230,7 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
     {
       const cJSON *set = cJSON_GetObjectItemCaseSensitive(first, "settings");
       const cJSON *fit = cJSON_IsObject(set) ? cJSON_GetObjectItemCaseSensitive(set, "fit") : NULL;
-      if (cJSON_GetArraySize(fit) == 2 && cJSON_IsNumber(fit->child) &&
+      if (fit && cJSON_IsArray(fit) && cJSON_GetArraySize(fit) == 2 && cJSON_IsNumber(fit->child) &&
           cJSON_IsNumber(fit->child->next))
         rp_strcatf(words, sizeof words, "; α fitted over lags %g–%g", fit->child->valuedouble,
                    fit->child->next->valuedouble);
@@ -356,7 +356,7 @@ static int k_values(rp_ctx *c, const rp_set *s, const int *seeds, int n_seeds, d
     for (const cJSON *run = j ? j->child : NULL; run; run = run->next) {
       if (run->string && !strcmp(run->string, "settings")) continue; /* the runs' k: those run */
       const cJSON *k = cJSON_IsObject(run) ? cJSON_GetObjectItemCaseSensitive(run, "k") : NULL;
-      for (const cJSON *e = cJSON_IsArray(k) ? k->child : NULL; e; e = e->next) {
+      for (const cJSON *e = k && cJSON_IsArray(k) ? k->child : NULL; e; e = e->next) {
         if (!cJSON_IsNumber(e)) continue; /* rp_eval names a malformed file */
         int seen = 0;
         for (int m = 0; m < *n_k && !seen; m++)
