@@ -59,14 +59,6 @@ static cJSON *read_json(const char *name) {
   return j;
 }
 
-static char *read_text(const char *name) {
-  char p[600], *text = NULL;
-  size_t n;
-  snprintf(p, sizeof p, "%s/%s", root, name);
-  if (rx_read_file(p, &text, &n, 1 << 24, NULL)) return NULL;
-  return text;
-}
-
 static const char *const spatial_runs[] = {"noisy_unbiased_0.0001_0", "no-noise_unbiased_0",
                                            "noisy_biased_0.0001_0", "random"};
 
@@ -188,12 +180,12 @@ static void test_probes_write_every_run_condition_and_control(void) {
 
   /* One probe alone writes the same bytes as with the others (the shared awake-start runs are
    * simulated with the same noise whichever probe asks first), and so does one thread. */
-  char *together = read_text("spatial_navigation/diffusion_0.0001_0.json");
+  char *together = rx_test_read_text(root, "spatial_navigation/diffusion_0.0001_0.json");
   const int threads = rx_get_threads();
   rx_set_threads(1);
   REQUIRE(rx_analyze(&cfg, RX_ANALYZE_DIFFUSION, NULL, NULL, &err) == 0);
   rx_set_threads(threads);
-  char *alone = read_text("spatial_navigation/diffusion_0.0001_0.json");
+  char *alone = rx_test_read_text(root, "spatial_navigation/diffusion_0.0001_0.json");
   CHECK(together && alone && !strcmp(together, alone));
   free(together);
   free(alone);

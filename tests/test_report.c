@@ -201,15 +201,6 @@ static void write_seed(const char *root, const char *gauss, const char *noise, i
 
 /* ---- reading the report ---- */
 
-static char *read_text(const char *dir, const char *name) {
-  char path[700];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  char *text = NULL;
-  size_t n;
-  if (rx_read_file(path, &text, &n, (size_t)1 << 26, NULL)) return NULL;
-  return text;
-}
-
 /* The Markdown table row of a claim ("| a | ..."), copied into buf ("" when absent). */
 static const char *claim_row(const char *md, const char *id, char *buf, size_t n) {
   char head[32];
@@ -281,7 +272,7 @@ static void test_report_every_claim_holds_with_its_numbers(void) {
   rx_error err = {{0}};
   char log[32768];
   REQUIRE(write_report(root, gauss, "paper", &err, log) == 0);
-  char *md = read_text(root, "report.md"), *html = read_text(root, "report.html");
+  char *md = rx_test_read_text(root, "report.md"), *html = rx_test_read_text(root, "report.html");
   REQUIRE(md && html);
   char row[2000];
   for (int i = 0; i < N_CLAIMS; i++) {
@@ -367,7 +358,7 @@ static void test_report_claims_that_fail_are_said_plainly(void) {
   }
   rx_error err = {{0}};
   REQUIRE(write_report(root, gauss, "quick", &err, NULL) == 0);
-  char *md = read_text(root, "report.md");
+  char *md = rx_test_read_text(root, "report.md");
   REQUIRE(md);
   static const struct {
     const char *id, *verdict, *numbers;
@@ -421,7 +412,7 @@ static void test_report_missing_results_are_not_measured(void) {
   rx_error err = {{0}};
   char log[32768];
   REQUIRE(write_report(root, NULL, "quick", &err, log) == 0);
-  char *md = read_text(root, "report.md");
+  char *md = rx_test_read_text(root, "report.md");
   REQUIRE(md);
   char row[2000];
   claim_row(md, "a", row, sizeof row);
@@ -466,7 +457,7 @@ static void test_report_noise_is_read_from_the_names_on_disk(void) {
   write_seed(root, NULL, "0.0003", 3, &v, W_SPATIAL | W_KL);
   rx_error err = {{0}};
   REQUIRE(write_report(root, NULL, "", &err, NULL) == 0);
-  char *md = read_text(root, "report.md");
+  char *md = rx_test_read_text(root, "report.md");
   REQUIRE(md);
   char row[2000];
   claim_row(md, "b", row, sizeof row);
@@ -532,7 +523,7 @@ static void test_report_cli_settings_and_help(void) {
   o = output();
   CHECK_MSG(!*o, "--quiet printed: %s", o);
   free(o);
-  char *md = read_text(root, "report.md");
+  char *md = rx_test_read_text(root, "report.md");
   REQUIRE(md);
   CHECK(strstr(md, "Seeds reported: 1.") != NULL);
   CHECK(strstr(md, "profile: quick\nseeds: 0-1\n") != NULL);
@@ -627,7 +618,7 @@ static void test_report_html_renders_with_every_image_loaded(void) {
   REQUIRE(copy_png(gfigs, "fig2e_kl_matrix.png") == 0);
   rx_error err = {{0}};
   REQUIRE(write_report(root, gauss, "quick", &err, NULL) == 0);
-  char *html = read_text(root, "report.html"), *md = read_text(root, "report.md");
+  char *html = rx_test_read_text(root, "report.html"), *md = rx_test_read_text(root, "report.md");
   REQUIRE(html && md);
   const int n_img = count_of(html, "<img ");
   CHECK(n_img == 2);

@@ -308,15 +308,6 @@ static void write_seed(const char *root, int seed, const pv *v, unsigned what) {
 
 /* ---- reading the report ---- */
 
-static char *read_text(const char *dir, const char *name) {
-  char path[700];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  char *text = NULL;
-  size_t n;
-  if (rx_read_file(path, &text, &n, (size_t)1 << 26, NULL)) return NULL;
-  return text;
-}
-
 /* The Markdown table row that starts with "| <first> | " (after from), copied into buf. */
 static const char *row_of(const char *from, const char *first, char *buf, size_t n) {
   char head[300];
@@ -361,7 +352,7 @@ static char *report_md(const char *root) {
     fprintf(stderr, "  rx_report_write: %d %s\n", rc, err.msg);
     return NULL;
   }
-  return read_text(root, "report.md");
+  return rx_test_read_text(root, "report.md");
 }
 
 static void cleanup(const char *dir) {
@@ -383,7 +374,7 @@ static void test_probe_claims_hold_with_their_numbers(void) {
     pv v = holding(s);
     write_seed(root, s, &v, P_ALL | P_HD);
   }
-  char *md = report_md(root), *html = read_text(root, "report.html");
+  char *md = report_md(root), *html = rx_test_read_text(root, "report.html");
   REQUIRE(md && html);
   const char *sec = strstr(md, "\n## Is it sampling?\n"), *figs = strstr(md, "\n## Figures\n"),
              *hd_sec = strstr(md, "\n## Head direction\n");
@@ -714,7 +705,7 @@ static void test_probe_figures_are_shown_in_the_section(void) {
   REQUIRE(copy_png(figs, "fig_probe_diffusion.png") == 0);
   REQUIRE(copy_png(figs, "fig2e_kl_matrix.png") == 0);
   put(figs, "fig_probe_diffusion.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
-  char *md = report_md(root), *html = read_text(root, "report.html");
+  char *md = report_md(root), *html = rx_test_read_text(root, "report.html");
   REQUIRE(md && html);
   const char *sec = strstr(md, "\n## Is it sampling?\n"), *figures = strstr(md, "\n## Figures\n");
   REQUIRE(sec && figures);

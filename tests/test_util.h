@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "reactivate/config.h"
+#include "reactivate/fileio.h"
 #include "reactivate/train.h"
 
 static int rx_test_failed_;
@@ -145,6 +146,16 @@ static inline void rx_test_tmpdir(char *buf, size_t n, const char *tag) {
     perror("mkdtemp");
     exit(2);
   }
+}
+
+/* The whole text of <dir>/<name> (malloc'd; up to 64 MB), or NULL. */
+static inline char *rx_test_read_text(const char *dir, const char *name) {
+  char path[700];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char *text = NULL;
+  size_t n;
+  if (rx_read_file(path, &text, &n, (size_t)1 << 26, NULL)) return NULL;
+  return text;
 }
 
 /* Trains a tiny run of experiment ("spatial_navigation/noisy_unbiased") under root: 16 units,
