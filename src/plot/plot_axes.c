@@ -516,21 +516,21 @@ void rxpl_legend(rx_legend_pos pos, const rxpl_legend_entry *e, int n, const dou
 
 int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, double y0, double y1,
                      double lo, double hi) {
-  const int mx = nx + 1, my = ny + 1;
-  PLFLT **img = malloc((size_t)mx * sizeof *img), *buf = malloc((size_t)mx * my * sizeof *buf);
-  if (!img || !buf) {
-    free(img), free(buf);
-    return RX_ENOMEM;
-  }
-  for (int i = 0; i < mx; i++) {
-    img[i] = buf + (size_t)i * my;
-    for (int j = 0; j < my; j++) { /* the extra sample repeats the last cell's (never drawn) */
-      double v = z[(size_t)(j < ny ? j : ny - 1) * nx + (i < nx ? i : nx - 1)];
-      img[i][j] = rxpl_finite(v) ? fmin(fmax(v, lo), hi) : NAN;
+  const double dx = (x1 - x0) / nx, dy = (y1 - y0) / ny, span = hi > lo ? hi - lo : 1.0;
+  for (int j = 0; j < ny; j++)
+    for (int i = 0; i < nx; i++) {
+      const double v = z[(size_t)j * nx + i];
+      if (!rxpl_finite(v)) continue;
+      /* a cell reaches 2% into the next one (drawn over it later) when that one is drawn, so
+       * antialiased neighbours leave no seam */
+      const int right = i + 1 < nx && rxpl_finite(z[(size_t)j * nx + i + 1]);
+      const int up = j + 1 < ny && rxpl_finite(z[(size_t)(j + 1) * nx + i]);
+      const double a = x0 + i * dx, b = a + dx * (right ? 1.02 : 1.0);
+      const double c = y0 + j * dy, d = c + dy * (up ? 1.02 : 1.0);
+      PLFLT px[4] = {a, b, b, a}, py[4] = {c, c, d, d};
+      plcol1(fmin(fmax((v - lo) / span, 0.0), 1.0));
+      plfill(4, px, py);
     }
-  }
-  plimagefr((PLFLT_MATRIX)img, mx, my, x0, x1, y0, y1, lo, hi, lo, hi, NULL, NULL);
-  free(img), free(buf);
   return 0;
 }
 

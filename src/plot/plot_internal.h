@@ -177,9 +177,9 @@ void rxpl_line_style(int dashed);
 void rxpl_world_per_mm(double *sx, double *sy);
 
 /* Draws z (ny, nx) row-major as nx x ny flat cells exactly over [x0, x1] x [y0, y1] through the
- * current cmap1, values clamped into [lo, hi], non-finite cells blank. (plimagefr places its nx
- * samples at the edges, x0 + i (x1 - x0) / (nx - 1), and draws the nx - 1 cells between them:
- * given one more sample in each direction it draws the nx cells.) Returns 0 or RX_ENOMEM. */
+ * current cmap1, values clamped into [lo, hi], non-finite cells blank. Each cell is a filled
+ * rectangle: exact in SVG and cheap for the small grids it is for (plimagefr would have the cairo
+ * SVG surface embed a full-page raster per image). Returns 0 (RX_ENOMEM never, kept for callers). */
 int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, double y0, double y1,
                      double lo, double hi);
 
