@@ -179,7 +179,8 @@ void rxpl_world_per_mm(double *sx, double *sy);
 /* Draws z (ny, nx) row-major as nx x ny flat cells exactly over [x0, x1] x [y0, y1] through the
  * current cmap1, values clamped into [lo, hi], non-finite cells blank. Each cell is a filled
  * rectangle: exact in SVG and cheap for the small grids it is for (plimagefr would have the cairo
- * SVG surface embed a full-page raster per image). Returns 0 (RX_ENOMEM never, kept for callers). */
+ * SVG surface embed a full-page raster per image). Returns 0 (RX_ENOMEM never, kept for callers).
+ */
 int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, double y0, double y1,
                      double lo, double hi);
 
