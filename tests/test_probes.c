@@ -33,6 +33,7 @@ static int load_cfg(rx_analysis_config *cfg, const char *task, const char *extra
                       "mixing.batch_size=8",
                       "mixing.t_total=60",
                       "mixing.window=10",
+                      "mixing.stride=2",
                       "mixing.kl_samples=60",
                       "score.t_skip=5",
                       "score.bins=4",
@@ -46,7 +47,8 @@ static int load_cfg(rx_analysis_config *cfg, const char *task, const char *extra
                       "diffusion.tau_max=20",
                       "diffusion.tau_max_active=5",
                       extra};
-  return rx_analysis_config_load(cfg, extra ? 19 : 18, ov, err);
+  const int n = (int)(sizeof ov / sizeof ov[0]);
+  return rx_analysis_config_load(cfg, extra ? n : n - 1, ov, err);
 }
 
 static cJSON *read_json(const char *name) {
@@ -172,7 +174,7 @@ static void test_probes_write_every_run_condition_and_control(void) {
   rx_npz_free(&z);
   snprintf(p, sizeof p, "%s/spatial_navigation/mixing_0.0001_0.npz", root);
   REQUIRE(rx_npz_read(p, &z, &err) == 0);
-  const int64_t dist[1] = {60}, kl[1] = {6};
+  const int64_t dist[1] = {30}, kl[1] = {6}; /* distances of every 2nd step of 60 */
   CHECK(rx_npz_expect(&z, p, "no-noise_unbiased_0.absolute_noise.zero.distance", RX_F32, 1, dist,
                       NULL, &err) == 0);
   CHECK(rx_npz_expect(&z, p, "random.quiescent.point.kl", RX_F32, 1, kl, NULL, &err) == 0);
@@ -180,15 +182,23 @@ static void test_probes_write_every_run_condition_and_control(void) {
 
   /* One probe alone writes the same bytes as with the others (the shared awake-start runs are
    * simulated with the same noise whichever probe asks first), and so does one thread. */
-  char *together = rx_test_read_text(root, "spatial_navigation/diffusion_0.0001_0.json");
-  const int threads = rx_get_threads();
-  rx_set_threads(1);
-  REQUIRE(rx_analyze(&cfg, RX_ANALYZE_DIFFUSION, NULL, NULL, &err) == 0);
-  rx_set_threads(threads);
-  char *alone = rx_test_read_text(root, "spatial_navigation/diffusion_0.0001_0.json");
-  CHECK(together && alone && !strcmp(together, alone));
-  free(together);
-  free(alone);
+  /* Alone, on one thread, each gives the bytes it gave with the others: diffusion simulates the
+   * awake-start runs itself; mixing alone reads them out only at its stride. */
+  static const char *const alone_files[2] = {"spatial_navigation/diffusion_0.0001_0.json",
+                                             "spatial_navigation/mixing_0.0001_0.json"};
+  static const unsigned alone_kinds[2] = {RX_ANALYZE_DIFFUSION, RX_ANALYZE_MIXING};
+  for (int i = 0; i < 2; i++) {
+    char *together = rx_test_read_text(root, alone_files[i]);
+    const int threads = rx_get_threads();
+    rx_set_threads(1);
+    REQUIRE(rx_analyze(&cfg, alone_kinds[i], NULL, NULL, &err) == 0);
+    rx_set_threads(threads);
+    char *alone = rx_test_read_text(root, alone_files[i]);
+    CHECK_MSG(together && alone && !strcmp(together, alone), "%s differs run alone",
+              alone_files[i]);
+    free(together);
+    free(alone);
+  }
 
   /* Non-default rules skip the probes. */
   rx_analysis_config same;
@@ -447,6 +457,8 @@ static void test_probe_settings_are_checked(void) {
   CHECK(rx_analysis_config_load(&cfg, 1, (const char *[]){"mixing.start_point=0.5"}, &err) ==
             RX_EINVAL &&
         strstr(err.msg, "x,y"));
+  CHECK(rx_analysis_config_load(&cfg, 1, (const char *[]){"mixing.stride=3"}, &err) == RX_EINVAL &&
+        strstr(err.msg, "mixing.stride") && strstr(err.msg, "must divide mixing.window (250)"));
   CHECK(rx_analysis_config_load(&cfg, 1, (const char *[]){"mixing.window=2000"}, &err) ==
             RX_EINVAL &&
         strstr(err.msg, "4 windows"));

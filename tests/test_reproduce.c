@@ -272,8 +272,9 @@ static void test_mini_end_to_end(void) {
 
 /* ---- interrupted, then resumed: exit 130, and the same bytes as an uninterrupted run ---- */
 
-/* Two head-direction trainings at the mini profile's sizes, their analysis and figures: a few
- * seconds, so the interruption test runs as it is under RX_TEST_SMALL (valgrind) too. */
+/* Two head-direction trainings at the mini profile's sizes, their analysis (the probes' too, at
+ * the mini sizes: at their defaults they take minutes) and figures: a few seconds, so the
+ * interruption test runs as it is under RX_TEST_SMALL (valgrind) too. */
 static const char two_runs_profile[] =
     "description: two head-direction runs, their analysis and figures (test_reproduce)\n"
     "seeds: [0]\n"
@@ -284,7 +285,11 @@ static const char two_runs_profile[] =
     "          trainer.n_epochs=30, trainer.test_freq=10, trainer.save_freq=10]\n"
     "  analysis: [t_quiescent=30, batch_size=16, variance.batch_size=16, variance.t_total=40,\n"
     "             variance.t_skip=20, distance.t_quiescent=20, pca.batch_size=16,\n"
-    "             pca.t_active=10, pca.t_quiescent=20]\n";
+    "             pca.t_active=10, pca.t_quiescent=20, mixing.batch_size=8, mixing.t_total=40,\n"
+    "             mixing.window=10, mixing.stride=2, score.t_skip=5, score.bins=4,\n"
+    "             score.min_count=4, score.n_perm=10, temperature.batch_size=8,\n"
+    "             temperature.t_total=20, temperature.t_skip=10, temperature.grid=16,\n"
+    "             diffusion.t_skip=10, diffusion.tau_max=12, diffusion.tau_max_active=5]\n";
 
 static void sleep_ms(int ms) {
   struct timespec ts = {0, ms * 1000L * 1000L};

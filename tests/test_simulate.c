@@ -100,6 +100,62 @@ static void test_chunked_long_run_extends_short_run(void) {
   rx_checkpoint_free(&ck);
 }
 
+/* Decoding every k-th step (the probes' foreign starts): the same hidden states, and at steps
+ * 0, k, 2k, ... the outputs and positions of the every-step run (to float rounding; bit for bit
+ * with the run read out step by step at every step), output noise included, across chunk
+ * boundaries (T 250 > the 100-step chunks, k 25 and 3 not dividing them evenly). */
+static void test_decode_every_kth_step_matches_every_step_run(void) {
+  rx_checkpoint ck;
+  REQUIRE(tiny_model(&ck, "spatial_navigation/noisy_unbiased") == 0);
+  ck.rnn->spec.sigma_out = 0.05f; /* output noise must land on the same rows */
+  const int ks[2] = {25, 3}, Ts[2] = {250, 249};
+  for (int i = 0; i < 2; i++) {
+    const int k = ks[i], T = Ts[i], B = 4, O = ck.rnn->spec.n_out;
+    rx_sim_request req = rx_sim_request_default(B, T, 9);
+    req.quiescent = 1;
+    req.keep_hidden = req.keep_outputs = 1;
+    rx_sim_result all, some;
+    REQUIRE(rx_simulate(&ck, &req, &all, NULL) == 0);
+    req.decode_every = k;
+    REQUIRE(rx_simulate(&ck, &req, &some, NULL) == 0);
+    CHECK(all.decode_every == 1 && all.T_decoded == T);
+    CHECK(some.decode_every == k && some.T_decoded == T / k && some.T == T);
+    CHECK(memcmp(all.hidden, some.hidden, (size_t)T * B * ck.rnn->spec.n_rec * sizeof(float)) == 0);
+    double worst = 0;
+    for (int j = 0; j < T / k; j++)
+      for (int r = 0; r < B * O; r++)
+        worst = fmax(worst, fabs(some.outputs[(size_t)j * B * O + r] -
+                                 all.outputs[(size_t)j * k * B * O + r]));
+    CHECK_MSG(worst < 1e-5, "k %d: outputs differ by %g", k, worst);
+    int decoded_same = 1;
+    for (int j = 0; j < T / k; j++)
+      for (int r = 0; r < B * 2; r++)
+        decoded_same &= fabsf(some.decoded[(size_t)j * B * 2 + r] -
+                              all.decoded[(size_t)j * k * B * 2 + r]) < 1e-5f;
+    CHECK_MSG(decoded_same, "k %d: decoded positions differ", k);
+    /* read out step by step at every step: the k-th steps' bits exactly */
+    rx_sim_result each;
+    req.decode_every = 1;
+    REQUIRE(rx_simulate(&ck, &req, &each, NULL) == 0);
+    int bits_same = each.T_decoded == T;
+    for (int j = 0; j < T / k && bits_same; j++)
+      bits_same = !memcmp(some.outputs + (size_t)j * B * O, each.outputs + (size_t)j * k * B * O,
+                          (size_t)B * O * sizeof(float)) &&
+                  !memcmp(some.decoded + (size_t)j * B * 2, each.decoded + (size_t)j * k * B * 2,
+                          (size_t)B * 2 * sizeof(float));
+    CHECK_MSG(bits_same, "k %d: steps read out on their own differ between k and 1", k);
+    rx_sim_result_free(&each);
+    rx_sim_result_free(&all);
+    rx_sim_result_free(&some);
+  }
+  rx_error err;
+  rx_sim_result res;
+  rx_sim_request req = rx_sim_request_default(2, 10, 1);
+  req.decode_every = 4;
+  CHECK(rx_simulate(&ck, &req, &res, &err) == RX_EINVAL && strstr(err.msg, "multiple of it"));
+  rx_checkpoint_free(&ck);
+}
+
 /* Awake runs on the run's test batch reproduce the batch the trainer uses; bad requests fail. */
 static void test_test_batch_and_bad_requests(void) {
   rx_checkpoint ck;
@@ -210,4 +266,6 @@ RX_TEST_MAIN(TEST(test_simulate_flushes_denormals_and_workspaces_change_no_cpu_s
              TEST(test_non_finite_inputs_and_codes_are_refused_by_index),
              TEST(test_quiescence_rules_set_spec_noise_levels),
              TEST(test_noiseless_quiescent_run_from_fixed_point_stays_put),
-             TEST(test_chunked_long_run_extends_short_run), TEST(test_test_batch_and_bad_requests))
+             TEST(test_chunked_long_run_extends_short_run),
+             TEST(test_decode_every_kth_step_matches_every_step_run),
+             TEST(test_test_batch_and_bad_requests))

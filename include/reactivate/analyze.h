@@ -52,6 +52,8 @@ typedef struct rx_analysis_config {
   } probes;       /* 1e-4; head direction 0.01 */
   struct {
     int batch_size, t_total, window, kl_samples; /* 200, 5000, 250, 2500 */
+    int stride; /* windows and distances use every stride-th step (10): the foreign starts'
+                   runs are read out only there */
     char start_point[64]; /* "default", "x,y" (plane) or "theta" (radians, ring) */
     int has_point;        /* start_point given: point[] holds it */
     double point[2];

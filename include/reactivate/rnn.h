@@ -96,6 +96,13 @@ const float *rx_rnn_workspace_hidden(const rx_rnn_workspace *ws);
  * RX_OK, or RX_EINVAL naming what about the run does not fit the network or the workspace. */
 int rx_rnn_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run, float *y,
                    rx_error *err);
+/* The outputs of step t (0-based) of the last forward pass on ws, y (B, n_out), output noise
+ * included (the rows rx_rnn_forward would have written at step t, to float rounding): after
+ * rx_rnn_forward with y NULL, a caller that wants only some steps' outputs pays only for those
+ * (the probes decode every k-th step of long quiescent runs). RX_OK, or RX_EINVAL (t outside
+ * the pass, run.B not the pass's). */
+int rx_rnn_readout_step(const rx_rnn *rnn, const rx_rnn_workspace *ws, const rx_rnn_run *run, int t,
+                        float *y, rx_error *err);
 /* dy: (T, B, n_out) dLoss/dy of the last forward pass on ws; grad: (n_weights,) overwritten with
  * dLoss/dw, noise samples held fixed. RX_OK, or RX_EINVAL (no forward pass with outputs since the
  * last backward pass, or a workspace of another network). */

@@ -43,6 +43,11 @@ typedef struct rx_sim_request {
    * e.g. the run's test batch is (cfg.seed, RX_STREAM_TEST_TASK, 0). */
   uint32_t batch_seed, batch_stream, batch_index;
   int keep_hidden, keep_outputs; /* decoded positions are always kept */
+  /* 0: outputs and decoded positions at every step, the readout over whole chunks of steps.
+   * k >= 1 (T a multiple of k): only at steps 0, k, 2k, ..., T - k (T / k of them), each step's
+   * readout on its own, so a step's outputs have the same bits for any k (a long quiescent run
+   * whose outputs are wanted only now and then costs about half as much). */
+  int decode_every;
 } rx_sim_request;
 
 /* Defaults: generated batch from (seed, RX_STREAM_SIMULATE_TASK, 0), noise as trained. */
@@ -50,9 +55,11 @@ rx_sim_request rx_sim_request_default(int B, int T, uint32_t seed);
 
 typedef struct rx_sim_result {
   int B, T, dim;
+  int decode_every;                     /* k: outputs and decoded at steps 0, k, 2k, ... */
+  int T_decoded;                        /* T / k */
   float *hidden;                        /* (T, B, n_rec) or NULL */
-  float *outputs;                       /* (T, B, n_out) or NULL */
-  float *decoded;                       /* (T, B, dim) */
+  float *outputs;                       /* (T_decoded, B, n_out) or NULL */
+  float *decoded;                       /* (T_decoded, B, dim) */
   float *init_codes;                    /* (B, n_init) */
   int has_batch;                        /* a batch was generated: */
   rx_batch batch;                       /* its inputs, init and true positions (targets) */

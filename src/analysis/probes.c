@@ -141,6 +141,21 @@ static float *point_codes(const analysis_ctx *a, const rx_checkpoint *ck, int B)
   return codes;
 }
 
+/* Copies trajectory 0 of s to all B (the runs of a start every trajectory shares, without
+ * noise, are the same B times over). */
+static int broadcast_one(rx_sim_result *s, int B, rx_error *err) {
+  const size_t row = (size_t)s->dim, T = (size_t)s->T_decoded;
+  float *y = malloc(T * B * row * sizeof *y + 1);
+  if (!y) return rx_fail(err, RX_ENOMEM, "out of memory");
+  for (size_t t = 0; t < T; t++)
+    for (int b = 0; b < B; b++)
+      memcpy(y + (t * B + b) * row, s->decoded + t * row, row * sizeof *y);
+  free(s->decoded);
+  s->decoded = y;
+  s->B = B;
+  return RX_OK;
+}
+
 int rxa_probe_run(analysis_ctx *a, run_slot *r, const probe_cond *c, int ci, probe_start start,
                   const rx_sim_result **out, rx_sim_result *storage, int *owned, rx_error *err) {
   const int B = a->cfg->mixing.batch_size, T = a->cfg->mixing.t_total;
@@ -149,23 +164,32 @@ int rxa_probe_run(analysis_ctx *a, run_slot *r, const probe_cond *c, int ci, pro
     *out = &r->probe.long_run[ci];
     return RX_OK;
   }
-  rx_sim_request req = rx_sim_request_default(B, T, (uint32_t)a->cfg->seed);
+  /* A foreign start without any noise: its B trajectories share a start and stay the same, so
+   * one is run and copied B times. */
+  const rx_rnn_spec *spec = &r->ck.rnn->spec;
+  const int one = start != START_ACTIVE && c->noise_variance == 0 && spec->sigma_in == 0 &&
+                  spec->sigma_out == 0;
+  rx_sim_request req = rx_sim_request_default(one ? 1 : B, T, (uint32_t)a->cfg->seed);
   req.batch_seed = (uint32_t)r->ck.cfg.seed;
   req.batch_stream = RX_STREAM_TEST_TASK; /* the awake start: the test batch's initial states */
   req.quiescent = 1;
   req.rule = c->rule;
   req.rule_variance = c->rule_var;
   req.noise_index = (uint32_t)(SIM_PROBE + 8 * ci + (int)start);
+  /* The awake start's run is shared with score and diffusion, which use every step; mixing
+   * alone, and the foreign starts, use every mixing.stride-th. Each step is read out on its own
+   * either way, so the steps mixing uses have the same bits whether or not the others ran. */
+  req.decode_every = start == START_ACTIVE && a->probe_every_step ? 1 : a->cfg->mixing.stride;
   float *codes = NULL, *h0 = NULL;
-  if (start == START_POINT && !(req.init = codes = point_codes(a, &r->ck, B)))
+  if (start == START_POINT && !(req.init = codes = point_codes(a, &r->ck, req.B)))
     return rx_fail(err, RX_ENOMEM, "out of memory");
-  if (start == START_ZERO &&
-      !(req.h0 = h0 = calloc((size_t)B * r->ck.rnn->spec.n_rec, sizeof(float))))
+  if (start == START_ZERO && !(req.h0 = h0 = calloc((size_t)req.B * spec->n_rec, sizeof(float))))
     return rx_fail(err, RX_ENOMEM, "out of memory");
   rx_sim_result *dst = start == START_ACTIVE ? &r->probe.long_run[ci] : storage;
   int rc = rx_simulate(&r->ck, &req, dst, err);
   free(codes);
   free(h0);
+  if (!rc && one && (rc = broadcast_one(dst, B, err))) rx_sim_result_free(dst);
   if (rc) return rc;
   if (start == START_ACTIVE)
     r->probe.has_long[ci] = 1;

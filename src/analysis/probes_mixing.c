@@ -5,20 +5,39 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis/reactivation_internal.h"
 #include "reactivate/sampling.h"
 
+/* The decoded outputs at steps 0, k, 2k, ... (k = mixing.stride), (T / k, B, dim): the run's
+ * own when it was read out only there, else a copy of those rows (*owned then set). */
+static const float *every_kth(const rx_sim_result *s, int k, float **owned) {
+  *owned = NULL;
+  if (s->decode_every == k) return s->decoded;
+  const size_t row = (size_t)s->B * s->dim, n = (size_t)(s->T / k);
+  float *y = malloc(n * row * sizeof *y + 1);
+  if (!y) return NULL;
+  for (size_t i = 0; i < n; i++)
+    memcpy(y + i * row, s->decoded + i * (size_t)k * row, row * sizeof *y);
+  *owned = y;
+  return y;
+}
+
 /* The summary of one start into obj, its KL sequence and distance from the start into arrays. */
 static int one_start(analysis_ctx *a, run_slot *r, const rx_sim_result *s, cJSON *obj,
                      npz_list *arrays, const char *key, rx_mixing *mix, rx_error *err) {
-  const int W = a->cfg->mixing.window, n_win = s->T / W, dim = s->dim;
-  double *kl = malloc(sizeof(double) * (size_t)n_win), *dist = malloc(sizeof(double) * s->T);
-  int rc = kl && dist ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
+  const int W = a->cfg->mixing.window, k = a->cfg->mixing.stride, n_win = s->T / W;
+  const int dim = s->dim, T = s->T / k, per_window = W / k;
+  float *copy;
+  const float *y = every_kth(s, k, &copy);
+  double *kl = malloc(sizeof(double) * (size_t)n_win), *dist = malloc(sizeof(double) * T);
+  int rc = y && kl && dist ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
   for (int w = 0; w < n_win && !rc; w++)
-    rc = rxa_probe_kl(a, r, s->decoded + (size_t)w * W * s->B * dim, (size_t)W * s->B, &kl[w], err);
+    rc = rxa_probe_kl(a, r, y + (size_t)w * per_window * s->B * dim, (size_t)per_window * s->B,
+                      &kl[w], err);
   if (!rc) rc = rx_mixing_summary(kl, n_win, W, mix, err);
-  if (!rc) rc = rx_distance_from_start(s->decoded, s->T, s->B, dim, rxa_is_circular(a), dist, err);
+  if (!rc) rc = rx_distance_from_start(y, T, s->B, dim, rxa_is_circular(a), dist, err);
   if (!rc) {
     cJSON_AddItemToObject(obj, "kl", rxa_json_array(kl, n_win));
     rxa_json_number(obj, "plateau", mix->plateau);
@@ -28,13 +47,14 @@ static int one_start(analysis_ctx *a, run_slot *r, const rx_sim_result *s, cJSON
     rxa_json_number(obj, "settled_window", mix->settled_window >= 0 ? mix->settled_window : NAN);
     rxa_json_number(obj, "settled_step",
                     mix->settled_window >= 0 ? (double)mix->settled_step : NAN);
-    rxa_json_number(obj, "final_distance", dist[s->T - 1]);
+    rxa_json_number(obj, "final_distance", dist[T - 1]);
     char what[160];
     snprintf(what, sizeof what, "%.120s.kl", key);
     rxa_npz_add(arrays, r->name, what, rxa_to_float(kl, (size_t)n_win), 1, n_win, 0, 0);
     snprintf(what, sizeof what, "%.120s.distance", key);
-    rxa_npz_add(arrays, r->name, what, rxa_to_float(dist, (size_t)s->T), 1, s->T, 0, 0);
+    rxa_npz_add(arrays, r->name, what, rxa_to_float(dist, (size_t)T), 1, T, 0, 0);
   }
+  free(copy);
   free(kl);
   free(dist);
   return rc;
@@ -85,6 +105,7 @@ static void mixing_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void 
   cJSON_AddNumberToObject(set, "batch_size", cfg->mixing.batch_size);
   cJSON_AddNumberToObject(set, "t_total", cfg->mixing.t_total);
   cJSON_AddNumberToObject(set, "window_steps", cfg->mixing.window);
+  cJSON_AddNumberToObject(set, "stride", cfg->mixing.stride);
   const int n_windows = cfg->mixing.t_total / cfg->mixing.window; /* whole windows only */
   cJSON_AddNumberToObject(set, "n_windows", n_windows);
   cJSON_AddStringToObject(set, "estimator", rxa_is_circular(a) ? "histogram" : "kde");

@@ -252,6 +252,7 @@ int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn
       rx_results_analysis_applies(RX_RESULTS_HEADING, cfg->task))
     rc = rxa_for_each_run(a, RX_RESULTS_HEADING, rxa_heading_run, rxa_heading_controls, err);
   /* The probes (docs/probes.md), which set their own noise levels: the default rule only. */
+  a->probe_every_step = (kinds & ((1u << RX_RESULTS_SCORE) | (1u << RX_RESULTS_DIFFUSION))) != 0;
   static int (*const probes[])(analysis_ctx *, rx_error *) = {rxa_mixing, rxa_score,
                                                               rxa_temperature, rxa_diffusion};
   for (int p = RX_RESULTS_MIXING; p <= RX_RESULTS_DIFFUSION && !rc; p++) {

@@ -62,9 +62,11 @@ typedef struct analysis_ctx {
   void *log_ctx;
   run_slot runs[RX_EXP_COUNT];
   int n_runs;
-  rx_results_set set; /* <path>/<task> and the noise the run names carry */
-  const char *prefix; /* the analysis family written: "", "gru_", "same_", ... */
-  run_slot random;    /* the untrained control for the probes (probes.c), built on first use */
+  rx_results_set set;   /* <path>/<task> and the noise the run names carry */
+  const char *prefix;   /* the analysis family written: "", "gru_", "same_", ... */
+  run_slot random;      /* the untrained control for the probes (probes.c), built on first use */
+  int probe_every_step; /* score or diffusion runs: the awake-start runs are read out at every
+                           step (else at mixing.stride, all mixing uses) */
 } analysis_ctx;
 
 /* Arrays for the figures, next to the JSON: <analysis>_<prefix><noise>_<seed>.npz. */

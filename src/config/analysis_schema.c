@@ -52,6 +52,7 @@ static const rxcf_key analysis_keys[] = {
     INT("mixing.t_total", mixing.t_total, POSITIVE),
     INT("mixing.window", mixing.window, POSITIVE),
     INT("mixing.kl_samples", mixing.kl_samples, POSITIVE),
+    INT("mixing.stride", mixing.stride, POSITIVE),
     STR("mixing.start_point", mixing.start_point),
     INT("score.t_skip", score.t_skip, NONNEG),
     INT("score.bins", score.bins, POSITIVE),
@@ -135,6 +136,12 @@ static int check_probes(rx_analysis_config *c, const rxcf_ynode *const *set_by, 
     int k = rxcf_schema_find(&analysis_schema, "temperature.grid");
     return rxcf_ynode_fail(set_by[k], "temperature.grid", err, RX_EINVAL,
                            "must be at least 8 points per axis (got %d)", c->temperature.grid);
+  }
+  if (c->mixing.window % c->mixing.stride || c->mixing.t_total % c->mixing.stride) {
+    int k = rxcf_schema_find(&analysis_schema, "mixing.stride");
+    return rxcf_ynode_fail(set_by[k], "mixing.stride", err, RX_EINVAL,
+                           "must divide mixing.window (%d) and mixing.t_total (%d) (got %d)",
+                           c->mixing.window, c->mixing.t_total, c->mixing.stride);
   }
   struct {
     const char *key;

@@ -355,8 +355,8 @@ typedef struct mix_panel {
   int n_marks;
 } mix_panel;
 
-static int mixing_panel(const probe *p, const net *n, double window, bag *b, mix_panel *mp,
-                        rx_error *err) {
+static int mixing_panel(const probe *p, const net *n, double window, double stride, bag *b,
+                        mix_panel *mp, rx_error *err) {
   memset(mp, 0, sizeof *mp);
   snprintf(mp->title, sizeof mp->title, "%s%s%s", n->label, n->exp ? ": " : "",
            n->exp ? n->exp->desc : "");
@@ -412,7 +412,7 @@ static int mixing_panel(const probe *p, const net *n, double window, bag *b, mix
         double *t = bag_doubles(b, a->size);
         if (!t) return rx_fail(err, RX_ENOMEM, "out of memory drawing the mixing figure");
         for (size_t i = 0; i < a->size; i++)
-          t[i] = (double)i;
+          t[i] = (double)i * stride; /* the distances are of every stride-th step */
         mp->dist[mp->n_dist++] =
             series(mp->labels[s], t, d, a->size, start_colours[k], RX_SERIES_LINE, 0, dashed);
         mp->drawable_dist += any_finite(d, a->size);
@@ -430,12 +430,17 @@ static int fig_mixing(fg_ctx *c, const fg_variant *v, rx_error *err) {
   if (rc <= 0) return rc;
   double window;
   if ((rc = mixing_window_steps(c, &p, name, &window, err))) return rc;
+  double stride = 1; /* settings.stride; files written before it was one use every step */
+  const int has_stride = json_num(cJSON_GetObjectItemCaseSensitive(p.json, "settings"), "stride",
+                                  p.path, "settings", &stride, err);
+  if (has_stride < 0) return has_stride;
+  if (!(isfinite(stride) && stride >= 1)) stride = 1;
   bag b = {0};
   mix_panel *mp = calloc((size_t)p.n_nets, sizeof *mp);
   if (!mp) return rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
   int any_kl = 0, any_dist = 0;
   for (int i = 0; i < p.n_nets && !rc; i++) {
-    rc = mixing_panel(&p, &p.nets[i], window, &b, &mp[i], err);
+    rc = mixing_panel(&p, &p.nets[i], window, stride, &b, &mp[i], err);
     any_kl += mp[i].drawable_kl > 0;
     any_dist += mp[i].drawable_dist > 0;
   }

@@ -55,6 +55,27 @@ void rxm_readout_forward(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_r
                 rnn->w + L.out_w, N, beta, y, O);
 }
 
+int rx_rnn_readout_step(const rx_rnn *rnn, const rx_rnn_workspace *ws, const rx_rnn_run *run, int t,
+                        float *y, rx_error *err) {
+  if (!ws || !run || !y || ws->spec.n_rec != rnn->spec.n_rec || ws->spec.n_out != rnn->spec.n_out)
+    return rx_fail(err, RX_EINVAL, "rnn readout step: no run, output or matching workspace");
+  if (run->B != ws->B || t < 0 || t >= ws->T)
+    return rx_fail(err, RX_EINVAL,
+                   "rnn readout step: step %d of a pass of %d steps and %d trajectories (run.B %d)",
+                   t, ws->T, ws->B, run->B);
+  const rx_rnn_spec *s = &rnn->spec;
+  const rxm_layout L = rxm_layout_of(s);
+  const int B = ws->B, N = s->n_rec, O = s->n_out;
+  /* rows t B .. t B + B - 1 of the pass's outputs: the same noise rows rx_rnn_forward adds */
+  float beta = 0.0f;
+  for (int b = 0; b < B; b++)
+    beta = readout_prefill_row(rnn, run, B, (long)t * B + b, y + (size_t)b * O);
+  /* y (B, O) += h_{t+1} (B, N) W_out^T */
+  rx_gemm_tiled(RXM_TILES_TB(B), 0, 1, B, O, N, 1.0f, ws->h + (size_t)(t + 1) * B * N, N,
+                rnn->w + L.out_w, N, beta, y, O);
+  return RX_OK;
+}
+
 void rxm_readout_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, const float *dy, float *grad) {
   const rx_rnn_spec *s = &rnn->spec;
   const rxm_layout L = rxm_layout_of(s);

@@ -74,6 +74,11 @@ static int check_finite(const float *a, const int d[3], const char *what, rx_err
 static int check_request(const rx_checkpoint *ck, const rx_sim_request *req, rx_error *err) {
   if (req->B <= 0) return rx_fail(err, RX_EINVAL, "batch size must be > 0 (got %d)", req->B);
   if (req->T <= 0) return rx_fail(err, RX_EINVAL, "number of steps must be > 0 (got %d)", req->T);
+  if (req->decode_every < 0 || (req->decode_every > 1 && req->T % req->decode_every))
+    return rx_fail(err, RX_EINVAL,
+                   "decoding every %d steps needs a number of steps that is a multiple of it "
+                   "(got %d)",
+                   req->decode_every, req->T);
   if (req->quiescent && req->inputs)
     return rx_fail(err, RX_EINVAL,
                    "a quiescent run takes no inputs (drop --inputs or --quiescent)");
@@ -104,9 +109,13 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
   const rx_rnn *rnn = ck->rnn;
   const rx_rnn_spec *spec = &rnn->spec;
   const int B = req->B, T = req->T, dim = rx_task_dim(ck->cfg.task_kind);
+  const int every = req->decode_every > 1 ? req->decode_every : 1;
+  const int per_step = req->decode_every >= 1; /* each step's readout on its own */
   out->B = B;
   out->T = T;
   out->dim = dim;
+  out->decode_every = every;
+  out->T_decoded = T / every;
 
   /* Noise actually used. */
   out->sigma_in = spec->sigma_in;
@@ -139,10 +148,11 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
   else
     rx_population_encode(ck->pop, out->batch.init, (size_t)B, out->init_codes);
 
-  const size_t rows = (size_t)B * T;
-  if ((rc = alloc_floats(&out->decoded, rows * dim, err))) goto fail;
+  const size_t rows = (size_t)B * T, rows_decoded = (size_t)B * out->T_decoded;
+  if ((rc = alloc_floats(&out->decoded, rows_decoded * dim, err))) goto fail;
   if (req->keep_hidden && (rc = alloc_floats(&out->hidden, rows * spec->n_rec, err))) goto fail;
-  if (req->keep_outputs && (rc = alloc_floats(&out->outputs, rows * spec->n_out, err))) goto fail;
+  if (req->keep_outputs && (rc = alloc_floats(&out->outputs, rows_decoded * spec->n_out, err)))
+    goto fail;
 
   const int chunk = T < SIM_CHUNK ? T : SIM_CHUNK;
   rx_rnn_workspace *ws = NULL;
@@ -171,15 +181,27 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
                       .h0 = t0 > 0 ? h : req->h0,
                       .noise = &noise,
                       .t0 = t0};
-    rc = rx_rnn_forward(rnn, ws, &run, y, err);
+    rc = rx_rnn_forward(rnn, ws, &run, per_step ? NULL : y, err);
     if (rc) break;
     const float *hid = rx_rnn_workspace_hidden(ws);
     const size_t n_h = (size_t)B * spec->n_rec;
     memcpy(h, hid + (size_t)(tc - 1) * n_h, n_h * sizeof(float)); /* continue from h_T */
-    rx_population_decode(ck->pop, y, (size_t)tc * B, out->decoded + off * dim);
     if (out->hidden) memcpy(out->hidden + off * spec->n_rec, hid, (size_t)tc * n_h * sizeof(float));
-    if (out->outputs)
-      memcpy(out->outputs + off * spec->n_out, y, (size_t)tc * B * spec->n_out * sizeof(float));
+    if (!per_step) {
+      rx_population_decode(ck->pop, y, (size_t)tc * B, out->decoded + off * dim);
+      if (out->outputs)
+        memcpy(out->outputs + off * spec->n_out, y, (size_t)tc * B * spec->n_out * sizeof(float));
+      continue;
+    }
+    /* only the steps t = 0 mod k: their readout alone, then their decoding */
+    for (int tl = (every - t0 % every) % every; tl < tc && !rc; tl += every) {
+      const size_t at = (size_t)((t0 + tl) / every) * B;
+      rc = rx_rnn_readout_step(rnn, ws, &run, tl, y, err);
+      if (rc) break;
+      rx_population_decode(ck->pop, y, (size_t)B, out->decoded + at * dim);
+      if (out->outputs)
+        memcpy(out->outputs + at * spec->n_out, y, (size_t)B * spec->n_out * sizeof(float));
+    }
   }
   rx_rnn_workspace_free(ws);
   free(y);
