@@ -195,6 +195,11 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
     if (setting(first, probe, "window_steps", &v) || setting(first, probe, "window", &v))
       rp_strcatf(words, sizeof words, "; KL per window of %g steps", v);
     if (setting(first, probe, "n_windows", &v)) rp_strcatf(words, sizeof words, " (%g windows)", v);
+    if (setting(first, probe, "stride", &v) && v > 1)
+      rp_strcatf(words, sizeof words, ", each from every %g%s step", v,
+                 v == 2   ? "nd"
+                 : v == 3 ? "rd"
+                          : "th");
     if (setting(first, probe, "kl_samples", &v))
       rp_strcatf(words, sizeof words, "; %g Monte-Carlo samples per window's KL", v);
     else if (setting(first, probe, "bins", &v))
