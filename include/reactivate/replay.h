@@ -1,4 +1,4 @@
-/* Replay analysis (SPEC §13, docs/replay.md): the statistics of hippocampal replay studies as
+/* Replay analysis (docs/replay.md): the statistics of hippocampal replay studies as
  * functions of arrays. A Bayesian posterior over position or heading bins from population-code
  * outputs; the Davidson et al. (2009) line score of 1-D events with its column-cycle and
  * time-bin shuffle nulls; the constant-velocity score of 2-D events with its time-bin null; small
@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-/* ---- bins (SPEC §13.1) ---- */
+/* ---- bins (docs/replay.md §2) ---- */
 
 typedef enum rx_replay_grid_kind {
   RX_REPLAY_PLANE = 0, /* square bins over a box: position in the arena */
@@ -60,7 +60,7 @@ void rx_replay_grid_free(rx_replay_grid *g);
 /* The bin holding pos (dim,), or -1 outside the span or non-finite. Ring: any angle, wrapped. */
 int rx_replay_grid_index(const rx_replay_grid *g, const double *pos);
 
-/* ---- the posterior (SPEC §13.1) ---- */
+/* ---- the posterior (docs/replay.md §2) ---- */
 
 /* The Bayesian posterior over bins of each output row, for outputs with isotropic Gaussian noise
  * of variance s2 per unit around the population code:
@@ -91,7 +91,7 @@ int rx_replay_posterior(const float *y, size_t n, int n_out, const float *code, 
 int rx_replay_posterior_mean(const float *post, size_t n, int n_bins, const float *centers, int dim,
                              int circular, double *mean, rx_error *err);
 
-/* ---- the 1-D line score (SPEC §13.3; Davidson, Kloosterman & Wilson 2009) ---- */
+/* ---- the 1-D line score (docs/replay.md §4; Davidson, Kloosterman & Wilson 2009) ---- */
 
 typedef struct rx_line_score_opts {
   int n_speeds;    /* speeds on the grid v_k = v_max (2k - (n_speeds - 1)) / (n_speeds - 1): 121 */
@@ -104,7 +104,7 @@ typedef struct rx_line_score_opts {
   uint32_t stream; /* RX_STREAM_REPLAY */
 } rx_line_score_opts;
 
-/* The defaults above (SPEC §13.3), line (circular 0). */
+/* The defaults above (docs/replay.md §4), line (circular 0). */
 rx_line_score_opts rx_line_score_opts_default(void);
 
 /* One event's line score. */
@@ -140,10 +140,12 @@ typedef struct rx_line_score {
  *    down to 1: r = floor(u (j + 1)), swap perm[j], perm[r]; step t of the shuffled event is
  *    step perm[t].
  * Writes out (n_events,). null_column and null_time (n_events, n_shuffles), either may be NULL,
- * get each shuffle's R. When both are NULL a shuffle's search stops at its first line reaching
- * R (all the p-value needs): faster, same results. Parallel over events.
- * Cost: (1 + 2 n_shuffles) n_speeds steps lines' sums per event, (bins + ~v_max steps) lines
- * per speed on a line, bins on the ring; 8-lane integer adds.
+ * get each shuffle's R. When both are NULL a shuffle is only settled against R (bounds decide
+ * most without summing every line): the same p-values, about 1.5x faster. To show the null
+ * distributions of a few events, score those again with their ids and the null arrays.
+ * Parallel over events (opts NULL: the defaults).
+ * Cost: (1 + 2 n_shuffles) n_speeds lines' sums of `steps` values per b0, for bins values of b0
+ * (ring) or about bins + v_max steps (line); 16 b0 per vector add. Measured: docs/replay.md §4.
  * Fails (one line, nothing written) on n_events < 1, steps < 2 or > 65536, bins <= 2 band + 1,
  * a bad option, or a negative or non-finite value or a step with no mass (naming event and step).
  */
@@ -151,7 +153,7 @@ int rx_replay_line_scores(const float *post, size_t n_events, int steps, int bin
                           const rx_line_score_opts *opts, uint32_t first_id, rx_line_score *out,
                           double *null_column, double *null_time, rx_error *err);
 
-/* ---- the 2-D constant-velocity score (SPEC §13.3) ---- */
+/* ---- the 2-D constant-velocity score (docs/replay.md §5) ---- */
 
 typedef struct rx_path_score_opts {
   int n_shuffles;  /* time-bin shuffles, 0 to 1000000 (0: p NaN): 200 */
@@ -197,7 +199,7 @@ int rx_replay_path_scores_points(const float *points, size_t n_events, int steps
                                  const rx_path_score_opts *opts, uint32_t first_id,
                                  rx_path_score *out, double *null_r2, rx_error *err);
 
-/* ---- summaries (SPEC §13.4) ---- */
+/* ---- summaries (docs/replay.md §1) ---- */
 
 typedef struct rx_replay_summary {
   size_t n_events, n_significant;

@@ -1,6 +1,6 @@
-/* The 1-D line score of replay events (Davidson et al. 2009; SPEC §13.3, replay.h) and its two
- * shuffle nulls, exact, for a batch of events in parallel. The posterior is replay_posterior.c's,
- * the 2-D score replay_path.c's.
+/* The 1-D line score of replay events (Davidson et al. 2009; docs/replay.md §4, replay.h) and its
+ * two shuffle nulls, exact, for a batch of events in parallel. The posterior is
+ * replay_posterior.c's, the 2-D score replay_path.c's.
  *
  * How it is fast and exact. Each step's band sums S_t(c) (the posterior mass within +-band of
  * bin c) are computed once per event and rounded once to integers q32 (units of 2^-q); a line's
@@ -358,13 +358,13 @@ static inline __attribute__((always_inline)) void pass32(const int32_t *q, const
     const int32_t *row = q + idx[t];
     for (int j = 0; j < nv; j++) {
       v8i x;
-      memcpy(&x, row + LANES * j, sizeof x);
+      memcpy(&x, row + (size_t)LANES * j, sizeof x);
       acc[j] += x;
     }
   }
   if (out) {
     for (int j = 0; j < nv; j++)
-      memcpy(out + LANES * j, &acc[j], sizeof acc[j]);
+      memcpy(out + (size_t)LANES * j, &acc[j], sizeof acc[j]);
   } else {
     for (int j = 0; j < nv; j++)
       *best = RX_MAX32(acc[j], *best);
@@ -385,7 +385,7 @@ pass16(const uint16_t *q, const int *idx, int T, int nv, int tmid, const v16u *f
       const uint16_t *row = q + idx[t];
       for (int j = 0; j < nv; j++) {
         v16u x;
-        memcpy(&x, row + LANES16 * j, sizeof x);
+        memcpy(&x, row + (size_t)LANES16 * j, sizeof x);
         acc[j] += x;
       }
     }
@@ -398,7 +398,7 @@ pass16(const uint16_t *q, const int *idx, int T, int nv, int tmid, const v16u *f
     const uint16_t *row = q + idx[t];
     for (int j = 0; j < nv; j++) {
       v16u x;
-      memcpy(&x, row + LANES16 * j, sizeof x);
+      memcpy(&x, row + (size_t)LANES16 * j, sizeof x);
       acc[j] += x;
     }
   }
@@ -477,7 +477,8 @@ static int32_t speed32(const plan *pl, int k, const int32_t *q, const int *idx, 
     const int chunks = (nv + MAX_VECS - 1) / MAX_VECS;
     for (int ch = 0; ch < chunks; ch++) {
       const int v0 = nv * ch / chunks, v1 = nv * (ch + 1) / chunks;
-      dispatch32(q + LANES * v0, idx, pl->T, v1 - v0, &best, sums ? sums + LANES * v0 : NULL);
+      dispatch32(q + (size_t)LANES * v0, idx, pl->T, v1 - v0, &best,
+                 sums ? sums + (size_t)LANES * v0 : NULL);
     }
   }
   return max32(&best);
@@ -495,7 +496,7 @@ static void speed16(const plan *pl, int k, const uint16_t *q16, const int *idx, 
     const int chunks = (nv + MAX_VECS - 1) / MAX_VECS;
     for (int ch = 0; ch < chunks; ch++) {
       const int v0 = nv * ch / chunks, v1 = nv * (ch + 1) / chunks;
-      dispatch16(q16 + LANES16 * v0, idx, pl->T, v1 - v0, tmid, floor, best);
+      dispatch16(q16 + (size_t)LANES16 * v0, idx, pl->T, v1 - v0, tmid, floor, best);
     }
   }
 }

@@ -1,7 +1,7 @@
-/* The 2-D constant-velocity score of replay events (SPEC §13.3, replay.h): the posterior-weighted
- * least-squares fit of y0 + v t, its R^2 against a time-bin shuffle null, and the path's length,
- * straightness and largest jump; for posteriors over plane bins or for decoded points. The 1-D
- * line score is replay_line.c's.
+/* The 2-D constant-velocity score of replay events (docs/replay.md §5, replay.h): the
+ * posterior-weighted least-squares fit of y0 + v t, its R^2 against a time-bin shuffle null, and
+ * the path's length, straightness and largest jump; for posteriors over plane bins or for decoded
+ * points. The 1-D line score is replay_line.c's.
  *
  * With every step's posterior normalised to mass 1, the weighted sums split into the per-step
  * means m_t and spreads V_t = sum_b P_t(b) |x_b - m_t|^2:
@@ -63,7 +63,7 @@ static void score_means(const double *m, double sv, int T, const rx_path_score_o
   out->r2 = sstot > 0 ? explained / sstot : NAN;
   double len = 0, jump = 0;
   for (int t = 0; t + 1 < T; t++) {
-    const double j = hypot(m[2 * t + 2] - m[2 * t], m[2 * t + 3] - m[2 * t + 1]);
+    const double j = hypot(m[2 * t + 2] - m[2 * (size_t)t], m[2 * t + 3] - m[2 * t + 1]);
     len += j;
     jump = j > jump ? j : jump;
   }
@@ -181,17 +181,17 @@ int rx_replay_path_scores(const float *post, size_t n_events, int steps, int n_b
         double wsum = 0, mx = 0, my = 0;
         for (int b = 0; b < n_bins; b++) {
           wsum += row[b];
-          mx += row[b] * (double)centers[2 * b];
+          mx += row[b] * (double)centers[2 * (size_t)b];
           my += row[b] * (double)centers[2 * b + 1];
         }
         mx /= wsum;
         my /= wsum;
         double v = 0; /* the spread around the step's mean, taken about it for accuracy */
         for (int b = 0; b < n_bins; b++) {
-          const double dx = centers[2 * b] - mx, dy = centers[2 * b + 1] - my;
+          const double dx = centers[2 * (size_t)b] - mx, dy = centers[2 * b + 1] - my;
           v += row[b] * (dx * dx + dy * dy);
         }
-        w.m[2 * t] = mx;
+        w.m[2 * (size_t)t] = mx;
         w.m[2 * t + 1] = my;
         sv += v / wsum;
       }

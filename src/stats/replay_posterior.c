@@ -1,6 +1,6 @@
-/* The Bayesian posterior of replay analysis (SPEC §13.1, replay.h): over bins, from outputs and
- * the population code at the bin centres, with the cross term as a float32 product (rx_gemm) and
- * the normalisation in float64; and the posterior mean of each row. The bins are
+/* The Bayesian posterior of replay analysis (docs/replay.md §2, replay.h): over bins, from outputs
+ * and the population code at the bin centres, with the cross term as a float32 product (rx_gemm)
+ * and the normalisation in float64; and the posterior mean of each row. The bins are
  * replay_grid.c's, the scores of events replay_line.c's and replay_path.c's. */
 #include <math.h>
 #include <stdlib.h>

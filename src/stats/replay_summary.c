@@ -1,4 +1,4 @@
-/* Summaries of scored replay events (SPEC §13.4, replay.h): the fraction significant and the
+/* Summaries of scored replay events (docs/replay.md §1, replay.h): the fraction significant and the
  * median speeds, for the line and path scores alike. Speeds are converted to m/s or rad/s, and
  * compression computed, by the caller. */
 #include <math.h>
