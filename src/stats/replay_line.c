@@ -333,13 +333,13 @@ static int32_t band_row_rotated(const plan *pl, const double *p, int r, const in
 #define RX_MAX16(a, b) (((a) & (v16u)((a) > (b))) | ((b) & ~(v16u)((a) > (b))))
 #endif
 
-/* Whether some lane of *v exceeds *floor. */
-static inline int any_above16(const v16u *v, const v16u *floor) {
+/* Whether some lane of *v exceeds *cut. */
+static inline int any_above16(const v16u *v, const v16u *cut) {
 #if defined(__AVX2__)
-  const __m256i d = _mm256_subs_epu16((__m256i)*v, (__m256i)*floor); /* v - floor, or 0 */
+  const __m256i d = _mm256_subs_epu16((__m256i)*v, (__m256i)*cut); /* v - cut, or 0 */
   return !_mm256_testz_si256(d, d);
 #else
-  const v16u gt = (v16u)(*v > *floor);
+  const v16u gt = (v16u)(*v > *cut);
   uint64_t x[4];
   memcpy(x, &gt, sizeof x);
   return (x[0] | x[1] | x[2] | x[3]) != 0;
@@ -371,16 +371,16 @@ static inline __attribute__((always_inline)) void pass32(const int32_t *q, const
   }
 }
 
-/* The same in 16 bits (sums stay below 65536), folded into *best. With floor (not NULL), the
+/* The same in 16 bits (sums stay below 65536), folded into *best. With cut (not NULL), the
  * steps before tmid are summed first and the lines are dropped (returning 0, *best untouched)
- * when no lane's partial sum exceeds *floor: then none of them can reach what is needed. */
+ * when no lane's partial sum exceeds *cut: then none of them can reach what is needed. */
 static inline __attribute__((always_inline)) int
-pass16(const uint16_t *q, const int *idx, int T, int nv, int tmid, const v16u *floor, v16u *best) {
+pass16(const uint16_t *q, const int *idx, int T, int nv, int tmid, const v16u *cut, v16u *best) {
   v16u acc[MAX_VECS];
   for (int j = 0; j < nv; j++)
     acc[j] = (v16u){0};
   int t = 0;
-  if (floor) {
+  if (cut) {
     for (; t < tmid; t++) {
       const uint16_t *row = q + idx[t];
       for (int j = 0; j < nv; j++) {
@@ -392,7 +392,7 @@ pass16(const uint16_t *q, const int *idx, int T, int nv, int tmid, const v16u *f
     v16u m = acc[0];
     for (int j = 1; j < nv; j++)
       m = RX_MAX16(m, acc[j]);
-    if (!any_above16(&m, floor)) return 0;
+    if (!any_above16(&m, cut)) return 0;
   }
   for (; t < T; t++) {
     const uint16_t *row = q + idx[t];
@@ -422,12 +422,12 @@ static void dispatch32(const int32_t *q, const int *idx, int T, int nv, v8i *bes
   }
 }
 
-static int dispatch16(const uint16_t *q, const int *idx, int T, int nv, int tmid, const v16u *floor,
+static int dispatch16(const uint16_t *q, const int *idx, int T, int nv, int tmid, const v16u *cut,
                       v16u *best) {
   switch (nv) {
 #define RX_CASE16(n)                                                                               \
   case n:                                                                                          \
-    return pass16(q, idx, T, n, tmid, floor, best);
+    return pass16(q, idx, T, n, tmid, cut, best);
     RX_CASES(RX_CASE16)
 #undef RX_CASE16
   default:
@@ -485,28 +485,27 @@ static int32_t speed32(const plan *pl, int k, const int32_t *q, const int *idx, 
 }
 
 /* Speed k's 16-bit line sums from q16: the lane-wise maximum over its lines into *best (0 for
- * the lines dropped by the mid-event check of pass16, with tmid and floor). */
+ * the lines dropped by the mid-event check of pass16, with tmid and cut). */
 static void speed16(const plan *pl, int k, const uint16_t *q16, const int *idx, int tmid,
-                    const v16u *floor, v16u *best) {
+                    const v16u *cut, v16u *best) {
   *best = (v16u){0};
   const int nv = (pl->cnt[k] + LANES16 - 1) / LANES16;
   if (nv <= MAX_VECS)
-    dispatch16(q16, idx, pl->T, nv, tmid, floor, best);
+    dispatch16(q16, idx, pl->T, nv, tmid, cut, best);
   else {
     const int chunks = (nv + MAX_VECS - 1) / MAX_VECS;
     for (int ch = 0; ch < chunks; ch++) {
       const int v0 = nv * ch / chunks, v1 = nv * (ch + 1) / chunks;
-      dispatch16(q16 + (size_t)LANES16 * v0, idx, pl->T, v1 - v0, tmid, floor, best);
+      dispatch16(q16 + (size_t)LANES16 * v0, idx, pl->T, v1 - v0, tmid, cut, best);
     }
   }
 }
 
-/* All lanes = x, for x in [0, 65535]. */
-static v16u splat16(int32_t x) {
-  v16u v;
+/* All lanes of *v = x, for x in [0, 65535] (by pointer: 32-byte vectors are not passed by value
+ * where AVX is off, -Wpsabi). */
+static void splat16(v16u *v, int32_t x) {
   for (int i = 0; i < LANES16; i++)
-    v[i] = (uint16_t)x;
-  return v;
+    (*v)[i] = (uint16_t)x;
 }
 
 /* The best line sum of a shuffled event (q, q16; rowbase and shift as in speed_idx), exact;
@@ -534,15 +533,16 @@ static int32_t null_search(const plan *pl, const int32_t *q, const uint16_t *q16
     return best;
   }
   /* a lane above (R - 1) >> sh has a line whose 32-bit sum is >= 2^sh ceil(R / 2^sh) >= R */
-  const v16u reach = splat16(R > 0 ? (R - 1) >> sh : 65535);
+  v16u reach, cut, cand;
+  splat16(&reach, R > 0 ? (R - 1) >> sh : 65535);
   /* lines whose first-half sum Q1 has Q1 + rest <= (R - slack - 1) >> sh cannot reach R:
    * 2^sh (Q1 + rest) + slack < R */
   int32_t rest = 0; /* sum_(t >= tmid) rmax16[t] */
   for (int t = tmid; t < T; t++)
     rest += rmax16[t];
   const int32_t f = R - pl->slack - 1 < 0 ? -1 : ((R - pl->slack - 1) >> sh) - rest;
-  const v16u floor = splat16(f < 0 ? 0 : f > 65535 ? 65535 : f);
-  const v16u *fp = R > 0 && f >= 0 ? &floor : NULL;
+  splat16(&cut, f < 0 ? 0 : f > 65535 ? 65535 : f);
+  const v16u *fp = R > 0 && f >= 0 ? &cut : NULL;
   v16u top = {0};
   for (int ki = 0; ki < pl->K; ki++) {
     const int k = pl->order[ki];
@@ -558,7 +558,7 @@ static int32_t null_search(const plan *pl, const int32_t *q, const uint16_t *q16
    * 2^sh Q + slack reaches `need`, i.e. Q > (need - slack - 1) >> sh; dropped speeds have Q 0
    * and cannot */
   const int32_t need = R > 0 ? R : lower, g = need - pl->slack - 1;
-  const v16u cand = splat16(g < 0 ? 0 : g >> sh);
+  splat16(&cand, g < 0 ? 0 : g >> sh);
   for (int ki = 0; ki < pl->K; ki++) {
     const int k = pl->order[ki];
     if (g >= 0 && !any_above16(wk->kvec + k, &cand)) continue;

@@ -33,7 +33,7 @@ rx_path_score_opts rx_path_score_opts_default(void) {
 }
 
 /* Scores one event from its per-step means m (T, 2) and total spread sv = sum_t V_t; perm (T,)
- * is scratch. */
+ * and d (T, 2) are scratch (d: the centred means). */
 static void score_means(const double *m, double sv, int T, const rx_path_score_opts *o, uint32_t id,
                         int *perm, double *d, rx_path_score *out, double *null_r2) {
   memset(out, 0, sizeof *out); /* padding too: results compare and store bytewise */
