@@ -740,6 +740,9 @@ static void test_path_straight_line_scores_high_and_random_walk_low(void) {
   fprintf(stderr, "    straight posterior: R^2 %.4f, p %.4f, speed %.4f (true 0.06)\n", post.r2,
           post.p_time, post.speed);
   CHECK(post.r2 > 0.95 && post.significant);
+  /* R^2 counts the posterior's spread: sum |m_t - mbar|^2 = 0.06^2 sum (t - 12)^2 = 4.68 against
+   * a spread of 25 steps x 2 axes x (5 cm)^2 = 0.125 */
+  CHECK_NEAR(post.r2, 4.68 / (4.68 + 0.125), 0.002);
   CHECK_NEAR(post.speed, 0.06, 0.003);
   CHECK_NEAR(post.start[0], -0.7, 0.01);
   CHECK_NEAR(post.start[1], 0.5, 0.01);
