@@ -107,7 +107,8 @@ typedef struct rx_line_score_opts {
 /* The defaults above (docs/replay.md §4), line (circular 0). */
 rx_line_score_opts rx_line_score_opts_default(void);
 
-/* One event's line score. */
+/* One event's line score. Speeds are in bins per step: times the bin width over dt for rad/s
+ * (ring) or m/s (line). */
 typedef struct rx_line_score {
   double score; /* R in [0, 1]: the best line's mean over steps of the posterior mass in its band */
   double speed; /* v of the best line, bins per step (> 0: towards higher bin indices) */
@@ -141,7 +142,7 @@ typedef struct rx_line_score {
  *    step perm[t].
  * Writes out (n_events,). null_column and null_time (n_events, n_shuffles), either may be NULL,
  * get each shuffle's R. When both are NULL a shuffle is only settled against R (bounds decide
- * most without summing every line): the same p-values, about 1.5x faster. To show the null
+ * most without summing every line): the same p-values, 1.2 to 1.4x faster. To show the null
  * distributions of a few events, score those again with their ids and the null arrays.
  * Parallel over events (opts NULL: the defaults).
  * Cost: (1 + 2 n_shuffles) n_speeds lines' sums of `steps` values per b0, for bins values of b0
