@@ -669,7 +669,7 @@ static int check_events(const float *post, size_t n_events, int T, int B, const 
       double sum = 0;
       for (int b = 0; b < B; b++) {
         if (!(row[b] >= 0) || !isfinite(row[b]))
-          return rx_fail(err, row[b] < 0 ? RX_EINVAL : RX_ENUMERIC,
+          return rx_fail(err, isfinite(row[b]) ? RX_EINVAL : RX_ENUMERIC,
                          "%s: posterior [event %zu, step %d, bin %d] is %g; must be finite and "
                          ">= 0",
                          what, e, t, b, (double)row[b]);

@@ -156,7 +156,7 @@ int rx_replay_path_scores(const float *post, size_t n_events, int steps, int n_b
       double sum = 0;
       for (int b = 0; b < n_bins; b++) {
         if (!(row[b] >= 0) || !isfinite(row[b]))
-          return rx_fail(err, row[b] < 0 ? RX_EINVAL : RX_ENUMERIC,
+          return rx_fail(err, isfinite(row[b]) ? RX_EINVAL : RX_ENUMERIC,
                          "path score: posterior [event %zu, step %d, bin %d] is %g; must be "
                          "finite and >= 0",
                          e, t, b, (double)row[b]);

@@ -125,7 +125,7 @@ int rx_replay_posterior_mean(const float *post, size_t n, int n_bins, const floa
     double w = 0, a = 0, b = 0;
     for (int j = 0; j < n_bins; j++) {
       if (!(p[j] >= 0) || !isfinite(p[j]))
-        return rx_fail(err, RX_ENUMERIC,
+        return rx_fail(err, isfinite(p[j]) ? RX_EINVAL : RX_ENUMERIC,
                        "posterior mean: posterior [%zu, %d] is %g; must be finite and >= 0", t, j,
                        (double)p[j]);
       w += p[j];
