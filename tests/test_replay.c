@@ -5,7 +5,6 @@
  * wrap, on a line), random positions significant at the nominal rate; the 2-D score against a
  * direct weighted least-squares fit, straight paths against random walks; results independent
  * of threads and batches; summaries; one-line refusals of bad input. */
-#include <omp.h>
 #include <stdint.h>
 
 #include "reactivate/linalg.h"
@@ -60,12 +59,6 @@ static float *noise_events(int n, int T, int B, uint32_t seed) {
 }
 
 /* ---- a reference line score: the definition, by brute force, in double ---- */
-
-typedef struct ref_line {
-  double best; /* R */
-  int T, B, K, w, circular;
-  double v_max;
-} ref_line;
 
 static double ref_speed(int k, int K, double v_max) {
   return K == 1 ? 0.0 : v_max * (2.0 * k - (K - 1)) / (K - 1);
