@@ -23,7 +23,8 @@ typedef enum rx_stream {
   RX_STREAM_TEST_NOISE = 8,      /* the test batch: 8, 9, 10 */
   RX_STREAM_SIMULATE_TASK = 16,  /* reactivate simulate: generated batches */
   RX_STREAM_SIMULATE_NOISE = 17, /* reactivate simulate: 17, 18, 19 */
-  RX_STREAM_ANALYSIS = 32        /* analyses: KDE sampling etc. (32 and up) */
+  RX_STREAM_ANALYSIS = 32,       /* analyses: KDE sampling etc. (32 and up) */
+  RX_STREAM_REPLAY = 48          /* replay shuffles (replay.h; indices: event, shuffle, null) */
 } rx_stream;
 
 typedef struct rx_rng {
