@@ -423,8 +423,9 @@ static void test_circular_kde_is_scott_matched_normalised_and_periodic(void) {
     CHECK_NEAR(h * h, -2 * log(R) * f2, 1e-9 * h * h);
     kmin = fmin(kmin, kappa);
     kmax = fmax(kmax, kappa);
-    /* integrates to 1 (trapezoid, exact to round-off for kernels this smooth and 20000 nodes) */
-    CHECK_NEAR(circle_integral(ck, 20000), 1.0, 1e-10);
+    /* integrates to 1 (trapezoid, exact to round-off for kernels this smooth: the narrowest,
+     * kappa ~2000, has s.d. 0.022 rad, 14 nodes at 4000 and 70 at 20000) */
+    CHECK_NEAR(circle_integral(ck, rx_test_small() ? 4000 : 20000), 1.0, 1e-10);
     /* 2 pi periodic */
     const double a[4] = {-M_PI, 0.7, M_PI - 1e-9, 2.1};
     double b[4], pa[4], pb[4], sa[4], sb[4];
