@@ -281,8 +281,11 @@ static void test_settings_parse_seeds_noise_and_task(void) {
   const char *b[] = {"seeds=all"};
   REQUIRE(rx_figures_config_parse(&cfg, 1, b, &err) == 0);
   CHECK(cfg.all_seeds);
-  const char *bad[] = {"seeds=3-1",   "seeds=1,",  "seeds=-2", "seeds=0-100000",
-                       "seeds=1,0-2", "noise=abc", "task=",    "path="};
+  const char *c[] = {"only=fig2e_kl_matrix,fig_probe_*"};
+  REQUIRE(rx_figures_config_parse(&cfg, 1, c, &err) == 0);
+  CHECK(!strcmp(cfg.only, "fig2e_kl_matrix,fig_probe_*"));
+  const char *bad[] = {"seeds=3-1", "seeds=1,", "seeds=-2", "seeds=0-100000", "seeds=1,0-2",
+                       "noise=abc", "task=",    "path=",    "only=fig 2e",    "only=a/b"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     rx_error e = {{0}};
     CHECK_MSG(rx_figures_config_parse(&cfg, 1, &bad[i], &e) == RX_EINVAL, "%s accepted", bad[i]);
@@ -528,6 +531,8 @@ static void test_figure_data_equals_the_analysis_results(void) {
   rx_figures_config cfg;
   rx_figures_config_default(&cfg);
   snprintf(cfg.path, sizeof cfg.path, "%s", root);
+  /* only the figures checked below (and a wildcard that matches none of the others) */
+  snprintf(cfg.only, sizeof cfg.only, "fig2e_kl_matrix,fig2f_variance,fig1b_*,fig1c_*,nothing*");
   rx_error err = {{0}};
   rx_plot_set_data_record(1);
   int rc = rx_figures(&cfg, ignore_log, NULL, &err);
@@ -539,6 +544,14 @@ static void test_figure_data_equals_the_analysis_results(void) {
   check_kl_matrix(fig_dir, task_dir);
   check_variance_box(fig_dir, task_dir);
   check_curves(fig_dir, task_dir);
+  /* only= wrote those and left the others alone: no record of a figure not asked for */
+  char path[700];
+  snprintf(path, sizeof path, "%s/fig2ab_positions.data.json", fig_dir);
+  CHECK_MSG(!rx_file_exists(path), "%s written though not asked for", path);
+  /* a list that names nothing drawable is an error naming it */
+  snprintf(cfg.only, sizeof cfg.only, "fig9_nothing");
+  CHECK(rx_figures(&cfg, ignore_log, NULL, &err) == RX_EINVAL &&
+        strstr(err.msg, "only=fig9_nothing"));
 }
 
 static void cleanup(void) {

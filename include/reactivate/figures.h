@@ -27,12 +27,15 @@ typedef struct rx_figures_config {
   int all_seeds;   /* 1: every seed that has a run or analysis file (the default) */
   int n_seeds;     /* else these seeds, ascending and distinct */
   int seeds[RX_FIGURES_MAX_SEEDS];
+  char only[1024]; /* "": every figure; else the figures named, comma-separated, a trailing '*'
+                      matching any ending (only=fig2e_kl_matrix,fig_probe_*) */
 } rx_figures_config;
 
 /* spatial_navigation, path "results", the task's noise, all seeds. */
 void rx_figures_config_default(rx_figures_config *cfg);
 /* Applies key=value settings: task=spatial_navigation|head_direction, path=DIR, noise=X,
- * seeds=all or a seed list (rx_seed_list_parse: seeds=0-2,4; any order, each seed once).
+ * seeds=all or a seed list (rx_seed_list_parse: seeds=0-2,4; any order, each seed once),
+ * only=NAME[,NAME...] (the figures drawn; the others are not written).
  * Unknown keys and bad values are refused naming the argument. */
 int rx_figures_config_parse(rx_figures_config *cfg, int n, const char *const *args, rx_error *err);
 

@@ -32,6 +32,8 @@ static const char help[] =
     "  path=DIR        results root (default results)\n"
     "  noise=X         sigma2_rec of the noisy runs (default 0.0001 spatial, 0.01 head direction)\n"
     "  seeds=all|N|A-B[,...]   which seeds to use (default all found)\n"
+    "  only=NAME[,...]  only these figures (a trailing * matches any ending, e.g.\n"
+    "                  only=fig2e_kl_matrix,fig_probe_*); default every figure\n"
     "\n"
     "Spatial navigation: fig1b_learning_curves, fig1c_explained_variance, fig1de_trajectories,\n"
     "fig1fg_pcs, fig1hk_densities, fig2ab_positions, fig2cd_densities, fig2e_kl_matrix,\n"

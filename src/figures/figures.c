@@ -2,6 +2,7 @@
  * up-front read of every result file found (so a corrupt file stops the run before anything is
  * drawn), the arena and time step from a run's config.yaml, and the list of figures to draw.
  * Drawing is in figures_spatial.c, figures_hd.c and figures_probes.c. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -54,8 +55,19 @@ int rx_figures_config_parse(rx_figures_config *cfg, int n, const char *const *ar
       cfg->all_seeds = all;
       cfg->n_seeds = n_seeds;
       memcpy(cfg->seeds, seeds, (size_t)n_seeds * sizeof seeds[0]);
+    } else if (kl == 4 && !strncmp(arg, "only", kl)) {
+      if (strlen(v) >= sizeof cfg->only)
+        return rx_fail(err, RX_EINVAL, "'%.40s...': only= takes at most %zu characters", arg,
+                       sizeof cfg->only - 1);
+      for (const char *p = v; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("_-.,*", *p))
+          return rx_fail(err, RX_EINVAL,
+                         "'%s': only= takes figure names separated by commas (a trailing * for "
+                         "any ending)",
+                         arg);
+      snprintf(cfg->only, sizeof cfg->only, "%s", v);
     } else {
-      return rx_fail(err, RX_EINVAL, "'%s': unknown setting (task, path, noise, seeds)", arg);
+      return rx_fail(err, RX_EINVAL, "'%s': unknown setting (task, path, noise, seeds, only)", arg);
     }
   }
   return 0;
@@ -109,10 +121,26 @@ int fg_fig_create(const fg_ctx *c, rx_fig **fig, const char *name, int n_cols, i
   return rc;
 }
 
+/* Whether only= asks for the figure `name` (an empty list asks for all). */
+static int asked_for(const char *only, const char *name) {
+  if (!only[0]) return 1;
+  for (const char *p = only; *p;) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len && p[len - 1] == '*' ? !strncmp(name, p, len - 1)
+                                 : len == strlen(name) && !strncmp(name, p, len))
+      return 1;
+    p += len + (end != NULL);
+  }
+  return 0;
+}
+
 int fg_fig_save(fg_ctx *c, rx_fig *fig, const char *name, int rc, rx_error *err) {
-  if (!rc && fig) rc = rx_fig_save(fig, err);
+  const int wanted = asked_for(c->cfg->only, name);
+  if (!rc && fig && wanted) rc = rx_fig_save(fig, err); /* the rendering is most of the cost */
   rx_fig_free(fig);
-  if (!rc && fig) fg_wrote(c, name);
+  if (!rc && fig && wanted) fg_wrote(c, name);
+  if (!rc && fig && !wanted) c->n_not_asked++;
   return rc;
 }
 
@@ -303,12 +331,18 @@ int rx_figures(const rx_figures_config *cfg, rx_figures_log_fn log, void *ctx, r
     rc = fg_hd_figures(c, err);
     if (!rc) rc = fg_probe_figures(c, &variants[0], err);
   }
+  if (!rc && !c->n_written && c->n_not_asked)
+    rc = rx_fail(err, RX_EINVAL,
+                 "no figure drawn: none of the figures drawable is named by only=%s", cfg->only);
   if (!rc && !c->n_written)
     rc = rx_fail(err, RX_EINVAL,
                  "no figure drawn: none of the results the figures need are in %s (noise %s); "
                  "run reactivate analyze first",
                  c->set.dir, c->set.noise);
-  if (!rc)
+  if (!rc && c->n_not_asked)
+    fg_log(c, "%d figure%s written to %s, %d skipped, %d not asked for (only=%s)", c->n_written,
+           c->n_written == 1 ? "" : "s", c->out_dir, c->n_skipped, c->n_not_asked, cfg->only);
+  else if (!rc)
     fg_log(c, "%d figure%s written to %s, %d skipped", c->n_written, c->n_written == 1 ? "" : "s",
            c->out_dir, c->n_skipped);
   rxr_reader_free(&c->rd);

@@ -41,7 +41,7 @@ typedef struct fg_ctx {
   int seeds[RX_FIGURES_MAX_SEEDS], n_seeds;
   double box[4]; /* spatial arena: x_min, x_max, y_min, y_max (from a run's config.yaml) */
   double dt;     /* seconds per step (head direction time axes) */
-  int n_written, n_skipped;
+  int n_written, n_skipped, n_not_asked; /* not asked for: drawn but not saved (only=) */
 } fg_ctx;
 
 /* ---- logging and outputs (figures.c) ---- */
