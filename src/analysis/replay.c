@@ -205,6 +205,11 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
                    r->name, s2);
   }
   const int W_awake = rc ? 0 : awake.T / E;
+  if (!rc && (double)awake.B * W_awake >= (double)(1u << 25))
+    rc = rx_fail(err, RX_EINVAL,
+                 "replay: %d test trajectories x %d windows are more awake events than the %u "
+                 "event ids hold (batch_size)",
+                 awake.B, W_awake, 1u << 25);
   double awake_v = NAN, behaviour_v = NAN;
   if (!rc) behaviour_v = true_speed(&awake.batch, st->ring) / dt;
   if (!rc && W_awake > 0) {
@@ -228,6 +233,7 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
   if (!rc) {
     cJSON_AddNumberToObject(run, "dt", dt);
     cJSON_AddNumberToObject(run, "s2", s2);
+    cJSON_AddNumberToObject(run, "awake_windows", W_awake);
     rxa_json_number(run, "awake_decoded_speed", awake_v);
     rxa_json_number(run, "awake_true_speed", behaviour_v);
   }
