@@ -290,8 +290,8 @@ static const char two_runs_profile[] =
     "             score.min_count=4, score.n_perm=10, temperature.batch_size=8,\n"
     "             temperature.t_total=20, temperature.t_skip=10, temperature.grid=16,\n"
     "             diffusion.t_skip=10, diffusion.tau_max=12, diffusion.tau_max_active=5,\n"
-    "             replay.batch_size=8, replay.t_burn=10, replay.t_total=40,\n"
-    "             replay.event_steps=5, replay.n_shuffles=20]\n";
+    "             replay.batch_size=4, replay.t_burn=10, replay.t_total=20,\n"
+    "             replay.event_steps=5, replay.n_shuffles=20, replay.n_speeds=21]\n";
 
 static void sleep_ms(int ms) {
   struct timespec ts = {0, ms * 1000L * 1000L};
