@@ -383,6 +383,11 @@ static void test_file_travelling_bumps_are_significant_at_their_speed(void) {
       CHECK_MSG(fabs(s - v[e]) <= 8.0 / 120 + 1e-9, "%s event %d: speed %g, true %g", out, e, s,
                 v[e]);
       CHECK(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "p_column"), e)->valuedouble < 0.05);
+      /* a bump of s.d. 1 bin holds 95 % of its mass within the band of +-2 bins, on the ring
+       * across the seam too */
+      CHECK_MSG(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "score"), e)->valuedouble > 0.9,
+                "%s event %d: R %g", out, e,
+                cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "score"), e)->valuedouble);
       CHECK(cJSON_IsTrue(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "significant"), e)));
     }
     cJSON_Delete(j);
@@ -433,6 +438,16 @@ static void test_file_random_posteriors_are_rarely_significant(void) {
   const cJSON *sum = cJSON_GetObjectItem(j, "summary");
   const double f = num(sum, "fraction_significant");
   CHECK_MSG(f <= 0.075, "fraction significant %g", f);
+  const double alpha = num(cJSON_GetObjectItem(j, "settings"), "alpha");
+  const cJSON *ev = cJSON_GetObjectItem(j, "events");
+  CHECK(alpha == 0.05 && cJSON_GetArraySize(cJSON_GetObjectItem(ev, "significant")) == n);
+  for (int e = 0; e < n; e++) { /* significant: p < alpha under both nulls */
+    const int want =
+        cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "p_column"), e)->valuedouble < alpha &&
+        cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "p_time"), e)->valuedouble < alpha;
+    CHECK_MSG(cJSON_IsTrue(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "significant"), e)) == want,
+              "event %d", e);
+  }
   CHECK(f <= num(sum, "fraction_significant_column") && f <= num(sum, "fraction_significant_time"));
   cJSON_Delete(j);
   free(p);

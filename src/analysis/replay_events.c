@@ -246,14 +246,14 @@ int rxa_replay_arrays(npz_list *l, const char *prefix, const rxa_replay_set *s,
            one * sizeof(float));
     if (s->o.line) {
       const rx_line_score *p = &s->ls[e];
-      fit[i * 3] = (float)p->start;
-      fit[i * 3 + 1] = (float)p->speed;
-      fit[i * 3 + 2] = (float)p->score;
+      fit[(size_t)i * 3] = (float)p->start;
+      fit[(size_t)i * 3 + 1] = (float)p->speed;
+      fit[(size_t)i * 3 + 2] = (float)p->score;
     } else {
       const rx_path_score *p = &s->ps[e];
       const double x[5] = {p->start[0], p->start[1], p->velocity[0], p->velocity[1], p->r2};
       for (int j = 0; j < 5; j++)
-        fit[i * 5 + j] = (float)x[j];
+        fit[(size_t)i * 5 + j] = (float)x[j];
     }
   }
   /* the decoded paths of 2-D posterior examples: each step's posterior mean */

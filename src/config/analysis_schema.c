@@ -193,12 +193,13 @@ static int check_replay(const rx_analysis_config *c, const rxcf_ynode *const *se
                        "must be a multiple of replay.event_steps (%d): events are the "
                        "non-overlapping windows (got %d)",
                        E, c->replay.t_total);
-  if ((double)c->replay.batch_size * (c->replay.t_total / E) >= REPLAY_MAX_EVENTS)
+  const int windows = c->replay.t_total / E; /* exact: t_total is a multiple of E */
+  const double events = (double)c->replay.batch_size * windows;
+  if (events >= REPLAY_MAX_EVENTS)
     return REPLAY_FAIL("replay.batch_size",
                        "gives %.0f events per network (replay.batch_size x replay.t_total / "
                        "replay.event_steps), at most %d",
-                       (double)c->replay.batch_size * (c->replay.t_total / E),
-                       REPLAY_MAX_EVENTS - 1);
+                       events, REPLAY_MAX_EVENTS - 1);
   if (!(c->replay.alpha <= 1))
     return REPLAY_FAIL("replay.alpha", "must be in (0, 1] (got %g)", c->replay.alpha);
   if (c->replay.n_shuffles > 1000000)
