@@ -29,7 +29,10 @@ static const char *tiny_settings[] = {
     "score.t_skip=5", "score.bins=4", "score.min_count=4", "score.n_perm=10",
     "temperature.batch_size=8", "temperature.t_total=20", "temperature.t_skip=10",
     "temperature.grid=16", "diffusion.t_skip=10", "diffusion.tau_max=12",
-    "diffusion.tau_max_active=5"};
+    "diffusion.tau_max_active=5",
+    /* replay, tiny (tests/test_replay_driver.c checks it) */
+    "replay.batch_size=4", "replay.t_burn=10", "replay.t_total=20", "replay.event_steps=5",
+    "replay.n_shuffles=20", "replay.n_speeds=21", "replay.bin_size=0.1"};
 enum { N_TINY = sizeof tiny_settings / sizeof tiny_settings[0] };
 
 static int load_cfg(rx_analysis_config *cfg, const char *extra1, const char *extra2,

@@ -65,7 +65,9 @@ static int setup(void) {
                    "score.t_skip=5 "
                    "score.bins=4 score.min_count=4 score.n_perm=10 temperature.batch_size=8 "
                    "temperature.t_total=20 temperature.t_skip=10 temperature.grid=16 "
-                   "diffusion.t_skip=10 diffusion.tau_max=12 diffusion.tau_max_active=5 --quiet";
+                   "diffusion.t_skip=10 diffusion.tau_max=12 diffusion.tau_max_active=5 "
+                   "replay.batch_size=4 replay.t_burn=10 replay.t_total=20 replay.event_steps=5 "
+                   "replay.n_shuffles=20 replay.n_speeds=21 replay.bin_size=0.1 --quiet";
   for (int s = 0; s < 2 && !rc; s++)
     rc = run_cli("analyze all path=%s seed=%d %s", root, s, an);
   if (!rc) rc = run_cli("analyze all path=%s task=head_direction %s", root, an);

@@ -272,9 +272,9 @@ static void test_mini_end_to_end(void) {
 
 /* ---- interrupted, then resumed: exit 130, and the same bytes as an uninterrupted run ---- */
 
-/* Two head-direction trainings at the mini profile's sizes, their analysis (the probes' too, at
- * the mini sizes: at their defaults they take minutes) and figures: a few seconds, so the
- * interruption test runs as it is under RX_TEST_SMALL (valgrind) too. */
+/* Two head-direction trainings at the mini profile's sizes, their analysis (the probes' and
+ * replay's too, at the mini sizes: at their defaults they take minutes) and figures: a few seconds,
+ * so the interruption test runs as it is under RX_TEST_SMALL (valgrind) too. */
 static const char two_runs_profile[] =
     "description: two head-direction runs, their analysis and figures (test_reproduce)\n"
     "seeds: [0]\n"
@@ -289,7 +289,9 @@ static const char two_runs_profile[] =
     "             mixing.window=10, mixing.stride=2, score.t_skip=5, score.bins=4,\n"
     "             score.min_count=4, score.n_perm=10, temperature.batch_size=8,\n"
     "             temperature.t_total=20, temperature.t_skip=10, temperature.grid=16,\n"
-    "             diffusion.t_skip=10, diffusion.tau_max=12, diffusion.tau_max_active=5]\n";
+    "             diffusion.t_skip=10, diffusion.tau_max=12, diffusion.tau_max_active=5,\n"
+    "             replay.batch_size=4, replay.t_burn=10, replay.t_total=20,\n"
+    "             replay.event_steps=5, replay.n_shuffles=20, replay.n_speeds=21]\n";
 
 static void sleep_ms(int ms) {
   struct timespec ts = {0, ms * 1000L * 1000L};

@@ -166,8 +166,8 @@ static void test_config_run_names_are_the_layouts(void) {
 }
 
 static void test_analysis_files_are_named_by_family(void) {
-  static const char *const names[] = {"kl",     "variance", "distance",    "pca",      "heading",
-                                      "mixing", "score",    "temperature", "diffusion"};
+  static const char *const names[] = {"kl",     "variance", "distance",    "pca",       "heading",
+                                      "mixing", "score",    "temperature", "diffusion", "replay"};
   for (int a = 0; a < RX_RESULTS_N_ANALYSES; a++) {
     CHECK(!strcmp(rx_results_analysis_name(a), names[a]));
     CHECK(rx_results_analysis_find(names[a]) == a);
@@ -176,14 +176,16 @@ static void test_analysis_files_are_named_by_family(void) {
   CHECK(rx_results_analysis_find("all") == -1 && rx_results_analysis_find(NULL) == -1);
   /* the analyze mask has one bit per file */
   CHECK(RX_ANALYZE_KL == 1 << RX_RESULTS_KL && RX_ANALYZE_HEADING == 1 << RX_RESULTS_HEADING);
-  CHECK(RX_ANALYZE_ALL == 511);
-  /* the probes: every task, the default rule's family only */
+  CHECK(RX_ANALYZE_ALL == 1023 && RX_ANALYZE_REPLAY == 512);
+  /* the probes and replay: every task, the default rule's family only */
   for (int a = 0; a < RX_RESULTS_N_ANALYSES; a++) {
-    const int probe = a >= RX_RESULTS_MIXING;
+    const int probe = a >= RX_RESULTS_MIXING && a <= RX_RESULTS_DIFFUSION;
+    const int beyond = a >= RX_RESULTS_MIXING;
     CHECK(rx_results_analysis_is_probe(a) == probe);
+    CHECK(rx_results_analysis_beyond_paper(a) == beyond);
     CHECK(rx_results_analysis_in_family(a, 0));
-    CHECK(rx_results_analysis_in_family(a, 2) == !probe);
-    if (probe)
+    CHECK(rx_results_analysis_in_family(a, 2) == !beyond);
+    if (beyond)
       CHECK(rx_results_analysis_applies(a, RX_TASK_SPATIAL) &&
             rx_results_analysis_applies(a, RX_TASK_HEAD_DIRECTION));
   }

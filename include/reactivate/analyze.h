@@ -71,6 +71,20 @@ typedef struct rx_analysis_config {
   struct {
     int t_skip, tau_max, tau_max_active; /* 1000, 100, 50 */
   } diffusion;
+  /* ---- replay (docs/replay.md §7) ---- */
+  struct {
+    double bin_size;                              /* plane bins over the arena, metres (0.05) */
+    double bin_degrees;                           /* ring bins, degrees (5) */
+    int batch_size, t_burn, t_total, event_steps; /* 200, 200, 1000, 25: quiescent trajectories,
+                                                     steps dropped, steps cut into events of
+                                                     event_steps (t_total a multiple of it) */
+    int n_shuffles;                               /* shuffles per null (200) */
+    double alpha;                                 /* significance level of each null (0.05) */
+    int n_speeds;                                 /* line score: speeds on the grid (121) */
+    double v_max;                                 /* line score: fastest line, bins per step (4) */
+    int band;                                     /* line score: +-bins around the line (2) */
+    int n_examples; /* example events kept per kind, significant and not (4) */
+  } replay;
 } rx_analysis_config;
 
 /* Merges <config dir>/analysis/base.yml, analysis/<task>.yml (task from the overrides, default
@@ -90,6 +104,7 @@ typedef enum rx_analysis_kind {
   RX_ANALYZE_SCORE = 1 << RX_RESULTS_SCORE,
   RX_ANALYZE_TEMPERATURE = 1 << RX_RESULTS_TEMPERATURE,
   RX_ANALYZE_DIFFUSION = 1 << RX_RESULTS_DIFFUSION,
+  RX_ANALYZE_REPLAY = 1 << RX_RESULTS_REPLAY, /* replay (docs/replay.md) */
   RX_ANALYZE_ALL = (1 << RX_RESULTS_N_ANALYSES) - 1
 } rx_analysis_kind;
 
@@ -102,27 +117,37 @@ typedef void (*rx_analysis_log_fn)(void *ctx, const char *line);
 int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn log, void *ctx,
                rx_error *err);
 
-/* ---- probes on trajectories from a file (docs/probes.md §5) ---- */
+/* ---- probes and replay on data from a file (docs/probes.md §5, docs/replay.md §7) ---- */
 
 /* `analyze diffusion|score --trajectories F.npz`: the probe's statistics of one data set read
  * from an .npz (or .npy) file instead of the runs' simulations. Arrays: (B, T, 2) positions, or
  * (B, T) / (B, T, 1) headings in radians (on the circle), batch-major as `simulate` writes
  * them, float32 or float64, finite. */
 typedef struct rx_probe_file_request {
-  int analysis;              /* RX_RESULTS_DIFFUSION or RX_RESULTS_SCORE */
+  int analysis;              /* RX_RESULTS_DIFFUSION, RX_RESULTS_SCORE or RX_RESULTS_REPLAY */
   const char *trajectories;  /* F.npz or F.npy */
-  const char *key;           /* array in it; NULL: "decoded" */
+  const char *key;           /* array in it; NULL: "decoded" ("posterior" with posterior) */
   const char *reference;     /* score: G.npz, an independent sample of the density whose score the
                                 drift is compared with ((N, 2), (B, T, 2), (N,), (B, T) ...) */
   const char *reference_key; /* NULL: the key of the trajectories */
   const char *out;           /* R.json; the arrays go to R.npz next to it */
+  /* replay only (trajectories NULL): a posterior F.npz (events, steps, bins) to score with the
+   * line score, its bins a ring (circular = 1) or a line (0) */
+  const char *posterior;
+  int circular;
 } rx_probe_file_request;
 
 /* Reads, computes, then writes R.npz and R.json, each atomically and only after everything was
  * computed (a bad input writes nothing). Settings from cfg: diffusion.tau_max; score.bins,
  * score.min_count, score.n_perm and seed (the permutations). No burn-in is dropped: the file's data
  * are taken whole. A missing or malformed file or key, an empty, mis-shaped or non-finite array
- * fails with one line naming the file, the key and the shape. */
+ * fails with one line naming the file, the key and the shape.
+ * Replay (docs/replay.md §7): each row of the array is one event. A posterior (events, steps,
+ * bins) gets the line score (speeds in bins per step); trajectories (events, steps, 2) the path
+ * score of the points (speeds in the data's units per step); headings (events, steps) or
+ * (events, steps, 1), in radians, a one-hot posterior over ring bins of replay.bin_degrees and
+ * the circular line score (speeds in radians per step). Settings: replay.n_shuffles, .alpha,
+ * .n_speeds, .v_max, .band, .n_examples, seed. */
 int rx_analyze_file(const rx_analysis_config *cfg, const rx_probe_file_request *req,
                     rx_analysis_log_fn log, void *ctx, rx_error *err);
 

@@ -73,11 +73,13 @@ typedef enum rx_results_analysis {
   RX_RESULTS_SCORE,       /* quiescent drift versus the awake score */
   RX_RESULTS_TEMPERATURE, /* stationary density against the noise level */
   RX_RESULTS_DIFFUSION,   /* mean squared displacement, step sizes */
+  /* Replay (docs/replay.md), also beyond the paper and run with the default rule only: */
+  RX_RESULTS_REPLAY, /* sequences in quiescent activity: line and path scores of events */
   RX_RESULTS_N_ANALYSES
 } rx_results_analysis;
 
-/* "kl", "variance", "distance", "pca", "heading", "mixing", "score", "temperature", "diffusion";
- * NULL out of range. */
+/* "kl", "variance", "distance", "pca", "heading", "mixing", "score", "temperature", "diffusion",
+ * "replay"; NULL out of range. */
 const char *rx_results_analysis_name(int analysis);
 /* The analysis named name, or -1. */
 int rx_results_analysis_find(const char *name);
@@ -86,9 +88,12 @@ int rx_results_analysis_find(const char *name);
 int rx_results_analysis_applies(int analysis, rx_task_kind task);
 /* Whether analysis is one of the probes (RX_RESULTS_MIXING .. RX_RESULTS_DIFFUSION). */
 int rx_results_analysis_is_probe(int analysis);
+/* Whether analysis goes beyond the paper's analyses: the probes and replay. They set their own
+ * noise levels, and `reproduce` runs them on the main results root only. */
+int rx_results_analysis_beyond_paper(int analysis);
 /* Whether `analyze` writes analysis in the family of quiescence rule `rule` (as
- * rx_analysis_config.rule: 0 default, 1 scaled, 2 same): the probes set their own noise levels
- * and are written for the default rule only; the paper's analyses for every rule. */
+ * rx_analysis_config.rule: 0 default, 1 scaled, 2 same): the analyses beyond the paper (probes,
+ * replay) are written for the default rule only; the paper's analyses for every rule. */
 int rx_results_analysis_in_family(int analysis, int rule);
 
 /* File-name prefixes of the analysis families: the runs analysed and the quiescence rule. */

@@ -1,6 +1,7 @@
 /* `analyze diffusion|score --trajectories F.npz` (docs/probes.md §5): the probes' statistics on
  * trajectories read from a file, recorded or synthetic, with the same code and the same names
- * as on the networks' simulations (probes_internal.h). */
+ * as on the networks' simulations (probes_internal.h). Replay's file mode (`--posterior`,
+ * `--trajectories`) is replay_file.c's; the checks of --out here are shared. */
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "analysis/probes_internal.h"
+#include "analysis/replay_internal.h"
 #include "core/log_line.h"
 #include "reactivate/analysis.h"
 #include "reactivate/fileio.h"
@@ -206,14 +208,20 @@ static int score_file(const rx_analysis_config *cfg, const file_data *d, const f
 
 int rx_analyze_file(const rx_analysis_config *cfg, const rx_probe_file_request *req,
                     rx_analysis_log_fn log, void *ctx, rx_error *err) {
-  if (req->analysis != RX_RESULTS_DIFFUSION && req->analysis != RX_RESULTS_SCORE)
+  const int replay = req->analysis == RX_RESULTS_REPLAY;
+  if (req->analysis != RX_RESULTS_DIFFUSION && req->analysis != RX_RESULTS_SCORE && !replay)
     return rx_fail(err, RX_EINVAL,
                    "--trajectories: %s does not take trajectories from a file "
-                   "(diffusion and score do)",
+                   "(diffusion, score and replay do)",
                    rx_results_analysis_name(req->analysis) ? rx_results_analysis_name(req->analysis)
                                                            : "this analysis");
-  if (!req->trajectories || !req->out)
-    return rx_fail(err, RX_EINVAL, "--trajectories needs --out R.json");
+  if (replay && (!req->trajectories) == (!req->posterior))
+    return rx_fail(err, RX_EINVAL,
+                   "replay from a file takes one of --posterior F.npz or --trajectories F.npz");
+  if (!replay && req->posterior) return rx_fail(err, RX_EINVAL, "--posterior goes with replay");
+  if (!(req->trajectories || req->posterior) || !req->out)
+    return rx_fail(err, RX_EINVAL, "--%s needs --out R.json",
+                   req->posterior ? "posterior" : "trajectories");
   if (req->analysis == RX_RESULTS_SCORE && !req->reference)
     return rx_fail(err, RX_EINVAL,
                    "score --trajectories needs --reference G.npz: an independent sample of the "
@@ -225,14 +233,15 @@ int rx_analyze_file(const rx_analysis_config *cfg, const rx_probe_file_request *
   snprintf(npz_path, sizeof npz_path, "%.*s.npz", (int)(len - 5), req->out);
 
   /* R.npz must not be an input: it would be overwritten. */
-  const char *inputs[2] = {req->trajectories, req->reference};
-  for (int i = 0; i < 2; i++) {
+  const char *inputs[3] = {req->trajectories, req->reference, req->posterior};
+  for (int i = 0; i < 3; i++) {
     char a[4096], b[4096];
     if (inputs[i] && (!strcmp(inputs[i], npz_path) ||
                       (realpath(inputs[i], a) && realpath(npz_path, b) && !strcmp(a, b))))
       return rx_fail(err, RX_EINVAL, "--out %s would overwrite the input %s with its arrays (%s)",
                      req->out, inputs[i], npz_path);
   }
+  if (replay) return rxa_replay_file(cfg, req, npz_path, log, ctx, err);
   file_data d, ref;
   memset(&ref, 0, sizeof ref);
   int rc = load(&d, req->trajectories, req->key, 0, err);

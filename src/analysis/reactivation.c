@@ -263,6 +263,13 @@ int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn
     else
       rc = probes[p - RX_RESULTS_MIXING](a, err);
   }
+  if (!rc && (kinds & RX_ANALYZE_REPLAY)) {
+    if (!rx_results_analysis_in_family(RX_RESULTS_REPLAY, cfg->rule))
+      rxa_log(a, "replay: skipped (it sets its own noise, as the probes do; run it with "
+                 "rule=default)");
+    else
+      rc = rxa_replay(a, err);
+  }
   rxa_probe_free(a);
   for (int i = 0; i < a->n_runs; i++)
     if (a->runs[i].loaded) rx_checkpoint_free(&a->runs[i].ck);

@@ -28,7 +28,10 @@ enum {
   /* The probes: SIM_PROBE + 8 condition + start for the mixing starts (the active start shared
    * with score and diffusion), SIM_PROBE_TEMPERATURE + i for the i-th noise multiplier. */
   SIM_PROBE = 16,
-  SIM_PROBE_TEMPERATURE = 48
+  SIM_PROBE_TEMPERATURE = 48,
+  /* Replay (replay.c): SIM_REPLAY + condition for the quiescent runs (the awake events are the
+   * test batch's, SIM_ACTIVE). */
+  SIM_REPLAY = SIM_PROBE_TEMPERATURE + RX_TEMPERATURE_MAX_K
 };
 
 struct rx_density;
@@ -70,7 +73,7 @@ typedef struct analysis_ctx {
 } analysis_ctx;
 
 /* Arrays for the figures, next to the JSON: <analysis>_<prefix><noise>_<seed>.npz. */
-#define NPZ_LIST_MAX 128
+#define NPZ_LIST_MAX 512
 typedef struct npz_list {
   rx_array arrays[NPZ_LIST_MAX];
   char names[NPZ_LIST_MAX][320];
@@ -163,6 +166,8 @@ int rxa_mixing(analysis_ctx *a, rx_error *err);
 int rxa_score(analysis_ctx *a, rx_error *err);
 int rxa_temperature(analysis_ctx *a, rx_error *err);
 int rxa_diffusion(analysis_ctx *a, rx_error *err);
+/* Replay (replay.c; docs/replay.md §7). */
+int rxa_replay(analysis_ctx *a, rx_error *err);
 
 /* The analyses. */
 int rxa_kl(analysis_ctx *a, rx_error *err);

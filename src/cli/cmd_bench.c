@@ -19,7 +19,7 @@
 #include "reactivate/train.h"
 
 static const char help[] =
-    "usage: reactivate bench [--json] [--reps N] [--only NAME|probes] [--threads N]\n"
+    "usage: reactivate bench [--json] [--reps N] [--only NAME|probes|replay] [--threads N]\n"
     "\n"
     "Times training steps (fresh batch, forward, loss, BPTT, Adam) at the paper's sizes:\n"
     "  sn_rnn512  spatial navigation, vanilla RNN, 512 units, B=200, T=100\n"
@@ -33,7 +33,10 @@ static const char help[] =
     "skipped with --only), and of each \"is it sampling?\" probe (mixing, score, temperature,\n"
     "diffusion; docs/probes.md) at its default sizes over one seed of the spatial set: four\n"
     "untrained 512-unit runs and the control, each probe alone, once (probes_s; skipped with\n"
-    "--only NAME; --only probes runs them alone), with its share of the 2-minute budget.\n"
+    "--only NAME; --only probes runs them alone), with its share of the 2-minute budget,\n"
+    "and of the replay analysis (docs/replay.md) at its default sizes over one seed of each\n"
+    "task, the same untrained runs and control (replay_s; --only replay runs it alone), with\n"
+    "its share of the 60-s budget.\n"
     "Memory (skipped with --only): the peak resident memory of a paper-size training (sn_rnn512,\n"
     "50 steps of a real run in a temporary directory, removed afterwards) with its resident\n"
     "memory after step 10 and after step 50 (equal: nothing grows over steps), and of a\n"
@@ -256,6 +259,44 @@ static int measure_probes(double seconds[4]) {
   return 0;
 }
 
+/* Seconds of the replay analysis (docs/replay.md) at its defaults (docs/science.md §13 sizes) for
+ * one seed of each task, as the probes' bench builds its runs: the four vanilla runs at the
+ * paper's size (untrained, model_0: 512 units and 512 place cells; 128 units and 512
+ * head-direction cells) and the untrained control, `reactivate analyze replay` alone. In a
+ * temporary directory, removed afterwards. */
+static int measure_replay(double seconds[2]) {
+  static const char *const runs[] = {"noisy_unbiased", "no-noise_unbiased", "noisy_biased",
+                                     "no-noise_biased"};
+  static const rx_task_kind tasks[2] = {RX_TASK_SPATIAL, RX_TASK_HEAD_DIRECTION};
+  char dir[] = "/tmp/reactivate-bench-XXXXXX";
+  if (!mkdtemp(dir)) return cli_error("bench: cannot create a temporary directory in /tmp"), 1;
+  rx_error err = {{0}};
+  int rc = 0;
+  for (int t = 0; t < 2 && !rc; t++) {
+    for (int i = 0; i < 4 && !rc; i++) {
+      static rx_train_config cfg;
+      char exp[128];
+      snprintf(exp, sizeof exp, "%s/%s", rx_task_name(tasks[t]), runs[i]);
+      rc = rx_config_load(&cfg, exp, 0, NULL, &err);
+      snprintf(cfg.path, sizeof cfg.path, "%s", dir);
+      cfg.trainer.n_epochs = 0; /* model_0 and its test metrics only */
+      if (!rc) rc = rx_train(&cfg, NULL, NULL, &err);
+    }
+    char path_arg[64], task_arg[64];
+    snprintf(path_arg, sizeof path_arg, "path=%s", dir);
+    snprintf(task_arg, sizeof task_arg, "task=%s", rx_task_name(tasks[t]));
+    const char *ov[] = {path_arg, task_arg};
+    rx_analysis_config acfg;
+    if (!rc) rc = rx_analysis_config_load(&acfg, 2, ov, &err);
+    const double t0 = omp_get_wtime();
+    if (!rc) rc = rx_analyze(&acfg, RX_ANALYZE_REPLAY, NULL, NULL, &err);
+    seconds[t] = omp_get_wtime() - t0;
+  }
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (rc) return cli_error("bench: replay: %s", err.msg);
+  return 0;
+}
+
 /* A JSON string: the text with quotes, backslashes and control characters escaped. */
 static void print_json_string(const char *s) {
   putchar('"');
@@ -303,8 +344,9 @@ int cmd_bench(int argc, char **argv) {
       int known = 0;
       for (int w = 0; w < N_WORKLOADS; w++)
         known |= !strcmp(only, workloads[w].key);
-      if (!known && strcmp(only, "probes"))
-        return cli_error("--only: unknown workload '%s' (sn_rnn512, sn_gru512, hd_rnn128, probes)",
+      if (!known && strcmp(only, "probes") && strcmp(only, "replay"))
+        return cli_error("--only: unknown workload '%s' (sn_rnn512, sn_gru512, hd_rnn128, probes, "
+                         "replay)",
                          only),
                2;
     } else {
@@ -363,6 +405,14 @@ int cmd_bench(int argc, char **argv) {
              "the 2-minute budget)\n",
              p ? "" : "probes_s", probes_s[p], rx_results_analysis_name(RX_RESULTS_MIXING + p),
              probes_s[p] / 120);
+  double replay_s[2] = {NAN, NAN};
+  const int replay = !only || !strcmp(only, "replay");
+  if (replay && measure_replay(replay_s)) return 1;
+  if (!json && replay)
+    for (int t = 0; t < 2; t++)
+      printf("  %-10s %9.1f s  (replay, docs/science.md §13 sizes, one %s seed: %.2f of the 60-s "
+             "budget)\n",
+             t ? "" : "replay_s", replay_s[t], t ? "head-direction" : "spatial", replay_s[t] / 60);
   double train_peak = NAN;
   mem_probe probe = {NAN, NAN};
   if (!only && measure_train_memory(&train_peak, &probe)) return 1;
@@ -385,6 +435,9 @@ int cmd_bench(int argc, char **argv) {
                probes_s[p]);
       printf("}");
     }
+    if (replay)
+      printf(", \"replay_s\": {\"spatial_navigation\": %.2f, \"head_direction\": %.2f}",
+             replay_s[0], replay_s[1]);
     if (!only) { /* null where /proc gave no figure */
       const char *key[4] = {"train_peak_rss_mb", "train_rss_mb_step10", "train_rss_mb_step50",
                             "analysis_peak_rss_mb"};

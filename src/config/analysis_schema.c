@@ -2,6 +2,7 @@
  * mechanism as training configs: unknown keys, wrong types and impossible values are refused
  * with one line naming the key and where it came from. */
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,18 @@ static const rxcf_key analysis_keys[] = {
     INT("diffusion.t_skip", diffusion.t_skip, NONNEG),
     INT("diffusion.tau_max", diffusion.tau_max, POSITIVE),
     INT("diffusion.tau_max_active", diffusion.tau_max_active, POSITIVE),
+    FLT("replay.bin_size", replay.bin_size, POSITIVE),
+    FLT("replay.bin_degrees", replay.bin_degrees, POSITIVE),
+    INT("replay.batch_size", replay.batch_size, POSITIVE),
+    INT("replay.t_burn", replay.t_burn, NONNEG),
+    INT("replay.t_total", replay.t_total, POSITIVE),
+    INT("replay.event_steps", replay.event_steps, POSITIVE),
+    INT("replay.n_shuffles", replay.n_shuffles, POSITIVE),
+    FLT("replay.alpha", replay.alpha, POSITIVE),
+    INT("replay.n_speeds", replay.n_speeds, POSITIVE),
+    FLT("replay.v_max", replay.v_max, NONNEG),
+    INT("replay.band", replay.band, NONNEG),
+    INT("replay.n_examples", replay.n_examples, NONNEG),
 };
 enum { N_KEYS = sizeof analysis_keys / sizeof analysis_keys[0] };
 static const char *const no_variants[] = {NULL};
@@ -164,6 +177,55 @@ static int check_probes(rx_analysis_config *c, const rxcf_ynode *const *set_by, 
   return RX_OK;
 }
 
+/* Replay's settings (docs/replay.md §7): events that fit, ids that stay unique, nulls that can
+ * reach significance, ring bins the line's band does not cover. */
+#define REPLAY_MAX_EVENTS (1 << 25) /* event ids: the index in the low 25 bits (replay.c) */
+static int check_replay(const rx_analysis_config *c, const rxcf_ynode *const *set_by,
+                        rx_error *err) {
+#define REPLAY_FAIL(key, ...)                                                                      \
+  rxcf_ynode_fail(set_by[rxcf_schema_find(&analysis_schema, key)], key, err, RX_EINVAL, __VA_ARGS__)
+  const int E = c->replay.event_steps;
+  if (E < 3 || E > 65536)
+    return REPLAY_FAIL("replay.event_steps",
+                       "must be 3 to 65536 steps (a path fit needs 3 points) (got %d)", E);
+  if (c->replay.t_total % E)
+    return REPLAY_FAIL("replay.t_total",
+                       "must be a multiple of replay.event_steps (%d): events are the "
+                       "non-overlapping windows (got %d)",
+                       E, c->replay.t_total);
+  const int windows = c->replay.t_total / E; /* exact: t_total is a multiple of E */
+  const double events = (double)c->replay.batch_size * windows;
+  if (events >= REPLAY_MAX_EVENTS)
+    return REPLAY_FAIL("replay.batch_size",
+                       "gives %.0f events per network (replay.batch_size x replay.t_total / "
+                       "replay.event_steps), at most %d",
+                       events, REPLAY_MAX_EVENTS - 1);
+  if (!(c->replay.alpha <= 1))
+    return REPLAY_FAIL("replay.alpha", "must be in (0, 1] (got %g)", c->replay.alpha);
+  if (c->replay.n_shuffles > 1000000)
+    return REPLAY_FAIL("replay.n_shuffles", "must be at most 1000000 (got %d)",
+                       c->replay.n_shuffles);
+  if (!(1.0 / (c->replay.n_shuffles + 1) < c->replay.alpha))
+    return REPLAY_FAIL("replay.n_shuffles",
+                       "%d shuffles give p-values of at least 1/%d, never below replay.alpha %g",
+                       c->replay.n_shuffles, c->replay.n_shuffles + 1, c->replay.alpha);
+  if (c->replay.n_speeds > 100001)
+    return REPLAY_FAIL("replay.n_speeds", "must be 1 to 100001 (got %d)", c->replay.n_speeds);
+  if (c->replay.n_examples > 64)
+    return REPLAY_FAIL("replay.n_examples", "must be 0 to 64 (got %d)", c->replay.n_examples);
+  const double ring = 360.0 / c->replay.bin_degrees;
+  if (!(ring >= 0.5 && ring < 10000.5) || (int)lround(ring) <= 2 * c->replay.band + 1)
+    return REPLAY_FAIL("replay.bin_degrees",
+                       "%g degrees give %.0f ring bins; the line's band (+-%d, replay.band) "
+                       "needs more than %d, and at most 10000",
+                       c->replay.bin_degrees, ring, c->replay.band, 2 * c->replay.band + 1);
+  if (c->replay.v_max > lround(ring))
+    return REPLAY_FAIL("replay.v_max", "must be at most the %ld ring bins (got %g)", lround(ring),
+                       c->replay.v_max);
+  return RX_OK;
+#undef REPLAY_FAIL
+}
+
 /* Cross-field checks, blaming the key that was set last. */
 static int check_cross(rx_analysis_config *c, const rxcf_ynode *const *set_by, rx_error *err) {
   int i_skip = rxcf_schema_find(&analysis_schema, "variance.t_skip");
@@ -181,7 +243,8 @@ static int check_cross(rx_analysis_config *c, const rxcf_ynode *const *set_by, r
                            "must be a step number >= 0, or -1 for each run's last (got %d)",
                            c->epoch);
   }
-  return check_probes(c, set_by, err);
+  int rc = check_probes(c, set_by, err);
+  return rc ? rc : check_replay(c, set_by, err);
 }
 
 /* The task named by a "task=..." override, else spatial navigation (picks analysis/<task>.yml). */

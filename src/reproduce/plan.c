@@ -198,7 +198,7 @@ static int analysis_done(const rx_plan *p, const rx_step *s, const rx_results_se
   }
   for (int a = 0; a < RX_RESULTS_N_ANALYSES; a++) {
     if (!rx_results_analysis_applies(a, set->task) || !rx_results_analysis_in_family(a, v->rule) ||
-        (!probes && rx_results_analysis_is_probe(a)))
+        (!probes && rx_results_analysis_beyond_paper(a)))
       continue;
     if (rx_results_analysis_path(set, a, v->prefix, seed, "json", path, sizeof path)) return 0;
     double m = mtime_of(path);
@@ -239,7 +239,7 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
   int rc = add_arg(b, s, "analyze");
   if (!rc && probes) rc = add_arg(b, s, "all");
   for (int a = 0; a < RX_RESULTS_N_ANALYSES && !rc && !probes; a++)
-    if (!rx_results_analysis_is_probe(a)) rc = add_arg(b, s, "%s", rx_results_analysis_name(a));
+    if (!rx_results_analysis_beyond_paper(a)) rc = add_arg(b, s, "%s", rx_results_analysis_name(a));
   const int n_words = s->argc; /* "analyze" and the analyses, before the settings */
   if (!rc) rc = add_arg(b, s, "task=%s", t->name);
   if (!rc) rc = add_arg(b, s, "seed=%d", seed);
@@ -267,6 +267,8 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
   if (probes && rx_results_analysis_in_family(RX_RESULTS_MIXING, v->rule)) /* the probes: */
     rows += 1.5 * 3 * acfg.mixing.batch_size * acfg.mixing.t_total + /* 3 starts, 1-2 noises */
             (double)acfg.temperature.n_k * acfg.temperature.batch_size * acfg.temperature.t_total;
+  if (probes && rx_results_analysis_in_family(RX_RESULTS_REPLAY, v->rule)) /* replay, 1-2 noises */
+    rows += 1.5 * acfg.replay.batch_size * (acfg.replay.t_burn + acfg.replay.t_total);
   s->work = rows * row_flops * (n_used + 1);
   if (noise < 0 && rx_results_set_init(&set, root, task, acfg.noise, b->err))
     return too_long(b, "a results directory");

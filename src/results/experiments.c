@@ -38,7 +38,8 @@ double rx_results_default_noise(rx_task_kind task) {
 /* ---- analyses ---- */
 
 static const char *const analysis_names[RX_RESULTS_N_ANALYSES] = {
-    "kl", "variance", "distance", "pca", "heading", "mixing", "score", "temperature", "diffusion"};
+    "kl",     "variance", "distance",    "pca",       "heading",
+    "mixing", "score",    "temperature", "diffusion", "replay"};
 
 const char *rx_results_analysis_name(int analysis) {
   return analysis >= 0 && analysis < RX_RESULTS_N_ANALYSES ? analysis_names[analysis] : NULL;
@@ -60,9 +61,13 @@ int rx_results_analysis_is_probe(int analysis) {
   return analysis >= RX_RESULTS_MIXING && analysis <= RX_RESULTS_DIFFUSION;
 }
 
+int rx_results_analysis_beyond_paper(int analysis) {
+  return rx_results_analysis_is_probe(analysis) || analysis == RX_RESULTS_REPLAY;
+}
+
 int rx_results_analysis_in_family(int analysis, int rule) {
   return analysis >= 0 && analysis < RX_RESULTS_N_ANALYSES &&
-         (rule == 0 || !rx_results_analysis_is_probe(analysis));
+         (rule == 0 || !rx_results_analysis_beyond_paper(analysis));
 }
 
 const char *rx_results_prefix(int gru, int rule) {
