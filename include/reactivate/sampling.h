@@ -31,6 +31,9 @@ int rx_loglog_fit(const double *x, const double *y, size_t n, double *slope, dou
  * with v sorted ascending and h = (n - 1) p / 100, v[floor h] + (h - floor h) (v[floor h + 1] -
  * v[floor h]). Sorts v in place. Refuses a NaN or infinite value, naming its index. */
 int rx_percentile(double *v, size_t n, double p, double *out, rx_error *err);
+/* The median (rx_percentile's rule) of the finite values of v (n,), which are moved to the
+ * front and sorted in place; NaN when there are none. */
+double rx_median_finite(double *v, size_t n);
 
 /* ---- diffusion (docs/probes.md §1) ---- */
 

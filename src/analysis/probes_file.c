@@ -16,9 +16,7 @@
 #include "reactivate/fileio.h"
 #include "reactivate/npz.h"
 
-static void log_line(rx_analysis_log_fn log, void *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void log_line(rx_analysis_log_fn log, void *ctx, const char *fmt, ...) {
+void rxa_file_log(rx_analysis_log_fn log, void *ctx, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   rxc_log_vprintf(log, ctx, fmt, ap);
@@ -263,7 +261,7 @@ int rx_analyze_file(const rx_analysis_config *cfg, const rx_probe_file_request *
   char *text = !rc ? cJSON_Print(root) : NULL;
   if (!rc && !text) rc = rx_fail(err, RX_ENOMEM, "out of memory writing %s", req->out);
   if (!rc) rc = rx_write_file_atomic(req->out, text, strlen(text), err);
-  if (!rc) log_line(log, ctx, "wrote %s and %s", req->out, npz_path);
+  if (!rc) rxa_file_log(log, ctx, "wrote %s and %s", req->out, npz_path);
   cJSON_free(text);
   if (arrays) rxa_npz_discard(arrays);
   free(arrays);

@@ -47,4 +47,8 @@ void rxa_diffusion_stats_free(rxa_diffusion_stats *s);
 /* The numbers into obj (docs/probes.md §5, `diffusion`). */
 void rxa_diffusion_json(cJSON *obj, const rxa_diffusion_stats *s);
 
+/* One line to the log of a file-mode analysis (probes_file.c, replay_file.c). */
+void rxa_file_log(rx_analysis_log_fn log, void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -100,16 +100,6 @@ int rxa_replay_score(rxa_replay_set *s, const float *data, size_t e0, size_t ne,
 
 /* ---- summaries ---- */
 
-/* The median of the finite values of v (n,), sorted in place; NaN when there are none. */
-static double median_finite(double *v, size_t n) {
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++)
-    if (isfinite(v[i])) v[m++] = v[i];
-  double med = NAN;
-  if (m && rx_percentile(v, m, 50.0, &med, NULL)) med = NAN;
-  return med;
-}
-
 static void examples_json(cJSON *obj, const rxa_replay_set *s) {
   cJSON *ex = cJSON_AddObjectToObject(obj, "examples");
   double idx[RXA_REPLAY_MAX_EXAMPLES];
@@ -148,7 +138,7 @@ int rxa_replay_json(cJSON *obj, const rxa_replay_set *s, const rxa_replay_units 
       col += s->ls[e].p_column < alpha;
       tim += s->ls[e].p_time < alpha;
     }
-    rxa_json_number(obj, "median_score", median_finite(v, s->n));
+    rxa_json_number(obj, "median_score", rx_median_finite(v, s->n));
     cJSON_AddNumberToObject(obj, "fraction_significant_column", (double)col / (double)s->n);
     cJSON_AddNumberToObject(obj, "fraction_significant_time", (double)tim / (double)s->n);
   } else {
@@ -159,7 +149,7 @@ int rxa_replay_json(cJSON *obj, const rxa_replay_set *s, const rxa_replay_units 
         const rx_path_score *p = &s->ps[e];
         v[e] = f == 0 ? p->r2 : f == 1 ? p->path_length : f == 2 ? p->straightness : p->max_jump;
       }
-      rxa_json_number(obj, keys[f], median_finite(v, s->n));
+      rxa_json_number(obj, keys[f], rx_median_finite(v, s->n));
     }
   }
   free(v);

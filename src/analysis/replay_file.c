@@ -16,15 +16,6 @@
 #include "reactivate/npz.h"
 #include "reactivate/rng.h"
 
-static void log_line(rx_analysis_log_fn log, void *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void log_line(rx_analysis_log_fn log, void *ctx, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  rxc_log_vprintf(log, ctx, fmt, ap);
-  va_end(ap);
-}
-
 enum { IN_POSTERIOR, IN_POINTS, IN_HEADINGS };
 static const char *const kind_names[] = {"posterior", "points", "headings"};
 
@@ -234,8 +225,8 @@ int rxa_replay_file(const rx_analysis_config *cfg, const rx_probe_file_request *
   if (!rc && !text) rc = rx_fail(err, RX_ENOMEM, "out of memory writing %s", req->out);
   if (!rc) rc = rx_write_file_atomic(req->out, text, strlen(text), err);
   if (!rc)
-    log_line(log, ctx, "replay: %zu of %zu events of %s significant; wrote %s and %s",
-             sum.n_significant, sum.n_events, in.file, req->out, npz_path);
+    rxa_file_log(log, ctx, "replay: %zu of %zu events of %s significant; wrote %s and %s",
+                 sum.n_significant, sum.n_events, in.file, req->out, npz_path);
   cJSON_free(text);
   if (arrays) rxa_npz_discard(arrays);
   free(arrays);

@@ -32,3 +32,12 @@ int rx_percentile(double *v, size_t n, double p, double *out, rx_error *err) {
   *out = i + 1 >= n ? v[n - 1] : lerp(v[i], v[i + 1], h - lo);
   return RX_OK;
 }
+
+double rx_median_finite(double *v, size_t n) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (isfinite(v[i])) v[m++] = v[i];
+  double med = NAN;
+  if (m && rx_percentile(v, m, 50.0, &med, NULL)) med = NAN;
+  return med;
+}

@@ -9,16 +9,6 @@
 #include "reactivate/replay.h"
 #include "reactivate/sampling.h" /* rx_percentile */
 
-/* The median of the finite values of v (n,) (sorted in place), or NaN when there are none. */
-static double median_finite(double *v, size_t n) {
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++)
-    if (isfinite(v[i])) v[m++] = v[i];
-  double med = NAN;
-  if (m && rx_percentile(v, m, 50.0, &med, NULL)) med = NAN;
-  return med;
-}
-
 /* The summary of n events whose significant flag (int) and speed (double) lie at sig and speed
  * in the first of n structs of `stride` bytes. */
 static int summarize(const char *sig, const char *speed, size_t stride, size_t n,
@@ -49,9 +39,9 @@ static int summarize(const char *sig, const char *speed, size_t stride, size_t n
   out->n_events = n;
   out->n_significant = ns;
   out->fraction_significant = (double)ns / (double)n;
-  out->median_speed = median_finite(sel, ns);
-  out->median_abs_speed = median_finite(abs_sel, ns);
-  out->median_abs_speed_all = median_finite(abs_all, n);
+  out->median_speed = rx_median_finite(sel, ns);
+  out->median_abs_speed = rx_median_finite(abs_sel, ns);
+  out->median_abs_speed_all = rx_median_finite(abs_all, n);
   free(sel);
   free(abs_sel);
   free(abs_all);
