@@ -1,7 +1,7 @@
 /* rx_figures: settings, the seeds that have results (found by the shared results reader), one
  * up-front read of every result file found (so a corrupt file stops the run before anything is
  * drawn), the arena and time step from a run's config.yaml, and the list of figures to draw.
- * Drawing is in figures_spatial.c, figures_hd.c and figures_probes.c. */
+ * Drawing is in figures_spatial.c, figures_hd.c and figures_probes.c (files: figures_json.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>

@@ -1,8 +1,9 @@
 /* Shared internals of `reactivate figures`: the context (settings, the results set, seeds found
  * and the shared results reader with its cache), the figure variants, and small helpers for
  * logging, outputs and the numbers the figures show. figures.c owns the context, discovery and
- * dispatch; figures_data.c the typed look-ups and numerics; figures_spatial.c, figures_hd.c and
- * figures_probes.c draw. Run and file names, the experiment set and the cache are src/results'. */
+ * dispatch; figures_data.c the typed look-ups and numerics; figures_json.c the per-network files
+ * of the probes and replay; figures_spatial.c, figures_hd.c, figures_probes.c and
+ * figures_replay.c draw. Run and file names, the experiment set and the cache are src/results'. */
 #ifndef RX_FIGURES_INTERNAL_H
 #define RX_FIGURES_INTERNAL_H
 
@@ -114,6 +115,88 @@ int fg_first_arrays(fg_ctx *c, const fg_variant *v, const rx_experiment *cond, i
 /* Start of a figure title: "Fig. 1c", or "Fig. C.1 (as 1c, quiescent noise not doubled)". */
 void fg_title_head(const fg_variant *v, const char *fig, char *buf, size_t n);
 
+/* ---- per-network analysis files: the probes' and replay's (figures_json.c) ---- */
+
+/* <prefix><what> for a family's figure: "fig_probe_mixing", "figC2_replay_scores". */
+void fg_family_name(const fg_variant *v, const char *what, char *buf, size_t n);
+/* "<what>" or "<what>, GRU runs" at the head of a title ("Probe", "Replay"). */
+void fg_family_head(const fg_variant *v, const char *what, char *buf, size_t n);
+
+/* Scratch arrays of one figure, freed together (rx_fig copies what it draws). Each array lives
+ * in a block that is chained to the bag the moment it is allocated, so the bag owns it from then
+ * on (a chain rather than a table: no limit on the count, and an owner the static analyzer can
+ * follow). Zero-initialise (`fg_bag b = {0};`); oom is set when an allocation failed. */
+typedef struct fg_bag_block {
+  struct fg_bag_block *next;
+  double d[]; /* the array handed out */
+} fg_bag_block;
+typedef struct fg_bag {
+  fg_bag_block *head;
+  int oom;
+} fg_bag;
+double *fg_bag_doubles(fg_bag *b, size_t n); /* (n,) doubles owned by b; NULL (and oom) */
+void fg_bag_free(fg_bag *b);
+
+/* JSON look-ups of a file at path; what names root for messages ("" at the top, "<run>",
+ * "<run>.<condition>"). Each returns negative with one line naming path and what.key when the
+ * key holds something of another type. */
+/* root[key] when it is an object: 1 and *out; 0 when absent (or root NULL). */
+int fg_json_object(const cJSON *root, const char *key, const char *path, const char *what,
+                   const cJSON **out, rx_error *err);
+/* root[key] as a number: 1 (null: NaN, an undefined number), 0 absent (NaN). */
+int fg_json_num(const cJSON *root, const char *key, const char *path, const char *what, double *v,
+                rx_error *err);
+/* root[key] as true / false into *b (1 / 0; -1 when absent or null): 0. */
+int fg_json_bool(const cJSON *root, const char *key, const char *path, const char *what, int *b,
+                 rx_error *err);
+/* root[key], an array of numbers (null: NaN), into a bag array: 1 with *out, *n; 0 absent. */
+int fg_json_numbers(const cJSON *root, const char *key, const char *path, const char *what,
+                    fg_bag *b, double **out, int *n, rx_error *err);
+/* A number for a label with fmt ("%.2f"); "n/a" when not finite. */
+void fg_num_text(double v, const char *fmt, char *buf, size_t n);
+int fg_any_finite(const double *v, size_t n);
+/* A series without s.d.: its style, rx_marker and dash (0 solid, 1 dashed, 2 dotted). */
+rx_series fg_series(const char *label, const double *x, const double *y, size_t n, rx_colour colour,
+                    rx_series_style style, int marker, int dashed);
+
+enum { FG_MAX_NETS = RX_EXP_COUNT + 1 }; /* a family's trained runs and the random control */
+
+/* A network of a per-network file. */
+typedef struct fg_net {
+  const rx_experiment *exp; /* NULL: the untrained control */
+  char run[600];            /* its key in the files */
+  char label[96];           /* "U-σ", "R (untrained)" */
+  rx_colour colour;         /* one per run of the family, grey for the control */
+  const cJSON *json;        /* its object in the JSON */
+} fg_net;
+
+/* The analysis file of one figure: the first seed that has its JSON, its npz (when there), and
+ * the networks it holds, in the family's order with the control last. */
+typedef struct fg_netfile {
+  int analysis, seed;
+  const cJSON *json;
+  const rx_npz *npz; /* NULL when absent */
+  char path[2600], npz_path[2600];
+  char seeds[300]; /* "seed 0" or "seed 0 (the first of seeds 0-2)" */
+  fg_net nets[FG_MAX_NETS];
+  int n_nets;
+} fg_netfile;
+
+/* Opens <analysis> of v's family for the figure `name`: 1 (p filled), 0 when the figure is
+ * skipped (logged: no file for any seed, or no network in it), negative on a malformed file. */
+int fg_netfile_open(fg_ctx *c, const fg_variant *v, int analysis, const char *name, fg_netfile *p,
+                    rx_error *err);
+/* The float32 array <run>.<what> of p's npz as doubles in the bag: 1 with *out and the array
+ * (its shape), 0 absent (or no npz), negative when present with another dtype or ndim (err
+ * names the file and the array). */
+int fg_netfile_doubles(const fg_netfile *p, const char *run, const char *what, int ndim, fg_bag *b,
+                       double **out, const rx_array **arr, rx_error *err);
+
+/* The noise conditions of a network (docs/probes.md §5, docs/replay.md §7), and how a legend
+ * names cond for n: "" (or " (no noise)" for a noiseless run), " (abs. noise)", " awake". */
+extern const char *const fg_conditions[2];
+void fg_cond_text(const fg_net *n, const char *cond, char *buf, size_t size);
+
 /* ---- the figures ---- */
 
 /* Hidden states on the first two active PCs, coloured by decoded distance from the centre or
@@ -128,5 +211,8 @@ int fg_hd_figures(fg_ctx *c, rx_error *err); /* Fig. 3, C.5 */
 /* The probes' figures of v's family (docs/probes.md §6): <prefix>probe_mixing, _score,
  * _temperature, _diffusion, each skipped (logged) when its file is absent. */
 int fg_probe_figures(fg_ctx *c, const fg_variant *v, rx_error *err);
+/* Replay's figures of v's family (docs/replay.md §8): <prefix>replay_scores, _speeds, and
+ * _examples (head direction) or _paths (spatial), each skipped (logged) when its file is absent. */
+int fg_replay_figures(fg_ctx *c, const fg_variant *v, rx_error *err);
 
 #endif

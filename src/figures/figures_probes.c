@@ -3,7 +3,8 @@
  * .json / .npz files of `reactivate analyze` (their layout: docs/probes.md §5) for the main
  * family (fig_probe_*) and the GRUs (figC2_probe_*). Each figure draws the first seed that has
  * its file, and says which. Nothing is fitted or estimated here: the numbers drawn are the
- * files', plus bin centres from bin edges, a histogram's density, 2/k and reference slopes. */
+ * files', plus bin centres from bin edges, a histogram's density, 2/k and reference slopes.
+ * Opening the files and reading them is figures_json.c's, shared with the replay figures. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,271 +15,19 @@
 #include "reactivate/plot.h"
 #include "reactivate/sampling.h"
 
-enum { MAX_NETS = RX_EXP_COUNT + 1, MAX_SERIES = 32 };
+enum { MAX_SERIES = 32 };
 
-/* ---- small helpers: names, scratch memory, JSON look-ups ---- */
-
-/* <prefix>probe_<what>: "fig_probe_mixing", "figC2_probe_mixing". */
-static void probe_name(const fg_variant *v, const char *what, char *buf, size_t n) {
-  size_t l = strlen(v->prefix);
-  snprintf(buf, n, "%s%sprobe_%s", v->prefix, l && v->prefix[l - 1] == '_' ? "" : "_", what);
-}
-
-/* Scratch arrays of one figure, freed together (rx_fig copies what it draws). Each array lives
- * in a block that is chained to the bag the moment it is allocated, so the bag owns it from then
- * on (a chain rather than a table: no limit on the count, and an owner the static analyzer can
- * follow). */
-typedef struct bag_block {
-  struct bag_block *next;
-  double d[]; /* the array handed out */
-} bag_block;
-typedef struct bag {
-  bag_block *head;
-  int oom;
-} bag;
-static double *bag_doubles(bag *b, size_t n) {
-  if (!n) n = 1;
-  bag_block *k = NULL;
-  if (n <= (SIZE_MAX - sizeof(bag_block)) / sizeof(double))
-    k = malloc(sizeof(bag_block) + n * sizeof(double));
-  if (!k) {
-    b->oom = 1;
-    return NULL;
-  }
-  k->next = b->head;
-  b->head = k;
-  return k->d;
-}
-static void bag_free(bag *b) {
-  while (b->head) {
-    bag_block *k = b->head;
-    b->head = k->next;
-    free(k);
-  }
-}
-
-/* root[key] when it is an object: 1; 0 when absent; negative (naming path and what.key) when
- * it is something else. */
-static int json_object(const cJSON *root, const char *key, const char *path, const char *what,
-                       const cJSON **out, rx_error *err) {
-  *out = NULL;
-  const cJSON *o = root ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL;
-  if (!o) return 0;
-  if (!cJSON_IsObject(o))
-    return rx_fail(err, RX_EFORMAT, "%s: '%s%s%s' should be an object", path, what,
-                   what[0] ? "." : "", key);
-  *out = o;
-  return 1;
-}
-
-/* root[key] as a number: 1 (null: NaN, an undefined number), 0 absent (NaN), negative when it
- * is not a number. */
-static int json_num(const cJSON *root, const char *key, const char *path, const char *what,
-                    double *v, rx_error *err) {
-  *v = NAN;
-  const cJSON *o = root ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL;
-  if (!o) return 0;
-  if (cJSON_IsNull(o)) return 1;
-  if (!cJSON_IsNumber(o))
-    return rx_fail(err, RX_EFORMAT, "%s: '%s.%s' should be a number or null", path, what, key);
-  *v = o->valuedouble;
-  return 1;
-}
-
-/* root[key] as true / false into *b (1 / 0; -1 when absent or null): 0, or negative when it is
- * something else. */
-static int json_bool(const cJSON *root, const char *key, const char *path, const char *what, int *b,
-                     rx_error *err) {
-  *b = -1;
-  const cJSON *o = root ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL;
-  if (!o || cJSON_IsNull(o)) return 0;
-  if (!cJSON_IsBool(o))
-    return rx_fail(err, RX_EFORMAT, "%s: '%s.%s' should be true or false", path, what, key);
-  *b = cJSON_IsTrue(o);
-  return 0;
-}
-
-/* root[key], an array of numbers (null: NaN), into a bag array: 1 with *out, *n; 0 absent;
- * negative when it is not an array of numbers and nulls. */
-static int json_numbers(const cJSON *root, const char *key, const char *path, const char *what,
-                        bag *b, double **out, int *n, rx_error *err) {
-  *out = NULL, *n = 0;
-  const cJSON *a = root ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL;
-  if (!a) return 0;
-  if (!cJSON_IsArray(a))
-    return rx_fail(err, RX_EFORMAT, "%s: '%s.%s' should be an array of numbers", path, what, key);
-  int len = cJSON_GetArraySize(a), i = 0;
-  double *d = bag_doubles(b, (size_t)len);
-  if (!d) return rx_fail(err, RX_ENOMEM, "out of memory reading %s", path);
-  const cJSON *e;
-  cJSON_ArrayForEach(e, a) {
-    if (!cJSON_IsNumber(e) && !cJSON_IsNull(e))
-      return rx_fail(err, RX_EFORMAT, "%s: '%s.%s'[%d] should be a number or null", path, what, key,
-                     i);
-    if (i == len) break; /* cJSON_GetArraySize counts these same elements */
-    d[i++] = cJSON_IsNull(e) ? NAN : e->valuedouble;
-  }
-  *out = d, *n = i; /* the elements read, all of d that is set */
-  return 1;
-}
-
-/* A number for a label: "0.31", "-0.93", "1.2e-05"; "n/a" when undefined. */
-static void num_text(double v, const char *fmt, char *buf, size_t n) {
-  if (!isfinite(v))
-    snprintf(buf, n, "n/a");
-  else
-    snprintf(buf, n, fmt, v);
-}
-
-static int any_finite(const double *v, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (isfinite(v[i])) return 1;
-  return 0;
-}
-
-/* A series without s.d.: its style, rx_marker and dash (0 solid, 1 dashed, 2 dotted). */
-static rx_series series(const char *label, const double *x, const double *y, size_t n,
-                        rx_colour colour, rx_series_style style, int marker, int dashed) {
-  rx_series s = {0};
-  s.label = label, s.x = x, s.y = y, s.n = n, s.colour = colour;
-  s.style = style, s.markers = marker, s.dashed = dashed;
-  return s;
-}
-
-/* ---- the probe file of a figure and the networks in it ---- */
-
-typedef struct net {
-  const rx_experiment *exp; /* NULL: the untrained control */
-  char run[600];            /* its key in the files */
-  char label[96];           /* "U-σ", "R (untrained)" */
-  rx_colour colour;
-  const cJSON *json; /* its object in the JSON */
-} net;
-
-typedef struct probe {
-  int analysis, seed;
-  const cJSON *json;
-  const rx_npz *npz; /* NULL when absent */
-  char path[2600], npz_path[2600];
-  char seeds[300]; /* "seed 0" or "seed 0 (the first of seeds 0-2)" */
-  net nets[MAX_NETS];
-  int n_nets;
-} probe;
-
-/* Network colours, and the random control's. */
-static const rx_colour net_colours[] = {RX_COLOUR_GREEN, RX_COLOUR_ORANGE, RX_COLOUR_PURPLE,
-                                        RX_COLOUR_BROWN, RX_COLOUR_PINK,   RX_COLOUR_CYAN};
-
-/* "reactivate analyze <probe>[ task=head_direction][ gru=true]", for skip messages. */
-static void probe_hint(const fg_ctx *c, const fg_variant *v, int analysis, char *buf, size_t n) {
-  snprintf(buf, n, "reactivate analyze %s%s%s", rx_results_analysis_name(analysis),
-           c->cfg->task == RX_TASK_HEAD_DIRECTION ? " task=head_direction" : "",
-           v->gru ? " gru=true" : "");
-}
-
-/* Finds the first seed with the probe's JSON and the networks it holds: 1 (p filled), 0 when
- * the figure is skipped (logged), negative on a malformed file. */
-static int probe_open(fg_ctx *c, const fg_variant *v, int analysis, const char *name, probe *p,
-                      rx_error *err) {
-  memset(p, 0, sizeof *p);
-  p->analysis = analysis;
-  p->seed = -1;
-  int with[RX_FIGURES_MAX_SEEDS], n_with = 0;
-  for (int k = 0; k < c->n_seeds; k++) {
-    const cJSON *j;
-    int rc = fg_analysis_json(c, analysis, v->file_prefix, c->seeds[k], &j, err);
-    if (rc) return rc;
-    if (!j) continue;
-    with[n_with++] = c->seeds[k];
-    if (p->seed < 0) p->seed = c->seeds[k], p->json = j;
-  }
-  char hint[200], pat[300];
-  probe_hint(c, v, analysis, hint, sizeof hint);
-  if (p->seed < 0) {
-    rx_results_analysis_pattern(analysis, v->file_prefix, c->set.noise, "json", pat, sizeof pat);
-    return fg_skip(c, name, "no %s for any seed (%s)", pat, hint);
-  }
-  fg_analysis_path(c, analysis, v->file_prefix, p->seed, "json", p->path, sizeof p->path);
-  fg_analysis_path(c, analysis, v->file_prefix, p->seed, "npz", p->npz_path, sizeof p->npz_path);
-  int rc = fg_analysis_npz(c, analysis, v->file_prefix, p->seed, &p->npz, err);
-  if (rc) return rc;
-  if (n_with == 1) {
-    snprintf(p->seeds, sizeof p->seeds, "seed %d", p->seed);
-  } else {
-    char list[200];
-    rx_seed_list_format(with, n_with, ", ", list, sizeof list);
-    snprintf(p->seeds, sizeof p->seeds, "seed %d (the first of seeds %s)", p->seed, list);
-  }
-  for (int i = 0; i <= v->n_conds; i++) {
-    net *n = &p->nets[p->n_nets];
-    n->exp = i < v->n_conds ? v->conds[i] : NULL;
-    if (n->exp) {
-      fg_run_name(c, n->exp, p->seed, n->run, sizeof n->run);
-      snprintf(n->label, sizeof n->label, "%s", n->exp->label);
-      n->colour = net_colours[i % (int)(sizeof net_colours / sizeof net_colours[0])];
-    } else {
-      snprintf(n->run, sizeof n->run, "%s", RX_RESULTS_RANDOM);
-      snprintf(n->label, sizeof n->label, "R (untrained)");
-      n->colour = RX_COLOUR_GREY;
-    }
-    rc = json_object(p->json, n->run, p->path, "", &n->json, err);
-    if (rc < 0) return rc;
-    p->n_nets += rc;
-  }
-  if (!p->n_nets)
-    return fg_skip(c, name, "%s has no entry for the runs of seed %d or for '%s' (%s)", p->path,
-                   p->seed, RX_RESULTS_RANDOM, hint);
-  return 1;
-}
-
-/* The conditions of docs/probes.md §5, and how a legend names them for a network. */
-static const char *const conditions[2] = {"quiescent", "absolute_noise"};
-static void cond_text(const net *n, const char *cond, char *buf, size_t size) {
-  if (!strcmp(cond, "absolute_noise"))
-    snprintf(buf, size, " (abs. noise)");
-  else if (!strcmp(cond, "active"))
-    snprintf(buf, size, " awake");
-  else if (n->exp && !n->exp->noisy)
-    snprintf(buf, size, " (no noise)");
-  else
-    buf[0] = '\0';
-}
-
-/* A float32 array <run>.<what> of the probe's npz as doubles: 1 with *out and its shape, 0
- * absent, negative when present with another dtype or number of dimensions. */
-static int npz_doubles(const probe *p, const char *run, const char *what, int ndim, bag *b,
-                       double **out, const rx_array **arr, rx_error *err) {
-  *out = NULL;
-  *arr = NULL;
-  if (!p->npz) return 0;
-  char name[800];
-  snprintf(name, sizeof name, "%s.%s", run, what);
-  const rx_array *a = rx_npz_get(p->npz, name);
-  if (!a) return 0;
-  int64_t shape[RX_MAX_DIMS];
-  for (int i = 0; i < RX_MAX_DIMS; i++)
-    shape[i] = -1;
-  int rc = rx_npz_expect(p->npz, p->npz_path, name, RX_F32, ndim, shape, &a, err);
-  if (rc) return rc;
-  double *d = bag_doubles(b, a->size);
-  if (!d) return rx_fail(err, RX_ENOMEM, "out of memory reading %s", p->npz_path);
-  const float *f = a->data;
-  for (size_t i = 0; i < a->size; i++)
-    d[i] = f[i];
-  *out = d;
-  *arr = a;
-  return 1;
-}
+/* ---- the probes' arrays ---- */
 
 /* The same, accepting (n,) or (n, 1) (the ring's per-bin arrays). */
-static int npz_ring(const probe *p, const char *run, const char *what, bag *b, double **out, int *n,
-                    rx_error *err) {
+static int npz_ring(const fg_netfile *p, const char *run, const char *what, fg_bag *b, double **out,
+                    int *n, rx_error *err) {
   const rx_array *a = NULL;
   *n = 0;
   char name[800];
   snprintf(name, sizeof name, "%s.%s", run, what);
   const rx_array *raw = p->npz ? rx_npz_get(p->npz, name) : NULL;
-  int rc = npz_doubles(p, run, what, raw && raw->ndim == 2 ? 2 : 1, b, out, &a, err);
+  int rc = fg_netfile_doubles(p, run, what, raw && raw->ndim == 2 ? 2 : 1, b, out, &a, err);
   if (rc <= 0) return rc;
   if (a->ndim == 2 && a->shape[1] != 1)
     return rx_fail(err, RX_EFORMAT,
@@ -289,8 +38,8 @@ static int npz_ring(const probe *p, const char *run, const char *what, bag *b, d
 }
 
 /* Bin centres from n + 1 edges. */
-static double *centres(bag *b, const double *edges, int n) {
-  double *x = bag_doubles(b, (size_t)n);
+static double *centres(fg_bag *b, const double *edges, int n) {
+  double *x = fg_bag_doubles(b, (size_t)n);
   for (int i = 0; x && i < n; i++)
     x[i] = 0.5 * (edges[i] + edges[i + 1]);
   return x;
@@ -300,11 +49,6 @@ static const char *space_unit(const fg_ctx *c) {
   return c->cfg->task == RX_TASK_HEAD_DIRECTION ? "rad" : "m";
 }
 
-/* "Probe" or "Probe, GRU runs" at the head of a title. */
-static void probe_head(const fg_variant *v, char *buf, size_t n) {
-  snprintf(buf, n, "%s", v->gru ? "Probe, GRU runs" : "Probe");
-}
-
 /* ---- 1. mixing from foreign starts ---- */
 
 static const char *const starts[3] = {"active", "point", "zero"};
@@ -312,26 +56,27 @@ static const rx_colour start_colours[3] = {RX_COLOUR_ACTIVE, RX_COLOUR_ORANGE, R
 
 /* Steps per KL window: the settings' (window, mixing.window or mixing: {window}), else
  * mixing_step / mixing_window of any start, else RX_MIXING_WINDOW_STEPS (logged). */
-static int mixing_window_steps(fg_ctx *c, const probe *p, const char *name, double *w,
+static int mixing_window_steps(fg_ctx *c, const fg_netfile *p, const char *name, double *w,
                                rx_error *err) {
   const cJSON *s = NULL, *m = NULL;
-  int rc = json_object(p->json, "settings", p->path, "", &s, err);
+  int rc = fg_json_object(p->json, "settings", p->path, "", &s, err);
   if (rc < 0) return rc;
   double x = NAN;
   static const char *const keys[3] = {"window", "mixing.window", "window_steps"};
   for (int i = 0; i < 3 && !isfinite(x); i++)
-    if ((rc = json_num(s, keys[i], p->path, "settings", &x, err)) < 0) return rc;
-  if (!isfinite(x) && (rc = json_object(s, "mixing", p->path, "settings", &m, err)) < 0) return rc;
-  if (!isfinite(x) && m && (rc = json_num(m, "window", p->path, "settings.mixing", &x, err)) < 0)
+    if ((rc = fg_json_num(s, keys[i], p->path, "settings", &x, err)) < 0) return rc;
+  if (!isfinite(x) && (rc = fg_json_object(s, "mixing", p->path, "settings", &m, err)) < 0)
+    return rc;
+  if (!isfinite(x) && m && (rc = fg_json_num(m, "window", p->path, "settings.mixing", &x, err)) < 0)
     return rc;
   for (int i = 0; i < p->n_nets && !(isfinite(x) && x > 0); i++)
     for (int q = 0; q < 2; q++) {
-      const cJSON *co = cJSON_GetObjectItemCaseSensitive(p->nets[i].json, conditions[q]);
+      const cJSON *co = cJSON_GetObjectItemCaseSensitive(p->nets[i].json, fg_conditions[q]);
       for (int k = 0; k < 3; k++) {
         const cJSON *so = cJSON_GetObjectItemCaseSensitive(co, starts[k]);
         double step, win;
-        if ((rc = json_num(so, "mixing_step", p->path, starts[k], &step, err)) < 0 ||
-            (rc = json_num(so, "mixing_window", p->path, starts[k], &win, err)) < 0)
+        if ((rc = fg_json_num(so, "mixing_step", p->path, starts[k], &step, err)) < 0 ||
+            (rc = fg_json_num(so, "mixing_window", p->path, starts[k], &win, err)) < 0)
           return rc;
         if (isfinite(step) && isfinite(win) && win > 0) x = step / win;
       }
@@ -355,8 +100,8 @@ typedef struct mix_panel {
   int n_marks;
 } mix_panel;
 
-static int mixing_panel(const probe *p, const net *n, double window, double stride, bag *b,
-                        mix_panel *mp, rx_error *err) {
+static int mixing_panel(const fg_netfile *p, const fg_net *n, double window, double stride,
+                        fg_bag *b, mix_panel *mp, rx_error *err) {
   memset(mp, 0, sizeof *mp);
   snprintf(mp->title, sizeof mp->title, "%s%s%s", n->label, n->exp ? ": " : "",
            n->exp ? n->exp->desc : "");
@@ -364,26 +109,26 @@ static int mixing_panel(const probe *p, const net *n, double window, double stri
     const cJSON *co;
     char what[700];
     snprintf(what, sizeof what, "%s", n->run);
-    int rc = json_object(n->json, conditions[q], p->path, what, &co, err);
+    int rc = fg_json_object(n->json, fg_conditions[q], p->path, what, &co, err);
     if (rc < 0) return rc;
     if (!co) continue;
     char ct[40];
-    cond_text(n, conditions[q], ct, sizeof ct);
+    fg_cond_text(n, fg_conditions[q], ct, sizeof ct);
     for (int k = 0; k < 3; k++) {
       const cJSON *so;
-      snprintf(what, sizeof what, "%s.%s", n->run, conditions[q]);
-      if ((rc = json_object(co, starts[k], p->path, what, &so, err)) < 0) return rc;
+      snprintf(what, sizeof what, "%s.%s", n->run, fg_conditions[q]);
+      if ((rc = fg_json_object(co, starts[k], p->path, what, &so, err)) < 0) return rc;
       if (!so) continue;
-      snprintf(what, sizeof what, "%s.%s.%s", n->run, conditions[q], starts[k]);
+      snprintf(what, sizeof what, "%s.%s.%s", n->run, fg_conditions[q], starts[k]);
       double *kl, plateau, mw;
       int nw;
-      if ((rc = json_numbers(so, "kl", p->path, what, b, &kl, &nw, err)) < 0) return rc;
-      if ((rc = json_num(so, "plateau", p->path, what, &plateau, err)) < 0) return rc;
-      if ((rc = json_num(so, "mixing_window", p->path, what, &mw, err)) < 0) return rc;
+      if ((rc = fg_json_numbers(so, "kl", p->path, what, b, &kl, &nw, err)) < 0) return rc;
+      if ((rc = fg_json_num(so, "plateau", p->path, what, &plateau, err)) < 0) return rc;
+      if ((rc = fg_json_num(so, "mixing_window", p->path, what, &mw, err)) < 0) return rc;
       int mixes;
-      if ((rc = json_bool(so, "mixes", p->path, what, &mixes, err)) < 0) return rc;
+      if ((rc = fg_json_bool(so, "mixes", p->path, what, &mixes, err)) < 0) return rc;
       char pt[32];
-      num_text(plateau, "%.2f", pt, sizeof pt);
+      fg_num_text(plateau, "%.2f", pt, sizeof pt);
       const int s = mp->n_kl;
       snprintf(mp->labels[s], sizeof mp->labels[s], "%s%s: plateau %s%s", starts[k], ct, pt,
                mixes == 1   ? ", mixes"
@@ -391,31 +136,31 @@ static int mixing_panel(const probe *p, const net *n, double window, double stri
                             : "");
       const int dashed = q == 1 ? 2 : 0;
       if (nw > 0) {
-        double *x = bag_doubles(b, (size_t)nw);
+        double *x = fg_bag_doubles(b, (size_t)nw);
         if (!x) return rx_fail(err, RX_ENOMEM, "out of memory drawing the mixing figure");
         for (int i = 0; i < nw; i++)
           x[i] = i * window;
-        mp->kl[mp->n_kl++] =
-            series(mp->labels[s], x, kl, (size_t)nw, start_colours[k], RX_SERIES_LINE, 0, dashed);
-        mp->drawable_kl += any_finite(kl, (size_t)nw);
+        mp->kl[mp->n_kl++] = fg_series(mp->labels[s], x, kl, (size_t)nw, start_colours[k],
+                                       RX_SERIES_LINE, 0, dashed);
+        mp->drawable_kl += fg_any_finite(kl, (size_t)nw);
         if (isfinite(mw) && mw >= 0 && mw < nw && mw == floor(mw) && isfinite(kl[(int)mw]) &&
             mp->n_marks < MAX_SERIES)
           mp->mx[mp->n_marks] = x[(int)mw], mp->my[mp->n_marks++] = kl[(int)mw];
       }
       /* the mean distance from the start over time, from the npz */
       char arr[120];
-      snprintf(arr, sizeof arr, "%s.%s.distance", conditions[q], starts[k]);
+      snprintf(arr, sizeof arr, "%s.%s.distance", fg_conditions[q], starts[k]);
       double *d;
       const rx_array *a;
-      if ((rc = npz_doubles(p, n->run, arr, 1, b, &d, &a, err)) < 0) return rc;
+      if ((rc = fg_netfile_doubles(p, n->run, arr, 1, b, &d, &a, err)) < 0) return rc;
       if (rc && a->size > 0) {
-        double *t = bag_doubles(b, a->size);
+        double *t = fg_bag_doubles(b, a->size);
         if (!t) return rx_fail(err, RX_ENOMEM, "out of memory drawing the mixing figure");
         for (size_t i = 0; i < a->size; i++)
           t[i] = (double)i * stride; /* the distances are of every stride-th step */
         mp->dist[mp->n_dist++] =
-            series(mp->labels[s], t, d, a->size, start_colours[k], RX_SERIES_LINE, 0, dashed);
-        mp->drawable_dist += any_finite(d, a->size);
+            fg_series(mp->labels[s], t, d, a->size, start_colours[k], RX_SERIES_LINE, 0, dashed);
+        mp->drawable_dist += fg_any_finite(d, a->size);
       }
     }
   }
@@ -424,18 +169,18 @@ static int mixing_panel(const probe *p, const net *n, double window, double stri
 
 static int fig_mixing(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
-  probe_name(v, "mixing", name, sizeof name);
-  probe p;
-  int rc = probe_open(c, v, RX_RESULTS_MIXING, name, &p, err);
+  fg_family_name(v, "probe_mixing", name, sizeof name);
+  fg_netfile p;
+  int rc = fg_netfile_open(c, v, RX_RESULTS_MIXING, name, &p, err);
   if (rc <= 0) return rc;
   double window;
   if ((rc = mixing_window_steps(c, &p, name, &window, err))) return rc;
   double stride = 1; /* settings.stride; files written before it was one use every step */
-  const int has_stride = json_num(cJSON_GetObjectItemCaseSensitive(p.json, "settings"), "stride",
-                                  p.path, "settings", &stride, err);
+  const int has_stride = fg_json_num(cJSON_GetObjectItemCaseSensitive(p.json, "settings"), "stride",
+                                     p.path, "settings", &stride, err);
   if (has_stride < 0) return has_stride;
   if (!(isfinite(stride) && stride >= 1)) stride = 1;
-  bag b = {0};
+  fg_bag b = {0};
   mix_panel *mp = calloc((size_t)p.n_nets, sizeof *mp);
   if (!mp) return rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
   int any_kl = 0, any_dist = 0;
@@ -449,8 +194,8 @@ static int fig_mixing(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rc = fg_skip(c, name, "no finite KL or distance values in %s", p.path);
   } else if (!rc) {
     char head[64], title[900], wt[32];
-    probe_head(v, head, sizeof head);
-    num_text(window, "%g", wt, sizeof wt);
+    fg_family_head(v, "Probe", head, sizeof head);
+    fg_num_text(window, "%g", wt, sizeof wt);
     snprintf(title, sizeof title,
              "%s: mixing from foreign starts, KL(q#dw#u ‖ a) per window of %s steps%s, %s", head,
              wt, any_dist ? " and mean distance from the start" : "", p.seeds);
@@ -474,8 +219,8 @@ static int fig_mixing(fg_ctx *c, const fg_variant *v, rx_error *err) {
           for (int s = 0; s < ns; s++) /* the KL row's legend explains the lines */
             ser[s].label = NULL;
         if (row == 0 && m->n_marks)
-          ser[ns++] = series("mixing time", m->mx, m->my, (size_t)m->n_marks, RX_COLOUR_BLACK,
-                             RX_SERIES_POINTS, RX_MARKER_TRIANGLE, 0);
+          ser[ns++] = fg_series("mixing time", m->mx, m->my, (size_t)m->n_marks, RX_COLOUR_BLACK,
+                                RX_SERIES_POINTS, RX_MARKER_TRIANGLE, 0);
         char ylab[80];
         snprintf(ylab, sizeof ylab, "mean distance from the start (%s)", space_unit(c));
         rx_lines_spec s = {0};
@@ -491,7 +236,7 @@ static int fig_mixing(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rc = fg_fig_save(c, fig, name, rc, err);
   }
   free(mp);
-  bag_free(&b);
+  fg_bag_free(&b);
   return rc;
 }
 
@@ -499,7 +244,7 @@ static int fig_mixing(fg_ctx *c, const fg_variant *v, rx_error *err) {
 
 /* One row of the score figure: a network under one condition. */
 typedef struct score_row {
-  const net *n;
+  const fg_net *n;
   const char *cond;
   double *drift, *score, *cosine, *density; /* plane: (ny, nx, 2), (ny, nx, 2), (ny, nx) each;
                                              * ring: (nx,) each, density may be NULL */
@@ -508,18 +253,18 @@ typedef struct score_row {
 } score_row;
 
 /* The JSON numbers of a row for its titles. */
-static int score_numbers(const probe *p, score_row *r, rx_error *err) {
+static int score_numbers(const fg_netfile *p, score_row *r, rx_error *err) {
   const cJSON *co = cJSON_GetObjectItemCaseSensitive(r->n->json, r->cond);
   char what[700];
   snprintf(what, sizeof what, "%s.%s", r->n->run, r->cond);
   double used;
   int rc = 0;
-  if ((rc = json_num(co, "cosine", p->path, what, &r->cos_w, err)) < 0 ||
-      (rc = json_num(co, "cosine_centered", p->path, what, &r->cos_c, err)) < 0 ||
-      (rc = json_num(co, "p_value", p->path, what, &r->p, err)) < 0 ||
-      (rc = json_num(co, "c", p->path, what, &r->c, err)) < 0 ||
-      (rc = json_num(co, "beta", p->path, what, &r->beta, err)) < 0 ||
-      (rc = json_num(co, "n_bins_used", p->path, what, &used, err)) < 0)
+  if ((rc = fg_json_num(co, "cosine", p->path, what, &r->cos_w, err)) < 0 ||
+      (rc = fg_json_num(co, "cosine_centered", p->path, what, &r->cos_c, err)) < 0 ||
+      (rc = fg_json_num(co, "p_value", p->path, what, &r->p, err)) < 0 ||
+      (rc = fg_json_num(co, "c", p->path, what, &r->c, err)) < 0 ||
+      (rc = fg_json_num(co, "beta", p->path, what, &r->beta, err)) < 0 ||
+      (rc = fg_json_num(co, "n_bins_used", p->path, what, &used, err)) < 0)
     return rc;
   r->used = isfinite(used) ? (int)used : -1;
   return 0;
@@ -528,7 +273,7 @@ static int score_numbers(const probe *p, score_row *r, rx_error *err) {
 /* "U-σ (no noise)" */
 static void row_label(const score_row *r, char *buf, size_t n) {
   char ct[40];
-  cond_text(r->n, r->cond, ct, sizeof ct);
+  fg_cond_text(r->n, r->cond, ct, sizeof ct);
   snprintf(buf, n, "%s%s", r->n->label, ct);
 }
 
@@ -543,10 +288,10 @@ static double longest2(const double *v, size_t m) {
 /* The plane: drift and score arrows at the bin centres over the awake density, the cosine map.
  * Each panel that has nothing to draw is left empty (logged). */
 static int score_row_plane(fg_ctx *c, rx_fig *fig, const char *name, const score_row *r,
-                           const double *ex, int nx, const double *ey, int ny, bag *b,
+                           const double *ex, int nx, const double *ey, int ny, fg_bag *b,
                            rx_error *err) {
   const size_t m = (size_t)nx * ny;
-  double *xs = bag_doubles(b, m), *ys = bag_doubles(b, m), *cu = bag_doubles(b, 4 * m);
+  double *xs = fg_bag_doubles(b, m), *ys = fg_bag_doubles(b, m), *cu = fg_bag_doubles(b, 4 * m);
   if (!xs || !ys || !cu) return rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
   for (int j = 0; j < ny; j++)
     for (int i = 0; i < nx; i++)
@@ -587,7 +332,7 @@ static int score_row_plane(fg_ctx *c, rx_fig *fig, const char *name, const score
     s.scale = longest > 0 && isfinite(bw) && bw > 0 ? 0.9 * bw / longest : 0;
     s.units = units[q];
     s.colour = q ? RX_COLOUR_ACTIVE : RX_COLOUR_QUIESCENT;
-    if (r->density && any_finite(r->density, m)) {
+    if (r->density && fg_any_finite(r->density, m)) {
       s.z = r->density, s.nx = nx, s.ny = ny;
       s.z_x_min = ex[0], s.z_x_max = ex[nx], s.z_y_min = ey[0], s.z_y_max = ey[ny];
       s.z_label = "awake density (1/m²)";
@@ -600,10 +345,10 @@ static int score_row_plane(fg_ctx *c, rx_fig *fig, const char *name, const score
   }
   if (rc) return rc;
   char cw[32], pv[32];
-  num_text(r->cos_w, "%.2f", cw, sizeof cw);
-  num_text(r->p, "%.3g", pv, sizeof pv);
+  fg_num_text(r->cos_w, "%.2f", cw, sizeof cw);
+  fg_num_text(r->p, "%.3g", pv, sizeof pv);
   snprintf(t[2], sizeof t[2], "cos(d, s) per bin: weighted %s, p %s", cw, pv);
-  if (!r->cosine || !any_finite(r->cosine, m)) {
+  if (!r->cosine || !fg_any_finite(r->cosine, m)) {
     fg_log(c, "%s: panel '%s: %s' left empty: no finite cosine", name, label, t[2]);
     return rx_fig_skip(fig, err);
   }
@@ -624,24 +369,24 @@ static int score_row_plane(fg_ctx *c, rx_fig *fig, const char *name, const score
 
 /* The ring: drift (and c s, the fit) and score against heading, the sign agreement as bars. */
 static int score_row_ring(fg_ctx *c, rx_fig *fig, const char *name, const score_row *r,
-                          const double *ex, int nx, bag *b, rx_error *err) {
-  double *x = centres(b, ex, nx), *cs = bag_doubles(b, (size_t)nx);
+                          const double *ex, int nx, fg_bag *b, rx_error *err) {
+  double *x = centres(b, ex, nx), *cs = fg_bag_doubles(b, (size_t)nx);
   if (!x || !cs) return rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
   for (int i = 0; i < nx; i++)
     cs[i] = r->c * r->score[i];
   char label[160], t[3][240], fit[80], cw[32], pv[32], cv[32];
   row_label(r, label, sizeof label);
-  num_text(r->c, "%.3g", cv, sizeof cv);
+  fg_num_text(r->c, "%.3g", cv, sizeof cv);
   snprintf(fit, sizeof fit, "c s, c = %s (least squares)", cv);
   snprintf(t[0], sizeof t[0], "%s: quiescent drift d", label);
   snprintf(t[1], sizeof t[1], "%s: awake score ∇log a", label);
-  num_text(r->cos_w, "%.2f", cw, sizeof cw);
-  num_text(r->p, "%.3g", pv, sizeof pv);
+  fg_num_text(r->cos_w, "%.2f", cw, sizeof cw);
+  fg_num_text(r->p, "%.3g", pv, sizeof pv);
   snprintf(t[2], sizeof t[2], "sign agreement per bin: weighted %s, p %s", cw, pv);
   const double *ys[3] = {r->drift, r->score, r->cosine};
   int rc = 0;
   for (int q = 0; q < 3 && !rc; q++) {
-    if (!ys[q] || !any_finite(ys[q], (size_t)nx)) {
+    if (!ys[q] || !fg_any_finite(ys[q], (size_t)nx)) {
       fg_log(c, "%s: panel '%s' left empty: no finite values", name, t[q]);
       rc = rx_fig_skip(fig, err);
       continue;
@@ -650,10 +395,10 @@ static int score_row_ring(fg_ctx *c, rx_fig *fig, const char *name, const score_
     int ns = 0;
     static const char *const names[3] = {"drift d", "score s", "cos(d, s)"};
     static const rx_colour cols[3] = {RX_COLOUR_QUIESCENT, RX_COLOUR_ACTIVE, RX_COLOUR_PURPLE};
-    ser[ns++] = series(names[q], x, ys[q], (size_t)nx, cols[q],
-                       q < 2 ? RX_SERIES_LINE : RX_SERIES_BARS, q < 2 ? 1 : 0, 0);
-    if (q == 0 && isfinite(r->c) && any_finite(cs, (size_t)nx))
-      ser[ns++] = series(fit, x, cs, (size_t)nx, RX_COLOUR_ACTIVE, RX_SERIES_LINE, 0, 1);
+    ser[ns++] = fg_series(names[q], x, ys[q], (size_t)nx, cols[q],
+                          q < 2 ? RX_SERIES_LINE : RX_SERIES_BARS, q < 2 ? 1 : 0, 0);
+    if (q == 0 && isfinite(r->c) && fg_any_finite(cs, (size_t)nx))
+      ser[ns++] = fg_series(fit, x, cs, (size_t)nx, RX_COLOUR_ACTIVE, RX_SERIES_LINE, 0, 1);
     rx_lines_spec s = {0};
     s.title = t[q];
     s.x_label = "decoded heading (rad)";
@@ -670,27 +415,27 @@ static int score_row_ring(fg_ctx *c, rx_fig *fig, const char *name, const score_
 
 static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
-  probe_name(v, "score", name, sizeof name);
-  probe p;
-  int rc = probe_open(c, v, RX_RESULTS_SCORE, name, &p, err);
+  fg_family_name(v, "probe_score", name, sizeof name);
+  fg_netfile p;
+  int rc = fg_netfile_open(c, v, RX_RESULTS_SCORE, name, &p, err);
   if (rc <= 0) return rc;
   const int ring = c->cfg->task == RX_TASK_HEAD_DIRECTION;
-  bag b = {0};
+  fg_bag b = {0};
   double *ex = NULL, *ey = NULL;
   const rx_array *a;
   int nx = 0, ny = 1;
-  rc = npz_doubles(&p, "settings", "edges_x", 1, &b, &ex, &a, err);
+  rc = fg_netfile_doubles(&p, "settings", "edges_x", 1, &b, &ex, &a, err);
   if (rc > 0) nx = (int)a->shape[0] - 1;
   if (rc > 0 && !ring) {
-    rc = npz_doubles(&p, "settings", "edges_y", 1, &b, &ey, &a, err);
+    rc = fg_netfile_doubles(&p, "settings", "edges_y", 1, &b, &ey, &a, err);
     if (rc > 0) ny = (int)a->shape[0] - 1;
   }
   if (!p.npz) {
-    bag_free(&b);
+    fg_bag_free(&b);
     return fg_skip(c, name, "no %s (the binned drift and score) next to %s", p.npz_path, p.path);
   }
   if (rc == 0 || (rc > 0 && (nx < 1 || ny < 1))) {
-    bag_free(&b);
+    fg_bag_free(&b);
     return fg_skip(c, name, "no bin edges (settings.edges_x%s) in %s", ring ? "" : ", edges_y",
                    p.npz_path);
   }
@@ -699,13 +444,13 @@ static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
   int n_rows = 0;
   for (int i = 0; i < p.n_nets && rc >= 0; i++)
     for (int q = 0; q < 2 && rc >= 0; q++) {
-      if (!cJSON_GetObjectItemCaseSensitive(p.nets[i].json, conditions[q])) continue;
-      score_row r = {&p.nets[i], conditions[q], NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0};
+      if (!cJSON_GetObjectItemCaseSensitive(p.nets[i].json, fg_conditions[q])) continue;
+      score_row r = {&p.nets[i], fg_conditions[q], NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0};
       char w[4][80];
       static const char *const what[4] = {"drift", "score", "cosine", "density"};
       double **dst[4] = {&r.drift, &r.score, &r.cosine, &r.density};
       for (int k = 0; k < 4 && rc >= 0; k++) {
-        snprintf(w[k], sizeof w[k], "%s.%s", conditions[q], what[k]);
+        snprintf(w[k], sizeof w[k], "%s.%s", fg_conditions[q], what[k]);
         int len = 0;
         if (ring) {
           rc = npz_ring(&p, p.nets[i].run, w[k], &b, dst[k], &len, err);
@@ -713,7 +458,7 @@ static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
             rc = rx_fail(err, RX_EFORMAT, "%s: '%s.%s' has %d bins, settings.edges_x %d + 1 edges",
                          p.npz_path, p.nets[i].run, w[k], len, nx);
         } else {
-          rc = npz_doubles(&p, p.nets[i].run, w[k], k < 2 ? 3 : 2, &b, dst[k], &a, err);
+          rc = fg_netfile_doubles(&p, p.nets[i].run, w[k], k < 2 ? 3 : 2, &b, dst[k], &a, err);
           if (rc > 0 && (a->shape[0] != ny || a->shape[1] != nx || (k < 2 && a->shape[2] != 2)))
             rc = rx_fail(err, RX_EFORMAT,
                          "%s: '%s.%s' does not match the %d x %d bins of settings.edges_x/_y%s",
@@ -724,7 +469,7 @@ static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
       rc = 0;
       if (!r.drift || !r.score) continue;
       if (n_rows == 8) {
-        fg_log(c, "%s: more than 8 rows: %s.%s left out", name, p.nets[i].run, conditions[q]);
+        fg_log(c, "%s: more than 8 rows: %s.%s left out", name, p.nets[i].run, fg_conditions[q]);
         continue;
       }
       if ((rc = score_numbers(&p, &r, err)) < 0) break;
@@ -732,15 +477,15 @@ static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
     }
   if (rc >= 0 && b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
   if (rc < 0) {
-    bag_free(&b);
+    fg_bag_free(&b);
     return rc;
   }
   if (!n_rows) {
-    bag_free(&b);
+    fg_bag_free(&b);
     return fg_skip(c, name, "no <run>.<condition>.drift and .score arrays in %s", p.npz_path);
   }
   char head[64], title[900], grid[80];
-  probe_head(v, head, sizeof head);
+  fg_family_head(v, "Probe", head, sizeof head);
   if (ring)
     snprintf(grid, sizeof grid, "on the ring (%d bins)", nx);
   else
@@ -754,7 +499,7 @@ static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rc = ring ? score_row_ring(c, fig, name, &rows[i], ex, nx, &b, err)
               : score_row_plane(c, fig, name, &rows[i], ex, nx, ey, ny, &b, err);
   rc = fg_fig_save(c, fig, name, rc, err);
-  bag_free(&b);
+  fg_bag_free(&b);
   return rc;
 }
 
@@ -773,27 +518,27 @@ static int bound_at(const double *at, const double *beta, size_t j) {
 
 static int fig_temperature(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
-  probe_name(v, "temperature", name, sizeof name);
-  probe p;
-  int rc = probe_open(c, v, RX_RESULTS_TEMPERATURE, name, &p, err);
+  fg_family_name(v, "probe_temperature", name, sizeof name);
+  fg_netfile p;
+  int rc = fg_netfile_open(c, v, RX_RESULTS_TEMPERATURE, name, &p, err);
   if (rc <= 0) return rc;
-  bag b = {0};
-  rx_series beta[MAX_NETS + 2], kl[MAX_NETS];
+  fg_bag b = {0};
+  rx_series beta[FG_MAX_NETS + 2], kl[FG_MAX_NETS];
   int nb = 0, nk = 0;
-  char labels[MAX_NETS][160];
+  char labels[FG_MAX_NETS][160];
   double *all_k = NULL, *bx = NULL, *by = NULL;
   int n_all = 0, n_bound = 0, n_at = 0;
-  const double *at_of[MAX_NETS]; /* beta_at_bound of beta[i] (NULL: none) */
+  const double *at_of[FG_MAX_NETS]; /* beta_at_bound of beta[i] (NULL: none) */
   rc = 0;
   for (int i = 0; i < p.n_nets && !rc; i++) {
-    const net *n = &p.nets[i];
+    const fg_net *n = &p.nets[i];
     double *k, *be, *at, *klv, slope;
     int n1, n2, n3, n4;
-    if ((rc = json_numbers(n->json, "k", p.path, n->run, &b, &k, &n1, err)) < 0 ||
-        (rc = json_numbers(n->json, "beta", p.path, n->run, &b, &be, &n2, err)) < 0 ||
-        (rc = json_numbers(n->json, "beta_at_bound", p.path, n->run, &b, &at, &n3, err)) < 0 ||
-        (rc = json_numbers(n->json, "kl", p.path, n->run, &b, &klv, &n4, err)) < 0 ||
-        (rc = json_num(n->json, "slope", p.path, n->run, &slope, err)) < 0)
+    if ((rc = fg_json_numbers(n->json, "k", p.path, n->run, &b, &k, &n1, err)) < 0 ||
+        (rc = fg_json_numbers(n->json, "beta", p.path, n->run, &b, &be, &n2, err)) < 0 ||
+        (rc = fg_json_numbers(n->json, "beta_at_bound", p.path, n->run, &b, &at, &n3, err)) < 0 ||
+        (rc = fg_json_numbers(n->json, "kl", p.path, n->run, &b, &klv, &n4, err)) < 0 ||
+        (rc = fg_json_num(n->json, "slope", p.path, n->run, &slope, err)) < 0)
       break;
     rc = 0;
     if (!k || n1 < 1) continue;
@@ -811,42 +556,42 @@ static int fig_temperature(fg_ctx *c, const fg_variant *v, rx_error *err) {
     for (int j = 0; j < n1; j++)
       if (isfinite(k[j]) && k[j] > 0) all_k[n_all++] = k[j];
     char st[32];
-    num_text(slope, "%.2f", st, sizeof st);
+    fg_num_text(slope, "%.2f", st, sizeof st);
     snprintf(labels[i], sizeof labels[i], "%s (slope %s)", n->label, st);
     if (be) {
       beta[nb++] =
-          series(labels[i], k, be, (size_t)n1, n->colour, RX_SERIES_LINE, RX_MARKER_CIRCLE, 0);
+          fg_series(labels[i], k, be, (size_t)n1, n->colour, RX_SERIES_LINE, RX_MARKER_CIRCLE, 0);
       at_of[n_at++] = at;
       for (int j = 0; j < n1; j++) /* count the points at a bound */
         n_bound += bound_at(at, be, (size_t)j);
     }
     if (klv)
       kl[nk++] =
-          series(n->label, k, klv, (size_t)n1, n->colour, RX_SERIES_LINE, RX_MARKER_CIRCLE, 0);
+          fg_series(n->label, k, klv, (size_t)n1, n->colour, RX_SERIES_LINE, RX_MARKER_CIRCLE, 0);
   }
   const int nb_nets = nb; /* the networks' series; then the bound points and the theory */
   /* points at a search bound, open circles over the lines */
   if (!rc && n_bound) {
-    bx = bag_doubles(&b, (size_t)n_bound), by = bag_doubles(&b, (size_t)n_bound);
+    bx = fg_bag_doubles(&b, (size_t)n_bound), by = fg_bag_doubles(&b, (size_t)n_bound);
     int m = 0;
     for (int i = 0; bx && by && i < n_at; i++)
       for (size_t j = 0; j < beta[i].n; j++)
         if (bound_at(at_of[i], beta[i].y, j)) bx[m] = beta[i].x[j], by[m++] = beta[i].y[j];
     if (bx && by)
-      beta[nb++] = series("β at a search bound", bx, by, (size_t)m, RX_COLOUR_BLACK,
-                          RX_SERIES_POINTS, RX_MARKER_OPEN_CIRCLE, 0);
+      beta[nb++] = fg_series("β at a search bound", bx, by, (size_t)m, RX_COLOUR_BLACK,
+                             RX_SERIES_POINTS, RX_MARKER_OPEN_CIRCLE, 0);
   }
   /* the theory 2/k at every k of the file */
   double *tk = NULL, *tb = NULL;
   int nt = 0;
   if (!rc && n_all) {
     qsort(all_k, (size_t)n_all, sizeof *all_k, cmp_double);
-    tk = bag_doubles(&b, (size_t)n_all), tb = bag_doubles(&b, (size_t)n_all);
+    tk = fg_bag_doubles(&b, (size_t)n_all), tb = fg_bag_doubles(&b, (size_t)n_all);
     for (int j = 0; tk && tb && j < n_all; j++)
       if (!nt || all_k[j] != tk[nt - 1]) tk[nt] = all_k[j], tb[nt] = 2.0 / all_k[j], nt++;
     if (tk && tb && nb)
       beta[nb++] =
-          series("theory β = 2/k", tk, tb, (size_t)nt, RX_COLOUR_BLACK, RX_SERIES_LINE, 0, 1);
+          fg_series("theory β = 2/k", tk, tb, (size_t)nt, RX_COLOUR_BLACK, RX_SERIES_LINE, 0, 1);
   }
   if (!rc && b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
   /* which panels have something to draw (a log axis needs positive values) */
@@ -861,7 +606,7 @@ static int fig_temperature(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rc = fg_skip(c, name, "no finite β_k or KL values in %s", p.path);
   } else if (!rc) {
     char head[64], title[900];
-    probe_head(v, head, sizeof head);
+    fg_family_head(v, "Probe", head, sizeof head);
     snprintf(title, sizeof title,
              "%s: noise temperature, quiescent noise k σ² samples a#uβ#d, theory β = 2/k, %s", head,
              p.seeds);
@@ -890,7 +635,7 @@ static int fig_temperature(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rc = fg_fig_save(c, fig, name, rc, err);
   }
   free(all_k);
-  bag_free(&b);
+  fg_bag_free(&b);
   return rc;
 }
 
@@ -898,50 +643,50 @@ static int fig_temperature(fg_ctx *c, const fg_variant *v, rx_error *err) {
 
 static int fig_diffusion(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
-  probe_name(v, "diffusion", name, sizeof name);
-  probe p;
-  int rc = probe_open(c, v, RX_RESULTS_DIFFUSION, name, &p, err);
+  fg_family_name(v, "probe_diffusion", name, sizeof name);
+  fg_netfile p;
+  int rc = fg_netfile_open(c, v, RX_RESULTS_DIFFUSION, name, &p, err);
   if (rc <= 0) return rc;
-  bag b = {0};
+  fg_bag b = {0};
   static const char *const conds[3] = {"quiescent", "absolute_noise", "active"};
-  rx_series msd[3 * MAX_NETS + 2], hist[3 * MAX_NETS];
-  char labels[3 * MAX_NETS][160];
+  rx_series msd[3 * FG_MAX_NETS + 2], hist[3 * FG_MAX_NETS];
+  char labels[3 * FG_MAX_NETS][160];
   int nm = 0, nh = 0, nl = 0, tau_max = 0;
   double m1 = 0; /* sum of log MSD(1), for the reference lines */
   int n1 = 0;
   double *edges = NULL;
   int n_bins = 0;
   const rx_array *ea;
-  rc = npz_doubles(&p, "settings", "step_edges", 1, &b, &edges, &ea, err);
+  rc = fg_netfile_doubles(&p, "settings", "step_edges", 1, &b, &edges, &ea, err);
   if (rc > 0) n_bins = (int)ea->shape[0] - 1;
   rc = rc < 0 ? rc : 0;
   double *hx = n_bins > 0 ? centres(&b, edges, n_bins) : NULL;
   for (int i = 0; i < p.n_nets && !rc; i++) {
-    const net *n = &p.nets[i];
+    const fg_net *n = &p.nets[i];
     for (int q = 0; q < 3 && !rc; q++) {
       const cJSON *co;
-      if ((rc = json_object(n->json, conds[q], p.path, n->run, &co, err)) < 0) break;
+      if ((rc = fg_json_object(n->json, conds[q], p.path, n->run, &co, err)) < 0) break;
       rc = 0;
       if (!co) continue;
       char what[700], ct[40], at[32];
       snprintf(what, sizeof what, "%s.%s", n->run, conds[q]);
       double *y, alpha;
       int len;
-      if ((rc = json_numbers(co, "msd", p.path, what, &b, &y, &len, err)) < 0 ||
-          (rc = json_num(co, "alpha", p.path, what, &alpha, err)) < 0)
+      if ((rc = fg_json_numbers(co, "msd", p.path, what, &b, &y, &len, err)) < 0 ||
+          (rc = fg_json_num(co, "alpha", p.path, what, &alpha, err)) < 0)
         break;
       rc = 0;
-      cond_text(n, conds[q], ct, sizeof ct);
-      num_text(alpha, "%.2f", at, sizeof at);
+      fg_cond_text(n, conds[q], ct, sizeof ct);
+      fg_num_text(alpha, "%.2f", at, sizeof at);
       const int s = nl++; /* one label per network and condition */
       snprintf(labels[s], sizeof labels[s], "%s%s: α %s", n->label, ct, at);
       const int dashed = q == 2 ? 1 : q == 1 ? 2 : 0;
       if (y && len > 0) {
-        double *x = bag_doubles(&b, (size_t)len);
+        double *x = fg_bag_doubles(&b, (size_t)len);
         if (!x) break;
         for (int t = 0; t < len; t++)
           x[t] = t + 1; /* msd[t] is the lag t + 1 */
-        msd[nm++] = series(labels[s], x, y, (size_t)len, n->colour, RX_SERIES_LINE, 0, dashed);
+        msd[nm++] = fg_series(labels[s], x, y, (size_t)len, n->colour, RX_SERIES_LINE, 0, dashed);
         if (len > tau_max) tau_max = len;
         if (isfinite(y[0]) && y[0] > 0) m1 += log(y[0]), n1++;
       }
@@ -950,7 +695,7 @@ static int fig_diffusion(fg_ctx *c, const fg_variant *v, rx_error *err) {
       const rx_array *ca;
       char arr[80];
       snprintf(arr, sizeof arr, "%s.step_counts", conds[q]);
-      if ((rc = npz_doubles(&p, n->run, arr, 1, &b, &cnt, &ca, err)) < 0) break;
+      if ((rc = fg_netfile_doubles(&p, n->run, arr, 1, &b, &cnt, &ca, err)) < 0) break;
       if (rc && hx) {
         if ((int)ca->shape[0] != n_bins) {
           rc = rx_fail(err, RX_EFORMAT, "%s: '%s.%s' has %lld bins, settings.step_edges %d + 1",
@@ -963,7 +708,7 @@ static int fig_diffusion(fg_ctx *c, const fg_variant *v, rx_error *err) {
         for (int k = 0; k < n_bins; k++)
           cnt[k] = total > 0 ? cnt[k] / (total * (edges[k + 1] - edges[k])) : NAN;
         hist[nh++] =
-            series(labels[s], hx, cnt, (size_t)n_bins, n->colour, RX_SERIES_STEPS, 0, dashed);
+            fg_series(labels[s], hx, cnt, (size_t)n_bins, n->colour, RX_SERIES_STEPS, 0, dashed);
       }
       rc = 0;
     }
@@ -986,11 +731,12 @@ static int fig_diffusion(fg_ctx *c, const fg_variant *v, rx_error *err) {
     for (int r = 0; r < n_ref; r++)
       ry[r][0] = a, ry[r][1] = a * pow(rx[1], r + 1);
     if (n_ref) {
-      msd[nm++] = series("∝ τ (diffusive)", rx, ry[0], 2, RX_COLOUR_BLACK, RX_SERIES_LINE, 0, 1);
-      msd[nm++] = series("∝ τ² (ballistic)", rx, ry[1], 2, RX_COLOUR_BLACK, RX_SERIES_LINE, 0, 2);
+      msd[nm++] = fg_series("∝ τ (diffusive)", rx, ry[0], 2, RX_COLOUR_BLACK, RX_SERIES_LINE, 0, 1);
+      msd[nm++] =
+          fg_series("∝ τ² (ballistic)", rx, ry[1], 2, RX_COLOUR_BLACK, RX_SERIES_LINE, 0, 2);
     }
     char head[64], title[900], band[80], ylab[80], xlab[80];
-    probe_head(v, head, sizeof head);
+    fg_family_head(v, "Probe", head, sizeof head);
     snprintf(title, sizeof title,
              "%s: diffusion, solid quiescent, dashed awake, dotted absolute noise, %s", head,
              p.seeds);
@@ -1024,7 +770,7 @@ static int fig_diffusion(fg_ctx *c, const fg_variant *v, rx_error *err) {
     }
     rc = fg_fig_save(c, fig, name, rc, err);
   }
-  bag_free(&b);
+  fg_bag_free(&b);
   return rc;
 }
 
