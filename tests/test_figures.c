@@ -107,10 +107,13 @@ static const char *const spatial_figures[] = {
     "fig1hk_densities", "fig2ab_positions", "fig2cd_densities", "fig2e_kl_matrix", "fig2f_variance",
     "figC3_example_trajectories", "figC4_step_distance",
     /* the probes (docs/probes.md §6), from `analyze all`'s probe files */
-    "fig_probe_mixing", "fig_probe_score", "fig_probe_temperature", "fig_probe_diffusion"};
+    "fig_probe_mixing", "fig_probe_score", "fig_probe_temperature", "fig_probe_diffusion",
+    /* replay (docs/replay.md §8), from its files */
+    "fig_replay_paths", "fig_replay_scores", "fig_replay_speeds"};
 static const char *const hd_figures[] = {
-    "fig3ab_headings",  "fig3cd_pcs",      "figC5_trajectories",    "figC5_angular_velocity",
-    "fig_probe_mixing", "fig_probe_score", "fig_probe_temperature", "fig_probe_diffusion"};
+    "fig3ab_headings",     "fig3cd_pcs",        "figC5_trajectories",    "figC5_angular_velocity",
+    "fig_probe_mixing",    "fig_probe_score",   "fig_probe_temperature", "fig_probe_diffusion",
+    "fig_replay_examples", "fig_replay_scores", "fig_replay_speeds"};
 
 /* The output of `figures path=<root>` from the test below, for the next one under rx_test_small
  * (valgrind), which then does not draw the same figures a second time. */
@@ -149,7 +152,7 @@ static void test_figures_draws_every_figure_the_results_support(void) {
     CHECK(doc && !strcmp(rec_str(doc, "figure"), hd_figures[i]) && rec_len(doc, "panels") >= 1);
     cJSON_Delete(doc);
   }
-  CHECK_MSG(strstr(o, "8 figures written"), "%s", o);
+  CHECK_MSG(strstr(o, "11 figures written"), "%s", o);
   free(o);
   /* no temporary files left behind */
   CHECK(sh("ls %s/*/figures | grep -q '[.]tmp'", root) != 0);
@@ -188,6 +191,9 @@ static void test_figures_skips_missing_data_with_a_reason(void) {
   CHECK_MSG(strstr(o, "skipped fig2e_kl_matrix: no KL values in kl_0.0001_<seed>.json"), "%s", o);
   CHECK_MSG(strstr(o, "skipped fig1c_explained_variance:"), "%s", o);
   CHECK_MSG(strstr(o, "skipped figC4_step_distance:"), "%s", o);
+  CHECK_MSG(strstr(o, "skipped fig_replay_paths: no replay_0.0001_<seed>.json for any seed "
+                      "(reactivate analyze replay)"),
+            "%s", o);
   CHECK_MSG(strstr(o, "1 figure written"), "%s", o);
   free(o);
 
@@ -556,6 +562,295 @@ static void test_figure_data_equals_the_analysis_results(void) {
         strstr(err.msg, "only=fig9_nothing"));
 }
 
+/* ---- the replay figures plot the replay files' numbers (docs/replay.md §8) ---- */
+
+/* The panel drawn at (row, column) of a record, or NULL. */
+static const cJSON *panel_at(const cJSON *doc, int row, int col) {
+  const cJSON *p;
+  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(doc, "panels")) {
+    if (rec_num(p, "row") == row && rec_num(p, "column") == col) return p;
+  }
+  return NULL;
+}
+
+/* A float32 array of z as doubles (malloc'd, *n values), NULL (reported) when absent. */
+static double *npz_values(const rx_npz *z, const char *name, size_t *n, const rx_array **arr) {
+  const rx_array *a = z->arrays ? rx_npz_get(z, name) : NULL;
+  CHECK_MSG(a && a->dtype == RX_F32, "no float32 array '%s'", name);
+  if (!a || a->dtype != RX_F32) return NULL;
+  double *v = malloc(a->size * sizeof *v + 1);
+  for (size_t i = 0; v && i < a->size; i++)
+    v[i] = ((const float *)a->data)[i];
+  *n = a->size;
+  if (arr) *arr = a;
+  return v;
+}
+
+/* Series k of a lines panel is the probability density of v (n,) over its recorded bins (equal
+ * widths, centres x; bin i holds floor((v - lo) / w) = i, the last closed at its right edge). */
+static void check_density(const cJSON *panel, int k, const double *v, size_t n, const char *what) {
+  char key[64];
+  snprintf(key, sizeof key, "series.%d.x", k);
+  int nb = rec_len(panel, key);
+  REQUIRE_MSG(nb >= 2 && nb <= 256, "%s: %d bins", what, nb);
+  double x[256], y[256] = {0}, used = 0;
+  for (int i = 0; i < nb; i++) {
+    snprintf(key, sizeof key, "series.%d.x.%d", k, i);
+    x[i] = rec_num(panel, key);
+  }
+  const double w = x[1] - x[0], lo = x[0] - w / 2;
+  for (size_t e = 0; e < n; e++) {
+    if (!isfinite(v[e])) continue;
+    double f = floor((v[e] - lo) / w);
+    int i = f == nb && v[e] <= lo + nb * w ? nb - 1 : (int)fmax(-1, fmin(f, nb));
+    if (i >= 0 && i < nb) y[i]++, used++;
+  }
+  CHECK_MSG(used == (double)n, "%s: %g of %zu values inside the recorded bins", what, used, n);
+  for (int i = 0; i < nb; i++)
+    y[i] = used ? y[i] / (used * w) : NAN;
+  snprintf(key, sizeof key, "series.%d.y", k);
+  CHECK_MSG(rec_check_nums(panel, key, y, nb, 1e-9), "%s: the densities differ", what);
+}
+
+/* An image panel's overlay 0 is the line b0 + v t (bins) of an event of T steps on the ring of B
+ * bins of w degrees from lo: each segment from t = 0 to T - 1 follows the line exactly (no jump
+ * across the image), every point lies on the line modulo 360° and inside [lo, lo + 360], one
+ * segment more than the seam crossings. */
+static void check_ring_line(const cJSON *panel, double b0, double v, int T, int B, double lo,
+                            double w, const char *what) {
+  const int n = rec_len(panel, "overlay.0.x");
+  REQUIRE_MSG(n >= 2 && n <= 300 && rec_len(panel, "overlay.0.y") == n, "%s: %d line points", what,
+              n);
+  double x[300], y[300];
+  for (int i = 0; i < n; i++) {
+    char key[64];
+    snprintf(key, sizeof key, "overlay.0.x.%d", i);
+    const cJSON *cx = rec_at(panel, key);
+    snprintf(key, sizeof key, "overlay.0.y.%d", i);
+    const cJSON *cy = rec_at(panel, key);
+    x[i] = cJSON_IsNumber(cx) ? cx->valuedouble : NAN;
+    y[i] = cJSON_IsNumber(cy) ? cy->valuedouble : NAN;
+  }
+  CHECK_MSG(x[0] == 0 && fabs(x[n - 1] - (T - 1)) < 1e-9, "%s: the line runs over t = %g..%g", what,
+            x[0], x[n - 1]);
+  int segments = 0;
+  for (int i = 0; i < n; i++) {
+    if (!isfinite(x[i])) continue;
+    const double on = lo + (b0 + 0.5 + v * x[i]) * w, turns = (y[i] - on) / 360;
+    CHECK_MSG(fabs(turns - round(turns)) < 1e-9 && y[i] >= lo - 1e-9 && y[i] <= lo + 360 + 1e-9,
+              "%s: point (%g, %g) is not on the line b0 %g + %g t", what, x[i], y[i], b0, v);
+    if (i + 1 < n && isfinite(x[i + 1])) {
+      segments++;
+      CHECK_MSG(fabs(y[i + 1] - y[i] - v * w * (x[i + 1] - x[i])) < 1e-9,
+                "%s: segment (%g, %g)-(%g, %g) jumps off the line", what, x[i], y[i], x[i + 1],
+                y[i + 1]);
+    }
+  }
+  const double u0 = b0 + 0.5, u1 = u0 + v * (T - 1);
+  int crossings = 0;
+  for (double k = floor(fmin(u0, u1) / B) - 1; k <= ceil(fmax(u0, u1) / B) + 1; k++)
+    crossings += k * B > fmin(u0, u1) && k * B < fmax(u0, u1);
+  CHECK_MSG(segments == crossings + 1, "%s: %d segments for %d seam crossings", what, segments,
+            crossings);
+}
+
+/* Head direction: the example panels of U-σ (row 0) are the posteriors of its quiescent
+ * examples under their lines, the score and p-value panels are the densities of its quiescent
+ * scores and p_time. Returns the examples' count, 0 when none could be checked. */
+static int check_replay_ring(const char *fig_dir, const rx_npz *z) {
+  char base[700], name[300];
+  const char *run = "noisy_unbiased_0.01_0";
+  size_t nc = 0, nl = 0, np = 0, ns = 0, npt = 0;
+  const rx_array *pa = NULL;
+  double *cen = npz_values(z, "settings.centers", &nc, NULL);
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.examples.line", run);
+  double *line = npz_values(z, name, &nl, NULL);
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.examples.posterior", run);
+  double *post = npz_values(z, name, &np, &pa);
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.score", run);
+  double *score = npz_values(z, name, &ns, NULL);
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.p_time", run);
+  double *pt = npz_values(z, name, &npt, NULL);
+  int k = 0;
+  snprintf(base, sizeof base, "%s/fig_replay_examples", fig_dir);
+  cJSON *doc = record_load(base);
+  if (cen && line && post && pa && doc) {
+    const int B = (int)nc, T = (int)pa->shape[1];
+    const double w = 360.0 / B, lo = -180; /* the ring [-π, π) of docs/replay.md §2 */
+    k = (int)(nl / 3);
+    CHECK(B == 72 && pa->shape[0] == k && pa->shape[2] == B &&
+          fabs(cen[0] * 180 / M_PI - (lo + w / 2)) < 1e-4);
+    for (int e = 0; e < k; e++) {
+      const cJSON *p = panel_at(doc, 0, e);
+      CHECK_MSG(p && !strcmp(rec_str(p, "kind"), "image"), "no image at row 0, column %d", e);
+      if (!p) continue;
+      char what[100];
+      snprintf(what, sizeof what, "example %d of %s", e, run);
+      check_ring_line(p, line[3 * e], line[3 * e + 1], T, B, lo, w, what);
+      /* the image: step on x, bin on y */
+      double *zz = malloc((size_t)T * B * sizeof *zz);
+      for (int j = 0; zz && j < B; j++)
+        for (int t = 0; t < T; t++)
+          zz[(size_t)j * T + t] = post[((size_t)e * T + t) * B + j];
+      for (int j = 0; zz && j < B; j += 7) {
+        char key[64];
+        snprintf(key, sizeof key, "z.%d", j);
+        rec_check_nums(p, key, zz + (size_t)j * T, T, 1e-7);
+      }
+      free(zz);
+    }
+  }
+  cJSON_Delete(doc);
+  snprintf(base, sizeof base, "%s/fig_replay_scores", fig_dir);
+  doc = record_load(base);
+  if (doc && score && pt) {
+    check_density(panel_at(doc, 0, 0), 0, score, ns, "U-σ quiescent line scores");
+    check_density(panel_at(doc, 0, 1), 0, pt, npt, "U-σ quiescent p_time");
+    CHECK(rec_num(doc, "rows") == 3); /* U-σ, B-σ, the control */
+  }
+  cJSON_Delete(doc);
+  free(cen), free(line), free(post), free(score), free(pt);
+  return k;
+}
+
+/* Spatial navigation: U-σ's paths panel draws each quiescent example's decoded path (its
+ * posterior means) and fit y0 + v t from step 0 to T - 1; its speed panel the density of the
+ * quiescent speeds. */
+static void check_replay_plane(const char *fig_dir, const rx_npz *z) {
+  char base[700], name[300];
+  const char *run = "noisy_unbiased_0.0001_0";
+  size_t nm = 0, nf = 0, nsp = 0;
+  const rx_array *ma = NULL;
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.examples.mean", run);
+  double *mean = npz_values(z, name, &nm, &ma);
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.examples.path", run);
+  double *fit = npz_values(z, name, &nf, NULL);
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.speed", run);
+  double *speed = npz_values(z, name, &nsp, NULL);
+  snprintf(base, sizeof base, "%s/fig_replay_paths", fig_dir);
+  cJSON *doc = record_load(base);
+  if (doc && mean && fit && ma) {
+    const cJSON *p = panel_at(doc, 0, 0);
+    REQUIRE(p);
+    const int k = (int)ma->shape[0], T = (int)ma->shape[1];
+    CHECK(k >= 1 && T == 5);
+    for (int e = 0; e < k; e++) {
+      double x[16], y[16], fx[2], fy[2];
+      for (int t = 0; t < T; t++)
+        x[t] = mean[((size_t)e * T + t) * 2], y[t] = mean[((size_t)e * T + t) * 2 + 1];
+      const double *f = fit + 5 * e;
+      fx[0] = f[0], fy[0] = f[1], fx[1] = f[0] + f[2] * (T - 1), fy[1] = f[1] + f[3] * (T - 1);
+      char key[64];
+      snprintf(key, sizeof key, "overlay.%d.x", 2 * e);
+      rec_check_nums(p, key, x, T, 0);
+      snprintf(key, sizeof key, "overlay.%d.y", 2 * e);
+      rec_check_nums(p, key, y, T, 0);
+      snprintf(key, sizeof key, "overlay.%d.x", 2 * e + 1);
+      rec_check_nums(p, key, fx, 2, 1e-12);
+      snprintf(key, sizeof key, "overlay.%d.y", 2 * e + 1);
+      rec_check_nums(p, key, fy, 2, 1e-12);
+    }
+  }
+  cJSON_Delete(doc);
+  snprintf(base, sizeof base, "%s/fig_replay_speeds", fig_dir);
+  doc = record_load(base);
+  if (doc && speed) check_density(panel_at(doc, 0, 0), 0, speed, nsp, "U-σ quiescent speeds");
+  cJSON_Delete(doc);
+  free(mean), free(fit), free(speed);
+}
+
+static void test_replay_figures_plot_the_replay_files(void) {
+  REQUIRE(setup() == 0);
+  rx_figures_config cfg;
+  rx_figures_config_default(&cfg);
+  snprintf(cfg.path, sizeof cfg.path, "%s", root);
+  snprintf(cfg.only, sizeof cfg.only, "fig_replay_*");
+  rx_error err = {{0}};
+  rx_plot_set_data_record(1);
+  int rc = rx_figures(&cfg, ignore_log, NULL, &err);
+  CHECK_MSG(rc == 0, "%s", err.msg);
+  cfg.task = RX_TASK_HEAD_DIRECTION;
+  int rc2 = rx_figures(&cfg, ignore_log, NULL, &err);
+  rx_plot_set_data_record(-1);
+  REQUIRE_MSG(rc == 0 && rc2 == 0, "%s", err.msg);
+  char dir[500], path[700];
+  rx_npz z = {0};
+  for (int t = 0; t < 2; t++) {
+    const char *task = t ? "head_direction" : "spatial_navigation";
+    snprintf(dir, sizeof dir, "%s/%s/figures", root, task);
+    snprintf(path, sizeof path, "%s/%s/replay_%s_0.npz", root, task, t ? "0.01" : "0.0001");
+    REQUIRE_MSG(rx_npz_read(path, &z, &err) == 0, "%s", err.msg);
+    if (t)
+      CHECK_MSG(check_replay_ring(dir, &z) >= 1, "no example events in %s", path);
+    else
+      check_replay_plane(dir, &z);
+    rx_npz_free(&z);
+  }
+  snprintf(path, sizeof path, "%s/spatial_navigation/figures/fig_replay_examples.png", root);
+  CHECK_MSG(!rx_file_exists(path), "%s: the ring's examples drawn for the plane", path);
+}
+
+/* The HD replay files copied with the first two example lines of U-σ replaced by lines across
+ * the seam (up from bin 70 at 1.5 bins per step, down from bin 1 at -2): each is drawn as two
+ * segments that meet the image's edges, not as a line across the image. Then an examples.line
+ * of the wrong shape stops `figures` with one line naming the file and the array. */
+static void test_replay_lines_wrap_at_the_seam_and_a_malformed_file_fails(void) {
+  REQUIRE(setup() == 0);
+  char dir[400], path[700], src[700];
+  snprintf(dir, sizeof dir, "%s/replay_seam/head_direction", root);
+  REQUIRE(sh("rm -rf %s && mkdir -p %s && cp %s/head_direction/replay_0.01_0.json %s/", dir, dir,
+             root, dir) == 0);
+  snprintf(src, sizeof src, "%s/head_direction/replay_0.01_0.npz", root);
+  snprintf(path, sizeof path, "%s/replay_0.01_0.npz", dir);
+  rx_npz z = {0};
+  rx_error err = {{0}};
+  REQUIRE_MSG(rx_npz_read(src, &z, &err) == 0, "%s", err.msg);
+  rx_array *line = NULL;
+  for (int i = 0; i < z.n; i++)
+    if (!strcmp(z.arrays[i].name, "noisy_unbiased_0.01_0.quiescent.quiescent.examples.line"))
+      line = &z.arrays[i];
+  REQUIRE(line && line->ndim == 2 && line->shape[0] >= 2);
+  float *l = line->data;
+  l[0] = 70, l[1] = 1.5f, l[3] = 1, l[4] = -2;
+  REQUIRE(rx_npz_write(path, z.arrays, z.n, &err) == 0);
+  rx_figures_config cfg;
+  rx_figures_config_default(&cfg);
+  cfg.task = RX_TASK_HEAD_DIRECTION;
+  snprintf(cfg.path, sizeof cfg.path, "%s/replay_seam", root);
+  snprintf(cfg.only, sizeof cfg.only, "fig_replay_examples");
+  rx_plot_set_data_record(1);
+  int rc = rx_figures(&cfg, ignore_log, NULL, &err);
+  rx_plot_set_data_record(-1);
+  CHECK_MSG(rc == 0, "%s", err.msg);
+  char base[700];
+  snprintf(base, sizeof base, "%s/figures/fig_replay_examples", dir);
+  cJSON *doc = record_load(base);
+  const cJSON *p0 = doc ? panel_at(doc, 0, 0) : NULL, *p1 = doc ? panel_at(doc, 0, 1) : NULL;
+  if (p0 && p1) {
+    const double y0[5] = {70.5 * 5 - 180, 180, NAN, -180, 4.5 * 5 - 180};
+    const double y1[5] = {1.5 * 5 - 180, -180, NAN, 180, 180 - 6.5 * 5};
+    const double x1[5] = {0, 0.75, NAN, 0.75, 4};
+    CHECK(rec_check_nums(p0, "overlay.0.y", y0, 5, 1e-9));
+    CHECK(rec_check_nums(p1, "overlay.0.x", x1, 5, 1e-12));
+    CHECK(rec_check_nums(p1, "overlay.0.y", y1, 5, 1e-9));
+    check_ring_line(p0, 70, 1.5, 5, 72, -180, 5, "up across the seam");
+    check_ring_line(p1, 1, -2, 5, 72, -180, 5, "down across the seam");
+  }
+  CHECK(p0 && p1);
+  cJSON_Delete(doc);
+  /* examples.line flattened to (3 k,): refused, naming the file and the array */
+  line->ndim = 1;
+  line->shape[0] *= 3;
+  REQUIRE(rx_npz_write(path, z.arrays, z.n, &err) == 0);
+  rx_npz_free(&z);
+  rc = rx_figures(&cfg, ignore_log, NULL, &err);
+  CHECK(rc == RX_EFORMAT);
+  CHECK_MSG(strstr(err.msg, "replay_0.01_0.npz") &&
+                strstr(err.msg, "noisy_unbiased_0.01_0.quiescent.quiescent.examples.line") &&
+                !strchr(err.msg, '\n'),
+            "%s", err.msg);
+}
+
 static void cleanup(void) {
   if (root[0] && !getenv("RX_FIGURES_KEEP"))
     sh("rm -rf '%s'", root);
@@ -572,6 +867,8 @@ int main(int argc, char **argv) {
       TEST(test_corrupt_results_file_gives_one_line_and_fails),
       TEST(test_no_results_or_bad_settings_give_one_line),
       TEST(test_figure_data_equals_the_analysis_results),
+      TEST(test_replay_figures_plot_the_replay_files),
+      TEST(test_replay_lines_wrap_at_the_seam_and_a_malformed_file_fails),
   };
   int rc = rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
   free(spatial_output);

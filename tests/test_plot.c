@@ -5,7 +5,8 @@
  * The data record (<base>.data.json) of panels with known answers: box-plot quartiles, whiskers
  * and outliers, histogram counts, matrix cells and colour limits, nice axis ticks on linear and
  * log axes, thinned scatter points, polar fractions, trajectories shown; the record leaves the
- * pictures unchanged and follows its per-figure, process-wide and environment settings.
+ * pictures unchanged and follows its per-figure, process-wide and environment settings; lines
+ * and points over an image are recorded as given.
  * Set RX_PLOT_DEMO_DIR=/some/dir to keep every figure there for looking at. */
 #include <dirent.h>
 #include <plplot.h>
@@ -1538,6 +1539,61 @@ static void test_image_cells_draw_every_bin(void) {
   rm_rf(dir);
 }
 
+/* Lines and points over an image (replay's posteriors under their fitted lines, decoded paths
+ * over a faint posterior): the record holds each overlay series as given, a line broken at NaN
+ * as null, and the greys map; the overlay changes the picture; an overlay the panel cannot draw
+ * (bars, an OUTSIDE legend, no array, greys with diverging) is refused naming it. */
+static void test_image_overlay_lines_and_points_over_greys(void) {
+  char dir[256], b[2][512];
+  rx_test_tmpdir(dir, sizeof dir, "overlay");
+  join(b[0], sizeof b[0], dir, "plain");
+  join(b[1], sizeof b[1], dir, "overlaid");
+  double z[6] = {0, 0.1, 0.2, 0.3, 0.4, 0.5};
+  double lx[5] = {0, 1, NAN, 1, 2}, ly[5] = {0.2, 0.9, NAN, 0.1, 0.4}, px[1] = {1.5}, py[1] = {0.5};
+  rx_series ov[2] = {{0}, {0}};
+  ov[0].label = "fit", ov[0].x = lx, ov[0].y = ly, ov[0].n = 5;
+  ov[0].colour = RX_COLOUR_QUIESCENT, ov[0].dashed = 1;
+  ov[1].label = "start", ov[1].x = px, ov[1].y = py, ov[1].n = 1;
+  ov[1].style = RX_SERIES_POINTS, ov[1].markers = RX_MARKER_TRIANGLE;
+  rx_image_spec im = {0};
+  im.z = z, im.nx = 3, im.ny = 2, im.x_max = 2, im.y_max = 1, im.cells = 1, im.greys = 1;
+  rx_error err;
+  CHECK_MSG(rx_plot_image(b[0], NULL, &im, 1, &err) == 0, "%s", err.msg);
+  im.overlay = ov, im.n_overlay = 2;
+  cJSON *doc = recorded(dir, "overlaid", draw_image_v, &im);
+  REQUIRE(doc);
+  CHECK(!strcmp(rec_str(doc, "panels.0.colour_axis.map"), "greys"));
+  CHECK(rec_len(doc, "panels.0.overlay") == 2);
+  rec_check_nums(doc, "panels.0.overlay.0.x", lx, 5, 0);
+  rec_check_nums(doc, "panels.0.overlay.0.y", ly, 5, 0);
+  rec_check_nums(doc, "panels.0.overlay.1.y", py, 1, 0);
+  CHECK(!strcmp(rec_str(doc, "panels.0.overlay.0.label"), "fit") &&
+        !strcmp(rec_str(doc, "panels.0.overlay.0.colour"), "#d62728") &&
+        cJSON_IsTrue(rec_at(doc, "panels.0.overlay.0.dashed")) &&
+        !strcmp(rec_str(doc, "panels.0.overlay.1.style"), "points"));
+  cJSON_Delete(doc);
+  unsigned char *d0 = NULL, *d1 = NULL;
+  char p0[600], p1[600];
+  snprintf(p0, sizeof p0, "%.500s.png", b[0]);
+  snprintf(p1, sizeof p1, "%.500s.png", b[1]);
+  long n0 = read_all(p0, &d0), n1 = read_all(p1, &d1);
+  CHECK_MSG(n0 > 0 && n1 > 0 && (n0 != n1 || memcmp(d0, d1, (size_t)n0) != 0),
+            "the overlay does not show");
+  free(d0), free(d1);
+  /* refused */
+  ov[1].style = RX_SERIES_BARS;
+  CHECK(rx_plot_image(b[1], NULL, &im, 1, &err) == RX_EINVAL && strstr(err.msg, "overlay 1") &&
+        strstr(err.msg, "start"));
+  ov[1].style = RX_SERIES_POINTS;
+  im.legend = RX_LEGEND_OUTSIDE;
+  CHECK(rx_plot_image(b[1], NULL, &im, 1, &err) == RX_EINVAL && strstr(err.msg, "legend"));
+  im.legend = RX_LEGEND_AUTO, im.overlay = NULL;
+  CHECK(rx_plot_image(b[1], NULL, &im, 1, &err) == RX_EINVAL && strstr(err.msg, "overlay"));
+  im.overlay = ov, im.diverging = 1;
+  CHECK(rx_plot_image(b[1], NULL, &im, 1, &err) == RX_EINVAL && strstr(err.msg, "greys"));
+  rm_rf(dir);
+}
+
 int main(int argc, char **argv) {
   unsetenv("REACTIVATE_PLOT_DATA"); /* the record is off unless a test turns it on */
   static const rx_test_case tests[] = {
@@ -1566,6 +1622,7 @@ int main(int argc, char **argv) {
       TEST(test_vector_bad_arguments_are_refused),
       TEST(test_series_styles_band_and_diverging_map),
       TEST(test_image_cells_draw_every_bin),
+      TEST(test_image_overlay_lines_and_points_over_greys),
   };
   return rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
 }

@@ -144,7 +144,7 @@ typedef struct rx_scatter_spec {
   rx_colour colour; /* when c is NULL */
 } rx_scatter_spec;
 
-/* ---- 5. Density image on a grid (Fig. 1h-k, 2c/d) ---- */
+/* ---- 5. Density image on a grid (Fig. 1h-k, 2c/d; replay's posteriors under their fits) ---- */
 
 typedef struct rx_image_spec {
   const char *title, *x_label, *y_label, *z_label;
@@ -162,6 +162,14 @@ typedef struct rx_image_spec {
                   * over its extent above. 0: z samples a smooth field (a KDE), drawn as PLplot
                   * draws images, (nx - 1) x (ny - 1) cells between samples spread from edge to
                   * edge, so within a cell of the places above: invisible on a fine grid only */
+  int greys;     /* colour map white to mid grey instead of viridis: a faint background for an
+                  * overlay (not with diverging) */
+  /* Drawn over the image in its axes (a fitted line, decoded paths): series of style LINE or
+   * POINTS, lines broken at non-finite points (sd is not drawn); the labelled ones in a legend
+   * at `legend` (AUTO: the corner with the fewest overlay points; OUTSIDE is not offered). */
+  const rx_series *overlay; /* (n_overlay,) or NULL */
+  int n_overlay;            /* 0 .. 32 */
+  rx_legend_pos legend;
 } rx_image_spec;
 
 /* ---- 6. Annotated matrix (Fig. 2e, the KL matrix) ---- */

@@ -1,7 +1,7 @@
 /* rx_figures: settings, the seeds that have results (found by the shared results reader), one
  * up-front read of every result file found (so a corrupt file stops the run before anything is
  * drawn), the arena and time step from a run's config.yaml, and the list of figures to draw.
- * Drawing is in figures_spatial.c, figures_hd.c and figures_probes.c (files: figures_json.c). */
+ * Drawing is in figures_spatial.c, figures_hd.c, figures_probes.c and figures_replay.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -322,14 +322,16 @@ int rx_figures(const rx_figures_config *cfg, rx_figures_log_fn log, void *ctx, r
         continue;
       }
       rc = fg_spatial_figures(c, &variants[v], err);
-      /* the probes run with the default rule only: main and GRU families */
+      /* the probes and replay run with the default rule only: main and GRU families */
       if (!rc && (v == 0 || variants[v].gru)) rc = fg_probe_figures(c, &variants[v], err);
+      if (!rc && (v == 0 || variants[v].gru)) rc = fg_replay_figures(c, &variants[v], err);
     }
     if (!rc) rc = fg_supplement_c3(c, err);
     if (!rc) rc = fg_supplement_c4(c, err);
   } else if (!rc) {
     rc = fg_hd_figures(c, err);
     if (!rc) rc = fg_probe_figures(c, &variants[0], err);
+    if (!rc) rc = fg_replay_figures(c, &variants[0], err);
   }
   if (!rc && !c->n_written && c->n_not_asked)
     rc = rx_fail(err, RX_EINVAL,

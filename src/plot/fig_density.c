@@ -1,6 +1,7 @@
 /* Density image panels: values on a regular grid (a KDE evaluated by the caller) shown through
  * the sequential colour map with a colour bar, optional contour lines and arena outline
- * (Fig. 1h-k, 2c/d). Non-finite cells stay blank. */
+ * (Fig. 1h-k, 2c/d), and optional lines and points over it (replay's posteriors under their
+ * fitted lines and decoded paths). Non-finite cells stay blank. */
 #include <math.h>
 #include <plplot.h>
 #include <stdlib.h>
@@ -19,6 +20,65 @@ static void cell_centre(PLFLT i, PLFLT j, PLFLT *x, PLFLT *y, PLPointer data) {
   const grid_map *g = data;
   *x = g->x0 + (i + 0.5) * g->dx;
   *y = g->y0 + (j + 0.5) * g->dy;
+}
+
+/* The overlay series over the image, in the current window, and their legend. */
+static int draw_overlay(const rx_image_spec *s) {
+  cJSON *rec = s->n_overlay ? rxpl_rec_arr(rxpl_rec(), "overlay") : NULL;
+  rxpl_legend_entry ent[32];
+  int ne = 0;
+  size_t total = 0;
+  for (int k = 0; k < s->n_overlay; k++)
+    total += s->overlay[k].n;
+  double *px = malloc((total ? total : 1) * sizeof *px),
+         *py = malloc((total ? total : 1) * sizeof *py);
+  if (!px || !py) {
+    free(px), free(py);
+    return RX_ENOMEM;
+  }
+  size_t np = 0;
+  for (int k = 0; k < s->n_overlay; k++) {
+    const rx_series *r = &s->overlay[k];
+    const int col = rxpl_colour_index(r->colour, k);
+    const int points = r->style == RX_SERIES_POINTS;
+    const int shape = r->markers == RX_MARKER_SQUARE     ? RX_PL_SQUARE
+                      : r->markers == RX_MARKER_TRIANGLE ? RX_PL_TRIANGLE
+                      : r->markers || points             ? RX_PL_CIRCLE
+                                                         : RX_PL_NO_MARKER;
+    cJSON *it = rxpl_rec_item(rec);
+    rxpl_rec_str(it, "label", r->label);
+    rxpl_rec_colour(it, "colour", col);
+    rxpl_rec_nums(it, "x", r->x, r->n, 1);
+    rxpl_rec_nums(it, "y", r->y, r->n, 1);
+    rxpl_rec_str(it, "style", points ? "points" : "line");
+    rxpl_rec_bool(it, "dashed", r->dashed);
+    if (r->dashed == 2) rxpl_rec_bool(it, "dotted", 1);
+    rxpl_col(col);
+    if (!points) {
+      plwidth(1.8);
+      rxpl_line_style(r->dashed);
+      rxpl_polyline(r->x, r->y, r->n);
+      pllsty(1);
+    }
+    plwidth(1.0);
+    for (size_t i = 0; i < r->n; i++) {
+      if (!rxpl_finite(r->x[i]) || !rxpl_finite(r->y[i])) continue;
+      px[np] = r->x[i], py[np++] = r->y[i];
+      if (shape == RX_PL_NO_MARKER) continue;
+      if (r->markers == RX_MARKER_OPEN_CIRCLE)
+        rxpl_marker_open(shape, r->x[i], r->y[i], 2.4, col);
+      else
+        rxpl_marker(shape, r->x[i], r->y[i], shape == RX_PL_CIRCLE ? 2.0 : 2.4, 1);
+    }
+    if (r->label && r->label[0]) {
+      rxpl_legend_entry e = {
+          r->label, col, !points, r->dashed, 0, shape, r->markers == RX_MARKER_OPEN_CIRCLE};
+      ent[ne++] = e;
+    }
+  }
+  rxpl_legend(s->legend, ent, ne, px, py, np);
+  free(px), free(py);
+  return 0;
 }
 
 static int draw_image(const void *spec, const rxpl_rect *cell) {
@@ -64,7 +124,7 @@ static int draw_image(const void *spec, const rxpl_rect *cell) {
   rxpl_rec_nums(rec, "extent", extent, 4, 1);
   rxpl_rec_matrix(rec, "z", s->z, ny, nx);
   if (has_box(s->box)) rxpl_rec_nums(rec, "arena", s->box, 4, 1);
-  const int map = s->diverging ? RXPL_MAP_DIVERGING : RXPL_MAP_VIRIDIS;
+  const int map = s->diverging ? RXPL_MAP_DIVERGING : s->greys ? RXPL_MAP_GREYS : RXPL_MAP_VIRIDIS;
   rxpl_cmap_set(map);
   /* colours map [lo, hi] to the whole of cmap1; with cells, cell (i, j) spans
    * x_min + [i, i + 1] dx exactly, else PLplot's image placement (plot.h) */
@@ -98,6 +158,10 @@ static int draw_image(const void *spec, const rxpl_rect *cell) {
     plline(5, bx, by);
     plwidth(1.0);
   }
+  if (s->n_overlay && draw_overlay(s)) {
+    free(img), free(con), free(buf);
+    return RX_ENOMEM;
+  }
   rxpl_frame_end(&f, &vp);
   rxpl_colourbar(&vp, &ca, s->z_label, map);
   free(img), free(con), free(buf);
@@ -128,9 +192,46 @@ int rx_fig_add_image(rx_fig *fig, const rx_image_spec *s, rx_error *err) {
   if (!good)
     return rxpl_fail(fig, err, RX_ENUMERIC, "image panel '%s' has no finite values",
                      s->title ? s->title : "");
+  if (s->diverging && s->greys)
+    return rxpl_fail(fig, err, RX_EINVAL, "image panel '%s': diverging and greys both asked for",
+                     s->title ? s->title : "");
+  if (s->n_overlay < 0 || s->n_overlay > 32 || (s->n_overlay && !s->overlay))
+    return rxpl_fail(fig, err, RX_EINVAL, "image overlay of %d series (0..32, with an array)",
+                     s->n_overlay);
+  if ((unsigned)s->legend > RX_LEGEND_NONE || s->legend == RX_LEGEND_OUTSIDE)
+    return rxpl_fail(fig, err, RX_EINVAL,
+                     "image overlay legend position %d (inside corners, AUTO "
+                     "or NONE)",
+                     (int)s->legend);
+  for (int k = 0; k < s->n_overlay; k++) {
+    const rx_series *r = &s->overlay[k];
+    const char *name = r->label ? r->label : "(unlabelled)";
+    if (r->n && (!r->x || !r->y))
+      return rxpl_fail(fig, err, RX_EINVAL, "overlay %d '%s' has %zu points but no x or y array", k,
+                       name, r->n);
+    if ((unsigned)r->colour >= RX_COLOUR_COUNT ||
+        (r->style != RX_SERIES_LINE && r->style != RX_SERIES_POINTS) || r->markers < 0 ||
+        r->markers > RX_MARKER_TRIANGLE || r->dashed < 0 || r->dashed > 2)
+      return rxpl_fail(fig, err, RX_EINVAL,
+                       "overlay %d '%s': colour %d, style %d (line or points), markers %d or "
+                       "dashed %d out of range",
+                       k, name, (int)r->colour, (int)r->style, r->markers, r->dashed);
+  }
   int oom = 0;
   rx_image_spec *c = rxpl_memdup(fig, s, sizeof *s, &oom);
   if (oom) return rxpl_oom(fig, err);
+  if (s->n_overlay) {
+    rx_series *ov = rxpl_memdup(fig, s->overlay, (size_t)s->n_overlay * sizeof *ov, &oom);
+    for (int k = 0; !oom && k < s->n_overlay; k++) {
+      ov[k].label = rxpl_strdup(fig, ov[k].label, &oom);
+      ov[k].x = rxpl_memdup(fig, ov[k].x, ov[k].n * sizeof(double), &oom);
+      ov[k].y = rxpl_memdup(fig, ov[k].y, ov[k].n * sizeof(double), &oom);
+      ov[k].sd = NULL;
+    }
+    c->overlay = ov;
+  } else {
+    c->overlay = NULL;
+  }
   c->z = rxpl_memdup(fig, s->z, n * sizeof *s->z, &oom);
   c->title = rxpl_strdup(fig, s->title, &oom);
   c->x_label = rxpl_strdup(fig, s->x_label, &oom);
