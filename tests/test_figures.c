@@ -58,16 +58,17 @@ static int setup(void) {
                 root, tiny);
   for (int i = 0; i < 2 && !rc; i++)
     rc = run_cli("train head_direction/%s path=%s task.hd_cells_num=32 %s", spatial[i], root, tiny);
-  const char *an = "t_quiescent=30 batch_size=16 kl.n_samples=100 variance.batch_size=16 "
-                   "variance.t_total=40 variance.t_skip=20 distance.t_quiescent=20 "
-                   "pca.batch_size=16 pca.t_active=10 pca.t_quiescent=20 mixing.batch_size=8 "
-                   "mixing.t_total=40 mixing.window=10 mixing.stride=2 mixing.kl_samples=50 "
-                   "score.t_skip=5 "
-                   "score.bins=4 score.min_count=4 score.n_perm=10 temperature.batch_size=8 "
-                   "temperature.t_total=20 temperature.t_skip=10 temperature.grid=16 "
-                   "diffusion.t_skip=10 diffusion.tau_max=12 diffusion.tau_max_active=5 "
-                   "replay.batch_size=4 replay.t_burn=10 replay.t_total=20 replay.event_steps=5 "
-                   "replay.n_shuffles=20 replay.n_speeds=21 replay.bin_size=0.1 --quiet";
+  const char *an =
+      "t_quiescent=30 batch_size=16 kl.n_samples=100 variance.batch_size=16 "
+      "variance.t_total=40 variance.t_skip=20 distance.t_quiescent=20 "
+      "pca.batch_size=16 pca.t_active=10 pca.t_quiescent=20 mixing.batch_size=8 "
+      "mixing.t_total=40 mixing.window=10 mixing.stride=2 mixing.kl_samples=50 "
+      "score.t_skip=5 "
+      "score.bins=4 score.min_count=4 score.n_perm=10 temperature.batch_size=8 "
+      "temperature.t_total=20 temperature.t_skip=10 temperature.grid=16 "
+      "diffusion.t_skip=10 diffusion.tau_max=12 diffusion.tau_max_active=5 "
+      "replay.batch_size=4 replay.t_burn=10 replay.t_total=20 replay.event_steps=5 "
+      "replay.n_shuffles=20 replay.n_speeds=21 replay.bin_size=0.1 replay.n_examples=2 --quiet";
   for (int s = 0; s < 2 && !rc; s++)
     rc = run_cli("analyze all path=%s seed=%d %s", root, s, an);
   if (!rc) rc = run_cli("analyze all path=%s task=head_direction %s", root, an);

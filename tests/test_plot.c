@@ -1541,9 +1541,10 @@ static void test_image_cells_draw_every_bin(void) {
 
 /* Lines and points over an image (replay's posteriors under their fitted lines, decoded paths
  * over a faint posterior): the record holds each overlay series as given, a line broken at NaN
- * as null, and the greys map; the overlay changes the picture; an overlay the panel cannot draw
- * (bars, an OUTSIDE legend, no array, greys with diverging) is refused naming it. */
-static void test_image_overlay_lines_and_points_over_greys(void) {
+ * as null, and the greys map; the overlay changes the picture; a compact image of a narrow bump
+ * writes a third of the SVG or less; an overlay the panel cannot draw (bars, an OUTSIDE legend,
+ * no array, greys with diverging) or compact without cells is refused naming it. */
+static void test_image_overlay_greys_and_compact_cells(void) {
   char dir[256], b[2][512];
   rx_test_tmpdir(dir, sizeof dir, "overlay");
   join(b[0], sizeof b[0], dir, "plain");
@@ -1580,6 +1581,33 @@ static void test_image_overlay_lines_and_points_over_greys(void) {
   CHECK_MSG(n0 > 0 && n1 > 0 && (n0 != n1 || memcmp(d0, d1, (size_t)n0) != 0),
             "the overlay does not show");
   free(d0), free(d1);
+  /* compact: a posterior-like grid (a narrow bump on zeros) in far fewer rectangles */
+  enum { CX = 25, CY = 72 };
+  double *bump = malloc(CX * CY * sizeof *bump);
+  REQUIRE(bump);
+  for (int j = 0; j < CY; j++)
+    for (int i = 0; i < CX; i++)
+      bump[j * CX + i] = exp(-0.5 * pow((j - 20 - i) / 1.5, 2));
+  rx_image_spec cg = {0};
+  cg.z = bump, cg.nx = CX, cg.ny = CY, cg.x_max = CX, cg.y_max = CY, cg.cells = 1;
+  long sizes[2];
+  for (int k = 0; k < 2; k++) {
+    cg.compact = k;
+    CHECK_MSG(rx_plot_image(b[0], NULL, &cg, 1, &err) == 0, "%s", err.msg);
+    char svg[600];
+    snprintf(svg, sizeof svg, "%.500s.svg", b[0]);
+    unsigned char *d = NULL;
+    sizes[k] = read_all(svg, &d);
+    free(d);
+  }
+  CHECK_MSG(sizes[1] > 0 && sizes[1] < sizes[0] / 3, "compact SVG %ld bytes, cells %ld", sizes[1],
+            sizes[0]);
+  doc = recorded(dir, "compact", draw_image_v, &cg);
+  CHECK(doc && cJSON_IsTrue(rec_at(doc, "panels.0.compact")));
+  cJSON_Delete(doc);
+  cg.cells = 0;
+  CHECK(rx_plot_image(b[0], NULL, &cg, 1, &err) == RX_EINVAL && strstr(err.msg, "compact"));
+  free(bump);
   /* refused */
   ov[1].style = RX_SERIES_BARS;
   CHECK(rx_plot_image(b[1], NULL, &im, 1, &err) == RX_EINVAL && strstr(err.msg, "overlay 1") &&
@@ -1622,7 +1650,7 @@ int main(int argc, char **argv) {
       TEST(test_vector_bad_arguments_are_refused),
       TEST(test_series_styles_band_and_diverging_map),
       TEST(test_image_cells_draw_every_bin),
-      TEST(test_image_overlay_lines_and_points_over_greys),
+      TEST(test_image_overlay_greys_and_compact_cells),
   };
   return rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
 }

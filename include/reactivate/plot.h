@@ -164,6 +164,9 @@ typedef struct rx_image_spec {
                   * edge, so within a cell of the places above: invisible on a fine grid only */
   int greys;     /* colour map white to mid grey instead of viridis: a faint background for an
                   * overlay (not with diverging) */
+  int compact;   /* with cells: colours in 32 equal steps of the range (the colour bar in the
+                  * same 32 bands), neighbouring cells of one step up a column drawn as one
+                  * rectangle: a far smaller SVG for large grids of few colours (posteriors) */
   /* Drawn over the image in its axes (a fitted line, decoded paths): series of style LINE or
    * POINTS, lines broken at non-finite points (sd is not drawn); the labelled ones in a legend
    * at `legend` (AUTO: the corner with the fewest overlay points; OUTSIDE is not offered). */

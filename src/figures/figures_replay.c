@@ -421,7 +421,7 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
       im.z = z, im.nx = T, im.ny = B;
       im.x_min = -0.5, im.x_max = T - 0.5, im.y_min = lo_deg, im.y_max = lo_deg + 360;
       im.z_min = 0, im.z_max = top > 0 ? top : 1;
-      im.cells = 1;
+      im.cells = 1, im.compact = 1;
       im.overlay = &line, im.n_overlay = nl ? 1 : 0;
       im.legend = RX_LEGEND_NONE;
       rc = rx_fig_add_image(fig, &im, err);
@@ -819,7 +819,7 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
     im.z_label = "mean posterior of the examples";
     im.z = z, im.nx = s.nx, im.ny = s.ny;
     im.x_min = s.box[0], im.x_max = s.box[1], im.y_min = s.box[2], im.y_max = s.box[3];
-    im.cells = 1;
+    im.cells = 1, im.compact = 1;
     im.greys = 1;
     memcpy(im.box, c->box, sizeof im.box);
     im.equal_aspect = 1;

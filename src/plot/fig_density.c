@@ -130,7 +130,9 @@ static int draw_image(const void *spec, const rxpl_rect *cell) {
    * x_min + [i, i + 1] dx exactly, else PLplot's image placement (plot.h) */
   if (s->cells) {
     rxpl_rec_bool(rec, "cells", 1);
-    if (rxpl_image_cells(s->z, nx, ny, s->x_min, s->x_max, s->y_min, s->y_max, lo, hi)) {
+    if (s->compact) rxpl_rec_bool(rec, "compact", 1);
+    if (rxpl_image_cells(s->z, nx, ny, s->x_min, s->x_max, s->y_min, s->y_max, lo, hi,
+                         s->compact)) {
       free(img), free(con), free(buf);
       return RX_ENOMEM;
     }
@@ -163,7 +165,10 @@ static int draw_image(const void *spec, const rxpl_rect *cell) {
     return RX_ENOMEM;
   }
   rxpl_frame_end(&f, &vp);
-  rxpl_colourbar(&vp, &ca, s->z_label, map);
+  if (s->cells && s->compact)
+    rxpl_colourbar_steps(&vp, &ca, s->z_label, map, RXPL_COMPACT_STEPS);
+  else
+    rxpl_colourbar(&vp, &ca, s->z_label, map);
   free(img), free(con), free(buf);
   return 0;
 }
@@ -191,6 +196,9 @@ int rx_fig_add_image(rx_fig *fig, const rx_image_spec *s, rx_error *err) {
     good += rxpl_finite(s->z[k]);
   if (!good)
     return rxpl_fail(fig, err, RX_ENUMERIC, "image panel '%s' has no finite values",
+                     s->title ? s->title : "");
+  if (s->compact && !s->cells)
+    return rxpl_fail(fig, err, RX_EINVAL, "image panel '%s': compact drawing needs cells",
                      s->title ? s->title : "");
   if (s->diverging && s->greys)
     return rxpl_fail(fig, err, RX_EINVAL, "image panel '%s': diverging and greys both asked for",

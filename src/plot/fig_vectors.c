@@ -126,8 +126,8 @@ static int draw_vectors(const void *spec, const rxpl_rect *cell) {
   if (s->z) {
     const int nx = s->nx, ny = s->ny;
     rxpl_cmap_set(RXPL_MAP_GREYS);
-    if (rxpl_image_cells(s->z, nx, ny, s->z_x_min, s->z_x_max, s->z_y_min, s->z_y_max, ca.lo,
-                         ca.hi)) {
+    if (rxpl_image_cells(s->z, nx, ny, s->z_x_min, s->z_x_max, s->z_y_min, s->z_y_max, ca.lo, ca.hi,
+                         0)) {
       free(ax);
       return RX_ENOMEM;
     }

@@ -348,16 +348,20 @@ double rxpl_colourbar_margin(const rxpl_axis *c, const char *label) {
 }
 
 void rxpl_colourbar(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int map) {
+  rxpl_colourbar_steps(vp, c, label, map, 128);
+}
+
+void rxpl_colourbar_steps(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int map,
+                          int bands) {
   double x0 = vp->x1 + rxpl_cw(0.9), x1 = x0 + rxpl_cw(0.9);
   rxpl_cmap_set(map);
   plvpor(x0, x1, vp->y0, vp->y1);
   plwind(0, 1, c->lo, c->hi);
-  /* 128 bands rather than plgradient, whose cairo driver leaks its pattern on every call */
-  enum { BANDS = 128 };
-  for (int i = 0; i < BANDS; i++) {
-    double a = c->lo + (c->hi - c->lo) * i / BANDS, b = c->lo + (c->hi - c->lo) * (i + 1) / BANDS;
+  /* bands rather than plgradient, whose cairo driver leaks its pattern on every call */
+  for (int i = 0; i < bands; i++) {
+    double a = c->lo + (c->hi - c->lo) * i / bands, b = c->lo + (c->hi - c->lo) * (i + 1) / bands;
     PLFLT xs[4] = {0, 1, 1, 0}, ys[4] = {a, a, b, b};
-    plcol1((i + 0.5) / BANDS);
+    plcol1((i + 0.5) / bands);
     plfill(4, xs, ys);
   }
   rxpl_col(RX_PL_FG);
@@ -514,9 +518,41 @@ void rxpl_legend(rx_legend_pos pos, const rxpl_legend_entry *e, int n, const dou
 
 /* ---- images ---- */
 
+/* The colour step (0 .. RXPL_COMPACT_STEPS - 1) of value v in [lo, lo + span]. */
+static int colour_step(double v, double lo, double span) {
+  const int q = (int)floor(RXPL_COMPACT_STEPS * fmin(fmax((v - lo) / span, 0.0), 1.0));
+  return q < RXPL_COMPACT_STEPS ? q : RXPL_COMPACT_STEPS - 1;
+}
+
 int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, double y0, double y1,
-                     double lo, double hi) {
+                     double lo, double hi, int compact) {
   const double dx = (x1 - x0) / nx, dy = (y1 - y0) / ny, span = hi > lo ? hi - lo : 1.0;
+  if (compact) { /* runs of one colour step up each column, one rectangle each */
+    for (int i = 0; i < nx; i++)
+      for (int j = 0; j < ny;) {
+        const double v = z[(size_t)j * nx + i];
+        if (!rxpl_finite(v)) {
+          j++;
+          continue;
+        }
+        const int q = colour_step(v, lo, span);
+        int k = j + 1;
+        while (k < ny && rxpl_finite(z[(size_t)k * nx + i]) &&
+               colour_step(z[(size_t)k * nx + i], lo, span) == q)
+          k++;
+        /* overlaps as below: into the next column everywhere it is drawn (it is drawn later) */
+        const int right = i + 1 < nx;
+        const double a = x0 + i * dx, b = a + dx * (right ? 1.02 : 1.0);
+        const double c = y0 + j * dy,
+                     d = y0 + k * dy +
+                         (k < ny && rxpl_finite(z[(size_t)k * nx + i]) ? 0.02 * dy : 0);
+        PLFLT px[4] = {a, b, b, a}, py[4] = {c, c, d, d};
+        plcol1((q + 0.5) / RXPL_COMPACT_STEPS); /* the colour bar's band */
+        plfill(4, px, py);
+        j = k;
+      }
+    return 0;
+  }
   for (int j = 0; j < ny; j++)
     for (int i = 0; i < nx; i++) {
       const double v = z[(size_t)j * nx + i];

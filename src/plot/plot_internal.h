@@ -142,6 +142,9 @@ void rxpl_frame_end(const rxpl_frame *f, const rxpl_rect *vp);
 /* Colour bar right of vp for cmap1 over axis c in colour map `map` (RXPL_MAP_*). */
 double rxpl_colourbar_margin(const rxpl_axis *c, const char *label);
 void rxpl_colourbar(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int map);
+/* The same in `bands` flat bands (rxpl_colourbar: 128), each the colour of its middle. */
+void rxpl_colourbar_steps(const rxpl_rect *vp, const rxpl_axis *c, const char *label, int map,
+                          int bands);
 
 typedef struct rxpl_legend_entry {
   const char *text;
@@ -179,10 +182,13 @@ void rxpl_world_per_mm(double *sx, double *sy);
 /* Draws z (ny, nx) row-major as nx x ny flat cells exactly over [x0, x1] x [y0, y1] through the
  * current cmap1, values clamped into [lo, hi], non-finite cells blank. Each cell is a filled
  * rectangle: exact in SVG and cheap for the small grids it is for (plimagefr would have the cairo
- * SVG surface embed a full-page raster per image). Returns 0 (RX_ENOMEM never, kept for callers).
- */
+ * SVG surface embed a full-page raster per image). compact: colours in RXPL_COMPACT_STEPS equal
+ * steps of [lo, hi], each the colour of rxpl_colourbar_steps' band, and the cells of one step
+ * next to each other up a column drawn as one rectangle (large grids of mostly one colour,
+ * posteriors: a far smaller SVG). Returns 0 (RX_ENOMEM never, kept for callers). */
+enum { RXPL_COMPACT_STEPS = 32 };
 int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, double y0, double y1,
-                     double lo, double hi);
+                     double lo, double hi, int compact);
 
 /* Polyline of the finite points of (x, y), broken at non-finite ones; an isolated finite point
  * becomes a dot. */
