@@ -412,10 +412,11 @@ static void test_probe_claims_hold_with_their_numbers(void) {
     CHECK_MSG(strstr(row, expect[i].numbers), "claim %s: want '%s' in '%s'", expect[i].id,
               expect[i].numbers, row);
   }
-  /* counted with the findings beyond the paper (i1, i2 not measured: no Gaussian root) */
-  CHECK_MSG(strstr(md, "Findings beyond the paper (ours, docs/science.md §7.2 and §11.4, and the "
-                       "probes of \"Is it sampling?\"): 7 checked; 5 hold, 0 do not hold, 2 not "
-                       "measured."),
+  /* counted with the findings beyond the paper (i1, i2 not measured: no Gaussian root; n1, n2:
+   * no replay files) */
+  CHECK_MSG(strstr(md, "Findings beyond the paper (ours, docs/science.md §7.2 and §11.4, the "
+                       "probes of \"Is it sampling?\" and the replay scores of \"Replay\"): 10 "
+                       "checked; 5 hold, 0 do not hold, 5 not measured."),
             "summary counts");
   /* the tables: spatial navigation then head direction, each row mean ± s.d. over the seeds */
   const char *sp = strstr(sec, "\n### Spatial navigation\n"),
@@ -562,7 +563,7 @@ static void test_probe_claims_fail_one_at_a_time(void) {
     char item[64];
     snprintf(item, sizeof item, "\n- %s. ", cases[c].id);
     CHECK_MSG(listed && strstr(listed, item), "case %d: not listed in the summary", c);
-    CHECK(strstr(md, "7 checked; 4 hold, 1 do not hold, 2 not measured.") != NULL);
+    CHECK(strstr(md, "10 checked; 4 hold, 1 do not hold, 5 not measured.") != NULL);
     free(md);
     cleanup(root);
   }
@@ -619,7 +620,7 @@ static void test_probe_files_absent_are_not_measured(void) {
   CHECK_MSG(
       strstr(row_of(md, "k1", row, sizeof row), "spatial_navigation/score_0.0001_\\<seed>.json"),
       "%s", row);
-  CHECK(strstr(md, "7 checked; 0 hold, 0 do not hold, 7 not measured.") != NULL);
+  CHECK(strstr(md, "10 checked; 0 hold, 0 do not hold, 10 not measured.") != NULL);
   const char *sec = strstr(md, "\n## Is it sampling?\n");
   REQUIRE(sec);
   CHECK(strstr(sec, "Not measured: none of the probes' files (mixing_0.0001_\\<seed>.json, "

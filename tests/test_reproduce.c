@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli_runner.h"
 #include "reactivate/linalg.h"
 #include "reactivate/reproduce.h"
@@ -236,6 +238,61 @@ static void check_report(const char *out) {
   free(md);
 }
 
+/* The number at file[k0][k1]...[k4] of a JSON file, formatted as the report writes numbers
+ * (%.3g); "" when absent. */
+static void json_number_text(const char *path, const char *const keys[5], char *buf, size_t n) {
+  char *text = NULL;
+  size_t len = 0;
+  buf[0] = '\0';
+  if (rx_read_file(path, &text, &len, 1 << 24, NULL)) return;
+  cJSON *root = cJSON_Parse(text);
+  const cJSON *x = root;
+  for (int k = 0; k < 5 && keys[k] && x; k++)
+    x = cJSON_GetObjectItemCaseSensitive(x, keys[k]);
+  if (cJSON_IsNumber(x)) snprintf(buf, n, "%.3g", x->valuedouble);
+  cJSON_Delete(root);
+  free(text);
+}
+
+/* "Replay" (docs/report.md): after "Is it sampling?", its claims n1, n2 measured there and counted
+ * with the findings beyond the paper, and its table showing the replay file's numbers. */
+static void check_report_replay(const char *out) {
+  char path[600], *md = NULL;
+  size_t n;
+  snprintf(path, sizeof path, "%s/report.md", out);
+  REQUIRE(rx_read_file(path, &md, &n, 1 << 24, NULL) == 0);
+  const char *probes = strstr(md, "\n## Is it sampling?\n"), *sec = strstr(md, "\n## Replay\n"),
+             *figs = strstr(md, "\n## Figures\n");
+  REQUIRE_MSG(probes && sec && figs && probes < sec && sec < figs, "no section Replay in place");
+  static const char *const ids[] = {"n1", "n2 (spatial)", "n2 (head direction)"};
+  for (int i = 0; i < 3; i++) {
+    char head[64];
+    snprintf(head, sizeof head, "\n| %s | ", ids[i]);
+    const char *row = strstr(md, head), *end = row ? strchr(row + 1, '\n') : NULL;
+    CHECK_MSG(row && row > sec && row < figs, "claim %s not in Replay", ids[i]);
+    char line[4000] = "";
+    if (row && end) snprintf(line, sizeof line, "%.*s", (int)(end - row), row);
+    CHECK_MSG(strstr(line, "| holds |") || strstr(line, "| does not hold |"),
+              "claim %s not judged: %s", ids[i], line);
+  }
+  CHECK_MSG(strstr(md, "the replay scores of \"Replay\"): 10 checked; ") != NULL,
+            "the findings do not count n1, n2");
+  /* the noisy unbiased network's fractions of significant events, quiescent and awake, as the
+   * file has them */
+  char q[64], a[64], want[300];
+  snprintf(path, sizeof path, "%s/spatial_navigation/replay_0.0001_0.json", out);
+  const char *kq[5] = {"noisy_unbiased_0.0001_0", "quiescent", "quiescent", "fraction_significant",
+                       NULL};
+  const char *ka[5] = {"noisy_unbiased_0.0001_0", "quiescent", "awake", "fraction_significant",
+                       NULL};
+  json_number_text(path, kq, q, sizeof q);
+  json_number_text(path, ka, a, sizeof a);
+  snprintf(want, sizeof want, "\n| U-σ (noisy, unbiased) | %s | %s | ", q, a);
+  const char *sp = strstr(sec, "\n### Spatial navigation\n"), *row = sp ? strstr(sp, want) : NULL;
+  CHECK_MSG(q[0] && a[0] && row && row < figs, "no row starting '%s' in Replay", want + 1);
+  free(md);
+}
+
 static void test_mini_end_to_end(void) {
   char out[300];
   snprintf(out, sizeof out, "%s/e2e", root);
@@ -246,6 +303,7 @@ static void test_mini_end_to_end(void) {
   CHECK(strstr(o, "ETA") != NULL && strstr(o, "finished in") != NULL);
   free(o);
   check_outputs(out);
+  check_report_replay(out);
   check_report(out);
 
   /* Run again: everything is finished, so nothing is trained, analysed or drawn again. */

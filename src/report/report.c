@@ -1,7 +1,7 @@
 /* rx_report_write: the reproduction report (report.md and report.html in the results root)
  * put together from the sections: summary, claims checklist, configuration, runs, KL,
- * variance, distance, head direction, "Is it sampling?" (the probes), figures and the authors'
- * reference numbers. Settings
+ * variance, distance, head direction, "Is it sampling?" (the probes), "Replay", figures and the
+ * authors' reference numbers. Settings
  * parsing is here too. Reading results is report_data.c's job, judging claims
  * report_claims.c's, the tables report_tables.c's. */
 #include <errno.h>
@@ -97,8 +97,9 @@ static void section_summary(rp_ctx *c, rp_doc *d, const rp_claim_result *res, in
                "measured.",
                kind_title[1], paper[0] + paper[1] + paper[2], paper[2], paper[1], paper[0]);
   rp_list_item(d,
-               "%s (ours, docs/science.md §7.2 and §11.4, and the probes of \"Is it sampling?\"): "
-               "%d checked; %d hold, %d do not hold, %d not measured.",
+               "%s (ours, docs/science.md §7.2 and §11.4, the probes of \"Is it sampling?\" and "
+               "the replay scores of \"Replay\"): %d checked; %d hold, %d do not hold, %d not "
+               "measured.",
                kind_title[0], beyond[0] + beyond[1] + beyond[2], beyond[2], beyond[1], beyond[0]);
   rp_list_end(d);
   if (paper[1]) {
@@ -120,8 +121,9 @@ static void section_summary(rp_ctx *c, rp_doc *d, const rp_claim_result *res, in
   if (beyond[1]) {
     rp_para(d, "Findings beyond the paper that did not hold in these runs. They are results, not "
                "failures of the reproduction: each says where an effect measured elsewhere (at "
-               "the paper's sizes, with the authors' code) or predicted by the theory (the "
-               "probes) is absent here.");
+               "the paper's sizes, with the authors' code), predicted by the theory (the "
+               "probes) or expected of replay as hippocampal studies measure it (n1, n2) is "
+               "absent here.");
     list_verdict(d, res, n, 0, RP_FAILS);
   }
   if (paper[0] || beyond[0]) {
@@ -133,12 +135,13 @@ static void section_summary(rp_ctx *c, rp_doc *d, const rp_claim_result *res, in
   }
 }
 
-void rp_claims_table(rp_doc *d, const rp_claim_result *res, int n, int paper, int probe) {
+void rp_claims_table(rp_doc *d, const rp_claim_result *res, int n, int paper,
+                     rp_claim_group group) {
   static const char *const headers[] = {"claim", "statement", "measured (mean over seeds)",
                                         "verdict"};
   rp_table_begin(d, 4, headers);
   for (int i = 0; i < n; i++) {
-    if (res[i].paper != paper || res[i].probe != probe) continue;
+    if (res[i].paper != paper || res[i].group != group) continue;
     rp_cell(d, res[i].id);
     rp_cell(d, res[i].text);
     rp_cell(d, res[i].numbers);
@@ -165,13 +168,14 @@ static void section_claims(rp_doc *d, const rp_claim_result *res, int n) {
   rp_heading(d, 3, kind_title[1]);
   rp_para(d, "The paper's qualitative results (docs/science.md §7): what a reproduction must "
              "show.");
-  rp_claims_table(d, res, n, 1, 0);
+  rp_claims_table(d, res, n, 1, RP_GROUP_CHECKLIST);
   rp_heading(d, 3, kind_title[0]);
   rp_para(d, "Our own findings, measured with the same analyses: what the paper did not claim. "
              "That one does not hold is a result, not a failed reproduction.");
-  rp_claims_table(d, res, n, 0, 0);
+  rp_claims_table(d, res, n, 0, RP_GROUP_CHECKLIST);
   rp_para(d, "The claims of the probes of the sampling mechanism (j1–m1) are in \"Is it "
-             "sampling?\" below, next to their tables.");
+             "sampling?\" below, and those of replay (n1, n2) in \"Replay\", each next to "
+             "their tables.");
 }
 
 static void section_config(rp_ctx *c, rp_doc *d) {
@@ -310,6 +314,7 @@ int rx_report_write(const rx_report_config *cfg, rx_report_log_fn log, void *ctx
   if (!rc) rc = rp_section_distance(c, d, err);
   if (!rc) rc = rp_section_head_direction(c, d, err);
   if (!rc) rc = rp_section_probes(c, d, res, n_claims, err);
+  if (!rc) rc = rp_section_replay(c, d, res, n_claims, err);
   if (!rc) rc = rp_section_figures(c, d, err);
   if (!rc) rp_section_reference(d);
   if (!rc) rc = write_outputs(c, d, title, err);

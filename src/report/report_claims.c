@@ -1,5 +1,6 @@
 /* The claims checklist: the paper's qualitative results (docs/science.md §7.2; §11.4 for
- * the noise; the probes' claims j1..m1, docs/probes.md), each a comparison of measured
+ * the noise; the probes' claims j1..m1, docs/probes.md; replay's n1, n2, docs/replay.md), each
+ * a comparison of measured
  * quantities (means over seeds) judged holds / does not hold, or not measured when a side has no
  * data. All claims are defined in the one table below; nothing here knows the outcome in
  * advance. */
@@ -58,6 +59,10 @@
   { RP_MAIN, SP, RX_RESULTS_TEMPERATURE, MAIN, run, NONE, "slope", RP_VALUE, 0 }
 #define ALPHA(run, cond)                                                                           \
   { RP_MAIN, SP, RX_RESULTS_DIFFUSION, MAIN, run, NONE, cond ".alpha", RP_VALUE, 0 }
+/* Replay (docs/replay.md §7), main family: file[run].quiescent.quiescent[field], the summary of
+ * the quiescent events of the run's default condition (the control's: its noise). */
+#define REPLAY(task, run, field, kind)                                                             \
+  { RP_MAIN, task, RX_RESULTS_REPLAY, MAIN, run, NONE, "quiescent.quiescent." field, kind, 0 }
 #define CONST(x)                                                                                   \
   { NULL, {0}, 1, x }
 #define Q(label, q)                                                                                \
@@ -94,12 +99,15 @@ typedef struct claim_def {
 /* The probes' claims (docs/science.md §7.2, docs/probes.md). A verdict of the files that is true
  * or false per seed (mixes, decreasing) is judged like every number, by its mean over seeds: the
  * share of seeds in which it is true, which must be more than half (j1, l1) or less than half
- * (j2). */
+ * (j2). Replay's n1 is such a verdict too: per seed, whether the median speed is positive. */
 #define SHARE_OF_SEEDS 0.5
 #define SCORE_MIN_COSINE 0.3 /* k1, as the score file's `aligned` */
 #define SCORE_MAX_P 0.01
 #define TEMPERING_SLOPE_LO (-1.5) /* l1: around the theory's -1 (beta_k = 2/k) */
 #define TEMPERING_SLOPE_HI (-0.5)
+#define REPLAY_HINT(task_arg)                                                                      \
+  "reactivate analyze all" task_arg " (it runs replay with the default quiescence rule; or "       \
+  "reactivate analyze replay" task_arg ")"
 #define PROBE_HINT                                                                                 \
   "reactivate analyze all (it runs the probes with the default quiescence rule; or one probe: "    \
   "reactivate analyze mixing|score|temperature|diffusion)"
@@ -319,6 +327,45 @@ static const claim_def claims[] = {
      4,
      {Q("α(a U-σ)", ALPHA(US, "active")), Q("α(a B-σ)", ALPHA(BS, "active"))},
      2},
+    {"n1",
+     0,
+     "Head direction: the biased network (trained on counter-clockwise turns only) replays "
+     "counter-clockwise: the median speed v of its significant quiescent events is positive "
+     "(docs/replay.md §4; a seed without significant events counts as not)",
+     REPLAY_HINT(" task=head_direction"),
+     {{Q("share of seeds where v(q B-σ) > 0", REPLAY(HD, BS, "median_speed", RP_POSITIVE)), '>',
+       CONST(SHARE_OF_SEEDS)}},
+     1,
+     {Q("v(q B-σ) (rad/s)", REPLAY(HD, BS, "median_speed", RP_VALUE)),
+      Q("significant(q B-σ)", REPLAY(HD, BS, "fraction_significant", RP_VALUE)),
+      Q("v(q U-σ) (rad/s)", REPLAY(HD, US, "median_speed", RP_VALUE))},
+     3},
+    {"n2 (spatial)",
+     0,
+     "Spatial navigation: the noisy-trained networks have a larger fraction of significant "
+     "quiescent events than the untrained network (path score against the time-bin shuffles, "
+     "docs/replay.md §5)",
+     REPLAY_HINT(""),
+     {{Q("significant(q U-σ)", REPLAY(SP, US, "fraction_significant", RP_VALUE)), '>',
+       Q("significant(random)", REPLAY(SP, RND, "fraction_significant", RP_VALUE))},
+      {Q("significant(q B-σ)", REPLAY(SP, BS, "fraction_significant", RP_VALUE)), '>',
+       Q("significant(random)", REPLAY(SP, RND, "fraction_significant", RP_VALUE))}},
+     2,
+     {{0}},
+     0},
+    {"n2 (head direction)",
+     0,
+     "Head direction: the noisy-trained networks have a larger fraction of significant "
+     "quiescent events than the untrained network (line score against both shuffles, "
+     "docs/replay.md §4)",
+     REPLAY_HINT(" task=head_direction"),
+     {{Q("significant(q U-σ)", REPLAY(HD, US, "fraction_significant", RP_VALUE)), '>',
+       Q("significant(random)", REPLAY(HD, RND, "fraction_significant", RP_VALUE))},
+      {Q("significant(q B-σ)", REPLAY(HD, BS, "fraction_significant", RP_VALUE)), '>',
+       Q("significant(random)", REPLAY(HD, RND, "fraction_significant", RP_VALUE))}},
+     2,
+     {{0}},
+     0},
 };
 
 int rp_claims_count(void) { return (int)(sizeof claims / sizeof claims[0]); }
@@ -341,7 +388,7 @@ static void side_text(const rp_ctx *c, const side *s, const rp_stat *st, char *b
     rp_num(s->k, buf, n);
     return;
   }
-  if (s->q.kind == RP_FLAG && st->n) { /* a share of seeds: say of how many */
+  if ((s->q.kind == RP_FLAG || s->q.kind == RP_POSITIVE) && st->n) { /* a share of seeds */
     rp_num(st->mean, v, sizeof v);
     snprintf(buf, n, "%s = %s (%.0f of %d seed%s)", s->label, v, st->mean * st->n, st->n,
              st->n == 1 ? "" : "s");
@@ -351,16 +398,21 @@ static void side_text(const rp_ctx *c, const side *s, const rp_stat *st, char *b
   snprintf(buf, n, "%s = %s", s->label, v);
 }
 
-/* A claim judged from the probes' files is listed under "Is it sampling?". */
-static int uses_probes(const claim_def *d) {
-  int any = 0;
+/* A claim judged from the probes' files is listed under "Is it sampling?", one judged from
+ * replay's under "Replay". */
+static rp_claim_group group_of(const claim_def *d) {
+  rp_claim_group g = RP_GROUP_CHECKLIST;
   for (int k = 0; k < d->n_cmp; k++) {
     const side *sides[2] = {&d->cmp[k].l, &d->cmp[k].r};
-    for (int j = 0; j < 2; j++)
-      any |= !sides[j]->is_const && sides[j]->q.kind != RP_FINAL &&
-             rx_results_analysis_is_probe(sides[j]->q.analysis);
+    for (int j = 0; j < 2; j++) {
+      if (sides[j]->is_const || sides[j]->q.kind == RP_FINAL) continue;
+      if (sides[j]->q.analysis == RX_RESULTS_REPLAY)
+        g = RP_GROUP_REPLAY;
+      else if (rx_results_analysis_is_probe(sides[j]->q.analysis))
+        g = RP_GROUP_PROBES;
+    }
   }
-  return any;
+  return g;
 }
 
 int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
@@ -371,7 +423,7 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
     r->id = d->id;
     r->text = d->text;
     r->paper = d->paper;
-    r->probe = uses_probes(d);
+    r->group = group_of(d);
     int measured = 1, holds = 1;
     for (int k = 0; k < d->n_cmp; k++) {
       const comparison *cmp = &d->cmp[k];

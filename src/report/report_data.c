@@ -183,6 +183,8 @@ int rp_gather(rp_ctx *c, rx_error *err) {
       {"score probe results", RX_RESULTS_SCORE, RX_RESULTS_MAIN, 2},
       {"temperature probe results", RX_RESULTS_TEMPERATURE, RX_RESULTS_MAIN, 2},
       {"diffusion probe results", RX_RESULTS_DIFFUSION, RX_RESULTS_MAIN, 2},
+      /* replay (docs/replay.md), "Replay": the main root's vanilla runs */
+      {"replay results", RX_RESULTS_REPLAY, RX_RESULTS_MAIN, 2},
   };
   for (int root = 0; root < 2; root++)
     for (int t = 0; t < 2; t++) {
@@ -354,6 +356,8 @@ static int value_of_seed(rp_ctx *c, const rp_qty *q, int seed, double *v, rx_err
     snprintf(trail + k, sizeof trail - k, "%s%s", k ? " → " : "", key);
     f = dot ? dot + 1 : f + len;
   }
+  /* an undefined number (null) is not positive: a seed whose events have no median speed */
+  if (q->kind == RP_POSITIVE && node && cJSON_IsNull(node)) return *v = 0, 1;
   if (!node || cJSON_IsNull(node)) return 0;
   if (q->kind == RP_COVERAGE) {
     int bins = cJSON_GetArraySize(node), occupied = 0;
@@ -395,6 +399,7 @@ static int value_of_seed(rp_ctx *c, const rp_qty *q, int seed, double *v, rx_err
     return 0; /* this k was not run */
   }
   if (!cJSON_IsNumber(node)) return rx_fail(err, RX_EFORMAT, "%s: %s is not a number", path, trail);
+  if (q->kind == RP_POSITIVE) return *v = node->valuedouble > 0 ? 1.0 : 0.0, 1;
   return *v = node->valuedouble, 1;
 }
 

@@ -1,9 +1,9 @@
 /* Shared internals of the reproduction report (rx_report_write): the text buffers and the
  * document writer that emits Markdown and HTML side by side (report_doc.c), the results found
  * on disk and the numbers read from them (report_data.c), the claims checklist (report_claims.c),
- * the tables of measured and reference numbers (report_tables.c) and the section of the probes,
- * "Is it sampling?" (report_probes.c). report.c puts the sections together and writes the two
- * files. */
+ * the tables of measured and reference numbers (report_tables.c), the section of the probes,
+ * "Is it sampling?" (report_probes.c), and the section "Replay" (report_replay.c). report.c puts
+ * the sections together and writes the two files. */
 #ifndef RX_REPORT_INTERNAL_H
 #define RX_REPORT_INTERNAL_H
 
@@ -100,6 +100,9 @@ typedef struct rp_run {
 typedef enum rp_kind {
   RP_VALUE,    /* the number at file[a][b][field] (keys that are NULL are skipped) */
   RP_FLAG,     /* the boolean there, as 1 or 0: its mean over seeds is the share that are true */
+  RP_POSITIVE, /* whether the number there is > 0, as 1 or 0 (null, an undefined number such as
+                  the median speed of no event, counts as 0): its mean over seeds is the share
+                  of seeds where it is positive */
   RP_AT_K,     /* the element of the array there whose sibling array "k" holds the value `at`
                   (the probe temperature's per-k arrays, docs/probes.md §5) */
   RP_COVERAGE, /* fraction of the bins of the histogram at file[a][field] that are occupied */
@@ -141,10 +144,17 @@ void rp_stat_text(const rp_stat *s, int expect, char *buf, size_t n);
 
 typedef enum rp_verdict { RP_NOT_MEASURED = -1, RP_FAILS = 0, RP_HOLDS = 1 } rp_verdict;
 
+/* Where a claim is listed: in the checklist, or next to the tables its files make. */
+typedef enum rp_claim_group {
+  RP_GROUP_CHECKLIST = 0,
+  RP_GROUP_PROBES = 1, /* judged from the probes' files (docs/probes.md): "Is it sampling?" */
+  RP_GROUP_REPLAY = 2  /* judged from replay's files (docs/replay.md): "Replay" */
+} rp_claim_group;
+
 typedef struct rp_claim_result {
   const char *id, *text;
-  int paper; /* a claim of the paper (1) or a finding beyond it (0) */
-  int probe; /* judged from the probes' files (docs/probes.md): listed under "Is it sampling?" */
+  int paper;            /* a claim of the paper (1) or a finding beyond it (0) */
+  rp_claim_group group; /* where it is listed */
   rp_verdict verdict;
   char numbers[1536]; /* the comparison with its numbers */
   char reason[768];   /* why not measured */
@@ -154,9 +164,8 @@ int rp_claims_count(void);
 /* Evaluates every claim into out (rp_claims_count() entries). */
 int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err);
 const char *rp_verdict_text(rp_verdict v);
-/* The checklist table of the claims of one kind (paper 1 / 0) and group (probe 1 / 0) (report.c).
- */
-void rp_claims_table(rp_doc *d, const rp_claim_result *res, int n, int paper, int probe);
+/* The checklist table of the claims of one kind (paper 1 / 0) and group (report.c). */
+void rp_claims_table(rp_doc *d, const rp_claim_result *res, int n, int paper, rp_claim_group group);
 
 /* ---- sections (report_tables.c) ---- */
 
@@ -172,14 +181,65 @@ void rp_figure_caption(const char *stem, int gaussian, char *buf, size_t n);
 /* Figure <task>/figures/<stem>.png of set s, when it exists (with its SVG when that exists);
  * returns whether it was shown. */
 int rp_figure_if_exists(const rp_set *s, rp_doc *d, const char *stem);
+/* Every figure of set s whose file name starts with prefix: first <prefix><order[i]> for each
+ * name of order that exists, then the others in name order; returns how many were shown, or a
+ * negative error. */
+int rp_figures_with_prefix(const rp_set *s, rp_doc *d, const char *prefix, const char *const *order,
+                           int n_order, rx_error *err);
 /* The stem prefix of the probe figures that "Is it sampling?" shows (the main family's):
  * "fig_probe_" (then "mixing", "score", ...); the Figures section leaves them to it. */
 #define RP_PROBE_FIGURE_PREFIX "fig_probe_" /* src/figures/figures_probes.c names them so */
+/* The stem prefixes of the replay figures that "Replay" shows, the main family's and the GRUs'
+ * (src/figures names them fig_replay_examples, figC2_replay_examples, ...); the Figures section
+ * leaves them to it. */
+#define RP_REPLAY_FIGURE_PREFIX "fig_replay_"
+#define RP_REPLAY_GRU_FIGURE_PREFIX "figC2_replay_"
+
+/* ---- the tables of the files beyond the paper, the probes' and replay's (report_probes.c) ---- */
+
+/* One row: a vanilla run, or the untrained control, in one condition of the file. */
+typedef struct rp_row {
+  rp_run run;
+  const char *cond; /* "quiescent", "absolute_noise"; NULL: the run's object (temperature) */
+  char label[200];
+} rp_row;
+
+#define RP_MAX_ROWS 8
+
+/* The rows of task, in the paper's order (U-σ, B-σ, U, B): each run in condition `quiescent`
+ * (the noiseless ones also with noise given offline, `absolute_noise`), then the untrained
+ * control (its condition `quiescent`); or (by_condition 0) one row per run. Returns the count. */
+int rp_rows_of(rx_task_kind task, int by_condition, rp_row *rows);
+/* file[run][cond.what] of the task's main-family file of analysis (cond omitted when the row
+ * has none), over the seeds. */
+int rp_row_eval(rp_ctx *c, rx_task_kind task, int analysis, const rp_row *r, const char *what,
+                rp_kind kind, double at, rp_stat *st, rx_error *err);
+/* A table cell of that number's mean ± s.d. over seeds. */
+int rp_row_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const rp_row *r,
+                const char *what, rx_error *err);
+/* The reported seeds that have the task's main-family file of analysis (*n of them), and the
+ * first one's contents (NULL when none). */
+int rp_files_of(rp_ctx *c, const rp_set *s, int analysis, int *seeds, int *n, const cJSON **first,
+                rx_error *err);
+/* A number of a file's settings: settings[key], settings["<group>.<key>"] or
+ * settings[group][key]; 1 and *v when found. */
+int rp_setting(const cJSON *file, const char *group, const char *key, double *v);
+/* "Sizes run: <words>. Settings in the files (...): <every setting, per group of seeds that ran
+ * the same>." words: "; part; part" (the leading "; " is dropped), or "" when not recorded. */
+int rp_sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const int *seeds,
+                  int n_seeds, const char *words, rx_error *err);
 
 /* ---- "Is it sampling?" (report_probes.c) ---- */
 
 /* The probes' claims (res: all claims, judged), and per task the tables of the four probes with
  * the random control, the sizes their files say were run, and their figures. */
 int rp_section_probes(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, rx_error *err);
+
+/* ---- "Replay" (report_replay.c) ---- */
+
+/* Replay's claims (res: all claims, judged), and per task the tables of the significant events,
+ * their speeds and (in the arena) their paths' shape, for the vanilla runs and the untrained
+ * control, the sizes the files say were run, and the replay figures. */
+int rp_section_replay(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, rx_error *err);
 
 #endif

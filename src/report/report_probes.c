@@ -14,27 +14,20 @@
 #define COUNT(a) (int)(sizeof(a) / sizeof((a)[0]))
 #define MAX_K 12 /* temperature columns shown */
 
-/* One table row: a run, or the untrained control, in one condition of the probe files. */
-typedef struct prow {
-  rp_run run;
-  const char *cond; /* "quiescent", "absolute_noise"; NULL: the run's object (temperature) */
-  char label[200];
-} prow;
-
 /* The paper's order: U-σ, B-σ, U, B. */
 static const int vanilla_ids[4] = {RX_EXP_NOISY_UNBIASED, RX_EXP_NOISY_BIASED,
                                    RX_EXP_NO_NOISE_UNBIASED, RX_EXP_NO_NOISE_BIASED};
 
 /* The rows of task: each run in its condition `quiescent` (the noiseless ones also with noise
  * given offline, `absolute_noise`) then the control; or (by_condition 0) one row per run. */
-static int rows_of(rx_task_kind task, int by_condition, prow *rows) {
+int rp_rows_of(rx_task_kind task, int by_condition, rp_row *rows) {
   int n = 0;
   for (int i = 0; i < 4; i++) {
     const rx_experiment *e = rx_experiment_get(task, vanilla_ids[i]);
     if (!e) continue;
     const int conds = by_condition && !e->noisy ? 2 : 1;
     for (int k = 0; k < conds; k++) {
-      prow *r = &rows[n++];
+      rp_row *r = &rows[n++];
       r->run = (rp_run){e->id, NULL};
       r->cond = !by_condition ? NULL : k ? "absolute_noise" : "quiescent";
       snprintf(r->label, sizeof r->label, "%s (%s)%s", e->full_label, e->desc,
@@ -43,7 +36,7 @@ static int rows_of(rx_task_kind task, int by_condition, prow *rows) {
                                          : ", no noise");
     }
   }
-  prow *r = &rows[n++];
+  rp_row *r = &rows[n++];
   r->run = (rp_run){-1, RX_RESULTS_RANDOM};
   r->cond = by_condition ? "quiescent" : NULL;
   snprintf(r->label, sizeof r->label, "untrained network (control)");
@@ -51,8 +44,8 @@ static int rows_of(rx_task_kind task, int by_condition, prow *rows) {
 }
 
 /* Evaluates file[run][cond.what] of the task's probe file (cond omitted when the row has none). */
-static int eval_at(rp_ctx *c, rx_task_kind task, int analysis, const prow *r, const char *what,
-                   rp_kind kind, double at, rp_stat *st, rx_error *err) {
+int rp_row_eval(rp_ctx *c, rx_task_kind task, int analysis, const rp_row *r, const char *what,
+                rp_kind kind, double at, rp_stat *st, rx_error *err) {
   char field[300];
   if (r->cond)
     snprintf(field, sizeof field, "%s.%s", r->cond, what);
@@ -63,10 +56,10 @@ static int eval_at(rp_ctx *c, rx_task_kind task, int analysis, const prow *r, co
 }
 
 /* A cell of the mean ± s.d. over seeds. */
-static int num_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const prow *r,
-                    const char *what, rx_error *err) {
+int rp_row_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const rp_row *r,
+                const char *what, rx_error *err) {
   rp_stat st;
-  int rc = eval_at(c, task, analysis, r, what, RP_VALUE, 0, &st, err);
+  int rc = rp_row_eval(c, task, analysis, r, what, RP_VALUE, 0, &st, err);
   if (rc) return rc;
   char t[96];
   rp_stat_text(&st, c->n_seeds, t, sizeof t);
@@ -76,10 +69,10 @@ static int num_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const
 
 /* A cell of a verdict of the files (true / false per seed): "yes" / "no" when one seed is
  * reported, else "k of n seeds" (n: the seeds that have it). */
-static int flag_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const prow *r,
+static int flag_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const rp_row *r,
                      const char *what, rx_error *err) {
   rp_stat st;
-  int rc = eval_at(c, task, analysis, r, what, RP_FLAG, 0, &st, err);
+  int rc = rp_row_eval(c, task, analysis, r, what, RP_FLAG, 0, &st, err);
   if (rc) return rc;
   char t[96];
   if (!st.n)
@@ -96,8 +89,8 @@ static int flag_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, cons
 
 /* The seeds (of those reported) that have the task's file of analysis, and the first one's
  * contents. */
-static int files_of(rp_ctx *c, const rp_set *s, int analysis, int *seeds, int *n,
-                    const cJSON **first, rx_error *err) {
+int rp_files_of(rp_ctx *c, const rp_set *s, int analysis, int *seeds, int *n, const cJSON **first,
+                rx_error *err) {
   *n = 0;
   *first = NULL;
   if (!s->exists) return 0;
@@ -114,7 +107,7 @@ static int files_of(rp_ctx *c, const rp_set *s, int analysis, int *seeds, int *n
 
 /* A setting of a probe file as a number: settings[key], or settings["<probe>.<key>"], or
  * settings[probe][key] (docs/probes.md §5 names them `mixing.batch_size`, ...). */
-static int setting(const cJSON *file, const char *probe, const char *key, double *v) {
+int rp_setting(const cJSON *file, const char *probe, const char *key, double *v) {
   const cJSON *s = file ? cJSON_GetObjectItemCaseSensitive(file, "settings") : NULL;
   if (!cJSON_IsObject(s)) return 0;
   char dotted[128];
@@ -155,13 +148,18 @@ static void value_text(const cJSON *x, char *buf, size_t n) {
   }
 }
 
-/* "key = value, ..." of a file's settings; "" when it has none. */
+/* "key = value, ..." of a file's settings; "" when it has none. A `seed` (replay's files
+ * record theirs) is the file's own, said with its name: left out, so that seeds that ran the
+ * same settings are grouped. */
 static void settings_text(const cJSON *file, char *buf, size_t n) {
   buf[0] = '\0';
   const cJSON *s = cJSON_GetObjectItemCaseSensitive(file, "settings");
   if (!cJSON_IsObject(s)) return;
+  int first = 1;
   for (const cJSON *e = s->child; e; e = e->next) {
-    rp_strcatf(buf, n, "%s%s = ", e == s->child ? "" : ", ", e->string ? e->string : "");
+    if (e->string && !strcmp(e->string, "seed")) continue;
+    rp_strcatf(buf, n, "%s%s = ", first ? "" : ", ", e->string ? e->string : "");
+    first = 0;
     value_text(e, buf, n);
   }
 }
@@ -176,14 +174,15 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
   const char *per_axis = s->where.task == RX_TASK_SPATIAL ? " per axis" : " on the ring";
   char words[1200] = "";
   double b, t, v;
-  int have_bt = setting(first, probe, "batch_size", &b) && setting(first, probe, "t_total", &t);
+  int have_bt =
+      rp_setting(first, probe, "batch_size", &b) && rp_setting(first, probe, "t_total", &t);
   if (!have_bt && (analysis == RX_RESULTS_SCORE || analysis == RX_RESULTS_DIFFUSION)) {
     const cJSON *mixing = NULL;
     int rc = rxr_analysis_json(&c->rd, &s->where, RX_RESULTS_MIXING, RX_RESULTS_MAIN, seeds[0],
                                &mixing, err);
     if (rc) return rc;
-    have_bt =
-        setting(mixing, "mixing", "batch_size", &b) && setting(mixing, "mixing", "t_total", &t);
+    have_bt = rp_setting(mixing, "mixing", "batch_size", &b) &&
+              rp_setting(mixing, "mixing", "t_total", &t);
   }
   switch (analysis) {
   case RX_RESULTS_MIXING:
@@ -192,45 +191,46 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
                  "; %g trajectories × %g steps from each start (active, point, "
                  "zero)",
                  b, t);
-    if (setting(first, probe, "window_steps", &v) || setting(first, probe, "window", &v))
+    if (rp_setting(first, probe, "window_steps", &v) || rp_setting(first, probe, "window", &v))
       rp_strcatf(words, sizeof words, "; KL per window of %g steps", v);
-    if (setting(first, probe, "n_windows", &v)) rp_strcatf(words, sizeof words, " (%g windows)", v);
-    if (setting(first, probe, "stride", &v) && v > 1)
+    if (rp_setting(first, probe, "n_windows", &v))
+      rp_strcatf(words, sizeof words, " (%g windows)", v);
+    if (rp_setting(first, probe, "stride", &v) && v > 1)
       rp_strcatf(words, sizeof words, ", each from every %g%s step", v,
                  v == 2   ? "nd"
                  : v == 3 ? "rd"
                           : "th");
-    if (setting(first, probe, "kl_samples", &v))
+    if (rp_setting(first, probe, "kl_samples", &v))
       rp_strcatf(words, sizeof words, "; %g Monte-Carlo samples per window's KL", v);
-    else if (setting(first, probe, "bins", &v))
+    else if (rp_setting(first, probe, "bins", &v))
       rp_strcatf(words, sizeof words, "; KL of %g-bin heading histograms", v);
     break;
   case RX_RESULTS_SCORE:
     if (have_bt)
       rp_strcatf(words, sizeof words, "; %g trajectories × %g steps from the awake states", b, t);
-    if (setting(first, probe, "t_skip", &v))
+    if (rp_setting(first, probe, "t_skip", &v))
       rp_strcatf(words, sizeof words, ", the first %g dropped", v);
-    if (setting(first, probe, "bins", &v))
+    if (rp_setting(first, probe, "bins", &v))
       rp_strcatf(words, sizeof words, "; %g bins%s", v, per_axis);
-    if (setting(first, probe, "min_count", &v))
+    if (rp_setting(first, probe, "min_count", &v))
       rp_strcatf(words, sizeof words, ", used when holding at least %g steps", v);
-    if (setting(first, probe, "n_perm", &v))
+    if (rp_setting(first, probe, "n_perm", &v))
       rp_strcatf(words, sizeof words, "; %g permutations", v);
     break;
   case RX_RESULTS_TEMPERATURE:
     if (have_bt) rp_strcatf(words, sizeof words, "; %g trajectories × %g steps per k", b, t);
-    if (setting(first, probe, "t_skip", &v))
+    if (rp_setting(first, probe, "t_skip", &v))
       rp_strcatf(words, sizeof words, ", the first %g dropped", v);
-    if (setting(first, probe, "grid", &v))
+    if (rp_setting(first, probe, "grid", &v))
       rp_strcatf(words, sizeof words, "; Z_β on a grid of %g points%s", v, per_axis);
     break;
   default: /* diffusion */
     if (have_bt)
       rp_strcatf(words, sizeof words, "; %g trajectories × %g steps from the awake states", b, t);
-    if (setting(first, probe, "t_skip", &v))
+    if (rp_setting(first, probe, "t_skip", &v))
       rp_strcatf(words, sizeof words, ", the first %g dropped", v);
-    if (setting(first, probe, "tau_max", &v)) rp_strcatf(words, sizeof words, "; lags 1–%g", v);
-    if (setting(first, probe, "tau_max_active", &v))
+    if (rp_setting(first, probe, "tau_max", &v)) rp_strcatf(words, sizeof words, "; lags 1–%g", v);
+    if (rp_setting(first, probe, "tau_max_active", &v))
       rp_strcatf(words, sizeof words, " (awake: 1–%g)", v);
     {
       const cJSON *set = cJSON_GetObjectItemCaseSensitive(first, "settings");
@@ -242,6 +242,11 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
     }
     break;
   }
+  return rp_sizes_para(c, d, s, analysis, seeds, n_seeds, words, err);
+}
+
+int rp_sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const int *seeds,
+                  int n_seeds, const char *words, rx_error *err) {
   /* every setting, grouped by seeds that ran the same */
   char text[4][1200], all[4000] = "";
   int group_seeds[4][RX_REPORT_MAX_SEEDS], group_n[4] = {0}, n_groups = 0, more = 0;
@@ -294,8 +299,8 @@ static int table_mixing(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) 
              "from active (docs/probes.md §2). A plateau of 16.1 nats, the estimator's cap, "
              "means the outputs sat at one point (docs/probes.md §5). Noise variance: per step "
              "of the recurrent noise.");
-  prow rows[8];
-  const int n = rows_of(task, 1, rows), M = RX_RESULTS_MIXING;
+  rp_row rows[RP_MAX_ROWS];
+  const int n = rp_rows_of(task, 1, rows), M = RX_RESULTS_MIXING;
   rp_table_begin(d, COUNT(headers), headers);
   for (int i = 0; i < n; i++) {
     rp_cell(d, rows[i].label);
@@ -303,7 +308,7 @@ static int table_mixing(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) 
                                        "zero.plateau",   "point.mixing_step", "zero.mixing_step"};
     int rc = 0;
     for (int k = 0; k < COUNT(nums) && !rc; k++)
-      rc = num_cell(c, d, task, M, &rows[i], nums[k], err);
+      rc = rp_row_cell(c, d, task, M, &rows[i], nums[k], err);
     if (!rc) rc = flag_cell(c, d, task, M, &rows[i], "point.mixes", err);
     if (!rc) rc = flag_cell(c, d, task, M, &rows[i], "zero.mixes", err);
     if (rc) return rc;
@@ -328,15 +333,15 @@ static int table_score(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
              "shuffles), c in drift ≈ c · score and its R², and β = 2c/v with v the measured "
              "noise, the exponent of a that such a drift and noise sample (docs/probes.md §4). "
              "The theory: cosine near 1, c ≈ σ², β = 1.");
-  prow rows[8];
-  const int n = rows_of(task, 1, rows), S = RX_RESULTS_SCORE;
+  rp_row rows[RP_MAX_ROWS];
+  const int n = rp_rows_of(task, 1, rows), S = RX_RESULTS_SCORE;
   rp_table_begin(d, COUNT(headers), headers);
   for (int i = 0; i < n; i++) {
     rp_cell(d, rows[i].label);
     static const char *const nums[] = {"noise_variance", "n_bins_used", "cosine", "cosine_centered",
                                        "p_value",        "c",           "r2",     "beta"};
     for (int k = 0; k < COUNT(nums); k++) {
-      int rc = num_cell(c, d, task, S, &rows[i], nums[k], err);
+      int rc = rp_row_cell(c, d, task, S, &rows[i], nums[k], err);
       if (rc) return rc;
     }
   }
@@ -404,21 +409,21 @@ static int table_temperature(rp_ctx *c, rp_doc *d, const rp_set *s, const int *s
   headers[nh++] = "slope of log β_k vs log k";
   headers[nh++] = "R²";
   headers[nh++] = "decreasing";
-  prow rows[8];
-  const int n = rows_of(task, 0, rows), T = RX_RESULTS_TEMPERATURE;
+  rp_row rows[RP_MAX_ROWS];
+  const int n = rp_rows_of(task, 0, rows), T = RX_RESULTS_TEMPERATURE;
   rp_table_begin(d, nh, headers);
   for (int i = 0; i < n; i++) {
     rp_cell(d, rows[i].label);
-    if ((rc = num_cell(c, d, task, T, &rows[i], "base_variance", err))) return rc;
+    if ((rc = rp_row_cell(c, d, task, T, &rows[i], "base_variance", err))) return rc;
     for (int k = 0; k < n_k; k++) {
       rp_stat st;
-      if ((rc = eval_at(c, task, T, &rows[i], "beta", RP_AT_K, ks[k], &st, err))) return rc;
+      if ((rc = rp_row_eval(c, task, T, &rows[i], "beta", RP_AT_K, ks[k], &st, err))) return rc;
       char t[96];
       rp_stat_text(&st, c->n_seeds, t, sizeof t);
       rp_cell(d, t);
     }
-    if ((rc = num_cell(c, d, task, T, &rows[i], "slope", err))) return rc;
-    if ((rc = num_cell(c, d, task, T, &rows[i], "slope_r2", err))) return rc;
+    if ((rc = rp_row_cell(c, d, task, T, &rows[i], "slope", err))) return rc;
+    if ((rc = rp_row_cell(c, d, task, T, &rows[i], "slope_r2", err))) return rc;
     if ((rc = flag_cell(c, d, task, T, &rows[i], "decreasing", err))) return rc;
   }
   rp_table_end(d);
@@ -435,26 +440,26 @@ static int table_diffusion(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *er
              "on the awake test batch; the lengths of single steps, their mean and 99th "
              "percentile (a p99 far above the mean: jumps rather than a path; docs/probes.md "
              "§1). Headings: radians, unwrapped.");
-  prow rows[8];
-  const int n = rows_of(task, 1, rows), D = RX_RESULTS_DIFFUSION;
+  rp_row rows[RP_MAX_ROWS];
+  const int n = rp_rows_of(task, 1, rows), D = RX_RESULTS_DIFFUSION;
   rp_table_begin(d, COUNT(headers), headers);
   for (int i = 0; i < n; i++) {
-    prow awake = rows[i];
+    rp_row awake = rows[i];
     awake.cond = "active";
     rp_cell(d, rows[i].label);
     rp_stat alpha;
-    int rc = num_cell(c, d, task, D, &rows[i], "noise_variance", err);
-    if (!rc) rc = eval_at(c, task, D, &rows[i], "alpha", RP_VALUE, 0, &alpha, err);
+    int rc = rp_row_cell(c, d, task, D, &rows[i], "noise_variance", err);
+    if (!rc) rc = rp_row_eval(c, task, D, &rows[i], "alpha", RP_VALUE, 0, &alpha, err);
     if (rc) return rc;
     char t[96];
     rp_stat_text(&alpha, c->n_seeds, t, sizeof t);
     rp_cell(d, t);
     rp_cell(d, alpha.n ? rx_diffusion_class_name(rx_diffusion_classify(alpha.mean)) : "n/a");
-    if (!rc) rc = num_cell(c, d, task, D, &awake, "alpha", err);
-    if (!rc) rc = num_cell(c, d, task, D, &rows[i], "step_mean", err);
-    if (!rc) rc = num_cell(c, d, task, D, &rows[i], "step_p99", err);
-    if (!rc) rc = num_cell(c, d, task, D, &awake, "step_mean", err);
-    if (!rc) rc = num_cell(c, d, task, D, &awake, "step_p99", err);
+    if (!rc) rc = rp_row_cell(c, d, task, D, &awake, "alpha", err);
+    if (!rc) rc = rp_row_cell(c, d, task, D, &rows[i], "step_mean", err);
+    if (!rc) rc = rp_row_cell(c, d, task, D, &rows[i], "step_p99", err);
+    if (!rc) rc = rp_row_cell(c, d, task, D, &awake, "step_mean", err);
+    if (!rc) rc = rp_row_cell(c, d, task, D, &awake, "step_p99", err);
     if (rc) return rc;
   }
   rp_table_end(d);
@@ -485,7 +490,7 @@ static int probes_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err
   int seeds[COUNT(probes)][RX_REPORT_MAX_SEEDS], n[COUNT(probes)], any = 0;
   const cJSON *first[COUNT(probes)];
   for (int p = 0; p < COUNT(probes); p++) {
-    int rc = files_of(c, s, probes[p].analysis, seeds[p], &n[p], &first[p], err);
+    int rc = rp_files_of(c, s, probes[p].analysis, seeds[p], &n[p], &first[p], err);
     if (rc) return rc;
     any |= n[p] > 0;
   }
@@ -542,7 +547,7 @@ int rp_section_probes(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, r
              "true. The tables show head direction too, and the untrained network as the "
              "control; the noiseless networks are run without noise and, as a control, with "
              "noise given offline (docs/probes.md §5).");
-  rp_claims_table(d, res, n, 0, 1);
+  rp_claims_table(d, res, n, 0, RP_GROUP_PROBES);
   for (int t = 0; t < 2; t++) {
     int rc = probes_of_task(c, d, (rx_task_kind)t, err);
     if (rc) return rc;

@@ -571,6 +571,17 @@ static const struct {
     {"probe_diffusion", "diffusion probe",
      "mean squared displacement against the lag and step sizes, quiescent and awake "
      "(docs/probes.md §1)"},
+    /* replay (docs/replay.md), beyond the paper */
+    {"replay_examples", "replay examples",
+     "the posteriors of the best significant and of typical quiescent events, under their best "
+     "line (ring) or with their fitted path (arena) (docs/replay.md §7)"},
+    {"replay_scores", "replay scores",
+     "the events' scores and p-values, quiescent and awake, per network (docs/replay.md §4–5)"},
+    {"replay_speeds", "replay speeds",
+     "the speeds of the significant events, quiescent and awake, per network (docs/replay.md "
+     "§7)"},
+    {"replay_paths", "replay paths",
+     "the decoded paths of example events in the arena (docs/replay.md §5)"},
 };
 
 void rp_figure_caption(const char *stem, int gaussian, char *buf, size_t n) {
@@ -626,15 +637,22 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
     return 0;
   }
   char **names = NULL;
-  int n = 0, cap = 0, rc = 0, n_probe = 0;
+  int n = 0, cap = 0, rc = 0, n_probe = 0, n_replay = 0;
   struct dirent *e;
   while ((e = readdir(dir))) {
     size_t k = strlen(e->d_name);
     if (k <= 4 || strcmp(e->d_name + k - 4, ".png") || e->d_name[0] == '.') continue;
-    /* the main root's probe figures are shown in "Is it sampling?" */
+    /* the main root's probe figures are shown in "Is it sampling?", its replay figures in
+     * "Replay" */
     if (root == RP_MAIN &&
         !strncmp(e->d_name, RP_PROBE_FIGURE_PREFIX, strlen(RP_PROBE_FIGURE_PREFIX))) {
       n_probe++;
+      continue;
+    }
+    if (root == RP_MAIN &&
+        (!strncmp(e->d_name, RP_REPLAY_FIGURE_PREFIX, strlen(RP_REPLAY_FIGURE_PREFIX)) ||
+         !strncmp(e->d_name, RP_REPLAY_GRU_FIGURE_PREFIX, strlen(RP_REPLAY_GRU_FIGURE_PREFIX)))) {
+      n_replay++;
       continue;
     }
     if (n == cap) {
@@ -654,10 +672,11 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
   }
   closedir(dir);
   if (!rc && n) qsort(names, (size_t)n, sizeof *names, cmp_names);
-  if (!rc && !n && !n_probe)
+  if (!rc && !n && !n_probe && !n_replay)
     rp_para(d, "No figures in %s (run reactivate figures task=%s).", dir_path, rx_task_name(task));
   if (!rc && n_probe)
     rp_para(d, "The probes' figures (%d) are shown in \"Is it sampling?\".", n_probe);
+  if (!rc && n_replay) rp_para(d, "The replay figures (%d) are shown in \"Replay\".", n_replay);
   if (!rc && n && !s->rel[0])
     rp_para(d, "The figures in %s cannot be linked: no relative path from %s.", dir_path,
             c->cfg->path);
@@ -681,6 +700,57 @@ int rp_figure_if_exists(const rp_set *s, rp_doc *d, const char *stem) {
   if (!rx_file_exists(path)) return 0;
   show_figure(d, dir_path, rel_dir, stem, 0);
   return 1;
+}
+
+int rp_figures_with_prefix(const rp_set *s, rp_doc *d, const char *prefix, const char *const *order,
+                           int n_order, rx_error *err) {
+  char dir_path[2400], rel_dir[2400];
+  if (!s->exists || !s->rel[0]) return 0;
+  rx_results_figures_dir(s->where.dir, dir_path, sizeof dir_path);
+  rx_results_figures_dir(s->rel, rel_dir, sizeof rel_dir);
+  DIR *dir = opendir(dir_path);
+  if (!dir) return 0;
+  const size_t lp = strlen(prefix);
+  char **names = NULL;
+  int n = 0, cap = 0, rc = 0, shown = 0;
+  for (struct dirent *e; (e = readdir(dir));) {
+    size_t k = strlen(e->d_name);
+    if (k <= lp + 4 || strncmp(e->d_name, prefix, lp) || strcmp(e->d_name + k - 4, ".png"))
+      continue;
+    if (n == cap) {
+      cap = cap ? 2 * cap : 8;
+      char **p = realloc(names, (size_t)cap * sizeof *p);
+      if (!p) {
+        rc = rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir_path);
+        break;
+      }
+      names = p;
+    }
+    if (!(names[n] = strndup(e->d_name, k - 4))) { /* the stem */
+      rc = rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir_path);
+      break;
+    }
+    n++;
+  }
+  closedir(dir);
+  if (!rc && n) qsort(names, (size_t)n, sizeof *names, cmp_names);
+  /* those of order first, in its order (each marked shown by emptying it); then the rest */
+  for (int o = 0; o < n_order && !rc; o++)
+    for (int i = 0; i < n; i++)
+      if (names[i][0] && !strcmp(names[i] + lp, order[o])) {
+        show_figure(d, dir_path, rel_dir, names[i], 0);
+        names[i][0] = '\0';
+        shown++;
+      }
+  for (int i = 0; i < n && !rc; i++)
+    if (names[i][0]) {
+      show_figure(d, dir_path, rel_dir, names[i], 0);
+      shown++;
+    }
+  for (int i = 0; i < n; i++)
+    free(names[i]);
+  free(names);
+  return rc ? rc : shown;
 }
 
 int rp_section_figures(rp_ctx *c, rp_doc *d, rx_error *err) {
