@@ -366,6 +366,102 @@ static void test_posterior_same_bits_for_any_thread_count_and_aligned_chunks(voi
   free(P3);
 }
 
+/* The readout decoder reads hidden states h through y = h W^T + b: its posterior is the
+ * formula's for those y (computed in float64), as close as the outputs' own; the outputs decoder
+ * is rx_replay_posterior bit for bit; the folded one has the same bits on any thread count; bad
+ * values are named. */
+static void test_readout_decoder_is_the_posterior_of_the_readout(void) {
+  const int n = 2 * RX_REPLAY_POSTERIOR_ROWS + 7, nr = 24, no = 40, nb = 37;
+  float *h = malloc((size_t)n * nr * sizeof *h), *W = malloc((size_t)no * nr * sizeof *W);
+  float *bias = malloc((size_t)no * sizeof *bias), *F = malloc((size_t)nb * no * sizeof *F);
+  float *y = malloc((size_t)n * no * sizeof *y);
+  float *P = malloc((size_t)n * nb * sizeof *P), *Q = malloc((size_t)n * nb * sizeof *Q);
+  float *Q1 = malloc((size_t)n * nb * sizeof *Q1);
+  double *yd = malloc((size_t)n * no * sizeof *yd);
+  rx_rng r;
+  for (int i = 0; i < n * nr; i++)
+    rx_rng_init(&r, 3, 10, (uint32_t)i, 0, 0), h[i] = (float)rx_rng_normal(&r);
+  for (int i = 0; i < no * nr; i++)
+    rx_rng_init(&r, 3, 11, (uint32_t)i, 0, 0), W[i] = (float)(0.3 * rx_rng_normal(&r));
+  for (int i = 0; i < no; i++)
+    rx_rng_init(&r, 3, 12, (uint32_t)i, 0, 0), bias[i] = (float)rx_rng_normal(&r);
+  for (int i = 0; i < nb * no; i++)
+    rx_rng_init(&r, 3, 13, (uint32_t)i, 0, 0), F[i] = (float)rx_rng_normal(&r);
+  for (int t = 0; t < n; t++)
+    for (int k = 0; k < no; k++) {
+      double s = bias[k];
+      for (int j = 0; j < nr; j++)
+        s += (double)h[t * nr + j] * W[k * nr + j];
+      yd[t * no + k] = s;
+      y[t * no + k] = (float)s;
+    }
+  const double s2 = 3.0;
+  rx_error err;
+  rx_replay_decoder dout, dfold;
+  REQUIRE(rx_replay_posterior(y, n, no, F, nb, s2, P, &err) == 0);
+  REQUIRE(rx_replay_decoder_outputs(&dout, F, nb, no, &err) == 0);
+  REQUIRE(rx_replay_decode(&dout, y, n, s2, Q, &err) == 0);
+  CHECK_MSG(memcmp(P, Q, (size_t)n * nb * sizeof *P) == 0,
+            "outputs decoder differs from the posterior");
+  REQUIRE_MSG(rx_replay_decoder_readout(&dfold, F, nb, no, W, bias, nr, &err) == 0, "%s", err.msg);
+  CHECK(dfold.folded && dfold.n_in == nr && dfold.n_bins == nb);
+  REQUIRE(rx_replay_decode(&dfold, h, n, s2, Q, &err) == 0);
+  double worst_fold = 0, worst_out = 0;
+  for (int t = 0; t < n; t++) {
+    double lp[37], mx = -INFINITY, sum = 0;
+    for (int b = 0; b < nb; b++) {
+      double d2 = 0;
+      for (int k = 0; k < no; k++) {
+        const double d = yd[t * no + k] - F[b * no + k];
+        d2 += d * d;
+      }
+      lp[b] = -d2 / (2 * s2);
+      mx = lp[b] > mx ? lp[b] : mx;
+    }
+    for (int b = 0; b < nb; b++)
+      sum += exp(lp[b] - mx);
+    for (int b = 0; b < nb; b++) {
+      const double want = exp(lp[b] - mx) / sum;
+      worst_fold = fmax(worst_fold, fabs(Q[t * nb + b] - want));
+      worst_out = fmax(worst_out, fabs(P[t * nb + b] - want));
+    }
+  }
+  CHECK_MSG(worst_fold < 1e-4 && worst_fold < 20 * worst_out + 1e-6,
+            "folded readout deviates by %g from the formula (the outputs' posterior by %g)",
+            worst_fold, worst_out);
+  /* a decoder without the bias is another posterior: the test can tell them apart */
+  rx_replay_decoder dnob;
+  REQUIRE(rx_replay_decoder_readout(&dnob, F, nb, no, W, NULL, nr, &err) == 0);
+  REQUIRE(rx_replay_decode(&dnob, h, n, s2, Q1, &err) == 0);
+  double diff = 0;
+  for (int i = 0; i < n * nb; i++)
+    diff = fmax(diff, fabs(Q1[i] - Q[i]));
+  CHECK_MSG(diff > 1e-2, "the bias changes the posterior by only %g", diff);
+  rx_replay_decoder_free(&dnob);
+  /* thread count */
+  const int threads = rx_get_threads();
+  rx_set_threads(1);
+  rx_replay_decoder d1;
+  REQUIRE(rx_replay_decoder_readout(&d1, F, nb, no, W, bias, nr, &err) == 0);
+  REQUIRE(rx_replay_decode(&d1, h, n, s2, Q1, &err) == 0);
+  rx_set_threads(threads);
+  CHECK_MSG(memcmp(Q, Q1, (size_t)n * nb * sizeof *Q) == 0,
+            "folded posterior differs on one thread");
+  rx_replay_decoder_free(&d1);
+  /* bad values, named */
+  h[5 * nr + 3] = NAN;
+  CHECK(rx_replay_decode(&dfold, h, n, s2, Q, &err) == RX_ENUMERIC &&
+        strstr(err.msg, "hidden state [5, 3] is nan"));
+  W[2 * nr + 1] = INFINITY;
+  rx_replay_decoder bad;
+  CHECK(rx_replay_decoder_readout(&bad, F, nb, no, W, bias, nr, &err) == RX_ENUMERIC &&
+        strstr(err.msg, "readout weight [2, 1] is inf"));
+  CHECK(rx_replay_decode(&dfold, h, n, 0.0, Q, &err) == RX_EINVAL && strstr(err.msg, "s2"));
+  rx_replay_decoder_free(&dout);
+  rx_replay_decoder_free(&dfold);
+  free(h), free(W), free(bias), free(F), free(y), free(P), free(Q), free(Q1), free(yd);
+}
+
 /* ---- the line score ---- */
 
 static void test_line_score_is_the_best_line_of_a_brute_force_search(void) {
@@ -498,6 +594,16 @@ static void test_line_p_values_the_same_with_or_without_the_null_scores(void) {
     }
     CHECK_MSG(sig >= 3 && nonsig >= 3, "circ %d: %d significant, %d not: both kinds tested", circ,
               sig, nonsig);
+    /* sharp bumps (s.d. 1 bin) at random positions: many shuffles' best lines land on R or just
+     * below it, where the ring's screen by groups of speeds must not drop a line that reaches R */
+    float *Q = random_bump_events(n, T, B, circ, 90 + (uint32_t)circ);
+    REQUIRE_MSG(rx_replay_line_scores(Q, n, T, B, &o, 0, a, NULL, NULL, &err) == 0, "%s", err.msg);
+    REQUIRE_MSG(rx_replay_line_scores(Q, n, T, B, &o, 0, b, nc, NULL, &err) == 0, "%s", err.msg);
+    for (int e = 0; e < n; e++)
+      CHECK_MSG(a[e].p_column == b[e].p_column && a[e].p_time == b[e].p_time,
+                "circ %d random bumps, event %d: p %g %g without the nulls, %g %g with", circ, e,
+                a[e].p_column, a[e].p_time, b[e].p_column, b[e].p_time);
+    free(Q);
     free(nc);
     free(bump);
     free(P);
@@ -966,6 +1072,7 @@ RX_TEST_MAIN(TEST(test_grid_bins_tile_the_span_and_index_their_centres),
              TEST(test_posterior_rows_sum_to_one_and_peak_at_the_true_bin),
              TEST(test_posterior_matches_the_formula_in_double),
              TEST(test_posterior_same_bits_for_any_thread_count_and_aligned_chunks),
+             TEST(test_readout_decoder_is_the_posterior_of_the_readout),
              TEST(test_line_score_is_the_best_line_of_a_brute_force_search),
              TEST(test_line_nulls_are_the_scores_of_the_documented_shuffles),
              TEST(test_line_p_values_the_same_with_or_without_the_null_scores),

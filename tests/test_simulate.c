@@ -156,6 +156,35 @@ static void test_decode_every_kth_step_matches_every_step_run(void) {
   rx_checkpoint_free(&ck);
 }
 
+/* A run of hidden states alone has the hidden states of a full run, bit for bit (the readout's
+ * output noise draws are keyed apart), no outputs or decoded positions, and refuses to be asked
+ * for them. */
+static void test_hidden_only_run_keeps_the_same_hidden_states(void) {
+  rx_checkpoint ck;
+  REQUIRE(tiny_model(&ck, "spatial_navigation/noisy_unbiased") == 0);
+  ck.rnn->spec.sigma_out = 0.05f;
+  const int B = 5, T = 130; /* more than one chunk of steps */
+  rx_sim_request req = rx_sim_request_default(B, T, 3);
+  req.quiescent = 1;
+  req.keep_hidden = req.keep_outputs = 1;
+  rx_sim_result full, bare;
+  rx_error err;
+  REQUIRE(rx_simulate(&ck, &req, &full, &err) == 0);
+  req.keep_outputs = 0;
+  req.hidden_only = 1;
+  REQUIRE_MSG(rx_simulate(&ck, &req, &bare, &err) == 0, "%s", err.msg);
+  CHECK(memcmp(full.hidden, bare.hidden, (size_t)T * B * ck.rnn->spec.n_rec * sizeof(float)) == 0);
+  CHECK(bare.outputs == NULL && bare.decoded == NULL && bare.T_decoded == 0 && bare.T == T);
+  rx_sim_result_free(&full);
+  rx_sim_result_free(&bare);
+  req.keep_outputs = 1; /* outputs need the readout */
+  CHECK(rx_simulate(&ck, &req, &bare, &err) == RX_EINVAL && strstr(err.msg, "hidden states alone"));
+  req.keep_outputs = 0;
+  req.keep_hidden = 0; /* nothing kept */
+  CHECK(rx_simulate(&ck, &req, &bare, &err) == RX_EINVAL && strstr(err.msg, "hidden states alone"));
+  rx_checkpoint_free(&ck);
+}
+
 /* Awake runs on the run's test batch reproduce the batch the trainer uses; bad requests fail. */
 static void test_test_batch_and_bad_requests(void) {
   rx_checkpoint ck;
@@ -268,4 +297,5 @@ RX_TEST_MAIN(TEST(test_simulate_flushes_denormals_and_workspaces_change_no_cpu_s
              TEST(test_noiseless_quiescent_run_from_fixed_point_stays_put),
              TEST(test_chunked_long_run_extends_short_run),
              TEST(test_decode_every_kth_step_matches_every_step_run),
+             TEST(test_hidden_only_run_keeps_the_same_hidden_states),
              TEST(test_test_batch_and_bad_requests))

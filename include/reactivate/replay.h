@@ -83,6 +83,33 @@ int rx_replay_grid_index(const rx_replay_grid *g, const double *pos);
 int rx_replay_posterior(const float *y, size_t n, int n_out, const float *code, int n_bins,
                         double s2, float *post, rx_error *err);
 
+/* The same posterior from a decoder prepared once for many calls (rx_replay_posterior is one
+ * decoder of the outputs, used once):
+ * - rx_replay_decoder_outputs: rows are outputs y (n, n_out), decoded against code (n_bins,
+ *   n_out): rx_replay_posterior exactly, bit for bit.
+ * - rx_replay_decoder_readout: rows are the hidden states h (n, n_rec) of a network whose
+ *   outputs are the linear readout y = h W^T + bias (W (n_out, n_rec), bias (n_out,) or NULL)
+ *   without output noise. Since y . F_b = h . (F W)_b + bias . F_b, the rows are multiplied with
+ *   the folded codebook F W (n_bins, n_rec, one float32 product when the decoder is made) and
+ *   bias . F_b joins ||F_b||^2 / 2 (float64): the outputs are never formed, so a quiescent run
+ *   needs no readout. Log-probabilities equal rx_replay_posterior's of y up to the float32
+ *   rounding of the two products (about 1e-6 ||h|| ||F W|| / s2 instead of 1e-7).
+ * rx_replay_decode(d, x, n, s2, post): x (n, n_in) rows (n_in = n_out or n_rec), post (n,
+ * n_bins); the blocks, bits and failures of rx_replay_posterior (a non-finite row value named as
+ * "output" or "hidden state"; the decoders name non-finite code, weight or bias values). */
+typedef struct rx_replay_decoder {
+  int n_in, n_bins, folded; /* folded: rows are hidden states */
+  float *code;              /* (n_bins, n_in) what the rows are multiplied with */
+  double *half;             /* (n_bins,) ||F_b||^2 / 2 - bias . F_b */
+} rx_replay_decoder;
+int rx_replay_decoder_outputs(rx_replay_decoder *d, const float *code, int n_bins, int n_out,
+                              rx_error *err);
+int rx_replay_decoder_readout(rx_replay_decoder *d, const float *code, int n_bins, int n_out,
+                              const float *w, const float *bias, int n_rec, rx_error *err);
+int rx_replay_decode(const rx_replay_decoder *d, const float *x, size_t n, double s2, float *post,
+                     rx_error *err);
+void rx_replay_decoder_free(rx_replay_decoder *d);
+
 /* The posterior mean of each row of post (n, n_bins) (rows need not be normalised: each is
  * divided by its sum) over bins with centres (n_bins, dim) float32: the weighted mean position
  * (dim 1 or 2), or, with circular (dim 1, angles), the circular mean atan2(sum p sin, sum p cos)

@@ -48,6 +48,10 @@ typedef struct rx_sim_request {
    * readout on its own, so a step's outputs have the same bits for any k (a long quiescent run
    * whose outputs are wanted only now and then costs about half as much). */
   int decode_every;
+  /* 1: hidden states alone (keep_hidden 1, keep_outputs 0, decode_every 0): no readout and no
+   * decoded positions (decoded NULL, T_decoded 0), for analyses that read the outputs through
+   * the readout's weights (rx_replay_decoder_readout). The hidden states are the same bits. */
+  int hidden_only;
 } rx_sim_request;
 
 /* Defaults: generated batch from (seed, RX_STREAM_SIMULATE_TASK, 0), noise as trained. */

@@ -62,9 +62,10 @@ static int check_run(const analysis_ctx *a, const run_slot *r, const replay_stat
  * outputs gathered in event order, their posterior, their scores. steps (NULL, or n (E - 1)) gets
  * the length of every step within an event of the posterior mean (on the ring wrapped into
  * [-pi, pi)): the decoded speed per step. */
-static int score_outputs(const replay_state *st, const float *y, int B, int n_out, int t0, int W,
-                         int E, const float *code, double s2, uint32_t id0, rxa_replay_set *set,
-                         double *steps, rx_error *err) {
+static int score_outputs(const replay_state *st, const float *y, int B,
+                         const rx_replay_decoder *dec, int t0, int W, int E, double s2,
+                         uint32_t id0, rxa_replay_set *set, double *steps, rx_error *err) {
+  const int n_out = dec->n_in; /* the width of y's rows: outputs, or hidden states (folded) */
   const size_t n = (size_t)B * W, bins = (size_t)st->g.n_bins;
   int rc = rxa_replay_set_init(set, &st->o, n, E, st->g.n_bins, err);
   if (rc) return rc;
@@ -77,6 +78,7 @@ static int score_outputs(const replay_state *st, const float *y, int B, int n_ou
     rc = rx_fail(err, RX_ENOMEM, "replay: out of memory for %zu events", cap);
   for (size_t e0 = 0; !rc && e0 < n; e0 += cap) {
     const size_t ne = n - e0 < cap ? n - e0 : cap;
+#pragma omp parallel for schedule(static)
     for (size_t i = 0; i < ne; i++) {
       const size_t b = (e0 + i) / W, w = (e0 + i) % W;
       for (int s = 0; s < E; s++) {
@@ -84,7 +86,7 @@ static int score_outputs(const replay_state *st, const float *y, int B, int n_ou
         memcpy(buf + (i * E + s) * n_out, y + (t * B + b) * n_out, (size_t)n_out * sizeof *buf);
       }
     }
-    rc = rx_replay_posterior(buf, ne * E, n_out, code, st->g.n_bins, s2, post, err);
+    rc = rx_replay_decode(dec, buf, ne * E, s2, post, err);
     if (!rc) rc = rxa_replay_score(set, post, e0, ne, id0 + (uint32_t)e0, st->g.centers, err);
     if (!rc && steps)
       rc = rx_replay_posterior_mean(post, ne * E, st->g.n_bins, st->g.centers, dim, st->ring, mean,
@@ -119,7 +121,7 @@ static int simulate_awake(const analysis_ctx *a, const run_slot *r, rx_sim_resul
 /* Quiescent from the awake start (the test batch's initial states), replay.t_burn +
  * replay.t_total steps, outputs kept. */
 static int simulate_quiescent(const analysis_ctx *a, const run_slot *r, const probe_cond *c, int ci,
-                              rx_sim_result *out, rx_error *err) {
+                              int hidden_only, rx_sim_result *out, rx_error *err) {
   const int T = a->cfg->replay.t_burn + a->cfg->replay.t_total;
   rx_sim_request req = rx_sim_request_default(a->cfg->replay.batch_size, T, (uint32_t)a->cfg->seed);
   req.batch_seed = (uint32_t)r->ck.cfg.seed;
@@ -128,7 +130,8 @@ static int simulate_quiescent(const analysis_ctx *a, const run_slot *r, const pr
   req.rule = c->rule;
   req.rule_variance = c->rule_var;
   req.noise_index = (uint32_t)(SIM_REPLAY + ci);
-  req.keep_outputs = 1;
+  req.keep_outputs = !hidden_only;
+  req.keep_hidden = req.hidden_only = hidden_only;
   return rx_simulate(&r->ck, &req, out, err);
 }
 
@@ -188,13 +191,33 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
   if (!code)
     return rx_fail(err, RX_ENOMEM, "replay: out of memory for the code of %d bins", st->g.n_bins);
   rx_population_encode(pop, st->g.centers, (size_t)st->g.n_bins, code);
+  /* The awake events are decoded from the outputs. The quiescent runs, without output noise,
+   * from their hidden states through the readout folded into the code (docs/replay.md §2):
+   * their outputs are then never formed, which spares the readout's product over every step
+   * (a third of a quiescent run's arithmetic at the paper's sizes). */
+  rx_replay_decoder dec_out, dec_q;
+  const rx_param *w_out = rx_rnn_find_param(r->ck.rnn, "w_out.weight");
+  const rx_param *b_out = rx_rnn_find_param(r->ck.rnn, "w_out.bias");
+  const int fold = r->ck.rnn->spec.sigma_out == 0 && w_out && w_out->ndim == 2 &&
+                   w_out->shape[0] == n_out && w_out->shape[1] == r->ck.rnn->spec.n_rec;
+  int rc = rx_replay_decoder_outputs(&dec_out, code, st->g.n_bins, n_out, err);
+  if (!rc && fold)
+    rc = rx_replay_decoder_readout(&dec_q, code, st->g.n_bins, n_out, r->ck.rnn->w + w_out->offset,
+                                   b_out ? r->ck.rnn->w + b_out->offset : NULL,
+                                   r->ck.rnn->spec.n_rec, err);
+  free(code);
+  if (rc) {
+    rx_replay_decoder_free(&dec_out);
+    return rc;
+  }
+  const rx_replay_decoder *dq = fold ? &dec_q : &dec_out;
 
   /* s^2 and the awake events, from the test batch */
   rx_sim_result awake;
   rxa_replay_set awake_set;
   int has_awake_set = 0;
   double s2 = NAN;
-  int rc = simulate_awake(a, r, &awake, err);
+  rc = simulate_awake(a, r, &awake, err);
   if (!rc) {
     const size_t m = (size_t)awake.T * awake.B;
     rc = rx_population_mse(pop, awake.outputs, awake.batch.targets, m, NULL, &s2, NULL, err);
@@ -215,7 +238,7 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
   if (!rc && W_awake > 0) {
     const size_t n_steps = (size_t)awake.B * W_awake * (E - 1);
     double *steps = malloc(n_steps * sizeof *steps);
-    rc = steps ? score_outputs(st, awake.outputs, awake.B, n_out, 0, W_awake, E, code, s2,
+    rc = steps ? score_outputs(st, awake.outputs, awake.B, &dec_out, 0, W_awake, E, s2,
                                event_id0(r, 0, 1), &awake_set, steps, err)
                : rx_fail(err, RX_ENOMEM, "replay: out of memory");
     has_awake_set = !rc;
@@ -243,9 +266,9 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
   for (int ci = 0; ci < n_cond && !rc; ci++) {
     rx_sim_result q;
     rxa_replay_set set;
-    rc = simulate_quiescent(a, r, &conds[ci], ci, &q, err);
+    rc = simulate_quiescent(a, r, &conds[ci], ci, fold, &q, err);
     if (rc) break;
-    rc = score_outputs(st, q.outputs, q.B, n_out, cfg->replay.t_burn, W, E, code, s2,
+    rc = score_outputs(st, fold ? q.hidden : q.outputs, q.B, dq, cfg->replay.t_burn, W, E, s2,
                        event_id0(r, ci, 0), &set, NULL, err);
     rx_sim_result_free(&q);
     if (rc) break;
@@ -274,7 +297,8 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
     rxa_replay_set_free(&set);
   }
   if (has_awake_set) rxa_replay_set_free(&awake_set);
-  free(code);
+  rx_replay_decoder_free(&dec_out);
+  if (fold) rx_replay_decoder_free(&dec_q);
   return rc;
 }
 

@@ -79,6 +79,10 @@ static int check_request(const rx_checkpoint *ck, const rx_sim_request *req, rx_
                    "decoding every %d steps needs a number of steps that is a multiple of it "
                    "(got %d)",
                    req->decode_every, req->T);
+  if (req->hidden_only && (!req->keep_hidden || req->keep_outputs || req->decode_every))
+    return rx_fail(err, RX_EINVAL,
+                   "a run of hidden states alone keeps them (keep_hidden), and no outputs or "
+                   "decoded positions (keep_outputs 0, decode_every 0)");
   if (req->quiescent && req->inputs)
     return rx_fail(err, RX_EINVAL,
                    "a quiescent run takes no inputs (drop --inputs or --quiescent)");
@@ -115,7 +119,7 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
   out->T = T;
   out->dim = dim;
   out->decode_every = every;
-  out->T_decoded = T / every;
+  out->T_decoded = req->hidden_only ? 0 : T / every;
 
   /* Noise actually used. */
   out->sigma_in = spec->sigma_in;
@@ -149,7 +153,7 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
     rx_population_encode(ck->pop, out->batch.init, (size_t)B, out->init_codes);
 
   const size_t rows = (size_t)B * T, rows_decoded = (size_t)B * out->T_decoded;
-  if ((rc = alloc_floats(&out->decoded, rows_decoded * dim, err))) goto fail;
+  if (!req->hidden_only && (rc = alloc_floats(&out->decoded, rows_decoded * dim, err))) goto fail;
   if (req->keep_hidden && (rc = alloc_floats(&out->hidden, rows * spec->n_rec, err))) goto fail;
   if (req->keep_outputs && (rc = alloc_floats(&out->outputs, rows_decoded * spec->n_out, err)))
     goto fail;
@@ -181,12 +185,13 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
                       .h0 = t0 > 0 ? h : req->h0,
                       .noise = &noise,
                       .t0 = t0};
-    rc = rx_rnn_forward(rnn, ws, &run, per_step ? NULL : y, err);
+    rc = rx_rnn_forward(rnn, ws, &run, per_step || req->hidden_only ? NULL : y, err);
     if (rc) break;
     const float *hid = rx_rnn_workspace_hidden(ws);
     const size_t n_h = (size_t)B * spec->n_rec;
     memcpy(h, hid + (size_t)(tc - 1) * n_h, n_h * sizeof(float)); /* continue from h_T */
     if (out->hidden) memcpy(out->hidden + off * spec->n_rec, hid, (size_t)tc * n_h * sizeof(float));
+    if (req->hidden_only) continue;
     if (!per_step) {
       rx_population_decode(ck->pop, y, (size_t)tc * B, out->decoded + off * dim);
       if (out->outputs)

@@ -26,6 +26,7 @@
 
 #include "reactivate/replay.h"
 #include "reactivate/rng.h"
+#include "stats/stats_internal.h"
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -40,7 +41,8 @@ enum {
   MAX_SPEEDS = 100001,
   MAX_SHUFFLES = 1000000,
   MAX_ROW_CELLS = 1 << 24, /* steps x padded row: the integer matrix a thread holds */
-  MIN_SCALE16 = 64         /* screen in 16 bits when a step's mass gets at least 64 units there */
+  MIN_SCALE16 = 64,        /* screen in 16 bits when a step's mass gets at least 64 units there */
+  GROUP = 8                /* speeds per group of the ring's screen */
 };
 
 typedef int32_t v8i __attribute__((vector_size(LANES * sizeof(int32_t))));
@@ -75,6 +77,11 @@ typedef struct plan {
   int *lo, *cnt; /* (K,) a speed's first b0 and its number of b0 */
   int *col;      /* (K, T) column read at step t by the line of lane 0: ring round(v t) mod B,
                     line padl + lo_k + round(v t) */
+  /* ring, 16-bit screen: speeds screened in groups first (null_search). Group g holds speeds
+   * g G .. g G + G - 1; at step t its lines read columns b0 + [lo_g(t), lo_g(t) + W_g(t)] */
+  int G, n_groups, n_widths; /* n_widths = the largest W_g(t) + 1 */
+  int *gcol;                 /* (n_groups, T) lo_g(t) mod B */
+  int *gw;                   /* (n_groups, T) W_g(t) */
 } plan;
 
 static void plan_free(plan *pl) {
@@ -83,6 +90,41 @@ static void plan_free(plan *pl) {
   free(pl->lo);
   free(pl->cnt);
   free(pl->col);
+  free(pl->gcol);
+  free(pl->gw);
+}
+
+/* The speed groups of the ring's screen (plan.G ...): GROUP consecutive speeds, each group's
+ * column range per step from its speeds' rounded offsets (col holds them mod B). */
+static int plan_groups(plan *pl, rx_error *err) {
+  const int T = pl->T, B = pl->B, K = pl->K;
+  pl->G = GROUP < K ? GROUP : K;
+  pl->n_groups = (K + pl->G - 1) / pl->G;
+  pl->gcol = malloc((size_t)pl->n_groups * T * sizeof *pl->gcol);
+  pl->gw = malloc((size_t)pl->n_groups * T * sizeof *pl->gw);
+  if (!pl->gcol || !pl->gw) {
+    plan_free(pl);
+    return rx_fail(err, RX_ENOMEM, "line score: out of memory for %d speed groups", K);
+  }
+  pl->n_widths = 1;
+  for (int g = 0; g < pl->n_groups; g++) {
+    const int k0 = g * pl->G, k1 = k0 + pl->G < K ? k0 + pl->G : K;
+    for (int t = 0; t < T; t++) {
+      int lo = INT32_MAX, hi = INT32_MIN;
+      for (int k = k0; k < k1; k++) { /* the unwrapped offset round(v t), as plan_make took it */
+        const double x = pl->v[k] * t, r = floor(fabs(x) + 0.5);
+        const int off = (int)(x < 0 ? -r : r);
+        lo = off < lo ? off : lo;
+        hi = off > hi ? off : hi;
+      }
+      /* a window wider than the ring covers all of it: W = B - 1 is the same bound */
+      const int W = hi - lo < B - 1 ? hi - lo : B - 1;
+      pl->gcol[(size_t)g * T + t] = ((lo % B) + B) % B;
+      pl->gw[(size_t)g * T + t] = W;
+      pl->n_widths = W + 1 > pl->n_widths ? W + 1 : pl->n_widths;
+    }
+  }
+  return RX_OK;
 }
 
 static int plan_make(plan *pl, int T, int B, const rx_line_score_opts *o, rx_error *err) {
@@ -161,7 +203,7 @@ static int plan_make(plan *pl, int T, int B, const rx_line_score_opts *o, rx_err
     pl->order[n++] = kl;
     if (kh != kl) pl->order[n++] = kh;
   }
-  return RX_OK;
+  return o->circular && pl->sh >= 0 ? plan_groups(pl, err) : RX_OK;
 }
 
 /* A thread's buffers. */
@@ -180,6 +222,9 @@ typedef struct work {
   int32_t *rmax;  /* (T,) each row's largest value in q16 */
   int32_t *rmaxc; /* (T,) the same for the rows of a shuffled event, in its step order */
   int *shift;     /* (T,) column shuffle */
+  uint16_t *mf; /* ring: (T, n_widths, L) q16 rows max-filtered, mf_W(c) = max_(0..W) q16(c + d) */
+  int *gidx;    /* (T,) a group's start per step in mf */
+  signed char *gstate; /* (n_groups,) 0 not screened, 1 kept, -1 dropped */
 } work;
 
 static void work_free(work *wk) {
@@ -197,6 +242,9 @@ static void work_free(work *wk) {
   free(wk->idx);
   free(wk->perm);
   free(wk->shift);
+  free(wk->mf);
+  free(wk->gidx);
+  free(wk->gstate);
 }
 
 static int work_alloc(work *wk, const plan *pl) {
@@ -216,8 +264,15 @@ static int work_alloc(work *wk, const plan *pl) {
   wk->idx = malloc((size_t)pl->K * T * sizeof *wk->idx);
   wk->perm = malloc(T * sizeof *wk->perm);
   wk->shift = malloc(T * sizeof *wk->shift);
+  const int groups = pl->n_groups > 0;
+  if (groups) {
+    wk->mf = malloc(cells * pl->n_widths * sizeof *wk->mf);
+    wk->gidx = malloc(T * sizeof *wk->gidx);
+    wk->gstate = malloc((size_t)pl->n_groups * sizeof *wk->gstate);
+  }
   if (wk->p && wk->q && wk->qc && wk->q16 && wk->qc16 && wk->sums && wk->kvec && wk->idx &&
-      wk->perm && wk->rowbase && wk->rowperm && wk->rmax && wk->rmaxc && wk->shift)
+      wk->perm && wk->rowbase && wk->rowperm && wk->rmax && wk->rmaxc && wk->shift &&
+      (!groups || (wk->mf && wk->gidx && wk->gstate)))
     return 0;
   work_free(wk);
   return -1;
@@ -508,6 +563,54 @@ static void splat16(v16u *v, int32_t x) {
     (*v)[i] = (uint16_t)x;
 }
 
+/* The ring's max-filtered rows of an event (work.mf) from its periodic 16-bit rows q16 (T, L):
+ * mf_W(c) = max_(d = 0 .. W) q16(c + d) for c in [0, B), then repeated periodically like q16.
+ * A line of group g reads at step t a column within [b0 + lo_g(t), b0 + lo_g(t) + W_g(t)], so
+ * mf_(W_g(t))(b0 + lo_g(t)) bounds what every line of the group collects there; and it rotates
+ * with a column shuffle as q16 does. */
+static void max_filter(const plan *pl, const uint16_t *q16, uint16_t *mf) {
+  const int B = pl->B, L = pl->L, nw = pl->n_widths;
+  for (int t = 0; t < pl->T; t++) {
+    const uint16_t *q = q16 + (size_t)t * L;
+    uint16_t *m = mf + (size_t)t * nw * L;
+    memcpy(m, q, (size_t)L * sizeof *m);
+    for (int W = 1; W < nw; W++) {
+      uint16_t *mw = m + (size_t)W * L;
+      const uint16_t *prev = mw - L;
+      for (int c = 0; c < B; c++) /* c + W <= 2 B - 2 < L: within the periodic row */
+        mw[c] = prev[c] > q[c + W] ? prev[c] : q[c + W];
+      for (int c = B; c < L; c++)
+        mw[c] = mw[c - B];
+    }
+  }
+}
+
+/* Whether group g of the ring may hold a line reaching R (cut: the 16-bit value a line's bound
+ * must exceed; mid and fp as pass16's): the lane-wise sums of the group's max-filtered columns
+ * bound every line of the group; rows and shift as in speed_idx. */
+static int group_may_reach(const plan *pl, int g, const int *rowbase, const int *shift,
+                           const uint16_t *mf, int tmid, const v16u *mid, const v16u *cut,
+                           int *gidx) {
+  const int T = pl->T, B = pl->B, L = pl->L, nw = pl->n_widths;
+  const int *gcol = pl->gcol + (size_t)g * T, *gw = pl->gw + (size_t)g * T;
+  for (int t = 0; t < T; t++) {
+    const int c = gcol[t] - (shift ? shift[t] : 0);
+    gidx[t] = (rowbase[t] / L * nw + gw[t]) * L + c + (B & -(c < 0));
+  }
+  v16u best = {0};
+  const int nv = (B + LANES16 - 1) / LANES16;
+  if (nv <= MAX_VECS) {
+    if (!dispatch16(mf, gidx, T, nv, tmid, mid, &best)) return 0;
+  } else {
+    const int chunks = (nv + MAX_VECS - 1) / MAX_VECS;
+    for (int ch = 0; ch < chunks; ch++) {
+      const int v0 = nv * ch / chunks, v1 = nv * (ch + 1) / chunks;
+      dispatch16(mf + (size_t)LANES16 * v0, gidx, T, v1 - v0, tmid, mid, &best);
+    }
+  }
+  return any_above16(&best, cut);
+}
+
 /* The best line sum of a shuffled event (q, q16; rowbase and shift as in speed_idx), exact;
  * rmax16[t] bounds the 16-bit values read at step t. With R > 0 only whether it reaches R
  * matters: the value returned is then >= R exactly when the best line's is, and the search stops
@@ -543,9 +646,27 @@ static int32_t null_search(const plan *pl, const int32_t *q, const uint16_t *q16
   const int32_t f = R - pl->slack - 1 < 0 ? -1 : ((R - pl->slack - 1) >> sh) - rest;
   splat16(&cut, f < 0 ? 0 : f > 65535 ? 65535 : f);
   const v16u *fp = R > 0 && f >= 0 ? &cut : NULL;
+  /* ring: a group of speeds none of whose lines can reach R, by the bound of group_may_reach,
+   * is dropped whole (its speeds' Q 0, as pass16's drop) */
+  const int32_t fg = R > 0 ? R - pl->slack - 1 : -1;
+  const int groups = pl->n_groups > 0 && fg >= 0;
+  v16u gcut;
+  splat16(&gcut, groups ? fg >> sh : 0);
+  if (groups) memset(wk->gstate, 0, (size_t)pl->n_groups);
   v16u top = {0};
   for (int ki = 0; ki < pl->K; ki++) {
     const int k = pl->order[ki];
+    if (groups) {
+      signed char *gs = wk->gstate + k / pl->G;
+      if (!*gs)
+        *gs = group_may_reach(pl, k / pl->G, rowbase, shift, wk->mf, tmid, fp, &gcut, wk->gidx)
+                  ? 1
+                  : -1;
+      if (*gs < 0) {
+        wk->kvec[k] = (v16u){0};
+        continue;
+      }
+    }
     int *idx = wk->idx + (size_t)k * T;
     speed_idx(pl, k, rowbase, shift, idx);
     speed16(pl, k, q16, idx, tmid, fp, wk->kvec + k);
@@ -583,6 +704,7 @@ static void score_event(const plan *pl, const rx_line_score_opts *o, const float
       p[b] = row[b] / sum;
     wk->rmax[t] = band_row(pl, p, wk->q + (size_t)t * pl->L, wk->q16 + (size_t)t * pl->L);
   }
+  if (pl->n_groups > 0 && S > 0) max_filter(pl, wk->q16, wk->mf);
   /* the observed event: every line in 32 bits, then the best in the tie-break order */
   for (int t = 0; t < T; t++)
     wk->rowbase[t] = t * pl->L;
@@ -659,29 +781,6 @@ static void score_event(const plan *pl, const rx_line_score_opts *o, const float
   }
 }
 
-/* One line naming the first value that is negative or non-finite, or the first step with no
- * mass; 0 when the events are fine. */
-static int check_events(const float *post, size_t n_events, int T, int B, const char *what,
-                        rx_error *err) {
-  for (size_t e = 0; e < n_events; e++)
-    for (int t = 0; t < T; t++) {
-      const float *row = post + (e * T + t) * (size_t)B;
-      double sum = 0;
-      for (int b = 0; b < B; b++) {
-        if (!(row[b] >= 0) || !isfinite(row[b]))
-          return rx_fail(err, isfinite(row[b]) ? RX_EINVAL : RX_ENUMERIC,
-                         "%s: posterior [event %zu, step %d, bin %d] is %g; must be finite and "
-                         ">= 0",
-                         what, e, t, b, (double)row[b]);
-        sum += row[b];
-      }
-      if (!(sum > 0))
-        return rx_fail(err, RX_EINVAL, "%s: posterior [event %zu, step %d] has no mass", what, e,
-                       t);
-    }
-  return RX_OK;
-}
-
 int rx_replay_line_scores(const float *post, size_t n_events, int steps, int bins,
                           const rx_line_score_opts *opts, uint32_t first_id, rx_line_score *out,
                           double *null_column, double *null_time, rx_error *err) {
@@ -710,19 +809,22 @@ int rx_replay_line_scores(const float *post, size_t n_events, int steps, int bin
                    MAX_SHUFFLES);
   if (!(o.alpha > 0 && o.alpha <= 1))
     return rx_fail(err, RX_EINVAL, "line score: alpha = %g, expected 0 < alpha <= 1", o.alpha);
-  int rc = check_events(post, n_events, steps, bins, "line score", err);
-  if (rc) return rc;
   plan pl;
+  int rc;
   if ((rc = plan_make(&pl, steps, bins, &o, err))) return rc;
   const size_t S = (size_t)o.n_shuffles;
-  int nomem = 0;
-#pragma omp parallel reduction(| : nomem)
+  int nomem = 0, bad = 0;
+#pragma omp parallel reduction(| : nomem, bad)
   {
     work wk;
     nomem = work_alloc(&wk, &pl) != 0;
 #pragma omp for schedule(dynamic, 1)
     for (size_t e = 0; e < n_events; e++) {
       if (nomem) continue;
+      if (!rxst_rows_ok(post + e * steps * (size_t)bins, (size_t)steps, bins)) {
+        bad = 1; /* named below */
+        continue;
+      }
       score_event(&pl, &o, post + e * steps * (size_t)bins, first_id + (uint32_t)e, &wk, out + e,
                   null_column ? null_column + e * S : NULL, null_time ? null_time + e * S : NULL);
     }
@@ -732,5 +834,6 @@ int rx_replay_line_scores(const float *post, size_t n_events, int steps, int bin
   if (nomem)
     return rx_fail(err, RX_ENOMEM, "line score: out of memory for a thread's %d x %d buffers",
                    steps, pl.L);
+  if (bad) return rxst_check_posterior(post, n_events, steps, bins, "line score", err);
   return RX_OK;
 }

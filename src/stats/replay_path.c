@@ -10,11 +10,13 @@
  * permutes the (m_t, V_t) pairs, which leaves SS_tot alone and changes only c: each shuffle costs
  * O(steps). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reactivate/replay.h"
 #include "reactivate/rng.h"
+#include "stats/stats_internal.h"
 
 enum { MAX_SHUFFLES = 1000000, MAX_STEPS = 1 << 24 };
 
@@ -115,27 +117,29 @@ static int check_opts(const rx_path_score_opts *o, size_t n_events, int steps, r
   return RX_OK;
 }
 
-/* Per-thread scratch: means (T, 2), centred means (T, 2), a permutation (T,). */
+/* Per-thread scratch: means (T, 2), centred means (T, 2), a permutation (T,), a flag per 8 bins
+ * (0 without bins: rx_replay_path_scores_points). */
 typedef struct path_work {
   double *m, *d;
   int *perm;
+  unsigned char *live;
 } path_work;
-
-static int path_work_alloc(path_work *w, int T) {
-  w->m = malloc((size_t)T * 2 * sizeof *w->m);
-  w->d = malloc((size_t)T * 2 * sizeof *w->d);
-  w->perm = malloc((size_t)T * sizeof *w->perm);
-  if (w->m && w->d && w->perm) return 0;
-  free(w->m);
-  free(w->d);
-  free(w->perm);
-  return -1;
-}
 
 static void path_work_free(path_work *w) {
   free(w->m);
   free(w->d);
   free(w->perm);
+  free(w->live);
+}
+
+static int path_work_alloc(path_work *w, int T, int n_bins) {
+  w->m = malloc((size_t)T * 2 * sizeof *w->m);
+  w->d = malloc((size_t)T * 2 * sizeof *w->d);
+  w->perm = malloc((size_t)T * sizeof *w->perm);
+  w->live = malloc((size_t)(n_bins + 7) / 8 + 1);
+  if (w->m && w->d && w->perm && w->live) return 0;
+  path_work_free(w);
+  return -1;
 }
 
 int rx_replay_path_scores(const float *post, size_t n_events, int steps, int n_bins,
@@ -150,46 +154,53 @@ int rx_replay_path_scores(const float *post, size_t n_events, int steps, int n_b
     if (!isfinite(centers[i]))
       return rx_fail(err, RX_ENUMERIC, "path score: centre of bin %zu is %g", i / 2,
                      (double)centers[i]);
-  for (size_t e = 0; e < n_events; e++)
-    for (int t = 0; t < steps; t++) {
-      const float *row = post + (e * steps + t) * (size_t)n_bins;
-      double sum = 0;
-      for (int b = 0; b < n_bins; b++) {
-        if (!(row[b] >= 0) || !isfinite(row[b]))
-          return rx_fail(err, isfinite(row[b]) ? RX_EINVAL : RX_ENUMERIC,
-                         "path score: posterior [event %zu, step %d, bin %d] is %g; must be "
-                         "finite and >= 0",
-                         e, t, b, (double)row[b]);
-        sum += row[b];
-      }
-      if (!(sum > 0))
-        return rx_fail(err, RX_EINVAL, "path score: posterior [event %zu, step %d] has no mass", e,
-                       t);
-    }
   const size_t S = (size_t)o.n_shuffles;
-  int nomem = 0;
-#pragma omp parallel reduction(| : nomem)
+  int nomem = 0, bad = 0;
+#pragma omp parallel reduction(| : nomem, bad)
   {
     path_work w;
-    nomem = path_work_alloc(&w, steps) != 0;
+    nomem = path_work_alloc(&w, steps, n_bins) != 0;
 #pragma omp for schedule(dynamic, 4)
     for (size_t e = 0; e < n_events; e++) {
       if (nomem) continue;
+      if (!rxst_rows_ok(post + e * steps * (size_t)n_bins, (size_t)steps, n_bins)) {
+        bad = 1; /* named below */
+        continue;
+      }
       double sv = 0;
       for (int t = 0; t < steps; t++) {
         const float *row = post + (e * steps + t) * (size_t)n_bins;
+        /* blocks of 8 bins without mass are skipped: their terms are zeros, which leave the
+         * sums' bits as they are (a sharp posterior is zero almost everywhere) */
+        const int blocks = (n_bins + 7) / 8;
+        unsigned char *live = w.live;
         double wsum = 0, mx = 0, my = 0;
-        for (int b = 0; b < n_bins; b++) {
-          wsum += row[b];
-          mx += row[b] * (double)centers[2 * (size_t)b];
-          my += row[b] * (double)centers[2 * b + 1];
+        for (int k = 0; k < blocks; k++) {
+          const int b0 = 8 * k, b1 = b0 + 8 < n_bins ? b0 + 8 : n_bins;
+          uint32_t any = 0;
+          for (int b = b0; b < b1; b++) {
+            uint32_t bits;
+            memcpy(&bits, row + b, sizeof bits);
+            any |= bits;
+          }
+          live[k] = any != 0;
+          if (!any) continue;
+          for (int b = b0; b < b1; b++) {
+            wsum += row[b];
+            mx += row[b] * (double)centers[2 * (size_t)b];
+            my += row[b] * (double)centers[2 * b + 1];
+          }
         }
         mx /= wsum;
         my /= wsum;
         double v = 0; /* the spread around the step's mean, taken about it for accuracy */
-        for (int b = 0; b < n_bins; b++) {
-          const double dx = centers[2 * (size_t)b] - mx, dy = centers[2 * b + 1] - my;
-          v += row[b] * (dx * dx + dy * dy);
+        for (int k = 0; k < blocks; k++) {
+          if (!live[k]) continue;
+          const int b0 = 8 * k, b1 = b0 + 8 < n_bins ? b0 + 8 : n_bins;
+          for (int b = b0; b < b1; b++) {
+            const double dx = centers[2 * (size_t)b] - mx, dy = centers[2 * b + 1] - my;
+            v += row[b] * (dx * dx + dy * dy);
+          }
         }
         w.m[2 * (size_t)t] = mx;
         w.m[2 * t + 1] = my;
@@ -201,6 +212,7 @@ int rx_replay_path_scores(const float *post, size_t n_events, int steps, int n_b
     if (!nomem) path_work_free(&w);
   }
   if (nomem) return rx_fail(err, RX_ENOMEM, "path score: out of memory for %d steps", steps);
+  if (bad) return rxst_check_posterior(post, n_events, steps, n_bins, "path score", err);
   return RX_OK;
 }
 
@@ -224,7 +236,7 @@ int rx_replay_path_scores_points(const float *points, size_t n_events, int steps
 #pragma omp parallel reduction(| : nomem)
   {
     path_work w;
-    nomem = path_work_alloc(&w, steps) != 0;
+    nomem = path_work_alloc(&w, steps, 0) != 0;
 #pragma omp for schedule(dynamic, 16)
     for (size_t e = 0; e < n_events; e++) {
       if (nomem) continue;

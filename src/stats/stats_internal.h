@@ -43,6 +43,16 @@ void rxst_kde_score(const rx_density *q, const double *pts, size_t m, int prune,
 /* log(clip(q / a, 1e-7, 1e7)), with a = 0 -> 1e7 and q = 0 -> 1e-7 (docs/science.md §6). */
 double rxst_kl_log_ratio(double q, double a);
 
+/* Replay scores' input check (replay_posterior.c): every value of the posterior (n_events, T, B)
+ * finite and >= 0, every step with some mass; else one line "<what>: posterior [event e, step t
+ * (, bin b)] ..." naming the first fault. Threads share the rows. */
+int rxst_check_posterior(const float *post, size_t n_events, int T, int B, const char *what,
+                         rx_error *err);
+/* Whether the rows (n, B) pass that check: for the scores to check an event while they read it
+ * (its rows then come from cache), and to call rxst_check_posterior for the message only when
+ * one does not. */
+int rxst_rows_ok(const float *rows, size_t n, int B);
+
 /* Squared distance from z (d,) to cell c's bounding box of q (0 inside), in whitened space. */
 static inline double rxst_cell_box_dist2(const rx_density *q, int c, const double *z, int d) {
   const double *lo = q->box_lo + (size_t)c * d, *hi = q->box_hi + (size_t)c * d;
