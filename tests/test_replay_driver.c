@@ -219,6 +219,11 @@ static void check_task(int hd) {
         check_source(cJSON_GetObjectItem(cond, source), &z, prefix, hd,
                      s ? n_awake() : n_quiescent(), 5, bins, 0.05);
       }
+      /* the awake decoded speed: the awake events' median |fitted speed|, as the replay speeds */
+      const double aw = num(cJSON_GetObjectItem(cond, "awake"), "median_abs_speed_all");
+      CHECK_MSG(fabs(num(run, "awake_decoded_speed") - aw) <= 1e-12 * aw,
+                "%s: awake decoded speed %g, the awake events' median |speed| %g", runs[i],
+                num(run, "awake_decoded_speed"), aw);
       /* compression: the significant quiescent events' median |speed| over the awake one */
       const double v = num(cJSON_GetObjectItem(cond, "quiescent"), "median_abs_speed");
       const cJSON *comp = cJSON_GetObjectItem(cond, "compression");

@@ -57,25 +57,21 @@ static int check_run(const analysis_ctx *a, const run_slot *r, const replay_stat
   return RX_OK;
 }
 
-/* Scores the events of y (T, B, n_out), time-major: trajectory b's window w (0 .. W - 1) is event
- * b W + w, its steps t0 + w E .. t0 + (w + 1) E - 1. RXA_REPLAY_CHUNK events at a time: their
- * outputs gathered in event order, their posterior, their scores. steps (NULL, or n (E - 1)) gets
- * the length of every step within an event of the posterior mean (on the ring wrapped into
- * [-pi, pi)): the decoded speed per step. */
+/* Scores the events of y (T, B, n) (outputs, or hidden states for a folded decoder), time-major:
+ * trajectory b's window w (0 .. W - 1) is event b W + w, its steps t0 + w E .. t0 + (w + 1) E - 1.
+ * RXA_REPLAY_CHUNK events at a time: their rows gathered in event order, their posterior, their
+ * scores. */
 static int score_outputs(const replay_state *st, const float *y, int B,
                          const rx_replay_decoder *dec, int t0, int W, int E, double s2,
-                         uint32_t id0, rxa_replay_set *set, double *steps, rx_error *err) {
+                         uint32_t id0, rxa_replay_set *set, rx_error *err) {
   const int n_out = dec->n_in; /* the width of y's rows: outputs, or hidden states (folded) */
   const size_t n = (size_t)B * W, bins = (size_t)st->g.n_bins;
   int rc = rxa_replay_set_init(set, &st->o, n, E, st->g.n_bins, err);
   if (rc) return rc;
   const size_t cap = n < RXA_REPLAY_CHUNK ? n : RXA_REPLAY_CHUNK;
-  const int dim = st->g.dim;
   float *buf = malloc(cap * E * (size_t)n_out * sizeof *buf);
   float *post = malloc(cap * E * bins * sizeof *post);
-  double *mean = steps ? malloc(cap * E * dim * sizeof *mean) : NULL;
-  if (!buf || !post || (steps && !mean))
-    rc = rx_fail(err, RX_ENOMEM, "replay: out of memory for %zu events", cap);
+  if (!buf || !post) rc = rx_fail(err, RX_ENOMEM, "replay: out of memory for %zu events", cap);
   for (size_t e0 = 0; !rc && e0 < n; e0 += cap) {
     const size_t ne = n - e0 < cap ? n - e0 : cap;
 #pragma omp parallel for schedule(static)
@@ -88,21 +84,23 @@ static int score_outputs(const replay_state *st, const float *y, int B,
     }
     rc = rx_replay_decode(dec, buf, ne * E, s2, post, err);
     if (!rc) rc = rxa_replay_score(set, post, e0, ne, id0 + (uint32_t)e0, st->g.centers, err);
-    if (!rc && steps)
-      rc = rx_replay_posterior_mean(post, ne * E, st->g.n_bins, st->g.centers, dim, st->ring, mean,
-                                    err);
-    for (size_t i = 0; !rc && steps && i < ne; i++)
-      for (int s = 0; s + 1 < E; s++) {
-        const double *p = mean + (i * E + s) * dim, *q = p + dim;
-        steps[(e0 + i) * (E - 1) + s] =
-            st->ring ? fabs(rx_wrap_angle(q[0] - p[0])) : hypot(q[0] - p[0], q[1] - p[1]);
-      }
   }
   free(buf);
   free(post);
-  free(mean);
   if (rc) rxa_replay_set_free(set);
   return rc;
+}
+
+/* The median |speed| of every event of a set, in the set's units per step (NaN when none is
+ * finite): the awake events' decoded speed, measured by the same fit as the replay speeds. */
+static double median_abs_speed(const rxa_replay_set *set) {
+  double *v = malloc((set->n ? set->n : 1) * sizeof *v);
+  if (!v) return NAN;
+  for (size_t i = 0; i < set->n; i++)
+    v[i] = fabs(set->o.line ? set->ls[i].speed : set->ps[i].speed);
+  const double med = rx_median_finite(v, set->n);
+  free(v);
+  return med;
 }
 
 /* The run's awake test batch (as the other analyses simulate it: the same outputs) with its
@@ -236,14 +234,10 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
   double awake_v = NAN, behaviour_v = NAN;
   if (!rc) behaviour_v = true_speed(&awake.batch, st->ring) / dt;
   if (!rc && W_awake > 0) {
-    const size_t n_steps = (size_t)awake.B * W_awake * (E - 1);
-    double *steps = malloc(n_steps * sizeof *steps);
-    rc = steps ? score_outputs(st, awake.outputs, awake.B, &dec_out, 0, W_awake, E, s2,
-                               event_id0(r, 0, 1), &awake_set, steps, err)
-               : rx_fail(err, RX_ENOMEM, "replay: out of memory");
+    rc = score_outputs(st, awake.outputs, awake.B, &dec_out, 0, W_awake, E, s2, event_id0(r, 0, 1),
+                       &awake_set, err);
     has_awake_set = !rc;
-    if (!rc) awake_v = median(steps, n_steps) / dt;
-    free(steps);
+    if (!rc) awake_v = median_abs_speed(&awake_set) * (st->ring ? st->g.width[0] : 1.0) / dt;
   } else if (!rc) {
     rxa_log(a, "replay: %s: the test batch's %d steps hold no event of %d steps (no awake events)",
             r->name, awake.T, E);
@@ -269,7 +263,7 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
     rc = simulate_quiescent(a, r, &conds[ci], ci, fold, &q, err);
     if (rc) break;
     rc = score_outputs(st, fold ? q.hidden : q.outputs, q.B, dq, cfg->replay.t_burn, W, E, s2,
-                       event_id0(r, ci, 0), &set, NULL, err);
+                       event_id0(r, ci, 0), &set, err);
     rx_sim_result_free(&q);
     if (rc) break;
     cJSON *cond = cJSON_AddObjectToObject(run, conds[ci].name);

@@ -528,6 +528,16 @@ int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, doub
                      double lo, double hi, int compact) {
   const double dx = (x1 - x0) / nx, dy = (y1 - y0) / ny, span = hi > lo ? hi - lo : 1.0;
   if (compact) { /* runs of one colour step up each column, one rectangle each */
+    /* with every value finite, the image is first filled with the lowest step and that step's
+     * runs are not drawn again: a peaked image (a posterior) is mostly that step */
+    int all_finite = 1;
+    for (size_t i = 0; i < (size_t)nx * ny && all_finite; i++)
+      all_finite = rxpl_finite(z[i]);
+    if (all_finite) {
+      PLFLT px[4] = {x0, x1, x1, x0}, py[4] = {y0, y0, y1, y1};
+      plcol1(0.5 / RXPL_COMPACT_STEPS);
+      plfill(4, px, py);
+    }
     for (int i = 0; i < nx; i++)
       for (int j = 0; j < ny;) {
         const double v = z[(size_t)j * nx + i];
@@ -547,8 +557,10 @@ int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, doub
                      d = y0 + k * dy +
                          (k < ny && rxpl_finite(z[(size_t)k * nx + i]) ? 0.02 * dy : 0);
         PLFLT px[4] = {a, b, b, a}, py[4] = {c, c, d, d};
-        plcol1((q + 0.5) / RXPL_COMPACT_STEPS); /* the colour bar's band */
-        plfill(4, px, py);
+        if (!(all_finite && q == 0)) {
+          plcol1((q + 0.5) / RXPL_COMPACT_STEPS); /* the colour bar's band */
+          plfill(4, px, py);
+        }
         j = k;
       }
     return 0;

@@ -62,9 +62,9 @@ static int table_ring(rp_ctx *c, rp_doc *d, rx_error *err) {
              "under each null alone. v: the speed of the best line, signed (> 0 "
              "counter-clockwise), its median over the significant events; |v| the same without "
              "sign, and over every quiescent event. Compression: the median |v| of the "
-             "significant quiescent events over the awake decoded speed (the median speed of "
-             "the awake posterior means); the true speed is that of the test trajectories "
-             "(docs/replay.md §7).");
+             "significant quiescent events over the awake decoded speed (the median |v| of the "
+             "awake events, fitted the same way); the true speed is that of the test "
+             "trajectories (docs/replay.md §7).");
   rp_row rows[RP_MAX_ROWS];
   const int n = rp_rows_of(RX_TASK_HEAD_DIRECTION, 1, rows);
   rp_table_begin(d, COUNT(headers), headers);
@@ -112,8 +112,9 @@ static int tables_plane(rp_ctx *c, rp_doc *d, rx_error *err) {
              "constant-velocity path fitted to its posterior beats the time-bin shuffles. "
              "Speeds: the fitted path's |v|, its median over the significant events and over "
              "every quiescent event. Compression: the median speed of the significant quiescent "
-             "events over the awake decoded speed (the median speed of the awake posterior "
-             "means); the true speed is that of the test trajectories (docs/replay.md §7).");
+             "events over the awake decoded speed (the median |v| of the awake events, fitted "
+             "the same way); the true speed is that of the test trajectories (docs/replay.md "
+             "§7).");
   rp_row rows[RP_MAX_ROWS];
   const int n = rp_rows_of(RX_TASK_SPATIAL, 1, rows);
   rp_table_begin(d, COUNT(headers), headers);
