@@ -866,6 +866,13 @@ static void test_params_have_pytorch_names_and_shapes_and_tile_the_weights(void)
         const rx_param *b = rx_rnn_find_param(rnn, name);
         CHECK(bias ? b && b->ndim == 1 && b->shape[0] == out && b->size == (size_t)out : !b);
       }
+      /* the readout's weights are the output map's, of either model */
+      const float *rw, *rb;
+      rx_rnn_readout_weights(rnn, &rw, &rb);
+      const rx_param *ow = rx_rnn_find_param(rnn, kind ? "decoder.weight" : "w_out.weight");
+      const rx_param *ob = rx_rnn_find_param(rnn, kind ? "decoder.bias" : "w_out.bias");
+      CHECK(ow && rw == rnn->w + ow->offset);
+      CHECK(bias ? ob && rb == rnn->w + ob->offset : rb == NULL);
       /* every weight belongs to exactly one parameter */
       int *owner = calloc(rnn->n_weights, sizeof(int));
       for (int q = 0; q < rnn->n_params; q++)

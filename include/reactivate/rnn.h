@@ -83,6 +83,10 @@ void rx_rnn_free(rx_rnn *rnn);
  * parameter p draws from rx_rng(seed, RX_STREAM_INIT; p, 0, 0) in row-major order. */
 void rx_rnn_init_default(rx_rnn *rnn, uint32_t seed);
 const rx_param *rx_rnn_find_param(const rx_rnn *rnn, const char *name);
+/* The linear readout y = h W^T + b of either model (vanilla "w_out", GRU "decoder"): W (n_out,
+ * n_rec) into *w and b (n_out,) into *b, or NULL when the network has no biases. Pointers into
+ * rnn->w. */
+void rx_rnn_readout_weights(const rx_rnn *rnn, const float **w, const float **b);
 
 /* Buffers for runs of up to B trajectories of up to T steps (allocated once per run). Passes run
  * fastest in flush-to-zero mode, which is the caller's to set (rx_flush_denormals). */

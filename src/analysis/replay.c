@@ -194,14 +194,12 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
    * their outputs are then never formed, which spares the readout's product over every step
    * (a third of a quiescent run's arithmetic at the paper's sizes). */
   rx_replay_decoder dec_out, dec_q;
-  const rx_param *w_out = rx_rnn_find_param(r->ck.rnn, "w_out.weight");
-  const rx_param *b_out = rx_rnn_find_param(r->ck.rnn, "w_out.bias");
-  const int fold = r->ck.rnn->spec.sigma_out == 0 && w_out && w_out->ndim == 2 &&
-                   w_out->shape[0] == n_out && w_out->shape[1] == r->ck.rnn->spec.n_rec;
+  const float *w_out, *b_out;
+  rx_rnn_readout_weights(r->ck.rnn, &w_out, &b_out);
+  const int fold = r->ck.rnn->spec.sigma_out == 0;
   int rc = rx_replay_decoder_outputs(&dec_out, code, st->g.n_bins, n_out, err);
   if (!rc && fold)
-    rc = rx_replay_decoder_readout(&dec_q, code, st->g.n_bins, n_out, r->ck.rnn->w + w_out->offset,
-                                   b_out ? r->ck.rnn->w + b_out->offset : NULL,
+    rc = rx_replay_decoder_readout(&dec_q, code, st->g.n_bins, n_out, w_out, b_out,
                                    r->ck.rnn->spec.n_rec, err);
   free(code);
   if (rc) {

@@ -134,6 +134,12 @@ void rx_rnn_init_default(rx_rnn *rnn, uint32_t seed) {
   }
 }
 
+void rx_rnn_readout_weights(const rx_rnn *rnn, const float **w, const float **b) {
+  const rxm_layout L = rxm_layout_of(&rnn->spec);
+  *w = rnn->w + L.out_w;
+  *b = rnn->spec.bias ? rnn->w + L.out_b : NULL;
+}
+
 const rx_param *rx_rnn_find_param(const rx_rnn *rnn, const char *name) {
   for (int p = 0; p < rnn->n_params; p++)
     if (strcmp(rnn->params[p].name, name) == 0) return &rnn->params[p];
