@@ -2,7 +2,8 @@
  * same order, as a fresh rx_rng positioned at the row's (seed, stream; index, b, t) hands out
  * one by one, so the noise is bit-identical to rx_rng_fill_uniformf / rx_rng_fill_normalf; only
  * the generation is vectorised (the scalar generator spends ~10 cycles per word on buffer
- * bookkeeping; here the rounds of 16 blocks run side by side in vector registers). */
+ * bookkeeping; here the rounds of 8 blocks run side by side in each AVX2 register, or of a
+ * batch under `omp simd` elsewhere). */
 #include <math.h>
 #include <stdint.h>
 
