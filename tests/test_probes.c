@@ -183,19 +183,24 @@ static void test_probes_write_every_run_condition_and_control(void) {
   /* One probe alone writes the same bytes as with the others (the shared awake-start runs are
    * simulated with the same noise whichever probe asks first), and so does one thread. */
   /* Alone, on one thread, each gives the bytes it gave with the others: diffusion simulates the
-   * awake-start runs itself; mixing alone reads them out only at its stride. */
-  static const char *const alone_files[2] = {"spatial_navigation/diffusion_0.0001_0.json",
-                                             "spatial_navigation/mixing_0.0001_0.json"};
-  static const unsigned alone_kinds[2] = {RX_ANALYZE_DIFFUSION, RX_ANALYZE_MIXING};
-  for (int i = 0; i < 2; i++) {
+   * awake-start runs itself; mixing alone reads them out only at its stride. Mixing runs its two
+   * foreign starts side by side, each on half of the threads: on 1, 3 (one idle) and 4 (nested
+   * teams of 2) threads too, the same bytes. */
+  static const char *const alone_files[4] = {
+      "spatial_navigation/diffusion_0.0001_0.json", "spatial_navigation/mixing_0.0001_0.json",
+      "spatial_navigation/mixing_0.0001_0.json", "spatial_navigation/mixing_0.0001_0.json"};
+  static const unsigned alone_kinds[4] = {RX_ANALYZE_DIFFUSION, RX_ANALYZE_MIXING,
+                                          RX_ANALYZE_MIXING, RX_ANALYZE_MIXING};
+  static const int alone_threads[4] = {1, 1, 3, 4};
+  for (int i = 0; i < 4; i++) {
     char *together = rx_test_read_text(root, alone_files[i]);
     const int threads = rx_get_threads();
-    rx_set_threads(1);
+    rx_set_threads(alone_threads[i]);
     REQUIRE(rx_analyze(&cfg, alone_kinds[i], NULL, NULL, &err) == 0);
     rx_set_threads(threads);
     char *alone = rx_test_read_text(root, alone_files[i]);
-    CHECK_MSG(together && alone && !strcmp(together, alone), "%s differs run alone",
-              alone_files[i]);
+    CHECK_MSG(together && alone && !strcmp(together, alone), "%s differs run alone on %d threads",
+              alone_files[i], alone_threads[i]);
     free(together);
     free(alone);
   }
