@@ -53,16 +53,21 @@ static int start_compute(analysis_ctx *a, run_slot *r, const probe_cond *c, int 
   const int dim = s->dim, T = s->T / k, per_window = W / k;
   float *copy;
   const float *y = every_kth(s, k, &copy);
-  out->n_win = n_win;
-  out->T = T;
-  out->kl = malloc(sizeof(double) * (size_t)n_win);
-  out->dist = malloc(sizeof(double) * T);
-  rc = y && out->kl && out->dist ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
+  /* into locals, handed to out at the end (also on failure: the caller frees them) */
+  double *kl = malloc(sizeof(double) * (size_t)n_win), *dist = malloc(sizeof(double) * T);
+  rx_mixing mix;
+  memset(&mix, 0, sizeof mix);
+  rc = y && kl && dist ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
   for (int w = 0; w < n_win && !rc; w++)
     rc = rxa_probe_kl(a, r, y + (size_t)w * per_window * s->B * dim, (size_t)per_window * s->B,
-                      &out->kl[w], err);
-  if (!rc) rc = rx_mixing_summary(out->kl, n_win, W, &out->mix, err);
-  if (!rc) rc = rx_distance_from_start(y, T, s->B, dim, rxa_is_circular(a), out->dist, err);
+                      &kl[w], err);
+  if (!rc) rc = rx_mixing_summary(kl, n_win, W, &mix, err);
+  if (!rc) rc = rx_distance_from_start(y, T, s->B, dim, rxa_is_circular(a), dist, err);
+  out->n_win = n_win;
+  out->T = T;
+  out->kl = kl;
+  out->dist = dist;
+  out->mix = mix;
   free(copy);
   if (owned) rx_sim_result_free(&storage);
   return rc;

@@ -83,7 +83,7 @@ static int read_settings(const fg_netfile *p, fg_bag *b, rp_settings *s, rx_erro
                    p->npz_path, s->n_bins, nx, ny, p->path);
   /* the grid's extent from its centres: bin b = iy nx + ix, equal widths */
   const double *c = s->centers;
-  const double wx = s->nx > 1 ? (c[2 * (s->nx - 1)] - c[0]) / (s->nx - 1) : NAN;
+  const double wx = s->nx > 1 ? (c[2 * (size_t)(s->nx - 1)] - c[0]) / (s->nx - 1) : NAN;
   const double wy = s->ny > 1 ? (c[2 * (size_t)(s->ny - 1) * s->nx + 1] - c[1]) / (s->ny - 1) : NAN;
   const double w = isfinite(wx) && wx > 0 ? wx : wy, h = isfinite(wy) && wy > 0 ? wy : w;
   if (!(w > 0 && h > 0))
@@ -264,7 +264,7 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
   fg_family_name(v, "replay_examples", name, sizeof name);
   fg_netfile p;
-  rp_settings s;
+  rp_settings s = {0};
   rp_row rows[MAX_ROWS];
   int n_rows = 0;
   fg_bag b = {0};
@@ -438,7 +438,7 @@ static int fig_scores(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
   fg_family_name(v, "replay_scores", name, sizeof name);
   fg_netfile p;
-  rp_settings s;
+  rp_settings s = {0};
   rp_row rows[MAX_ROWS];
   int n_rows = 0;
   fg_bag b = {0};
@@ -585,7 +585,7 @@ static int fig_speeds(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
   fg_family_name(v, "replay_speeds", name, sizeof name);
   fg_netfile p;
-  rp_settings s;
+  rp_settings s = {0};
   rp_row rows[MAX_ROWS];
   int n_rows = 0;
   fg_bag b = {0};
@@ -690,7 +690,7 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
   fg_family_name(v, "replay_paths", name, sizeof name);
   fg_netfile p;
-  rp_settings s;
+  rp_settings s = {0};
   rp_row rows[MAX_ROWS];
   int n_rows = 0;
   fg_bag b = {0};
@@ -780,8 +780,9 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
         z[j] += x->post[q * nb + j] / ((double)K * T);
     rx_series ser[32];
     int ns = 0, n_end[2] = {0, 0};
-    double *sx[2] = {ends, ends + 2 * K}, *sy[2] = {ends + K, ends + 3 * K};
-    double *ex_[2] = {ends + 4 * K, ends + 6 * K}, *ey[2] = {ends + 5 * K, ends + 7 * K};
+    const size_t Kz = (size_t)K;
+    double *sx[2] = {ends, ends + 2 * Kz}, *sy[2] = {ends + Kz, ends + 3 * Kz};
+    double *ex_[2] = {ends + 4 * Kz, ends + 6 * Kz}, *ey[2] = {ends + 5 * Kz, ends + 7 * Kz};
     int labelled[2] = {0, 0};
     for (int e = 0; e < K && ns + 2 <= 28; e++) {
       const int sig = x->sig[e] != 0, kind = sig ? 0 : 1;
