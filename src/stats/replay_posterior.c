@@ -111,7 +111,7 @@ static void normalise_row(float *row, const double *half, int n_bins, double s2,
     mx = buf[b] > mx ? buf[b] : mx;
 #endif
   for (int k = 0; k < blocks; k++) {
-    double *x = buf + 8 * k;
+    double *x = buf + 8 * (size_t)k;
     /* lanes below the floor are raised to it (padding lanes, -inf, too): exp(-104) is a normal
      * double, and x * inv rounds it to 0 in float32 */
 #if defined(__AVX2__)
