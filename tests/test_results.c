@@ -54,11 +54,61 @@ static void test_experiment_set_has_the_papers_runs_labels_and_flags(void) {
       for (int j = 0; j < i; j++) /* one label per run: unique within the task */
         CHECK(strcmp(rx_experiment_get((rx_task_kind)t, j)->full_label, e->full_label));
     }
-  CHECK(!rx_experiment_get(RX_TASK_SPATIAL, -1) && !rx_experiment_get(RX_TASK_SPATIAL, 6));
+  CHECK(!rx_experiment_get(RX_TASK_SPATIAL, -1) && !rx_experiment_get(RX_TASK_SPATIAL, RX_EXP_ALL));
   CHECK(!rx_experiment_find(RX_TASK_SPATIAL, "noisy_unbiassed"));
   CHECK(!rx_experiment_find(RX_TASK_SPATIAL, NULL));
   CHECK(rx_results_default_noise(RX_TASK_SPATIAL) == 1e-4);
   CHECK(rx_results_default_noise(RX_TASK_HEAD_DIRECTION) == 0.01);
+}
+
+/* The mechanism experiments exist for both tasks, outside the paper's count, and the mechanisms
+ * family's conditions name runs that exist, with unique keys. */
+static void test_mechanism_experiments_and_conditions(void) {
+  static const struct {
+    int id;
+    const char *name;
+    int mechanism;
+  } want[] = {{RX_EXP_ADAPTATION, "noisy_unbiased_adaptation", 1},
+              {RX_EXP_MOMENTUM, "noisy_unbiased_momentum", 2}};
+  for (int t = 0; t < 2; t++)
+    for (int i = 0; i < 2; i++) {
+      const rx_experiment *e = rx_experiment_get((rx_task_kind)t, want[i].id);
+      REQUIRE(e);
+      CHECK((int)e->id == want[i].id && !strcmp(e->name, want[i].name));
+      CHECK(e->mechanism == want[i].mechanism && e->noisy && !e->biased && !e->gru);
+      CHECK(want[i].id >= rx_experiment_count((rx_task_kind)t)); /* not in the paper's set */
+      CHECK(rx_experiment_find((rx_task_kind)t, want[i].name) == e);
+    }
+  for (int i = 0; i < RX_EXP_COUNT; i++) /* the paper's cells have none */
+    CHECK(rx_experiment_get(RX_TASK_SPATIAL, i)->mechanism == 0);
+  CHECK(!rx_experiment_get(RX_TASK_HEAD_DIRECTION, RX_EXP_NOISY_UNBIASED_GRU));
+
+  const int n = rx_mechanism_condition_count();
+  CHECK(n == 7 && n <= RX_RESULTS_MAX_RUNS);
+  CHECK(!rx_mechanism_condition_get(-1) && !rx_mechanism_condition_get(n));
+  rx_results_set s;
+  rx_error err = {{0}};
+  REQUIRE(rx_results_set_init(&s, "r", RX_TASK_SPATIAL, 1e-4, &err) == 0);
+  char keys[8][300];
+  int as_trained = 0;
+  for (int i = 0; i < n; i++) {
+    const rx_mechanism_condition *c = rx_mechanism_condition_get(i);
+    REQUIRE(c);
+    CHECK(rx_experiment_get(RX_TASK_HEAD_DIRECTION, c->run) != NULL);
+    CHECK(c->offline != RX_OFFLINE_FROM || rx_experiment_get(RX_TASK_SPATIAL, c->from)->mechanism);
+    as_trained += c->offline == RX_OFFLINE_AS_TRAINED;
+    CHECK((c->offline == RX_OFFLINE_AS_TRAINED) == (c->suffix[0] == 0));
+    REQUIRE(rx_results_condition_key(&s, c, 3, keys[i], sizeof keys[i]) == 0);
+    for (int j = 0; j < i; j++)
+      CHECK_MSG(strcmp(keys[i], keys[j]), "conditions %d and %d share the key %s", i, j, keys[i]);
+  }
+  CHECK(as_trained == 3);
+  CHECK(!strcmp(keys[0], "noisy_unbiased_0.0001_3"));
+  CHECK(!strcmp(keys[3], "noisy_unbiased_0.0001_3+adaptation"));
+  CHECK(!strcmp(keys[5], "noisy_unbiased_adaptation_0.0001_3+off"));
+  char small[10];
+  CHECK(rx_results_condition_key(&s, rx_mechanism_condition_get(3), 3, small, sizeof small) ==
+        RX_EINVAL);
 }
 
 /* ---- names and paths ---- */
@@ -198,12 +248,15 @@ static void test_analysis_files_are_named_by_family(void) {
     CHECK(rx_results_analysis_applies(RX_RESULTS_PCA, (rx_task_kind)t) &&
           !rx_results_analysis_applies(RX_RESULTS_N_ANALYSES, (rx_task_kind)t));
   /* families: GRU, then the rule when not the default */
-  static const char *const prefixes[2][3] = {{"", "scaled_", "same_"},
-                                             {"gru_", "gru_scaled_", "gru_same_"}};
-  for (int gru = 0; gru < 2; gru++)
+  static const char *const prefixes[3][3] = {{"", "scaled_", "same_"},
+                                             {"gru_", "gru_scaled_", "gru_same_"},
+                                             {"mech_", "mech_scaled_", "mech_same_"}};
+  for (int family = 0; family < 3; family++)
     for (int rule = 0; rule < 3; rule++)
-      CHECK(!strcmp(rx_results_prefix(gru, rule), prefixes[gru][rule]));
-  CHECK(!rx_results_prefix(0, 3) && !rx_results_prefix(1, -1));
+      CHECK(!strcmp(rx_results_prefix(family, rule), prefixes[family][rule]));
+  CHECK(!rx_results_prefix(0, 3) && !rx_results_prefix(1, -1) && !rx_results_prefix(3, 0) &&
+        !rx_results_prefix(-1, 0));
+  CHECK(!strcmp(rx_results_prefix(RX_FAMILY_MECHANISMS, 0), RX_RESULTS_MECH));
   CHECK(!strcmp(rx_results_prefix(0, 0), RX_RESULTS_MAIN) &&
         !strcmp(rx_results_prefix(0, 2), RX_RESULTS_SAME) &&
         !strcmp(rx_results_prefix(1, 0), RX_RESULTS_GRU));
@@ -551,6 +604,7 @@ static void test_reader_reads_each_file_once_and_refuses_malformed_ones(void) {
 }
 
 RX_TEST_MAIN(TEST(test_experiment_set_has_the_papers_runs_labels_and_flags),
+             TEST(test_mechanism_experiments_and_conditions),
              TEST(test_run_names_write_the_noise_as_python_str_float),
              TEST(test_runs_checkpoints_and_roots_are_named_under_the_task),
              TEST(test_config_run_names_are_the_layouts),

@@ -21,6 +21,14 @@ typedef struct rx_analysis_config {
   int epoch;       /* checkpoint model_<epoch>; -1: each run's last */
   char path[2048]; /* results root */
   int gru;         /* analyse the GRU runs (…_gru) instead of the vanilla ones */
+  int mechanisms;  /* analyse the mechanisms family (results.h, docs/mechanisms.md) instead */
+  /* rnn.adaptation_strength, rnn.adaptation_tau, rnn.momentum: switched on, off or changed for
+   * the quiescent runs of every run analysed (docs/mechanisms.md §3); bit k of offline.set says
+   * key k was given. Files then carry rx_analysis_offline_tag in their prefix. */
+  struct {
+    double adaptation_strength, adaptation_tau, momentum;
+    unsigned set;
+  } offline;
   int rule;        /* quiescent noise: 0 default (scaled for vanilla, same for GRU), 1 scaled,
                       2 same (docs/science.md §7.1, C.1: "without the doubled noise"); the files' prefix is
                       rx_results_prefix(gru, rule) */
@@ -86,6 +94,11 @@ typedef struct rx_analysis_config {
     int n_examples; /* example events kept per kind, significant and not (4) */
   } replay;
 } rx_analysis_config;
+
+/* The family analysed (rx_results_family) and the prefix of the files written: rx_results_prefix
+ * of the family and rule, then "offline_<tag>_" with offline settings ("offline_momentum0.5_"). */
+int rx_analysis_family(const rx_analysis_config *cfg);
+int rx_analysis_prefix(const rx_analysis_config *cfg, char *buf, size_t n);
 
 /* Merges <config dir>/analysis/base.yml, analysis/<task>.yml (task from the overrides, default
  * spatial_navigation), then the overrides ("task=head_direction", "kl.n_samples=500", …). */

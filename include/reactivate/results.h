@@ -28,7 +28,12 @@ typedef enum rx_experiment_id {
   RX_EXP_NO_NOISE_BIASED,    /* B */
   RX_EXP_NOISY_UNBIASED_GRU, /* GRU U-σ */
   RX_EXP_NOISY_BIASED_GRU,   /* GRU B-σ */
-  RX_EXP_COUNT
+  RX_EXP_COUNT,              /* the paper's set ends here */
+  /* Beyond the paper, both tasks: the noisy unbiased run with a mechanism of docs/science.md
+   * §3.6 trained in (the `mechanisms` family, below). */
+  RX_EXP_ADAPTATION = RX_EXP_COUNT, /* U-σ with adaptation */
+  RX_EXP_MOMENTUM,                  /* U-σ with momentum */
+  RX_EXP_ALL
 } rx_experiment_id;
 
 typedef struct rx_experiment {
@@ -41,14 +46,43 @@ typedef struct rx_experiment {
   int noisy;              /* trained with recurrent noise: its run names carry sigma2_rec */
   int biased;             /* trained on biased behaviour */
   int gru;                /* a GRU rather than the vanilla RNN */
+  int mechanism;          /* 0 the paper's cell; 1 adaptation, 2 momentum trained in */
 } rx_experiment;
 
-/* How many experiments task has (6 spatial navigation, 4 head direction): ids 0 .. count-1. */
+/* How many of the paper's experiments task has (6 spatial navigation, 4 head direction): ids
+ * 0 .. count-1. The mechanism experiments (RX_EXP_ADAPTATION, RX_EXP_MOMENTUM) are not counted:
+ * they are in the mechanisms family only. */
 int rx_experiment_count(rx_task_kind task);
 /* Experiment id of task, or NULL when task has no such experiment (the GRUs of head direction). */
 const rx_experiment *rx_experiment_get(rx_task_kind task, int id);
-/* The experiment of task named name ("noisy_biased"), or NULL. */
+/* The experiment of task named name ("noisy_biased", "noisy_unbiased_momentum"), or NULL. */
 const rx_experiment *rx_experiment_find(rx_task_kind task, const char *name);
+
+/* ---- the mechanisms family (docs/mechanisms.md) ---- */
+
+/* The conditions `analyze mechanisms=true` compares, each a trained run and what is done to its
+ * mechanism for quiescence: as trained, another run's trained mechanism switched on (the paper
+ * cell given adaptation offline), or every mechanism switched off. */
+typedef enum rx_offline_kind {
+  RX_OFFLINE_AS_TRAINED = 0,
+  RX_OFFLINE_FROM, /* the mechanism `from` was trained with, instead of the run's own */
+  RX_OFFLINE_OFF   /* the paper's cell */
+} rx_offline_kind;
+
+typedef struct rx_mechanism_condition {
+  const char *suffix; /* added to the run name to key the condition: "", "+adaptation", "+off" */
+  const char *label;  /* "paper cell", "adaptation", "paper cell + adaptation offline", ... */
+  rx_experiment_id run;
+  rx_offline_kind offline;
+  rx_experiment_id from; /* RX_OFFLINE_FROM: whose mechanism */
+} rx_mechanism_condition;
+
+/* The most runs any family analyses (the mechanisms family's conditions). */
+#define RX_RESULTS_MAX_RUNS 8
+
+int rx_mechanism_condition_count(void);
+/* Condition i (0 .. count-1, in the order the analyses write them), or NULL. */
+const rx_mechanism_condition *rx_mechanism_condition_get(int i);
 
 /* sigma2_rec of the task's noisy runs in the paper: 1e-4 spatial navigation, 0.01 head
  * direction. */
@@ -96,14 +130,23 @@ int rx_results_analysis_beyond_paper(int analysis);
  * replay) are written for the default rule only; the paper's analyses for every rule. */
 int rx_results_analysis_in_family(int analysis, int rule);
 
+/* The families of runs an analysis covers (rx_analysis_config.family). */
+typedef enum rx_results_family {
+  RX_FAMILY_MAIN = 0,  /* the paper's vanilla runs */
+  RX_FAMILY_GRU,       /* the GRU runs (gru=true) */
+  RX_FAMILY_MECHANISMS /* the conditions of rx_mechanism_condition (mechanisms=true) */
+} rx_results_family;
+
 /* File-name prefixes of the analysis families: the runs analysed and the quiescence rule. */
 #define RX_RESULTS_MAIN ""      /* vanilla runs, default rule: the paper's Fig. 1-3 */
 #define RX_RESULTS_SAME "same_" /* rule=same, quiescent noise not doubled: Fig. C.1 */
 #define RX_RESULTS_GRU "gru_"   /* gru=true, the GRU runs: Fig. C.2 */
-/* The prefix of the files that `analyze gru=<gru> rule=<rule>` writes (rule as
+#define RX_RESULTS_MECH "mech_" /* mechanisms=true: docs/mechanisms.md */
+/* The prefix of the files that `analyze` writes for family (rx_results_family) and rule (as
  * rx_analysis_config.rule: 0 default, 1 scaled, 2 same): "", "scaled_", "same_", "gru_",
- * "gru_scaled_", "gru_same_". NULL for a rule out of range. */
-const char *rx_results_prefix(int gru, int rule);
+ * "gru_scaled_", "gru_same_", "mech_", "mech_scaled_", "mech_same_". NULL for a family or rule
+ * out of range. */
+const char *rx_results_prefix(int family, int rule);
 
 /* ---- names and paths ---- */
 
@@ -151,6 +194,10 @@ int rx_results_experiment_dir(const rx_results_set *s, const rx_experiment *e, i
                               size_t n);
 int rx_results_experiment_file(const rx_results_set *s, const rx_experiment *e, int seed,
                                const char *file, char *buf, size_t n);
+/* The key of a mechanisms-family condition in the analyses' files: the run name of c->run with
+ * c->suffix ("noisy_unbiased_0.0001_0+adaptation"). */
+int rx_results_condition_key(const rx_results_set *s, const rx_mechanism_condition *c, int seed,
+                             char *buf, size_t n);
 /* "<experiment>_<noise>_<seed>" with the text "<seed>": the run names of e, for messages. */
 int rx_results_experiment_pattern(const rx_results_set *s, const rx_experiment *e, char *buf,
                                   size_t n);

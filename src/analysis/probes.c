@@ -236,7 +236,7 @@ int rxa_probe_kl(analysis_ctx *a, run_slot *r, const float *x, size_t n, double 
 int rxa_probe_each(analysis_ctx *a, int analysis,
                    void (*settings)(analysis_ctx *a, cJSON *set, npz_list *arrays, void *state),
                    probe_run_fn per_run, void *state, rx_error *err) {
-  run_slot *slots[RX_EXP_COUNT + 1];
+  run_slot *slots[RX_RESULTS_MAX_RUNS + 1];
   int n;
   int rc = rxa_probe_slots(a, slots, &n, err);
   if (rc) return rc;

@@ -148,7 +148,7 @@ static void diffusion_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, vo
 }
 
 int rxa_diffusion(analysis_ctx *a, rx_error *err) {
-  run_slot *slots[RX_EXP_COUNT + 1];
+  run_slot *slots[RX_RESULTS_MAX_RUNS + 1];
   int n;
   int rc = rxa_probe_slots(a, slots, &n, err);
   double longest = 0;

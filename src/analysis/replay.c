@@ -342,7 +342,7 @@ static void replay_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void 
 
 int rxa_replay(analysis_ctx *a, rx_error *err) {
   const rx_analysis_config *cfg = a->cfg;
-  run_slot *slots[RX_EXP_COUNT + 1];
+  run_slot *slots[RX_RESULTS_MAX_RUNS + 1];
   int n;
   int rc = rxa_probe_slots(a, slots, &n, err);
   if (rc) return rc;

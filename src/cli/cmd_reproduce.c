@@ -27,8 +27,8 @@
 extern char **environ;
 
 static const char help[] =
-    "usage: reactivate reproduce [--profile quick|paper|mini|FILE] [--seeds LIST] [--jobs N]\n"
-    "                            [--out DIR] [--threads N] [--dry-run] [--quiet]\n"
+    "usage: reactivate reproduce [--profile quick|paper|mechanisms|mini|FILE] [--seeds LIST]\n"
+    "                            [--jobs N] [--out DIR] [--threads N] [--dry-run] [--quiet]\n"
     "\n"
     "Reproduces the paper end to end: trains every run of the experiment set that is not\n"
     "finished yet (resuming partial ones), runs every analysis, draws every figure and writes\n"
@@ -41,6 +41,8 @@ static const char help[] =
     "options:\n"
     "  --profile P   quick (default: reduced sizes, one seed, 7-8 minutes on 2 cores),\n"
     "                paper (published sizes, 5 seeds, plus zero-mean Gaussian noise),\n"
+    "                mechanisms (quick, plus adaptation and momentum trained and switched\n"
+    "                offline: docs/mechanisms.md, about 3 minutes more),\n"
     "                mini (seconds, for smoke tests), or a profile YAML file of your own\n"
     "                (configs/reproduce/*.yml show the format)\n"
     "  --seeds LIST  seeds instead of the profile's, in any order, each once: 3, 0-4,\n"

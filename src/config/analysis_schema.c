@@ -33,6 +33,22 @@ static const rxcf_key analysis_keys[] = {
      AT(path),
      .size = sizeof(((rx_analysis_config *)0)->path)},
     {.name = "gru", .type = RXCF_KEY_BOOL, AT(gru)},
+    {.name = "mechanisms", .type = RXCF_KEY_BOOL, AT(mechanisms)},
+    {.name = "rnn.adaptation_strength",
+     .type = RXCF_KEY_FLOAT,
+     AT(offline.adaptation_strength),
+     .range = RXCF_RANGE_NONNEG,
+     .optional = 1},
+    {.name = "rnn.adaptation_tau",
+     .type = RXCF_KEY_FLOAT,
+     AT(offline.adaptation_tau),
+     .range = RXCF_RANGE_POSITIVE,
+     .optional = 1},
+    {.name = "rnn.momentum",
+     .type = RXCF_KEY_FLOAT,
+     AT(offline.momentum),
+     .range = RXCF_RANGE_NONNEG,
+     .optional = 1},
     {.name = "rule", .type = RXCF_KEY_ENUM, AT(rule), .names = rule_names},
     INT("t_quiescent", t_quiescent, POSITIVE),
     INT("batch_size", batch_size, POSITIVE),
@@ -243,8 +259,53 @@ static int check_cross(rx_analysis_config *c, const rxcf_ynode *const *set_by, r
                            "must be a step number >= 0, or -1 for each run's last (got %d)",
                            c->epoch);
   }
+  if (c->gru && c->mechanisms) {
+    int i = rxcf_schema_find(&analysis_schema, "mechanisms");
+    return rxcf_ynode_fail(set_by[i], "mechanisms", err, RX_EINVAL,
+                           "and gru=true name two families: analyse one at a time");
+  }
+  static const char *const offline_keys[3] = {"rnn.adaptation_strength", "rnn.adaptation_tau",
+                                              "rnn.momentum"};
+  c->offline.set = 0;
+  for (unsigned k = 0; k < 3; k++)
+    if (set_by[rxcf_schema_find(&analysis_schema, offline_keys[k])]) c->offline.set |= 1u << k;
+  if ((c->offline.set & 4u) && !(c->offline.momentum < 1)) {
+    int i = rxcf_schema_find(&analysis_schema, "rnn.momentum");
+    return rxcf_ynode_fail(set_by[i], "rnn.momentum", err, RX_EINVAL, "must be in [0, 1) (got %g)",
+                           c->offline.momentum);
+  }
+  if (c->offline.set && c->gru) {
+    const char *key = offline_keys[c->offline.set & 1u ? 0 : c->offline.set & 2u ? 1 : 2];
+    return rxcf_ynode_fail(set_by[rxcf_schema_find(&analysis_schema, key)], key, err, RX_EINVAL,
+                           "applies to the vanilla cell only, not to the GRU runs (gru=true)");
+  }
   int rc = check_probes(c, set_by, err);
   return rc ? rc : check_replay(c, set_by, err);
+}
+
+int rx_analysis_family(const rx_analysis_config *cfg) {
+  return cfg->gru ? RX_FAMILY_GRU : cfg->mechanisms ? RX_FAMILY_MECHANISMS : RX_FAMILY_MAIN;
+}
+
+int rx_analysis_prefix(const rx_analysis_config *cfg, char *buf, size_t n) {
+  const char *family = rx_results_prefix(rx_analysis_family(cfg), cfg->rule);
+  if (!family) return RX_EINVAL;
+  size_t len = (size_t)snprintf(buf, n, "%s", family);
+  if (cfg->offline.set) {
+    static const char *const tags[3] = {"adaptation", "adaptationtau", "momentum"};
+    const double values[3] = {cfg->offline.adaptation_strength, cfg->offline.adaptation_tau,
+                              cfg->offline.momentum};
+    const char *sep = "offline_";
+    for (int k = 0; k < 3 && len < n; k++)
+      if (cfg->offline.set & (1u << k)) {
+        char v[64];
+        rx_format_py_float(values[k], v, sizeof v);
+        len += (size_t)snprintf(buf + len, n - len, "%s%s%s", sep, tags[k], v);
+        sep = "-";
+      }
+    if (len < n) len += (size_t)snprintf(buf + len, n - len, "_");
+  }
+  return len < n ? RX_OK : RX_EINVAL;
 }
 
 /* The task named by a "task=..." override, else spatial navigation (picks analysis/<task>.yml). */

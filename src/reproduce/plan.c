@@ -107,8 +107,10 @@ static rx_task_kind task_of(const rxp_task *t) {
 /* ---- training ---- */
 
 typedef struct train_entry {
-  int step;       /* index in the plan */
-  int noisy, gru; /* sigma2_rec > 0; GRU */
+  int step;          /* index in the plan */
+  int noisy, gru;    /* sigma2_rec > 0; GRU */
+  unsigned families; /* bit f: analysed in family f (rx_results_family) */
+  int mechanism;     /* a mechanism experiment (RX_EXP_ADAPTATION, RX_EXP_MOMENTUM) */
   double sigma2_rec;
   double row_flops; /* forward FLOPs per trajectory step (analysis cost estimate) */
 } train_entry;
@@ -158,6 +160,13 @@ static int add_train(builder *b, const rxp_task *t, int e, int seed, const char 
   out->step = index;
   out->noisy = cfg.rnn.sigma2_rec > 0;
   out->gru = cfg.rnn.model == RX_MODEL_GRU;
+  /* Families as rx_analyze loads them: the paper's set by model, the mechanisms family by the
+   * conditions' runs (results.h). */
+  const rx_experiment *ex = rx_experiment_find(task_of(t), t->experiments[e]);
+  out->mechanism = ex && ex->mechanism;
+  out->families = out->gru ? 1u << RX_FAMILY_GRU : out->mechanism ? 0 : 1u << RX_FAMILY_MAIN;
+  for (int c = 0; ex && c < rx_mechanism_condition_count(); c++)
+    if (rx_mechanism_condition_get(c)->run == ex->id) out->families |= 1u << RX_FAMILY_MECHANISMS;
   out->sigma2_rec = cfg.rnn.sigma2_rec;
   out->row_flops = rx_rnn_train_flops(&spec, 1, 1) / 3; /* forward ~ a third of a training step */
   s->work =
@@ -171,16 +180,31 @@ static int add_train(builder *b, const rxp_task *t, int e, int seed, const char 
 typedef struct analysis_variant {
   const char *arg;    /* extra setting, or NULL */
   const char *prefix; /* of the output names */
-  int gru;            /* analyses the GRU runs */
+  int family;         /* the runs it analyses (rx_results_family) */
   int rule;           /* the quiescence rule it sets (rx_analysis_config.rule) */
+  unsigned analyses;  /* bit a: writes analysis a (rx_results_analysis); 0: `analyze all` */
 } analysis_variant;
 
+/* The mechanisms family's comparison (docs/mechanisms.md): the paper's measures of exploration
+ * and smoothness, the KL to the own awake distribution, diffusion and replay. */
+#define MECHANISM_ANALYSES                                                                         \
+  (1u << RX_RESULTS_KL | 1u << RX_RESULTS_VARIANCE | 1u << RX_RESULTS_DISTANCE |                   \
+   1u << RX_RESULTS_DIFFUSION | 1u << RX_RESULTS_REPLAY)
+
 static const analysis_variant variants[] = {
-    {NULL, RX_RESULTS_MAIN, 0, 0}, /* the paper's main analyses (vanilla, default rule) */
-    {"rule=same", RX_RESULTS_SAME, 0,
-     2}, /* docs/science.md §7.1, C.1: quiescent noise not doubled */
-    {"gru=true", RX_RESULTS_GRU, 1, 0}, /* docs/science.md §7.1, C.2: GRUs */
+    {NULL, RX_RESULTS_MAIN, RX_FAMILY_MAIN, 0, 0}, /* the paper's main analyses (default rule) */
+    {"rule=same", RX_RESULTS_SAME, RX_FAMILY_MAIN, 2,
+     0}, /* docs/science.md §7.1, C.1: quiescent noise not doubled */
+    {"gru=true", RX_RESULTS_GRU, RX_FAMILY_GRU, 0, 0}, /* docs/science.md §7.1, C.2: GRUs */
+    {"mechanisms=true", RX_RESULTS_MECH, RX_FAMILY_MECHANISMS, 0, MECHANISM_ANALYSES},
 };
+
+/* Whether variant v writes analysis a for task (with the analyses beyond the paper, probes). */
+static int variant_writes(const analysis_variant *v, int a, rx_task_kind task, int probes) {
+  return rx_results_analysis_applies(a, task) && rx_results_analysis_in_family(a, v->rule) &&
+         (probes || !rx_results_analysis_beyond_paper(a)) &&
+         (!v->analyses || (v->analyses & (1u << a)));
+}
 
 /* Done when every output `analyze all` writes for the task exists and is newer than every final
  * checkpoint it was computed from. */
@@ -197,9 +221,7 @@ static int analysis_done(const rx_plan *p, const rx_step *s, const rx_results_se
     if (m > newest_input) newest_input = m;
   }
   for (int a = 0; a < RX_RESULTS_N_ANALYSES; a++) {
-    if (!rx_results_analysis_applies(a, set->task) || !rx_results_analysis_in_family(a, v->rule) ||
-        (!probes && rx_results_analysis_beyond_paper(a)))
-      continue;
+    if (!variant_writes(v, a, set->task, probes)) continue;
     if (rx_results_analysis_path(set, a, v->prefix, seed, "json", path, sizeof path)) return 0;
     double m = mtime_of(path);
     if (isnan(m) || m < newest_input) return 0;
@@ -211,16 +233,21 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
                         const analysis_variant *v, const train_entry *runs, int n_runs) {
   /* The runs this variant analyses, and the noise their names hold. */
   double noise = -1, row_flops = 0;
-  int n_used = 0;
+  int n_used = 0, n_mechanisms = 0;
   for (int i = 0; i < n_runs; i++)
-    if (runs[i].gru == v->gru) {
+    n_mechanisms += runs[i].mechanism;
+  /* the mechanisms family compares mechanisms: without one trained, there is nothing to compare */
+  if (v->family == RX_FAMILY_MECHANISMS && !n_mechanisms) return 0;
+  for (int i = 0; i < n_runs; i++)
+    if (runs[i].families & (1u << v->family)) {
       n_used++;
       if (runs[i].noisy && noise < 0) noise = runs[i].sigma2_rec;
       if (runs[i].row_flops > row_flops) row_flops = runs[i].row_flops;
     }
   if (!n_used) return 0;
   const rx_task_kind task = task_of(t);
-  if (v->arg && task != RX_TASK_SPATIAL) return 0; /* C.1 / C.2 are spatial supplements */
+  if (v->arg && v->family != RX_FAMILY_MECHANISMS && task != RX_TASK_SPATIAL)
+    return 0; /* C.1 / C.2 are spatial supplements */
 
   int index = b->plan->n_steps;
   rx_step *s = add_step(b, RX_STEP_ANALYZE);
@@ -237,9 +264,9 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
    * comparison of docs/science.md §11.4 and gets the paper's analyses only. */
   const int probes = !strcmp(root, b->plan->out);
   int rc = add_arg(b, s, "analyze");
-  if (!rc && probes) rc = add_arg(b, s, "all");
-  for (int a = 0; a < RX_RESULTS_N_ANALYSES && !rc && !probes; a++)
-    if (!rx_results_analysis_beyond_paper(a)) rc = add_arg(b, s, "%s", rx_results_analysis_name(a));
+  if (!rc && probes && !v->analyses) rc = add_arg(b, s, "all");
+  for (int a = 0; a < RX_RESULTS_N_ANALYSES && !rc && (!probes || v->analyses); a++)
+    if (variant_writes(v, a, task, probes)) rc = add_arg(b, s, "%s", rx_results_analysis_name(a));
   const int n_words = s->argc; /* "analyze" and the analyses, before the settings */
   if (!rc) rc = add_arg(b, s, "task=%s", t->name);
   if (!rc) rc = add_arg(b, s, "seed=%d", seed);
@@ -249,7 +276,7 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
   for (int i = 0; i < t->n_analysis && !rc; i++)
     rc = add_arg(b, s, "%s", t->analysis[i]);
   for (int i = 0; i < n_runs && !rc; i++)
-    if (runs[i].gru == v->gru) rc = add_dep(b, s, runs[i].step);
+    if (runs[i].families & (1u << v->family)) rc = add_dep(b, s, runs[i].step);
   if (rc) return rc;
 
   /* Validate the settings now, and estimate the cost from them: trajectory steps simulated per run.
@@ -264,10 +291,12 @@ static int add_analysis(builder *b, const rxp_task *t, int seed, const char *roo
                 (double)acfg.variance.batch_size * acfg.variance.t_total +
                 3.0 * acfg.batch_size * acfg.distance.t_quiescent +
                 (double)acfg.pca.batch_size * (acfg.pca.t_active + acfg.pca.t_quiescent);
-  if (probes && rx_results_analysis_in_family(RX_RESULTS_MIXING, v->rule)) /* the probes: */
+  if (variant_writes(v, RX_RESULTS_MIXING, task, probes))            /* the probes: */
     rows += 1.5 * 3 * acfg.mixing.batch_size * acfg.mixing.t_total + /* 3 starts, 1-2 noises */
             (double)acfg.temperature.n_k * acfg.temperature.batch_size * acfg.temperature.t_total;
-  if (probes && rx_results_analysis_in_family(RX_RESULTS_REPLAY, v->rule)) /* replay, 1-2 noises */
+  else if (variant_writes(v, RX_RESULTS_DIFFUSION, task, probes)) /* its awake-start runs alone */
+    rows += 1.5 * acfg.mixing.batch_size * acfg.mixing.t_total;
+  if (variant_writes(v, RX_RESULTS_REPLAY, task, probes)) /* replay, 1-2 noises */
     rows += 1.5 * acfg.replay.batch_size * (acfg.replay.t_burn + acfg.replay.t_total);
   s->work = rows * row_flops * (n_used + 1);
   if (noise < 0 && rx_results_set_init(&set, root, task, acfg.noise, b->err))
@@ -349,8 +378,10 @@ static int build(builder *b) {
             rx_error e2 = {{0}};
             char experiment[512];
             snprintf(experiment, sizeof experiment, "%s/%s", task->name, task->experiments[e]);
-            if (rx_config_load(&cfg, experiment, task->n_extra[e], task->extra[e], &e2) == 0 &&
-                (cfg.rnn.model != RX_MODEL_VANILLA || cfg.rnn.sigma2_rec <= 0))
+            const rx_experiment *ex = rx_experiment_find(task_of(task), task->experiments[e]);
+            if ((ex && ex->mechanism) ||
+                (rx_config_load(&cfg, experiment, task->n_extra[e], task->extra[e], &e2) == 0 &&
+                 (cfg.rnn.model != RX_MODEL_VANILLA || cfg.rnn.sigma2_rec <= 0)))
               continue;
           }
           rc = add_train(b, task, e, p->seeds[si], root, g, &entry);

@@ -11,7 +11,7 @@
 #include "reactivate/fileio.h"
 #include "reproduce/reproduce_internal.h"
 
-static const char *const top_keys[] = {"description",        "seeds",          "gaussian",
+static const char *const top_keys[] = {"description",        "extends",        "seeds", "gaussian",
                                        "spatial_navigation", "head_direction", NULL};
 static const char *const task_keys[] = {"experiments", "train", "analysis", "experiment_train",
                                         NULL};
@@ -148,18 +148,47 @@ static int find_profile(const char *name, char *path, size_t n, rx_error *err) {
     return rx_fail(err, RX_EINVAL, "profile name too long: %s", name);
   if (!is_file(path))
     return rx_fail(err, RX_EINVAL,
-                   "unknown profile '%s' (bundled: quick, paper, mini; or give a YAML file)", name);
+                   "unknown profile '%s' (bundled: quick, paper, mechanisms, mini; or give a YAML "
+                   "file)",
+                   name);
   return 0;
+}
+
+/* The profile's tree with what it `extends` merged under it (the named profile first, this
+ * one's keys over it: mappings key by key, lists replaced), up to a few levels deep. */
+static int load_tree(const char *name, int depth, char *path, size_t n_path, char **text,
+                     rxcf_ynode **root, rx_error *err) {
+  size_t len = 0;
+  int rc = find_profile(name, path, n_path, err);
+  if (!rc) rc = rx_read_file(path, text, &len, 1 << 20, err);
+  if (!rc) rc = rxcf_yaml_parse(root, *text, len, path, 4 - depth, err); /* bases: lower layers */
+  if (rc) return rc;
+  const rxcf_ynode *ext = rxcf_ynode_get(*root, "extends");
+  if (!ext) return 0;
+  if (ext->kind != RXCF_YNODE_SCALAR || !*ext->text)
+    return rxcf_ynode_fail(ext, "extends", err, RX_EINVAL, "expected a profile name, e.g. quick");
+  if (depth >= 4)
+    return rxcf_ynode_fail(ext, "extends", err, RX_EINVAL,
+                           "profiles extend each other more than 4 levels deep (a cycle?)");
+  char base_path[2048];
+  char *base_text = NULL;
+  rxcf_ynode *base = NULL;
+  rc = load_tree(ext->text, depth + 1, base_path, sizeof base_path, &base_text, &base, err);
+  free(base_text); /* the tree holds copies of its strings */
+  if (!rc) {
+    rc = rxcf_ynode_merge(base, *root, err); /* consumes *root */
+    *root = base;
+  } else {
+    rxcf_ynode_free(base);
+  }
+  return rc;
 }
 
 int rxp_profile_load(rxp_profile *p, const char *name, rx_error *err) {
   memset(p, 0, sizeof *p);
   p->tasks[0].name = "spatial_navigation";
   p->tasks[1].name = "head_direction";
-  int rc = find_profile(name, p->path, sizeof p->path, err);
-  size_t len = 0;
-  if (!rc) rc = rx_read_file(p->path, &p->text, &len, 1 << 20, err);
-  if (!rc) rc = rxcf_yaml_parse(&p->root, p->text, len, p->path, 0, err);
+  int rc = load_tree(name, 0, p->path, sizeof p->path, &p->text, &p->root, err);
   if (rc) return rc;
   const rxcf_ynode *root = p->root;
   if ((rc = check_keys(root, top_keys, "the profile", err))) return rc;

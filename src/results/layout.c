@@ -89,6 +89,14 @@ int rx_results_experiment_file(const rx_results_set *s, const rx_experiment *e, 
   return put(buf, n, "%s/%s/%s", s->dir, run, file);
 }
 
+int rx_results_condition_key(const rx_results_set *s, const rx_mechanism_condition *c, int seed,
+                             char *buf, size_t n) {
+  char run[600];
+  if (rx_results_experiment_run(s, rx_experiment_get(s->task, c->run), seed, run, sizeof run))
+    return RX_EINVAL;
+  return put(buf, n, "%s%s", run, c->suffix);
+}
+
 int rx_results_experiment_pattern(const rx_results_set *s, const rx_experiment *e, char *buf,
                                   size_t n) {
   return run_name(e->name, e->noisy ? s->noise : NULL, "<seed>", buf, n);
