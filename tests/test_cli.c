@@ -19,6 +19,12 @@ static void test_every_command_has_help(void) {
     free(o);
   }
   CHECK(run_cli("frobnicate") != 0);
+  /* simulate documents its offline mechanism settings */
+  REQUIRE(run_cli("simulate --help") == 0);
+  char *o = output();
+  CHECK(strstr(o, "rnn.adaptation_strength=") && strstr(o, "rnn.adaptation_tau=") &&
+        strstr(o, "rnn.momentum="));
+  free(o);
 }
 
 /* Each bad input: non-zero exit, exactly one line, naming the culprit. */
@@ -99,8 +105,42 @@ static void test_train_then_simulate_writes_expected_arrays(void) {
   const rx_array *ha = rx_npz_get(&a, "hidden"), *hb = rx_npz_get(&b, "hidden");
   REQUIRE(ha && hb && ha->size == hb->size);
   CHECK(memcmp(ha->data, hb->data, ha->size * sizeof(float)) == 0);
+  rx_npz_free(&b);
+
+  /* The mechanisms switched on offline (key=value settings, quiescent runs only): other hidden
+   * states; other keys, awake runs and bad values: one line naming the setting. */
+  char q3[512];
+  snprintf(q3, sizeof q3, "%s/q3.npz", root);
+  REQUIRE(run_cli("simulate %s --test-batch --quiescent --batch 3 --steps 50 --noise-var 0 --out "
+                  "%s rnn.momentum=0.5 rnn.adaptation_strength=1",
+                  ck, q3) == 0);
+  char *o = output();
+  CHECK_MSG(strstr(o, "adaptation b 1 alpha_a 0.04, momentum 0.5"), "%s", o);
+  free(o);
+  REQUIRE(rx_npz_read(q3, &b, NULL) == 0);
+  hb = rx_npz_get(&b, "hidden");
+  REQUIRE(hb && ha->size == hb->size);
+  CHECK(memcmp(ha->data, hb->data, ha->size * sizeof(float)) != 0);
   rx_npz_free(&a);
   rx_npz_free(&b);
+  struct {
+    const char *args, *says;
+  } bad_settings[] = {
+      {"--quiescent rnn.sigma2_rec=1",
+       "rnn.sigma2_rec: a trained run's setting cannot change offline, except the mechanisms' "
+       "(rnn.adaptation_strength, rnn.adaptation_tau, rnn.momentum)"},
+      {"rnn.momentum=0.5", "rnn.momentum=0.5: mechanism settings"},
+      {"--quiescent rnn.momentum=1", "command line: rnn.momentum=1: must be in [0, 1)"},
+      {"--quiescent rnn.adaptation_strength=1 rnn.adaptation_tau=0.05",
+       "rnn.adaptation_tau=0.05: must be >= rnn.dt (0.2)"},
+  };
+  for (size_t i = 0; i < sizeof bad_settings / sizeof bad_settings[0]; i++) {
+    rc = run_cli("simulate %s --batch 2 --steps 5 --out %s %s", ck, q3, bad_settings[i].args);
+    o = output();
+    CHECK_MSG(rc != 0 && count_lines(o) == 1 && strstr(o, bad_settings[i].says), "%s: rc %d, %s",
+              bad_settings[i].args, rc, o);
+    free(o);
+  }
 
   /* User inputs: a (3, 5, 2) float32 .npy; a wrong shape is refused with one line. */
   char xin[512], xbad[512], xo[512];
@@ -122,7 +162,7 @@ static void test_train_then_simulate_writes_expected_arrays(void) {
   CHECK(rx_npz_expect(&a, xo, "decoded", RX_F32, 3, dsh, NULL, NULL) == 0);
   rx_npz_free(&a);
   rc = run_cli("simulate %s --inputs %s --out %s", ck, xbad, xo);
-  char *o = output();
+  o = output();
   CHECK(rc != 0 && count_lines(o) == 1 && strstr(o, "xbad.npy"));
   free(o);
 

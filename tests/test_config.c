@@ -228,6 +228,34 @@ static void test_every_rejection_names_the_key_and_its_origin(void) {
       {sn, {"rnn=5"}, 1, {"command line: rnn=5: expected a mapping of rnn.* keys"}},
       {sn, {"task.b=2*pie"}, 1, {"command line: task.b=2*pie: must be a finite number"}},
       {sn, {"task.b=1/0"}, 1, {"command line: task.b=1/0: must be a finite number"}},
+      /* the mechanisms (docs/science.md §3.6) */
+      {sn,
+       {"rnn.adaptation_strength=-1"},
+       1,
+       {"command line: rnn.adaptation_strength=-1: must be >= 0"}},
+      {sn, {"rnn.adaptation_tau=0"}, 1, {"command line: rnn.adaptation_tau=0: must be > 0"}},
+      {sn, {"rnn.adaptation_tau=-2"}, 1, {"command line: rnn.adaptation_tau=-2: must be > 0"}},
+      {sn,
+       {"rnn.adaptation_strength=1", "rnn.adaptation_tau=0.1"},
+       2,
+       {"command line: rnn.adaptation_tau=0.1: must be >= rnn.dt (0.2) when "
+        "rnn.adaptation_strength > 0"}},
+      {sn,
+       {"rnn.adaptation_strength=1", "rnn.dt=6"},
+       2,
+       {"base.yml:", "rnn.adaptation_tau: must be >= rnn.dt (6.0)"}},
+      {sn, {"rnn.momentum=1"}, 1, {"command line: rnn.momentum=1: must be in [0, 1)"}},
+      {sn, {"rnn.momentum=-0.1"}, 1, {"command line: rnn.momentum=-0.1: must be in [0, 1)"}},
+      {sn, {"rnn.momentum=fast"}, 1, {"command line: rnn.momentum=fast: must be a finite number"}},
+      {"spatial_navigation/noisy_unbiased_gru",
+       {"rnn.momentum=0.5"},
+       1,
+       {"command line: rnn.momentum=0.5: is for the vanilla cell only (rnn.model is gru)"}},
+      {sn,
+       {"rnn.model=gru", "rnn.adaptation_strength=2"},
+       2,
+       {"command line: rnn.adaptation_strength=2: is for the vanilla cell only"}},
+      {sn, {"rnn.adaptation=1"}, 1, {"unknown key 'rnn.adaptation'"}},
       {sn,
        {"config=head_direction/x"},
        1,
@@ -412,6 +440,126 @@ static void test_to_yaml_from_yaml_round_trip_is_exact_for_both_tasks(void) {
   free(text);
 }
 
+/* The mechanisms' keys (docs/science.md §3.6): defaults b 0, tau_a 5, lambda 0 (the paper's
+ * cell); alpha_a = rnn.dt / tau_a in the spec (0 while b is 0, so b = 0 with any tau_a gives the
+ * default spec byte for byte); the resolved text lists the three keys only when a mechanism is
+ * on (the paper cell's text is what it was), round-trips when they are, and a text without them
+ * (every checkpoint written before them) loads as the paper's cell. */
+static void test_mechanism_keys_default_off_and_are_written_only_when_on(void) {
+  rx_train_config paper, tau_only, on, back;
+  rx_error err;
+  REQUIRE(load(&paper, "spatial_navigation/noisy_unbiased", 0, NULL, &err) == 0);
+  CHECK(paper.rnn.adaptation_strength == 0 && paper.rnn.adaptation_tau == 5 &&
+        paper.rnn.momentum == 0);
+  const char *tau3[] = {"rnn.adaptation_tau=3"};
+  REQUIRE(load(&tau_only, "spatial_navigation/noisy_unbiased", 1, tau3, &err) == 0);
+  rx_rnn_spec s_paper, s_tau, s_on;
+  rx_config_rnn_spec(&paper, &s_paper);
+  rx_config_rnn_spec(&tau_only, &s_tau);
+  CHECK(memcmp(&s_paper, &s_tau, sizeof s_paper) == 0);
+  CHECK(!rx_mechanism_active(&s_paper.mech) && s_paper.mech.adaptation_alpha == 0);
+  char *t_paper = NULL, *t_tau = NULL, *t_on = NULL, *again = NULL;
+  REQUIRE(rx_config_to_yaml(&paper, &t_paper, &err) == 0);
+  REQUIRE(rx_config_to_yaml(&tau_only, &t_tau, &err) == 0);
+  CHECK(strcmp(t_paper, t_tau) == 0);
+  CHECK(strstr(t_paper, "adaptation") == NULL && strstr(t_paper, "momentum") == NULL);
+  /* the paper's resolved text (as checkpoints store it) has no mechanism keys: loads as off */
+  REQUIRE(rx_config_from_yaml(&back, t_paper, "old.npz[config]", &err) == 0);
+  CHECK(back.rnn.adaptation_strength == 0 && back.rnn.momentum == 0 &&
+        back.rnn.adaptation_tau == 5);
+
+  const char *mech[] = {"rnn.adaptation_strength=0.5", "rnn.adaptation_tau=2", "rnn.momentum=0.3"};
+  REQUIRE(load(&on, "spatial_navigation/noisy_unbiased", 3, mech, &err) == 0);
+  rx_config_rnn_spec(&on, &s_on);
+  CHECK(s_on.mech.adaptation_strength == 0.5f && s_on.mech.momentum == 0.3f);
+  CHECK(s_on.mech.adaptation_alpha == (float)(0.2 / 2.0));
+  REQUIRE(rx_config_to_yaml(&on, &t_on, &err) == 0);
+  CHECK(strstr(t_on, "  noise: uniform\n  adaptation_strength: 0.5\n  adaptation_tau: 2.0\n"
+                     "  momentum: 0.3\ntrainer:\n"));
+  REQUIRE(rx_config_from_yaml(&back, t_on, "new.npz[config]", &err) == 0);
+  REQUIRE(rx_config_to_yaml(&back, &again, &err) == 0);
+  CHECK(strcmp(t_on, again) == 0);
+  CHECK(back.rnn.adaptation_strength == 0.5 && back.rnn.adaptation_tau == 2 &&
+        back.rnn.momentum == 0.3);
+  free(again);
+  /* momentum alone also lists all three (tau_a at its value) */
+  const char *mom[] = {"rnn.momentum=0.25"};
+  REQUIRE(load(&on, "head_direction/noisy_unbiased", 1, mom, &err) == 0);
+  REQUIRE(rx_config_to_yaml(&on, &again, &err) == 0);
+  CHECK(strstr(again, "  adaptation_strength: 0.0\n  adaptation_tau: 5.0\n  momentum: 0.25\n"));
+  free(again);
+  free(t_paper), free(t_tau), free(t_on);
+}
+
+/* rx_config_mechanism_overrides: the three keys over a run's config, read and checked as in
+ * training (pi expressions, ranges, tau_a >= the run's rnn.dt, none on a GRU), alpha_a from the
+ * run's rnn.dt, the run's own settings kept where not overridden; any other key refused naming
+ * it and the three; no overrides: the run's mechanism. */
+static void test_mechanism_overrides_apply_to_a_runs_config(void) {
+  rx_train_config sn, hd, adapted, gru;
+  rx_error err;
+  const char *tau4[] = {"rnn.adaptation_strength=0.8", "rnn.adaptation_tau=4"};
+  const char *mom_gru[] = {"rnn.momentum=0.5"};
+  REQUIRE(load(&sn, "spatial_navigation/noisy_unbiased", 0, NULL, &err) == 0);
+  REQUIRE(load(&hd, "head_direction/noisy_unbiased", 0, NULL, &err) == 0);
+  REQUIRE(load(&adapted, "spatial_navigation/noisy_unbiased", 2, tau4, &err) == 0);
+  REQUIRE(load(&gru, "spatial_navigation/noisy_unbiased_gru", 0, NULL, &err) == 0);
+  rx_mechanism m;
+  memset(&m, 0x7f, sizeof m);
+  REQUIRE(rx_config_mechanism_overrides(&sn, "run", 0, NULL, &m, &err) == 0);
+  CHECK(!rx_mechanism_active(&m) && m.adaptation_alpha == 0);
+  const char *a1[] = {"rnn.adaptation_strength=1", " rnn.momentum = 0.5 "};
+  REQUIRE_MSG(rx_config_mechanism_overrides(&sn, "run", 2, a1, &m, &err) == 0, "%s", err.msg);
+  CHECK(m.adaptation_strength == 1.0f && m.momentum == 0.5f);
+  CHECK(m.adaptation_alpha == (float)(0.2 / 5.0)); /* the default tau_a, the run's dt */
+  const char *a2[] = {"rnn.adaptation_strength=2/3", "rnn.adaptation_tau=pi"};
+  REQUIRE(rx_config_mechanism_overrides(&hd, "run", 2, a2, &m, &err) == 0);
+  CHECK(m.adaptation_strength == (float)(2.0 / 3.0) && m.momentum == 0);
+  CHECK(m.adaptation_alpha == (float)(0.5 / PI)); /* head direction: dt 0.5 */
+  /* the run's own mechanism stays where not overridden */
+  const char *a3[] = {"rnn.momentum=0.2"};
+  REQUIRE(rx_config_mechanism_overrides(&adapted, "run", 1, a3, &m, &err) == 0);
+  CHECK(m.adaptation_strength == 0.8f && m.adaptation_alpha == (float)(0.2 / 4.0) &&
+        m.momentum == 0.2f);
+  const char *a4[] = {"rnn.adaptation_strength=0"};
+  REQUIRE(rx_config_mechanism_overrides(&adapted, "run", 1, a4, &m, &err) == 0);
+  CHECK(!rx_mechanism_active(&m));
+  CHECK(rx_mechanism_override_key("rnn.momentum=1") &&
+        rx_mechanism_override_key(" rnn.momentum=1"));
+  CHECK(!rx_mechanism_override_key("rnn.momentum") && !rx_mechanism_override_key("rnn.tau=1"));
+  struct {
+    const rx_train_config *cfg;
+    const char *arg, *expect;
+  } bad[] = {
+      {&sn, "rnn.sigma2_rec=0.1",
+       "rnn.sigma2_rec: a trained run's setting cannot change offline, except the mechanisms' "
+       "(rnn.adaptation_strength, rnn.adaptation_tau, rnn.momentum)"},
+      {&sn, "seed=3", "seed: a trained run's setting cannot change offline"},
+      {&sn, "rnn.momentum",
+       "'rnn.momentum': expected key=value with key one of "
+       "rnn.adaptation_strength, rnn.adaptation_tau, rnn.momentum"},
+      {&sn, "rnn.momentum=1", "command line: rnn.momentum=1: must be in [0, 1)"},
+      {&sn, "rnn.momentum=-0.1", "command line: rnn.momentum=-0.1: must be in [0, 1)"},
+      {&sn, "rnn.adaptation_strength=-1", "rnn.adaptation_strength=-1: must be >= 0"},
+      {&sn, "rnn.adaptation_tau=0", "command line: rnn.adaptation_tau=0: must be > 0"},
+      {&adapted, "rnn.adaptation_tau=0.1",
+       "command line: rnn.adaptation_tau=0.1: must be >= rnn.dt (0.2)"},
+      {&sn, "rnn.momentum=", "command line: rnn.momentum=: missing value"},
+      {&sn, "rnn.momentum=x", "rnn.momentum=x: must be a finite number"},
+      {&gru, mom_gru[0], "command line: rnn.momentum=0.5: is for the vanilla cell only"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    rx_error_clear(&err);
+    const rx_mechanism before = m;
+    CHECK_MSG(rx_config_mechanism_overrides(bad[i].cfg, "run", 1, &bad[i].arg, &m, &err) ==
+                  RX_EINVAL,
+              "%s accepted", bad[i].arg);
+    CHECK_MSG(strstr(err.msg, bad[i].expect) && !strchr(err.msg, '\n'), "%s: got \"%s\"",
+              bad[i].arg, err.msg);
+    CHECK(memcmp(&before, &m, sizeof m) == 0); /* left alone on error */
+  }
+}
+
 static void test_from_yaml_names_its_origin_in_errors(void) {
   rx_train_config cfg;
   rx_error err;
@@ -551,6 +699,8 @@ RX_TEST_MAIN(TEST(test_every_bundled_experiment_loads_with_spec_values),
              TEST(test_user_yaml_file_merges_over_the_task_bases),
              TEST(test_pi_expressions_and_plain_numbers_parse),
              TEST(test_to_yaml_from_yaml_round_trip_is_exact_for_both_tasks),
+             TEST(test_mechanism_keys_default_off_and_are_written_only_when_on),
+             TEST(test_mechanism_overrides_apply_to_a_runs_config),
              TEST(test_from_yaml_names_its_origin_in_errors),
              TEST(test_format_py_float_matches_python_repr),
              TEST(test_run_names_follow_spec_layout),

@@ -1,8 +1,10 @@
 /* Vanilla RNN and GRU (src/models): gradients against central finite differences for every
- * activation, bias and noise setting; the optimised forward against a naive double-precision
- * reference written straight from docs/science.md §3; the training path (readout, loss and readout
- * backward tile by tile) against forward + backward and finite differences; noise statistics and
- * addressing; initialisation; bit-identical results across thread counts; spec validation. */
+ * activation, bias and noise setting, and for the vanilla cell's mechanisms (adaptation,
+ * momentum, both); the optimised forward against a naive double-precision reference written
+ * straight from docs/science.md §3 (§3.6 for the mechanisms); the training path (readout, loss
+ * and readout backward tile by tile) against forward + backward and finite differences; the
+ * mechanisms switched off giving the paper cell's bits, and their closed forms; noise statistics
+ * and addressing; initialisation; bit-identical results across thread counts; spec validation. */
 #include <float.h>
 #include <omp.h>
 #include <stdint.h>
@@ -26,6 +28,19 @@ static rx_rnn_spec small_spec(rx_model_kind kind, rx_activation act, int bias) {
                    .act = act,
                    .noise = RX_NOISE_UNIFORM};
   return s;
+}
+
+/* The mechanisms of the tests (bit 0 adaptation, bit 1 momentum): strong enough to change the
+ * trajectories of a few steps clearly (the finite-difference tests must see a wrong carry). */
+enum { MECH_ADAPT = 1, MECH_MOMENTUM = 2, MECH_BOTH = 3 };
+static rx_rnn_spec with_mechanism(rx_rnn_spec s, int mech) {
+  if (mech & MECH_ADAPT) s.mech.adaptation_strength = 1.5f, s.mech.adaptation_alpha = 0.3f;
+  if (mech & MECH_MOMENTUM) s.mech.momentum = 0.6f;
+  return s;
+}
+static const char *mechanism_name(int mech) {
+  static const char *const names[4] = {"none", "adaptation", "momentum", "both"};
+  return names[mech & 3];
 }
 
 static void fill_uniform(float *a, size_t n, uint32_t key, float lo, float hi) {
@@ -88,7 +103,17 @@ static void ref_forward(const rx_rnn *rnn, const rx_rnn_run *run, double *y, dou
   double *xin = calloc((size_t)I, sizeof(double));
   float *nin = calloc((size_t)I, sizeof(float)), *nrec = calloc((size_t)N, sizeof(float));
   float *nout = calloc((size_t)O, sizeof(float));
+  /* the mechanisms' state (docs/science.md §3.6): a (adaptation) and v (momentum) */
+  const int adapt = s->mech.adaptation_strength > 0, mom = s->mech.momentum > 0;
+  const double b_a = s->mech.adaptation_strength, alpha_a = s->mech.adaptation_alpha;
+  const double lambda = s->mech.momentum;
+  double *A = calloc((size_t)N, sizeof(double)), *V = calloc((size_t)N, sizeof(double));
   for (int b = 0; b < B; b++) {
+    for (int j = 0; j < N; j++) {
+      const float *st = run->state0 ? run->state0 + (size_t)b * 2 * N : NULL;
+      A[j] = st && adapt ? st[j] : 0.0;
+      V[j] = st && mom ? st[N + j] : 0.0;
+    }
     for (int j = 0; j < N; j++) {
       if (run->h0) {
         h[j] = run->h0[(size_t)b * N + j];
@@ -115,9 +140,18 @@ static void ref_forward(const rx_rnn *rnn, const rx_rnn_run *run, double *y, dou
             u += (double)Wr[j * N + i] * h[i];
           for (int k = 0; k < I; k++)
             u += (double)Wi[j * I + k] * xin[k];
+          u -= A[j]; /* zero without adaptation */
           if (mask) mask[row * N + j] = u > 0;
-          hn[j] = (1.0 - s->alpha) * h[j] + s->alpha * act_ref(s->act, u) + nrec[j];
+          if (mom) {
+            V[j] = lambda * V[j] + s->alpha * (act_ref(s->act, u) - h[j]) + nrec[j];
+            hn[j] = h[j] + V[j];
+          } else {
+            hn[j] = (1.0 - s->alpha) * h[j] + s->alpha * act_ref(s->act, u) + nrec[j];
+          }
         }
+        if (adapt)
+          for (int j = 0; j < N; j++)
+            A[j] = (1.0 - alpha_a) * A[j] + alpha_a * b_a * hn[j];
       } else {
         const float *Wz = param(rnn, "w_z.weight"), *Uz = param(rnn, "u_z.weight");
         const float *Wr = param(rnn, "w_r.weight"), *Ur = param(rnn, "u_r.weight");
@@ -163,6 +197,7 @@ static void ref_forward(const rx_rnn *rnn, const rx_rnn_run *run, double *y, dou
     }
   }
   free(h), free(hn), free(gh), free(z), free(xin), free(nin), free(nrec), free(nout);
+  free(A), free(V);
 }
 
 /* A small problem: network, workspace, inputs, codes, noise. */
@@ -171,6 +206,7 @@ typedef struct problem {
   rx_rnn_workspace *ws;
   int B, T;
   float *x, *c, *h0, *y, *R;
+  float *s0; /* (B, 2N) a mechanism state to start from (run.state0 when a test sets it) */
   rx_noise noise;
   rx_rnn_run run;
 } problem;
@@ -193,6 +229,8 @@ static int problem_make(problem *p, const rx_rnn_spec *spec, int B, int T, int n
   p->h0 = malloc((size_t)B * spec->n_rec * sizeof(float));
   p->y = malloc(TB * spec->n_out * sizeof(float));
   p->R = malloc(TB * spec->n_out * sizeof(float));
+  p->s0 = malloc((size_t)B * 2 * spec->n_rec * sizeof(float));
+  fill_uniform(p->s0, (size_t)B * 2 * spec->n_rec, seed + 5, -0.3f, 0.3f);
   fill_uniform(p->x, TB * spec->n_in, seed + 1, -1.0f, 1.0f);
   fill_uniform(p->c, (size_t)B * spec->n_init, seed + 2, 0.0f, 1.0f);
   fill_uniform(p->h0, (size_t)B * spec->n_rec, seed + 3, -0.5f, 0.5f);
@@ -217,7 +255,7 @@ static int problem_make(problem *p, const rx_rnn_spec *spec, int B, int T, int n
 static void problem_free(problem *p) {
   rx_rnn_free(p->rnn);
   rx_rnn_workspace_free(p->ws);
-  free(p->x), free(p->c), free(p->h0), free(p->y), free(p->R);
+  free(p->x), free(p->c), free(p->h0), free(p->y), free(p->R), free(p->s0);
 }
 
 /* L = sum(y * R), accumulated in double. */
@@ -337,8 +375,10 @@ typedef struct fd_case {
   rx_model_kind kind;
   rx_activation act;
   int bias, noise, from_h0, no_x;
-  int tiled; /* through rx_rnn_forward_loss (the training path): 1 L = sum(y * R); 2 the
-              * low-rank-target loss, its structure given (the readout never forms dL/dy) */
+  int tiled;  /* through rx_rnn_forward_loss (the training path): 1 L = sum(y * R); 2 the
+               * low-rank-target loss, its structure given (the readout never forms dL/dy) */
+  int mech;   /* MECH_*: the vanilla cell's mechanisms (with_mechanism) */
+  int state0; /* the run starts from a given mechanism state (p.s0) */
 } fd_case;
 
 /* Compares the analytic gradient of L = sum(y * R) (dy = R), times grad_scale, with central
@@ -361,11 +401,13 @@ typedef struct fd_case {
 static size_t test_stride(size_t k) { return rx_test_small() ? k : 1; }
 
 static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
-  rx_rnn_spec spec = small_spec(k->kind, k->act, k->bias);
+  rx_rnn_spec spec = with_mechanism(small_spec(k->kind, k->act, k->bias), k->mech);
   problem p;
   const int B = 3, T = 6;
   if (problem_make(&p, &spec, B, T, k->noise, k->from_h0, k->no_x, 5)) return INFINITY;
   if (k->tiled == 2) p.noise.sigma_out = 0.0f; /* else the low-rank path is not taken */
+  if (k->state0) p.run.state0 = p.s0;
+  int param_checked[RX_MAX_PARAMS] = {0}; /* elements checked per parameter block */
   const size_t nw = p.rnn->n_weights, nu = (size_t)T * B * spec.n_rec;
   float *grad = malloc(nw * sizeof(float));
   unsigned char *m0 = malloc(nu), *m1 = malloc(nu);
@@ -411,13 +453,21 @@ static double fd_worst(const fd_case *k, float grad_scale, int *n_checked) {
     const double r = fabs(ana - num) / (3e-4 * (1 + fabs(num)));
     if (r > worst) worst = r;
     checked++;
+    for (int q = 0; q < p.rnn->n_params; q++)
+      if (i >= p.rnn->params[q].offset && i < p.rnn->params[q].offset + p.rnn->params[q].size)
+        param_checked[q]++;
   }
   CHECK_MSG(skipped * 4 <= visited, "%d of %d weights skipped at relu kinks", skipped, visited);
+  /* every parameter block was compared (a full run visits every weight) */
+  for (int q = 0; q < p.rnn->n_params && !rx_test_small(); q++)
+    CHECK_MSG(param_checked[q] > 0, "%s: no element of %s checked", mechanism_name(k->mech),
+              p.rnn->params[q].name);
   if (getenv("RX_TEST_VERBOSE"))
     fprintf(stderr,
-            "    %s %s bias %d noise %d h0 %d tiled %d: worst %.3g, %d checked, %d skipped\n",
+            "    %s %s bias %d noise %d h0 %d tiled %d mech %s state0 %d: worst %.3g, %d checked, "
+            "%d skipped\n",
             rx_model_kind_name(k->kind), rx_activation_name(k->act), k->bias, k->noise, k->from_h0,
-            k->tiled, worst, checked, skipped);
+            k->tiled, mechanism_name(k->mech), k->state0, worst, checked, skipped);
   if (n_checked) *n_checked = checked;
   free(grad), free(m0), free(m1);
   problem_free(&p);
@@ -432,7 +482,7 @@ static void fd_all(rx_model_kind kind) {
         /* rx_test_small: each noise kind once per cell type, with the activations and bias
          * settings spread over them (both cell types get relu, all four activations run) */
         if (rx_test_small() && (a != (noise + 2 * (int)kind) % 4 || bias != noise % 2)) continue;
-        fd_case k = {kind, acts[a], bias, noise, 0, 0, 0};
+        fd_case k = {kind, acts[a], bias, noise, 0, 0, 0, 0, 0};
         int n = 0;
         double w = fd_worst(&k, 1.0f, &n);
         CHECK_MSG(w <= 1.0, "%s %s bias %d noise %d: worst error ratio %.3g",
@@ -440,13 +490,13 @@ static void fd_all(rx_model_kind kind) {
         CHECK(n > 0);
       }
   /* continuing from a given h0 (encoder gradient zero) and with only input noise as input */
-  fd_case k1 = {kind, RX_ACT_TANH, 1, 2, 1, 1, 0};
+  fd_case k1 = {kind, RX_ACT_TANH, 1, 2, 1, 1, 0, 0, 0};
   CHECK_MSG(fd_worst(&k1, 1.0f, NULL) <= 1.0, "from h0, no x");
   /* the training path: readout, loss and readout backward tile by tile (rx_rnn_forward_loss) */
   /* the low-rank path needs no output bias and no output noise */
-  fd_case tiled[3] = {{kind, RX_ACT_RELU, 1, 2, 0, 0, 1},
-                      {kind, RX_ACT_TANH, 0, 1, 0, 0, 1},
-                      {kind, RX_ACT_TANH, 0, 1, 0, 0, 2}};
+  fd_case tiled[3] = {{kind, RX_ACT_RELU, 1, 2, 0, 0, 1, 0, 0},
+                      {kind, RX_ACT_TANH, 0, 1, 0, 0, 1, 0, 0},
+                      {kind, RX_ACT_TANH, 0, 1, 0, 0, 2, 0, 0}};
   for (int i = 0; i < 3; i++)
     CHECK_MSG(fd_worst(&tiled[i], 1.0f, NULL) <= 1.0, "tiled %d %s", tiled[i].tiled,
               rx_activation_name(tiled[i].act));
@@ -455,11 +505,42 @@ static void fd_all(rx_model_kind kind) {
 static void test_vanilla_backward_matches_finite_differences(void) { fd_all(RX_MODEL_VANILLA); }
 static void test_gru_backward_matches_finite_differences(void) { fd_all(RX_MODEL_GRU); }
 
+/* BPTT through the mechanisms (the carries dL/da_t, dL/dv_t of vanilla.c): {adaptation, momentum,
+ * both} x every activation x {uniform, gaussian} noise (held fixed; recurrent and input noise
+ * on, so the noise also enters v_t), biases on for half of them, every weight of every block
+ * against central differences; then from a given h0 and mechanism state (state0 held fixed),
+ * and through the training path (tile by tile, and with low-rank targets). */
+static void test_mechanism_backward_matches_finite_differences(void) {
+  const rx_activation acts[4] = {RX_ACT_RELU, RX_ACT_TANH, RX_ACT_SIGMOID, RX_ACT_IDENTITY};
+  const int mechs[3] = {MECH_ADAPT, MECH_MOMENTUM, MECH_BOTH};
+  for (int m = 0; m < 3; m++)
+    for (int a = 0; a < 4; a++)
+      for (int noise = 1; noise <= 2; noise++) {
+        /* rx_test_small: each activation once, the mechanisms and noises spread over them */
+        if (rx_test_small() && (a + m + noise) % 3 != 0) continue;
+        fd_case k = {RX_MODEL_VANILLA, acts[a], (a + noise) % 2, noise, 0, 0, 0, mechs[m], 0};
+        int n = 0;
+        double w = fd_worst(&k, 1.0f, &n);
+        CHECK_MSG(w <= 1.0, "%s %s noise %d: worst error ratio %.3g", mechanism_name(mechs[m]),
+                  rx_activation_name(acts[a]), noise, w);
+        CHECK(n > 0);
+      }
+  for (int m = 0; m < 3; m++) {
+    fd_case cases[3] = {{RX_MODEL_VANILLA, RX_ACT_TANH, 1, 2, 1, 1, 0, mechs[m], 1},
+                        {RX_MODEL_VANILLA, RX_ACT_RELU, 1, 2, 0, 0, 1, mechs[m], 0},
+                        {RX_MODEL_VANILLA, RX_ACT_TANH, 0, 1, 0, 0, 2, mechs[m], 0}};
+    for (int i = 0; i < 3; i++)
+      CHECK_MSG(fd_worst(&cases[i], 1.0f, NULL) <= 1.0, "%s: from h0 and state0 %d, tiled %d",
+                mechanism_name(mechs[m]), cases[i].state0, cases[i].tiled);
+  }
+}
+
 /* The comparison above must be able to fail: a gradient scaled by 1.01 or 0.99 is rejected. */
 static void test_finite_difference_check_rejects_a_gradient_one_percent_off(void) {
-  const fd_case ks[2] = {{RX_MODEL_VANILLA, RX_ACT_TANH, 1, 1, 0, 0, 0},
-                         {RX_MODEL_GRU, RX_ACT_TANH, 1, 2, 0, 0, 1}};
-  for (int i = 0; i < 2; i++) {
+  const fd_case ks[3] = {{RX_MODEL_VANILLA, RX_ACT_TANH, 1, 1, 0, 0, 0, 0, 0},
+                         {RX_MODEL_GRU, RX_ACT_TANH, 1, 2, 0, 0, 1, 0, 0},
+                         {RX_MODEL_VANILLA, RX_ACT_TANH, 1, 2, 0, 0, 0, MECH_BOTH, 0}};
+  for (int i = 0; i < 3; i++) {
     CHECK(fd_worst(&ks[i], 1.0f, NULL) <= 1.0);
     CHECK(fd_worst(&ks[i], 1.01f, NULL) > 1.0);
     CHECK(fd_worst(&ks[i], 0.99f, NULL) > 1.0);
@@ -498,30 +579,35 @@ static void test_backward_gives_zero_gradient_to_unused_maps(void) {
 
 /* ------------------------------------------------------------------ forward vs reference */
 
+/* Both cells, and the vanilla cell with each mechanism (from a given mechanism state too). */
 static void test_forward_matches_naive_reference(void) {
   const rx_activation acts[4] = {RX_ACT_RELU, RX_ACT_TANH, RX_ACT_SIGMOID, RX_ACT_IDENTITY};
   for (int kind = 0; kind < 2; kind++)
-    for (int a = 0; a < 4; a++)
-      for (int noise = 0; noise < 3; noise++) {
-        rx_rnn_spec spec = small_spec((rx_model_kind)kind, acts[a], (a + noise) % 2);
-        spec.n_rec = 37, spec.n_out = 11; /* not multiples of any vector width */
-        problem p;
-        REQUIRE(problem_make(&p, &spec, 5, 9, noise, noise == 2, 0, 21) == 0);
-        REQUIRE(rx_rnn_forward(p.rnn, p.ws, &p.run, p.y, NULL) == 0);
-        const size_t ny = (size_t)p.T * p.B * spec.n_out, nh = (size_t)p.T * p.B * spec.n_rec;
-        double *yr = malloc(ny * sizeof(double)), *hr = malloc(nh * sizeof(double));
-        ref_forward(p.rnn, &p.run, yr, hr, NULL);
-        const float *h = rx_rnn_workspace_hidden(p.ws);
-        double ey = 0, eh = 0;
-        for (size_t i = 0; i < ny; i++)
-          ey = fmax(ey, fabs(p.y[i] - yr[i]) / (1 + fabs(yr[i])));
-        for (size_t i = 0; i < nh; i++)
-          eh = fmax(eh, fabs(h[i] - hr[i]) / (1 + fabs(hr[i])));
-        CHECK_MSG(ey < 1e-5 && eh < 1e-5, "%s %s noise %d: y error %.3g, h error %.3g",
-                  rx_model_kind_name(spec.kind), rx_activation_name(acts[a]), noise, ey, eh);
-        free(yr), free(hr);
-        problem_free(&p);
-      }
+    for (int mech = 0; mech < (kind == RX_MODEL_VANILLA ? 4 : 1); mech++)
+      for (int a = 0; a < 4; a++)
+        for (int noise = 0; noise < 3; noise++) {
+          rx_rnn_spec spec =
+              with_mechanism(small_spec((rx_model_kind)kind, acts[a], (a + noise) % 2), mech);
+          spec.n_rec = 37, spec.n_out = 11; /* not multiples of any vector width */
+          problem p;
+          REQUIRE(problem_make(&p, &spec, 5, 9, noise, noise == 2, 0, 21) == 0);
+          if (mech && noise == 1) p.run.state0 = p.s0;
+          REQUIRE(rx_rnn_forward(p.rnn, p.ws, &p.run, p.y, NULL) == 0);
+          const size_t ny = (size_t)p.T * p.B * spec.n_out, nh = (size_t)p.T * p.B * spec.n_rec;
+          double *yr = malloc(ny * sizeof(double)), *hr = malloc(nh * sizeof(double));
+          ref_forward(p.rnn, &p.run, yr, hr, NULL);
+          const float *h = rx_rnn_workspace_hidden(p.ws);
+          double ey = 0, eh = 0;
+          for (size_t i = 0; i < ny; i++)
+            ey = fmax(ey, fabs(p.y[i] - yr[i]) / (1 + fabs(yr[i])));
+          for (size_t i = 0; i < nh; i++)
+            eh = fmax(eh, fabs(h[i] - hr[i]) / (1 + fabs(hr[i])));
+          CHECK_MSG(ey < 1e-5 && eh < 1e-5, "%s %s %s noise %d: y error %.3g, h error %.3g",
+                    rx_model_kind_name(spec.kind), mechanism_name(mech),
+                    rx_activation_name(acts[a]), noise, ey, eh);
+          free(yr), free(hr);
+          problem_free(&p);
+        }
 }
 
 /* ------------------------------------------------------------------ tiled readout and loss */
@@ -753,40 +839,58 @@ static void test_noise_same_key_reproduces_and_other_index_differs(void) {
   }
 }
 
-/* One run of T = 10 equals two chained runs of 5: the second starts from h_5 with t0 = 5. */
+/* One run of T = 10 equals two chained runs of 5: the second starts from h_5 with t0 = 5 and,
+ * with the mechanisms, from their state after step 5 (rx_rnn_workspace_state). Without that
+ * state the mechanisms' second half differs (a_5, v_5 matter). The paper cell's state is zero
+ * and a state given to it is not read. */
 static void test_chained_runs_equal_one_run(void) {
-  for (int kind = 0; kind < 2; kind++) {
-    rx_rnn_spec spec = small_spec((rx_model_kind)kind, RX_ACT_RELU, 1);
-    spec.n_rec = 33;
-    problem p;
-    REQUIRE(problem_make(&p, &spec, 6, 10, 2, 0, 0, 13) == 0);
-    p.run.t0 = 0;
-    const int B = 6, N = spec.n_rec, O = spec.n_out, I = spec.n_in;
-    const size_t ny = (size_t)10 * B * O, nh = (size_t)10 * B * N;
-    float *y1 = malloc(ny * sizeof(float)), *h1 = malloc(nh * sizeof(float));
-    float *y2 = malloc(ny * sizeof(float)), *h2 = malloc(nh * sizeof(float));
-    rx_rnn_forward(p.rnn, p.ws, &p.run, y1, NULL);
-    memcpy(h1, rx_rnn_workspace_hidden(p.ws), nh * sizeof(float));
-    rx_rnn_run a = p.run;
-    a.T = 5;
-    rx_rnn_forward(p.rnn, p.ws, &a, y2, NULL);
-    memcpy(h2, rx_rnn_workspace_hidden(p.ws), nh / 2 * sizeof(float));
-    rx_rnn_run b = a;
-    b.x = p.x + (size_t)5 * B * I, b.h0 = h2 + (size_t)4 * B * N, b.t0 = 5;
-    rx_rnn_forward(p.rnn, p.ws, &b, y2 + ny / 2, NULL);
-    memcpy(h2 + nh / 2, rx_rnn_workspace_hidden(p.ws), nh / 2 * sizeof(float));
-    /* the recurrence does the same float operations on the same numbers: bit-identical. The
-     * readout is one product over T B rows, cut into different calls for T = 10 and T = 5, and
-     * some BLAS kernels round a row differently depending on its place in the call: y agrees to
-     * float rounding. */
-    CHECK(memcmp(h1, h2, nh * sizeof(float)) == 0);
-    double ey = 0;
-    for (size_t i = 0; i < ny; i++)
-      ey = fmax(ey, fabs(y1[i] - y2[i]) / (1 + fabs(y1[i])));
-    CHECK_MSG(ey < 1e-6, "y differs by %.3g", ey);
-    free(y1), free(h1), free(y2), free(h2);
-    problem_free(&p);
-  }
+  for (int kind = 0; kind < 2; kind++)
+    for (int mech = 0; mech < (kind == RX_MODEL_VANILLA ? 4 : 1); mech++) {
+      rx_rnn_spec spec = with_mechanism(small_spec((rx_model_kind)kind, RX_ACT_RELU, 1), mech);
+      spec.n_rec = 33;
+      problem p;
+      REQUIRE(problem_make(&p, &spec, 6, 10, 2, 0, 0, 13) == 0);
+      p.run.t0 = 0;
+      const int B = 6, N = spec.n_rec, O = spec.n_out, I = spec.n_in;
+      const size_t ny = (size_t)10 * B * O, nh = (size_t)10 * B * N, ns = (size_t)B * 2 * N;
+      float *y1 = malloc(ny * sizeof(float)), *h1 = malloc(nh * sizeof(float));
+      float *y2 = malloc(ny * sizeof(float)), *h2 = malloc(nh * sizeof(float));
+      float *st = malloc(ns * sizeof(float)), *h3 = malloc(nh / 2 * sizeof(float));
+      rx_rnn_forward(p.rnn, p.ws, &p.run, y1, NULL);
+      memcpy(h1, rx_rnn_workspace_hidden(p.ws), nh * sizeof(float));
+      rx_rnn_run a = p.run;
+      a.T = 5;
+      rx_rnn_forward(p.rnn, p.ws, &a, y2, NULL);
+      memcpy(h2, rx_rnn_workspace_hidden(p.ws), nh / 2 * sizeof(float));
+      memcpy(st, rx_rnn_workspace_state(p.ws), ns * sizeof(float));
+      double s_abs = 0; /* the state after step 5: zero exactly where no mechanism keeps one */
+      for (size_t i = 0; i < ns; i++)
+        s_abs += fabs(st[i]);
+      CHECK_MSG(mech ? s_abs > 0 : s_abs == 0, "%s: state sum %g", mechanism_name(mech), s_abs);
+      rx_rnn_run b = a;
+      b.x = p.x + (size_t)5 * B * I, b.h0 = h2 + (size_t)4 * B * N, b.t0 = 5, b.state0 = st;
+      rx_rnn_forward(p.rnn, p.ws, &b, y2 + ny / 2, NULL);
+      memcpy(h2 + nh / 2, rx_rnn_workspace_hidden(p.ws), nh / 2 * sizeof(float));
+      /* the recurrence does the same float operations on the same numbers: bit-identical. The
+       * readout is one product over T B rows, cut into different calls for T = 10 and T = 5, and
+       * some BLAS kernels round a row differently depending on its place in the call: y agrees
+       * to float rounding. */
+      CHECK_MSG(memcmp(h1, h2, nh * sizeof(float)) == 0, "%s", mechanism_name(mech));
+      double ey = 0;
+      for (size_t i = 0; i < ny; i++)
+        ey = fmax(ey, fabs(y1[i] - y2[i]) / (1 + fabs(y1[i])));
+      CHECK_MSG(ey < 1e-6, "y differs by %.3g", ey);
+      /* the second half from a zero state: different with a mechanism; the paper cell ignores
+       * whatever state it is given */
+      fill_uniform(st, ns, 3, -1.0f, 1.0f);
+      b.state0 = mech ? NULL : st;
+      rx_rnn_forward(p.rnn, p.ws, &b, NULL, NULL);
+      memcpy(h3, rx_rnn_workspace_hidden(p.ws), nh / 2 * sizeof(float));
+      const int same = memcmp(h3, h1 + nh / 2, nh / 2 * sizeof(float)) == 0;
+      CHECK_MSG(mech ? !same : same, "%s: second half from another state", mechanism_name(mech));
+      free(y1), free(h1), free(y2), free(h2), free(st), free(h3);
+      problem_free(&p);
+    }
 }
 
 /* ------------------------------------------------------------------ closed forms */
@@ -837,6 +941,127 @@ static void test_noiseless_fixed_point_stays_and_decay_is_closed_form(void) {
   }
   rx_rnn_free(rnn);
   rx_rnn_workspace_free(ws);
+}
+
+/* With identity activation, no noise and no inputs each unit is a two-variable linear system
+ * (its state and its mechanism's), iterated here in double:
+ *   momentum, W_rec = 0:   v_t = lambda v - alpha h,  h_t = h + v_t
+ *     alpha 0.2, lambda 0.8: eigenvalues of modulus sqrt(lambda) at angle acos((1.6 / 2) /
+ *     sqrt(0.8)): underdamped, h rings through zero (the paper's cell decays as (1 - alpha)^t
+ *     and never crosses it);
+ *   adaptation, W_rec = I: h_t = h - alpha a_{t-1},  a_t = (1 - alpha_a) a + alpha_a b h_t
+ *     (the paper's cell sits still at h_0 here): the state is pushed away from where it sits.
+ * The optimised pass follows the iteration to float rounding. */
+static void test_mechanisms_follow_their_linear_closed_forms(void) {
+  const int B = 4, T = 30, N = 16, C = 5;
+  for (int mech = MECH_ADAPT; mech <= MECH_MOMENTUM; mech++) {
+    rx_rnn_spec s = {.kind = RX_MODEL_VANILLA,
+                     .n_in = 2,
+                     .n_rec = N,
+                     .n_out = 3,
+                     .n_init = C,
+                     .alpha = 0.2f,
+                     .act = RX_ACT_IDENTITY};
+    if (mech == MECH_ADAPT) s.mech.adaptation_strength = 1.0f, s.mech.adaptation_alpha = 0.2f;
+    if (mech == MECH_MOMENTUM) s.mech.momentum = 0.8f;
+    rx_rnn *rnn;
+    rx_rnn_workspace *ws;
+    rx_error err;
+    REQUIRE(rx_rnn_create(&rnn, &s, &err) == 0);
+    REQUIRE(rx_rnn_workspace_create(&ws, &s, B, T, &err) == 0);
+    rx_rnn_init_default(rnn, 2);
+    const rx_param *wr = rx_rnn_find_param(rnn, "w_rec.weight");
+    memset(rnn->w + wr->offset, 0, wr->size * sizeof(float));
+    if (mech == MECH_ADAPT)
+      for (int j = 0; j < N; j++)
+        rnn->w[wr->offset + j * N + j] = 1.0f;
+    float c[4 * 5];
+    fill_uniform(c, 20, 78, 0.0f, 1.0f);
+    rx_rnn_run run = {.B = B, .T = T, .c = c};
+    REQUIRE(rx_rnn_forward(rnn, ws, &run, NULL, NULL) == 0);
+    const float *h = rx_rnn_workspace_hidden(ws);
+    const float *E = rx_rnn_find_param(rnn, "encoder.weight")->offset + rnn->w;
+    const double al = s.alpha, aa = s.mech.adaptation_alpha, bs = s.mech.adaptation_strength;
+    const double lam = s.mech.momentum;
+    double worst = 0, shrink = 0;
+    int crossed = 0, units = 0;
+    for (int b = 0; b < B; b++)
+      for (int j = 0; j < N; j++) {
+        double h0 = 0;
+        for (int k = 0; k < C; k++)
+          h0 += (double)E[j * C + k] * c[b * C + k];
+        double x = h0, m = 0; /* (h, a) or (h, v) */
+        int sign_change = 0;
+        for (int t = 1; t <= T; t++) {
+          if (mech == MECH_ADAPT) {
+            x = x - al * m;
+            m = (1 - aa) * m + aa * bs * x;
+          } else {
+            m = lam * m - al * x;
+            x = x + m;
+          }
+          sign_change |= x * h0 < 0;
+          worst = fmax(worst, fabs(h[((size_t)(t - 1) * B + b) * N + j] - x));
+        }
+        if (fabs(h0) > 0.05) {
+          units++;
+          crossed += sign_change;
+          shrink = fmax(shrink, fabs(x / h0));
+        }
+      }
+    CHECK_MSG(worst < 1e-5, "%s: worst deviation %.3g", mechanism_name(mech), worst);
+    CHECK(units > 10);
+    if (mech == MECH_MOMENTUM) CHECK_MSG(crossed == units, "%d of %d rang", crossed, units);
+    if (mech == MECH_ADAPT) CHECK_MSG(shrink < 0.5, "|h_T / h_0| up to %.3g", shrink);
+    rx_rnn_free(rnn);
+    rx_rnn_workspace_free(ws);
+  }
+}
+
+/* A mechanism at zero strength (adaptation with tau_a set but b = 0, momentum 0) is the paper's
+ * cell: the same outputs, hidden states and gradients (both backward paths), bit for bit, as a
+ * spec whose mechanism fields were never touched; its state stays zero. */
+static void test_mechanisms_at_zero_strength_give_the_paper_cells_bits(void) {
+  for (int a = 0; a < 2; a++) {
+    rx_rnn_spec paper = small_spec(RX_MODEL_VANILLA, a ? RX_ACT_TANH : RX_ACT_RELU, a);
+    paper.n_rec = 37;
+    rx_rnn_spec off = paper;
+    off.mech.adaptation_alpha = 0.25f; /* tau_a set, b = 0 */
+    CHECK(!rx_mechanism_active(&off.mech));
+    problem p[2];
+    REQUIRE(problem_make(&p[0], &paper, 9, 8, 2, 0, 0, 31) == 0);
+    REQUIRE(problem_make(&p[1], &off, 9, 8, 2, 0, 0, 31) == 0);
+    const size_t ny = (size_t)8 * 9 * paper.n_out, nh = (size_t)8 * 9 * paper.n_rec;
+    const size_t nw = p[0].rnn->n_weights;
+    float *g[2], *gt[2], *h[2];
+    double L[2];
+    for (int i = 0; i < 2; i++) {
+      g[i] = malloc(nw * sizeof(float)), gt[i] = malloc(nw * sizeof(float));
+      h[i] = malloc(nh * sizeof(float));
+      problem_loss(&p[i]);
+      memcpy(h[i], rx_rnn_workspace_hidden(p[i].ws), nh * sizeof(float));
+      CHECK(rx_rnn_backward(p[i].rnn, p[i].ws, p[i].R, g[i], NULL) == 0);
+      L[i] = problem_loss_tiled(&p[i], gt[i]);
+      const float *st = rx_rnn_workspace_state(p[i].ws);
+      int zero = 1;
+      for (size_t e = 0; e < (size_t)9 * 2 * paper.n_rec; e++)
+        zero &= st[e] == 0.0f;
+      CHECK(zero);
+    }
+    CHECK(memcmp(p[0].y, p[1].y, ny * sizeof(float)) == 0);
+    CHECK(memcmp(h[0], h[1], nh * sizeof(float)) == 0);
+    CHECK(memcmp(g[0], g[1], nw * sizeof(float)) == 0);
+    CHECK(memcmp(gt[0], gt[1], nw * sizeof(float)) == 0);
+    CHECK(memcmp(&L[0], &L[1], sizeof L[0]) == 0);
+    /* and a real strength does change them */
+    p[1].rnn->spec.mech.adaptation_strength = 0.5f;
+    problem_loss(&p[1]);
+    CHECK(memcmp(p[0].y, p[1].y, ny * sizeof(float)) != 0);
+    for (int i = 0; i < 2; i++) {
+      free(g[i]), free(gt[i]), free(h[i]);
+      problem_free(&p[i]);
+    }
+  }
 }
 
 /* ------------------------------------------------------------------ parameters, init */
@@ -937,7 +1162,7 @@ static void test_init_default_is_uniform_in_fan_in_bound_and_reproducible(void) 
 static int threads_batch(void) { return rx_test_small() ? 24 : 100; }
 static int threads_n_rec(void) { return rx_test_small() ? 128 : 256; }
 
-static void run_once(rx_model_kind kind, int threads, float *y, float *h, float *grad,
+static void run_once(rx_model_kind kind, int mech, int threads, float *y, float *h, float *grad,
                      float *grad_tiled, double *loss_tiled) {
   rx_set_threads(threads);
   rx_rnn_spec s = {.kind = kind,
@@ -948,6 +1173,7 @@ static void run_once(rx_model_kind kind, int threads, float *y, float *h, float 
                    .alpha = 0.2f,
                    .bias = 1,
                    .act = kind ? RX_ACT_TANH : RX_ACT_RELU};
+  s = with_mechanism(s, mech);
   problem p;
   const int B = threads_batch();
   if (problem_make(&p, &s, B, 12, 1, 0, 0, 17)) return;
@@ -960,8 +1186,10 @@ static void run_once(rx_model_kind kind, int threads, float *y, float *h, float 
   problem_free(&p);
 }
 
+/* Both cells, and the vanilla cell with both mechanisms on. */
 static void test_forward_and_backward_are_bit_identical_with_1_and_2_threads(void) {
-  for (int kind = 0; kind < 2; kind++) {
+  for (int run = 0; run < 3; run++) {
+    const int kind = run == 2 ? RX_MODEL_GRU : RX_MODEL_VANILLA, mech = run == 1 ? MECH_BOTH : 0;
     const size_t B = (size_t)threads_batch(), N = (size_t)threads_n_rec();
     const size_t ny = 12 * B * (N / 2), nh = 12 * B * N, nw = 800000;
     float *y[2], *h[2], *g[2], *gt[2];
@@ -969,13 +1197,14 @@ static void test_forward_and_backward_are_bit_identical_with_1_and_2_threads(voi
     for (int i = 0; i < 2; i++) {
       y[i] = malloc(ny * sizeof(float)), h[i] = malloc(nh * sizeof(float));
       g[i] = calloc(nw, sizeof(float)), gt[i] = calloc(nw, sizeof(float));
-      run_once((rx_model_kind)kind, i + 1, y[i], h[i], g[i], gt[i], &lt[i]);
+      run_once((rx_model_kind)kind, mech, i + 1, y[i], h[i], g[i], gt[i], &lt[i]);
     }
-    CHECK(memcmp(y[0], y[1], ny * sizeof(float)) == 0);
-    CHECK(memcmp(h[0], h[1], nh * sizeof(float)) == 0);
-    CHECK(memcmp(g[0], g[1], nw * sizeof(float)) == 0);
-    CHECK(memcmp(gt[0], gt[1], nw * sizeof(float)) == 0); /* the tiled training path */
-    CHECK(memcmp(&lt[0], &lt[1], sizeof lt[0]) == 0);
+    CHECK_MSG(memcmp(y[0], y[1], ny * sizeof(float)) == 0, "run %d", run);
+    CHECK_MSG(memcmp(h[0], h[1], nh * sizeof(float)) == 0, "run %d", run);
+    CHECK_MSG(memcmp(g[0], g[1], nw * sizeof(float)) == 0, "run %d", run);
+    /* the tiled training path */
+    CHECK_MSG(memcmp(gt[0], gt[1], nw * sizeof(float)) == 0, "run %d", run);
+    CHECK_MSG(memcmp(&lt[0], &lt[1], sizeof lt[0]) == 0, "run %d", run);
     double gs = 0;
     for (size_t i = 0; i < nw; i++)
       gs += fabs(g[0][i]);
@@ -1023,6 +1252,31 @@ static void test_spec_validation_names_the_key_at_fault(void) {
   s = ok, s.act = (rx_activation)9, expect_rejected(s, "rnn.activation_fn");
   s = ok, s.kind = (rx_model_kind)5, expect_rejected(s, "rnn.model");
   s = ok, s.noise = (rx_noise_kind)2, expect_rejected(s, "rnn.noise");
+  /* the mechanisms, each naming its config key and range */
+  s = ok, s.mech.adaptation_strength = -0.5f, expect_rejected(s, "rnn.adaptation_strength");
+  s = ok, s.mech.adaptation_strength = NAN, expect_rejected(s, "rnn.adaptation_strength");
+  s = ok, s.mech.adaptation_strength = INFINITY, expect_rejected(s, "rnn.adaptation_strength");
+  s = ok, s.mech.adaptation_strength = 1.0f, s.mech.adaptation_alpha = 0.0f;
+  expect_rejected(s, "rnn.adaptation_tau");
+  s.mech.adaptation_alpha = 1.5f, expect_rejected(s, "rnn.adaptation_tau"); /* tau_a < dt */
+  s.mech.adaptation_alpha = NAN, expect_rejected(s, "rnn.adaptation_tau");
+  s.mech.adaptation_alpha = 1.0f;
+  CHECK(rx_rnn_spec_check(&s, &err) == 0);
+  s = ok, s.mech.adaptation_alpha = 7.0f; /* no adaptation: alpha_a is not read */
+  CHECK(rx_rnn_spec_check(&s, &err) == 0);
+  s = ok, s.mech.momentum = 1.0f, expect_rejected(s, "rnn.momentum");
+  CHECK(rx_rnn_spec_check(&s, &err) == RX_EINVAL && strstr(err.msg, "in [0, 1)"));
+  s = ok, s.mech.momentum = -0.1f, expect_rejected(s, "rnn.momentum");
+  s = ok, s.mech.momentum = NAN, expect_rejected(s, "rnn.momentum");
+  s = ok, s.mech.momentum = 0.99f;
+  CHECK(rx_rnn_spec_check(&s, &err) == 0);
+  rx_rnn_spec gru = small_spec(RX_MODEL_GRU, RX_ACT_TANH, 0);
+  s = gru, s.mech.momentum = 0.5f, expect_rejected(s, "rnn.momentum");
+  CHECK(rx_rnn_spec_check(&s, &err) == RX_EINVAL && strstr(err.msg, "vanilla cell only"));
+  s = gru, s.mech.adaptation_strength = 1.0f, s.mech.adaptation_alpha = 0.2f;
+  expect_rejected(s, "rnn.adaptation_strength");
+  s = gru, s.mech.adaptation_alpha = 0.2f; /* b = 0: the GRU as ever */
+  CHECK(rx_rnn_spec_check(&s, &err) == 0);
   /* workspace sizes, run sizes and the forward/backward protocol */
   rx_rnn_workspace *ws = NULL;
   CHECK(rx_rnn_workspace_create(&ws, &ok, 0, 5, &err) == RX_EINVAL && !ws);
@@ -1102,6 +1356,7 @@ static void test_train_flops_count_every_gemm(void) {
 
 RX_TEST_MAIN(TEST(test_vanilla_backward_matches_finite_differences),
              TEST(test_gru_backward_matches_finite_differences),
+             TEST(test_mechanism_backward_matches_finite_differences),
              TEST(test_finite_difference_check_rejects_a_gradient_one_percent_off),
              TEST(test_backward_gives_zero_gradient_to_unused_maps),
              TEST(test_forward_matches_naive_reference),
@@ -1112,6 +1367,8 @@ RX_TEST_MAIN(TEST(test_vanilla_backward_matches_finite_differences),
              TEST(test_noise_same_key_reproduces_and_other_index_differs),
              TEST(test_chained_runs_equal_one_run),
              TEST(test_noiseless_fixed_point_stays_and_decay_is_closed_form),
+             TEST(test_mechanisms_follow_their_linear_closed_forms),
+             TEST(test_mechanisms_at_zero_strength_give_the_paper_cells_bits),
              TEST(test_params_have_pytorch_names_and_shapes_and_tile_the_weights),
              TEST(test_init_default_is_uniform_in_fan_in_bound_and_reproducible),
              TEST(test_forward_and_backward_are_bit_identical_with_1_and_2_threads),

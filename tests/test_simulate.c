@@ -1,19 +1,26 @@
 /* Running trained networks: quiescence rules give the docs/science.md §5 noise levels, a noiseless
- * quiescent run from a fixed point stays put, chunked long runs equal what one pass would give,
- * and the generated batch is the run's test batch when asked. */
+ * quiescent run from a fixed point stays put, chunked long runs equal what one pass would give
+ * (with the mechanisms' state carried across chunks), the offline mechanism switch, and the
+ * generated batch is the run's test batch when asked. */
 #include "reactivate/checkpoint.h"
+#include "reactivate/linalg.h"
 #include "reactivate/rng.h"
 #include "reactivate/simulate.h"
 #include "test_util.h"
 
-/* A tiny untrained model (no files needed): config, population code, PyTorch-default weights. */
-static int tiny_model(rx_checkpoint *ck, const char *experiment) {
+/* A tiny untrained model (no files needed): config, population code, PyTorch-default weights;
+ * extra (or NULL) one more key=value setting, e.g. a mechanism. */
+static int tiny_model_with(rx_checkpoint *ck, const char *experiment, const char *extra) {
   memset(ck, 0, sizeof *ck);
   const int hd = strncmp(experiment, "head", 4) == 0;
-  const char *ov[] = {"rnn.n_rec=12", hd ? "task.hd_cells_num=20" : "task.place_cells_num=20",
-                      "task.batch_size=6", "task.sequence_length=8", "seed=4"};
+  const char *ov[] = {"rnn.n_rec=12",
+                      hd ? "task.hd_cells_num=20" : "task.place_cells_num=20",
+                      "task.batch_size=6",
+                      "task.sequence_length=8",
+                      "seed=4",
+                      extra};
   rx_error err;
-  if (rx_config_load(&ck->cfg, experiment, 5, ov, &err)) {
+  if (rx_config_load(&ck->cfg, experiment, extra ? 6 : 5, ov, &err)) {
     fprintf(stderr, "  %s\n", err.msg);
     return -1;
   }
@@ -24,6 +31,10 @@ static int tiny_model(rx_checkpoint *ck, const char *experiment) {
   if (rx_rnn_create(&ck->rnn, &rs, &err) || rx_population_create(&ck->pop, &ps, 4, &err)) return -1;
   rx_rnn_init_default(ck->rnn, 4);
   return 0;
+}
+
+static int tiny_model(rx_checkpoint *ck, const char *experiment) {
+  return tiny_model_with(ck, experiment, NULL);
 }
 
 static void test_quiescence_rules_set_spec_noise_levels(void) {
@@ -185,6 +196,139 @@ static void test_hidden_only_run_keeps_the_same_hidden_states(void) {
   rx_checkpoint_free(&ck);
 }
 
+/* The mechanisms' settings of the tests: adaptation, momentum, both. */
+static const char *const mechanism_settings[3][2] = {
+    {"rnn.adaptation_strength=1", NULL},
+    {"rnn.momentum=0.6", NULL},
+    {"rnn.adaptation_strength=0.7", "rnn.momentum=0.5"}};
+
+/* A network with mechanisms run in chunks of 100 steps (T 250, quiescent, and awake on a
+ * generated batch) has the hidden states of one pass over all T steps, bit for bit: each chunk
+ * continues h, a and v. The pass is rx_rnn_forward with simulate's noise key and codes. */
+static void test_chunked_run_with_mechanisms_equals_one_pass(void) {
+  for (int m = 0; m < 3; m++)
+    for (int quiescent = 0; quiescent < 2; quiescent++) {
+      rx_checkpoint ck;
+      REQUIRE(tiny_model_with(&ck, "spatial_navigation/noisy_unbiased", mechanism_settings[m][0]) ==
+              0);
+      if (mechanism_settings[m][1]) {
+        rx_mechanism both;
+        REQUIRE(rx_config_mechanism_overrides(&ck.cfg, "test", 2, mechanism_settings[m], &both,
+                                              NULL) == 0);
+        ck.rnn->spec.mech = both;
+      }
+      REQUIRE(rx_mechanism_active(&ck.rnn->spec.mech));
+      const int B = 5, T = 250, N = ck.rnn->spec.n_rec;
+      rx_sim_request req = rx_sim_request_default(B, T, 7);
+      req.quiescent = quiescent;
+      req.keep_hidden = 1;
+      rx_sim_result res;
+      rx_error err;
+      REQUIRE_MSG(rx_simulate(&ck, &req, &res, &err) == 0, "%s", err.msg);
+      rx_rnn_workspace *ws;
+      REQUIRE(rx_rnn_workspace_create(&ws, &ck.rnn->spec, B, T, &err) == 0);
+      rx_noise nz = {.seed = 7,
+                     .stream = RX_STREAM_SIMULATE_NOISE,
+                     .sigma_in = res.sigma_in,
+                     .sigma_rec = res.sigma_rec,
+                     .sigma_out = res.sigma_out,
+                     .kind = ck.rnn->spec.noise};
+      rx_rnn_run run = {.B = B,
+                        .T = T,
+                        .x = quiescent ? NULL : res.batch.inputs,
+                        .c = res.init_codes,
+                        .noise = &nz};
+      REQUIRE(rx_rnn_forward(ck.rnn, ws, &run, NULL, &err) == 0);
+      CHECK(res.sigma_rec > 0);
+      CHECK_MSG(
+          memcmp(res.hidden, rx_rnn_workspace_hidden(ws), (size_t)T * B * N * sizeof(float)) == 0,
+          "%s %s: chunked run differs from one pass", mechanism_settings[m][0],
+          quiescent ? "quiescent" : "awake");
+      rx_rnn_workspace_free(ws);
+      rx_sim_result_free(&res);
+      rx_checkpoint_free(&ck);
+    }
+}
+
+/* The offline switch: a quiescent run with the mechanisms replaced (quiescent_mechanism) differs
+ * from the run as trained, and one that switches a trained network's mechanism off has the bits
+ * of the same weights as the paper's cell; awake runs refuse it, and a bad mechanism is refused
+ * naming its key. */
+static void test_quiescent_mechanism_override_switches_mechanisms_offline_only(void) {
+  rx_checkpoint ck;
+  REQUIRE(tiny_model_with(&ck, "spatial_navigation/noisy_unbiased", "rnn.adaptation_strength=1") ==
+          0);
+  const int B = 4, T = 130, N = ck.rnn->spec.n_rec;
+  const size_t nh = (size_t)T * B * N;
+  rx_sim_request req = rx_sim_request_default(B, T, 5);
+  req.quiescent = 1;
+  req.keep_hidden = 1;
+  rx_sim_result trained, off, momentum, paper;
+  rx_error err;
+  REQUIRE(rx_simulate(&ck, &req, &trained, &err) == 0);
+  CHECK(trained.mechanism.adaptation_strength == 1.0f);
+  const char *off_arg[1] = {"rnn.adaptation_strength=0"};
+  const char *mom_arg[1] = {"rnn.momentum=0.5"};
+  rx_mechanism m_off, m_mom;
+  REQUIRE(rx_config_mechanism_overrides(&ck.cfg, "test", 1, off_arg, &m_off, &err) == 0);
+  REQUIRE(rx_config_mechanism_overrides(&ck.cfg, "test", 1, mom_arg, &m_mom, &err) == 0);
+  CHECK(!rx_mechanism_active(&m_off));
+  req.quiescent_mechanism = &m_off;
+  REQUIRE(rx_simulate(&ck, &req, &off, &err) == 0);
+  CHECK(!rx_mechanism_active(&off.mechanism));
+  req.quiescent_mechanism = &m_mom; /* momentum on top of the trained adaptation */
+  REQUIRE(rx_simulate(&ck, &req, &momentum, &err) == 0);
+  CHECK(momentum.mechanism.momentum == 0.5f && momentum.mechanism.adaptation_strength == 1.0f);
+  req.quiescent_mechanism = NULL;
+  const rx_mechanism trained_mech = ck.rnn->spec.mech;
+  memset(&ck.rnn->spec.mech, 0, sizeof ck.rnn->spec.mech); /* the same weights, paper cell */
+  REQUIRE(rx_simulate(&ck, &req, &paper, &err) == 0);
+  ck.rnn->spec.mech = trained_mech;
+  CHECK(memcmp(trained.hidden, off.hidden, nh * sizeof(float)) != 0);
+  CHECK(memcmp(trained.hidden, momentum.hidden, nh * sizeof(float)) != 0);
+  CHECK(memcmp(off.hidden, paper.hidden, nh * sizeof(float)) == 0);
+  CHECK(memcmp(off.decoded, paper.decoded, (size_t)T * B * 2 * sizeof(float)) == 0);
+  rx_sim_result_free(&trained), rx_sim_result_free(&off), rx_sim_result_free(&momentum);
+  rx_sim_result_free(&paper);
+  /* awake: refused; a mechanism out of range: refused naming its key */
+  rx_sim_result res;
+  req.quiescent = 0;
+  req.quiescent_mechanism = &m_mom;
+  CHECK(rx_simulate(&ck, &req, &res, &err) == RX_EINVAL && strstr(err.msg, "quiescent runs only") &&
+        strstr(err.msg, "rnn.momentum"));
+  req.quiescent = 1;
+  rx_mechanism bad = m_mom;
+  bad.momentum = 1.0f;
+  req.quiescent_mechanism = &bad;
+  CHECK(rx_simulate(&ck, &req, &res, &err) == RX_EINVAL && strstr(err.msg, "rnn.momentum"));
+  rx_checkpoint_free(&ck);
+}
+
+/* Simulation with mechanisms gives the same bits on 1 and 2 threads (the batch is split into
+ * tiles, each carrying its own rows' state). */
+static void test_simulation_with_mechanisms_is_identical_across_thread_counts(void) {
+  rx_checkpoint ck;
+  REQUIRE(tiny_model_with(&ck, "spatial_navigation/noisy_unbiased", "rnn.momentum=0.6") == 0);
+  rx_mechanism both;
+  REQUIRE(rx_config_mechanism_overrides(&ck.cfg, "test", 2, mechanism_settings[2], &both, NULL) ==
+          0);
+  ck.rnn->spec.mech = both;
+  const int B = 80, T = 150; /* several batch tiles, two chunks */
+  rx_sim_request req = rx_sim_request_default(B, T, 11);
+  req.quiescent = 1;
+  req.keep_hidden = req.keep_outputs = 1;
+  rx_sim_result r[2];
+  for (int i = 0; i < 2; i++) {
+    rx_set_threads(i + 1);
+    REQUIRE(rx_simulate(&ck, &req, &r[i], NULL) == 0);
+  }
+  rx_set_threads(0);
+  CHECK(memcmp(r[0].hidden, r[1].hidden, (size_t)T * B * ck.rnn->spec.n_rec * sizeof(float)) == 0);
+  CHECK(memcmp(r[0].decoded, r[1].decoded, (size_t)T * B * 2 * sizeof(float)) == 0);
+  rx_sim_result_free(&r[0]), rx_sim_result_free(&r[1]);
+  rx_checkpoint_free(&ck);
+}
+
 /* Awake runs on the run's test batch reproduce the batch the trainer uses; bad requests fail. */
 static void test_test_batch_and_bad_requests(void) {
   rx_checkpoint ck;
@@ -298,4 +442,7 @@ RX_TEST_MAIN(TEST(test_simulate_flushes_denormals_and_workspaces_change_no_cpu_s
              TEST(test_chunked_long_run_extends_short_run),
              TEST(test_decode_every_kth_step_matches_every_step_run),
              TEST(test_hidden_only_run_keeps_the_same_hidden_states),
+             TEST(test_chunked_run_with_mechanisms_equals_one_pass),
+             TEST(test_quiescent_mechanism_override_switches_mechanisms_offline_only),
+             TEST(test_simulation_with_mechanisms_is_identical_across_thread_counts),
              TEST(test_test_batch_and_bad_requests))

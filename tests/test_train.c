@@ -183,49 +183,69 @@ static void test_checkpoint_round_trip_is_bit_exact(void) {
   rx_adam_free(adam);
 }
 
+/* Interrupted and resumed training equals uninterrupted training, for the paper's cell and with
+ * both mechanisms on (their settings stored in the checkpoints' config). */
 static void test_resume_equals_uninterrupted(void) {
-  char root_a[256], root_b[256];
-  rx_test_tmpdir(root_a, sizeof root_a, "full");
-  rx_test_tmpdir(root_b, sizeof root_b, "resumed");
-  rx_train_config a, b;
-  REQUIRE(tiny_config(&a, root_a, NULL, NULL) == 0 && tiny_config(&b, root_b, NULL, NULL) == 0);
-  rx_train_result ra, rb;
-  rx_error err;
-  REQUIRE(rx_train(&a, NULL, &ra, &err) == 0);
-  /* Interrupted after 7 steps (between checkpoints), then resumed twice. */
-  rx_train_options stop7 = {.stop_after = 7};
-  REQUIRE(rx_train(&b, &stop7, &rb, &err) == 0);
-  CHECK(rb.interrupted && rb.steps_done == 7);
-  CHECK(rx_checkpoint_latest(rb.run_dir) == 7);
-  rx_train_options stop12 = {.resume = 1, .stop_after = 12};
-  REQUIRE(rx_train(&b, &stop12, &rb, &err) == 0);
-  rx_train_options resume = {.resume = 1};
-  int rc = rx_train(&b, &resume, &rb, &err);
-  if (rc) fprintf(stderr, "  %s\n", err.msg);
-  REQUIRE(rc == 0);
-  CHECK(rb.steps_done == 20 && !rb.interrupted);
-  rx_checkpoint ca, cb;
-  REQUIRE(load_ckpt(ra.run_dir, 20, &ca) == 0);
-  REQUIRE(load_ckpt(rb.run_dir, 20, &cb) == 0);
-  CHECK(same_floats(ca.rnn->w, cb.rnn->w, ca.rnn->n_weights));
-  CHECK(same_floats(ca.adam->v, cb.adam->v, ca.rnn->n_weights));
-  rx_checkpoint_free(&ca);
-  rx_checkpoint_free(&cb);
-  /* Metrics files agree too (same steps, same values). */
-  char pa[4200], pb[4200], *ta, *tb;
-  size_t na, nb;
-  snprintf(pa, sizeof pa, "%s/train_metrics.json", ra.run_dir);
-  snprintf(pb, sizeof pb, "%s/train_metrics.json", rb.run_dir);
-  REQUIRE(rx_read_file(pa, &ta, &na, 1 << 20, NULL) == 0 &&
-          rx_read_file(pb, &tb, &nb, 1 << 20, NULL) == 0);
-  CHECK(na == nb && memcmp(ta, tb, na) == 0);
-  free(ta);
-  free(tb);
-  /* Resuming with a different config is refused, naming what differs. */
-  rx_train_config d;
-  REQUIRE(tiny_config(&d, root_b, "trainer.lr=0.01", NULL) == 0);
-  rc = rx_train(&d, &resume, &rb, &err);
-  CHECK_MSG(rc == RX_EINVAL && strstr(err.msg, "lr"), "rc %d: %s", rc, err.msg);
+  const char *mech[2] = {"rnn.adaptation_strength=0.5", "rnn.momentum=0.3"};
+  for (int with_mech = 0; with_mech < 2; with_mech++) {
+    const char *e1 = with_mech ? mech[0] : NULL, *e2 = with_mech ? mech[1] : NULL;
+    char root_a[256], root_b[256];
+    rx_test_tmpdir(root_a, sizeof root_a, "full");
+    rx_test_tmpdir(root_b, sizeof root_b, "resumed");
+    rx_train_config a, b;
+    REQUIRE(tiny_config(&a, root_a, e1, e2) == 0 && tiny_config(&b, root_b, e1, e2) == 0);
+    rx_train_result ra, rb;
+    rx_error err;
+    REQUIRE(rx_train(&a, NULL, &ra, &err) == 0);
+    /* Interrupted after 7 steps (between checkpoints), then resumed twice. */
+    rx_train_options stop7 = {.stop_after = 7};
+    REQUIRE(rx_train(&b, &stop7, &rb, &err) == 0);
+    CHECK(rb.interrupted && rb.steps_done == 7);
+    CHECK(rx_checkpoint_latest(rb.run_dir) == 7);
+    rx_train_options stop12 = {.resume = 1, .stop_after = 12};
+    REQUIRE(rx_train(&b, &stop12, &rb, &err) == 0);
+    rx_train_options resume = {.resume = 1};
+    int rc = rx_train(&b, &resume, &rb, &err);
+    if (rc) fprintf(stderr, "  %s\n", err.msg);
+    REQUIRE(rc == 0);
+    CHECK(rb.steps_done == 20 && !rb.interrupted);
+    rx_checkpoint ca, cb;
+    REQUIRE(load_ckpt(ra.run_dir, 20, &ca) == 0);
+    REQUIRE(load_ckpt(rb.run_dir, 20, &cb) == 0);
+    CHECK(same_floats(ca.rnn->w, cb.rnn->w, ca.rnn->n_weights));
+    CHECK(same_floats(ca.adam->v, cb.adam->v, ca.rnn->n_weights));
+    /* the checkpoint's network has the run's mechanisms */
+    const rx_mechanism *m = &cb.rnn->spec.mech;
+    CHECK(with_mech ? m->adaptation_strength == 0.5f && m->momentum == 0.3f &&
+                          m->adaptation_alpha == (float)(0.2 / 5.0)
+                    : !rx_mechanism_active(m));
+    rx_checkpoint_free(&ca);
+    rx_checkpoint_free(&cb);
+    /* Metrics files agree too (same steps, same values). */
+    char pa[4200], pb[4200], *ta, *tb;
+    size_t na, nb;
+    snprintf(pa, sizeof pa, "%s/train_metrics.json", ra.run_dir);
+    snprintf(pb, sizeof pb, "%s/train_metrics.json", rb.run_dir);
+    REQUIRE(rx_read_file(pa, &ta, &na, 1 << 20, NULL) == 0 &&
+            rx_read_file(pb, &tb, &nb, 1 << 20, NULL) == 0);
+    CHECK(na == nb && memcmp(ta, tb, na) == 0);
+    free(ta);
+    free(tb);
+    /* Resuming with a different config is refused, naming what differs: another learning
+     * rate; another momentum, or none, for the mechanism run */
+    rx_train_config d;
+    REQUIRE(tiny_config(&d, root_b, with_mech ? e1 : "trainer.lr=0.01",
+                        with_mech ? "rnn.momentum=0.4" : NULL) == 0);
+    rc = rx_train(&d, &resume, &rb, &err);
+    CHECK_MSG(rc == RX_EINVAL && strstr(err.msg, with_mech ? "momentum: 0.3" : "lr"), "rc %d: %s",
+              rc, err.msg);
+    if (with_mech) {
+      REQUIRE(tiny_config(&d, root_b, "seed=0", "rnn.momentum=0") == 0); /* the paper cell */
+      rc = rx_train(&d, &resume, &rb, &err);
+      CHECK_MSG(rc == RX_EINVAL && strstr(err.msg, "adaptation_strength: 0.5"), "rc %d: %s", rc,
+                err.msg);
+    }
+  }
 }
 
 static void test_training_is_identical_across_thread_counts(void) {
@@ -246,6 +266,26 @@ static void test_training_is_identical_across_thread_counts(void) {
   rx_checkpoint ca, cb;
   REQUIRE(load_ckpt(ra.run_dir, 5, &ca) == 0);
   REQUIRE(load_ckpt(rb.run_dir, 5, &cb) == 0);
+  CHECK(same_floats(ca.rnn->w, cb.rnn->w, ca.rnn->n_weights));
+  CHECK(ra.final_test_loss == rb.final_test_loss);
+  rx_checkpoint_free(&ca);
+  rx_checkpoint_free(&cb);
+  /* with both mechanisms on (docs/science.md §3.6) */
+  rx_test_tmpdir(r1, sizeof r1, "thr1m");
+  rx_test_tmpdir(r2, sizeof r2, "thr2m");
+  REQUIRE(tiny_config(&a, r1, "rnn.n_rec=128", "task.batch_size=64") == 0);
+  REQUIRE(tiny_config(&b, r2, "rnn.n_rec=128", "task.batch_size=64") == 0);
+  a.trainer.n_epochs = b.trainer.n_epochs = 5;
+  a.rnn.adaptation_strength = b.rnn.adaptation_strength = 0.5;
+  a.rnn.momentum = b.rnn.momentum = 0.3;
+  rx_set_threads(1);
+  REQUIRE(rx_train(&a, NULL, &ra, &err) == 0);
+  rx_set_threads(2);
+  REQUIRE(rx_train(&b, NULL, &rb, &err) == 0);
+  rx_set_threads(0);
+  REQUIRE(load_ckpt(ra.run_dir, 5, &ca) == 0);
+  REQUIRE(load_ckpt(rb.run_dir, 5, &cb) == 0);
+  CHECK(rx_mechanism_active(&ca.rnn->spec.mech));
   CHECK(same_floats(ca.rnn->w, cb.rnn->w, ca.rnn->n_weights));
   CHECK(ra.final_test_loss == rb.final_test_loss);
   rx_checkpoint_free(&ca);

@@ -30,6 +30,10 @@ typedef struct rx_train_config {
     int bias;
     rx_activation activation_fn;
     rx_noise_kind noise;
+    /* the vanilla cell's mechanisms (docs/science.md §3.6), off by default: adaptation
+     * strength b >= 0 and time constant tau_a (alpha_a = dt / tau_a, in rnn.tau's units),
+     * momentum lambda in [0, 1). Written to the resolved config only when one is on. */
+    double adaptation_strength, adaptation_tau, momentum;
   } rnn;
   struct {
     int n_epochs;
@@ -76,6 +80,25 @@ int rx_config_to_yaml(const rx_train_config *cfg, char **out, rx_error *err);
 void rx_config_task_spec(const rx_train_config *cfg, rx_task_spec *spec);
 void rx_config_population_spec(const rx_train_config *cfg, rx_population_spec *spec);
 void rx_config_rnn_spec(const rx_train_config *cfg, rx_rnn_spec *spec);
+/* The vanilla cell's mechanisms of a config (part of rx_config_rnn_spec): b, alpha_a =
+ * rnn.dt / rnn.adaptation_tau (0 when b is 0) and lambda. */
+void rx_config_mechanism(const rx_train_config *cfg, rx_mechanism *m);
+
+/* The three keys an offline mechanism override may set (docs/science.md §3.6), and them as one
+ * line for messages and --help: "rnn.adaptation_strength, rnn.adaptation_tau, rnn.momentum". */
+extern const char *const rx_mechanism_keys[3];
+#define RX_MECHANISM_KEYS_TEXT "rnn.adaptation_strength, rnn.adaptation_tau, rnn.momentum"
+/* Whether a "key=value" argument names one of them (the key before '=', spaces trimmed). */
+int rx_mechanism_override_key(const char *arg);
+/* A trained run's mechanism with "key=value" overrides of those keys applied, for simulating
+ * it offline with a mechanism switched on, off or to another strength: the run's config cfg
+ * (origin names it in messages, e.g. "model_2500.npz[config]") with the overrides on top, read
+ * and checked as training configs are (numbers with pi expressions; b >= 0, tau_a > 0 and
+ * >= rnn.dt when b > 0, lambda in [0, 1), none on a GRU), alpha_a from the run's rnn.dt. Any
+ * other key is refused, naming it and the three allowed. *out is the result (the run's own
+ * mechanism for n = 0); RX_OK or RX_EINVAL with one line naming the argument at fault. */
+int rx_config_mechanism_overrides(const rx_train_config *cfg, const char *origin, int n,
+                                  const char *const *overrides, rx_mechanism *out, rx_error *err);
 
 /* docs/science.md §8 run name: "<experiment>_<seed>" without recurrent noise, else
  * "<experiment>_<sigma2_rec>_<seed>" with the variance written as Python's str(float)

@@ -26,6 +26,21 @@ typedef enum rx_activation {
  * (the theory). Output noise is always Gaussian. */
 typedef enum rx_noise_kind { RX_NOISE_UNIFORM = 0, RX_NOISE_GAUSSIAN = 1 } rx_noise_kind;
 
+/* The vanilla cell's mechanisms beyond the paper (docs/science.md §3.6), both off when zero
+ * (then the cell is exactly the paper's and runs the paper's code path):
+ *   adaptation: u_t = ... - a_{t-1},  a_t = (1 - alpha_a) a_{t-1} + alpha_a b h_t,  a_0 = 0
+ *   momentum:   v_t = lambda v_{t-1} + alpha (f(u_t) - h_{t-1}) + sigma_rec xi,  h_t = h_{t-1} +
+ * v_t, v_0 = 0 Config keys: rnn.adaptation_strength (b), rnn.adaptation_tau (alpha_a = rnn.dt /
+ * tau_a), rnn.momentum (lambda). The GRU has none. */
+typedef struct rx_mechanism {
+  float adaptation_strength; /* b >= 0; 0: no adaptation */
+  float adaptation_alpha;    /* alpha_a = dt / tau_a in (0, 1]; read only when b > 0 */
+  float momentum;            /* lambda in [0, 1); 0: first-order, the paper's cell */
+} rx_mechanism;
+
+/* Whether any mechanism is on (b > 0 or lambda > 0). */
+int rx_mechanism_active(const rx_mechanism *m);
+
 typedef struct rx_rnn_spec {
   rx_model_kind kind;
   int n_in, n_rec, n_out, n_init;
@@ -34,6 +49,7 @@ typedef struct rx_rnn_spec {
   rx_activation act;                    /* f; the GRU uses tanh */
   float sigma_in, sigma_rec, sigma_out; /* noise s.d. (sqrt of the configured variances) */
   rx_noise_kind noise;
+  rx_mechanism mech; /* vanilla only; all zero: the paper's cell */
 } rx_rnn_spec;
 
 #define RX_MAX_PARAMS 16
@@ -63,7 +79,9 @@ typedef struct rx_noise {
 } rx_noise;
 
 /* One forward pass: B trajectories of T steps. Either c (initial population codes, encoded by
- * the encoder) or h0 (hidden state to continue from) gives the initial state. */
+ * the encoder) or h0 (hidden state to continue from) gives the initial state; state0 gives the
+ * mechanisms' state (a_0, v_0), zero when NULL. A long run cut into chunks continues each chunk
+ * from the last one's h_T (h0), mechanism state (state0, rx_rnn_workspace_state) and t0. */
 typedef struct rx_rnn_run {
   int B, T;
   const float *x;        /* (T, B, n_in) inputs, or NULL for zero inputs (quiescence) */
@@ -71,6 +89,10 @@ typedef struct rx_rnn_run {
   const float *h0;       /* (B, n_rec) initial hidden state; overrides c when not NULL */
   const rx_noise *noise; /* NULL: deterministic */
   int t0;                /* time index of the first step, for noise addressing of chunked runs */
+  /* (B, 2 n_rec) per row a_0 (adaptation) then v_0 (momentum), or NULL: zero. The half of a
+   * mechanism that is off is not read (its state stays zero). Held fixed by the backward pass
+   * (no gradient flows into it). */
+  const float *state0;
 } rx_rnn_run;
 
 typedef struct rx_rnn_workspace rx_rnn_workspace;
@@ -95,6 +117,10 @@ int rx_rnn_workspace_create(rx_rnn_workspace **out, const rx_rnn_spec *spec, int
 void rx_rnn_workspace_free(rx_rnn_workspace *ws);
 /* Hidden states h_1..h_T of the last forward pass: (T, B, n_rec), time-major. */
 const float *rx_rnn_workspace_hidden(const rx_rnn_workspace *ws);
+/* The mechanisms' state after the last forward pass's final step: (B, 2 n_rec), per row a_T
+ * then v_T, zero for a mechanism that is off (all zero for the paper's cell and the GRU); the
+ * state0 that continues the pass. Valid until the next pass on ws. */
+const float *rx_rnn_workspace_state(const rx_rnn_workspace *ws);
 
 /* y: (T, B, n_out) outputs, or NULL to skip the readout. Keeps what backward needs in ws.
  * RX_OK, or RX_EINVAL naming what about the run does not fit the network or the workspace. */

@@ -52,6 +52,10 @@ typedef struct rx_sim_request {
    * decoded positions (decoded NULL, T_decoded 0), for analyses that read the outputs through
    * the readout's weights (rx_replay_decoder_readout). The hidden states are the same bits. */
   int hidden_only;
+  /* Quiescent runs only: the vanilla cell's mechanisms (adaptation, momentum; docs/science.md
+   * §3.6) replaced by these for this run, e.g. from rx_config_mechanism_overrides; NULL: as
+   * trained. Refused for a run with inputs, and checked as rx_rnn_spec_check does. */
+  const rx_mechanism *quiescent_mechanism;
 } rx_sim_request;
 
 /* Defaults: generated batch from (seed, RX_STREAM_SIMULATE_TASK, 0), noise as trained. */
@@ -68,11 +72,14 @@ typedef struct rx_sim_result {
   int has_batch;                        /* a batch was generated: */
   rx_batch batch;                       /* its inputs, init and true positions (targets) */
   float sigma_in, sigma_rec, sigma_out; /* the noise actually used */
+  rx_mechanism mechanism;               /* the mechanisms actually used */
 } rx_sim_result;
 
 /* Runs the request. Given inputs and initial codes must be finite: the first NaN or Inf is
- * refused (RX_ENUMERIC) naming its index, [t, b, k] for inputs, [b, i] for codes. Puts the
- * process in flush-to-zero mode (rx_flush_denormals) before its step loop. */
+ * refused (RX_ENUMERIC) naming its index, [t, b, k] for inputs, [b, i] for codes. Every run
+ * starts with the mechanisms' state at zero (a_0 = v_0 = 0, from h0 or the encoded codes alike),
+ * and chunks continue it, so a long run has the bits of one pass. Puts the process in
+ * flush-to-zero mode (rx_flush_denormals) before its step loop. */
 int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_result *out,
                 rx_error *err);
 void rx_sim_result_free(rx_sim_result *res);

@@ -19,13 +19,18 @@
 #include "reactivate/train.h"
 
 static const char help[] =
-    "usage: reactivate bench [--json] [--reps N] [--only NAME|probes|replay] [--threads N]\n"
+    "usage: reactivate bench [--json] [--reps N] [--only NAME|mechanisms|probes|replay]\n"
+    "                        [--threads N]\n"
     "\n"
     "Times training steps (fresh batch, forward, loss, BPTT, Adam) at the paper's sizes:\n"
-    "  sn_rnn512  spatial navigation, vanilla RNN, 512 units, B=200, T=100\n"
-    "  sn_gru512  spatial navigation, GRU, 512 units\n"
-    "  hd_rnn128  head direction, vanilla RNN, 128 units, 512 HD cells\n"
-    "and prints the median over --reps steps (default 5, after a warm-up), the GFLOP/s of\n"
+    "  sn_rnn512             spatial navigation, vanilla RNN, 512 units, B=200, T=100\n"
+    "  sn_rnn512_adaptation  the same with adaptation (rnn.adaptation_strength=1,\n"
+    "                        docs/science.md §3.6)\n"
+    "  sn_rnn512_momentum    the same with momentum (rnn.momentum=0.5)\n"
+    "  sn_gru512             spatial navigation, GRU, 512 units\n"
+    "  hd_rnn128             head direction, vanilla RNN, 128 units, 512 HD cells\n"
+    "(--only mechanisms: the first three) and prints the median over --reps steps (default 5,\n"
+    "after a warm-up), each mechanism's as a ratio to sn_rnn512's too, the GFLOP/s of\n"
     "the matrix products achieved (those the trainer runs: for head direction, the readout's\n"
     "backward pass uses the cells' low-rank form and does fewer), and the fraction of this\n"
     "machine's sgemm rate (measured on 2048 x 2048 products), then the seconds for the full\n"
@@ -49,14 +54,27 @@ static const char help[] =
 
 typedef struct workload {
   const char *key, *experiment;
+  const char *setting; /* a key=value override of the experiment, or NULL */
+  int mechanism;       /* the paper cell's workload with a mechanism on: reported as a ratio to
+                          the first (sn_rnn512), and run by --only mechanisms */
 } workload;
 
 static const workload workloads[] = {
-    {"sn_rnn512", "spatial_navigation/noisy_unbiased"},
-    {"sn_gru512", "spatial_navigation/noisy_unbiased_gru"},
-    {"hd_rnn128", "head_direction/noisy_unbiased"},
+    {"sn_rnn512", "spatial_navigation/noisy_unbiased", NULL, 0},
+    {"sn_rnn512_adaptation", "spatial_navigation/noisy_unbiased", "rnn.adaptation_strength=1", 1},
+    {"sn_rnn512_momentum", "spatial_navigation/noisy_unbiased", "rnn.momentum=0.5", 1},
+    {"sn_gru512", "spatial_navigation/noisy_unbiased_gru", NULL, 0},
+    {"hd_rnn128", "head_direction/noisy_unbiased", NULL, 0},
 };
 enum { N_WORKLOADS = sizeof workloads / sizeof workloads[0] };
+
+/* Whether --only (NULL: everything) selects workload w: its name, or "mechanisms" for the paper
+ * cell's spatial workload and its mechanism variants. */
+static int selected(const char *only, int w) {
+  if (!only) return 1;
+  if (!strcmp(only, "mechanisms")) return w == 0 || workloads[w].mechanism;
+  return !strcmp(only, workloads[w].key);
+}
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -344,9 +362,9 @@ int cmd_bench(int argc, char **argv) {
       int known = 0;
       for (int w = 0; w < N_WORKLOADS; w++)
         known |= !strcmp(only, workloads[w].key);
-      if (!known && strcmp(only, "probes") && strcmp(only, "replay"))
-        return cli_error("--only: unknown workload '%s' (sn_rnn512, sn_gru512, hd_rnn128, probes, "
-                         "replay)",
+      if (!known && strcmp(only, "mechanisms") && strcmp(only, "probes") && strcmp(only, "replay"))
+        return cli_error("--only: unknown workload '%s' (sn_rnn512, sn_rnn512_adaptation, "
+                         "sn_rnn512_momentum, sn_gru512, hd_rnn128, mechanisms, probes, replay)",
                          only),
                2;
     } else {
@@ -364,14 +382,15 @@ int cmd_bench(int argc, char **argv) {
     printf("reactivate bench: %d threads, BLAS kernel %s, sgemm %.1f GFLOP/s (2048^3), median of "
            "%lld steps\n",
            n_threads, blas.core, sgemm, reps);
-    printf("  blas       %s, core %s, %s threading, %d threads; config: %s\n", blas.library,
-           blas.core, blas.threading, blas.threads, blas.config);
+    printf("  blas                 %s, core %s, %s threading, %d threads; config: %s\n",
+           blas.library, blas.core, blas.threading, blas.threads, blas.config);
   }
   for (int w = 0; w < N_WORKLOADS; w++) {
-    if (only && strcmp(only, workloads[w].key)) continue;
+    if (!selected(only, w)) continue;
     rx_error err = {{0}};
     rx_train_config cfg;
-    if (rx_config_load(&cfg, workloads[w].experiment, 0, NULL, &err))
+    const char *setting = workloads[w].setting;
+    if (rx_config_load(&cfg, workloads[w].experiment, setting ? 1 : 0, &setting, &err))
       return cli_error("%s", err.msg);
     double times[16];
     double flops = 0;
@@ -381,8 +400,10 @@ int cmd_bench(int argc, char **argv) {
     gflops[w] = flops / t / 1e9;
     ran[w] = 1;
     if (!json)
-      printf("  %-10s %9.1f ms/step  %6.1f GFLOP/s (%.1f GFLOP)  %5.1f%% of sgemm\n",
+      printf("  %-20s %9.1f ms/step  %6.1f GFLOP/s (%.1f GFLOP)  %5.1f%% of sgemm\n",
              workloads[w].key, ms[w], gflops[w], flops / 1e9, 100.0 * gflops[w] / sgemm);
+    if (!json && workloads[w].mechanism && ran[0])
+      printf("  %-20s %9.3f x sn_rnn512's step (%s)\n", "", ms[w] / ms[0], workloads[w].setting);
   }
   double kl_times[16];
   int kl_reps = only ? 0 : (int)reps;
@@ -394,14 +415,14 @@ int cmd_bench(int argc, char **argv) {
   const double analysis_peak = analysis_reset ? NAN : status_mb("VmHWM");
   double kl_s = kl_reps ? median(kl_times, kl_reps) : NAN;
   if (!json && kl_reps)
-    printf("  %-10s %9.2f s  (6 x 4 KL matrix, docs/science.md §6 sizes, exact)\n", "kl_matrix",
+    printf("  %-20s %9.2f s  (6 x 4 KL matrix, docs/science.md §6 sizes, exact)\n", "kl_matrix",
            kl_s);
   double probes_s[4] = {NAN, NAN, NAN, NAN};
   const int probes = !only || !strcmp(only, "probes");
   if (probes && measure_probes(probes_s)) return 1;
   if (!json && probes)
     for (int p = 0; p < 4; p++)
-      printf("  %-10s %9.1f s  (probe %s, docs/science.md §12 sizes, one spatial seed: %.2f of "
+      printf("  %-20s %9.1f s  (probe %s, docs/science.md §12 sizes, one spatial seed: %.2f of "
              "the 2-minute budget)\n",
              p ? "" : "probes_s", probes_s[p], rx_results_analysis_name(RX_RESULTS_MIXING + p),
              probes_s[p] / 120);
@@ -410,7 +431,7 @@ int cmd_bench(int argc, char **argv) {
   if (replay && measure_replay(replay_s)) return 1;
   if (!json && replay)
     for (int t = 0; t < 2; t++)
-      printf("  %-10s %9.1f s  (replay, docs/science.md §13 sizes, one %s seed: %.2f of the 60-s "
+      printf("  %-20s %9.1f s  (replay, docs/science.md §13 sizes, one %s seed: %.2f of the 60-s "
              "budget)\n",
              t ? "" : "replay_s", replay_s[t], t ? "head-direction" : "spatial", replay_s[t] / 60);
   double train_peak = NAN;
@@ -427,6 +448,15 @@ int cmd_bench(int argc, char **argv) {
       if (ran[w])
         printf("%s\"%s\": %.2f", first ? "" : ", ", workloads[w].key, gflops[w]), first = 0;
     printf("}");
+    if (ran[0]) { /* each mechanism's step time over the paper cell's */
+      int first = 1;
+      for (int w = 0; w < N_WORKLOADS; w++)
+        if (ran[w] && workloads[w].mechanism)
+          printf("%s\"%s\": %.4f", first ? ", \"mechanism_ratio\": {" : ", ", workloads[w].key,
+                 ms[w] / ms[0]),
+              first = 0;
+      if (!first) printf("}");
+    }
     if (kl_reps) printf(", \"kl_matrix_s\": %.3f", kl_s);
     if (probes) {
       printf(", \"probes_s\": {");
@@ -452,11 +482,12 @@ int cmd_bench(int argc, char **argv) {
     printf(", \"reps\": %lld, \"peak_rss_mb\": %.1f}\n", reps, ru.ru_maxrss / 1024.0);
   } else {
     if (!only) {
-      printf(
-          "  memory     training sn_rnn512 (50 steps): peak %.0f MB; resident %.0f MB after step "
-          "10, %.0f MB after step 50\n",
-          train_peak, probe.rss_step10, probe.rss_step50);
-      printf("  memory     analysis (KL matrix + variance of 500 x 2000 outputs): peak %.0f MB\n",
+      printf("  memory               training sn_rnn512 (50 steps): peak %.0f MB; resident %.0f MB "
+             "after step "
+             "10, %.0f MB after step 50\n",
+             train_peak, probe.rss_step10, probe.rss_step50);
+      printf("  memory               analysis (KL matrix + variance of 500 x 2000 outputs): peak "
+             "%.0f MB\n",
              analysis_peak);
     }
     printf("  peak resident memory %.0f MB (whole bench process)\n", ru.ru_maxrss / 1024.0);

@@ -6,12 +6,13 @@
 
 #include "cli/cli.h"
 #include "reactivate/checkpoint.h"
+#include "reactivate/config.h"
 #include "reactivate/npz.h"
 #include "reactivate/rng.h"
 #include "reactivate/simulate.h"
 
 static const char help[] =
-    "usage: reactivate simulate CHECKPOINT --out F.npz [options]\n"
+    "usage: reactivate simulate CHECKPOINT --out F.npz [options] [key=value ...]\n"
     "\n"
     "Runs a trained network (a model_<step>.npz checkpoint) and writes F.npz with float32\n"
     "arrays hidden (B, T, n_rec), outputs (B, T, n_out) and decoded (B, T, 2) positions or\n"
@@ -34,6 +35,15 @@ static const char help[] =
     "  --noise-var V       recurrent noise variance, overriding the above; 0 switches all\n"
     "                      noise off (deterministic)\n"
     "  --seed S            seed of the noise and of generated batches (default 0)\n"
+    "mechanisms offline (--quiescent only; docs/science.md §3.6): key=value settings that\n"
+    "switch the vanilla cell's mechanisms on, off or to another strength for this run, read\n"
+    "and checked as in training configs; the others are as the run was trained:\n"
+    "  rnn.adaptation_strength=B  adaptation strength b >= 0 (0: off)\n"
+    "  rnn.adaptation_tau=TAU     adaptation time constant, >= the run's rnn.dt (alpha_a =\n"
+    "                             rnn.dt / TAU)\n"
+    "  rnn.momentum=L             momentum lambda in [0, 1) (0: off)\n"
+    "  e.g. reactivate simulate CKPT --quiescent --out F.npz rnn.momentum=0.5\n"
+    "  Every run starts with the mechanisms' state at zero (a_0 = v_0 = 0).\n"
     "other:\n"
     "  --no-hidden         do not write hidden states (they are the largest array)\n"
     "  --threads N         threads (default: all cores)\n";
@@ -66,6 +76,8 @@ typedef struct sim_args {
   int quiescent, test_batch, no_hidden, rule_given;
   rx_quiescent_rule rule;
   double rule_var, noise_var;
+  const char *settings[8]; /* key=value mechanism overrides */
+  int n_settings;
 } sim_args;
 
 static int parse_args(int argc, char **argv, sim_args *a) {
@@ -120,7 +132,11 @@ static int parse_args(int argc, char **argv, sim_args *a) {
         return cli_error("--rule must be scaled, same or absolute (got '%s')", r ? r : "");
     } else if (o[0] == '-')
       return cli_error("simulate: unknown option '%s' (see --help)", o);
-    else if (!a->checkpoint)
+    else if (strchr(o, '=')) {
+      if (a->n_settings == (int)(sizeof a->settings / sizeof a->settings[0]))
+        return cli_error("simulate: too many key=value settings (at most %d)", a->n_settings);
+      a->settings[a->n_settings++] = o;
+    } else if (!a->checkpoint)
       a->checkpoint = o;
     else
       return cli_error("simulate: unexpected argument '%s'", o);
@@ -132,6 +148,10 @@ static int parse_args(int argc, char **argv, sim_args *a) {
     return cli_error("--rule absolute needs --rule-var V");
   if (a->rule_given && !a->quiescent) return cli_error("--rule applies to --quiescent runs only");
   if (a->quiescent && a->inputs) return cli_error("--quiescent and --inputs contradict each other");
+  if (a->n_settings && !a->quiescent)
+    return cli_error("simulate: %s: mechanism settings (" RX_MECHANISM_KEYS_TEXT
+                     ") apply to --quiescent runs only",
+                     a->settings[0]);
   return 0;
 }
 
@@ -214,7 +234,17 @@ int cmd_simulate(int argc, char **argv) {
     if (load_f32(a.init, "--init", 2, shape, &c)) goto out;
     B = (int)c.shape[0];
   }
+  rx_mechanism mech;
+  if (a.n_settings) {
+    char origin[4200];
+    snprintf(origin, sizeof origin, "%s[config]", a.checkpoint);
+    if (rx_config_mechanism_overrides(&ck.cfg, origin, a.n_settings, a.settings, &mech, &err)) {
+      cli_error("%s", err.msg);
+      goto out;
+    }
+  }
   rx_sim_request req = rx_sim_request_default(B, T, (uint32_t)a.seed);
+  req.quiescent_mechanism = a.n_settings ? &mech : NULL;
   req.inputs = x_tm;
   req.init = c.data;
   req.quiescent = a.quiescent;
@@ -264,12 +294,20 @@ int cmd_simulate(int argc, char **argv) {
     cli_error("%s", err.msg);
   else {
     rc = 0;
+    char mtext[160] = "";
+    const rx_mechanism *m = &res.mechanism;
+    if (m->adaptation_strength > 0)
+      snprintf(mtext, sizeof mtext, ", adaptation b %.4g alpha_a %.4g", m->adaptation_strength,
+               m->adaptation_alpha);
+    if (m->momentum > 0)
+      snprintf(mtext + strlen(mtext), sizeof mtext - strlen(mtext), ", momentum %.4g", m->momentum);
     if (a.quiescent)
-      fprintf(stderr, "wrote %s: %d trajectories x %d steps, quiescent (rule %s, sigma_rec %.4g)\n",
-              a.out, B, T, rx_quiescent_rule_name(req.rule), res.sigma_rec);
+      fprintf(stderr,
+              "wrote %s: %d trajectories x %d steps, quiescent (rule %s, sigma_rec %.4g%s)\n",
+              a.out, B, T, rx_quiescent_rule_name(req.rule), res.sigma_rec, mtext);
     else
-      fprintf(stderr, "wrote %s: %d trajectories x %d steps (sigma_rec %.4g)\n", a.out, B, T,
-              res.sigma_rec);
+      fprintf(stderr, "wrote %s: %d trajectories x %d steps (sigma_rec %.4g%s)\n", a.out, B, T,
+              res.sigma_rec, mtext);
   }
   for (int i = 0; i < n; i++)
     free(owned[i]);

@@ -56,6 +56,17 @@ void rx_config_rnn_spec(const rx_train_config *cfg, rx_rnn_spec *spec) {
   spec->sigma_rec = (float)sqrt(cfg->rnn.sigma2_rec);
   spec->sigma_out = (float)sqrt(cfg->rnn.sigma2_out);
   spec->noise = cfg->rnn.noise;
+  rx_config_mechanism(cfg, &spec->mech);
+}
+
+void rx_config_mechanism(const rx_train_config *cfg, rx_mechanism *m) {
+  memset(m, 0, sizeof *m);
+  m->adaptation_strength = (float)cfg->rnn.adaptation_strength;
+  m->momentum = (float)cfg->rnn.momentum;
+  /* alpha_a matters only with adaptation on; left 0 otherwise, so that every config of the
+   * paper's cell gives the same spec */
+  if (cfg->rnn.adaptation_strength > 0)
+    m->adaptation_alpha = (float)(cfg->rnn.dt / cfg->rnn.adaptation_tau);
 }
 
 /* Run names and directories are the results layout's (reactivate/results.h). */

@@ -130,6 +130,8 @@ static int check_float_range(const rxcf_key *k, const rxcf_ynode *node, double v
     return v >= 0 ? 0 : fail_range(node, k->name, err, "must be >= 0");
   case RXCF_RANGE_UNIT:
     return v >= 0 && v <= 1 ? 0 : fail_range(node, k->name, err, "must be in [0, 1]");
+  case RXCF_RANGE_UNIT_OPEN:
+    return v >= 0 && v < 1 ? 0 : fail_range(node, k->name, err, "must be in [0, 1)");
   default:
     return 0;
   }
@@ -438,7 +440,7 @@ int rxcf_schema_to_yaml(const rxcf_schema *schema, unsigned variant, const void 
   const char *prev = NULL;
   for (int i = 0; i < schema->n_keys; i++) {
     const rxcf_key *k = &schema->keys[i];
-    if (!applies(k, variant)) continue;
+    if (!applies(k, variant) || (k->written && !k->written(in))) continue;
     int depth = count_dots(k->name), prev_depth = prev ? count_dots(prev) : 0, common = 0;
     for (; common < depth && common < prev_depth; common++) {
       const char *a, *b;

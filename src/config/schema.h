@@ -22,7 +22,8 @@ typedef enum rxcf_key_range {
   RXCF_RANGE_ANY = 0,
   RXCF_RANGE_POSITIVE, /* > 0 */
   RXCF_RANGE_NONNEG,   /* >= 0 */
-  RXCF_RANGE_UNIT      /* in [0, 1] */
+  RXCF_RANGE_UNIT,     /* in [0, 1] */
+  RXCF_RANGE_UNIT_OPEN /* in [0, 1) */
 } rxcf_key_range;
 
 typedef struct rxcf_key {
@@ -34,6 +35,9 @@ typedef struct rxcf_key {
   const char *const *names; /* RXCF_KEY_ENUM: NULL-terminated */
   unsigned variants;        /* bit i: belongs to variant i; 0: to all */
   int optional;             /* may stay unset: the caller fills a default */
+  /* NULL: always written; else the key is written only where written(struct) is nonzero (keys
+   * added after files were written, whose default is left out so those files stay the same) */
+  int (*written)(const void *in);
 } rxcf_key;
 
 typedef struct rxcf_schema {
@@ -49,9 +53,9 @@ typedef struct rxcf_schema {
 int rxcf_schema_resolve(const rxcf_schema *schema, unsigned variant, const rxcf_ynode *root,
                         const char *where, void *out, const rxcf_ynode **set_by, rx_error *err);
 
-/* Writes every key of the variant as YAML (header first, e.g. comment lines), with floats in
- * shortest round-trip form so that resolving the text gives back the same struct. *text is
- * malloc'd; the caller frees it. */
+/* Writes every key of the variant (where its written() agrees) as YAML (header first, e.g. comment
+ * lines), with floats in shortest round-trip form so that resolving the text gives back the same
+ * struct. *text is malloc'd; the caller frees it. */
 int rxcf_schema_to_yaml(const rxcf_schema *schema, unsigned variant, const void *in,
                         const char *header, char **text, rx_error *err);
 

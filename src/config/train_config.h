@@ -7,6 +7,11 @@
 #include "config/yaml_tree.h"
 #include "reactivate/config.h"
 
+/* rnn.adaptation_tau where it is not set (configs/train/base.yml sets the same): 5 in rnn.tau's
+ * units (tau is 1 in both tasks), adaptation five times slower than the membrane, as
+ * spike-frequency adaptation is slower than the membrane time constant (docs/science.md §3.6). */
+#define RXCF_ADAPTATION_TAU_DEFAULT 5.0
+
 /* "spatial_navigation" | "head_direction" (NULL for an unknown kind). */
 const char *rxcf_task_name(rx_task_kind kind);
 /* Looks a task up by name; 0 or -1. */

@@ -36,6 +36,19 @@ static const char *const init_names[] = {"uniform", "zero", NULL}; /* index = in
 #define SIZE_OPT(n, f)                                                                             \
   { .name = (n), .type = RXCF_KEY_INT, AT(f), .range = RXCF_RANGE_POSITIVE, .optional = 1 }
 
+/* The mechanisms' keys (docs/science.md §3.6) came after runs had been written: optional (a
+ * config without them is the paper's cell), and written only when a mechanism is on, so that the
+ * resolved config of every run of the paper's cell stays byte for byte what it was. */
+static int mechanism_on(const void *in) {
+  const rx_train_config *c = in;
+  return c->rnn.adaptation_strength > 0 || c->rnn.momentum > 0;
+}
+#define MECH(n, f, r)                                                                              \
+  {                                                                                                \
+    .name = (n), .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_##r, .variants = ALL,          \
+    .optional = 1, .written = mechanism_on                                                         \
+  }
+
 /* Order here is the order rx_config_to_yaml writes. */
 static const rxcf_key train_keys[] = {
     STR("config", config),
@@ -54,6 +67,9 @@ static const rxcf_key train_keys[] = {
     BOOL("rnn.bias", rnn.bias, ALL),
     ENUM("rnn.activation_fn", rnn.activation_fn, activation_names, ALL),
     ENUM("rnn.noise", rnn.noise, noise_names, ALL),
+    MECH("rnn.adaptation_strength", rnn.adaptation_strength, NONNEG),
+    MECH("rnn.adaptation_tau", rnn.adaptation_tau, POSITIVE),
+    MECH("rnn.momentum", rnn.momentum, UNIT_OPEN),
     INT("trainer.n_epochs", trainer.n_epochs, NONNEG, ALL),
     FLT("trainer.lr", trainer.lr, POSITIVE, ALL),
     FLT("trainer.weight_decay", trainer.weight_decay, NONNEG, ALL),
@@ -147,6 +163,28 @@ static int check_cross(rx_train_config *cfg, const rxcf_ynode **set_by, rx_error
     *sizes[i] = n_cells;
   }
 
+  if (cfg->rnn.adaptation_strength > 0 && cfg->rnn.adaptation_tau < cfg->rnn.dt) {
+    /* alpha_a = dt / tau_a must be <= 1: blame tau_a where it was set, else the strength */
+    char dt[32], ta[32];
+    rx_format_py_float(cfg->rnn.dt, dt, sizeof dt);
+    rx_format_py_float(cfg->rnn.adaptation_tau, ta, sizeof ta);
+    if ((node = set_node(set_by, "rnn.adaptation_tau")))
+      return rxcf_ynode_fail(node, "rnn.adaptation_tau", err, RX_EINVAL,
+                             "must be >= rnn.dt (%s) when rnn.adaptation_strength > 0 (alpha_a = "
+                             "dt / tau_a in (0, 1]), got %s",
+                             dt, ta);
+    return rxcf_ynode_fail(set_node(set_by, "rnn.adaptation_strength"), "rnn.adaptation_strength",
+                           err, RX_EINVAL,
+                           "> 0 needs rnn.adaptation_tau >= rnn.dt (%s) (alpha_a = dt / tau_a in "
+                           "(0, 1]); rnn.adaptation_tau is %s",
+                           dt, ta);
+  }
+  if (cfg->rnn.model == RX_MODEL_GRU && mechanism_on(cfg)) {
+    const char *key = cfg->rnn.adaptation_strength > 0 ? "rnn.adaptation_strength" : "rnn.momentum";
+    return rxcf_ynode_fail(set_node(set_by, key), key, err, RX_EINVAL,
+                           "is for the vanilla cell only (rnn.model is gru): must be 0");
+  }
+
   if (!spatial && use_cells && cfg->task.hd_cells_num < 2)
     return rxcf_ynode_fail(
         set_node(set_by, cells_key), cells_key, err, RX_EINVAL,
@@ -179,6 +217,7 @@ int rxcf_resolve(rx_train_config *cfg, const rxcf_ynode *root, const char *where
         c->text);
   rx_train_config tmp;
   memset(&tmp, 0, sizeof tmp);
+  tmp.rnn.adaptation_tau = RXCF_ADAPTATION_TAU_DEFAULT; /* the optional mechanisms' defaults */
   const rxcf_ynode *set_by[N_KEYS];
   int rc = rxcf_schema_resolve(&train_schema, 1u << kind, root, where, &tmp, set_by, err);
   if (rc) return rc;

@@ -29,6 +29,16 @@ void rxm_forward_begin(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run
           ws->h[(size_t)b * N + j] += be[j];
     }
   }
+  /* mech (B, 2N): a_0 then v_0 per row, from state0 where that mechanism is on, else zero */
+  const size_t N2 = 2 * (size_t)N;
+  if (run->state0 && run->state0 != ws->mech) memcpy(ws->mech, run->state0, B * N2 * sizeof(float));
+  if (!run->state0 || !(s->mech.adaptation_strength > 0.0f) || !(s->mech.momentum > 0.0f))
+    for (int b = 0; b < B; b++) {
+      float *st = ws->mech + b * N2;
+      if (!run->state0 || !(s->mech.adaptation_strength > 0.0f))
+        memset(st, 0, (size_t)N * sizeof(float));
+      if (!run->state0 || !(s->mech.momentum > 0.0f)) memset(st + N, 0, (size_t)N * sizeof(float));
+    }
   /* xn (T, B, I) = x + sigma_in xi_in */
   const rx_noise *nz = run->noise;
   const float sigma_in = nz ? nz->sigma_in : 0.0f;

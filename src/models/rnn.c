@@ -12,6 +12,26 @@
 
 /* ---------------------------------------------------------------- spec, layout, parameters */
 
+/* The mechanisms' ranges (rnn.h), one line naming the config key; none on a GRU. */
+static int mechanism_check(const rx_rnn_spec *s, rx_error *err) {
+  const rx_mechanism *m = &s->mech;
+  if (!(m->adaptation_strength >= 0.0f) || !isfinite(m->adaptation_strength))
+    return rx_fail(err, RX_EINVAL, "rnn.adaptation_strength must be >= 0 and finite (got %g)",
+                   (double)m->adaptation_strength);
+  if (m->adaptation_strength > 0.0f && !(m->adaptation_alpha > 0.0f && m->adaptation_alpha <= 1.0f))
+    return rx_fail(err, RX_EINVAL,
+                   "rnn.adaptation_tau must be >= rnn.dt when rnn.adaptation_strength > 0: "
+                   "rnn.dt/rnn.adaptation_tau (alpha_a) must be in (0, 1] (got %g)",
+                   (double)m->adaptation_alpha);
+  if (!(m->momentum >= 0.0f && m->momentum < 1.0f))
+    return rx_fail(err, RX_EINVAL, "rnn.momentum must be in [0, 1) (got %g)", (double)m->momentum);
+  if (s->kind == RX_MODEL_GRU && rx_mechanism_active(m))
+    return rx_fail(err, RX_EINVAL,
+                   "rnn.%s is for the vanilla cell only (rnn.model is gru): set it to 0",
+                   m->adaptation_strength > 0.0f ? "adaptation_strength" : "momentum");
+  return RX_OK;
+}
+
 int rx_rnn_spec_check(const rx_rnn_spec *s, rx_error *err) {
   if (!s) return rx_fail(err, RX_EINVAL, "rnn: no spec given");
   if (s->kind != RX_MODEL_VANILLA && s->kind != RX_MODEL_GRU)
@@ -35,7 +55,11 @@ int rx_rnn_spec_check(const rx_rnn_spec *s, rx_error *err) {
                      (double)sig[i]);
   if (s->noise != RX_NOISE_UNIFORM && s->noise != RX_NOISE_GAUSSIAN)
     return rx_fail(err, RX_EINVAL, "rnn.noise must be uniform or gaussian (got %d)", (int)s->noise);
-  return RX_OK;
+  return mechanism_check(s, err);
+}
+
+int rx_mechanism_active(const rx_mechanism *m) {
+  return m->adaptation_strength > 0.0f || m->momentum > 0.0f;
 }
 
 rxm_layout rxm_layout_of(const rx_rnn_spec *s) {
@@ -176,11 +200,14 @@ int rx_rnn_workspace_create(rx_rnn_workspace **out, const rx_rnn_spec *spec, int
   ws->gh = G == 3 ? alloc_floats(TB * N) : NULL;
   ws->dh = alloc_floats(TB * N);
   ws->carry = alloc_floats((size_t)B * N);
+  ws->mech = alloc_floats((size_t)B * 2 * N);
+  ws->carry_a = alloc_floats((size_t)B * N);
+  ws->carry_v = alloc_floats((size_t)B * N);
   ws->bsum = alloc_floats(G * N);
   const size_t in = (size_t)spec->n_in > N ? (size_t)spec->n_in : N;
   ws->kpart = alloc_floats((size_t)(rx_sum_rows_groups((int)TB) - 1) * G * N * in);
   if (!ws->h || !ws->xn || !ws->c || !ws->pre || (G == 3 && !ws->gh) || !ws->dh || !ws->carry ||
-      !ws->bsum || !ws->kpart) {
+      !ws->mech || !ws->carry_a || !ws->carry_v || !ws->bsum || !ws->kpart) {
     rx_rnn_workspace_free(ws);
     return rx_fail(err, RX_ENOMEM, "rnn workspace: out of memory for B = %d, T = %d", B, T);
   }
@@ -197,6 +224,9 @@ void rx_rnn_workspace_free(rx_rnn_workspace *ws) {
   free(ws->gh);
   free(ws->dh);
   free(ws->carry);
+  free(ws->mech);
+  free(ws->carry_a);
+  free(ws->carry_v);
   free(ws->bsum);
   free(ws->kpart);
   free(ws->tile_y);
@@ -213,6 +243,8 @@ void rx_rnn_workspace_free(rx_rnn_workspace *ws) {
 const float *rx_rnn_workspace_hidden(const rx_rnn_workspace *ws) {
   return ws->h + (size_t)ws->B * ws->spec.n_rec;
 }
+
+const float *rx_rnn_workspace_state(const rx_rnn_workspace *ws) { return ws->mech; }
 
 /* ---------------------------------------------------------------- dispatch */
 

@@ -38,7 +38,11 @@ struct rx_rnn_workspace {
   float *gh;      /* (T, B, N) GRU only: g_t * h_{t-1} */
   float *dh;      /* (T, B, N) backward: dL/dh_t through the readout, then scratch */
   float *carry;   /* (B, N) backward: dL/dh_{t-1} carried through time */
-  float *bsum;    /* (G N) summed biases of the recurrent pre-activation */
+  /* The mechanisms (vanilla.c): their state (B, 2N), per row a_t then v_t, set from run->state0
+   * (or zero) by rxm_forward_begin and updated in place by the forward pass; and backward's
+   * carries (B, N) dL/da_t and dL/dv_t. */
+  float *mech, *carry_a, *carry_v;
+  float *bsum; /* (G N) summed biases of the recurrent pre-activation */
   /* rx_gemm_sum_rows's partial sums of its row groups after the first, for products up to
    * (G N) x max(N, n_in) */
   float *kpart;
@@ -85,7 +89,8 @@ _Static_assert(RXM_READOUT_TILE % RX_LOSS_ALIGN == 0, "readout tiles cover whole
 
 /* ---- the start and end of a pass (encoder.c) */
 
-/* Sets ws->B, T, flags; h_0 from c (encoder) or h0; noisy inputs into ws->xn; ws->bsum. */
+/* Sets ws->B, T, flags; h_0 from c (encoder) or h0; the mechanisms' state ws->mech from state0
+ * (or zero; zero for a mechanism that is off); noisy inputs into ws->xn; ws->bsum. */
 void rxm_forward_begin(const rx_rnn *rnn, rx_rnn_workspace *ws, const rx_rnn_run *run);
 /* grad of encoder from ws->carry = dL/dh_0 (zero when the run started from h0). */
 void rxm_encoder_backward(const rx_rnn *rnn, rx_rnn_workspace *ws, float *grad);

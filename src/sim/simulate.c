@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reactivate/config.h"
 #include "reactivate/linalg.h"
 #include "reactivate/rng.h"
 
@@ -92,6 +93,15 @@ static int check_request(const rx_checkpoint *ck, const rx_sim_request *req, rx_
     return rx_fail(err, RX_EINVAL, "noise variance must be a finite number");
   const rx_rnn_spec *spec = &ck->rnn->spec;
   int rc = RX_OK;
+  if (req->quiescent_mechanism) {
+    if (!req->quiescent)
+      return rx_fail(err, RX_EINVAL,
+                     "mechanism overrides (" RX_MECHANISM_KEYS_TEXT ") apply to quiescent runs "
+                     "only");
+    rx_rnn_spec with = *spec;
+    with.mech = *req->quiescent_mechanism;
+    if ((rc = rx_rnn_spec_check(&with, err))) return rc;
+  }
   const int in_shape[3] = {req->T, req->B, spec->n_in}, init_shape[3] = {req->B, spec->n_init, 1};
   if (!req->quiescent) rc = check_finite(req->inputs, in_shape, "inputs (T, B, n_in)", err);
   if (!rc) rc = check_finite(req->init, init_shape, "initial codes (B, n_init)", err);
@@ -110,8 +120,12 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
   int rc = check_request(ck, req, err);
   if (rc) return rc;
   rx_flush_denormals(); /* the step loop's floating-point mode (linalg.h) */
-  const rx_rnn *rnn = ck->rnn;
+  /* the trained network, or a view of its weights with other mechanisms (offline only) */
+  rx_rnn net = *ck->rnn;
+  if (req->quiescent_mechanism) net.spec.mech = *req->quiescent_mechanism;
+  const rx_rnn *rnn = &net;
   const rx_rnn_spec *spec = &rnn->spec;
+  out->mechanism = spec->mech;
   const int B = req->B, T = req->T, dim = rx_task_dim(ck->cfg.task_kind);
   const int every = req->decode_every > 1 ? req->decode_every : 1;
   const int per_step = req->decode_every >= 1; /* each step's readout on its own */
@@ -160,12 +174,14 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
 
   const int chunk = T < SIM_CHUNK ? T : SIM_CHUNK;
   rx_rnn_workspace *ws = NULL;
-  float *y = NULL, *h = NULL;
+  float *y = NULL, *h = NULL, *state = NULL;
   if ((rc = rx_rnn_workspace_create(&ws, spec, B, chunk, err))) goto fail;
   if ((rc = alloc_floats(&y, (size_t)chunk * B * spec->n_out, err)) ||
-      (rc = alloc_floats(&h, (size_t)B * spec->n_rec, err))) {
+      (rc = alloc_floats(&h, (size_t)B * spec->n_rec, err)) ||
+      (rc = alloc_floats(&state, (size_t)B * 2 * spec->n_rec, err))) {
     rx_rnn_workspace_free(ws);
     free(y);
+    free(h);
     goto fail;
   }
   rx_noise noise = {.seed = req->seed,
@@ -184,12 +200,15 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
                       .c = out->init_codes,
                       .h0 = t0 > 0 ? h : req->h0,
                       .noise = &noise,
-                      .t0 = t0};
+                      .t0 = t0,
+                      .state0 = t0 > 0 ? state : NULL}; /* a_0 = v_0 = 0 */
     rc = rx_rnn_forward(rnn, ws, &run, per_step || req->hidden_only ? NULL : y, err);
     if (rc) break;
     const float *hid = rx_rnn_workspace_hidden(ws);
     const size_t n_h = (size_t)B * spec->n_rec;
-    memcpy(h, hid + (size_t)(tc - 1) * n_h, n_h * sizeof(float)); /* continue from h_T */
+    /* continue from h_T and the mechanisms' state (a_T, v_T) */
+    memcpy(h, hid + (size_t)(tc - 1) * n_h, n_h * sizeof(float));
+    memcpy(state, rx_rnn_workspace_state(ws), 2 * n_h * sizeof(float));
     if (out->hidden) memcpy(out->hidden + off * spec->n_rec, hid, (size_t)tc * n_h * sizeof(float));
     if (req->hidden_only) continue;
     if (!per_step) {
@@ -211,6 +230,7 @@ int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_resul
   rx_rnn_workspace_free(ws);
   free(y);
   free(h);
+  free(state);
   if (rc) goto fail;
   return RX_OK;
 fail:
