@@ -49,7 +49,7 @@ static int load_cfg(rx_analysis_config *cfg, const char *extra1, const char *ext
 }
 
 static cJSON *read_json(const char *name) {
-  char p[600], *text = NULL;
+  char p[800], *text = NULL;
   size_t n;
   snprintf(p, sizeof p, "%s/%s", root, name);
   if (rx_read_file(p, &text, &n, 1 << 24, NULL)) return NULL;
@@ -177,6 +177,94 @@ static void test_head_direction_heading_statistics(void) {
   CHECK(rx_file_exists(p));
 }
 
+static double number_at(const char *file, const char *key) {
+  cJSON *j = read_json(file);
+  cJSON *v = j ? cJSON_GetObjectItem(j, key) : NULL;
+  double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+  cJSON_Delete(j);
+  return x;
+}
+
+/* The mechanisms family (docs/mechanisms.md): its conditions in order, each keyed by run and
+ * suffix; a condition that borrows a missing run's mechanism is skipped; switching a mechanism
+ * on offline is the same simulation as the rnn.* settings give, and a zero mechanism offline is
+ * the paper's cell bit for bit. */
+static void test_mechanisms_family_and_offline_switches(void) {
+  rx_test_tmpdir(root, sizeof root, "analyze_mech");
+  REQUIRE(rx_test_train_tiny(root, "spatial_navigation/noisy_unbiased", 0, 0) == 0);
+  REQUIRE(rx_test_train_tiny(root, "spatial_navigation/noisy_unbiased_adaptation", 0, 0) == 0);
+  rx_analysis_config cfg;
+  rx_error err;
+  REQUIRE(load_cfg(&cfg, "mechanisms=true", NULL, &err) == 0);
+  log_text[0] = '\0';
+  REQUIRE(rx_analyze(&cfg, RX_ANALYZE_VARIANCE, collect, NULL, &err) == 0);
+  CHECK(strstr(log_text, "skipping noisy_unbiased_momentum_0.0001_0: no checkpoint"));
+  CHECK(strstr(log_text, "skipping noisy_unbiased_0.0001_0+momentum: it borrows the mechanism of "
+                         "noisy_unbiased_momentum"));
+  REQUIRE(rx_test_train_tiny(root, "spatial_navigation/noisy_unbiased_momentum", 0, 0) == 0);
+  REQUIRE(rx_analyze(&cfg, RX_ANALYZE_VARIANCE, NULL, NULL, &err) == 0);
+  cJSON *v = read_json("spatial_navigation/variance_mech_0.0001_0.json");
+  REQUIRE(v);
+  static const char *const keys[] = {"noisy_unbiased_0.0001_0",
+                                     "noisy_unbiased_adaptation_0.0001_0",
+                                     "noisy_unbiased_momentum_0.0001_0",
+                                     "noisy_unbiased_0.0001_0+adaptation",
+                                     "noisy_unbiased_0.0001_0+momentum",
+                                     "noisy_unbiased_adaptation_0.0001_0+off",
+                                     "noisy_unbiased_momentum_0.0001_0+off"};
+  CHECK(cJSON_GetArraySize(v) == 7);
+  for (int i = 0; i < 7; i++) {
+    cJSON *item = cJSON_GetArrayItem(v, i);
+    CHECK_MSG(item && !strcmp(item->string, keys[i]) && isfinite(item->valuedouble) &&
+                  item->valuedouble > 0,
+              "condition %d: %s", i, item ? item->string : "(none)");
+  }
+  const double paper = cJSON_GetObjectItem(v, keys[0])->valuedouble;
+  const double paper_momentum = cJSON_GetObjectItem(v, keys[4])->valuedouble;
+  const double momentum = cJSON_GetObjectItem(v, keys[2])->valuedouble;
+  const double momentum_off = cJSON_GetObjectItem(v, keys[6])->valuedouble;
+  CHECK(paper_momentum != paper);  /* switching momentum on changes the quiescent runs */
+  CHECK(momentum_off != momentum); /* and so does switching it off */
+  cJSON_Delete(v);
+
+  /* The main family with rnn.momentum set as the momentum run was trained
+   * (configs/train/spatial_navigation/noisy_unbiased_momentum.yml): the same runs as the
+   * condition that borrows it. */
+  rx_train_config mc;
+  REQUIRE(rx_config_load(&mc, "spatial_navigation/noisy_unbiased_momentum", 0, NULL, &err) == 0);
+  char setting[64];
+  snprintf(setting, sizeof setting, "rnn.momentum=%.17g", mc.rnn.momentum);
+  REQUIRE(load_cfg(&cfg, setting, NULL, &err) == 0);
+  char prefix[256], file[400];
+  REQUIRE(rx_analysis_prefix(&cfg, prefix, sizeof prefix) == 0);
+  CHECK(!strncmp(prefix, "offline_momentum", 16));
+  REQUIRE(rx_analyze(&cfg, RX_ANALYZE_VARIANCE, NULL, NULL, &err) == 0);
+  snprintf(file, sizeof file, "spatial_navigation/variance_%s0.0001_0.json", prefix);
+  CHECK(number_at(file, keys[0]) == paper_momentum);
+  /* A zero mechanism offline is the paper's cell: the main family's numbers, bit for bit. */
+  REQUIRE(load_cfg(&cfg, NULL, NULL, &err) == 0);
+  REQUIRE(rx_analyze(&cfg, RX_ANALYZE_VARIANCE, NULL, NULL, &err) == 0);
+  REQUIRE(load_cfg(&cfg, "rnn.momentum=0", "rnn.adaptation_strength=0", &err) == 0);
+  REQUIRE(rx_analysis_prefix(&cfg, prefix, sizeof prefix) == 0);
+  CHECK(!strcmp(prefix, "offline_adaptation0.0-momentum0.0_"));
+  REQUIRE(rx_analyze(&cfg, RX_ANALYZE_VARIANCE, NULL, NULL, &err) == 0);
+  snprintf(file, sizeof file, "spatial_navigation/variance_%s0.0001_0.json", prefix);
+  CHECK(number_at(file, keys[0]) ==
+        number_at("spatial_navigation/variance_0.0001_0.json", keys[0]));
+  CHECK(number_at("spatial_navigation/variance_0.0001_0.json", keys[0]) == paper);
+
+  /* Settings the cell cannot run fail naming the run and the key; nothing is written. */
+  REQUIRE(load_cfg(&cfg, "rnn.adaptation_strength=1", "rnn.adaptation_tau=0.01", &err) == 0);
+  CHECK(rx_analyze(&cfg, RX_ANALYZE_VARIANCE, NULL, NULL, &err) == RX_EINVAL &&
+        strstr(err.msg, "noisy_unbiased_0.0001_0") && strstr(err.msg, "rnn.adaptation_tau"));
+  CHECK(load_cfg(&cfg, "rnn.momentum=1", NULL, &err) == RX_EINVAL &&
+        strstr(err.msg, "rnn.momentum"));
+  CHECK(load_cfg(&cfg, "gru=true", "rnn.momentum=0.5", &err) == RX_EINVAL &&
+        strstr(err.msg, "GRU"));
+  CHECK(load_cfg(&cfg, "gru=true", "mechanisms=true", &err) == RX_EINVAL &&
+        strstr(err.msg, "mechanisms"));
+}
+
 static void test_no_runs_and_bad_settings_are_refused(void) {
   rx_test_tmpdir(root, sizeof root, "analyze_none");
   rx_analysis_config cfg;
@@ -194,4 +282,5 @@ static void test_no_runs_and_bad_settings_are_refused(void) {
 
 RX_TEST_MAIN(TEST(test_spatial_analyses_write_documented_keys),
              TEST(test_head_direction_heading_statistics),
+             TEST(test_mechanisms_family_and_offline_switches),
              TEST(test_no_runs_and_bad_settings_are_refused))

@@ -27,7 +27,9 @@ static int build_random(analysis_ctx *a, rx_error *err) {
   run_slot *r = &a->random;
   memset(r, 0, sizeof *r);
   snprintf(r->name, sizeof r->name, "%s", RX_RESULTS_RANDOM);
-  int rc = rx_rnn_create(&r->owned_rnn, &any->ck.rnn->spec, err);
+  rx_rnn_spec spec = any->ck.rnn->spec;
+  memset(&spec.mech, 0, sizeof spec.mech); /* the control is the paper's cell */
+  int rc = rx_rnn_create(&r->owned_rnn, &spec, err);
   if (rc) return rc;
   rx_rnn_init_default(r->owned_rnn, (uint32_t)any->ck.cfg.seed);
   r->ck = any->ck; /* shares the config and the population code; not freed through r */
@@ -173,6 +175,7 @@ int rxa_probe_run(analysis_ctx *a, run_slot *r, const probe_cond *c, int ci, pro
   req.batch_seed = (uint32_t)r->ck.cfg.seed;
   req.batch_stream = RX_STREAM_TEST_TASK; /* the awake start: the test batch's initial states */
   req.quiescent = 1;
+  req.quiescent_mechanism = rxa_offline_of(a, &r->ck);
   req.rule = c->rule;
   req.rule_variance = c->rule_var;
   req.noise_index = (uint32_t)(SIM_PROBE + 8 * ci + (int)start);

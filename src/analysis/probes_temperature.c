@@ -134,6 +134,7 @@ static int temperature_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *
     req.batch_seed = (uint32_t)r->ck.cfg.seed;
     req.batch_stream = RX_STREAM_TEST_TASK;
     req.quiescent = 1;
+    req.quiescent_mechanism = rxa_offline_of(a, &r->ck);
     req.rule = RX_QUIESCENT_ABSOLUTE;
     req.rule_variance = var[i] / 2;
     req.noise_index = (uint32_t)(SIM_PROBE_TEMPERATURE + i);

@@ -29,33 +29,114 @@ void rxa_log(analysis_ctx *a, const char *fmt, ...) {
   va_end(ap);
 }
 
-/* The task's experiments of the model analysed (vanilla or GRU), in the experiment set's order:
- * the order of the runs, and so of the keys, in every file written. */
+/* Loads experiment e's checkpoint into the next slot, keyed name (slot.loaded says whether it
+ * did). */
+static run_slot *load_run(analysis_ctx *a, const rx_experiment *e, const char *name) {
+  run_slot *r = &a->runs[a->n_runs++];
+  r->exp = e;
+  snprintf(r->name, sizeof r->name, "%s", name);
+  char dir[2600], ck_path[2800];
+  rx_results_experiment_dir(&a->set, e, a->cfg->seed, dir, sizeof dir);
+  int64_t step = a->cfg->epoch >= 0 ? a->cfg->epoch : rx_checkpoint_latest(dir);
+  rx_results_checkpoint_path(dir, step, ck_path, sizeof ck_path);
+  if (step < 0 || !rx_file_exists(ck_path)) {
+    rxa_log(a, "skipping %s: no checkpoint %s", r->name,
+            step < 0 ? "in its run directory" : ck_path);
+    return r;
+  }
+  rx_error err = {{0}};
+  if (rx_checkpoint_load(ck_path, &r->ck, &err)) {
+    rxa_log(a, "skipping %s: %s", r->name, err.msg);
+    return r;
+  }
+  r->loaded = 1;
+  rxa_log(a, "loaded %s (step %" PRId64 ")", r->name, r->ck.step);
+  return r;
+}
+
+/* The slot of experiment e loaded as trained, or NULL. */
+static const run_slot *trained_slot(const analysis_ctx *a, rx_experiment_id e) {
+  for (int i = 0; i < a->n_runs; i++)
+    if (a->runs[i].loaded && a->runs[i].exp->id == e && !a->runs[i].has_offline) return &a->runs[i];
+  return NULL;
+}
+
+/* What quiescence runs with in the mechanisms family's condition c (rx_offline_kind); 0, or -1
+ * when the run whose mechanism c borrows was not loaded. */
+static int condition_mechanism(const analysis_ctx *a, const rx_mechanism_condition *c,
+                               run_slot *r) {
+  if (c->offline == RX_OFFLINE_AS_TRAINED) return 0;
+  r->has_offline = 1;
+  memset(&r->offline, 0, sizeof r->offline); /* RX_OFFLINE_OFF: the paper's cell */
+  if (c->offline == RX_OFFLINE_FROM) {
+    const run_slot *from = trained_slot(a, c->from);
+    if (!from) return -1;
+    r->offline = from->ck.rnn->spec.mech;
+  }
+  return 0;
+}
+
+/* The user's rnn.* settings (docs/mechanisms.md §3) over what quiescence runs with. */
+static void apply_offline_settings(const analysis_ctx *a, run_slot *r) {
+  const unsigned set = a->cfg->offline.set;
+  if (!set) return;
+  if (!r->has_offline) r->offline = r->ck.rnn->spec.mech;
+  r->has_offline = 1;
+  if (set & 1u) r->offline.adaptation_strength = (float)a->cfg->offline.adaptation_strength;
+  if (set & 2u)
+    r->offline.adaptation_alpha = (float)(r->ck.cfg.rnn.dt / a->cfg->offline.adaptation_tau);
+  if (set & 4u) r->offline.momentum = (float)a->cfg->offline.momentum;
+}
+
+/* The runs of the family analysed, in the experiment set's (or the conditions') order: the
+ * order of the runs, and so of the keys, in every file written. */
 static void load_runs(analysis_ctx *a) {
   a->n_runs = 0;
-  for (int i = 0; i < rx_experiment_count(a->cfg->task); i++) {
-    const rx_experiment *e = rx_experiment_get(a->cfg->task, i);
-    if (e->gru != (a->cfg->gru != 0)) continue;
-    run_slot *r = &a->runs[a->n_runs++];
-    r->exp = e;
-    rx_results_experiment_run(&a->set, e, a->cfg->seed, r->name, sizeof r->name);
-    char dir[2600], ck_path[2800];
-    rx_results_experiment_dir(&a->set, e, a->cfg->seed, dir, sizeof dir);
-    int64_t step = a->cfg->epoch >= 0 ? a->cfg->epoch : rx_checkpoint_latest(dir);
-    rx_results_checkpoint_path(dir, step, ck_path, sizeof ck_path);
-    if (step < 0 || !rx_file_exists(ck_path)) {
-      rxa_log(a, "skipping %s: no checkpoint %s", r->name,
-              step < 0 ? "in its run directory" : ck_path);
-      continue;
+  const rx_task_kind task = a->cfg->task;
+  if (a->family == RX_FAMILY_MECHANISMS) {
+    for (int i = 0; i < rx_mechanism_condition_count(); i++) {
+      const rx_mechanism_condition *c = rx_mechanism_condition_get(i);
+      char key[300];
+      rx_results_condition_key(&a->set, c, a->cfg->seed, key, sizeof key);
+      run_slot *r = load_run(a, rx_experiment_get(task, c->run), key);
+      if (r->loaded && condition_mechanism(a, c, r)) {
+        rxa_log(a, "skipping %s: it borrows the mechanism of %s, which was not loaded", r->name,
+                rx_experiment_get(task, c->from)->name);
+        rx_checkpoint_free(&r->ck);
+        r->loaded = 0;
+      }
     }
-    rx_error err = {{0}};
-    if (rx_checkpoint_load(ck_path, &r->ck, &err)) {
-      rxa_log(a, "skipping %s: %s", r->name, err.msg);
-      continue;
+  } else {
+    for (int i = 0; i < rx_experiment_count(task); i++) {
+      const rx_experiment *e = rx_experiment_get(task, i);
+      if (e->gru != (a->family == RX_FAMILY_GRU)) continue;
+      char name[300];
+      rx_results_experiment_run(&a->set, e, a->cfg->seed, name, sizeof name);
+      load_run(a, e, name);
     }
-    r->loaded = 1;
-    rxa_log(a, "loaded %s (step %" PRId64 ")", r->name, r->ck.step);
   }
+}
+
+/* The user's offline settings on every loaded run, checked as a trained network's are: a value
+ * the cell cannot run (adaptation_tau below the run's rnn.dt, ...) fails naming the run. */
+static int apply_offline(analysis_ctx *a, rx_error *err) {
+  for (int i = 0; i < a->n_runs; i++) {
+    run_slot *r = &a->runs[i];
+    if (!r->loaded) continue;
+    apply_offline_settings(a, r);
+    rx_rnn_spec spec = r->ck.rnn->spec;
+    spec.mech = r->offline;
+    rx_error e2 = {{0}};
+    if (r->has_offline && rx_rnn_spec_check(&spec, &e2))
+      return rx_fail(err, RX_EINVAL, "offline settings for %s: %s", r->name, e2.msg);
+  }
+  return RX_OK;
+}
+
+const rx_mechanism *rxa_offline_of(const analysis_ctx *a, const rx_checkpoint *ck) {
+  for (int i = 0; i < a->n_runs; i++)
+    if (&a->runs[i].ck == ck) return a->runs[i].has_offline ? &a->runs[i].offline : NULL;
+  return NULL;
 }
 
 /* Simulates ck: awake on its test batch (quiescent == 0) or quiescent from the same initial
@@ -71,6 +152,7 @@ int rxa_simulate(const analysis_ctx *a, const rx_checkpoint *ck, int B, int T, i
   req.rule_variance = rule_var;
   req.keep_hidden = keep_hidden;
   req.noise_index = index;
+  if (quiescent) req.quiescent_mechanism = rxa_offline_of(a, ck);
   return rx_simulate(ck, &req, out, err);
 }
 
@@ -176,7 +258,9 @@ int rxa_simulate_random(const analysis_ctx *a, const rx_checkpoint *ck, rx_sim_r
                         rx_error *err) {
   rx_checkpoint rnd = *ck;
   rx_rnn *net = NULL;
-  int rc = rx_rnn_create(&net, &ck->rnn->spec, err);
+  rx_rnn_spec spec = ck->rnn->spec;
+  memset(&spec.mech, 0, sizeof spec.mech); /* the control is the paper's cell */
+  int rc = rx_rnn_create(&net, &spec, err);
   if (rc) return rc;
   rx_rnn_init_default(net, (uint32_t)ck->cfg.seed);
   rnd.rnn = net;
@@ -218,8 +302,9 @@ int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn
   a->cfg = cfg;
   a->log = log;
   a->log_ctx = ctx;
+  a->family = rx_analysis_family(cfg);
   int rc = rx_results_set_init(&a->set, cfg->path, cfg->task, cfg->noise, err);
-  if (!rc && !(a->prefix = rx_results_prefix(cfg->gru, cfg->rule)))
+  if (!rc && rx_analysis_prefix(cfg, a->prefix, sizeof a->prefix))
     rc = rx_fail(err, RX_EINVAL, "rule %d: not a quiescence rule (0 default, 1 scaled, 2 same)",
                  cfg->rule);
   if (rc) {
@@ -227,10 +312,11 @@ int rx_analyze(const rx_analysis_config *cfg, unsigned kinds, rx_analysis_log_fn
     return rc;
   }
   load_runs(a);
+  if (!rc) rc = apply_offline(a, err);
   int found = 0;
   for (int i = 0; i < a->n_runs; i++)
     found += a->runs[i].loaded;
-  if (!found)
+  if (!rc && !found)
     rc = rx_fail(err, RX_EINVAL,
                  "no trained runs of seed %d (noise %s) found in %s: train them "
                  "first (reactivate train %s/%s ...)",

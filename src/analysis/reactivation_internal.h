@@ -57,20 +57,27 @@ typedef struct run_slot {
   probe_cache probe;
   struct rx_rnn *owned_rnn;         /* the random control's network (ck.rnn), freed with the slot */
   const struct run_slot *reference; /* whose awake density the random control is judged on */
+  int has_offline;                  /* quiescence runs with offline instead of the trained */
+  rx_mechanism offline;             /* mechanism (mechanisms family; rnn.* settings) */
 } run_slot;
 
 typedef struct analysis_ctx {
   const rx_analysis_config *cfg;
   rx_analysis_log_fn log;
   void *log_ctx;
-  run_slot runs[RX_EXP_COUNT];
+  run_slot runs[RX_RESULTS_MAX_RUNS];
   int n_runs;
+  int family;           /* rx_results_family */
   rx_results_set set;   /* <path>/<task> and the noise the run names carry */
-  const char *prefix;   /* the analysis family written: "", "gru_", "same_", ... */
+  char prefix[256];     /* of the files written (rx_analysis_prefix): "", "gru_", "same_", ... */
   run_slot random;      /* the untrained control for the probes (probes.c), built on first use */
   int probe_every_step; /* score or diffusion runs: the awake-start runs are read out at every
                            step (else at mixing.stride, all mixing uses) */
 } analysis_ctx;
+
+/* The mechanism the quiescent runs of ck's slot use instead of the trained one, or NULL (as
+ * trained, or ck is no slot's: the random control). */
+const rx_mechanism *rxa_offline_of(const analysis_ctx *a, const rx_checkpoint *ck);
 
 /* Arrays for the figures, next to the JSON: <analysis>_<prefix><noise>_<seed>.npz. */
 #define NPZ_LIST_MAX 512

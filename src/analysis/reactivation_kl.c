@@ -12,8 +12,9 @@
 
 int rxa_kl(analysis_ctx *a, rx_error *err) {
   const rx_analysis_config *cfg = a->cfg;
-  rx_density *src[6] = {0}, *tgt[4] = {0};
-  const char *src_names[6], *tgt_names[4];
+  /* quiescent of each run, the random network and the uniform box; awake of each run */
+  rx_density *src[RX_RESULTS_MAX_RUNS + 2] = {0}, *tgt[RX_RESULTS_MAX_RUNS] = {0};
+  const char *src_names[RX_RESULTS_MAX_RUNS + 2], *tgt_names[RX_RESULTS_MAX_RUNS];
   int n_src = 0, n_tgt = 0, rc = 0;
   npz_list *arrays = calloc(1, sizeof *arrays);
   if (!arrays) return rx_fail(err, RX_ENOMEM, "out of memory");
@@ -99,9 +100,9 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
 out:
   rxa_npz_discard(arrays); /* anything left after an error */
   free(arrays);
-  for (int i = 0; i < 6; i++)
+  for (int i = 0; i < RX_RESULTS_MAX_RUNS + 2; i++)
     rx_density_free(src[i]);
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < RX_RESULTS_MAX_RUNS; i++)
     rx_density_free(tgt[i]);
   return rc;
 }

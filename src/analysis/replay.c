@@ -125,6 +125,7 @@ static int simulate_quiescent(const analysis_ctx *a, const run_slot *r, const pr
   req.batch_seed = (uint32_t)r->ck.cfg.seed;
   req.batch_stream = RX_STREAM_TEST_TASK;
   req.quiescent = 1;
+  req.quiescent_mechanism = rxa_offline_of(a, &r->ck);
   req.rule = c->rule;
   req.rule_variance = c->rule_var;
   req.noise_index = (uint32_t)(SIM_REPLAY + ci);

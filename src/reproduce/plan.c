@@ -186,10 +186,11 @@ typedef struct analysis_variant {
 } analysis_variant;
 
 /* The mechanisms family's comparison (docs/mechanisms.md): the paper's measures of exploration
- * and smoothness, the KL to the own awake distribution, diffusion and replay. */
+ * and smoothness, the match to the own awake distribution (KL in the arena, the heading
+ * histograms on the ring), diffusion and replay. */
 #define MECHANISM_ANALYSES                                                                         \
-  (1u << RX_RESULTS_KL | 1u << RX_RESULTS_VARIANCE | 1u << RX_RESULTS_DISTANCE |                   \
-   1u << RX_RESULTS_DIFFUSION | 1u << RX_RESULTS_REPLAY)
+  (1u << RX_RESULTS_KL | 1u << RX_RESULTS_HEADING | 1u << RX_RESULTS_VARIANCE |                    \
+   1u << RX_RESULTS_DISTANCE | 1u << RX_RESULTS_DIFFUSION | 1u << RX_RESULTS_REPLAY)
 
 static const analysis_variant variants[] = {
     {NULL, RX_RESULTS_MAIN, RX_FAMILY_MAIN, 0, 0}, /* the paper's main analyses (default rule) */
