@@ -206,6 +206,8 @@ typedef struct rx_box_spec {
   int n_groups;
   int log_y;
   double y_min, y_max;
+  int points; /* every value drawn as a dot in its group's colour over the box: for groups of a
+               * few values (one per seed), where a box alone hides them */
 } rx_box_spec;
 
 typedef struct rx_hist_spec {

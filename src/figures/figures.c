@@ -1,7 +1,8 @@
 /* rx_figures: settings, the seeds that have results (found by the shared results reader), one
  * up-front read of every result file found (so a corrupt file stops the run before anything is
  * drawn), the arena and time step from a run's config.yaml, and the list of figures to draw.
- * Drawing is in figures_spatial.c, figures_hd.c, figures_probes.c and figures_replay.c. */
+ * Drawing is in figures_spatial.c, figures_hd.c, figures_probes.c, figures_replay.c and
+ * figures_mechanisms.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -230,6 +231,13 @@ static int preload(fg_ctx *c, const fg_variant *variants, int n_variants, rx_err
         if (rc) return rc;
       }
     }
+    for (int a = 0; a < RX_RESULTS_N_ANALYSES; a++) { /* the mechanisms family (fig_mechanisms) */
+      const cJSON *j;
+      const rx_npz *z;
+      int rc = fg_analysis_json(c, a, RX_RESULTS_MECH, s, &j, err);
+      if (!rc) rc = fg_analysis_npz(c, a, RX_RESULTS_MECH, s, &z, err);
+      if (rc) return rc;
+    }
   }
   return 0;
 }
@@ -333,6 +341,7 @@ int rx_figures(const rx_figures_config *cfg, rx_figures_log_fn log, void *ctx, r
     if (!rc) rc = fg_probe_figures(c, &variants[0], err);
     if (!rc) rc = fg_replay_figures(c, &variants[0], err);
   }
+  if (!rc) rc = fg_mechanisms_figure(c, err);
   if (!rc && !c->n_written && c->n_not_asked)
     rc = rx_fail(err, RX_EINVAL,
                  "no figure drawn: none of the figures drawable is named by only=%s", cfg->only);

@@ -2,8 +2,9 @@
  * and the shared results reader with its cache), the figure variants, and small helpers for
  * logging, outputs and the numbers the figures show. figures.c owns the context, discovery and
  * dispatch; figures_data.c the typed look-ups and numerics; figures_json.c the per-network files
- * of the probes and replay; figures_spatial.c, figures_hd.c, figures_probes.c and
- * figures_replay.c draw. Run and file names, the experiment set and the cache are src/results'. */
+ * of the probes and replay; figures_spatial.c, figures_hd.c, figures_probes.c,
+ * figures_replay.c and figures_mechanisms.c draw. Run and file names, the experiment set and the
+ * cache are src/results'. */
 #ifndef RX_FIGURES_INTERNAL_H
 #define RX_FIGURES_INTERNAL_H
 
@@ -214,5 +215,8 @@ int fg_probe_figures(fg_ctx *c, const fg_variant *v, rx_error *err);
 /* Replay's figures of v's family (docs/replay.md §8): <prefix>replay_scores, _speeds, and
  * _examples (head direction) or _paths (spatial), each skipped (logged) when its file is absent. */
 int fg_replay_figures(fg_ctx *c, const fg_variant *v, rx_error *err);
+/* The mechanisms family's figure fig_mechanisms (docs/mechanisms.md) from the task's mech_ files:
+ * drawn when any exists, else nothing is drawn or logged. */
+int fg_mechanisms_figure(fg_ctx *c, rx_error *err);
 
 #endif

@@ -87,6 +87,7 @@ static int draw_box(const void *spec, const rxpl_rect *cell) {
   rxpl_rect vp;
   rxpl_frame_begin(&f, cell, &vp);
   cJSON *rec = rxpl_rec(), *rec_groups = rxpl_rec_arr(rec, "groups");
+  if (s->points) rxpl_rec_bool(rec, "points", 1); /* every value drawn: the groups' "values" */
   cJSON *rec_x = rxpl_rec_obj(rec, "x_axis");
   rxpl_rec_nums(rec_x, "ticks", xs, (size_t)G, 1);
   rxpl_rec_strs(rec_x, "tick_labels", labels, G);
@@ -110,6 +111,7 @@ static int draw_box(const void *spec, const rxpl_rect *cell) {
     rxpl_rec_num(it, "q3", st.q3);
     rxpl_rec_num(it, "whisker_low", st.wlo);
     rxpl_rec_num(it, "whisker_high", st.whi);
+    if (s->points) rxpl_rec_nums(it, "values", v, m, 1); /* ascending, as drawn */
     cJSON *rec_out = rxpl_rec_arr(it, "outliers");
     for (size_t i = 0; i < m; i++)
       if (v[i] < st.wlo || v[i] > st.whi) rxpl_rec_num(rec_out, NULL, v[i]);
@@ -136,9 +138,9 @@ static int draw_box(const void *spec, const rxpl_rect *cell) {
     plline(2, mx, my);
     plwidth(1.0);
     for (size_t i = 0; i < m; i++)
-      if (v[i] < wlo || v[i] > whi) {
+      if (s->points || v[i] < wlo || v[i] > whi) {
         rxpl_col(col);
-        rxpl_marker(RX_PL_CIRCLE, x, Y(v[i]), 1.6, 0);
+        rxpl_marker(RX_PL_CIRCLE, x, Y(v[i]), s->points ? 2.0 : 1.6, 0);
       }
 #undef Y
   }

@@ -1,7 +1,7 @@
 /* rx_report_write: the reproduction report (report.md and report.html in the results root)
  * put together from the sections: summary, claims checklist, configuration, runs, KL,
- * variance, distance, head direction, "Is it sampling?" (the probes), "Replay", figures and the
- * authors' reference numbers. Settings
+ * variance, distance, head direction, "Is it sampling?" (the probes), "Replay", "Mechanisms"
+ * (when their files exist), figures and the authors' reference numbers. Settings
  * parsing is here too. Reading results is report_data.c's job, judging claims
  * report_claims.c's, the tables report_tables.c's. */
 #include <errno.h>
@@ -96,11 +96,14 @@ static void section_summary(rp_ctx *c, rp_doc *d, const rp_claim_result *res, in
                "%s (a–h, docs/science.md §7.2): %d checked; %d hold, %d do not hold, %d not "
                "measured.",
                kind_title[1], paper[0] + paper[1] + paper[2], paper[2], paper[1], paper[0]);
+  const int mech = rp_has_mechanisms(c);
   rp_list_item(d,
-               "%s (ours, docs/science.md §7.2 and §11.4, the probes of \"Is it sampling?\" and "
-               "the replay scores of \"Replay\"): %d checked; %d hold, %d do not hold, %d not "
+               "%s (ours, docs/science.md §7.2 and §11.4, the probes of \"Is it sampling?\"%s "
+               "the replay scores of \"Replay\"%s): %d checked; %d hold, %d do not hold, %d not "
                "measured.",
-               kind_title[0], beyond[0] + beyond[1] + beyond[2], beyond[2], beyond[1], beyond[0]);
+               kind_title[0], mech ? "," : " and",
+               mech ? " and the mechanisms of \"Mechanisms\"" : "",
+               beyond[0] + beyond[1] + beyond[2], beyond[2], beyond[1], beyond[0]);
   rp_list_end(d);
   if (paper[1]) {
     rp_para(d, "These results of the paper did not appear in these runs:");
@@ -119,11 +122,14 @@ static void section_summary(rp_ctx *c, rp_doc *d, const rp_claim_result *res, in
     rp_para(d, "Every claim of the paper checked holds in these runs.");
   }
   if (beyond[1]) {
-    rp_para(d, "Findings beyond the paper that did not hold in these runs. They are results, not "
-               "failures of the reproduction: each says where an effect measured elsewhere (at "
-               "the paper's sizes, with the authors' code), predicted by the theory (the "
-               "probes) or expected of replay as hippocampal studies measure it (n1, n2) is "
-               "absent here.");
+    rp_para(d,
+            "Findings beyond the paper that did not hold in these runs. They are results, not "
+            "failures of the reproduction: each says where an effect measured elsewhere (at "
+            "the paper's sizes, with the authors' code), predicted by the theory (the "
+            "probes)%s expected of replay as hippocampal studies measure it (n1, n2)%s is "
+            "absent here.",
+            mech ? "," : " or",
+            mech ? " or reported of adaptation and momentum by another study (o1–o3)" : "");
     list_verdict(d, res, n, 0, RP_FAILS);
   }
   if (paper[0] || beyond[0]) {
@@ -158,7 +164,7 @@ void rp_claims_table(rp_doc *d, const rp_claim_result *res, int n, int paper,
   rp_table_end(d);
 }
 
-static void section_claims(rp_doc *d, const rp_claim_result *res, int n) {
+static void section_claims(const rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n) {
   rp_heading(d, 2, "Claims checklist");
   rp_para(d, "Each claim is judged from the means over seeds of the numbers shown (mean ± s.d., "
              "s.d. with ddof 0 as numpy.std; \"(n=k)\" when only k seeds have the number). q X: "
@@ -173,9 +179,14 @@ static void section_claims(rp_doc *d, const rp_claim_result *res, int n) {
   rp_para(d, "Our own findings, measured with the same analyses: what the paper did not claim. "
              "That one does not hold is a result, not a failed reproduction.");
   rp_claims_table(d, res, n, 0, RP_GROUP_CHECKLIST);
-  rp_para(d, "The claims of the probes of the sampling mechanism (j1–m1) are in \"Is it "
-             "sampling?\" below, and those of replay (n1, n2) in \"Replay\", each next to "
-             "their tables.");
+  if (rp_has_mechanisms(c))
+    rp_para(d, "The claims of the probes of the sampling mechanism (j1–m1) are in \"Is it "
+               "sampling?\" below, those of replay (n1, n2) in \"Replay\" and those of the "
+               "mechanisms (o1–o3) in \"Mechanisms\", each next to their tables.");
+  else
+    rp_para(d, "The claims of the probes of the sampling mechanism (j1–m1) are in \"Is it "
+               "sampling?\" below, and those of replay (n1, n2) in \"Replay\", each next to "
+               "their tables.");
 }
 
 static void section_config(rp_ctx *c, rp_doc *d) {
@@ -281,7 +292,7 @@ int rx_report_write(const rx_report_config *cfg, rx_report_log_fn log, void *ctx
                    errno ? strerror(errno) : "not a directory");
   rp_ctx *c = calloc(1, sizeof *c);
   rp_doc *d = calloc(1, sizeof *d);
-  const int n_claims = rp_claims_count();
+  int n_claims = rp_claims_count(); /* then those judged */
   rp_claim_result *res = calloc((size_t)n_claims, sizeof *res);
   int rc = c && d && res ? 0 : rx_fail(err, RX_ENOMEM, "out of memory");
   if (!rc) {
@@ -290,7 +301,7 @@ int rx_report_write(const rx_report_config *cfg, rx_report_log_fn log, void *ctx
     c->rd.log_ctx = ctx;
     rc = rp_gather(c, err);
   }
-  if (!rc) rc = rp_claims_eval(c, res, err);
+  if (!rc) rc = rp_claims_eval(c, res, &n_claims, err);
   char title[200];
   snprintf(title, sizeof title, "Reproduction report%s%s", cfg->profile[0] ? ": profile " : "",
            cfg->profile);
@@ -305,7 +316,7 @@ int rx_report_write(const rx_report_config *cfg, rx_report_log_fn log, void *ctx
             "noisy recurrent networks (Krishna et al., ICLR 2024), reproduced.",
             date, RX_VERSION, cfg->path);
     section_summary(c, d, res, n_claims);
-    section_claims(d, res, n_claims);
+    section_claims(c, d, res, n_claims);
     section_config(c, d);
     rc = rp_section_runs(c, d, err);
   }
@@ -315,6 +326,7 @@ int rx_report_write(const rx_report_config *cfg, rx_report_log_fn log, void *ctx
   if (!rc) rc = rp_section_head_direction(c, d, err);
   if (!rc) rc = rp_section_probes(c, d, res, n_claims, err);
   if (!rc) rc = rp_section_replay(c, d, res, n_claims, err);
+  if (!rc) rc = rp_section_mechanisms(c, d, res, n_claims, err);
   if (!rc) rc = rp_section_figures(c, d, err);
   if (!rc) rp_section_reference(d);
   if (!rc) rc = write_outputs(c, d, title, err);

@@ -1,9 +1,8 @@
 /* The claims checklist: the paper's qualitative results (docs/science.md §7.2; §11.4 for
- * the noise; the probes' claims j1..m1, docs/probes.md; replay's n1, n2, docs/replay.md), each
- * a comparison of measured
- * quantities (means over seeds) judged holds / does not hold, or not measured when a side has no
- * data. All claims are defined in the one table below; nothing here knows the outcome in
- * advance. */
+ * the noise; the probes' claims j1..m1, docs/probes.md; replay's n1, n2, docs/replay.md; the
+ * mechanisms' o1..o3, docs/mechanisms.md), each a comparison of measured quantities (means over
+ * seeds) judged holds / does not hold, or not measured when a side has no data. All claims are
+ * defined in the one table below; nothing here knows the outcome in advance. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +26,11 @@
   { RX_EXP_NOISY_BIASED_GRU, NULL }
 #define RND                                                                                        \
   { -1, RX_RESULTS_RANDOM }
+/* the runs with a mechanism trained in, as trained (the mechanisms family's conditions) */
+#define ADAPT                                                                                      \
+  { RX_EXP_ADAPTATION, NULL }
+#define MOMENTUM                                                                                   \
+  { RX_EXP_MOMENTUM, NULL }
 #define NONE RP_NO_RUN
 
 #define SP RX_TASK_SPATIAL
@@ -63,6 +67,13 @@
  * the quiescent events of the run's default condition (the control's: its noise). */
 #define REPLAY(task, run, field, kind)                                                             \
   { RP_MAIN, task, RX_RESULTS_REPLAY, MAIN, run, NONE, "quiescent.quiescent." field, kind, 0 }
+/* The mechanisms family (docs/mechanisms.md), main root: mech_ files in the main family's layout,
+ * keyed by the family's conditions (US: the paper cell as trained). Variance: file[run]; replay:
+ * file[run][field's keys] (the noise condition `quiescent`, then the source). */
+#define MECH_VAR(task, run)                                                                        \
+  { RP_MAIN, task, RX_RESULTS_VARIANCE, RX_RESULTS_MECH, run, NONE, NULL, RP_VALUE, 0 }
+#define MECH_REPLAY(task, run, field)                                                              \
+  { RP_MAIN, task, RX_RESULTS_REPLAY, RX_RESULTS_MECH, run, NONE, "quiescent." field, RP_VALUE, 0 }
 #define CONST(x)                                                                                   \
   { NULL, {0}, 1, x }
 #define Q(label, q)                                                                                \
@@ -108,6 +119,11 @@ typedef struct claim_def {
 #define REPLAY_HINT(task_arg)                                                                      \
   "reactivate analyze all" task_arg " (it runs replay with the default quiescence rule; or "       \
   "reactivate analyze replay" task_arg ")"
+#define MECH_HINT                                                                                  \
+  "the runs noisy_unbiased_adaptation and noisy_unbiased_momentum trained next to "                \
+  "noisy_unbiased, "                                                                               \
+  "then reactivate analyze kl variance distance diffusion replay mechanisms=true (task="           \
+  "head_direction for head direction); reactivate reproduce --profile mechanisms does both"
 #define PROBE_HINT                                                                                 \
   "reactivate analyze all (it runs the probes with the default quiescence rule; or one probe: "    \
   "reactivate analyze mixing|score|temperature|diffusion)"
@@ -366,6 +382,54 @@ static const claim_def claims[] = {
      2,
      {{0}},
      0},
+    /* The mechanisms (docs/mechanisms.md): what Casco-Rodriguez, Krishna & Baraniuk (2026) report,
+     * measured on each task; each claim compares the runs as trained in the mech_ files. */
+    {"o1",
+     0,
+     "Adaptation enhances exploration (Casco-Rodriguez et al. 2026): the quiescent variance of the "
+     "network trained with adaptation exceeds that of the paper's cell (docs/mechanisms.md)",
+     MECH_HINT,
+     {{Q("variance(q adaptation)", MECH_VAR(SP, ADAPT)), '>',
+       Q("variance(q paper cell)", MECH_VAR(SP, US))},
+      {Q("circular variance(q adaptation)", MECH_VAR(HD, ADAPT)), '>',
+       Q("circular variance(q paper cell)", MECH_VAR(HD, US))}},
+     2,
+     {{0}},
+     0},
+    {"o2",
+     0,
+     "Adaptation slows replay (Casco-Rodriguez et al. 2026): the median |v| of the significant "
+     "quiescent events of the network trained with adaptation is below that of the paper's cell "
+     "(docs/mechanisms.md)",
+     MECH_HINT,
+     {{Q("|v|(q adaptation) (m/s)", MECH_REPLAY(SP, ADAPT, "quiescent.median_abs_speed")), '<',
+       Q("|v|(q paper cell) (m/s)", MECH_REPLAY(SP, US, "quiescent.median_abs_speed"))},
+      {Q("|v|(q adaptation) (rad/s)", MECH_REPLAY(HD, ADAPT, "quiescent.median_abs_speed")), '<',
+       Q("|v|(q paper cell) (rad/s)", MECH_REPLAY(HD, US, "quiescent.median_abs_speed"))}},
+     2,
+     {Q("significant(q adaptation), spatial",
+        MECH_REPLAY(SP, ADAPT, "quiescent.fraction_significant")),
+      Q("significant(q paper cell), spatial",
+        MECH_REPLAY(SP, US, "quiescent.fraction_significant")),
+      Q("significant(q adaptation), head direction",
+        MECH_REPLAY(HD, ADAPT, "quiescent.fraction_significant")),
+      Q("significant(q paper cell), head direction",
+        MECH_REPLAY(HD, US, "quiescent.fraction_significant"))},
+     4},
+    {"o3",
+     0,
+     "Momentum gives temporally compressed replay (Casco-Rodriguez et al. 2026): the compression "
+     "of the replay of the network trained with momentum (the median |v| of its significant "
+     "quiescent events over its awake decoded speed) exceeds that of the paper's cell "
+     "(docs/mechanisms.md)",
+     MECH_HINT,
+     {{Q("compression(q momentum)", MECH_REPLAY(SP, MOMENTUM, "compression")), '>',
+       Q("compression(q paper cell)", MECH_REPLAY(SP, US, "compression"))},
+      {Q("compression(q momentum)", MECH_REPLAY(HD, MOMENTUM, "compression")), '>',
+       Q("compression(q paper cell)", MECH_REPLAY(HD, US, "compression"))}},
+     2,
+     {{0}},
+     0},
 };
 
 int rp_claims_count(void) { return (int)(sizeof claims / sizeof claims[0]); }
@@ -399,14 +463,16 @@ static void side_text(const rp_ctx *c, const side *s, const rp_stat *st, char *b
 }
 
 /* A claim judged from the probes' files is listed under "Is it sampling?", one judged from
- * replay's under "Replay". */
+ * replay's under "Replay", one judged from the mechanisms family's under "Mechanisms". */
 static rp_claim_group group_of(const claim_def *d) {
   rp_claim_group g = RP_GROUP_CHECKLIST;
   for (int k = 0; k < d->n_cmp; k++) {
     const side *sides[2] = {&d->cmp[k].l, &d->cmp[k].r};
     for (int j = 0; j < 2; j++) {
       if (sides[j]->is_const || sides[j]->q.kind == RP_FINAL) continue;
-      if (sides[j]->q.analysis == RX_RESULTS_REPLAY)
+      if (!strcmp(sides[j]->q.prefix, RX_RESULTS_MECH))
+        return RP_GROUP_MECHANISMS;
+      else if (sides[j]->q.analysis == RX_RESULTS_REPLAY)
         g = RP_GROUP_REPLAY;
       else if (rx_results_analysis_is_probe(sides[j]->q.analysis))
         g = RP_GROUP_PROBES;
@@ -415,16 +481,65 @@ static rp_claim_group group_of(const claim_def *d) {
   return g;
 }
 
-int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
+/* The task comparison cmp is made on (that of its first side that is not a constant). */
+static rx_task_kind task_of(const comparison *cmp) {
+  return cmp->l.is_const ? cmp->r.q.task : cmp->l.q.task;
+}
+
+/* Whether the claim's comparisons are made on both tasks: it is judged on the tasks measured. */
+static int per_task(const claim_def *d) {
+  for (int k = 1; k < d->n_cmp; k++)
+    if (task_of(&d->cmp[k]) != task_of(&d->cmp[0])) return 1;
+  return 0;
+}
+
+/* Why side q of a claim judged per task has no number: its file is missing for every seed ("no
+ * <file>"), or the files hold no number where q is read (an undefined one is null: a median over
+ * no significant event). */
+static int missing_text(rp_ctx *c, const rp_qty *q, char *buf, size_t n, rx_error *err) {
+  char where[2600];
+  rp_qty_where(c, q, where, sizeof where);
+  const rp_set *s = &c->sets[q->root][q->task];
+  int any_file = 0;
+  for (int k = 0; k < c->n_seeds && s->exists && !any_file && q->kind != RP_FINAL; k++) {
+    const cJSON *j;
+    int rc = rxr_analysis_json(&c->rd, &s->where, q->analysis, q->prefix, c->seeds[k], &j, err);
+    if (rc) return rc;
+    any_file = j != NULL;
+  }
+  if (!any_file) {
+    snprintf(buf, n, "no %s", where);
+    return 0;
+  }
+  char keys[900] = "";
+  const rx_experiment *e = rx_experiment_get(q->task, q->a.exp);
+  if (e) rx_results_experiment_pattern(&s->where, e, keys, sizeof keys);
+  rp_strcatf(keys, sizeof keys, "%s", q->a.key ? q->a.key : "");
+  for (const char *f = q->field; f && *f;) { /* the field's keys, as the errors write them */
+    const char *dot = strchr(f, '.');
+    const int len = dot ? (int)(dot - f) : (int)strlen(f);
+    rp_strcatf(keys, sizeof keys, " → %.*s", len, f);
+    f = dot ? dot + 1 : f + len;
+  }
+  snprintf(buf, n, "no number at %s in %s", keys, where);
+  return 0;
+}
+
+int rp_claims_eval(rp_ctx *c, rp_claim_result *out, int *n_out, rx_error *err) {
+  const int mechanisms = rp_has_mechanisms(c);
+  *n_out = 0;
   for (int i = 0; i < rp_claims_count(); i++) {
     const claim_def *d = &claims[i];
-    rp_claim_result *r = &out[i];
+    if (group_of(d) == RP_GROUP_MECHANISMS && !mechanisms) continue; /* no such results at all */
+    rp_claim_result *r = &out[(*n_out)++];
     memset(r, 0, sizeof *r);
     r->id = d->id;
     r->text = d->text;
     r->paper = d->paper;
     r->group = group_of(d);
-    int measured = 1, holds = 1;
+    const int by_task = per_task(d);
+    int measured = 1, any = 0, holds = 1;
+    char plain[sizeof r->numbers] = ""; /* the numbers without why a task is not measured */
     for (int k = 0; k < d->n_cmp; k++) {
       const comparison *cmp = &d->cmp[k];
       rp_stat l, rr;
@@ -435,30 +550,49 @@ int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err) {
       side_text(c, &cmp->l, &l, lt, sizeof lt);
       side_text(c, &cmp->r, &rr, rt, sizeof rt);
       const char *op = cmp->op == '<' ? "<" : cmp->op == '>' ? ">" : cmp->op == 'G' ? "≥" : "≤";
-      if (k) rp_strcatf(r->numbers, sizeof r->numbers, "; and ");
-      rp_strcatf(r->numbers, sizeof r->numbers, "%s %s ", lt, op);
-      rp_strcatf(r->numbers, sizeof r->numbers, "%s", rt);
+      char text[600];
+      snprintf(text, sizeof text, "%s%s%s %s %s", k ? "; and " : "",
+               !by_task                          ? ""
+               : task_of(cmp) == RX_TASK_SPATIAL ? "spatial navigation: "
+                                                 : "head direction: ",
+               lt, op, rt);
+      rp_strcatf(r->numbers, sizeof r->numbers, "%s", text);
+      rp_strcatf(plain, sizeof plain, "%s", text);
       const side *sides[2] = {&cmp->l, &cmp->r};
       const rp_stat *stats[2] = {&l, &rr};
+      char missing[2 * 3000] = ""; /* judged per task: why this task is not measured */
       for (int j = 0; j < 2; j++)
         if (!stats[j]->n) {
-          char where[2600];
-          if (sides[j]->q.root == RP_GAUSS && !c->cfg->gaussian[0])
-            snprintf(where, sizeof where, "Gaussian-noise results root given");
-          else
-            rp_qty_where(c, &sides[j]->q, where, sizeof where);
-          if (!strstr(r->reason, where))
-            rp_strcatf(r->reason, sizeof r->reason, "%sno %s", r->reason[0] ? "; " : "", where);
+          char where[3000];
+          if (by_task) {
+            if ((rc = missing_text(c, &sides[j]->q, where, sizeof where, err))) return rc;
+            if (!strstr(missing, where))
+              rp_strcatf(missing, sizeof missing, "%s%s", missing[0] ? "; " : "", where);
+            if (!strstr(r->reason, where))
+              rp_strcatf(r->reason, sizeof r->reason, "%s%s", r->reason[0] ? "; " : "", where);
+          } else {
+            if (sides[j]->q.root == RP_GAUSS && !c->cfg->gaussian[0])
+              snprintf(where, sizeof where, "Gaussian-noise results root given");
+            else
+              rp_qty_where(c, &sides[j]->q, where, sizeof where);
+            if (!strstr(r->reason, where))
+              rp_strcatf(r->reason, sizeof r->reason, "%sno %s", r->reason[0] ? "; " : "", where);
+          }
           measured = 0;
         }
+      if (missing[0]) rp_strcatf(r->numbers, sizeof r->numbers, " (not measured: %s)", missing);
       if (l.n && rr.n) {
         const int ok = cmp->op == '<'   ? l.mean < rr.mean
                        : cmp->op == '>' ? l.mean > rr.mean
                        : cmp->op == 'G' ? l.mean >= rr.mean
                                         : l.mean <= rr.mean;
         holds &= ok;
+        any = 1;
       }
     }
+    if (by_task) measured = any;
+    if (by_task && !any) /* not measured at all: the reason says why, once */
+      snprintf(r->numbers, sizeof r->numbers, "%s", plain);
     for (int k = 0; k < d->n_show; k++) {
       rp_stat st;
       int rc = eval_side(c, &d->show[k], &st, err);

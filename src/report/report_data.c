@@ -27,9 +27,21 @@ void rp_log(rp_ctx *c, const char *fmt, ...) {
 
 /* ---- names ---- */
 
+rp_run rp_condition_run(const rx_mechanism_condition *mc) {
+  const rp_run r = {mc->run, mc->suffix};
+  return r;
+}
+
 void rp_run_name(const rp_set *s, rp_run r, int seed, char *buf, size_t n) {
   const rx_experiment *e = rx_experiment_get(s->where.task, r.exp);
-  if (e)
+  const rx_mechanism_condition *mc = NULL;
+  for (int i = 0; e && r.key && !mc && i < rx_mechanism_condition_count(); i++) {
+    const rx_mechanism_condition *m = rx_mechanism_condition_get(i);
+    if ((int)m->run == r.exp && !strcmp(m->suffix, r.key)) mc = m;
+  }
+  if (mc)
+    rx_results_condition_key(&s->where, mc, seed, buf, n);
+  else if (e)
     rx_results_experiment_run(&s->where, e, seed, buf, n);
   else
     snprintf(buf, n, "%s", r.key ? r.key : "");
@@ -104,6 +116,29 @@ static int discover_set(rp_ctx *c, int root, rx_task_kind task, rx_error *err) {
 
 void rp_ctx_free(rp_ctx *c) { rxr_reader_free(&c->rd); }
 
+/* The analyses of the mechanisms family (`analyze kl variance distance diffusion replay
+ * mechanisms=true`, docs/mechanisms.md). */
+static const int mech_analyses[] = {RX_RESULTS_KL, RX_RESULTS_VARIANCE, RX_RESULTS_DISTANCE,
+                                    RX_RESULTS_DIFFUSION, RX_RESULTS_REPLAY};
+
+/* Whether a mech_ file of any of those analyses exists for a reported seed in s. */
+static int has_mech_files(const rp_ctx *c, const rp_set *s) {
+  for (int k = 0; k < c->n_seeds && s->exists; k++)
+    for (int a = 0; a < COUNT(mech_analyses); a++) {
+      char path[3000];
+      if (!rx_results_analysis_applies(mech_analyses[a], s->where.task) ||
+          rx_results_analysis_path(&s->where, mech_analyses[a], RX_RESULTS_MECH, c->seeds[k],
+                                   "json", path, sizeof path))
+        continue;
+      if (rx_file_exists(path)) return 1;
+    }
+  return 0;
+}
+
+int rp_has_mechanisms(const rp_ctx *c) {
+  return c->sets[RP_MAIN][0].mech || c->sets[RP_MAIN][1].mech;
+}
+
 /* ---- gathering ---- */
 
 /* Reads the files of one family (analysis of prefix, or run's test metrics) for every seed;
@@ -136,10 +171,12 @@ static int preload_family(rp_ctx *c, const rp_set *s, const char *what, int anal
   return 0;
 }
 
-/* The report's order of the runs: the paper's (U-σ, B-σ, U, B), then the GRUs. */
+/* The report's order of the runs: the paper's (U-σ, B-σ, U, B), then the GRUs, then the runs
+ * with a mechanism trained in (read only when the mechanisms family has files). */
 static const int run_order[] = {RX_EXP_NOISY_UNBIASED,     RX_EXP_NOISY_BIASED,
                                 RX_EXP_NO_NOISE_UNBIASED,  RX_EXP_NO_NOISE_BIASED,
-                                RX_EXP_NOISY_UNBIASED_GRU, RX_EXP_NOISY_BIASED_GRU};
+                                RX_EXP_NOISY_UNBIASED_GRU, RX_EXP_NOISY_BIASED_GRU,
+                                RX_EXP_ADAPTATION,         RX_EXP_MOMENTUM};
 
 int rp_gather(rp_ctx *c, rx_error *err) {
   const rx_report_config *cfg = c->cfg;
@@ -164,11 +201,18 @@ int rp_gather(rp_ctx *c, rx_error *err) {
           add_seed(c->seeds, &c->n_seeds, c->sets[root][t].seeds[i]);
   }
   if (!c->n_seeds) rp_log(c, "no results found for any seed in %s", cfg->path);
+  for (int t = 0; t < 2; t++) {
+    rp_set *s = &c->sets[RP_MAIN][t];
+    if ((s->mech = has_mech_files(c, s)))
+      rp_log(c, "%s: mechanisms-family files (mech_) found: the report adds \"Mechanisms\"",
+             s->where.dir);
+  }
   static const struct {
     const char *what;
     int analysis;
     const char *prefix;
-    int main_only; /* 1: spatial navigation of the main root only; 2: the main root only */
+    int main_only; /* 1: spatial navigation of the main root only; 2: the main root only; 3: the
+                      main root, when its mechanisms family has files (rp_set.mech) */
   } families[] = {
       {"KL results", RX_RESULTS_KL, RX_RESULTS_MAIN, 0},
       {"variance results", RX_RESULTS_VARIANCE, RX_RESULTS_MAIN, 0},
@@ -185,6 +229,12 @@ int rp_gather(rp_ctx *c, rx_error *err) {
       {"diffusion probe results", RX_RESULTS_DIFFUSION, RX_RESULTS_MAIN, 2},
       /* replay (docs/replay.md), "Replay": the main root's vanilla runs */
       {"replay results", RX_RESULTS_REPLAY, RX_RESULTS_MAIN, 2},
+      /* the mechanisms family (docs/mechanisms.md), "Mechanisms" */
+      {"mechanisms-family KL results", RX_RESULTS_KL, RX_RESULTS_MECH, 3},
+      {"mechanisms-family variance results", RX_RESULTS_VARIANCE, RX_RESULTS_MECH, 3},
+      {"mechanisms-family distance results", RX_RESULTS_DISTANCE, RX_RESULTS_MECH, 3},
+      {"mechanisms-family diffusion results", RX_RESULTS_DIFFUSION, RX_RESULTS_MECH, 3},
+      {"mechanisms-family replay results", RX_RESULTS_REPLAY, RX_RESULTS_MECH, 3},
   };
   for (int root = 0; root < 2; root++)
     for (int t = 0; t < 2; t++) {
@@ -194,7 +244,8 @@ int rp_gather(rp_ctx *c, rx_error *err) {
       for (int f = 0; f < COUNT(families); f++) {
         /* C.1 and C.2 are spatial supplements of the main root; the probes are its own */
         if (!rx_results_analysis_applies(families[f].analysis, (rx_task_kind)t) ||
-            (families[f].main_only && root != RP_MAIN) || (families[f].main_only == 1 && !spatial))
+            (families[f].main_only && root != RP_MAIN) ||
+            (families[f].main_only == 1 && !spatial) || (families[f].main_only == 3 && !s->mech))
           continue;
         int rc = preload_family(c, s, families[f].what, families[f].analysis, families[f].prefix,
                                 NULL, err);
@@ -202,8 +253,9 @@ int rp_gather(rp_ctx *c, rx_error *err) {
       }
       for (int r = 0; r < COUNT(run_order); r++) {
         const rx_experiment *e = rx_experiment_get((rx_task_kind)t, run_order[r]);
-        /* the Gaussian root: the noisy vanilla runs */
-        if (!e || (root == RP_GAUSS && (!e->noisy || e->gru))) continue;
+        /* the Gaussian root: the noisy vanilla runs; the mechanisms' runs: with their family */
+        if (!e || (root == RP_GAUSS && (!e->noisy || e->gru)) || (e->mechanism && !s->mech))
+          continue;
         char what[300];
         snprintf(what, sizeof what, "test metrics of %s", e->name);
         int rc = preload_family(c, s, what, 0, NULL, e, err);

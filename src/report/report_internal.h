@@ -2,8 +2,9 @@
  * document writer that emits Markdown and HTML side by side (report_doc.c), the results found
  * on disk and the numbers read from them (report_data.c), the claims checklist (report_claims.c),
  * the tables of measured and reference numbers (report_tables.c), the section of the probes,
- * "Is it sampling?" (report_probes.c), and the section "Replay" (report_replay.c). report.c puts
- * the sections together and writes the two files. */
+ * "Is it sampling?" (report_probes.c), the section "Replay" (report_replay.c) and the section
+ * "Mechanisms" (report_mechanisms.c). report.c puts the sections together and writes the two
+ * files. */
 #ifndef RX_REPORT_INTERNAL_H
 #define RX_REPORT_INTERNAL_H
 
@@ -68,6 +69,8 @@ typedef struct rp_set { /* one results root and task */
   char rel[2300];       /* where.dir relative to the report's folder ("" when not reachable) */
   int exists;
   int seeds[RX_REPORT_MAX_SEEDS], n_seeds; /* seeds that have runs or analyses */
+  int mech; /* the main root's mechanisms-family files (mech_, docs/mechanisms.md) exist for a
+               reported seed: "Mechanisms" and its claims are shown */
 } rp_set;
 
 typedef struct rp_ctx {
@@ -84,13 +87,23 @@ void rp_log(rp_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * missing. */
 int rp_gather(rp_ctx *c, rx_error *err);
 void rp_ctx_free(rp_ctx *c);
+/* Whether any task has the mechanisms family's files (rp_set.mech): without them the report
+ * has no "Mechanisms" and no claims o1-o3, as before the family existed. */
+int rp_has_mechanisms(const rp_ctx *c);
 
-/* A trained run, by its experiment (rx_experiment_id), or (exp < 0) a literal key of the KL
- * results (RX_RESULTS_RANDOM, RX_RESULTS_UNIFORM); neither (exp < 0, key NULL): no run. */
+/* A trained run, by its experiment (rx_experiment_id) and, when key is not NULL, one of its
+ * conditions in the mechanisms family's files, key being the condition's suffix
+ * (rx_mechanism_condition.suffix: "" as trained, "+adaptation", "+off"); or (exp < 0) a literal
+ * key of the results (RX_RESULTS_RANDOM, RX_RESULTS_UNIFORM); neither (exp < 0, key NULL): no
+ * run. */
 typedef struct rp_run {
   int exp;
   const char *key;
 } rp_run;
+
+/* The run of a mechanisms-family condition: its key in the mech_ files is the condition's
+ * (rx_results_condition_key), its test metrics those of the trained run. */
+rp_run rp_condition_run(const rx_mechanism_condition *mc);
 
 #define RP_NO_RUN                                                                                  \
   { -1, NULL }
@@ -119,7 +132,7 @@ typedef struct rp_qty {
   int root; /* RP_MAIN or RP_GAUSS */
   rx_task_kind task;
   int analysis;       /* rx_results_analysis (unused for RP_FINAL) */
-  const char *prefix; /* the analysis family: RX_RESULTS_MAIN, _SAME, _GRU */
+  const char *prefix; /* the analysis family: RX_RESULTS_MAIN, _SAME, _GRU, _MECH */
   rp_run a, b;        /* keys (b: none when RP_NO_RUN) */
   const char *field;  /* last keys, '.'-separated (NULL: none) */
   rp_kind kind;
@@ -135,7 +148,8 @@ int rp_eval(rp_ctx *c, const rp_qty *q, rp_stat *out, rx_error *err);
 /* Where the quantity is read from, relative to the results roots, for "not measured"
  * messages: "spatial_navigation/kl_gru_0.0001_<seed>.json". */
 void rp_qty_where(const rp_ctx *c, const rp_qty *q, char *buf, size_t n);
-/* The key of run r in s's files for seed: its run name, or the literal key. */
+/* The key of run r in s's files for seed: its run name (of a condition: the condition's key), or
+ * the literal key. */
 void rp_run_name(const rp_set *s, rp_run r, int seed, char *buf, size_t n);
 /* "0.41 ± 0.05", "0.41" (one seed), "n/a"; " (n=1)" appended when n < expect. */
 void rp_stat_text(const rp_stat *s, int expect, char *buf, size_t n);
@@ -147,8 +161,10 @@ typedef enum rp_verdict { RP_NOT_MEASURED = -1, RP_FAILS = 0, RP_HOLDS = 1 } rp_
 /* Where a claim is listed: in the checklist, or next to the tables its files make. */
 typedef enum rp_claim_group {
   RP_GROUP_CHECKLIST = 0,
-  RP_GROUP_PROBES = 1, /* judged from the probes' files (docs/probes.md): "Is it sampling?" */
-  RP_GROUP_REPLAY = 2  /* judged from replay's files (docs/replay.md): "Replay" */
+  RP_GROUP_PROBES = 1,    /* judged from the probes' files (docs/probes.md): "Is it sampling?" */
+  RP_GROUP_REPLAY = 2,    /* judged from replay's files (docs/replay.md): "Replay" */
+  RP_GROUP_MECHANISMS = 3 /* judged from the mechanisms family's (mech_) files: "Mechanisms";
+                             left out of the report when no task has them */
 } rp_claim_group;
 
 typedef struct rp_claim_result {
@@ -160,9 +176,13 @@ typedef struct rp_claim_result {
   char reason[768];   /* why not measured */
 } rp_claim_result;
 
+/* How many claims are defined: the most rp_claims_eval writes. */
 int rp_claims_count(void);
-/* Evaluates every claim into out (rp_claims_count() entries). */
-int rp_claims_eval(rp_ctx *c, rp_claim_result *out, rx_error *err);
+/* Evaluates the claims into out (room for rp_claims_count()), *n of them: every claim, less those
+ * of the mechanisms (RP_GROUP_MECHANISMS) when no task has the family's files. A claim whose
+ * comparisons are made on both tasks is judged on the tasks measured: it holds when it holds on
+ * each, and is not measured only when neither task is. */
+int rp_claims_eval(rp_ctx *c, rp_claim_result *out, int *n, rx_error *err);
 const char *rp_verdict_text(rp_verdict v);
 /* The checklist table of the claims of one kind (paper 1 / 0) and group (report.c). */
 void rp_claims_table(rp_doc *d, const rp_claim_result *res, int n, int paper, rp_claim_group group);
@@ -194,6 +214,9 @@ int rp_figures_with_prefix(const rp_set *s, rp_doc *d, const char *prefix, const
  * leaves them to it. */
 #define RP_REPLAY_FIGURE_PREFIX "fig_replay_"
 #define RP_REPLAY_GRU_FIGURE_PREFIX "figC2_replay_"
+/* The stem of the mechanisms figure that "Mechanisms" shows (src/figures/figures_mechanisms.c);
+ * the Figures section leaves it to it. */
+#define RP_MECHANISMS_FIGURE "fig_mechanisms"
 
 /* ---- the tables of the files beyond the paper, the probes' and replay's (report_probes.c) ---- */
 
@@ -202,6 +225,7 @@ typedef struct rp_row {
   rp_run run;
   const char *cond; /* "quiescent", "absolute_noise"; NULL: the run's object (temperature) */
   char label[200];
+  const char *prefix; /* the family of the files read (NULL: the main family, RX_RESULTS_MAIN) */
 } rp_row;
 
 #define RP_MAX_ROWS 8
@@ -210,24 +234,38 @@ typedef struct rp_row {
  * (the noiseless ones also with noise given offline, `absolute_noise`), then the untrained
  * control (its condition `quiescent`); or (by_condition 0) one row per run. Returns the count. */
 int rp_rows_of(rx_task_kind task, int by_condition, rp_row *rows);
-/* file[run][cond.what] of the task's main-family file of analysis (cond omitted when the row
- * has none), over the seeds. */
+/* file[run][cond.what] of the task's file of analysis in the row's family (cond omitted when the
+ * row has none; what "" with no cond: file[run] itself), over the seeds. */
 int rp_row_eval(rp_ctx *c, rx_task_kind task, int analysis, const rp_row *r, const char *what,
                 rp_kind kind, double at, rp_stat *st, rx_error *err);
 /* A table cell of that number's mean ± s.d. over seeds. */
 int rp_row_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const rp_row *r,
                 const char *what, rx_error *err);
-/* The reported seeds that have the task's main-family file of analysis (*n of them), and the
- * first one's contents (NULL when none). */
-int rp_files_of(rp_ctx *c, const rp_set *s, int analysis, int *seeds, int *n, const cJSON **first,
-                rx_error *err);
+/* A table cell of quantity q's mean ± s.d. over seeds. */
+int rp_qty_cell(rp_ctx *c, rp_doc *d, const rp_qty *q, rx_error *err);
+/* The heading of task's part of a section beyond the paper ("Spatial navigation", "Head
+ * direction") and, when the main root has no results for the task, a line saying so: the task's
+ * main-root set, or NULL (nothing more to show). */
+const rp_set *rp_task_heading(rp_ctx *c, rp_doc *d, rx_task_kind task);
+/* The reported seeds that have the task's file of analysis in family prefix (*n of them), and
+ * the first one's contents (NULL when none). */
+int rp_files_of(rp_ctx *c, const rp_set *s, int analysis, const char *prefix, int *seeds, int *n,
+                const cJSON **first, rx_error *err);
 /* A number of a file's settings: settings[key], settings["<group>.<key>"] or
  * settings[group][key]; 1 and *v when found. */
 int rp_setting(const cJSON *file, const char *group, const char *key, double *v);
 /* "Sizes run: <words>. Settings in the files (...): <every setting, per group of seeds that ran
- * the same>." words: "; part; part" (the leading "; " is dropped), or "" when not recorded. */
-int rp_sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const int *seeds,
-                  int n_seeds, const char *words, rx_error *err);
+ * the same>." of the files of analysis in family prefix; words: "; part; part" (the leading "; "
+ * is dropped), or "" when not recorded. */
+int rp_sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const char *prefix,
+                  const int *seeds, int n_seeds, const char *words, rx_error *err);
+/* The sizes a probe's file of family prefix says were run, in words ("; 200 trajectories × ..."),
+ * appended to words (size n): from first, the first seed's file (seeds: those that have one). */
+int rp_probe_sizes_words(rp_ctx *c, const rp_set *s, int analysis, const char *prefix,
+                         const int *seeds, const cJSON *first, char *words, size_t n,
+                         rx_error *err);
+/* The same for a replay file (docs/replay.md §7), into words (size n) that start empty. */
+void rp_replay_sizes_words(const cJSON *first, char *words, size_t n);
 
 /* ---- "Is it sampling?" (report_probes.c) ---- */
 
@@ -241,5 +279,15 @@ int rp_section_probes(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, r
  * their speeds and (in the arena) their paths' shape, for the vanilla runs and the untrained
  * control, the sizes the files say were run, and the replay figures. */
 int rp_section_replay(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, rx_error *err);
+
+/* ---- "Mechanisms" (report_mechanisms.c) ---- */
+
+/* Nothing when no task has the mechanisms family's files (rp_has_mechanisms). Else the claims
+ * o1-o3 (res: all claims, judged), and per task the table of the family's conditions (the paper
+ * cell, adaptation and momentum, as trained and switched offline) and the untrained control:
+ * final decoding error, quiescent variance and step distance, diffusion α, replay's significant
+ * events, their median |v| and compression, and in the arena the KL to the own awake outputs;
+ * the sizes the files say were run; and fig_mechanisms. */
+int rp_section_mechanisms(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, rx_error *err);
 
 #endif

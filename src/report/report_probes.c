@@ -29,6 +29,7 @@ int rp_rows_of(rx_task_kind task, int by_condition, rp_row *rows) {
     for (int k = 0; k < conds; k++) {
       rp_row *r = &rows[n++];
       r->run = (rp_run){e->id, NULL};
+      r->prefix = NULL;
       r->cond = !by_condition ? NULL : k ? "absolute_noise" : "quiescent";
       snprintf(r->label, sizeof r->label, "%s (%s)%s", e->full_label, e->desc,
                !by_condition || e->noisy ? ""
@@ -38,33 +39,49 @@ int rp_rows_of(rx_task_kind task, int by_condition, rp_row *rows) {
   }
   rp_row *r = &rows[n++];
   r->run = (rp_run){-1, RX_RESULTS_RANDOM};
+  r->prefix = NULL;
   r->cond = by_condition ? "quiescent" : NULL;
   snprintf(r->label, sizeof r->label, "untrained network (control)");
   return n;
 }
 
-/* Evaluates file[run][cond.what] of the task's probe file (cond omitted when the row has none). */
+/* The quantity file[run][cond.what] of the task's file of analysis in the row's family (cond
+ * omitted when the row has none). */
+static rp_qty row_qty(rx_task_kind task, int analysis, const rp_row *r, const char *what,
+                      rp_kind kind, double at, char *field, size_t n) {
+  if (r->cond)
+    snprintf(field, n, "%s.%s", r->cond, what);
+  else
+    snprintf(field, n, "%s", what);
+  const rp_qty q = {RP_MAIN, task,      analysis, r->prefix ? r->prefix : RX_RESULTS_MAIN,
+                    r->run,  RP_NO_RUN, field,    kind,
+                    at};
+  return q;
+}
+
 int rp_row_eval(rp_ctx *c, rx_task_kind task, int analysis, const rp_row *r, const char *what,
                 rp_kind kind, double at, rp_stat *st, rx_error *err) {
   char field[300];
-  if (r->cond)
-    snprintf(field, sizeof field, "%s.%s", r->cond, what);
-  else
-    snprintf(field, sizeof field, "%s", what);
-  const rp_qty q = {RP_MAIN, task, analysis, RX_RESULTS_MAIN, r->run, RP_NO_RUN, field, kind, at};
+  const rp_qty q = row_qty(task, analysis, r, what, kind, at, field, sizeof field);
   return rp_eval(c, &q, st, err);
 }
 
-/* A cell of the mean ± s.d. over seeds. */
-int rp_row_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const rp_row *r,
-                const char *what, rx_error *err) {
+int rp_qty_cell(rp_ctx *c, rp_doc *d, const rp_qty *q, rx_error *err) {
   rp_stat st;
-  int rc = rp_row_eval(c, task, analysis, r, what, RP_VALUE, 0, &st, err);
+  int rc = rp_eval(c, q, &st, err);
   if (rc) return rc;
   char t[96];
   rp_stat_text(&st, c->n_seeds, t, sizeof t);
   rp_cell(d, t);
   return 0;
+}
+
+/* A cell of the mean ± s.d. over seeds. */
+int rp_row_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const rp_row *r,
+                const char *what, rx_error *err) {
+  char field[300];
+  const rp_qty q = row_qty(task, analysis, r, what, RP_VALUE, 0, field, sizeof field);
+  return rp_qty_cell(c, d, &q, err);
 }
 
 /* A cell of a verdict of the files (true / false per seed): "yes" / "no" when one seed is
@@ -87,16 +104,24 @@ static int flag_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, cons
 
 /* ---- the files and their settings ---- */
 
-/* The seeds (of those reported) that have the task's file of analysis, and the first one's
- * contents. */
-int rp_files_of(rp_ctx *c, const rp_set *s, int analysis, int *seeds, int *n, const cJSON **first,
-                rx_error *err) {
+const rp_set *rp_task_heading(rp_ctx *c, rp_doc *d, rx_task_kind task) {
+  const rp_set *s = &c->sets[RP_MAIN][task];
+  rp_heading(d, 3, task == RX_TASK_HEAD_DIRECTION ? "Head direction" : "Spatial navigation");
+  if (s->exists) return s;
+  rp_para(d, "Not measured: no %s results in %s.", rx_task_name(task), s->where.dir);
+  return NULL;
+}
+
+/* The seeds (of those reported) that have the task's file of analysis in family prefix, and the
+ * first one's contents. */
+int rp_files_of(rp_ctx *c, const rp_set *s, int analysis, const char *prefix, int *seeds, int *n,
+                const cJSON **first, rx_error *err) {
   *n = 0;
   *first = NULL;
   if (!s->exists) return 0;
   for (int k = 0; k < c->n_seeds; k++) {
     const cJSON *j;
-    int rc = rxr_analysis_json(&c->rd, &s->where, analysis, RX_RESULTS_MAIN, c->seeds[k], &j, err);
+    int rc = rxr_analysis_json(&c->rd, &s->where, analysis, prefix, c->seeds[k], &j, err);
     if (rc) return rc;
     if (!j) continue;
     if (!*first) *first = j;
@@ -166,20 +191,19 @@ static void settings_text(const cJSON *file, char *buf, size_t n) {
 
 /* The sizes a probe ran, in words, from its first file's settings (the trajectories of score and
  * diffusion are the `active`-start runs of mixing: their sizes are read from mixing's settings
- * when the file does not give them), then every setting as written, per group of seeds with
- * the same settings. */
-static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const int *seeds,
-                      int n_seeds, const cJSON *first, rx_error *err) {
+ * of the same family when the file does not give them). */
+int rp_probe_sizes_words(rp_ctx *c, const rp_set *s, int analysis, const char *prefix,
+                         const int *seeds, const cJSON *first, char *words, size_t n,
+                         rx_error *err) {
   const char *probe = rx_results_analysis_name(analysis);
   const char *per_axis = s->where.task == RX_TASK_SPATIAL ? " per axis" : " on the ring";
-  char words[1200] = "";
   double b, t, v;
   int have_bt =
       rp_setting(first, probe, "batch_size", &b) && rp_setting(first, probe, "t_total", &t);
   if (!have_bt && (analysis == RX_RESULTS_SCORE || analysis == RX_RESULTS_DIFFUSION)) {
     const cJSON *mixing = NULL;
-    int rc = rxr_analysis_json(&c->rd, &s->where, RX_RESULTS_MIXING, RX_RESULTS_MAIN, seeds[0],
-                               &mixing, err);
+    int rc =
+        rxr_analysis_json(&c->rd, &s->where, RX_RESULTS_MIXING, prefix, seeds[0], &mixing, err);
     if (rc) return rc;
     have_bt = rp_setting(mixing, "mixing", "batch_size", &b) &&
               rp_setting(mixing, "mixing", "t_total", &t);
@@ -187,72 +211,70 @@ static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const
   switch (analysis) {
   case RX_RESULTS_MIXING:
     if (have_bt)
-      rp_strcatf(words, sizeof words,
+      rp_strcatf(words, n,
                  "; %g trajectories × %g steps from each start (active, point, "
                  "zero)",
                  b, t);
     if (rp_setting(first, probe, "window_steps", &v) || rp_setting(first, probe, "window", &v))
-      rp_strcatf(words, sizeof words, "; KL per window of %g steps", v);
-    if (rp_setting(first, probe, "n_windows", &v))
-      rp_strcatf(words, sizeof words, " (%g windows)", v);
+      rp_strcatf(words, n, "; KL per window of %g steps", v);
+    if (rp_setting(first, probe, "n_windows", &v)) rp_strcatf(words, n, " (%g windows)", v);
     if (rp_setting(first, probe, "stride", &v) && v > 1)
-      rp_strcatf(words, sizeof words, ", each from every %g%s step", v,
-                 v == 2   ? "nd"
-                 : v == 3 ? "rd"
-                          : "th");
+      rp_strcatf(words, n, ", each from every %g%s step", v, v == 2 ? "nd" : v == 3 ? "rd" : "th");
     if (rp_setting(first, probe, "kl_samples", &v))
-      rp_strcatf(words, sizeof words, "; %g Monte-Carlo samples per window's KL", v);
+      rp_strcatf(words, n, "; %g Monte-Carlo samples per window's KL", v);
     else if (rp_setting(first, probe, "bins", &v))
-      rp_strcatf(words, sizeof words, "; KL of %g-bin heading histograms", v);
+      rp_strcatf(words, n, "; KL of %g-bin heading histograms", v);
     break;
   case RX_RESULTS_SCORE:
-    if (have_bt)
-      rp_strcatf(words, sizeof words, "; %g trajectories × %g steps from the awake states", b, t);
-    if (rp_setting(first, probe, "t_skip", &v))
-      rp_strcatf(words, sizeof words, ", the first %g dropped", v);
-    if (rp_setting(first, probe, "bins", &v))
-      rp_strcatf(words, sizeof words, "; %g bins%s", v, per_axis);
+    if (have_bt) rp_strcatf(words, n, "; %g trajectories × %g steps from the awake states", b, t);
+    if (rp_setting(first, probe, "t_skip", &v)) rp_strcatf(words, n, ", the first %g dropped", v);
+    if (rp_setting(first, probe, "bins", &v)) rp_strcatf(words, n, "; %g bins%s", v, per_axis);
     if (rp_setting(first, probe, "min_count", &v))
-      rp_strcatf(words, sizeof words, ", used when holding at least %g steps", v);
-    if (rp_setting(first, probe, "n_perm", &v))
-      rp_strcatf(words, sizeof words, "; %g permutations", v);
+      rp_strcatf(words, n, ", used when holding at least %g steps", v);
+    if (rp_setting(first, probe, "n_perm", &v)) rp_strcatf(words, n, "; %g permutations", v);
     break;
   case RX_RESULTS_TEMPERATURE:
-    if (have_bt) rp_strcatf(words, sizeof words, "; %g trajectories × %g steps per k", b, t);
-    if (rp_setting(first, probe, "t_skip", &v))
-      rp_strcatf(words, sizeof words, ", the first %g dropped", v);
+    if (have_bt) rp_strcatf(words, n, "; %g trajectories × %g steps per k", b, t);
+    if (rp_setting(first, probe, "t_skip", &v)) rp_strcatf(words, n, ", the first %g dropped", v);
     if (rp_setting(first, probe, "grid", &v))
-      rp_strcatf(words, sizeof words, "; Z_β on a grid of %g points%s", v, per_axis);
+      rp_strcatf(words, n, "; Z_β on a grid of %g points%s", v, per_axis);
     break;
   default: /* diffusion */
-    if (have_bt)
-      rp_strcatf(words, sizeof words, "; %g trajectories × %g steps from the awake states", b, t);
-    if (rp_setting(first, probe, "t_skip", &v))
-      rp_strcatf(words, sizeof words, ", the first %g dropped", v);
-    if (rp_setting(first, probe, "tau_max", &v)) rp_strcatf(words, sizeof words, "; lags 1–%g", v);
-    if (rp_setting(first, probe, "tau_max_active", &v))
-      rp_strcatf(words, sizeof words, " (awake: 1–%g)", v);
+    if (have_bt) rp_strcatf(words, n, "; %g trajectories × %g steps from the awake states", b, t);
+    if (rp_setting(first, probe, "t_skip", &v)) rp_strcatf(words, n, ", the first %g dropped", v);
+    if (rp_setting(first, probe, "tau_max", &v)) rp_strcatf(words, n, "; lags 1–%g", v);
+    if (rp_setting(first, probe, "tau_max_active", &v)) rp_strcatf(words, n, " (awake: 1–%g)", v);
     {
       const cJSON *set = cJSON_GetObjectItemCaseSensitive(first, "settings");
       const cJSON *fit = cJSON_IsObject(set) ? cJSON_GetObjectItemCaseSensitive(set, "fit") : NULL;
       if (fit && cJSON_IsArray(fit) && cJSON_GetArraySize(fit) == 2 && cJSON_IsNumber(fit->child) &&
           cJSON_IsNumber(fit->child->next))
-        rp_strcatf(words, sizeof words, "; α fitted over lags %g–%g", fit->child->valuedouble,
+        rp_strcatf(words, n, "; α fitted over lags %g–%g", fit->child->valuedouble,
                    fit->child->next->valuedouble);
     }
     break;
   }
-  return rp_sizes_para(c, d, s, analysis, seeds, n_seeds, words, err);
+  return 0;
 }
 
-int rp_sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const int *seeds,
-                  int n_seeds, const char *words, rx_error *err) {
+/* The sizes a probe ran, in words, then every setting as written, per group of seeds with the
+ * same settings. */
+static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const int *seeds,
+                      int n_seeds, const cJSON *first, rx_error *err) {
+  char words[1200] = "";
+  int rc =
+      rp_probe_sizes_words(c, s, analysis, RX_RESULTS_MAIN, seeds, first, words, sizeof words, err);
+  return rc ? rc : rp_sizes_para(c, d, s, analysis, RX_RESULTS_MAIN, seeds, n_seeds, words, err);
+}
+
+int rp_sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const char *prefix,
+                  const int *seeds, int n_seeds, const char *words, rx_error *err) {
   /* every setting, grouped by seeds that ran the same */
   char text[4][1200], all[4000] = "";
   int group_seeds[4][RX_REPORT_MAX_SEEDS], group_n[4] = {0}, n_groups = 0, more = 0;
   for (int k = 0; k < n_seeds; k++) {
     const cJSON *j = NULL;
-    int rc = rxr_analysis_json(&c->rd, &s->where, analysis, RX_RESULTS_MAIN, seeds[k], &j, err);
+    int rc = rxr_analysis_json(&c->rd, &s->where, analysis, prefix, seeds[k], &j, err);
     if (rc) return rc;
     char mine[1200];
     settings_text(j, mine, sizeof mine);
@@ -479,18 +501,14 @@ static const struct {
 };
 
 static int probes_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
-  const rp_set *s = &c->sets[RP_MAIN][task];
-  const int hd = task == RX_TASK_HEAD_DIRECTION;
-  const char *task_arg = hd ? " task=head_direction" : "";
-  rp_heading(d, 3, hd ? "Head direction" : "Spatial navigation");
-  if (!s->exists) {
-    rp_para(d, "Not measured: no %s results in %s.", rx_task_name(task), s->where.dir);
-    return 0;
-  }
+  const rp_set *s = rp_task_heading(c, d, task);
+  if (!s) return 0;
+  const char *task_arg = task == RX_TASK_HEAD_DIRECTION ? " task=head_direction" : "";
   int seeds[COUNT(probes)][RX_REPORT_MAX_SEEDS], n[COUNT(probes)], any = 0;
   const cJSON *first[COUNT(probes)];
   for (int p = 0; p < COUNT(probes); p++) {
-    int rc = rp_files_of(c, s, probes[p].analysis, seeds[p], &n[p], &first[p], err);
+    int rc =
+        rp_files_of(c, s, probes[p].analysis, RX_RESULTS_MAIN, seeds[p], &n[p], &first[p], err);
     if (rc) return rc;
     any |= n[p] > 0;
   }

@@ -137,47 +137,49 @@ static int tables_plane(rp_ctx *c, rp_doc *d, rx_error *err) {
   return 0;
 }
 
-/* The sizes replay ran, in words, from the first file's settings (docs/replay.md §7), then every
- * setting as written. */
-static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, const int *seeds, int n_seeds,
-                      const cJSON *first, rx_error *err) {
+/* The sizes replay ran, in words, from the first file's settings (docs/replay.md §7). */
+void rp_replay_sizes_words(const cJSON *first, char *words, size_t n) {
   const char *g = "replay";
-  char words[1200] = "";
   double b, t, burn, e, ev, v, w;
   if (rp_setting(first, g, "batch_size", &b) && rp_setting(first, g, "t_total", &t)) {
-    rp_strcatf(words, sizeof words, "; %g quiescent trajectories × %g steps", b, t);
+    rp_strcatf(words, n, "; %g quiescent trajectories × %g steps", b, t);
     if (rp_setting(first, g, "t_burn", &burn))
-      rp_strcatf(words, sizeof words, " after %g steps of burn-in", burn);
+      rp_strcatf(words, n, " after %g steps of burn-in", burn);
   }
   if (rp_setting(first, g, "event_steps", &e)) {
-    rp_strcatf(words, sizeof words, "%s events of %g steps", words[0] ? ", cut into" : "; ", e);
+    rp_strcatf(words, n, "%s events of %g steps", words[0] ? ", cut into" : "; ", e);
     if (rp_setting(first, g, "n_events", &ev))
-      rp_strcatf(words, sizeof words, " (%g per network and condition)", ev);
+      rp_strcatf(words, n, " (%g per network and condition)", ev);
     if (rp_setting(first, g, "awake_batch_size", &v))
-      rp_strcatf(words, sizeof words,
-                 "; awake, events of the same length from the %g test trajectories", v);
+      rp_strcatf(words, n, "; awake, events of the same length from the %g test trajectories", v);
   }
   if (rp_setting(first, "bins", "n_bins", &v)) {
     double nx, ny;
     if (rp_setting(first, "bins", "bin_degrees", &w))
-      rp_strcatf(words, sizeof words, "; %g bins of %g° on the ring", v, w);
+      rp_strcatf(words, n, "; %g bins of %g° on the ring", v, w);
     else if (rp_setting(first, "bins", "nx", &nx) && rp_setting(first, "bins", "ny", &ny) &&
              rp_setting(first, "bins", "bin_size", &w))
-      rp_strcatf(words, sizeof words, "; %g × %g bins of %g m", nx, ny, w);
+      rp_strcatf(words, n, "; %g × %g bins of %g m", nx, ny, w);
     else
-      rp_strcatf(words, sizeof words, "; %g bins", v);
+      rp_strcatf(words, n, "; %g bins", v);
   }
   if (rp_setting(first, g, "n_shuffles", &v)) {
-    rp_strcatf(words, sizeof words, "; %g shuffles per null", v);
-    if (rp_setting(first, g, "alpha", &w)) rp_strcatf(words, sizeof words, ", α = %g", w);
+    rp_strcatf(words, n, "; %g shuffles per null", v);
+    if (rp_setting(first, g, "alpha", &w)) rp_strcatf(words, n, ", α = %g", w);
   }
   if (rp_setting(first, g, "n_speeds", &v) && rp_setting(first, g, "v_max", &w)) {
     double band;
-    rp_strcatf(words, sizeof words, "; lines at %g speeds up to ±%g bins per step", v, w);
-    if (rp_setting(first, g, "band", &band))
-      rp_strcatf(words, sizeof words, ", band ±%g bins", band);
+    rp_strcatf(words, n, "; lines at %g speeds up to ±%g bins per step", v, w);
+    if (rp_setting(first, g, "band", &band)) rp_strcatf(words, n, ", band ±%g bins", band);
   }
-  return rp_sizes_para(c, d, s, RX_RESULTS_REPLAY, seeds, n_seeds, words, err);
+}
+
+/* The sizes replay ran, in words, then every setting as written. */
+static int sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, const int *seeds, int n_seeds,
+                      const cJSON *first, rx_error *err) {
+  char words[1200] = "";
+  rp_replay_sizes_words(first, words, sizeof words);
+  return rp_sizes_para(c, d, s, RX_RESULTS_REPLAY, RX_RESULTS_MAIN, seeds, n_seeds, words, err);
 }
 
 /* The figures: the main family's, then the GRUs' (C.2), each in the figures' order. */
@@ -190,16 +192,12 @@ static int figures(const rp_set *s, rp_doc *d, rx_error *err) {
 }
 
 static int replay_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
-  const rp_set *s = &c->sets[RP_MAIN][task];
+  const rp_set *s = rp_task_heading(c, d, task);
+  if (!s) return 0;
   const int hd = task == RX_TASK_HEAD_DIRECTION;
-  rp_heading(d, 3, hd ? "Head direction" : "Spatial navigation");
-  if (!s->exists) {
-    rp_para(d, "Not measured: no %s results in %s.", rx_task_name(task), s->where.dir);
-    return 0;
-  }
   int seeds[RX_REPORT_MAX_SEEDS], n;
   const cJSON *first;
-  int rc = rp_files_of(c, s, RX_RESULTS_REPLAY, seeds, &n, &first, err);
+  int rc = rp_files_of(c, s, RX_RESULTS_REPLAY, RX_RESULTS_MAIN, seeds, &n, &first, err);
   if (rc) return rc;
   if (!n) {
     char name[200];

@@ -582,6 +582,12 @@ static const struct {
      "§7)"},
     {"replay_paths", "replay paths",
      "the decoded paths of example events in the arena (docs/replay.md §5)"},
+    /* the mechanisms (docs/mechanisms.md), beyond the paper */
+    {"mechanisms", "mechanisms",
+     "the paper's cell, adaptation and momentum, as trained and switched on or off offline: "
+     "quiescent variance and step distance per trajectory, diffusion exponent α, median |v| and "
+     "compression of the significant quiescent events, and (arena) the KL to the own awake "
+     "outputs (docs/mechanisms.md)"},
 };
 
 void rp_figure_caption(const char *stem, int gaussian, char *buf, size_t n) {
@@ -637,7 +643,7 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
     return 0;
   }
   char **names = NULL;
-  int n = 0, cap = 0, rc = 0, n_probe = 0, n_replay = 0;
+  int n = 0, cap = 0, rc = 0, n_probe = 0, n_replay = 0, n_mech = 0;
   struct dirent *e;
   while ((e = readdir(dir))) {
     size_t k = strlen(e->d_name);
@@ -653,6 +659,10 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
         (!strncmp(e->d_name, RP_REPLAY_FIGURE_PREFIX, strlen(RP_REPLAY_FIGURE_PREFIX)) ||
          !strncmp(e->d_name, RP_REPLAY_GRU_FIGURE_PREFIX, strlen(RP_REPLAY_GRU_FIGURE_PREFIX)))) {
       n_replay++;
+      continue;
+    }
+    if (root == RP_MAIN && !strcmp(e->d_name, RP_MECHANISMS_FIGURE ".png")) {
+      n_mech++; /* shown in "Mechanisms" */
       continue;
     }
     if (n == cap) {
@@ -672,11 +682,12 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
   }
   closedir(dir);
   if (!rc && n) qsort(names, (size_t)n, sizeof *names, cmp_names);
-  if (!rc && !n && !n_probe && !n_replay)
+  if (!rc && !n && !n_probe && !n_replay && !n_mech)
     rp_para(d, "No figures in %s (run reactivate figures task=%s).", dir_path, rx_task_name(task));
   if (!rc && n_probe)
     rp_para(d, "The probes' figures (%d) are shown in \"Is it sampling?\".", n_probe);
   if (!rc && n_replay) rp_para(d, "The replay figures (%d) are shown in \"Replay\".", n_replay);
+  if (!rc && n_mech) rp_para(d, "The mechanisms figure is shown in \"Mechanisms\".");
   if (!rc && n && !s->rel[0])
     rp_para(d, "The figures in %s cannot be linked: no relative path from %s.", dir_path,
             c->cfg->path);
