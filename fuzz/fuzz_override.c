@@ -1,7 +1,9 @@
 /* libFuzzer target: the dotted key=value overrides of the command line. The input's first byte
  * picks a bundled experiment; the rest, split at newlines, are the override arguments, given to
  * rx_config_load (reactivate train) and rx_analysis_config_load (reactivate analyze) exactly as
- * the CLI passes argv. Resolved configs must round-trip through YAML; failures are one line. */
+ * the CLI passes argv, and as offline mechanism overrides of the resolved run
+ * (rx_config_mechanism_overrides). Resolved configs must round-trip through YAML; failures are
+ * one line. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_ASSERT(strcmp(y1, y2) == 0, "round trip differs:\n%s\n---\n%s", y1, y2);
     free(y1);
     free(y2);
+    /* the same arguments as offline mechanism overrides of the resolved run (simulate,
+     * analyze): accepted only when the network they make passes the spec's checks */
+    rx_mechanism m;
+    if (rx_config_mechanism_overrides(&cfg, "fuzz run", n, args, &m, &err) == 0) {
+      rx_rnn_spec spec;
+      rx_config_rnn_spec(&cfg, &spec);
+      spec.mech = m;
+      FUZZ_ASSERT(rx_rnn_spec_check(&spec, &err) == 0, "override accepted, spec refused: %s",
+                  err.msg);
+    } else {
+      fuzz_check_message(err.msg);
+    }
   } else {
     fuzz_check_message(err.msg);
   }

@@ -321,8 +321,8 @@ static void test_bench_reports_the_blas_in_use(void) {
   const cJSON *threads = blas ? cJSON_GetObjectItemCaseSensitive(blas, "threads") : NULL;
   CHECK(cJSON_IsString(core) && !strcasecmp(core->valuestring, "Sandybridge"));
   CHECK(cJSON_IsNumber(threads) && threads->valueint >= 1);
-  CHECK_MSG(strstr(text, "\n  blas       OpenBLAS ") && strstr(text, "core Sandybridge"), "%s",
-            text);
+  CHECK_MSG(strstr(text, "\n  blas                 OpenBLAS ") && strstr(text, "core Sandybridge"),
+            "%s", text);
   cJSON_Delete(root);
   free(json);
   free(text);

@@ -440,6 +440,10 @@ static void test_to_yaml_from_yaml_round_trip_is_exact_for_both_tasks(void) {
   free(text);
 }
 
+/* Whether two objects have the same bytes (specs made by memset and then filled: padding
+ * included). */
+static int same_bytes(const void *a, const void *b, size_t n) { return memcmp(a, b, n) == 0; }
+
 /* The mechanisms' keys (docs/science.md §3.6): defaults b 0, tau_a 5, lambda 0 (the paper's
  * cell); alpha_a = rnn.dt / tau_a in the spec (0 while b is 0, so b = 0 with any tau_a gives the
  * default spec byte for byte); the resolved text lists the three keys only when a mechanism is
@@ -456,7 +460,7 @@ static void test_mechanism_keys_default_off_and_are_written_only_when_on(void) {
   rx_rnn_spec s_paper, s_tau, s_on;
   rx_config_rnn_spec(&paper, &s_paper);
   rx_config_rnn_spec(&tau_only, &s_tau);
-  CHECK(memcmp(&s_paper, &s_tau, sizeof s_paper) == 0);
+  CHECK(same_bytes(&s_paper, &s_tau, sizeof s_paper)); /* both memset, then filled */
   CHECK(!rx_mechanism_active(&s_paper.mech) && s_paper.mech.adaptation_alpha == 0);
   char *t_paper = NULL, *t_tau = NULL, *t_on = NULL, *again = NULL;
   REQUIRE(rx_config_to_yaml(&paper, &t_paper, &err) == 0);
@@ -556,7 +560,7 @@ static void test_mechanism_overrides_apply_to_a_runs_config(void) {
               "%s accepted", bad[i].arg);
     CHECK_MSG(strstr(err.msg, bad[i].expect) && !strchr(err.msg, '\n'), "%s: got \"%s\"",
               bad[i].arg, err.msg);
-    CHECK(memcmp(&before, &m, sizeof m) == 0); /* left alone on error */
+    CHECK(same_bytes(&before, &m, sizeof m)); /* left alone on error */
   }
 }
 
