@@ -92,6 +92,49 @@ static void test_plan_of_mini_profile(void) {
   rx_plan_free(p);
 }
 
+/* The mechanisms profile extends quick (its sizes, its GRU steps) and adds the mechanism runs
+ * with their own steps; its mechanisms analysis depends on exactly the paper cell and the two
+ * mechanism runs and runs the family's analyses; the Gaussian root gets no mechanism run. */
+static void test_plan_of_mechanisms_profile_extends_quick(void) {
+  char out[400];
+  snprintf(out, sizeof out, "%s/mech", root);
+  rx_plan *p = NULL;
+  rx_error err = {{0}};
+  int rc = rx_plan_create(&p, "mechanisms", out, NULL, 0, &err);
+  if (rc) fprintf(stderr, "  %s\n", err.msg);
+  REQUIRE(rc == 0);
+  const rx_step *paper = find_step(p, "train spatial_navigation/noisy_unbiased_0.0001_0");
+  const rx_step *ad = find_step(p, "train spatial_navigation/noisy_unbiased_adaptation_0.0001_0");
+  const rx_step *mo = find_step(p, "train head_direction/noisy_unbiased_momentum_0.01_0");
+  const rx_step *gru = find_step(p, "train spatial_navigation/noisy_unbiased_gru_0.0001_0");
+  REQUIRE(paper && ad && mo && gru);
+  CHECK(has_arg(paper, "rnn.n_rec=128") && paper->n_steps == 800); /* quick's sizes */
+  CHECK(has_arg(ad, "rnn.n_rec=128") && has_arg(ad, "trainer.n_epochs=1600") &&
+        ad->n_steps == 1600);
+  CHECK(gru->n_steps == 600); /* quick's experiment_train, merged under this profile's */
+  CHECK(!find_step(p, "train spatial_navigation/noisy_unbiased_adaptation_0.0001_0 (Gaussian "
+                      "noise)"));
+  const rx_step *m = find_step(p, "analyze spatial_navigation seed 0 (mechanisms=true)");
+  const rx_step *mh = find_step(p, "analyze head_direction seed 0 (mechanisms=true)");
+  const rx_step *main_a = find_step(p, "analyze spatial_navigation seed 0");
+  REQUIRE(m && mh && main_a);
+  CHECK(m->n_deps == 3 && mh->n_deps == 3 && main_a->n_deps == 4);
+  for (int d = 0; d < m->n_deps; d++)
+    CHECK(strstr(p->steps[m->deps[d]].label, "noisy_unbiased"));
+  for (int d = 0; d < main_a->n_deps; d++) /* the paper's family keeps the paper's runs */
+    CHECK(!strstr(p->steps[main_a->deps[d]].label, "adaptation") &&
+          !strstr(p->steps[main_a->deps[d]].label, "momentum"));
+  CHECK(has_arg(m, "kl") && has_arg(m, "variance") && has_arg(m, "diffusion") &&
+        has_arg(m, "replay") && !has_arg(m, "all") && !has_arg(m, "pca") && !has_arg(m, "heading"));
+  CHECK(has_arg(mh, "heading") && !has_arg(mh, "kl") && has_arg(mh, "replay"));
+  CHECK(has_arg(m, "mechanisms=true") && has_arg(m, "replay.batch_size=50"));
+  rx_plan_free(p);
+  /* The quick profile trains no mechanism: no mechanisms analysis. */
+  REQUIRE(rx_plan_create(&p, "quick", out, NULL, 0, &err) == 0);
+  CHECK(!find_step(p, "analyze spatial_navigation seed 0 (mechanisms=true)"));
+  rx_plan_free(p);
+}
+
 /* Profile mistakes fail before anything runs, naming the file, line and key. */
 static void test_profile_errors(void) {
   struct {
@@ -115,11 +158,26 @@ static void test_profile_errors(void) {
       {"seeds: [0]\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  experiment_train:\n"
        "    noisy_biased: [trainer.lr=0.01]\n",
        "noisy_biased"},
+      {"extends: no_such_base\nspatial_navigation: {experiments: [noisy_unbiased]}\n",
+       "unknown profile 'no_such_base'"},
+      {"extends: [quick]\n", "extends"},
+      /* a profile that extends itself: stopped, not followed forever */
+      {"extends: PATH\nspatial_navigation: {experiments: [noisy_unbiased]}\n", "4 levels"},
+      /* the base's keys are checked too, and this profile's mistakes are still found */
+      {"extends: quick\nspatial_navigation:\n  experiments: [noisy_unbiased]\n  trian: []\n",
+       "trian"},
   };
   char path[400];
   snprintf(path, sizeof path, "%s/profile.yml", root);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    REQUIRE(rx_write_file_atomic(path, cases[i].yaml, strlen(cases[i].yaml), NULL) == 0);
+    char yaml[1200];
+    const char *at = strstr(cases[i].yaml, "PATH");
+    if (at)
+      snprintf(yaml, sizeof yaml, "%.*s%s%s", (int)(at - cases[i].yaml), cases[i].yaml, path,
+               at + 4);
+    else
+      snprintf(yaml, sizeof yaml, "%s", cases[i].yaml);
+    REQUIRE(rx_write_file_atomic(path, yaml, strlen(yaml), NULL) == 0);
     rx_plan *p = NULL;
     rx_error err = {{0}};
     int rc = rx_plan_create(&p, path, root, NULL, 0, &err);
@@ -511,7 +569,8 @@ int main(int argc, char **argv) {
   cli_runner_init("reproduce");
   rx_test_tmpdir(root, sizeof root, "reproduce");
   static const rx_test_case tests[] = {
-      TEST(test_plan_of_mini_profile), TEST(test_profile_errors), TEST(test_mini_end_to_end),
+      TEST(test_plan_of_mini_profile), TEST(test_plan_of_mechanisms_profile_extends_quick),
+      TEST(test_profile_errors), TEST(test_mini_end_to_end),
       TEST(test_interrupted_reproduction_exits_130_and_resumes_bit_identical)};
   int rc = rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
   if (!getenv("RX_REPRODUCE_KEEP")) {
