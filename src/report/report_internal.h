@@ -228,6 +228,12 @@ int rp_setting(const cJSON *file, const char *group, const char *key, double *v)
  * the same>." words: "; part; part" (the leading "; " is dropped), or "" when not recorded. */
 int rp_sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const int *seeds,
                   int n_seeds, const char *words, rx_error *err);
+/* A section's part for one task, s its main-root results (which exist). */
+typedef int (*rp_task_part)(rp_ctx *c, rp_doc *d, rx_task_kind task, const rp_set *s,
+                            rx_error *err);
+/* For spatial navigation, then head direction: a heading "### <task>", then part, or (no results
+ * of the task in the main root) a line saying so. Returns the first part's error, or 0. */
+int rp_each_task(rp_ctx *c, rp_doc *d, rp_task_part part, rx_error *err);
 
 /* ---- "Is it sampling?" (report_probes.c) ---- */
 

@@ -282,6 +282,21 @@ int rp_sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const int
   return 0;
 }
 
+int rp_each_task(rp_ctx *c, rp_doc *d, rp_task_part part, rx_error *err) {
+  for (int t = 0; t < 2; t++) {
+    const rx_task_kind task = (rx_task_kind)t;
+    const rp_set *s = &c->sets[RP_MAIN][task];
+    rp_heading(d, 3, task == RX_TASK_HEAD_DIRECTION ? "Head direction" : "Spatial navigation");
+    if (!s->exists) {
+      rp_para(d, "Not measured: no %s results in %s.", rx_task_name(task), s->where.dir);
+      continue;
+    }
+    int rc = part(c, d, task, s, err);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
 /* ---- the four tables ---- */
 
 static int table_mixing(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
@@ -478,15 +493,8 @@ static const struct {
     {RX_RESULTS_DIFFUSION, "Diffusion"},
 };
 
-static int probes_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
-  const rp_set *s = &c->sets[RP_MAIN][task];
-  const int hd = task == RX_TASK_HEAD_DIRECTION;
-  const char *task_arg = hd ? " task=head_direction" : "";
-  rp_heading(d, 3, hd ? "Head direction" : "Spatial navigation");
-  if (!s->exists) {
-    rp_para(d, "Not measured: no %s results in %s.", rx_task_name(task), s->where.dir);
-    return 0;
-  }
+static int probes_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, const rp_set *s, rx_error *err) {
+  const char *task_arg = task == RX_TASK_HEAD_DIRECTION ? " task=head_direction" : "";
   int seeds[COUNT(probes)][RX_REPORT_MAX_SEEDS], n[COUNT(probes)], any = 0;
   const cJSON *first[COUNT(probes)];
   for (int p = 0; p < COUNT(probes); p++) {
@@ -548,9 +556,5 @@ int rp_section_probes(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, r
              "control; the noiseless networks are run without noise and, as a control, with "
              "noise given offline (docs/probes.md §5).");
   rp_claims_table(d, res, n, 0, RP_GROUP_PROBES);
-  for (int t = 0; t < 2; t++) {
-    int rc = probes_of_task(c, d, (rx_task_kind)t, err);
-    if (rc) return rc;
-  }
-  return 0;
+  return rp_each_task(c, d, probes_of_task, err);
 }

@@ -189,14 +189,8 @@ static int figures(const rp_set *s, rp_doc *d, rx_error *err) {
   return rc < 0 ? rc : 0;
 }
 
-static int replay_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
-  const rp_set *s = &c->sets[RP_MAIN][task];
+static int replay_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, const rp_set *s, rx_error *err) {
   const int hd = task == RX_TASK_HEAD_DIRECTION;
-  rp_heading(d, 3, hd ? "Head direction" : "Spatial navigation");
-  if (!s->exists) {
-    rp_para(d, "Not measured: no %s results in %s.", rx_task_name(task), s->where.dir);
-    return 0;
-  }
   int seeds[RX_REPORT_MAX_SEEDS], n;
   const cJSON *first;
   int rc = rp_files_of(c, s, RX_RESULTS_REPLAY, seeds, &n, &first, err);
@@ -251,9 +245,5 @@ int rp_section_replay(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, r
   rp_list_item(d, "Speeds are medians over the significant events; a network without significant "
                   "events has none (n/a), and its compression is undefined.");
   rp_list_end(d);
-  for (int t = 0; t < 2; t++) {
-    int rc = replay_of_task(c, d, (rx_task_kind)t, err);
-    if (rc) return rc;
-  }
-  return 0;
+  return rp_each_task(c, d, replay_of_task, err);
 }
