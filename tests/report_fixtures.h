@@ -195,12 +195,18 @@ static inline int count_of(const char *s, const char *what) {
   return n;
 }
 
-/* A real PNG (docs/img/fig1de_trajectories.png) copied to <to_dir>/<name>: system()'s status. */
+/* A real PNG (docs/img/fig1de_trajectories.png) copied to <to_dir>/<name> (to_dir created):
+ * 0, or -1. */
 static inline int copy_png(const char *to_dir, const char *name) {
-  char cmd[2400];
-  snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s/docs/img/fig1de_trajectories.png' '%s/%s'",
-           to_dir, RX_TEST_SOURCE_DIR, to_dir, name);
-  return system(cmd);
+  char src[2400], dst[2400];
+  snprintf(src, sizeof src, "%s/docs/img/fig1de_trajectories.png", RX_TEST_SOURCE_DIR);
+  snprintf(dst, sizeof dst, "%s/%s", to_dir, name);
+  char *png = NULL;
+  size_t n = 0;
+  int rc = rx_mkdirs(to_dir, NULL) || rx_read_file(src, &png, &n, (size_t)1 << 26, NULL) ||
+           rx_write_file_atomic(dst, png, n, NULL);
+  free(png);
+  return rc ? -1 : 0;
 }
 
 /* Removes dir, or keeps it (and says so) when RX_REPORT_KEEP is set. */
@@ -209,9 +215,7 @@ static inline void cleanup(const char *dir) {
     fprintf(stderr, "  kept %s\n", dir);
     return;
   }
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) fprintf(stderr, "  could not remove %s\n", dir);
+  rx_test_rm_rf(dir);
 }
 
 #endif

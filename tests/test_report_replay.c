@@ -324,9 +324,9 @@ static void test_replay_files_absent_are_not_measured(void) {
   /* no head-direction results at all: that task says so, spatial navigation is judged */
   rx_test_tmpdir(root, sizeof root, "replay_one_task");
   write_seed(root, 0, &v, 1);
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s/head_direction'", root);
-  REQUIRE(system(cmd) == 0);
+  char hd[700];
+  snprintf(hd, sizeof hd, "%s/head_direction", root);
+  REQUIRE(rx_test_rmtree(hd) == 0);
   md = report_md(root);
   REQUIRE(md);
   CHECK(!strcmp(verdict_of(row_of(md, "n2 (spatial)", row, sizeof row)), "holds"));
