@@ -692,7 +692,10 @@ static int check_replay_ring(const char *fig_dir, const rx_npz *z) {
       char what[100];
       snprintf(what, sizeof what, "example %d of %s", e, run);
       check_ring_line(p, line[3 * e], line[3 * e + 1], T, B, lo, w, what);
-      /* the image: step on x, bin on y */
+      /* the image: step on x, bin on y, each (step, bin) a cell of the ring [-180°, 180°) */
+      const double extent[4] = {-0.5, T - 0.5, lo, lo + 360};
+      CHECK_MSG(rec_check_nums(p, "extent", extent, 4, 1e-12) && cJSON_IsTrue(rec_at(p, "cells")),
+                "%s: not drawn as cells over steps x the ring", what);
       double *zz = malloc((size_t)T * B * sizeof *zz);
       for (int j = 0; zz && j < B; j++)
         for (int t = 0; t < T; t++)

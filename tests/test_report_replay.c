@@ -347,10 +347,12 @@ static void test_replay_figures_are_shown_in_the_section(void) {
   rv v = holding(0);
   write_seed(root, 0, &v, 1);
   snprintf(figs, sizeof figs, "%s/spatial_navigation/figures", root);
-  static const char *const pngs[] = {"fig_replay_speeds.png", "fig_replay_examples.png",
-                                     "fig_replay_other.png", "figC2_replay_examples.png",
-                                     "fig2e_kl_matrix.png"};
-  for (int i = 0; i < 5; i++)
+  /* (written out of name order: the listings sort them) */
+  static const char *const pngs[] = {
+      "fig_replay_speeds.png", "fig_replay_examples.png",   "fig_replay_zz.png",
+      "fig_replay_other.png",  "fig_replay_aa.png",         "figC2_replay_examples.png",
+      "fig2f_variance.png",    "fig1b_learning_curves.png", "fig2e_kl_matrix.png"};
+  for (size_t i = 0; i < sizeof pngs / sizeof pngs[0]; i++)
     REQUIRE(copy_png(figs, pngs[i]) == 0);
   put(figs, "fig_replay_speeds.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
   char *md = report_md(root), *html = rx_test_read_text(root, "report.html");
@@ -359,23 +361,29 @@ static void test_replay_figures_are_shown_in_the_section(void) {
   REQUIRE(sec && figures);
   const char *hd = strstr(sec, "\n### Head direction\n");
   REQUIRE(hd);
-  /* in the spatial part, in the figures' order (examples, speeds), then the others, then the
-   * GRUs' */
+  /* in the spatial part, in the figures' order (examples, speeds), then the others by name,
+   * then the GRUs' */
   const char *ex = strstr(sec, "](spatial_navigation/figures/fig_replay_examples.png)"),
              *sp = strstr(sec, "](spatial_navigation/figures/fig_replay_speeds.png)"),
+             *aa = strstr(sec, "](spatial_navigation/figures/fig_replay_aa.png)"),
              *other = strstr(sec, "](spatial_navigation/figures/fig_replay_other.png)"),
+             *zz = strstr(sec, "](spatial_navigation/figures/fig_replay_zz.png)"),
              *gru = strstr(sec, "](spatial_navigation/figures/figC2_replay_examples.png)");
-  CHECK(ex && sp && other && gru);
-  CHECK(ex && sec < ex && ex < sp && sp < other && other < gru && gru < hd);
+  CHECK(ex && sp && aa && other && zz && gru);
+  CHECK(ex && sec < ex && ex < sp && sp < aa && aa < other && other < zz && zz < gru && gru < hd);
   CHECK(strstr(sec, "Fig. replay speeds: the speeds of the significant events") != NULL);
   CHECK(strstr(sec, "Fig. C.2: as replay examples:") != NULL);
   CHECK(strstr(sec, "([SVG](spatial_navigation/figures/fig_replay_speeds.svg))") != NULL);
   /* each once: the Figures section leaves them to "Replay" and says so */
   CHECK(count_of(md, "fig_replay_examples.png") == 1 &&
         count_of(md, "figC2_replay_examples.png") == 1);
-  CHECK(strstr(figures, "The replay figures (4) are shown in \"Replay\".") != NULL);
-  CHECK(strstr(figures, "fig2e_kl_matrix.png") != NULL);
-  CHECK(count_of(html, "<img ") == 5);
+  CHECK(strstr(figures, "The replay figures (6) are shown in \"Replay\".") != NULL);
+  /* the others under Figures, by name */
+  const char *b1 = strstr(figures, "fig1b_learning_curves.png"),
+             *e2 = strstr(figures, "fig2e_kl_matrix.png"),
+             *f2 = strstr(figures, "fig2f_variance.png");
+  CHECK(b1 && e2 && f2 && b1 < e2 && e2 < f2);
+  CHECK(count_of(html, "<img ") == 9);
   free(md);
   free(html);
   cleanup(root);
