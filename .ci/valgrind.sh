@@ -55,15 +55,22 @@ export -f run_one
 export build logs VG_OPTS
 
 t0=$(date +%s)
-# Longest first by the previous run's times (kept in the build directory), so the workers
-# finish together.
+# Longest first by CPU seconds (those of the previous run, kept in the build directory; in a
+# fresh build those of .ci/valgrind-times, a whole run's summary), so the workers finish
+# together: the ctest order would start the longest test late.
 times="$build/valgrind-times"
+[ -f "$times" ] || times="$root/.ci/valgrind-times"
 order=$(for t in $tests; do
-  s=$(awk -v t="$t" '$3 == t {print $2}' "$times" 2>/dev/null || true)
+  s=$(awk -v t="$t" '$3 == t {print $4}' "$times" 2>/dev/null || true)
   echo "${s:-0} $t"
 done | sort -rn | awk '{print $2}')
 printf '%s\n' $order | xargs -P "$jobs" -I{} bash -c 'run_one {}'
-cp "$logs/summary" "$times"
+# this run's times, and those of the tests it did not run from before
+{ cat "$logs/summary"
+  [ -f "$build/valgrind-times" ] && awk 'NR == FNR {ran[$3] = 1; next} !($3 in ran)' \
+    "$logs/summary" "$build/valgrind-times"
+} >"$logs/times" || true
+mv "$logs/times" "$build/valgrind-times"
 echo "valgrind suite: $(($(date +%s) - t0))s wall, $(awk '{s += $4} END {print s}' "$logs/summary")s" \
   "CPU for $(echo $tests | wc -w) tests, $jobs at a time"
 

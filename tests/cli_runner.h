@@ -1,8 +1,12 @@
 /* Shared by the tests that drive the reactivate binary (RX_TEST_CLI): run it with arguments,
- * capture stdout+stderr in a file, read the output back and count its lines. */
+ * capture stdout+stderr in a file, read the output back and count its lines. The binary is
+ * started directly, without a shell (under valgrind a shell is one more traced process per
+ * call). */
 #ifndef RX_TEST_CLI_RUNNER_H
 #define RX_TEST_CLI_RUNNER_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,16 +23,37 @@ static inline void cli_runner_init(const char *tag) {
   snprintf(cli_out_path, sizeof cli_out_path, "/tmp/rx_test_%s_out_%d.txt", tag, (int)getpid());
 }
 
-/* Runs the CLI with the given arguments (a shell fragment); returns its exit status. */
+/* Runs the CLI with the given arguments, split at spaces (no shell: an argument holds no space,
+ * quotes and redirections are not interpreted), its stdout and stderr into cli_out_path;
+ * returns its exit status (-1: it could not be started, or a signal ended it). */
 static int run_cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int run_cli(const char *fmt, ...) {
-  char args[4096], cmd[8192];
+  char args[4096];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(args, sizeof args, fmt, ap);
   va_end(ap);
-  snprintf(cmd, sizeof cmd, "%s %s > %s 2>&1", RX_TEST_CLI, args, cli_out_path);
-  int st = system(cmd);
+  char *argv[256];
+  int argc = 0;
+  argv[argc++] = (char *)RX_TEST_CLI;
+  for (char *save = NULL, *t = strtok_r(args, " ", &save); t && argc < 255;
+       t = strtok_r(NULL, " ", &save))
+    argv[argc++] = t;
+  argv[argc] = NULL;
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    int fd = open(cli_out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) _exit(127);
+    close(fd);
+    execv(RX_TEST_CLI, argv);
+    _exit(127);
+  }
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 

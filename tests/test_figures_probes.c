@@ -706,9 +706,7 @@ static void test_missing_npz_skips_and_malformed_file_fails_naming_file_and_key(
 
 static void cleanup(void) {
   if (root[0] && !getenv("RX_FIGURES_KEEP")) {
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    if (system(cmd) != 0) fprintf(stderr, "  (could not remove %s)\n", root);
+    rx_test_rm_rf(root);
   } else if (root[0]) {
     fprintf(stderr, "  results kept in %s\n", root);
   }

@@ -10,12 +10,6 @@
 #include "reactivate/fileio.h"
 #include "test_util.h"
 
-static void rm_rf(const char *dir) {
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "  (could not remove %s)\n", dir);
-}
-
 static int contains(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
 
 /* Number of entries in dir whose name contains ".tmp." (-1 if dir cannot be listed). */
@@ -62,7 +56,7 @@ static void test_write_file_atomic_replaces_content_and_leaves_no_tmp(void) {
   REQUIRE(rx_atomic_commit(&af, &err) == 0);
   CHECK(file_is(path, "step 100\n"));
   CHECK(count_tmp_files(dir) == 0);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_atomic_abort_removes_tmp_and_keeps_old(void) {
@@ -81,7 +75,7 @@ static void test_atomic_abort_removes_tmp_and_keeps_old(void) {
   CHECK(count_tmp_files(dir) == 0);
   CHECK(file_is(path, "old"));
   CHECK(rx_atomic_commit(&af, &err) == RX_EINVAL); /* nothing left to commit */
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_write_into_missing_directory_fails_naming_path(void) {
@@ -95,7 +89,7 @@ static void test_write_into_missing_directory_fails_naming_path(void) {
   CHECK(!rx_file_exists(path));
   CHECK(rx_write_file_atomic("/proc/rx_no_such_entry/x", "x", 1, &err) == RX_EIO);
   CHECK(contains(err.msg, "/proc/rx_no_such_entry/x"));
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_write_under_regular_file_fails_and_keeps_old(void) {
@@ -109,7 +103,7 @@ static void test_write_under_regular_file_fails_and_keeps_old(void) {
   CHECK_MSG(contains(err.msg, path) && contains(err.msg, "Not a directory"), "%s", err.msg);
   CHECK(file_is(file, "old"));
   CHECK(count_tmp_files(dir) == 0);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_failed_rename_removes_tmp_and_keeps_target(void) {
@@ -125,7 +119,7 @@ static void test_failed_rename_removes_tmp_and_keeps_target(void) {
   CHECK_MSG(contains(err.msg, path) && contains(err.msg, "rename"), "%s", err.msg);
   CHECK(file_is(inner, "kept"));
   CHECK(count_tmp_files(dir) == 0);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void check_full_disk(const char *dir, const char *path, size_t n) {
@@ -157,7 +151,7 @@ static void test_full_disk_via_dev_full_reports_enospc_and_keeps_old(void) {
     struct stat st;
     CHECK(lstat(tmp, &st) != 0 && errno == ENOENT);
   }
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_full_disk_via_small_tmpfs_reports_enospc_and_keeps_old(void) {
@@ -168,7 +162,7 @@ static void test_full_disk_via_small_tmpfs_reports_enospc_and_keeps_old(void) {
   if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k") != 0) {
     fprintf(stderr, "  SKIP: cannot mount a tmpfs (%s); /dev/full test covers ENOSPC\n",
             strerror(errno));
-    rm_rf(dir);
+    rx_test_rm_rf(dir);
     return;
   }
   snprintf(path, sizeof path, "%s/model.npz", mnt);
@@ -178,7 +172,7 @@ static void test_full_disk_via_small_tmpfs_reports_enospc_and_keeps_old(void) {
   else
     CHECK_MSG(0, "%s", err.msg);
   CHECK(umount(mnt) == 0);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_read_file_reads_whole_file_nul_terminated(void) {
@@ -197,7 +191,7 @@ static void test_read_file_reads_whole_file_nul_terminated(void) {
   REQUIRE(rx_read_file("/proc/self/status", &data, &n, 1 << 20, &err) == 0);
   CHECK(n > 0 && strlen(data) == n && contains(data, "Name:"));
   free(data);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_read_file_refuses_missing_directory_and_oversize(void) {
@@ -217,7 +211,7 @@ static void test_read_file_refuses_missing_directory_and_oversize(void) {
   CHECK_MSG(contains(err.msg, path) && contains(err.msg, "10 bytes"), "%s", err.msg);
   CHECK(rx_read_file("/proc/self/status", &data, &n, 16, &err) == RX_EFORMAT && data == NULL);
   CHECK_MSG(contains(err.msg, "/proc/self/status"), "%s", err.msg);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_mkdirs_creates_nested_and_accepts_existing(void) {
@@ -232,7 +226,7 @@ static void test_mkdirs_creates_nested_and_accepts_existing(void) {
   CHECK(rx_mkdirs(dir, &err) == 0);
   CHECK(rx_mkdirs("/", &err) == 0);
   CHECK(rx_mkdirs("", &err) == RX_EINVAL);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_mkdirs_fails_naming_path_when_a_component_is_a_file(void) {
@@ -246,7 +240,7 @@ static void test_mkdirs_fails_naming_path_when_a_component_is_a_file(void) {
   snprintf(path, sizeof path, "%s/sub/deeper", file);
   CHECK(rx_mkdirs(path, &err) == RX_EIO);
   CHECK_MSG(contains(err.msg, path) && contains(err.msg, "Not a directory"), "%s", err.msg);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_too_long_path_is_refused(void) {

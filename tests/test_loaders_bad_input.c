@@ -21,12 +21,6 @@
 
 /* ---- helpers ---- */
 
-static void rm_rf(const char *dir) {
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "  (could not remove %s)\n", dir);
-}
-
 static int spit(const char *path, const void *data, size_t n) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
@@ -87,7 +81,7 @@ static void test_npy_claiming_1e15_elements_is_refused_without_allocating(void) 
   int rc = rx_npy_read(path, &a, &err);
   CHECK_REFUSED(rc, err, path, "truncated", "4000000000000000 bytes");
   CHECK(a.data == NULL);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_npy_with_wrong_dtype_is_refused_naming_the_dtype(void) {
@@ -109,7 +103,7 @@ static void test_npy_with_wrong_dtype_is_refused_naming_the_dtype(void) {
   REQUIRE(spit(path, buf, 10 + dl + 16) == 0);
   rc = rx_npy_read(path, &a, &err);
   CHECK_REFUSED(rc, err, path, "unsupported dtype '<c8'");
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* Fuzzer finding: a header key holding a newline was echoed into a two-line message. */
@@ -157,7 +151,7 @@ static void test_zip_member_claiming_4gib_is_refused(void) {
   rc = rx_npz_read(path, &z, &err);
   CHECK_REFUSED(rc, err, path, "'x.npy'", "claims 4294967294 bytes from 100 compressed");
   free(buf);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_expect_names_file_and_array_for_wrong_dtype_and_shape(void) {
@@ -238,7 +232,7 @@ static void test_checkpoint_config_claiming_a_huge_network_is_refused(void) {
   int rc = rx_checkpoint_load(path, &ck, &err);
   CHECK_REFUSED(rc, err, path, "rnn.n_rec=2000000000", "float32 values");
   CHECK(ck.rnn == NULL && ck.pop == NULL && ck.adam == NULL);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_checkpoint_with_wrong_dtype_shape_or_missing_weights_is_refused(void) {
@@ -271,7 +265,7 @@ static void test_checkpoint_with_wrong_dtype_shape_or_missing_weights_is_refused
   rc = rx_checkpoint_load(path, &ck, &err);
   CHECK_REFUSED(rc, err, path, "'step'", "expected int64");
   CHECK(ck.rnn == NULL && ck.pop == NULL && ck.adam == NULL);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* ---- configs and overrides ---- */
@@ -296,7 +290,7 @@ static void test_oversized_config_file_is_refused_unread(void) {
   rx_error err;
   int rc = load_file(path, &err);
   CHECK_REFUSED(rc, err, path, "too large for a config file");
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* Fuzzer-style finding: deeply nested YAML made the recursive parser overflow the stack. */
@@ -346,7 +340,7 @@ static void test_truncated_config_is_refused_naming_file_and_line(void) {
   rc = rx_config_from_yaml(&cfg, full, "model_2.npz[config]", &err);
   CHECK_REFUSED(rc, err, "model_2.npz[config]:19: rnn.noise: 'u' is not one of");
   free(full);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_wrong_type_and_shape_in_a_config_file_name_file_line_and_key(void) {

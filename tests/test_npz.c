@@ -26,12 +26,6 @@
 
 /* ---- helpers ---- */
 
-static void rm_rf(const char *dir) {
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "  (could not remove %s)\n", dir);
-}
-
 static unsigned char *slurp(const char *path, size_t *n) {
   char *buf = NULL;
   rx_error err;
@@ -198,7 +192,7 @@ static void test_npy_round_trip_every_dtype_is_bit_exact(void) {
     CHECK(back.data != NULL);
     rx_array_free(&back);
   }
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_npz_round_trip_every_dtype_and_shape_is_bit_exact(void) {
@@ -231,7 +225,7 @@ static void test_npz_round_trip_every_dtype_and_shape_is_bit_exact(void) {
   CHECK(b1 && b2 && n1 == n2 && memcmp(b1, b2, n1) == 0);
   free(b1);
   free(b2);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_empty_npz_round_trips(void) {
@@ -244,7 +238,7 @@ static void test_empty_npz_round_trips(void) {
   REQUIRE(rx_npz_read(path, &z, &err) == 0);
   CHECK(z.n == 0);
   rx_npz_free(&z);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* ---- numpy compatibility ---- */
@@ -307,7 +301,7 @@ static void test_numpy_loads_npz_and_npy_written_by_c(void) {
   snprintf(path, sizeof path, "%s/s.npy", dir);
   REQUIRE(rx_npy_write(path, &arrays[5], &err) == 0);
   CHECK(run_python(dir, "check.py", numpy_reads_c_files) == 0);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* The generator of tests/data/npz (run with the output folder as argv[1]). */
@@ -430,7 +424,7 @@ static void test_c_reads_files_numpy_writes_now(void) {
   snprintf(path, sizeof path, "%s/savez_compressed.npz", dir);
   check_numpy_npz(path, 1);
   check_numpy_npy(dir);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* ---- corrupt and truncated files ---- */
@@ -501,7 +495,7 @@ static void test_truncated_files_are_refused_at_every_prefix_length(void) {
                 contains(err.msg, "'w_rec.weight.npy'"),
             "%s", err.msg);
   free(full);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* Flipping any one byte is either refused (naming the file) or leaves the arrays unchanged
@@ -552,7 +546,7 @@ static void test_every_single_byte_flip_is_refused_or_harmless(void) {
   REQUIRE(rx_npz_read(SEED_DIR "/savez_compressed.npz", &want, &err) == 0);
   check_every_flip(SEED_DIR "/savez_compressed.npz", dir, &want);
   rx_npz_free(&want);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_flipped_data_byte_fails_crc(void) {
@@ -574,7 +568,7 @@ static void test_flipped_data_byte_fails_crc(void) {
   CHECK_MSG(contains(err.msg, path) && contains(err.msg, "CRC") && contains(err.msg, "'x.npy'"),
             "%s", err.msg);
   free(buf);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_deflated_member_claiming_impossible_size_is_refused(void) {
@@ -594,7 +588,7 @@ static void test_deflated_member_claiming_impossible_size_is_refused(void) {
   CHECK(rx_npz_read(path, &z, &err) == RX_EFORMAT);
   CHECK_MSG(contains(err.msg, path) && contains(err.msg, "claims 2147483646 bytes"), "%s", err.msg);
   free(buf);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* Hand-made .npy headers, each refused with RX_EFORMAT and a message naming the file and fault. */
@@ -698,7 +692,7 @@ static void test_bad_npy_headers_are_refused(void) {
   CHECK_MSG(rx_npy_read(path, &a, &err) == 0, "%s", err.msg);
   if (a.data) CHECK(a.dtype == RX_I32 && a.ndim == 1 && *(int32_t *)a.data == 42);
   rx_array_free(&a);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_non_npz_files_are_refused_as_bad_magic(void) {
@@ -717,7 +711,7 @@ static void test_non_npz_files_are_refused_as_bad_magic(void) {
   rx_array a;
   CHECK(rx_npy_read(SEED_DIR "/savez.npz", &a, &err) == RX_EFORMAT &&
         contains(err.msg, "bad magic"));
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* Replaces every occurrence of the same-length byte string from with to. */
@@ -759,7 +753,7 @@ static void test_duplicate_and_misnamed_members_are_refused(void) {
   }
   free(orig);
   free(buf);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void put16(unsigned char *p, unsigned v) {
@@ -834,7 +828,7 @@ static void test_zip64_central_directory_is_read(void) {
   }
   free(npy);
   free(zip);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* ---- expectations and I/O failures ---- */
@@ -872,7 +866,7 @@ static void test_expect_checks_name_dtype_ndim_and_shape(void) {
   CHECK_MSG(contains(err.msg, path) && contains(err.msg, "'w_rec'") && contains(err.msg, "missing"),
             "%s", err.msg);
   rx_npz_free(&z);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_missing_file_and_directory_are_refused_with_eio(void) {
@@ -889,7 +883,7 @@ static void test_missing_file_and_directory_are_refused_with_eio(void) {
         contains(err.msg, "Is a directory"));
   CHECK(rx_npy_read(dir, &a, &err) == RX_EIO && contains(err.msg, dir));
   CHECK(z.n == 0 && z.arrays == NULL && a.data == NULL);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_npz_write_refuses_invalid_arrays(void) {
@@ -930,7 +924,7 @@ static void test_npz_write_refuses_invalid_arrays(void) {
   snprintf(npy, sizeof npy, "%s/bad.npy", dir);
   CHECK(rx_npy_write(npy, &bad_utf8, &err) == RX_EINVAL && contains(err.msg, npy) &&
         !rx_file_exists(npy));
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_npz_write_refuses_members_over_4gib_before_touching_data(void) {
@@ -946,7 +940,7 @@ static void test_npz_write_refuses_members_over_4gib_before_touching_data(void) 
                 contains(err.msg, "ZIP64"),
             "%s", err.msg);
   CHECK(!rx_file_exists(path));
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_npz_write_to_full_disk_keeps_old_file_and_no_tmp(void) {
@@ -973,7 +967,7 @@ static void test_npz_write_to_full_disk_keeps_old_file_and_no_tmp(void) {
   CHECK(now && n_now == n_old && memcmp(now, old, n_old) == 0);
   free(old);
   free(now);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* Values read from users' files: the first NaN or Inf named by its C-order index; float64

@@ -28,12 +28,6 @@ __attribute__((used)) const char *__lsan_default_suppressions(void) {
 
 /* ---- helpers ---- */
 
-static void rm_rf(const char *dir) {
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "  (could not remove %s)\n", dir);
-}
-
 /* The test's output folder: RX_PLOT_DEMO_DIR (kept) or a fresh temporary one (removed). */
 static int out_dir(char *buf, size_t n, const char *tag) {
   const char *demo = getenv("RX_PLOT_DEMO_DIR");
@@ -47,7 +41,7 @@ static int out_dir(char *buf, size_t n, const char *tag) {
 }
 
 static void done_dir(const char *dir, int demo) {
-  if (!demo) rm_rf(dir);
+  if (!demo) rx_test_rm_rf(dir);
 }
 
 static int count_entries(const char *dir, const char *needle) {
@@ -245,9 +239,11 @@ static void test_trajectories_in_box_and_headings_over_time(void) {
 static void test_scatter_coloured_by_distance_and_by_heading(void) {
   char dir[256], base[512];
   int demo = out_dir(dir, sizeof dir, "scatter");
-  enum { N = 30000 };
-  double *xy = malloc(N * 3 * sizeof *xy), *dist = malloc(N * sizeof *dist),
-         *head = malloc(N * sizeof *head);
+  /* as many points as an analysis gives (thinned to the panel's 6000 when drawn); under
+   * RX_TEST_SMALL (valgrind) 2000, drawn as given (the thinning: the scatter record's test) */
+  const int N = rx_test_small() ? 2000 : 30000;
+  double *xy = malloc((size_t)N * 3 * sizeof *xy), *dist = malloc((size_t)N * sizeof *dist),
+         *head = malloc((size_t)N * sizeof *head);
   for (int i = 0; i < N; i++) { /* rows of 3 "PCs", as rx_pca_project with k = 3 */
     double px = 2.2 * urand() - 1.1, py = 2.2 * urand() - 1.1, a = 2 * M_PI * urand() - M_PI;
     xy[3 * i] = 3 * px + 0.4 * py * py + 0.1 * nrand();
@@ -308,11 +304,13 @@ static void gauss_grid(double *z, int nx, int ny, double ring) {
 static void test_density_images_with_colour_bar_and_contours(void) {
   char dir[256], base[512];
   int demo = out_dir(dir, sizeof dir, "image");
-  enum { NX = 80, NY = 80 };
-  static double za[NX * NY], zq[NX * NY];
+  /* an 80 x 80 KDE grid; under RX_TEST_SMALL (valgrind) 40 x 40, a quarter of the contouring */
+  enum { MAX_GRID = 80 };
+  const int NX = rx_test_small() ? 40 : MAX_GRID, NY = NX;
+  static double za[MAX_GRID * MAX_GRID], zq[MAX_GRID * MAX_GRID];
   gauss_grid(za, NX, NY, 0);
   gauss_grid(zq, NX, NY, 0.7);
-  za[40 * NX + 3] = NAN; /* a blank cell */
+  za[NY / 2 * NX + 3] = NAN; /* a blank cell */
   rx_image_spec p[2] = {{0}, {0}};
   for (int k = 0; k < 2; k++) {
     p[k].x_label = "x (m)";
@@ -548,7 +546,7 @@ static void test_output_is_deterministic_and_streams_are_restored(void) {
   /* redrawing replaces the pair in place */
   CHECK(rx_plot_lines(b1, "again", &p, 1, &err) == 0);
   CHECK(count_entries(dir, NULL) == 4);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_unwritable_path_fails_naming_it_and_leaves_nothing(void) {
@@ -575,7 +573,7 @@ static void test_unwritable_path_fails_naming_it_and_leaves_nothing(void) {
   rc = rx_plot_lines(base, NULL, &p, 1, &err);
   CHECK(rc == RX_EIO && strstr(err.msg, base));
   CHECK(count_entries(dir, NULL) == 1);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_bad_arguments_are_refused_and_nan_skipped(void) {
@@ -703,7 +701,7 @@ static void test_bad_arguments_are_refused_and_nan_skipped(void) {
   ms.n_rows = 2, ms.v = mv;
   CHECK_MSG(rx_plot_matrix(base, NULL, &ms, 1, &err) == 0, "%s", err.msg);
   check_pair(dir, base);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* ---- data record: known answers ---- */
@@ -834,7 +832,7 @@ static void test_box_record_has_numpy_quartiles_whiskers_and_outliers(void) {
   CHECK_NEAR(rec_num(p, "groups.0.q3"), 55, 1e-12);
   CHECK(cJSON_IsTrue(rec_at(p, "y_axis.log")));
   cJSON_Delete(doc);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_hist_record_counts_and_density_of_known_data(void) {
@@ -877,7 +875,7 @@ static void test_hist_record_counts_and_density_of_known_data(void) {
   CHECK(!strcmp(rec_str(p, "y_label"), "probability density"));
   CHECK(cJSON_IsTrue(rec_at(p, "density")));
   cJSON_Delete(doc);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_matrix_record_cells_text_and_colour_limits(void) {
@@ -920,7 +918,7 @@ static void test_matrix_record_cells_text_and_colour_limits(void) {
   CHECK_NEAR(rec_num(p, "colour_axis.max"), 10, 0);
   rec_check_nums(p, "colour_axis.ticks", zt, 6, 0);
   cJSON_Delete(doc);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* Ticks of a recorded axis: a 1, 2 or 5 times a power of ten step, every tick a multiple of it,
@@ -1030,7 +1028,7 @@ static void test_axis_ticks_are_nice_numbers_on_linear_and_log_axes(void) {
   CHECK_NEAR(rec_num(q, "y_axis.min"), pow(10, log10(0.02) - pad), 1e-12);
   CHECK_NEAR(rec_num(q, "y_axis.max"), pow(10, log10(300) + pad), 1e-9);
   cJSON_Delete(doc);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_lines_scatter_polar_traj_image_records_hold_the_drawn_values(void) {
@@ -1141,7 +1139,7 @@ static void test_lines_scatter_polar_traj_image_records_hold_the_drawn_values(vo
   rec_check_nums(p, "contour_levels", lev, 3, 1e-15);
   CHECK(rec_num(p, "colour_axis.min") == 0 && rec_num(p, "colour_axis.max") == 4);
   cJSON_Delete(doc);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* A grid of mixed panels drawn with the record off and on: the same PNG and SVG bytes. The
@@ -1247,7 +1245,7 @@ static void test_record_leaves_pictures_unchanged_and_follows_its_settings(void)
   CHECK(rx_fig_set_data_record(fig, 2, &err) == RX_EINVAL && strstr(err.msg, on));
   CHECK(rx_fig_set_data_record(NULL, 1, &err) == RX_EINVAL);
   rx_fig_free(fig);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* ---- vector fields, series styles, the diverging map ---- */
@@ -1345,7 +1343,7 @@ static void test_vector_record_holds_arrows_scale_key_and_grid(void) {
   CHECK(!strcmp(rec_str(p, "key.text"), "0.05 m per step"));
   CHECK(rec_at(p, "grid") == NULL);
   cJSON_Delete(doc);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* The pictures: an arrow follows its vector (a longer second arrow, same key, changes the
@@ -1385,7 +1383,7 @@ static void test_vector_arrows_follow_u_v_and_skip_non_finite(void) {
   CHECK_MSG(n[0] == n[3] && !memcmp(d[0], d[3], (size_t)n[0]), "a zero vector changed the picture");
   for (int k = 0; k < 4; k++)
     free(d[k]);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 static void test_vector_bad_arguments_are_refused(void) {
@@ -1418,7 +1416,7 @@ static void test_vector_bad_arguments_are_refused(void) {
   t = s, t.u = nan2, t.z = z, t.nx = t.ny = 2, t.z_x_max = t.z_y_max = 1;
   CHECK_MSG(rx_plot_vectors(base, NULL, &t, 1, &err) == 0, "%s", err.msg);
   check_pair(dir, base);
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* Points, step histograms from bin centres, bars, dotted lines, open markers and a shaded x
@@ -1501,7 +1499,7 @@ static void test_series_styles_band_and_diverging_map(void) {
              getenv("RX_PLOT_DEMO_DIR"));
     if (system(keep) != 0) fprintf(stderr, "  (could not keep the demo figures)\n");
   }
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* A binned statistic drawn with cells shows every bin: changing only the last bin (the top-right
@@ -1536,7 +1534,7 @@ static void test_image_cells_draw_every_bin(void) {
               "%s: the last bin does not show", names[k]);
     free(d0), free(d1);
   }
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 /* Lines and points over an image (replay's posteriors under their fitted lines, decoded paths
@@ -1619,7 +1617,7 @@ static void test_image_overlay_greys_and_compact_cells(void) {
   CHECK(rx_plot_image(b[1], NULL, &im, 1, &err) == RX_EINVAL && strstr(err.msg, "overlay"));
   im.overlay = ov, im.diverging = 1;
   CHECK(rx_plot_image(b[1], NULL, &im, 1, &err) == RX_EINVAL && strstr(err.msg, "greys"));
-  rm_rf(dir);
+  rx_test_rm_rf(dir);
 }
 
 int main(int argc, char **argv) {

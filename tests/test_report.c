@@ -4,39 +4,16 @@
  * malformed results file failing with one line naming it (library and CLI), and the HTML
  * rendered in headless Chromium with every image loaded. Set RX_REPORT_KEEP=1 to keep the
  * folders for looking at. */
-#include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli_runner.h"
 #include "reactivate/fileio.h"
 #include "reactivate/report.h"
+#include "report_fixtures.h"
 #include "test_util.h"
 
 /* ---- writing synthetic results ---- */
-
-static void put(const char *dir, const char *rel, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void put(const char *dir, const char *rel, const char *fmt, ...) {
-  char path[1200], parent[1200];
-  snprintf(path, sizeof path, "%s/%s", dir, rel);
-  snprintf(parent, sizeof parent, "%s", path);
-  *strrchr(parent, '/') = '\0';
-  if (rx_mkdirs(parent, NULL)) {
-    fprintf(stderr, "cannot create %s\n", parent);
-    exit(2);
-  }
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    perror(path);
-    exit(2);
-  }
-  va_list ap;
-  va_start(ap, fmt);
-  vfprintf(f, fmt, ap);
-  va_end(ap);
-  fclose(f);
-}
 
 /* The numbers of one seed's results (spatial: U-σ, B-σ, U, B; GRU: U-σ, B-σ). */
 typedef struct vals {
@@ -79,16 +56,6 @@ static vals holding(int seed) {
   return v;
 }
 
-static const char *const runs[] = {"noisy_unbiased", "noisy_biased", "no-noise_unbiased",
-                                   "no-noise_biased"};
-
-static void run_name(char *buf, size_t n, int i, const char *noise, int seed) {
-  if (i < 2)
-    snprintf(buf, n, "%s_%s_%d", runs[i], noise, seed);
-  else
-    snprintf(buf, n, "%s_%d", runs[i], seed);
-}
-
 static void metrics(const char *dir, const char *run, double loss, const char *err_key, double e) {
   char rel[1000];
   snprintf(rel, sizeof rel, "%s/test_metrics.json", run);
@@ -107,7 +74,7 @@ static void write_seed(const char *root, const char *gauss, const char *noise, i
   char dir[600], names[4][200], rel[600];
   snprintf(dir, sizeof dir, "%s/spatial_navigation", root);
   for (int i = 0; i < 4; i++)
-    run_name(names[i], sizeof names[i], i, noise, seed);
+    row_key(names[i], sizeof names[i], i, noise, seed);
   if (what & W_SPATIAL) {
     for (int i = 0; i < 4; i++)
       metrics(dir, names[i], v->loss[i], "pos_mse", v->err[i]);
@@ -142,7 +109,7 @@ static void write_seed(const char *root, const char *gauss, const char *noise, i
   if (what & W_GRU) {
     char g[2][200];
     for (int i = 0; i < 2; i++) {
-      snprintf(g[i], sizeof g[i], "%s_gru_%s_%d", runs[i], noise, seed);
+      snprintf(g[i], sizeof g[i], "%s_gru_%s_%d", stems[i], noise, seed);
       metrics(dir, g[i], 1e-4, "pos_mse", 0.01);
     }
     snprintf(rel, sizeof rel, "kl_gru_%s_%d.json", noise, seed);
@@ -159,7 +126,7 @@ static void write_seed(const char *root, const char *gauss, const char *noise, i
     char hd[600], h[4][200];
     snprintf(hd, sizeof hd, "%s/head_direction", root);
     for (int i = 0; i < 4; i++) {
-      run_name(h[i], sizeof h[i], i, "0.01", seed);
+      row_key(h[i], sizeof h[i], i, "0.01", seed);
       metrics(hd, h[i], 1e-3, "hd_mse", 0.05);
     }
     char hist[1000], uniform[1000];
@@ -201,32 +168,9 @@ static void write_seed(const char *root, const char *gauss, const char *noise, i
 
 /* ---- reading the report ---- */
 
-/* The Markdown table row of a claim ("| a | ..."), copied into buf ("" when absent). */
-static const char *claim_row(const char *md, const char *id, char *buf, size_t n) {
-  char head[32];
-  snprintf(head, sizeof head, "\n| %s | ", id);
-  const char *p = strstr(md, head);
-  buf[0] = '\0';
-  if (!p) return buf;
-  p++;
-  const char *end = strchr(p, '\n');
-  size_t len = end ? (size_t)(end - p) : strlen(p);
-  if (len >= n) len = n - 1;
-  memcpy(buf, p, len);
-  buf[len] = '\0';
-  return buf;
-}
-
 static const char *const claim_ids[] = {"a",  "b",  "c",  "d",  "e1", "e2", "f1",
                                         "f2", "g1", "g2", "h1", "h2", "i1", "i2"};
 #define N_CLAIMS (int)(sizeof claim_ids / sizeof claim_ids[0])
-
-static const char *verdict_of(const char *row) {
-  if (strstr(row, "| not measured (")) return "not measured";
-  if (strstr(row, "| does not hold |")) return "does not hold";
-  if (strstr(row, "| holds |")) return "holds";
-  return "?";
-}
 
 static void log_to_buf(void *ctx, const char *line) {
   char *b = ctx;
@@ -249,16 +193,6 @@ static int write_report(const char *root, const char *gauss, const char *profile
   return rc;
 }
 
-static void cleanup(const char *dir) {
-  if (getenv("RX_REPORT_KEEP")) {
-    fprintf(stderr, "  kept %s\n", dir);
-    return;
-  }
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) fprintf(stderr, "  could not remove %s\n", dir);
-}
-
 /* ---- tests ---- */
 
 static void test_report_every_claim_holds_with_its_numbers(void) {
@@ -276,32 +210,32 @@ static void test_report_every_claim_holds_with_its_numbers(void) {
   REQUIRE(md && html);
   char row[2000];
   for (int i = 0; i < N_CLAIMS; i++) {
-    claim_row(md, claim_ids[i], row, sizeof row);
+    row_of(md, claim_ids[i], row, sizeof row);
     CHECK_MSG(!strcmp(verdict_of(row), "holds"), "claim %s: '%s'", claim_ids[i], row);
     CHECK_MSG(strstr(row, " = ") != NULL, "claim %s shows no numbers: '%s'", claim_ids[i], row);
   }
   /* the numbers: means ± s.d. (ddof 0) over the two seeds, as the example reads */
-  claim_row(md, "a", row, sizeof row);
+  row_of(md, "a", row, sizeof row);
   CHECK_MSG(strstr(row, "KL(q U-σ ‖ a U-σ) = 0.4 ± 0.1 < KL(random ‖ a U-σ) = 3.2 ± 0.2"), "%s",
             row);
-  claim_row(md, "c", row, sizeof row);
+  row_of(md, "c", row, sizeof row);
   CHECK_MSG(strstr(row, "KL(q B-σ ‖ a B-σ) = 0.6 ± 0 < KL(q B-σ ‖ a U-σ) = 3 ± 0"), "%s", row);
-  claim_row(md, "e1", row, sizeof row);
+  row_of(md, "e1", row, sizeof row);
   CHECK_MSG(strstr(row, "variance(q U) = 0.002 ± 0 < variance(q U-σ) = 0.0056 ± 0"), "%s", row);
-  claim_row(md, "f2", row, sizeof row);
+  row_of(md, "f2", row, sizeof row);
   CHECK_MSG(strstr(row, "distance(q+noise B) = 0.03 ± 0 > distance(q B-σ) = 0.015 ± 0"), "%s", row);
-  claim_row(md, "g1", row, sizeof row);
+  row_of(md, "g1", row, sizeof row);
   /* the random network sits in 2 of 20 bins: KL∘ = log 10 against uniform awake headings */
   CHECK_MSG(strstr(row, "KL∘(q U-σ ‖ a U-σ) = 0 ± 0 < KL∘(random ‖ a U-σ) = 2.3 ± 0; and "
                         "effective coverage(q U-σ) = 1 ± 0 ≥ 0.5"),
             "%s", row);
-  claim_row(md, "g2", row, sizeof row);
+  row_of(md, "g2", row, sizeof row);
   CHECK_MSG(strstr(row, "ω(q B-σ) = 2.5 ± 0 > ω(q U-σ) = 0.1 ± 0; and ω(q B-σ) = 2.5 ± 0 > 0"),
             "%s", row);
-  claim_row(md, "h2", row, sizeof row);
+  row_of(md, "h2", row, sizeof row);
   CHECK_MSG(strstr(row, "KL(q GRU B-σ ‖ a GRU B-σ) = 0.99 ± 0 < KL(random ‖ a GRU B-σ) = 2.54 ± 0"),
             "%s", row);
-  claim_row(md, "i1", row, sizeof row);
+  row_of(md, "i1", row, sizeof row);
   CHECK_MSG(strstr(row, "Gaussian = 3.2 ± 0 > KL(q U-σ ‖ a U-σ), uniform = 0.4 ± 0.1"), "%s", row);
   CHECK_MSG(strstr(row, "variance(q U-σ), Gaussian = 0.05 ± 0"), "%s", row);
   CHECK(strstr(md, "The paper's claims (a–h, docs/science.md §7.2): 12 checked; 12 hold, 0 do not "
@@ -380,14 +314,14 @@ static void test_report_claims_that_fail_are_said_plainly(void) {
   };
   char row[2000];
   for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
-    claim_row(md, expect[i].id, row, sizeof row);
+    row_of(md, expect[i].id, row, sizeof row);
     CHECK_MSG(!strcmp(verdict_of(row), expect[i].verdict), "claim %s: want %s: '%s'", expect[i].id,
               expect[i].verdict, row);
     CHECK_MSG(strstr(row, expect[i].numbers) != NULL, "claim %s: want '%s' in '%s'", expect[i].id,
               expect[i].numbers, row);
   }
   for (int i = 0; i < N_CLAIMS; i++)
-    CHECK_MSG(strcmp(verdict_of(claim_row(md, claim_ids[i], row, sizeof row)), "?"),
+    CHECK_MSG(strcmp(verdict_of(row_of(md, claim_ids[i], row, sizeof row)), "?"),
               "claim %s missing", claim_ids[i]);
   CHECK(strstr(md, "12 checked; 8 hold, 4 do not hold, 0 not measured") != NULL);
   CHECK(strstr(md, "10 checked; 1 hold, 1 do not hold, 8 not measured") != NULL);
@@ -415,24 +349,24 @@ static void test_report_missing_results_are_not_measured(void) {
   char *md = rx_test_read_text(root, "report.md");
   REQUIRE(md);
   char row[2000];
-  claim_row(md, "a", row, sizeof row);
+  row_of(md, "a", row, sizeof row);
   CHECK_MSG(strstr(row, "KL(q U-σ ‖ a U-σ) = 0.3 (n=1) < KL(random ‖ a U-σ) = 3 (n=1)") &&
                 !strcmp(verdict_of(row), "holds"),
             "%s", row);
-  claim_row(md, "e1", row, sizeof row);
+  row_of(md, "e1", row, sizeof row);
   CHECK_MSG(strstr(row, "variance(q U) = 0.002 ± 0 <") && !strcmp(verdict_of(row), "holds"), "%s",
             row);
-  claim_row(md, "g1", row, sizeof row);
+  row_of(md, "g1", row, sizeof row);
   CHECK_MSG(!strcmp(verdict_of(row), "not measured") &&
                 strstr(row, "/head_direction/heading_0.01_\\<seed>.json") &&
                 strstr(row, "effective coverage(q U-σ) = n/a ≥ 0.5"),
             "%s", row);
-  claim_row(md, "h1", row, sizeof row);
+  row_of(md, "h1", row, sizeof row);
   CHECK_MSG(!strcmp(verdict_of(row), "not measured") &&
                 strstr(row, "spatial_navigation/kl_gru_0.0001_\\<seed>.json; needs reactivate "
                             "analyze all gru=true"),
             "%s", row);
-  claim_row(md, "i2", row, sizeof row);
+  row_of(md, "i2", row, sizeof row);
   CHECK_MSG(!strcmp(verdict_of(row), "not measured") &&
                 strstr(row, "no Gaussian-noise results root given"),
             "%s", row);
@@ -460,7 +394,7 @@ static void test_report_noise_is_read_from_the_names_on_disk(void) {
   char *md = rx_test_read_text(root, "report.md");
   REQUIRE(md);
   char row[2000];
-  claim_row(md, "b", row, sizeof row);
+  row_of(md, "b", row, sizeof row);
   CHECK_MSG(strstr(row, "KL(q B-σ ‖ a B-σ) = 0.6 < KL(random ‖ a B-σ) = 2.3") &&
                 !strcmp(verdict_of(row), "holds"),
             "%s", row);
@@ -553,13 +487,6 @@ static void test_report_cli_settings_and_help(void) {
 
 /* ---- rendering in headless Chromium ---- */
 
-static int copy_png(const char *to_dir, const char *name) {
-  char cmd[2400];
-  snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s/docs/img/fig1de_trajectories.png' '%s/%s'",
-           to_dir, RX_TEST_SOURCE_DIR, to_dir, name);
-  return system(cmd);
-}
-
 /* Loads report.html in headless Chromium; returns the body's data-images-loaded value
  * ("N/M"), or "" when Chromium did not run or the attribute is absent. */
 static void render(const char *dir, char *loaded, size_t n) {
@@ -586,13 +513,6 @@ static void render(const char *dir, char *loaded, size_t n) {
     loaded[k] = '\0';
   }
   free(text);
-}
-
-static int count_of(const char *s, const char *what) {
-  int n = 0;
-  for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
-    n++;
-  return n;
 }
 
 static void test_report_html_renders_with_every_image_loaded(void) {

@@ -9,6 +9,7 @@
  * condition and is shown in the section; a malformed file stops both with one line naming it.
  * Set RX_REPORT_KEEP=1 to keep the folders for looking at. */
 #include <cjson/cJSON.h>
+#include <unistd.h>
 
 #include "plot_record.h"
 #include "reactivate/figures.h"
@@ -17,6 +18,7 @@
 #include "reactivate/plot.h"
 #include "reactivate/report.h"
 #include "reactivate/results.h"
+#include "report_fixtures.h"
 #include "test_util.h"
 
 /* LeakSanitizer (RX_SANITIZE builds): fontconfig's one-time font cache, as in test_figures.c. */
@@ -26,9 +28,9 @@ __attribute__((used)) const char *__lsan_default_suppressions(void) {
 }
 
 /* ---- the synthetic numbers: per task (0 spatial, 1 head direction), condition i (0-6, the
- * family's order) and the untrained control (i = 7, RND) ---- */
+ * family's order) and the untrained control (i = 7, CTRL) ---- */
 
-enum { N_CONDS = 7, RND = 7, N_KEYS = 8, B = 4 };
+enum { N_CONDS = 7, CTRL = 7, N_KEYS = 8, B = 4 };
 
 typedef struct mv {
   double var[2][N_CONDS], dist[2][N_CONDS]; /* per condition (no control in these files) */
@@ -49,10 +51,10 @@ static mv holding(int seed) {
         v.dist[t][i] = t ? 0.05 + 0.005 * i : 0.002 + 0.0002 * i;
         v.kl_own[i] = 0.1 * (i + 1);
       }
-      v.alpha[t][i] = i == RND ? 0.5 : 0.9 + 0.05 * i + 0.01 * t;
-      v.frac[t][i] = i == RND ? 0.1 : 0.2 + 0.05 * i;
-      v.speed[t][i] = i == RND ? 0.3 : t ? 2.0 - 0.1 * i : 0.5 - 0.02 * i;
-      v.compression[t][i] = i == RND ? 1.2 : 1.5 + 0.25 * i + 0.1 * t;
+      v.alpha[t][i] = i == CTRL ? 0.5 : 0.9 + 0.05 * i + 0.01 * t;
+      v.frac[t][i] = i == CTRL ? 0.1 : 0.2 + 0.05 * i;
+      v.speed[t][i] = i == CTRL ? 0.3 : t ? 2.0 - 0.1 * i : 0.5 - 0.02 * i;
+      v.compression[t][i] = i == CTRL ? 1.2 : 1.5 + 0.25 * i + 0.1 * t;
     }
   v.kl_random = 2.5;
   v.var[0][0] = seed ? 0.005 : 0.004; /* 0.0045 ± 0.0005 */
@@ -63,25 +65,6 @@ static mv holding(int seed) {
 
 /* ---- writing them ---- */
 
-static void put_text(const char *path, const char *text) {
-  char parent[1200];
-  snprintf(parent, sizeof parent, "%s", path);
-  *strrchr(parent, '/') = '\0';
-  FILE *f = rx_mkdirs(parent, NULL) ? NULL : fopen(path, "w");
-  if (!f || fputs(text, f) < 0) {
-    perror(path);
-    exit(2);
-  }
-  fclose(f);
-}
-
-static void put_json(const char *path, cJSON *j) {
-  char *text = cJSON_PrintUnformatted(j);
-  put_text(path, text);
-  free(text);
-  cJSON_Delete(j);
-}
-
 static void number_or_null(cJSON *o, const char *key, double x) {
   if (isnan(x))
     cJSON_AddNullToObject(o, key);
@@ -91,7 +74,7 @@ static void number_or_null(cJSON *o, const char *key, double x) {
 
 /* The key of condition (or control) i in the files of seed. */
 static void key_of(const rx_results_set *s, int i, int seed, char *buf, size_t n) {
-  if (i == RND)
+  if (i == CTRL)
     snprintf(buf, n, "%s", RX_RESULTS_RANDOM);
   else
     rx_results_condition_key(s, rx_mechanism_condition_get(i), seed, buf, n);
@@ -174,7 +157,7 @@ static void write_task(const char *root, int t, int seed, const mv *v, unsigned 
       char other[700];
       key_of(&s, j, seed, other, sizeof other);
       cJSON_AddNumberToObject(row, other,
-                              i == RND ? (j ? 3.0 : v->kl_random)
+                              i == CTRL ? (j ? 3.0 : v->kl_random)
                               : i == j ? v->kl_own[i]
                                        : 5 + i);
     }
@@ -195,7 +178,7 @@ static void write_task(const char *root, int t, int seed, const mv *v, unsigned 
       continue;
     }
     rx_results_analysis_path(&s, a, RX_RESULTS_MECH, seed, "json", path, sizeof path);
-    put_json(path, files[f].doc);
+    put_json_file(path, files[f].doc);
     if (a == RX_RESULTS_VARIANCE || a == RX_RESULTS_DISTANCE) {
       rx_results_analysis_path(&s, a, RX_RESULTS_MECH, seed, "npz", path, sizeof path);
       if (rx_npz_write(path, arrays[a == RX_RESULTS_DISTANCE], n_arrays, &err)) {
@@ -216,51 +199,6 @@ static void write_root(const char *root, mv (*make)(int), void (*change)(mv *), 
   }
 }
 
-/* ---- reading the report (as tests/test_report_replay.c: a shared tests/report_fixtures.h would
- * hold these) ---- */
-
-static char *report_md(const char *root, rx_error *err) {
-  rx_report_config *cfg = malloc(sizeof *cfg);
-  rx_report_config_default(cfg);
-  snprintf(cfg->path, sizeof cfg->path, "%s", root);
-  snprintf(cfg->profile, sizeof cfg->profile, "mechanisms");
-  int rc = rx_report_write(cfg, NULL, NULL, err);
-  free(cfg);
-  if (rc) return NULL;
-  return rx_test_read_text(root, "report.md");
-}
-
-/* The Markdown table row that starts with "| <first> | " (after from), copied into buf. */
-static const char *row_of(const char *from, const char *first, char *buf, size_t n) {
-  char head[300];
-  snprintf(head, sizeof head, "\n| %s | ", first);
-  const char *p = from ? strstr(from, head) : NULL;
-  buf[0] = '\0';
-  if (!p) return buf;
-  p++;
-  const char *end = strchr(p, '\n');
-  size_t len = end ? (size_t)(end - p) : strlen(p);
-  snprintf(buf, n, "%.*s", (int)(len < n ? len : n - 1), p);
-  return buf;
-}
-
-static const char *verdict_of(const char *row) {
-  if (strstr(row, "| not measured (")) return "not measured";
-  if (strstr(row, "| does not hold |")) return "does not hold";
-  if (strstr(row, "| holds |")) return "holds";
-  return "?";
-}
-
-static void cleanup(const char *dir) {
-  if (getenv("RX_REPORT_KEEP")) {
-    fprintf(stderr, "  kept %s\n", dir);
-    return;
-  }
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) fprintf(stderr, "  could not remove %s\n", dir);
-}
-
 static const char *const ids[3] = {"o1", "o2", "o3"};
 
 /* A log callback that appends each line to the buffer ctx (64 kB). */
@@ -277,7 +215,7 @@ static void test_mechanisms_section_shows_every_condition_with_its_numbers(void)
   rx_test_tmpdir(root, sizeof root, "mech_section");
   write_root(root, holding, NULL, 0);
   rx_error err = {{0}};
-  char *md = report_md(root, &err), *html = rx_test_read_text(root, "report.html");
+  char *md = report_md_of(root, "mechanisms", &err), *html = rx_test_read_text(root, "report.html");
   REQUIRE_MSG(md && html, "%s", err.msg);
   const char *replay = strstr(md, "\n## Replay\n"), *sec = strstr(md, "\n## Mechanisms\n"),
              *figs = strstr(md, "\n## Figures\n");
@@ -391,7 +329,7 @@ static void test_mechanism_claims_fail_one_at_a_time(void) {
     rx_test_tmpdir(root, sizeof root, "mech_fail");
     write_root(root, holding, cases[k].change, 0);
     rx_error err = {{0}};
-    char *md = report_md(root, &err);
+    char *md = report_md_of(root, "mechanisms", &err);
     REQUIRE_MSG(md, "%s", err.msg);
     char row[4000];
     for (int i = 0; i < 3; i++) {
@@ -416,16 +354,25 @@ static void test_mechanism_claims_fail_one_at_a_time(void) {
 
 static void no_significant_adaptation_event(mv *v) { v->speed[0][1] = NAN; }
 
+/* Removes <root>/<task>/variance_mech_<noise>_<seed>.{json,npz} of both seeds. */
+static void remove_variance_files(const char *root, const char *task, const char *noise) {
+  for (int seed = 0; seed < 2; seed++)
+    for (int e = 0; e < 2; e++) {
+      char path[700];
+      snprintf(path, sizeof path, "%s/%s/variance_mech_%s_%d.%s", root, task, noise, seed,
+               e ? "npz" : "json");
+      REQUIRE_MSG(unlink(path) == 0, "%s", path);
+    }
+}
+
 static void test_mechanism_claims_are_judged_on_the_tasks_measured(void) {
   char root[256], row[4000];
   rx_test_tmpdir(root, sizeof root, "mech_tasks");
   write_root(root, holding, NULL, 0);
   /* head direction without its variance files: o1 judged on the arena, saying why */
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm %s/head_direction/variance_mech_0.01_*", root);
-  REQUIRE(system(cmd) == 0);
+  remove_variance_files(root, "head_direction", "0.01");
   rx_error err = {{0}};
-  char *md = report_md(root, &err);
+  char *md = report_md_of(root, "mechanisms", &err);
   REQUIRE_MSG(md, "%s", err.msg);
   row_of(md, "o1", row, sizeof row);
   CHECK_MSG(!strcmp(verdict_of(row), "holds") &&
@@ -436,9 +383,8 @@ static void test_mechanism_claims_are_judged_on_the_tasks_measured(void) {
             "%s", row);
   free(md);
   /* neither task: not measured, with the files and what makes them */
-  snprintf(cmd, sizeof cmd, "rm %s/spatial_navigation/variance_mech_0.0001_*", root);
-  REQUIRE(system(cmd) == 0);
-  md = report_md(root, &err);
+  remove_variance_files(root, "spatial_navigation", "0.0001");
+  md = report_md_of(root, "mechanisms", &err);
   REQUIRE_MSG(md, "%s", err.msg);
   row_of(md, "o1", row, sizeof row);
   CHECK_MSG(!strcmp(verdict_of(row), "not measured") &&
@@ -454,7 +400,7 @@ static void test_mechanism_claims_are_judged_on_the_tasks_measured(void) {
   /* the file is there but holds no number (no significant event: the median is null) */
   rx_test_tmpdir(root, sizeof root, "mech_null");
   write_root(root, holding, no_significant_adaptation_event, 0);
-  md = report_md(root, &err);
+  md = report_md_of(root, "mechanisms", &err);
   REQUIRE_MSG(md, "%s", err.msg);
   row_of(md, "o2", row, sizeof row);
   CHECK_MSG(!strcmp(verdict_of(row), "holds") &&
@@ -476,7 +422,7 @@ static void test_condition_not_run_reads_not_available(void) {
   rx_test_tmpdir(root, sizeof root, "mech_skip");
   write_root(root, holding, skip_momentum_off, 0);
   rx_error err = {{0}};
-  char *md = report_md(root, &err);
+  char *md = report_md_of(root, "mechanisms", &err);
   REQUIRE_MSG(md, "%s", err.msg);
   const char *sec = strstr(md, "\n## Mechanisms\n");
   REQUIRE(sec);
@@ -505,7 +451,7 @@ static void test_without_mech_files_no_section_claims_or_figure(void) {
   snprintf(path, sizeof path, "%s/variance_0.0001_0.npz", dir);
   rx_error err = {{0}};
   REQUIRE_MSG(rx_npz_write(path, &a, 1, &err) == 0, "%s", err.msg);
-  char *md = report_md(root, &err);
+  char *md = report_md_of(root, "mechanisms", &err);
   REQUIRE_MSG(md, "%s", err.msg);
   CHECK(strstr(md, "## Mechanisms") == NULL && strstr(md, "\"Mechanisms\"") == NULL &&
         strstr(md, "mech_") == NULL);
@@ -581,7 +527,7 @@ static void test_figure_draws_each_condition_and_is_shown_in_the_section(void) {
   check_group(p, 0, "median", 0.0045);
   check_group(p, 0, "q1", 0.003625);
   check_group(p, 1, "median", 0.005);
-  check_group(p, RND, "n", 0); /* the control has no variance */
+  check_group(p, CTRL, "n", 0); /* the control has no variance */
   CHECK(strstr(rec_str(p, "groups.7.label"), "(not measured)") != NULL);
   p = rec_at(doc, "panels.1"); /* step distance */
   check_group(p, 4, "median", 0.0028);
@@ -591,14 +537,14 @@ static void test_figure_draws_each_condition_and_is_shown_in_the_section(void) {
   check_group(p, 2, "median", 1.0);
   CHECK(cJSON_IsTrue(rec_at(p, "points")));
   rec_check_nums(p, "groups.2.values", (const double[]){0.99, 1.01}, 2, 1e-12);
-  check_group(p, RND, "median", 0.5);
+  check_group(p, CTRL, "median", 0.5);
   p = rec_at(doc, "panels.3"); /* median |v| */
   check_group(p, 1, "median", 0.48);
   p = rec_at(doc, "panels.4"); /* compression */
   check_group(p, 2, "median", 2.0);
   p = rec_at(doc, "panels.5"); /* KL to the own awake outputs; the control's to the paper cell's */
   check_group(p, 3, "median", 0.4);
-  check_group(p, RND, "median", 2.5);
+  check_group(p, CTRL, "median", 2.5);
   /* colours: the dynamics run offline, three apart and the control's a fourth: the paper cell
    * with a mechanism given offline as that mechanism, a mechanism switched off as the paper cell */
   const char *col[N_KEYS];
@@ -611,7 +557,7 @@ static void test_figure_draws_each_condition_and_is_shown_in_the_section(void) {
   CHECK(!strcmp(col[3], col[1]) && !strcmp(col[4], col[2]) && !strcmp(col[5], col[0]) &&
         !strcmp(col[6], col[0]));
   for (int g = 0; g < 3; g++)
-    CHECK(strcmp(col[RND], col[g]));
+    CHECK(strcmp(col[CTRL], col[g]));
   cJSON_Delete(doc);
   /* head direction: no KL, five panels; circular variance on its own axis */
   snprintf(base, sizeof base, "%s/head_direction/figures/fig_mechanisms", root);
@@ -628,7 +574,7 @@ static void test_figure_draws_each_condition_and_is_shown_in_the_section(void) {
     CHECK_MSG(rx_file_exists(path), "%s not written", path);
   }
   /* the report shows it in the section, once, and not under Figures */
-  char *md = report_md(root, &err);
+  char *md = report_md_of(root, "mechanisms", &err);
   REQUIRE_MSG(md, "%s", err.msg);
   const char *sec = strstr(md, "\n## Mechanisms\n"), *figs = strstr(md, "\n## Figures\n");
   REQUIRE(sec && figs);
@@ -649,7 +595,7 @@ static void test_malformed_mech_file_is_one_line_naming_it(void) {
   snprintf(path, sizeof path, "%s/head_direction/replay_mech_0.01_1.json", root);
   put_text(path, "{\"random\": {\"quiescent\": {\"compression\": \"fast\"}}}");
   rx_error err = {{0}};
-  char *md = report_md(root, &err);
+  char *md = report_md_of(root, "mechanisms", &err);
   CHECK(md == NULL);
   free(md);
   CHECK_MSG(strstr(err.msg, path) && strstr(err.msg, "compression") && !strchr(err.msg, '\n'), "%s",

@@ -6,52 +6,14 @@
  * and files absent (results older than the probes) or malformed. Set RX_REPORT_KEEP=1 to keep
  * the folders for looking at. */
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 
 #include "reactivate/fileio.h"
 #include "reactivate/report.h"
+#include "report_fixtures.h"
 #include "test_util.h"
 
 /* ---- writing synthetic results ---- */
-
-static void put(const char *dir, const char *rel, const char *text) {
-  char path[1200], parent[1200];
-  snprintf(path, sizeof path, "%s/%s", dir, rel);
-  snprintf(parent, sizeof parent, "%s", path);
-  *strrchr(parent, '/') = '\0';
-  if (rx_mkdirs(parent, NULL)) {
-    fprintf(stderr, "cannot create %s\n", parent);
-    exit(2);
-  }
-  FILE *f = fopen(path, "w");
-  if (!f || fputs(text, f) < 0) {
-    perror(path);
-    exit(2);
-  }
-  fclose(f);
-}
-
-static void put_json(const char *dir, const char *rel, cJSON *j) {
-  char *text = cJSON_PrintUnformatted(j);
-  put(dir, rel, text);
-  free(text);
-  cJSON_Delete(j);
-}
-
-/* Rows of the probe files: U-σ, B-σ, U, B (the runs) and the untrained control. */
-enum { US, BS, UN, BN, RND, N_ROWS };
-static const char *const stems[4] = {"noisy_unbiased", "noisy_biased", "no-noise_unbiased",
-                                     "no-noise_biased"};
-
-static void row_key(char *buf, size_t n, int row, const char *noise, int seed) {
-  if (row == RND)
-    snprintf(buf, n, "random");
-  else if (row < 2)
-    snprintf(buf, n, "%s_%s_%d", stems[row], noise, seed);
-  else
-    snprintf(buf, n, "%s_%d", stems[row], seed);
-}
 
 /* One seed's numbers that the claims read (condition `quiescent`); the rest is fixed below. */
 typedef struct pv {
@@ -272,21 +234,9 @@ enum { P_MIX = 1, P_SCORE = 2, P_TEMP = 4, P_DIFF = 8, P_ALL = 15, P_HD = 16 };
 static void write_seed(const char *root, int seed, const pv *v, unsigned what) {
   for (int hd = 0; hd < 2; hd++) {
     if (hd && !(what & P_HD)) continue;
-    char dir[600], rel[1000], key[4][200];
+    char dir[600], rel[1000];
     const char *noise = hd ? "0.01" : "0.0001";
-    snprintf(dir, sizeof dir, "%s/%s", root, hd ? "head_direction" : "spatial_navigation");
-    for (int r = 0; r < 4; r++) {
-      row_key(key[r], sizeof key[r], r, noise, seed);
-      snprintf(rel, sizeof rel, "%s/test_metrics.json", key[r]);
-      put(dir, rel,
-          hd ? "{\"100\": {\"loss\": 1e-3, \"hd_mse\": 0.05}}"
-             : "{\"100\": {\"loss\": 1e-5, \"pos_mse\": 0.003}}");
-    }
-    char text[1200];
-    snprintf(text, sizeof text, "{\"%s\": 0.005, \"%s\": 0.008, \"%s\": 0.002, \"%s\": 0.001}",
-             key[0], key[1], key[2], key[3]);
-    snprintf(rel, sizeof rel, "variance_%s_%d.json", noise, seed);
-    put(dir, rel, text);
+    put_runs_and_variance(root, hd, seed, dir, sizeof dir);
     /* head direction: the noisy unbiased network does not mix (judged on spatial only) */
     pv h = *v;
     if (hd) h.mixes[US] = 0, h.cos[US] = 0.95;
@@ -308,62 +258,8 @@ static void write_seed(const char *root, int seed, const pv *v, unsigned what) {
 
 /* ---- reading the report ---- */
 
-/* The Markdown table row that starts with "| <first> | " (after from), copied into buf. */
-static const char *row_of(const char *from, const char *first, char *buf, size_t n) {
-  char head[300];
-  snprintf(head, sizeof head, "\n| %s | ", first);
-  const char *p = from ? strstr(from, head) : NULL;
-  buf[0] = '\0';
-  if (!p) return buf;
-  p++;
-  const char *end = strchr(p, '\n');
-  size_t len = end ? (size_t)(end - p) : strlen(p);
-  if (len >= n) len = n - 1;
-  memcpy(buf, p, len);
-  buf[len] = '\0';
-  return buf;
-}
-
 static const char *const probe_ids[] = {"j1", "j2", "k1", "l1", "m1"};
 #define N_PROBE_CLAIMS 5
-
-static const char *verdict_of(const char *row) {
-  if (strstr(row, "| not measured (")) return "not measured";
-  if (strstr(row, "| does not hold |")) return "does not hold";
-  if (strstr(row, "| holds |")) return "holds";
-  return "?";
-}
-
-static int write_report(const char *root, rx_error *err) {
-  rx_report_config *cfg = malloc(sizeof *cfg);
-  rx_report_config_default(cfg);
-  snprintf(cfg->path, sizeof cfg->path, "%s", root);
-  snprintf(cfg->profile, sizeof cfg->profile, "quick");
-  int rc = rx_report_write(cfg, NULL, NULL, err);
-  free(cfg);
-  return rc;
-}
-
-/* Writes the report of root and returns report.md (NULL on failure, reported). */
-static char *report_md(const char *root) {
-  rx_error err = {{0}};
-  int rc = write_report(root, &err);
-  if (rc) {
-    fprintf(stderr, "  rx_report_write: %d %s\n", rc, err.msg);
-    return NULL;
-  }
-  return rx_test_read_text(root, "report.md");
-}
-
-static void cleanup(const char *dir) {
-  if (getenv("RX_REPORT_KEEP")) {
-    fprintf(stderr, "  kept %s\n", dir);
-    return;
-  }
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) fprintf(stderr, "  could not remove %s\n", dir);
-}
 
 /* ---- tests ---- */
 
@@ -381,17 +277,7 @@ static void test_probe_claims_hold_with_their_numbers(void) {
   REQUIRE(sec && figs && hd_sec);
   CHECK(hd_sec < sec && sec < figs); /* after the paper's analyses, before the figures */
   CHECK(strstr(sec, "The theory predicts") && strstr(sec, "a failed reproduction"));
-  char row[3000];
-  for (int i = 0; i < N_PROBE_CLAIMS; i++) {
-    row_of(md, probe_ids[i], row, sizeof row);
-    CHECK_MSG(!strcmp(verdict_of(row), "holds"), "claim %s: '%s'", probe_ids[i], row);
-    /* listed in the section, not in the checklist's table of findings */
-    const char *at = strstr(md, row);
-    CHECK_MSG(at && at > sec && at < figs, "claim %s not in the section", probe_ids[i]);
-  }
-  static const struct {
-    const char *id, *numbers;
-  } expect[] = {
+  static const claim_numbers expect[] = {
       {"j1", "share of seeds where U-σ mixes from point = 1 (2 of 2 seeds) > 0.5 (shown: KL "
              "plateau from point, U-σ = 1 ± 0.1, KL plateau from active, U-σ = 0.8 ± 0)"},
       {"j2", "share of seeds where U mixes from point = 0 (0 of 2 seeds) < 0.5; and share of "
@@ -407,11 +293,10 @@ static void test_probe_claims_hold_with_their_numbers(void) {
       {"m1", "α(q U-σ) = 1.1 ± 0.1 ≥ 0.6; and α(q U-σ) = 1.1 ± 0.1 ≤ 1.4; and α(q B-σ) = 0.9 ± 0 "
              "≥ 0.6; and α(q B-σ) = 0.9 ± 0 ≤ 1.4 (shown: α(a U-σ) = 1.8 ± 0, α(a B-σ) = 1.7 ± 0)"},
   };
-  for (int i = 0; i < (int)(sizeof expect / sizeof expect[0]); i++) {
-    row_of(md, expect[i].id, row, sizeof row);
-    CHECK_MSG(strstr(row, expect[i].numbers), "claim %s: want '%s' in '%s'", expect[i].id,
-              expect[i].numbers, row);
-  }
+  /* listed in the section, not in the checklist's table of findings */
+  check_findings_hold(md, sec, figs, probe_ids, N_PROBE_CLAIMS, expect,
+                      (int)(sizeof expect / sizeof expect[0]));
+  char row[3000];
   /* counted with the findings beyond the paper (i1, i2 not measured: no Gaussian root; n1, n2:
    * no replay files) */
   CHECK_MSG(strstr(md, "Findings beyond the paper (ours, docs/science.md §7.2 and §11.4, the "
@@ -548,22 +433,8 @@ static void test_probe_claims_fail_one_at_a_time(void) {
     }
     char *md = report_md(root);
     REQUIRE(md);
-    char row[3000];
-    for (int i = 0; i < N_PROBE_CLAIMS; i++) {
-      row_of(md, probe_ids[i], row, sizeof row);
-      const int target = !strcmp(probe_ids[i], cases[c].id);
-      CHECK_MSG(!strcmp(verdict_of(row), target ? "does not hold" : "holds"),
-                "case %d (%s): claim %s: '%s'", c, cases[c].numbers, probe_ids[i], row);
-      if (target)
-        CHECK_MSG(strstr(row, cases[c].numbers), "case %d: want '%s' in '%s'", c, cases[c].numbers,
-                  row);
-    }
-    /* listed in the summary as a finding that did not hold, a result and not a failure */
-    const char *listed = strstr(md, "Findings beyond the paper that did not hold in these runs.");
-    char item[64];
-    snprintf(item, sizeof item, "\n- %s. ", cases[c].id);
-    CHECK_MSG(listed && strstr(listed, item), "case %d: not listed in the summary", c);
-    CHECK(strstr(md, "10 checked; 4 hold, 1 do not hold, 5 not measured.") != NULL);
+    check_only_finding_fails(md, probe_ids, N_PROBE_CLAIMS, c, cases[c].id, cases[c].numbers,
+                             "10 checked; 4 hold, 1 do not hold, 5 not measured.");
     free(md);
     cleanup(root);
   }
@@ -680,20 +551,6 @@ static void test_probe_settings_that_differ_between_seeds_are_said(void) {
   cleanup(root);
 }
 
-static int copy_png(const char *to_dir, const char *name) {
-  char cmd[2400];
-  snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s/docs/img/fig1de_trajectories.png' '%s/%s'",
-           to_dir, RX_TEST_SOURCE_DIR, to_dir, name);
-  return system(cmd);
-}
-
-static int count_of(const char *s, const char *what) {
-  int n = 0;
-  for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
-    n++;
-  return n;
-}
-
 static void test_probe_figures_are_shown_in_the_section(void) {
   char root[256], figs[400];
   rx_test_tmpdir(root, sizeof root, "probes_figs");
@@ -742,7 +599,7 @@ static void test_probe_malformed_file_is_one_line_naming_it(void) {
   put_json(dir, "mixing_0.0001_0.json", f);
   rx_error err = {{0}};
   snprintf(bad, sizeof bad, "%s/mixing_0.0001_0.json", dir);
-  CHECK(write_report(root, &err) == RX_EFORMAT);
+  CHECK(write_quick_report(root, &err) == RX_EFORMAT);
   CHECK_MSG(strstr(err.msg, bad) &&
                 strstr(err.msg, "noisy_unbiased_0.0001_0 → quiescent → point → mixes is not true "
                                 "or false") &&
@@ -754,14 +611,14 @@ static void test_probe_malformed_file_is_one_line_naming_it(void) {
   cJSON_DeleteItemFromArray(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "random"), "beta"), 0);
   put_json(dir, "temperature_0.0001_0.json", f);
   snprintf(bad, sizeof bad, "%s/temperature_0.0001_0.json", dir);
-  CHECK(write_report(root, &err) == RX_EFORMAT);
+  CHECK(write_quick_report(root, &err) == RX_EFORMAT);
   CHECK_MSG(
       strstr(err.msg, bad) &&
           strstr(err.msg, "random → beta is not an array as long as the array 'k' next to it"),
       "%s", err.msg);
   /* not JSON: named before anything is written */
   put(dir, "temperature_0.0001_0.json", "{\"random\": ");
-  CHECK(write_report(root, &err) == RX_EFORMAT);
+  CHECK(write_quick_report(root, &err) == RX_EFORMAT);
   CHECK_MSG(strstr(err.msg, bad) != NULL, "%s", err.msg);
   char md_path[600];
   snprintf(md_path, sizeof md_path, "%s/report.md", root);

@@ -11,47 +11,10 @@
 
 #include "reactivate/fileio.h"
 #include "reactivate/report.h"
+#include "report_fixtures.h"
 #include "test_util.h"
 
 /* ---- writing synthetic results ---- */
-
-static void put(const char *dir, const char *rel, const char *text) {
-  char path[1200], parent[1200];
-  snprintf(path, sizeof path, "%s/%s", dir, rel);
-  snprintf(parent, sizeof parent, "%s", path);
-  *strrchr(parent, '/') = '\0';
-  if (rx_mkdirs(parent, NULL)) {
-    fprintf(stderr, "cannot create %s\n", parent);
-    exit(2);
-  }
-  FILE *f = fopen(path, "w");
-  if (!f || fputs(text, f) < 0) {
-    perror(path);
-    exit(2);
-  }
-  fclose(f);
-}
-
-static void put_json(const char *dir, const char *rel, cJSON *j) {
-  char *text = cJSON_PrintUnformatted(j);
-  put(dir, rel, text);
-  free(text);
-  cJSON_Delete(j);
-}
-
-/* Rows of the replay files: U-σ, B-σ, U, B (the runs) and the untrained control. */
-enum { US, BS, UN, BN, RND, N_ROWS };
-static const char *const stems[4] = {"noisy_unbiased", "noisy_biased", "no-noise_unbiased",
-                                     "no-noise_biased"};
-
-static void row_key(char *buf, size_t n, int row, const char *noise, int seed) {
-  if (row == RND)
-    snprintf(buf, n, "random");
-  else if (row < 2)
-    snprintf(buf, n, "%s_%s_%d", stems[row], noise, seed);
-  else
-    snprintf(buf, n, "%s_%d", stems[row], seed);
-}
 
 /* One seed's numbers that the claims read, per task (0 spatial, 1 head direction): the fraction
  * of significant quiescent events and their median speed (NAN: none significant, null) in the
@@ -160,21 +123,9 @@ static cJSON *replay_file(const rv *v, const char *noise, int seed, int hd) {
  * and (with_replay) the replay files. */
 static void write_seed(const char *root, int seed, const rv *v, int with_replay) {
   for (int hd = 0; hd < 2; hd++) {
-    char dir[600], rel[1000], key[4][200];
+    char dir[600], rel[1000];
     const char *noise = hd ? "0.01" : "0.0001";
-    snprintf(dir, sizeof dir, "%s/%s", root, hd ? "head_direction" : "spatial_navigation");
-    for (int r = 0; r < 4; r++) {
-      row_key(key[r], sizeof key[r], r, noise, seed);
-      snprintf(rel, sizeof rel, "%s/test_metrics.json", key[r]);
-      put(dir, rel,
-          hd ? "{\"100\": {\"loss\": 1e-3, \"hd_mse\": 0.05}}"
-             : "{\"100\": {\"loss\": 1e-5, \"pos_mse\": 0.003}}");
-    }
-    char text[1200];
-    snprintf(text, sizeof text, "{\"%s\": 0.005, \"%s\": 0.008, \"%s\": 0.002, \"%s\": 0.001}",
-             key[0], key[1], key[2], key[3]);
-    snprintf(rel, sizeof rel, "variance_%s_%d.json", noise, seed);
-    put(dir, rel, text);
+    put_runs_and_variance(root, hd, seed, dir, sizeof dir);
     if (with_replay) {
       snprintf(rel, sizeof rel, "replay_%s_%d.json", noise, seed);
       put_json(dir, rel, replay_file(v, noise, seed, hd));
@@ -184,62 +135,8 @@ static void write_seed(const char *root, int seed, const rv *v, int with_replay)
 
 /* ---- reading the report ---- */
 
-/* The Markdown table row that starts with "| <first> | " (after from), copied into buf. */
-static const char *row_of(const char *from, const char *first, char *buf, size_t n) {
-  char head[300];
-  snprintf(head, sizeof head, "\n| %s | ", first);
-  const char *p = from ? strstr(from, head) : NULL;
-  buf[0] = '\0';
-  if (!p) return buf;
-  p++;
-  const char *end = strchr(p, '\n');
-  size_t len = end ? (size_t)(end - p) : strlen(p);
-  if (len >= n) len = n - 1;
-  memcpy(buf, p, len);
-  buf[len] = '\0';
-  return buf;
-}
-
 static const char *const replay_ids[] = {"n1", "n2 (spatial)", "n2 (head direction)"};
 #define N_REPLAY_CLAIMS 3
-
-static const char *verdict_of(const char *row) {
-  if (strstr(row, "| not measured (")) return "not measured";
-  if (strstr(row, "| does not hold |")) return "does not hold";
-  if (strstr(row, "| holds |")) return "holds";
-  return "?";
-}
-
-static int write_report(const char *root, rx_error *err) {
-  rx_report_config *cfg = malloc(sizeof *cfg);
-  rx_report_config_default(cfg);
-  snprintf(cfg->path, sizeof cfg->path, "%s", root);
-  snprintf(cfg->profile, sizeof cfg->profile, "quick");
-  int rc = rx_report_write(cfg, NULL, NULL, err);
-  free(cfg);
-  return rc;
-}
-
-/* Writes the report of root and returns report.md (NULL on failure, reported). */
-static char *report_md(const char *root) {
-  rx_error err = {{0}};
-  int rc = write_report(root, &err);
-  if (rc) {
-    fprintf(stderr, "  rx_report_write: %d %s\n", rc, err.msg);
-    return NULL;
-  }
-  return rx_test_read_text(root, "report.md");
-}
-
-static void cleanup(const char *dir) {
-  if (getenv("RX_REPORT_KEEP")) {
-    fprintf(stderr, "  kept %s\n", dir);
-    return;
-  }
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) fprintf(stderr, "  could not remove %s\n", dir);
-}
 
 /* ---- tests ---- */
 
@@ -257,17 +154,7 @@ static void test_replay_claims_hold_with_their_numbers(void) {
   REQUIRE(probes && sec && figs);
   CHECK(probes < sec && sec < figs); /* after "Is it sampling?", before the figures */
   CHECK(strstr(sec, "findings beyond the paper") && strstr(sec, "a failed reproduction"));
-  char row[3000];
-  for (int i = 0; i < N_REPLAY_CLAIMS; i++) {
-    row_of(md, replay_ids[i], row, sizeof row);
-    CHECK_MSG(!strcmp(verdict_of(row), "holds"), "claim %s: '%s'", replay_ids[i], row);
-    /* listed in the section, not in the checklist's table of findings */
-    const char *at = strstr(md, row);
-    CHECK_MSG(at && at > sec && at < figs, "claim %s not in the section", replay_ids[i]);
-  }
-  static const struct {
-    const char *id, *numbers;
-  } expect[] = {
+  static const claim_numbers expect[] = {
       {"n1", "share of seeds where v(q B-σ) > 0 = 1 (2 of 2 seeds) > 0.5 (shown: v(q B-σ) "
              "(rad/s) = 1.5 ± 0.5, significant(q B-σ) = 0.3 ± 0, v(q U-σ) (rad/s) = -0.5 ± 0)"},
       {"n2 (spatial)", "significant(q U-σ) = 0.4 ± 0.1 > significant(random) = 0.2 ± 0; and "
@@ -275,11 +162,10 @@ static void test_replay_claims_hold_with_their_numbers(void) {
       {"n2 (head direction)", "significant(q U-σ) = 0.25 ± 0 > significant(random) = 0.05 ± 0; "
                               "and significant(q B-σ) = 0.3 ± 0 > significant(random) = 0.05 ± 0"},
   };
-  for (int i = 0; i < N_REPLAY_CLAIMS; i++) {
-    row_of(md, expect[i].id, row, sizeof row);
-    CHECK_MSG(strstr(row, expect[i].numbers), "claim %s: want '%s' in '%s'", expect[i].id,
-              expect[i].numbers, row);
-  }
+  /* listed in the section, not in the checklist's table of findings */
+  check_findings_hold(md, sec, figs, replay_ids, N_REPLAY_CLAIMS, expect,
+                      (int)(sizeof expect / sizeof expect[0]));
+  char row[3000];
   /* counted with the findings beyond the paper (the probes' j1..m1 and i1, i2: no files) */
   CHECK_MSG(strstr(md, "Findings beyond the paper (ours, docs/science.md §7.2 and §11.4, the "
                        "probes of \"Is it sampling?\" and the replay scores of \"Replay\"): 10 "
@@ -377,22 +263,8 @@ static void test_replay_claims_fail_one_at_a_time(void) {
     }
     char *md = report_md(root);
     REQUIRE(md);
-    char row[3000];
-    for (int i = 0; i < N_REPLAY_CLAIMS; i++) {
-      row_of(md, replay_ids[i], row, sizeof row);
-      const int target = !strcmp(replay_ids[i], cases[c].id);
-      CHECK_MSG(!strcmp(verdict_of(row), target ? "does not hold" : "holds"),
-                "case %d (%s): claim %s: '%s'", c, cases[c].numbers, replay_ids[i], row);
-      if (target)
-        CHECK_MSG(strstr(row, cases[c].numbers), "case %d: want '%s' in '%s'", c, cases[c].numbers,
-                  row);
-    }
-    /* listed in the summary as a finding that did not hold, a result and not a failure */
-    const char *listed = strstr(md, "Findings beyond the paper that did not hold in these runs.");
-    char item[64];
-    snprintf(item, sizeof item, "\n- %s. ", cases[c].id);
-    CHECK_MSG(listed && strstr(listed, item), "case %d: not listed in the summary", c);
-    CHECK(strstr(md, "10 checked; 2 hold, 1 do not hold, 7 not measured.") != NULL);
+    check_only_finding_fails(md, replay_ids, N_REPLAY_CLAIMS, c, cases[c].id, cases[c].numbers,
+                             "10 checked; 2 hold, 1 do not hold, 7 not measured.");
     free(md);
     cleanup(root);
   }
@@ -452,9 +324,9 @@ static void test_replay_files_absent_are_not_measured(void) {
   /* no head-direction results at all: that task says so, spatial navigation is judged */
   rx_test_tmpdir(root, sizeof root, "replay_one_task");
   write_seed(root, 0, &v, 1);
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s/head_direction'", root);
-  REQUIRE(system(cmd) == 0);
+  char hd[700];
+  snprintf(hd, sizeof hd, "%s/head_direction", root);
+  REQUIRE(rx_test_rmtree(hd) == 0);
   md = report_md(root);
   REQUIRE(md);
   CHECK(!strcmp(verdict_of(row_of(md, "n2 (spatial)", row, sizeof row)), "holds"));
@@ -469,30 +341,18 @@ static void test_replay_files_absent_are_not_measured(void) {
   cleanup(root);
 }
 
-static int copy_png(const char *to_dir, const char *name) {
-  char cmd[2400];
-  snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s/docs/img/fig1de_trajectories.png' '%s/%s'",
-           to_dir, RX_TEST_SOURCE_DIR, to_dir, name);
-  return system(cmd);
-}
-
-static int count_of(const char *s, const char *what) {
-  int n = 0;
-  for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
-    n++;
-  return n;
-}
-
 static void test_replay_figures_are_shown_in_the_section(void) {
   char root[256], figs[400];
   rx_test_tmpdir(root, sizeof root, "replay_figs");
   rv v = holding(0);
   write_seed(root, 0, &v, 1);
   snprintf(figs, sizeof figs, "%s/spatial_navigation/figures", root);
-  static const char *const pngs[] = {"fig_replay_speeds.png", "fig_replay_examples.png",
-                                     "fig_replay_other.png", "figC2_replay_examples.png",
-                                     "fig2e_kl_matrix.png"};
-  for (int i = 0; i < 5; i++)
+  /* (written out of name order: the listings sort them) */
+  static const char *const pngs[] = {
+      "fig_replay_speeds.png", "fig_replay_examples.png",   "fig_replay_zz.png",
+      "fig_replay_other.png",  "fig_replay_aa.png",         "figC2_replay_examples.png",
+      "fig2f_variance.png",    "fig1b_learning_curves.png", "fig2e_kl_matrix.png"};
+  for (size_t i = 0; i < sizeof pngs / sizeof pngs[0]; i++)
     REQUIRE(copy_png(figs, pngs[i]) == 0);
   put(figs, "fig_replay_speeds.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
   char *md = report_md(root), *html = rx_test_read_text(root, "report.html");
@@ -501,23 +361,29 @@ static void test_replay_figures_are_shown_in_the_section(void) {
   REQUIRE(sec && figures);
   const char *hd = strstr(sec, "\n### Head direction\n");
   REQUIRE(hd);
-  /* in the spatial part, in the figures' order (examples, speeds), then the others, then the
-   * GRUs' */
+  /* in the spatial part, in the figures' order (examples, speeds), then the others by name,
+   * then the GRUs' */
   const char *ex = strstr(sec, "](spatial_navigation/figures/fig_replay_examples.png)"),
              *sp = strstr(sec, "](spatial_navigation/figures/fig_replay_speeds.png)"),
+             *aa = strstr(sec, "](spatial_navigation/figures/fig_replay_aa.png)"),
              *other = strstr(sec, "](spatial_navigation/figures/fig_replay_other.png)"),
+             *zz = strstr(sec, "](spatial_navigation/figures/fig_replay_zz.png)"),
              *gru = strstr(sec, "](spatial_navigation/figures/figC2_replay_examples.png)");
-  CHECK(ex && sp && other && gru);
-  CHECK(ex && sec < ex && ex < sp && sp < other && other < gru && gru < hd);
+  CHECK(ex && sp && aa && other && zz && gru);
+  CHECK(ex && sec < ex && ex < sp && sp < aa && aa < other && other < zz && zz < gru && gru < hd);
   CHECK(strstr(sec, "Fig. replay speeds: the speeds of the significant events") != NULL);
   CHECK(strstr(sec, "Fig. C.2: as replay examples:") != NULL);
   CHECK(strstr(sec, "([SVG](spatial_navigation/figures/fig_replay_speeds.svg))") != NULL);
   /* each once: the Figures section leaves them to "Replay" and says so */
   CHECK(count_of(md, "fig_replay_examples.png") == 1 &&
         count_of(md, "figC2_replay_examples.png") == 1);
-  CHECK(strstr(figures, "The replay figures (4) are shown in \"Replay\".") != NULL);
-  CHECK(strstr(figures, "fig2e_kl_matrix.png") != NULL);
-  CHECK(count_of(html, "<img ") == 5);
+  CHECK(strstr(figures, "The replay figures (6) are shown in \"Replay\".") != NULL);
+  /* the others under Figures, by name */
+  const char *b1 = strstr(figures, "fig1b_learning_curves.png"),
+             *e2 = strstr(figures, "fig2e_kl_matrix.png"),
+             *f2 = strstr(figures, "fig2f_variance.png");
+  CHECK(b1 && e2 && f2 && b1 < e2 && e2 < f2);
+  CHECK(count_of(html, "<img ") == 9);
   free(md);
   free(html);
   cleanup(root);
@@ -537,7 +403,7 @@ static void test_replay_malformed_file_is_one_line_naming_it(void) {
   put_json(dir, "replay_0.01_0.json", f);
   rx_error err = {{0}};
   snprintf(bad, sizeof bad, "%s/replay_0.01_0.json", dir);
-  CHECK(write_report(root, &err) == RX_EFORMAT);
+  CHECK(write_quick_report(root, &err) == RX_EFORMAT);
   CHECK_MSG(strstr(err.msg, bad) &&
                 strstr(err.msg, "random → quiescent → quiescent → fraction_significant is not a "
                                 "number") &&
@@ -545,7 +411,7 @@ static void test_replay_malformed_file_is_one_line_naming_it(void) {
             "%s", err.msg);
   /* not JSON: named before anything is written */
   put(dir, "replay_0.01_0.json", "{\"random\": ");
-  CHECK(write_report(root, &err) == RX_EFORMAT);
+  CHECK(write_quick_report(root, &err) == RX_EFORMAT);
   CHECK_MSG(strstr(err.msg, bad) != NULL, "%s", err.msg);
   char md_path[600];
   snprintf(md_path, sizeof md_path, "%s/report.md", root);

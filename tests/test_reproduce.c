@@ -389,8 +389,9 @@ static void test_mini_end_to_end(void) {
 /* ---- interrupted, then resumed: exit 130, and the same bytes as an uninterrupted run ---- */
 
 /* Two head-direction trainings at the mini profile's sizes, their analysis (the probes' and
- * replay's too, at the mini sizes: at their defaults they take minutes) and figures: a few seconds,
- * so the interruption test runs as it is under RX_TEST_SMALL (valgrind) too. */
+ * replay's too, at the mini sizes: at their defaults they take minutes; one replay example of
+ * each kind per network) and figures: a few seconds, so the interruption test runs as it is
+ * under RX_TEST_SMALL (valgrind) too. */
 static const char two_runs_profile[] =
     "description: two head-direction runs, their analysis and figures (test_reproduce)\n"
     "seeds: [0]\n"
@@ -407,7 +408,8 @@ static const char two_runs_profile[] =
     "             temperature.t_total=20, temperature.t_skip=10, temperature.grid=16,\n"
     "             diffusion.t_skip=10, diffusion.tau_max=12, diffusion.tau_max_active=5,\n"
     "             replay.batch_size=4, replay.t_burn=10, replay.t_total=20,\n"
-    "             replay.event_steps=5, replay.n_shuffles=20, replay.n_speeds=21]\n";
+    "             replay.event_steps=5, replay.n_shuffles=20, replay.n_speeds=21,\n"
+    "             replay.n_examples=1]\n";
 
 static void sleep_ms(int ms) {
   struct timespec ts = {0, ms * 1000L * 1000L};
@@ -574,9 +576,8 @@ int main(int argc, char **argv) {
       TEST(test_interrupted_reproduction_exits_130_and_resumes_bit_identical)};
   int rc = rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
   if (!getenv("RX_REPRODUCE_KEEP")) {
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", root, cli_out_path);
-    if (system(cmd) != 0) fprintf(stderr, "(could not remove %s)\n", root);
+    rx_test_rm_rf(root);
+    rx_test_rm_rf(cli_out_path);
   } else {
     fprintf(stderr, "results kept in %s\n", root);
   }

@@ -493,9 +493,7 @@ static void test_every_seed_setting_follows_the_one_rule(void) {
   CHECK(rx_plan_create(&p, path, out, NULL, 0, &err) != 0 && !p);
   CHECK_MSG(strstr(err.msg, "seed 1 is listed twice") && strstr(err.msg, "profile.yml"), "%s",
             err.msg);
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-  CHECK(system(cmd) == 0);
+  CHECK(rx_test_rmtree(root) == 0);
 }
 
 /* ---- the shared reader ---- */
@@ -560,9 +558,7 @@ static void test_reader_finds_noise_and_seeds_from_the_names(void) {
   REQUIRE(rx_results_set_init(&none, root, RX_TASK_HEAD_DIRECTION, 0.5, NULL) == 0);
   CHECK(rxr_find_noise(&none, others, 4, &n_others) == -1 && !strcmp(none.noise, "0.01"));
   CHECK(rxr_find_seeds(&none, NULL, 0, seeds, 8, &n, &more) == -1 && n == 0);
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-  CHECK(system(cmd) == 0);
+  CHECK(rx_test_rmtree(root) == 0);
 }
 
 static void test_reader_reads_each_file_once_and_refuses_malformed_ones(void) {
@@ -598,9 +594,7 @@ static void test_reader_reads_each_file_once_and_refuses_malformed_ones(void) {
   CHECK(rxr_npz(&rd, path, &z, &err) < 0 && strstr(err.msg, "bad.npz"));
   rxr_reader_free(&rd);
   CHECK(rd.n_files == 0 && rd.files == NULL);
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-  CHECK(system(cmd) == 0);
+  CHECK(rx_test_rmtree(root) == 0);
 }
 
 RX_TEST_MAIN(TEST(test_experiment_set_has_the_papers_runs_labels_and_flags),

@@ -6,10 +6,14 @@
 #ifndef RX_TEST_UTIL_H
 #define RX_TEST_UTIL_H
 
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "reactivate/config.h"
 #include "reactivate/fileio.h"
@@ -146,6 +150,33 @@ static inline void rx_test_tmpdir(char *buf, size_t n, const char *tag) {
     perror("mkdtemp");
     exit(2);
   }
+}
+
+/* Removes path and everything under it, as `rm -rf` does, without starting a shell (under
+ * valgrind a shell is one more traced process); a link is removed, not followed. 0 when nothing
+ * is left (or there was nothing), -1 otherwise. */
+static inline int rx_test_rmtree(const char *path) {
+  struct stat st;
+  if (lstat(path, &st)) return errno == ENOENT ? 0 : -1;
+  if (!S_ISDIR(st.st_mode)) return unlink(path) ? -1 : 0;
+  DIR *d = opendir(path);
+  if (!d) return -1;
+  int rc = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    char sub[4096];
+    if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub)
+      rc = -1;
+    else if (rx_test_rmtree(sub))
+      rc = -1;
+  }
+  closedir(d);
+  return rmdir(path) ? -1 : rc;
+}
+
+/* rx_test_rmtree, saying so on stderr when something could not be removed. */
+static inline void rx_test_rm_rf(const char *path) {
+  if (rx_test_rmtree(path)) fprintf(stderr, "  (could not remove %s)\n", path);
 }
 
 /* The whole text of <dir>/<name> (malloc'd; up to 64 MB), or NULL. */

@@ -159,6 +159,14 @@ int fg_any_finite(const double *v, size_t n);
 /* A series without s.d.: its style, rx_marker and dash (0 solid, 1 dashed, 2 dotted). */
 rx_series fg_series(const char *label, const double *x, const double *y, size_t n, rx_colour colour,
                     rx_series_style style, int marker, int dashed);
+/* An image panel drawn as cells: z (ny, nx) over extent (x_min, x_max, y_min, y_max), with its
+ * title and labels; arena (x_min, x_max, y_min, y_max), when not NULL, outlined at equal aspect.
+ * The rest of the spec zero (colour range from the data, no overlay, no legend chosen). */
+rx_image_spec fg_image_cells(const char *title, const char *x_label, const char *y_label,
+                             const char *z_label, const double *z, int nx, int ny,
+                             const double extent[4], const double *arena);
+/* fg_fig_save, then the figure's bag freed: returns what fg_fig_save returns. */
+int fg_fig_done(fg_ctx *c, rx_fig *fig, const char *name, int rc, fg_bag *b, rx_error *err);
 
 enum { FG_MAX_NETS = RX_EXP_COUNT + 1 }; /* a family's trained runs and the random control */
 
@@ -187,6 +195,9 @@ typedef struct fg_netfile {
  * skipped (logged: no file for any seed, or no network in it), negative on a malformed file. */
 int fg_netfile_open(fg_ctx *c, const fg_variant *v, int analysis, const char *name, fg_netfile *p,
                     rx_error *err);
+/* The same for the figure <family prefix><what> (fg_family_name, into name (n)). */
+int fg_family_open(fg_ctx *c, const fg_variant *v, int analysis, const char *what, char *name,
+                   size_t n, fg_netfile *p, rx_error *err);
 /* The float32 array <run>.<what> of p's npz as doubles in the bag: 1 with *out and the array
  * (its shape), 0 absent (or no npz), negative when present with another dtype or ndim (err
  * names the file and the array). */

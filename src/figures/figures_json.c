@@ -134,6 +134,24 @@ rx_series fg_series(const char *label, const double *x, const double *y, size_t 
   return s;
 }
 
+rx_image_spec fg_image_cells(const char *title, const char *x_label, const char *y_label,
+                             const char *z_label, const double *z, int nx, int ny,
+                             const double extent[4], const double *arena) {
+  rx_image_spec s = {0};
+  s.title = title, s.x_label = x_label, s.y_label = y_label, s.z_label = z_label;
+  s.z = z, s.nx = nx, s.ny = ny;
+  s.x_min = extent[0], s.x_max = extent[1], s.y_min = extent[2], s.y_max = extent[3];
+  s.cells = 1;
+  if (arena) memcpy(s.box, arena, sizeof s.box), s.equal_aspect = 1;
+  return s;
+}
+
+int fg_fig_done(fg_ctx *c, rx_fig *fig, const char *name, int rc, fg_bag *b, rx_error *err) {
+  rc = fg_fig_save(c, fig, name, rc, err);
+  fg_bag_free(b);
+  return rc;
+}
+
 /* ---- the file of a figure and the networks in it ---- */
 
 /* Network colours, and the random control's. */
@@ -198,6 +216,12 @@ int fg_netfile_open(fg_ctx *c, const fg_variant *v, int analysis, const char *na
     return fg_skip(c, name, "%s has no entry for the runs of seed %d or for '%s' (%s)", p->path,
                    p->seed, RX_RESULTS_RANDOM, hint);
   return 1;
+}
+
+int fg_family_open(fg_ctx *c, const fg_variant *v, int analysis, const char *what, char *name,
+                   size_t n, fg_netfile *p, rx_error *err) {
+  fg_family_name(v, what, name, n);
+  return fg_netfile_open(c, v, analysis, name, p, err);
 }
 
 const char *const fg_conditions[2] = {"quiescent", "absolute_noise"};

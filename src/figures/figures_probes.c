@@ -169,9 +169,8 @@ static int mixing_panel(const fg_netfile *p, const fg_net *n, double window, dou
 
 static int fig_mixing(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
-  fg_family_name(v, "probe_mixing", name, sizeof name);
   fg_netfile p;
-  int rc = fg_netfile_open(c, v, RX_RESULTS_MIXING, name, &p, err);
+  int rc = fg_family_open(c, v, RX_RESULTS_MIXING, "probe_mixing", name, sizeof name, &p, err);
   if (rc <= 0) return rc;
   double window;
   if ((rc = mixing_window_steps(c, &p, name, &window, err))) return rc;
@@ -352,18 +351,11 @@ static int score_row_plane(fg_ctx *c, rx_fig *fig, const char *name, const score
     fg_log(c, "%s: panel '%s: %s' left empty: no finite cosine", name, label, t[2]);
     return rx_fig_skip(fig, err);
   }
-  rx_image_spec s = {0};
-  s.title = t[2];
-  s.x_label = "decoded x (m)";
-  s.y_label = "decoded y (m)";
-  s.z_label = "cosine of drift and score";
-  s.z = r->cosine, s.nx = nx, s.ny = ny;
-  s.x_min = ex[0], s.x_max = ex[nx], s.y_min = ey[0], s.y_max = ey[ny];
+  const double extent[4] = {ex[0], ex[nx], ey[0], ey[ny]};
+  rx_image_spec s = fg_image_cells(t[2], "decoded x (m)", "decoded y (m)",
+                                   "cosine of drift and score", r->cosine, nx, ny, extent, c->box);
   s.z_min = -1, s.z_max = 1;
   s.diverging = 1;
-  s.cells = 1;
-  memcpy(s.box, c->box, sizeof s.box);
-  s.equal_aspect = 1;
   return rx_fig_add_image(fig, &s, err);
 }
 
@@ -415,9 +407,8 @@ static int score_row_ring(fg_ctx *c, rx_fig *fig, const char *name, const score_
 
 static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
-  fg_family_name(v, "probe_score", name, sizeof name);
   fg_netfile p;
-  int rc = fg_netfile_open(c, v, RX_RESULTS_SCORE, name, &p, err);
+  int rc = fg_family_open(c, v, RX_RESULTS_SCORE, "probe_score", name, sizeof name, &p, err);
   if (rc <= 0) return rc;
   const int ring = c->cfg->task == RX_TASK_HEAD_DIRECTION;
   fg_bag b = {0};
@@ -498,9 +489,7 @@ static int fig_score(fg_ctx *c, const fg_variant *v, rx_error *err) {
   for (int i = 0; i < n_rows && !rc; i++)
     rc = ring ? score_row_ring(c, fig, name, &rows[i], ex, nx, &b, err)
               : score_row_plane(c, fig, name, &rows[i], ex, nx, ey, ny, &b, err);
-  rc = fg_fig_save(c, fig, name, rc, err);
-  fg_bag_free(&b);
-  return rc;
+  return fg_fig_done(c, fig, name, rc, &b, err);
 }
 
 /* ---- 3. noise temperature ---- */
@@ -518,9 +507,9 @@ static int bound_at(const double *at, const double *beta, size_t j) {
 
 static int fig_temperature(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
-  fg_family_name(v, "probe_temperature", name, sizeof name);
   fg_netfile p;
-  int rc = fg_netfile_open(c, v, RX_RESULTS_TEMPERATURE, name, &p, err);
+  int rc =
+      fg_family_open(c, v, RX_RESULTS_TEMPERATURE, "probe_temperature", name, sizeof name, &p, err);
   if (rc <= 0) return rc;
   fg_bag b = {0};
   rx_series beta[FG_MAX_NETS + 2], kl[FG_MAX_NETS];
@@ -643,9 +632,9 @@ static int fig_temperature(fg_ctx *c, const fg_variant *v, rx_error *err) {
 
 static int fig_diffusion(fg_ctx *c, const fg_variant *v, rx_error *err) {
   char name[128];
-  fg_family_name(v, "probe_diffusion", name, sizeof name);
   fg_netfile p;
-  int rc = fg_netfile_open(c, v, RX_RESULTS_DIFFUSION, name, &p, err);
+  int rc =
+      fg_family_open(c, v, RX_RESULTS_DIFFUSION, "probe_diffusion", name, sizeof name, &p, err);
   if (rc <= 0) return rc;
   fg_bag b = {0};
   static const char *const conds[3] = {"quiescent", "absolute_noise", "active"};

@@ -216,19 +216,51 @@ static void title_of(const fg_variant *v, const fg_netfile *p, const char *what,
   snprintf(buf, n, "%s: %s, %s", head, what, p->seeds);
 }
 
-/* Opens the replay file for the figure `name` with its settings and rows: 1, or 0 (skipped,
- * logged), or negative. */
-static int open_replay(fg_ctx *c, const fg_variant *v, const char *name, fg_netfile *p,
-                       rp_settings *s, rp_row *rows, int *n_rows, fg_bag *b, rx_error *err) {
-  int rc = fg_netfile_open(c, v, RX_RESULTS_REPLAY, name, p, err);
-  if (rc <= 0) return rc;
-  if (!p->npz)
-    return fg_skip(c, name, "no %s (the per-event arrays) next to %s", p->npz_path, p->path);
-  if ((rc = read_settings(p, b, s, err)) < 0) return rc;
-  if ((rc = find_rows(c, p, name, rows, n_rows, err)) < 0) return rc;
-  if (!*n_rows)
-    return fg_skip(c, name, "no <run>.quiescent or .absolute_noise entries in %s", p->path);
-  return 1;
+/* One replay figure being drawn: its name, its file with the settings and rows, and the scratch
+ * memory it draws from. */
+typedef struct rp_fig {
+  char name[128];
+  fg_netfile p;
+  rp_settings s;
+  rp_row rows[MAX_ROWS];
+  int n_rows;
+  fg_bag b;
+} rp_fig;
+
+/* Opens the replay file for the figure <family prefix><what> (f->name) with its settings and
+ * rows: 1, or 0 (skipped, logged), or negative; f's memory is freed unless 1. */
+static int open_replay(fg_ctx *c, const fg_variant *v, const char *what, rp_fig *f, rx_error *err) {
+  memset(&f->s, 0, sizeof f->s);
+  f->n_rows = 0;
+  f->b = (fg_bag){0};
+  int rc = fg_family_open(c, v, RX_RESULTS_REPLAY, what, f->name, sizeof f->name, &f->p, err);
+  if (rc > 0 && !f->p.npz)
+    rc = fg_skip(c, f->name, "no %s (the per-event arrays) next to %s", f->p.npz_path, f->p.path);
+  if (rc > 0 && (rc = read_settings(&f->p, &f->b, &f->s, err)) >= 0 &&
+      (rc = find_rows(c, &f->p, f->name, f->rows, &f->n_rows, err)) >= 0)
+    rc = f->n_rows ? 1
+                   : fg_skip(c, f->name, "no <run>.quiescent or .absolute_noise entries in %s",
+                             f->p.path);
+  if (rc <= 0) fg_bag_free(&f->b);
+  return rc;
+}
+
+/* The events of both sources of every row of f (ev) and the rows to draw (drawn, *n_drawn): those
+ * with quiescent scores, or (speeds) those with a finite speed of either source. 0 or negative. */
+static int read_all_events(rp_fig *f, int speeds, rp_events ev[][2], int *drawn, int *n_drawn,
+                           rx_error *err) {
+  int rc = 0;
+  *n_drawn = 0;
+  for (int i = 0; i < f->n_rows && rc >= 0; i++) {
+    int have = 0;
+    for (int k = 0; k < 2 && rc >= 0; k++) {
+      rc = read_events(&f->p, &f->rows[i], k, &f->b, &ev[i][k], err);
+      have += speeds ? rc > 0 && ev[i][k].speed && fg_any_finite(ev[i][k].speed, ev[i][k].n)
+                     : rc > 0 && k == 0;
+    }
+    if (rc >= 0 && have) drawn[(*n_drawn)++] = i;
+  }
+  return rc < 0 ? rc : 0;
 }
 
 /* ---- 1. example events: posterior images under their line (the ring) ---- */
@@ -261,21 +293,16 @@ static size_t wrapped_line(double b0, double v, int T, int B, double lo, double 
 }
 
 static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
-  char name[128];
-  fg_family_name(v, "replay_examples", name, sizeof name);
-  fg_netfile p;
-  rp_settings s = {0};
-  rp_row rows[MAX_ROWS];
-  int n_rows = 0;
-  fg_bag b = {0};
-  int rc = open_replay(c, v, name, &p, &s, rows, &n_rows, &b, err);
-  if (rc <= 0 || !s.ring) {
-    fg_bag_free(&b);
-    return rc < 0 ? rc : 0;
+  rp_fig rf;
+  int rc = open_replay(c, v, "replay_examples", &rf, err);
+  if (rc <= 0) return rc;
+  if (!rf.s.ring) {
+    fg_bag_free(&rf.b);
+    return 0;
   }
-  if (!s.centers) {
-    fg_bag_free(&b);
-    return fg_skip(c, name, "no settings.centers (the ring's bins) in %s", p.npz_path);
+  if (!rf.s.centers) {
+    fg_bag_free(&rf.b);
+    return fg_skip(c, rf.name, "no settings.centers (the ring's bins) in %s", rf.p.npz_path);
   }
   /* each row's examples: index, significance, posterior (k, T, B), line (k, 3) */
   struct ex {
@@ -283,7 +310,7 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
     int k, T;
   } ex[MAX_ROWS];
   int n_cols = 0, T = 0, any = 0;
-  for (int i = 0; i < n_rows && rc >= 0; i++) {
+  for (int i = 0; i < rf.n_rows && rc >= 0; i++) {
     memset(&ex[i], 0, sizeof ex[i]);
     static const char *const names[4] = {"examples.index", "examples.significant",
                                          "examples.posterior", "examples.line"};
@@ -293,8 +320,9 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
     char what[4][120];
     int have = 0;
     for (int k = 0; k < 4 && rc >= 0; k++) {
-      snprintf(what[k], sizeof what[k], "%s.%s", rows[i].what[0], names[k]);
-      rc = fg_netfile_doubles(&p, rows[i].n->run, what[k], ndims[k], &b, dst[k], &a[k], err);
+      snprintf(what[k], sizeof what[k], "%s.%s", rf.rows[i].what[0], names[k]);
+      rc = fg_netfile_doubles(&rf.p, rf.rows[i].n->run, what[k], ndims[k], &rf.b, dst[k], &a[k],
+                              err);
       have += rc > 0;
     }
     if (rc < 0) break;
@@ -304,7 +332,7 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
       if (!a[k]) {
         rc =
             rx_fail(err, RX_EFORMAT, "%s: '%s.%s' is missing (the other examples arrays are there)",
-                    p.npz_path, rows[i].n->run, what[k]);
+                    rf.p.npz_path, rf.rows[i].n->run, what[k]);
         break;
       }
     if (rc < 0) break;
@@ -312,7 +340,7 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
     int bad = -1;
     if (a[1]->shape[0] != k0)
       bad = 1;
-    else if (a[2]->shape[0] != k0 || a[2]->shape[2] != s.n_bins)
+    else if (a[2]->shape[0] != k0 || a[2]->shape[2] != rf.s.n_bins)
       bad = 2;
     else if (a[3]->shape[0] != k0 || a[3]->shape[1] != 3)
       bad = 3;
@@ -321,24 +349,26 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
           err, RX_EFORMAT,
           "%s: array '%s.%s' does not match %lld examples of %d ring bins (settings.centers)"
           " with (k, 3) lines",
-          p.npz_path, rows[i].n->run, what[bad], (long long)k0, s.n_bins);
+          rf.p.npz_path, rf.rows[i].n->run, what[bad], (long long)k0, rf.s.n_bins);
       break;
     }
     ex[i].k = (int)k0, ex[i].T = (int)a[2]->shape[1];
     if (T && ex[i].T != T) {
       rc = rx_fail(err, RX_EFORMAT, "%s: array '%s.%s' has %d steps per event, another row %d",
-                   p.npz_path, rows[i].n->run, what[2], ex[i].T, T);
+                   rf.p.npz_path, rf.rows[i].n->run, what[2], ex[i].T, T);
       break;
     }
     T = ex[i].T;
     const rx_array *pa;
     char pw[120];
-    snprintf(pw, sizeof pw, "%s.p_time", rows[i].what[0]);
-    if ((rc = fg_netfile_doubles(&p, rows[i].n->run, pw, 1, &b, &ex[i].p_time, &pa, err)) < 0)
+    snprintf(pw, sizeof pw, "%s.p_time", rf.rows[i].what[0]);
+    if ((rc = fg_netfile_doubles(&rf.p, rf.rows[i].n->run, pw, 1, &rf.b, &ex[i].p_time, &pa, err)) <
+        0)
       break;
     const size_t n_time = rc ? pa->size : 0;
-    snprintf(pw, sizeof pw, "%s.p_column", rows[i].what[0]);
-    if ((rc = fg_netfile_doubles(&p, rows[i].n->run, pw, 1, &b, &ex[i].p_column, &pa, err)) < 0)
+    snprintf(pw, sizeof pw, "%s.p_column", rf.rows[i].what[0]);
+    if ((rc = fg_netfile_doubles(&rf.p, rf.rows[i].n->run, pw, 1, &rf.b, &ex[i].p_column, &pa,
+                                 err)) < 0)
       break;
     const size_t n_col = rc ? pa->size : 0;
     rc = 0;
@@ -347,36 +377,37 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
       if (!(id >= 0 && id == floor(id)) || (ex[i].p_time && id >= (double)n_time) ||
           (ex[i].p_column && id >= (double)n_col))
         rc = rx_fail(err, RX_EFORMAT, "%s: '%s.%s.examples.index'[%d] = %g is not an event of '%s'",
-                     p.npz_path, rows[i].n->run, rows[i].what[0], e, id, rows[i].what[0]);
+                     rf.p.npz_path, rf.rows[i].n->run, rf.rows[i].what[0], e, id,
+                     rf.rows[i].what[0]);
     }
     if (ex[i].k > n_cols) n_cols = ex[i].k;
     any += ex[i].k > 0;
   }
-  if (rc >= 0 && b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
+  if (rc >= 0 && rf.b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
   if (rc < 0 || !any) {
-    fg_bag_free(&b);
+    fg_bag_free(&rf.b);
     return rc < 0 ? rc
-                  : fg_skip(c, name, "no <run>.<condition>.quiescent.examples.* arrays in %s",
-                            p.npz_path);
+                  : fg_skip(c, rf.name, "no <run>.<condition>.quiescent.examples.* arrays in %s",
+                            rf.p.npz_path);
   }
-  const int B = s.n_bins;
+  const int B = rf.s.n_bins;
   /* the ring [-π, π) of docs/replay.md §2; its centres are float32 */
   const double w_deg = 360.0 / B, lo_deg = -180;
-  if (fabs((s.centers[0] - s.width / 2) * 180 / M_PI - lo_deg) > 1e-3 * w_deg) {
-    fg_bag_free(&b);
+  if (fabs((rf.s.centers[0] - rf.s.width / 2) * 180 / M_PI - lo_deg) > 1e-3 * w_deg) {
+    fg_bag_free(&rf.b);
     return rx_fail(err, RX_EFORMAT,
                    "%s: array 'settings.centers' does not start at the centre of [-π, -π + 2π/%d)",
-                   p.npz_path, B);
+                   rf.p.npz_path, B);
   }
   char title[900];
-  title_of(v, &p,
+  title_of(v, &rf.p,
            "quiescent example events, posterior over heading at each step under the best line "
            "b#d0#u + v t (R: the line score; p: the larger of the two nulls')",
            title, sizeof title);
   rx_fig *fig = NULL;
-  rc = fg_fig_create(c, &fig, name, n_cols, n_rows, title, 330, 290, err);
-  double *z = fg_bag_doubles(&b, (size_t)T * B);
-  for (int i = 0; i < n_rows && !rc; i++) {
+  rc = fg_fig_create(c, &fig, rf.name, n_cols, rf.n_rows, title, 330, 290, err);
+  double *z = fg_bag_doubles(&rf.b, (size_t)T * B);
+  for (int i = 0; i < rf.n_rows && !rc; i++) {
     for (int e = 0; e < n_cols && !rc; e++) {
       if (e >= ex[i].k) {
         rc = rx_fig_skip(fig, err);
@@ -390,9 +421,9 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
           if (isfinite(post[(size_t)t * B + j])) top = fmax(top, post[(size_t)t * B + j]);
         }
       const size_t line_cap = isfinite(ln[1]) && fabs(ln[1]) < 1e6 ? line_points(ln[1], T, B) : 3;
-      double *lx = fg_bag_doubles(&b, line_cap), *ly = fg_bag_doubles(&b, line_cap);
+      double *lx = fg_bag_doubles(&rf.b, line_cap), *ly = fg_bag_doubles(&rf.b, line_cap);
       if (!z || !lx || !ly) {
-        rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
+        rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
         break;
       }
       size_t nl = isfinite(ln[0]) && isfinite(ln[1])
@@ -409,69 +440,49 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
                                                : pc,
                   "%.3f", pv, sizeof pv);
       snprintf(t, sizeof t, "%s #%zu: R %s, p %s", sig ? "sig." : "n.s.", id, rt, pv);
-      snprintf(ylab, sizeof ylab, "%s%sheading (°)", e == 0 ? rows[i].label : "",
+      snprintf(ylab, sizeof ylab, "%s%sheading (°)", e == 0 ? rf.rows[i].label : "",
                e == 0 ? ": " : "");
       rx_series line =
           fg_series(NULL, lx, ly, nl, RX_COLOUR_QUIESCENT, RX_SERIES_LINE, 0, sig ? 0 : 1);
-      rx_image_spec im = {0};
-      im.title = t;
-      im.x_label = "step in event";
-      im.y_label = ylab;
-      im.z_label = "posterior";
-      im.z = z, im.nx = T, im.ny = B;
-      im.x_min = -0.5, im.x_max = T - 0.5, im.y_min = lo_deg, im.y_max = lo_deg + 360;
+      const double extent[4] = {-0.5, T - 0.5, lo_deg, lo_deg + 360};
+      rx_image_spec im =
+          fg_image_cells(t, "step in event", ylab, "posterior", z, T, B, extent, NULL);
       im.z_min = 0, im.z_max = top > 0 ? top : 1;
-      im.cells = 1, im.compact = 1;
+      im.compact = 1;
       im.overlay = &line, im.n_overlay = nl ? 1 : 0;
       im.legend = RX_LEGEND_NONE;
       rc = rx_fig_add_image(fig, &im, err);
     }
   }
-  rc = fg_fig_save(c, fig, name, rc, err);
-  fg_bag_free(&b);
-  return rc;
+  return fg_fig_done(c, fig, rf.name, rc, &rf.b, err);
 }
 
 /* ---- 2. scores and p-values ---- */
 
 static int fig_scores(fg_ctx *c, const fg_variant *v, rx_error *err) {
-  char name[128];
-  fg_family_name(v, "replay_scores", name, sizeof name);
-  fg_netfile p;
-  rp_settings s = {0};
-  rp_row rows[MAX_ROWS];
-  int n_rows = 0;
-  fg_bag b = {0};
-  int rc = open_replay(c, v, name, &p, &s, rows, &n_rows, &b, err);
-  if (rc <= 0) {
-    fg_bag_free(&b);
-    return rc;
-  }
+  rp_fig rf;
+  int rc = open_replay(c, v, "replay_scores", &rf, err);
+  if (rc <= 0) return rc;
   rp_events ev[MAX_ROWS][2];
   int drawn[MAX_ROWS], n_drawn = 0;
-  for (int i = 0; i < n_rows && rc >= 0; i++) {
-    int have = 0;
-    for (int k = 0; k < 2 && rc >= 0; k++)
-      have += (rc = read_events(&p, &rows[i], k, &b, &ev[i][k], err)) > 0 && k == 0;
-    if (rc >= 0 && have) drawn[n_drawn++] = i;
-  }
+  rc = read_all_events(&rf, 0, ev, drawn, &n_drawn, err);
   if (rc < 0 || !n_drawn) {
-    fg_bag_free(&b);
-    return rc < 0
-               ? rc
-               : fg_skip(c, name, "no <run>.<condition>.quiescent.score arrays in %s", p.npz_path);
+    fg_bag_free(&rf.b);
+    return rc < 0 ? rc
+                  : fg_skip(c, rf.name, "no <run>.<condition>.quiescent.score arrays in %s",
+                            rf.p.npz_path);
   }
   char title[900], what[300];
   snprintf(what, sizeof what,
            "%s of the quiescent and awake events (%s), and the quiescent events' p-values "
            "against the uniform",
-           s.ring ? "line scores R" : "path scores R#u2#d",
-           s.ring ? "ring" : "posterior-weighted, constant velocity");
-  title_of(v, &p, what, title, sizeof title);
+           rf.s.ring ? "line scores R" : "path scores R#u2#d",
+           rf.s.ring ? "ring" : "posterior-weighted, constant velocity");
+  title_of(v, &rf.p, what, title, sizeof title);
   rx_fig *fig = NULL;
-  rc = fg_fig_create(c, &fig, name, 2, n_drawn, title, 560, 400, err);
+  rc = fg_fig_create(c, &fig, rf.name, 2, n_drawn, title, 560, 400, err);
   for (int d = 0; d < n_drawn && !rc; d++) {
-    const rp_row *r = &rows[drawn[d]];
+    const rp_row *r = &rf.rows[drawn[d]];
     rp_events *q = &ev[drawn[d]][0], *a = &ev[drawn[d]][1];
     /* scores: one range for both sources */
     double lo, hi;
@@ -484,22 +495,23 @@ static int fig_scores(fg_ctx *c, const fg_variant *v, rx_error *err) {
     for (int k = 0; k < 2 && !rc; k++) {
       const rp_events *e = k ? a : q;
       if (!e->score) continue;
-      double *hx = fg_bag_doubles(&b, SCORE_BINS), *hy = fg_bag_doubles(&b, SCORE_BINS), med;
+      double *hx = fg_bag_doubles(&rf.b, SCORE_BINS), *hy = fg_bag_doubles(&rf.b, SCORE_BINS), med;
       if (!hx || !hy) break;
       histogram(e->score, e->n, lo, w, SCORE_BINS, hx, hy);
-      if ((rc = summary_num(&p, r, k, s.ring ? "median_score" : "median_r2", &med, err))) break;
+      if ((rc = summary_num(&rf.p, r, k, rf.s.ring ? "median_score" : "median_r2", &med, err)))
+        break;
       char mt[32];
       fg_num_text(med, "%.3g", mt, sizeof mt);
       snprintf(labels[ns], sizeof labels[ns], "%s: %zu events, median %s", sources[k], e->n, mt);
       ser[ns] = fg_series(labels[ns], hx, hy, SCORE_BINS, source_colours[k], RX_SERIES_STEPS, 0, 0);
       ns++;
     }
-    if (!rc && b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
+    if (!rc && rf.b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
     if (rc) break;
-    snprintf(t[0], sizeof t[0], "%s: %s", r->label, s.ring ? "line score" : "path score");
+    snprintf(t[0], sizeof t[0], "%s: %s", r->label, rf.s.ring ? "line score" : "path score");
     rx_lines_spec ls = {0};
     ls.title = t[0];
-    ls.x_label = s.ring ? "line score R" : "path score R#u2#d";
+    ls.x_label = rf.s.ring ? "line score R" : "path score R#u2#d";
     ls.y_label = "probability density";
     ls.series = ser, ls.n_series = ns;
     ls.x_min = lo, ls.x_max = hi;
@@ -511,15 +523,15 @@ static int fig_scores(fg_ctx *c, const fg_variant *v, rx_error *err) {
     static const char *const nulls[2] = {"time-bin null", "column-cycle null"};
     static const char *const fracs[2] = {"fraction_significant_time",
                                          "fraction_significant_column"};
-    const double *pv[2] = {q->p_time, s.ring ? q->p_column : NULL};
+    const double *pv[2] = {q->p_time, rf.s.ring ? q->p_column : NULL};
     ns = 0;
     for (int k = 0; k < 2 && !rc; k++) {
       if (!pv[k]) continue;
-      double *hx = fg_bag_doubles(&b, P_BINS), *hy = fg_bag_doubles(&b, P_BINS), f = NAN;
+      double *hx = fg_bag_doubles(&rf.b, P_BINS), *hy = fg_bag_doubles(&rf.b, P_BINS), f = NAN;
       if (!hx || !hy) break;
       histogram(pv[k], q->n, 0, 1.0 / P_BINS, P_BINS, hx, hy);
-      if (s.ring && (rc = summary_num(&p, r, 0, fracs[k], &f, err))) break;
-      if (!s.ring && (rc = summary_num(&p, r, 0, "fraction_significant", &f, err))) break;
+      if (rf.s.ring && (rc = summary_num(&rf.p, r, 0, fracs[k], &f, err))) break;
+      if (!rf.s.ring && (rc = summary_num(&rf.p, r, 0, "fraction_significant", &f, err))) break;
       char ft[32];
       fg_num_text(100 * f, "%.1f %%", ft, sizeof ft);
       snprintf(labels[ns], sizeof labels[ns], "%s: %s below α", nulls[k], ft);
@@ -527,10 +539,10 @@ static int fig_scores(fg_ctx *c, const fg_variant *v, rx_error *err) {
                           RX_SERIES_STEPS, 0, 0);
       ns++;
     }
-    if (!rc && b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
+    if (!rc && rf.b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
     if (rc) break;
     if (!ns) {
-      fg_log(c, "%s: panel '%s' left empty: no p-values", name, r->label);
+      fg_log(c, "%s: panel '%s' left empty: no p-values", rf.name, r->label);
       rc = rx_fig_skip(fig, err);
       continue;
     }
@@ -538,26 +550,24 @@ static int fig_scores(fg_ctx *c, const fg_variant *v, rx_error *err) {
     ser[ns++] =
         fg_series("uniform (no sequence)", ux, uy, 2, RX_COLOUR_BLACK, RX_SERIES_LINE, 0, 1);
     double frac;
-    if ((rc = summary_num(&p, r, 0, "fraction_significant", &frac, err))) break;
+    if ((rc = summary_num(&rf.p, r, 0, "fraction_significant", &frac, err))) break;
     char ft[32], band[64];
     fg_num_text(100 * frac, "%.1f %%", ft, sizeof ft);
     snprintf(t[1], sizeof t[1], "%s: quiescent p-values, %s significant", r->label, ft);
-    snprintf(band, sizeof band, "p < α = %g", s.alpha);
+    snprintf(band, sizeof band, "p < α = %g", rf.s.alpha);
     rx_lines_spec ps = {0};
     ps.title = t[1];
-    ps.x_label = s.ring ? "p-value" : "p-value (time-bin null)";
+    ps.x_label = rf.s.ring ? "p-value" : "p-value (time-bin null)";
     ps.y_label = "probability density";
     ps.series = ser, ps.n_series = ns;
     ps.x_min = 0, ps.x_max = 1;
     const double ptop = fmax(series_max(ser, ns), 1);
     ps.y_min = 0, ps.y_max = 1.05 * ptop / 0.68;
-    ps.band_x_min = 0, ps.band_x_max = s.alpha, ps.band_label = band;
+    ps.band_x_min = 0, ps.band_x_max = rf.s.alpha, ps.band_label = band;
     ps.legend = RX_LEGEND_AUTO;
     rc = rx_fig_add_lines(fig, &ps, err);
   }
-  rc = fg_fig_save(c, fig, name, rc, err);
-  fg_bag_free(&b);
-  return rc;
+  return fg_fig_done(c, fig, rf.name, rc, &rf.b, err);
 }
 
 /* ---- 3. replay speeds ---- */
@@ -582,33 +592,17 @@ static int speed_bins(const rp_settings *s, double dt, double a, double b, doubl
 }
 
 static int fig_speeds(fg_ctx *c, const fg_variant *v, rx_error *err) {
-  char name[128];
-  fg_family_name(v, "replay_speeds", name, sizeof name);
-  fg_netfile p;
-  rp_settings s = {0};
-  rp_row rows[MAX_ROWS];
-  int n_rows = 0;
-  fg_bag b = {0};
-  int rc = open_replay(c, v, name, &p, &s, rows, &n_rows, &b, err);
-  if (rc <= 0) {
-    fg_bag_free(&b);
-    return rc;
-  }
+  rp_fig rf;
+  int rc = open_replay(c, v, "replay_speeds", &rf, err);
+  if (rc <= 0) return rc;
   rp_events ev[MAX_ROWS][2];
   int drawn[MAX_ROWS], n_drawn = 0;
-  for (int i = 0; i < n_rows && rc >= 0; i++) {
-    int have = 0;
-    for (int k = 0; k < 2 && rc >= 0; k++) {
-      rc = read_events(&p, &rows[i], k, &b, &ev[i][k], err);
-      have += rc > 0 && ev[i][k].speed && fg_any_finite(ev[i][k].speed, ev[i][k].n);
-    }
-    if (rc >= 0 && have) drawn[n_drawn++] = i;
-  }
+  rc = read_all_events(&rf, 1, ev, drawn, &n_drawn, err);
   if (rc < 0 || !n_drawn) {
-    fg_bag_free(&b);
+    fg_bag_free(&rf.b);
     return rc < 0 ? rc
-                  : fg_skip(c, name, "no finite <run>.<condition>.<source>.speed arrays in %s",
-                            p.npz_path);
+                  : fg_skip(c, rf.name, "no finite <run>.<condition>.<source>.speed arrays in %s",
+                            rf.p.npz_path);
   }
   /* one range for every panel */
   double a = INFINITY, z = -INFINITY;
@@ -623,92 +617,86 @@ static int fig_speeds(fg_ctx *c, const fg_variant *v, rx_error *err) {
   snprintf(what, sizeof what,
            "replay speeds of every event, quiescent and awake (%s), dashed: median of the "
            "significant events",
-           s.ring ? "line slopes, > 0 counter-clockwise" : "|v| of the fitted paths");
-  title_of(v, &p, what, title, sizeof title);
+           rf.s.ring ? "line slopes, > 0 counter-clockwise" : "|v| of the fitted paths");
+  title_of(v, &rf.p, what, title, sizeof title);
   const int n_cols = n_drawn < 4 ? n_drawn : 4, n_fig_rows = (n_drawn + n_cols - 1) / n_cols;
   rx_fig *fig = NULL;
-  rc = fg_fig_create(c, &fig, name, n_cols, n_fig_rows, title, 520, 400, err);
+  rc = fg_fig_create(c, &fig, rf.name, n_cols, n_fig_rows, title, 520, 400, err);
   for (int d = 0; d < n_drawn && !rc; d++) {
-    const rp_row *r = &rows[drawn[d]];
+    const rp_row *r = &rf.rows[drawn[d]];
     const rp_events *e = ev[drawn[d]];
     double lo, w;
-    const int nb = speed_bins(&s, r->dt, a, z, &lo, &w);
+    const int nb = speed_bins(&rf.s, r->dt, a, z, &lo, &w);
     rx_series ser[4];
     char labels[4][200], mlabels[2][200], t[200], xl[80];
     double med[2] = {NAN, NAN};
     int ns = 0;
     for (int k = 0; k < 2 && !rc; k++) {
       if (!e[k].speed) continue;
-      double *hx = fg_bag_doubles(&b, (size_t)nb), *hy = fg_bag_doubles(&b, (size_t)nb), f;
+      double *hx = fg_bag_doubles(&rf.b, (size_t)nb), *hy = fg_bag_doubles(&rf.b, (size_t)nb), f;
       if (!hx || !hy) break;
       histogram(e[k].speed, e[k].n, lo, w, nb, hx, hy);
-      if ((rc = summary_num(&p, r, k, "median_speed", &med[k], err)) ||
-          (rc = summary_num(&p, r, k, "fraction_significant", &f, err)))
+      if ((rc = summary_num(&rf.p, r, k, "median_speed", &med[k], err)) ||
+          (rc = summary_num(&rf.p, r, k, "fraction_significant", &f, err)))
         break;
       char mt[32], ft[32];
       fg_num_text(med[k], "%.3g", mt, sizeof mt);
       fg_num_text(100 * f, "%.0f %%", ft, sizeof ft);
       snprintf(labels[ns], sizeof labels[ns], "%s, %s significant", sources[k], ft);
-      snprintf(mlabels[k], sizeof mlabels[k], "median of sig. %s: %s %s", sources[k], mt, s.unit);
+      snprintf(mlabels[k], sizeof mlabels[k], "median of sig. %s: %s %s", sources[k], mt,
+               rf.s.unit);
       ser[ns] = fg_series(labels[ns], hx, hy, (size_t)nb, source_colours[k], RX_SERIES_STEPS, 0, 0);
       ns++;
     }
-    if (!rc && b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
+    if (!rc && rf.b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
     if (rc) break;
     const double top = 1.05 * series_max(ser, ns);
     for (int k = 0; k < 2; k++) {
       if (!isfinite(med[k]) || !(top > 0)) continue;
-      double *mx = fg_bag_doubles(&b, 2), *my = fg_bag_doubles(&b, 2);
+      double *mx = fg_bag_doubles(&rf.b, 2), *my = fg_bag_doubles(&rf.b, 2);
       if (!mx || !my) break;
       mx[0] = mx[1] = med[k], my[0] = 0, my[1] = top;
       ser[ns++] = fg_series(mlabels[k], mx, my, 2, source_colours[k], RX_SERIES_LINE, 0, 1);
     }
-    if (b.oom) {
-      rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
+    if (rf.b.oom) {
+      rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
       break;
     }
     snprintf(t, sizeof t, "%s", r->label);
-    snprintf(xl, sizeof xl, "%s (%s)", s.ring ? "replay speed" : "replay speed |v|", s.unit);
+    snprintf(xl, sizeof xl, "%s (%s)", rf.s.ring ? "replay speed" : "replay speed |v|", rf.s.unit);
     rx_lines_spec ls = {0};
     ls.title = t;
     ls.x_label = xl;
-    ls.y_label = s.ring ? "probability density (s/rad)" : "probability density (s/m)";
+    ls.y_label = rf.s.ring ? "probability density (s/rad)" : "probability density (s/m)";
     ls.series = ser, ls.n_series = ns;
     ls.x_min = lo, ls.x_max = lo + nb * w;
     ls.y_min = 0, ls.y_max = top > 0 ? top / 0.68 : 1; /* room for the legend above the data */
     ls.legend = RX_LEGEND_AUTO;
     rc = rx_fig_add_lines(fig, &ls, err);
   }
-  rc = fg_fig_save(c, fig, name, rc, err);
-  fg_bag_free(&b);
-  return rc;
+  return fg_fig_done(c, fig, rf.name, rc, &rf.b, err);
 }
 
 /* ---- 4. decoded paths in the arena (the plane) ---- */
 
 static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
-  char name[128];
-  fg_family_name(v, "replay_paths", name, sizeof name);
-  fg_netfile p;
-  rp_settings s = {0};
-  rp_row rows[MAX_ROWS];
-  int n_rows = 0;
-  fg_bag b = {0};
-  int rc = open_replay(c, v, name, &p, &s, rows, &n_rows, &b, err);
-  if (rc <= 0 || s.ring) {
-    fg_bag_free(&b);
-    return rc < 0 ? rc : 0;
+  rp_fig rf;
+  int rc = open_replay(c, v, "replay_paths", &rf, err);
+  if (rc <= 0) return rc;
+  if (rf.s.ring) {
+    fg_bag_free(&rf.b);
+    return 0;
   }
-  if (!s.centers) {
-    fg_bag_free(&b);
-    return fg_skip(c, name, "no settings.centers (the arena's bins) in %s", p.npz_path);
+  if (!rf.s.centers) {
+    fg_bag_free(&rf.b);
+    return fg_skip(c, rf.name, "no settings.centers (the arena's bins) in %s", rf.p.npz_path);
   }
   struct ex {
     double *sig, *mean, *path, *post; /* (k,), (k, T, 2), (k, 5), (k, T, n_bins) or NULL */
     int k, T;
   } ex[MAX_ROWS];
   int drawn[MAX_ROWS], n_drawn = 0;
-  for (int i = 0; i < n_rows && rc >= 0; i++) {
+  for (int i = 0; i < rf.n_rows && rc >= 0; i++) {
     memset(&ex[i], 0, sizeof ex[i]);
     static const char *const names[4] = {"examples.significant", "examples.mean", "examples.path",
                                          "examples.posterior"};
@@ -717,8 +705,9 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
     const rx_array *a[4] = {NULL, NULL, NULL, NULL};
     char what[4][120];
     for (int k = 0; k < 4 && rc >= 0; k++) {
-      snprintf(what[k], sizeof what[k], "%s.%s", rows[i].what[0], names[k]);
-      rc = fg_netfile_doubles(&p, rows[i].n->run, what[k], ndims[k], &b, dst[k], &a[k], err);
+      snprintf(what[k], sizeof what[k], "%s.%s", rf.rows[i].what[0], names[k]);
+      rc = fg_netfile_doubles(&rf.p, rf.rows[i].n->run, what[k], ndims[k], &rf.b, dst[k], &a[k],
+                              err);
     }
     if (rc < 0) break;
     rc = 0;
@@ -731,46 +720,46 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
       bad = 0;
     else if (!a[2] || a[2]->shape[0] != k0 || a[2]->shape[1] != 5)
       bad = 2;
-    else if (a[3] && (a[3]->shape[0] != k0 || a[3]->shape[1] != T || a[3]->shape[2] != s.n_bins))
+    else if (a[3] && (a[3]->shape[0] != k0 || a[3]->shape[1] != T || a[3]->shape[2] != rf.s.n_bins))
       bad = 3;
     if (bad >= 0) {
       rc = rx_fail(err, RX_EFORMAT,
                    "%s: array '%s.%s' is missing or does not match '%s.%s' (%lld examples of %lld "
                    "steps; paths (k, 5), posteriors over %d bins)",
-                   p.npz_path, rows[i].n->run, what[bad], rows[i].n->run, what[1], (long long)k0,
-                   (long long)T, s.n_bins);
+                   rf.p.npz_path, rf.rows[i].n->run, what[bad], rf.rows[i].n->run, what[1],
+                   (long long)k0, (long long)T, rf.s.n_bins);
       break;
     }
     ex[i].k = (int)k0, ex[i].T = (int)T;
     drawn[n_drawn++] = i;
   }
-  if (rc >= 0 && b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
+  if (rc >= 0 && rf.b.oom) rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
   if (rc < 0 || !n_drawn) {
-    fg_bag_free(&b);
+    fg_bag_free(&rf.b);
     return rc < 0 ? rc
-                  : fg_skip(c, name, "no <run>.<condition>.quiescent.examples.mean arrays in %s",
-                            p.npz_path);
+                  : fg_skip(c, rf.name, "no <run>.<condition>.quiescent.examples.mean arrays in %s",
+                            rf.p.npz_path);
   }
   char title[900];
-  title_of(v, &p,
+  title_of(v, &rf.p,
            "quiescent example events, decoded path (posterior mean per step, start ● end ▲) "
            "and fitted path y#d0#u + v t (dashed), over their summed posterior",
            title, sizeof title);
   const int n_cols = n_drawn < 4 ? n_drawn : 4, n_fig_rows = (n_drawn + n_cols - 1) / n_cols;
   rx_fig *fig = NULL;
-  rc = fg_fig_create(c, &fig, name, n_cols, n_fig_rows, title, 520, 500, err);
+  rc = fg_fig_create(c, &fig, rf.name, n_cols, n_fig_rows, title, 520, 500, err);
   for (int d = 0; d < n_drawn && !rc; d++) {
-    const rp_row *r = &rows[drawn[d]];
+    const rp_row *r = &rf.rows[drawn[d]];
     const struct ex *x = &ex[drawn[d]];
-    const int T = x->T, K = x->k, nb = s.n_bins;
+    const int T = x->T, K = x->k, nb = rf.s.n_bins;
     /* the examples' posteriors summed over steps and events, per step and event */
-    double *z = fg_bag_doubles(&b, (size_t)nb);
+    double *z = fg_bag_doubles(&rf.b, (size_t)nb);
     /* per example: its path (T points), its fit (2); starts and ends by kind */
-    double *px = fg_bag_doubles(&b, (size_t)K * (T + 2)),
-           *py = fg_bag_doubles(&b, (size_t)K * (T + 2));
-    double *ends = fg_bag_doubles(&b, (size_t)8 * K);
+    double *px = fg_bag_doubles(&rf.b, (size_t)K * (T + 2)),
+           *py = fg_bag_doubles(&rf.b, (size_t)K * (T + 2));
+    double *ends = fg_bag_doubles(&rf.b, (size_t)8 * K);
     if (!z || !px || !py || !ends) {
-      rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
+      rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
       break;
     }
     for (int j = 0; j < nb; j++)
@@ -809,24 +798,18 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
                             RX_MARKER_TRIANGLE, 0);
     }
     double frac;
-    if ((rc = summary_num(&p, r, 0, "fraction_significant", &frac, err))) break;
+    if ((rc = summary_num(&rf.p, r, 0, "fraction_significant", &frac, err))) break;
     char t[300], ft[32];
     fg_num_text(100 * frac, "%.1f %%", ft, sizeof ft);
     snprintf(t, sizeof t, "%s: %s of events significant", r->label, ft);
-    rx_image_spec im = {0};
-    im.title = t;
-    im.x_label = "decoded x (m)";
-    im.y_label = "decoded y (m)";
-    im.z_label = "mean posterior of the examples";
-    im.z = z, im.nx = s.nx, im.ny = s.ny;
-    im.x_min = s.box[0], im.x_max = s.box[1], im.y_min = s.box[2], im.y_max = s.box[3];
-    im.cells = 1, im.compact = 1;
+    rx_image_spec im =
+        fg_image_cells(t, "decoded x (m)", "decoded y (m)", "mean posterior of the examples", z,
+                       rf.s.nx, rf.s.ny, rf.s.box, c->box);
+    im.compact = 1;
     im.greys = 1;
-    memcpy(im.box, c->box, sizeof im.box);
-    im.equal_aspect = 1;
     im.overlay = ser, im.n_overlay = ns;
     im.legend = RX_LEGEND_AUTO;
-    if (x->post && fg_any_finite(z, (size_t)nb) && s.nx >= 2 && s.ny >= 2) {
+    if (x->post && fg_any_finite(z, (size_t)nb) && rf.s.nx >= 2 && rf.s.ny >= 2) {
       rc = rx_fig_add_image(fig, &im, err);
     } else {
       /* no posteriors (or a grid too small to draw as an image): the paths alone */
@@ -834,14 +817,13 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
       ls.title = t;
       ls.x_label = im.x_label, ls.y_label = im.y_label;
       ls.series = ser, ls.n_series = ns;
-      ls.x_min = s.box[0], ls.x_max = s.box[1], ls.y_min = s.box[2], ls.y_max = s.box[3];
+      ls.x_min = rf.s.box[0], ls.x_max = rf.s.box[1], ls.y_min = rf.s.box[2],
+      ls.y_max = rf.s.box[3];
       ls.legend = RX_LEGEND_AUTO;
       rc = rx_fig_add_lines(fig, &ls, err);
     }
   }
-  rc = fg_fig_save(c, fig, name, rc, err);
-  fg_bag_free(&b);
-  return rc;
+  return fg_fig_done(c, fig, rf.name, rc, &rf.b, err);
 }
 
 int fg_replay_figures(fg_ctx *c, const fg_variant *v, rx_error *err) {

@@ -128,6 +128,23 @@ typedef struct claim_def {
   "reactivate analyze all (it runs the probes with the default quiescence rule; or one probe: "    \
   "reactivate analyze mixing|score|temperature|diffusion)"
 
+/* Claim n2 on one task (what: the task's name in the text; score: the score and nulls, and where
+ * they are documented; task_arg: the hint's task): the noisy-trained networks U-σ and B-σ each
+ * have a larger fraction of significant quiescent events than the untrained network. */
+#define N2(id, task, what, score, task_arg)                                                        \
+  {                                                                                                \
+    id, 0,                                                                                         \
+        what                                                                                       \
+        ": the noisy-trained networks have a larger fraction of significant quiescent events "     \
+        "than the untrained network (" score ")",                                                  \
+        REPLAY_HINT(task_arg),                                                                     \
+        {{Q("significant(q U-σ)", REPLAY(task, US, "fraction_significant", RP_VALUE)), '>',        \
+          Q("significant(random)", REPLAY(task, RND, "fraction_significant", RP_VALUE))},          \
+         {Q("significant(q B-σ)", REPLAY(task, BS, "fraction_significant", RP_VALUE)), '>',        \
+          Q("significant(random)", REPLAY(task, RND, "fraction_significant", RP_VALUE))}},         \
+        2, {{0}}, 0                                                                                \
+  }
+
 static const claim_def claims[] = {
     {"a",
      1,
@@ -356,32 +373,10 @@ static const claim_def claims[] = {
       Q("significant(q B-σ)", REPLAY(HD, BS, "fraction_significant", RP_VALUE)),
       Q("v(q U-σ) (rad/s)", REPLAY(HD, US, "median_speed", RP_VALUE))},
      3},
-    {"n2 (spatial)",
-     0,
-     "Spatial navigation: the noisy-trained networks have a larger fraction of significant "
-     "quiescent events than the untrained network (path score against the time-bin shuffles, "
-     "docs/replay.md §5)",
-     REPLAY_HINT(""),
-     {{Q("significant(q U-σ)", REPLAY(SP, US, "fraction_significant", RP_VALUE)), '>',
-       Q("significant(random)", REPLAY(SP, RND, "fraction_significant", RP_VALUE))},
-      {Q("significant(q B-σ)", REPLAY(SP, BS, "fraction_significant", RP_VALUE)), '>',
-       Q("significant(random)", REPLAY(SP, RND, "fraction_significant", RP_VALUE))}},
-     2,
-     {{0}},
-     0},
-    {"n2 (head direction)",
-     0,
-     "Head direction: the noisy-trained networks have a larger fraction of significant "
-     "quiescent events than the untrained network (line score against both shuffles, "
-     "docs/replay.md §4)",
-     REPLAY_HINT(" task=head_direction"),
-     {{Q("significant(q U-σ)", REPLAY(HD, US, "fraction_significant", RP_VALUE)), '>',
-       Q("significant(random)", REPLAY(HD, RND, "fraction_significant", RP_VALUE))},
-      {Q("significant(q B-σ)", REPLAY(HD, BS, "fraction_significant", RP_VALUE)), '>',
-       Q("significant(random)", REPLAY(HD, RND, "fraction_significant", RP_VALUE))}},
-     2,
-     {{0}},
-     0},
+    N2("n2 (spatial)", SP, "Spatial navigation",
+       "path score against the time-bin shuffles, docs/replay.md §5", ""),
+    N2("n2 (head direction)", HD, "Head direction",
+       "line score against both shuffles, docs/replay.md §4", " task=head_direction"),
     /* The mechanisms (docs/mechanisms.md): what Casco-Rodriguez, Krishna & Baraniuk (2026) report,
      * measured on each task; each claim compares the runs as trained in the mech_ files. */
     {"o1",

@@ -243,10 +243,6 @@ int rp_row_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, const rp_
                 const char *what, rx_error *err);
 /* A table cell of quantity q's mean ± s.d. over seeds. */
 int rp_qty_cell(rp_ctx *c, rp_doc *d, const rp_qty *q, rx_error *err);
-/* The heading of task's part of a section beyond the paper ("Spatial navigation", "Head
- * direction") and, when the main root has no results for the task, a line saying so: the task's
- * main-root set, or NULL (nothing more to show). */
-const rp_set *rp_task_heading(rp_ctx *c, rp_doc *d, rx_task_kind task);
 /* The reported seeds that have the task's file of analysis in family prefix (*n of them), and
  * the first one's contents (NULL when none). */
 int rp_files_of(rp_ctx *c, const rp_set *s, int analysis, const char *prefix, int *seeds, int *n,
@@ -266,6 +262,12 @@ int rp_probe_sizes_words(rp_ctx *c, const rp_set *s, int analysis, const char *p
                          rx_error *err);
 /* The same for a replay file (docs/replay.md §7), into words (size n) that start empty. */
 void rp_replay_sizes_words(const cJSON *first, char *words, size_t n);
+/* A section's part for one task, s its main-root results (which exist). */
+typedef int (*rp_task_part)(rp_ctx *c, rp_doc *d, rx_task_kind task, const rp_set *s,
+                            rx_error *err);
+/* For spatial navigation, then head direction: a heading "### <task>", then part, or (no results
+ * of the task in the main root) a line saying so. Returns the first part's error, or 0. */
+int rp_each_task(rp_ctx *c, rp_doc *d, rp_task_part part, rx_error *err);
 
 /* ---- "Is it sampling?" (report_probes.c) ---- */
 

@@ -126,9 +126,8 @@ static int sizes(rp_ctx *c, rp_doc *d, const rp_set *s, rx_error *err) {
   return 0;
 }
 
-static int mechanisms_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
-  const rp_set *s = rp_task_heading(c, d, task);
-  if (!s) return 0;
+static int mechanisms_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, const rp_set *s,
+                              rx_error *err) {
   const int hd = task == RX_TASK_HEAD_DIRECTION;
   if (!s->mech) {
     char name[200];
@@ -191,9 +190,5 @@ int rp_section_mechanisms(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int 
                   "quiescent decoded positions from its own awake ones (the control: from the "
                   "paper cell's awake ones, the baseline of claim a).");
   rp_list_end(d);
-  for (int t = 0; t < 2; t++) {
-    int rc = mechanisms_of_task(c, d, (rx_task_kind)t, err);
-    if (rc) return rc;
-  }
-  return 0;
+  return rp_each_task(c, d, mechanisms_of_task, err);
 }

@@ -104,14 +104,6 @@ static int flag_cell(rp_ctx *c, rp_doc *d, rx_task_kind task, int analysis, cons
 
 /* ---- the files and their settings ---- */
 
-const rp_set *rp_task_heading(rp_ctx *c, rp_doc *d, rx_task_kind task) {
-  const rp_set *s = &c->sets[RP_MAIN][task];
-  rp_heading(d, 3, task == RX_TASK_HEAD_DIRECTION ? "Head direction" : "Spatial navigation");
-  if (s->exists) return s;
-  rp_para(d, "Not measured: no %s results in %s.", rx_task_name(task), s->where.dir);
-  return NULL;
-}
-
 /* The seeds (of those reported) that have the task's file of analysis in family prefix, and the
  * first one's contents. */
 int rp_files_of(rp_ctx *c, const rp_set *s, int analysis, const char *prefix, int *seeds, int *n,
@@ -301,6 +293,21 @@ int rp_sizes_para(rp_ctx *c, rp_doc *d, const rp_set *s, int analysis, const cha
   rp_para(d, "Sizes run: %s. Settings in the files (%s): %s.",
           words[0] ? words + 2 : "not recorded in the files",
           n_groups > 1 ? "they differ between seeds, per group" : "as written", all);
+  return 0;
+}
+
+int rp_each_task(rp_ctx *c, rp_doc *d, rp_task_part part, rx_error *err) {
+  for (int t = 0; t < 2; t++) {
+    const rx_task_kind task = (rx_task_kind)t;
+    const rp_set *s = &c->sets[RP_MAIN][task];
+    rp_heading(d, 3, task == RX_TASK_HEAD_DIRECTION ? "Head direction" : "Spatial navigation");
+    if (!s->exists) {
+      rp_para(d, "Not measured: no %s results in %s.", rx_task_name(task), s->where.dir);
+      continue;
+    }
+    int rc = part(c, d, task, s, err);
+    if (rc) return rc;
+  }
   return 0;
 }
 
@@ -500,9 +507,7 @@ static const struct {
     {RX_RESULTS_DIFFUSION, "Diffusion"},
 };
 
-static int probes_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
-  const rp_set *s = rp_task_heading(c, d, task);
-  if (!s) return 0;
+static int probes_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, const rp_set *s, rx_error *err) {
   const char *task_arg = task == RX_TASK_HEAD_DIRECTION ? " task=head_direction" : "";
   int seeds[COUNT(probes)][RX_REPORT_MAX_SEEDS], n[COUNT(probes)], any = 0;
   const cJSON *first[COUNT(probes)];
@@ -566,9 +571,5 @@ int rp_section_probes(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, r
              "control; the noiseless networks are run without noise and, as a control, with "
              "noise given offline (docs/probes.md §5).");
   rp_claims_table(d, res, n, 0, RP_GROUP_PROBES);
-  for (int t = 0; t < 2; t++) {
-    int rc = probes_of_task(c, d, (rx_task_kind)t, err);
-    if (rc) return rc;
-  }
-  return 0;
+  return rp_each_task(c, d, probes_of_task, err);
 }

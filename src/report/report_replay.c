@@ -191,9 +191,7 @@ static int figures(const rp_set *s, rp_doc *d, rx_error *err) {
   return rc < 0 ? rc : 0;
 }
 
-static int replay_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, rx_error *err) {
-  const rp_set *s = rp_task_heading(c, d, task);
-  if (!s) return 0;
+static int replay_of_task(rp_ctx *c, rp_doc *d, rx_task_kind task, const rp_set *s, rx_error *err) {
   const int hd = task == RX_TASK_HEAD_DIRECTION;
   int seeds[RX_REPORT_MAX_SEEDS], n;
   const cJSON *first;
@@ -249,9 +247,5 @@ int rp_section_replay(rp_ctx *c, rp_doc *d, const rp_claim_result *res, int n, r
   rp_list_item(d, "Speeds are medians over the significant events; a network without significant "
                   "events has none (n/a), and its compression is undefined.");
   rp_list_end(d);
-  for (int t = 0; t < 2; t++) {
-    int rc = replay_of_task(c, d, (rx_task_kind)t, err);
-    if (rc) return rc;
-  }
-  return 0;
+  return rp_each_task(c, d, replay_of_task, err);
 }

@@ -615,6 +615,37 @@ static int cmp_names(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* File names listed from a folder (each malloc'd), sorted by name_list_sort. */
+typedef struct name_list {
+  char **v;
+  int n, cap;
+} name_list;
+
+/* Adds the first len characters of name: 0, or RX_ENOMEM (err names the folder dir). */
+static int name_list_add(name_list *l, const char *name, size_t len, const char *dir,
+                         rx_error *err) {
+  if (l->n == l->cap) {
+    int cap = l->cap ? 2 * l->cap : 16;
+    char **p = realloc(l->v, (size_t)cap * sizeof *p);
+    if (!p) return rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir);
+    l->v = p, l->cap = cap;
+  }
+  if (!(l->v[l->n] = strndup(name, len)))
+    return rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir);
+  l->n++;
+  return 0;
+}
+
+static void name_list_sort(name_list *l) {
+  if (l->n) qsort(l->v, (size_t)l->n, sizeof *l->v, cmp_names);
+}
+
+static void name_list_free(name_list *l) {
+  for (int i = 0; i < l->n; i++)
+    free(l->v[i]);
+  free(l->v);
+}
+
 /* <stem>.png of the figures folder dir_path (rel_dir from the report), captioned, with a link
  * to <stem>.svg when that exists. */
 static void show_figure(rp_doc *d, const char *dir_path, const char *rel_dir, const char *stem,
@@ -642,8 +673,8 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
             rx_task_name(task));
     return 0;
   }
-  char **names = NULL;
-  int n = 0, cap = 0, rc = 0, n_probe = 0, n_replay = 0, n_mech = 0;
+  name_list names = {0};
+  int rc = 0, n_probe = 0, n_replay = 0, n_mech = 0;
   struct dirent *e;
   while ((e = readdir(dir))) {
     size_t k = strlen(e->d_name);
@@ -665,23 +696,11 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
       n_mech++; /* shown in "Mechanisms" */
       continue;
     }
-    if (n == cap) {
-      cap = cap ? 2 * cap : 32;
-      char **p = realloc(names, (size_t)cap * sizeof *p);
-      if (!p) {
-        rc = rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir_path);
-        break;
-      }
-      names = p;
-    }
-    if (!(names[n] = strdup(e->d_name))) {
-      rc = rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir_path);
-      break;
-    }
-    n++;
+    if ((rc = name_list_add(&names, e->d_name, k, dir_path, err))) break;
   }
   closedir(dir);
-  if (!rc && n) qsort(names, (size_t)n, sizeof *names, cmp_names);
+  if (!rc) name_list_sort(&names);
+  const int n = names.n;
   if (!rc && !n && !n_probe && !n_replay && !n_mech)
     rp_para(d, "No figures in %s (run reactivate figures task=%s).", dir_path, rx_task_name(task));
   if (!rc && n_probe)
@@ -693,12 +712,10 @@ static int figures_of(rp_ctx *c, rp_doc *d, int root, rx_task_kind task, rx_erro
             c->cfg->path);
   for (int i = 0; i < n && !rc && s->rel[0]; i++) {
     char stem[512];
-    snprintf(stem, sizeof stem, "%.*s", (int)strlen(names[i]) - 4, names[i]);
+    snprintf(stem, sizeof stem, "%.*s", (int)strlen(names.v[i]) - 4, names.v[i]);
     show_figure(d, dir_path, rel_dir, stem, root == RP_GAUSS);
   }
-  for (int i = 0; i < n; i++)
-    free(names[i]);
-  free(names);
+  name_list_free(&names);
   return rc;
 }
 
@@ -722,29 +739,18 @@ int rp_figures_with_prefix(const rp_set *s, rp_doc *d, const char *prefix, const
   DIR *dir = opendir(dir_path);
   if (!dir) return 0;
   const size_t lp = strlen(prefix);
-  char **names = NULL;
-  int n = 0, cap = 0, rc = 0, shown = 0;
+  name_list stems = {0};
+  int rc = 0, shown = 0;
   for (struct dirent *e; (e = readdir(dir));) {
     size_t k = strlen(e->d_name);
     if (k <= lp + 4 || strncmp(e->d_name, prefix, lp) || strcmp(e->d_name + k - 4, ".png"))
       continue;
-    if (n == cap) {
-      cap = cap ? 2 * cap : 8;
-      char **p = realloc(names, (size_t)cap * sizeof *p);
-      if (!p) {
-        rc = rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir_path);
-        break;
-      }
-      names = p;
-    }
-    if (!(names[n] = strndup(e->d_name, k - 4))) { /* the stem */
-      rc = rx_fail(err, RX_ENOMEM, "out of memory listing %s", dir_path);
-      break;
-    }
-    n++;
+    if ((rc = name_list_add(&stems, e->d_name, k - 4, dir_path, err))) break;
   }
   closedir(dir);
-  if (!rc && n) qsort(names, (size_t)n, sizeof *names, cmp_names);
+  if (!rc) name_list_sort(&stems);
+  char **names = stems.v;
+  const int n = stems.n;
   /* those of order first, in its order (each marked shown by emptying it); then the rest */
   for (int o = 0; o < n_order && !rc; o++)
     for (int i = 0; i < n; i++)
@@ -758,9 +764,7 @@ int rp_figures_with_prefix(const rp_set *s, rp_doc *d, const char *prefix, const
       show_figure(d, dir_path, rel_dir, names[i], 0);
       shown++;
     }
-  for (int i = 0; i < n; i++)
-    free(names[i]);
-  free(names);
+  name_list_free(&stems);
   return rc ? rc : shown;
 }
 
