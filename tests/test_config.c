@@ -154,7 +154,7 @@ static void test_issue_example_resolves_n_out_from_cells_and_names_the_run(void)
 
 typedef struct reject_case {
   const char *name;
-  const char *ov[2];
+  const char *ov[3];
   int n_ov;
   const char *expect[2]; /* substrings of the message */
 } reject_case;
@@ -256,6 +256,62 @@ static void test_every_rejection_names_the_key_and_its_origin(void) {
        2,
        {"command line: rnn.adaptation_strength=2: is for the vanilla cell only"}},
       {sn, {"rnn.adaptation=1"}, 1, {"unknown key 'rnn.adaptation'"}},
+      /* arenas (docs/arenas.md) */
+      {"head_direction/noisy_unbiased",
+       {"task.arena=circle"},
+       1,
+       {"command line: task.arena=circle: unknown key 'task.arena' for head_direction"}},
+      {sn,
+       {"task.arena=hexagon"},
+       1,
+       {"command line: task.arena=hexagon: 'hexagon' is not one of box, circle, polygon, t_maze, "
+        "linear_track"}},
+      {sn, {"task.arena_radius=0"}, 1, {"command line: task.arena_radius=0: must be > 0"}},
+      {sn,
+       {"task.arena=polygon", "task.arena_vertices=[[-1,-1],[1,1],[1,-1],[-1,1]]"},
+       2,
+       {"command line: task.arena_vertices=[[-1,-1],[1,1],[1,-1],[-1,1]]: edges 1 and 3 cross"}},
+      {sn,
+       {"task.arena=polygon"},
+       1,
+       {"command line: task.arena=polygon: task.arena_vertices: a polygon needs at least 3 "
+        "vertices (got 0)"}},
+      {sn,
+       {"task.arena_vertices=[[0, 0], [1]]"},
+       1,
+       {"command line: task.arena_vertices=[[0, 0], [1]]: row 2 must be [x, y] of finite numbers"}},
+      {sn, {"task.arena_vertices=5"}, 1, {"task.arena_vertices=5: must be a list of [x, y]"}},
+      {sn,
+       {"task.walls=[[0, 0, 1, pie]]"},
+       1,
+       {"task.walls=[[0, 0, 1, pie]]: row 1 must be [x1, y1, x2, y2] of finite numbers"}},
+      {sn,
+       {"task.walls=[[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,"
+        "0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,"
+        "0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,"
+        "0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0]]"},
+       1,
+       {"has 33 rows, at most 32 allowed"}},
+      {sn, {"task.walls=[[0, 0, 2, 0]]"}, 1, {"wall 1 has its end (2, 0) outside the arena"}},
+      {sn,
+       {"task.arena=circle", "task.wall_cut=false"},
+       2,
+       {"command line: task.wall_cut=false: false is for the plain box only"}},
+      {sn,
+       {"task.walls=[[0, 0, 0.5, 0]]", "task.wall_cut=false"},
+       2,
+       {"command line: task.wall_cut=false: false is for the plain box only (the paper's model): "
+        "a box with task.walls cuts"}},
+      {sn,
+       {"task.arena=circle", "task.border_region=2"},
+       2,
+       {"command line: task.border_region=2: task.arena_radius: the circle's diameter 2.2 m is "
+        "too small for task.border_region = 2"}},
+      {sn,
+       {"task.arena=polygon", "task.arena_vertices=[[1,1],[2,1],[2,2]]", "task.init_pos=zero"},
+       3,
+       {"command line: task.init_pos=zero: zero starts the agent at the origin, which is outside "
+        "the arena"}},
       {sn,
        {"config=head_direction/x"},
        1,
@@ -402,6 +458,13 @@ static void check_round_trip(const char *name, int n, const char *const *ov) {
           a.task.hd_cells_angular_spread == b.task.hd_cells_angular_spread);
     CHECK(a.task.anchor_point[0] == b.task.anchor_point[0] &&
           a.task.anchor_point[1] == b.task.anchor_point[1]);
+    CHECK(a.task.arena == b.task.arena && a.task.wall_cut == b.task.wall_cut &&
+          a.task.arena_n_vertices == b.task.arena_n_vertices && a.task.n_walls == b.task.n_walls);
+    CHECK(memcmp(a.task.arena_vertices, b.task.arena_vertices, sizeof a.task.arena_vertices) == 0);
+    CHECK(memcmp(a.task.walls, b.task.walls, sizeof a.task.walls) == 0);
+    if (a.task.arena == RX_ARENA_T_MAZE)
+      CHECK(a.task.arena_stem_length == b.task.arena_stem_length &&
+            a.task.arena_corridor_width == b.task.arena_corridor_width);
   }
   free(text);
   free(again);
@@ -419,6 +482,15 @@ static void test_to_yaml_from_yaml_round_trip_is_exact_for_both_tasks(void) {
                       "task.use_place_cells=false",       "rnn.bias=yes",
                       "task.place_cells_dog=true",        "rnn.noise=gaussian"};
   check_round_trip("spatial_navigation/noisy_unbiased", 8, sp);
+  const char *arenas[][3] = {
+      {"task.arena=polygon", "task.arena_vertices=[[-1, -1], [1, -1], [0, pi/3]]",
+       "task.walls=[[0, -0.5, 0, 0.1], [-0.5, -0.9, 0.5, -0.9]]"},
+      {"task.arena=circle", "task.arena_radius=0.9", "task.walls=[[0.1, 0.2, 0.3, 0.4]]"},
+      {"task.arena=t_maze", "task.arena_stem_length=1/3", "task.arena_corridor_width=0.25"},
+      {"task.arena=linear_track", "task.arena_length=3", "task.arena_width=0.1"},
+      {"task.wall_cut=true", "task.box_width=3", "task.init_pos=zero"}};
+  for (int i = 0; i < 5; i++)
+    check_round_trip("spatial_navigation/noisy_unbiased", 3, arenas[i]);
   const char *hd[] = {"rnn.sigma2_rec=1/3",    "task.init_hd=zero",         "task.mu=-pi/7",
                       "task.hd_cells_num=100", "rnn.activation_fn=sigmoid", "path=/tmp/r"};
   check_round_trip("head_direction/noisy_unbiased", 6, hd);
@@ -493,6 +565,53 @@ static void test_mechanism_keys_default_off_and_are_written_only_when_on(void) {
   CHECK(strstr(again, "  adaptation_strength: 0.0\n  adaptation_tau: 5.0\n  momentum: 0.25\n"));
   free(again);
   free(t_paper), free(t_tau), free(t_on);
+}
+
+/* The arena keys (docs/arenas.md): a config without them (every checkpoint written before them)
+ * is the paper's box without the cut; each is written only where it matters, so a box run's text
+ * is what it was; the cut is implied everywhere but the plain box; the specs carry the arena. */
+static void test_arena_keys_default_to_the_box_and_are_written_only_where_they_matter(void) {
+  rx_train_config box, back, c;
+  rx_error err;
+  char *text = NULL;
+  REQUIRE(load(&box, "spatial_navigation/noisy_unbiased", 0, NULL, &err) == 0);
+  CHECK(box.task.arena == RX_ARENA_BOX && box.task.wall_cut == 0 && box.task.n_walls == 0);
+  CHECK(box.task.arena_radius == 1.1 && box.task.arena_corridor_width == 0.4);
+  REQUIRE(rx_config_to_yaml(&box, &text, &err) == 0);
+  CHECK(strstr(text, "arena") == NULL && strstr(text, "wall") == NULL);
+  CHECK(strstr(text, "  border_slow_factor: 0.25\n  init_pos: uniform\n") != NULL);
+  REQUIRE(rx_config_from_yaml(&back, text, "old.npz[config]", &err) == 0);
+  CHECK(back.task.arena == RX_ARENA_BOX && back.task.wall_cut == 0);
+  rx_task_spec ts;
+  rx_config_task_spec(&back, &ts);
+  CHECK(ts.arena.kind == RX_ARENA_BOX && ts.arena.n_walls == 0 && ts.wall_cut == 0);
+  free(text);
+
+  const char *circle[] = {"task.arena=circle", "task.arena_radius=0.8"};
+  REQUIRE(load(&c, "spatial_navigation/noisy_unbiased", 2, circle, &err) == 0);
+  CHECK(c.task.wall_cut == 1);
+  REQUIRE(rx_config_to_yaml(&c, &text, &err) == 0);
+  CHECK(strstr(text, "  border_slow_factor: 0.25\n  arena: circle\n  arena_radius: 0.8\n"
+                     "  init_pos: uniform\n") != NULL);
+  free(text);
+  rx_population_spec ps;
+  rx_config_task_spec(&c, &ts);
+  rx_config_population_spec(&c, &ps);
+  CHECK(ts.arena.kind == RX_ARENA_CIRCLE && ts.arena.radius == 0.8 && ts.wall_cut == 1);
+  CHECK(ps.arena.kind == RX_ARENA_CIRCLE && ps.arena.radius == 0.8);
+
+  const char *cut[] = {"task.wall_cut=true"};
+  REQUIRE(load(&c, "spatial_navigation/noisy_unbiased", 1, cut, &err) == 0);
+  REQUIRE(rx_config_to_yaml(&c, &text, &err) == 0);
+  CHECK(strstr(text, "  border_slow_factor: 0.25\n  wall_cut: true\n  init_pos") != NULL);
+  free(text);
+  const char *walls[] = {"task.walls=[[0, -0.5, 0, 0.5]]", "task.wall_cut=true"};
+  REQUIRE(load(&c, "spatial_navigation/noisy_unbiased", 2, walls, &err) == 0);
+  REQUIRE(rx_config_to_yaml(&c, &text, &err) == 0);
+  CHECK(strstr(text, "  walls: [[0.0, -0.5, 0.0, 0.5]]\n  init_pos") != NULL); /* cut implied */
+  REQUIRE(rx_config_from_yaml(&back, text, "walls.yml", &err) == 0);
+  CHECK(back.task.wall_cut == 1 && back.task.n_walls == 1 && back.task.walls[0][3] == 0.5);
+  free(text);
 }
 
 /* rx_config_mechanism_overrides: the three keys over a run's config, read and checked as in
@@ -704,6 +823,7 @@ RX_TEST_MAIN(TEST(test_every_bundled_experiment_loads_with_spec_values),
              TEST(test_pi_expressions_and_plain_numbers_parse),
              TEST(test_to_yaml_from_yaml_round_trip_is_exact_for_both_tasks),
              TEST(test_mechanism_keys_default_off_and_are_written_only_when_on),
+             TEST(test_arena_keys_default_to_the_box_and_are_written_only_where_they_matter),
              TEST(test_mechanism_overrides_apply_to_a_runs_config),
              TEST(test_from_yaml_names_its_origin_in_errors),
              TEST(test_format_py_float_matches_python_repr),

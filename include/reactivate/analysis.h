@@ -18,7 +18,7 @@ extern "C" {
 /* ---- densities ---- */
 
 /* A density that can be evaluated and sampled: a Gaussian KDE of data points, or the uniform
- * density over an axis-aligned box (the "uniform" control; density 1 / volume). */
+ * density over an axis-aligned box or a region in one (the "uniform" control; 1 / volume). */
 typedef struct rx_density rx_density;
 
 /* KDE of n points x (n, d) (copied); bandwidth factor n^(-1/(d+4)) (Scott), kernel covariance =
@@ -29,6 +29,15 @@ int rx_density_kde(rx_density **out, const double *x, size_t n, int d, const cha
 /* Uniform over [lo_i, hi_i] for i < d. */
 int rx_density_uniform_box(rx_density **out, int d, const double *lo, const double *hi,
                            rx_error *err);
+/* Whether the point x (d,) lies in a region; ctx is the density's copy of the caller's. */
+typedef int (*rx_region_fn)(const void *ctx, const double *x);
+/* Uniform over a region inside the box [lo_i, hi_i] (e.g. an arena, arena.h): density
+ * 1 / volume where inside(ctx, x), 0 elsewhere; volume (the region's, > 0 and at most the box's)
+ * is the caller's. ctx (ctx_size bytes, plain data) is copied. Sampling draws points uniform in
+ * the box from the sample's generator until one is inside; the score is 0 inside, NaN outside. */
+int rx_density_uniform_region(rx_density **out, int d, const double *lo, const double *hi,
+                              double volume, rx_region_fn inside, const void *ctx, size_t ctx_size,
+                              rx_error *err);
 void rx_density_free(rx_density *q);
 int rx_density_dim(const rx_density *q);
 /* out (m,) = density at pts (m, d); exact (all kernels), parallel, deterministic. */

@@ -53,6 +53,17 @@ typedef struct rx_train_config {
     double drift_const;
     double anchor_point[2];
     double b;
+    /* the arena (docs/arenas.md): optional keys (a config without them is the paper's box),
+     * each written to the resolved config only where it matters */
+    rx_arena_kind arena;
+    double arena_radius;                                              /* circle */
+    double arena_length, arena_width;                                 /* linear_track */
+    double arena_stem_length, arena_arm_length, arena_corridor_width; /* t_maze */
+    int arena_n_vertices;                                             /* polygon */
+    double arena_vertices[RX_ARENA_MAX_VERTICES][2];
+    int n_walls;
+    double walls[RX_ARENA_MAX_WALLS][4];
+    int wall_cut; /* resolved: 1 wherever the cut acts (every arena but the plain box) */
     int use_place_cells, place_cells_num, place_cells_dog;
     double place_cells_sigma, place_cells_surround_scale;
     /* head direction */

@@ -33,7 +33,8 @@ typedef struct rx_population_spec {
   int n, k;
   double sigma, surround_scale, spread;
   int dog;
-  double box_width, box_height; /* place-cell centres are uniform in this box */
+  double box_width, box_height; /* place-cell centres are uniform in this box ... */
+  rx_arena_spec arena;          /* ... or in this arena (a zeroed spec is that box) */
   /* use_place_cells / use_hd_cells false: no cells; the code is the position itself (x, y)
    * (n = 2) or (cos h, sin h) for a heading (n = 2), decoded exactly (atan2 for headings). */
   int identity;

@@ -1,11 +1,13 @@
-/* Path-integration tasks (docs/science.md §1): the spatial navigation task in a square box and the
- * head-direction task on the circle. A task turns (seed, stream, index) into a batch of
- * trajectories; encoding them as population codes is population.h's job. */
+/* Path-integration tasks (docs/science.md §1): the spatial navigation task in an arena (the
+ * paper's square box by default; arena.h) and the head-direction task on the circle. A task turns
+ * (seed, stream, index) into a batch of trajectories; encoding them as population codes is
+ * population.h's job. */
 #ifndef RX_TASK_H
 #define RX_TASK_H
 
 #include <stdint.h>
 
+#include "reactivate/arena.h"
 #include "reactivate/error.h"
 
 #ifdef __cplusplus
@@ -26,6 +28,12 @@ typedef struct rx_task_spec {
   double b; /* Rayleigh scale of the forward speed (m/s) */
   double drift_const;
   double anchor[2];
+  /* the arena (a zeroed spec is the box of box_width x box_height) and whether a step that would
+   * cross a wall stops just before it (docs/arenas.md). The cut acts in every arena but the
+   * plain box, where wall_cut switches it on; without it the box is the paper's model, whose
+   * steps may overshoot a wall by up to one step. */
+  rx_arena_spec arena;
+  int wall_cut;
 } rx_task_spec;
 
 /* A batch, time-major. dim = 2 (x, y) for the spatial task, 1 (heading, rad in [-pi, pi)) for
@@ -39,6 +47,11 @@ typedef struct rx_batch {
 
 int rx_task_dim(rx_task_kind kind);
 const char *rx_task_name(rx_task_kind kind); /* "spatial_navigation" | "head_direction" */
+
+/* Checks a spec as rx_batch_alloc and rx_task_generate do: every field, the arena's geometry
+ * (rx_arena_init with task.border_region) and a start at the origin inside it. One line that
+ * starts with the key at fault. */
+int rx_task_spec_check(const rx_task_spec *spec, rx_error *err);
 
 /* Allocates a batch for spec (B, T); free with rx_batch_free. */
 int rx_batch_alloc(rx_batch *batch, const rx_task_spec *spec, rx_error *err);

@@ -10,9 +10,30 @@
 
 /* ---- KL: distribution match (spatial) ---- */
 
+static int arena_inside(const void *arena, const double *x) {
+  return rx_arena_contains(arena, x[0], x[1]);
+}
+
+/* The uniform control: uniform in the runs' arena, density 1 / its area (the box's own draws
+ * for the paper's box, walls inside it or not: they take no area). */
+static int uniform_control(const rx_train_config *cfg, rx_density **out, rx_error *err) {
+  if (cfg->task.arena == RX_ARENA_BOX) {
+    double lo[2] = {-cfg->task.box_width / 2, -cfg->task.box_height / 2};
+    double hi[2] = {-lo[0], -lo[1]};
+    return rx_density_uniform_box(out, 2, lo, hi, err);
+  }
+  rx_task_spec spec;
+  rx_config_task_spec(cfg, &spec);
+  rx_arena arena;
+  int rc = rx_arena_init(&arena, &spec.arena, spec.box_width, spec.box_height, 0, err);
+  if (rc) return rc;
+  return rx_density_uniform_region(out, 2, arena.lo, arena.hi, arena.area, arena_inside, &arena,
+                                   sizeof arena, err);
+}
+
 int rxa_kl(analysis_ctx *a, rx_error *err) {
   const rx_analysis_config *cfg = a->cfg;
-  /* quiescent of each run, the random network and the uniform box; awake of each run */
+  /* quiescent of each run, the random network and the uniform arena; awake of each run */
   rx_density *src[RX_RESULTS_MAX_RUNS + 2] = {0}, *tgt[RX_RESULTS_MAX_RUNS] = {0};
   const char *src_names[RX_RESULTS_MAX_RUNS + 2], *tgt_names[RX_RESULTS_MAX_RUNS];
   int n_src = 0, n_tgt = 0, rc = 0;
@@ -55,7 +76,7 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
     rx_sim_result_free(&q);
     rxa_log(a, "kl: simulated %s", r->name);
   }
-  /* Controls: an untrained network (PyTorch-default weights, as model_0) and the uniform box. */
+  /* Controls: an untrained network (PyTorch-default weights, as model_0) and the uniform arena. */
   if (!rc && any) {
     rx_sim_result q;
     if ((rc = rxa_simulate_random(a, any, &q, err))) goto out;
@@ -71,9 +92,7 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
     }
     free(xq);
     rx_sim_result_free(&q);
-    double lo[2] = {-any->cfg.task.box_width / 2, -any->cfg.task.box_height / 2};
-    double hi[2] = {-lo[0], -lo[1]};
-    if (!rc) rc = rx_density_uniform_box(&src[n_src], 2, lo, hi, err);
+    if (!rc) rc = uniform_control(&any->cfg, &src[n_src], err);
     if (!rc) src_names[n_src++] = RX_RESULTS_UNIFORM;
   }
   if (!rc && n_tgt > 0) {

@@ -7,6 +7,23 @@
 #include "config/train_config.h"
 #include "reactivate/results.h"
 
+/* The arena of a config (a zeroed spec, the box, for head direction). */
+static void arena_spec(const rx_train_config *cfg, rx_arena_spec *a) {
+  memset(a, 0, sizeof *a);
+  if (cfg->task_kind != RX_TASK_SPATIAL) return;
+  a->kind = cfg->task.arena;
+  a->radius = cfg->task.arena_radius;
+  a->length = cfg->task.arena_length;
+  a->width = cfg->task.arena_width;
+  a->stem_length = cfg->task.arena_stem_length;
+  a->arm_length = cfg->task.arena_arm_length;
+  a->corridor_width = cfg->task.arena_corridor_width;
+  a->n_vertices = cfg->task.arena_n_vertices;
+  memcpy(a->vertices, cfg->task.arena_vertices, sizeof a->vertices);
+  a->n_walls = cfg->task.n_walls;
+  memcpy(a->walls, cfg->task.walls, sizeof a->walls);
+}
+
 void rx_config_task_spec(const rx_train_config *cfg, rx_task_spec *spec) {
   memset(spec, 0, sizeof *spec);
   spec->kind = cfg->task_kind;
@@ -25,6 +42,8 @@ void rx_config_task_spec(const rx_train_config *cfg, rx_task_spec *spec) {
   spec->drift_const = cfg->task.drift_const;
   spec->anchor[0] = cfg->task.anchor_point[0];
   spec->anchor[1] = cfg->task.anchor_point[1];
+  arena_spec(cfg, &spec->arena);
+  spec->wall_cut = cfg->task.wall_cut;
 }
 
 void rx_config_population_spec(const rx_train_config *cfg, rx_population_spec *spec) {
@@ -40,6 +59,7 @@ void rx_config_population_spec(const rx_train_config *cfg, rx_population_spec *s
   spec->spread = cfg->task.hd_cells_angular_spread;
   spec->box_width = cfg->task.box_width;
   spec->box_height = cfg->task.box_height;
+  arena_spec(cfg, &spec->arena);
 }
 
 void rx_config_rnn_spec(const rx_train_config *cfg, rx_rnn_spec *spec) {

@@ -137,12 +137,38 @@ static int check_float_range(const rxcf_key *k, const rxcf_ynode *node, double v
   }
 }
 
+/* A list of rows, each `cols` numbers (or pi expressions): [[-1, -1], [1, -1], [0, 1]]. */
+static int convert_rows(const rxcf_key *k, const rxcf_ynode *node, void *out, rx_error *err) {
+  if (node->kind != RXCF_YNODE_SEQ)
+    return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "must be a list of %s, e.g. [%s, %s]",
+                           k->row, k->row, k->row);
+  if ((size_t)node->n > k->size)
+    return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "has %d rows, at most %zu allowed",
+                           node->n, k->size);
+  double *rows = (double *)((char *)out + k->offset);
+  double row[8];
+  for (int i = 0; i < node->n; i++) {
+    const rxcf_ynode *it = node->items[i];
+    int ok = it->kind == RXCF_YNODE_SEQ && it->n == k->cols && k->cols <= 8;
+    for (int c = 0; ok && c < k->cols; c++)
+      ok = it->items[c]->kind == RXCF_YNODE_SCALAR &&
+           !rxcf_parse_number(it->items[c]->text, &row[c]);
+    if (!ok)
+      return rxcf_ynode_fail(node, k->name, err, RX_EINVAL,
+                             "row %d must be %s of finite numbers (or pi expressions)", i + 1,
+                             k->row);
+    memcpy(rows + (size_t)i * k->cols, row, (size_t)k->cols * sizeof(double));
+  }
+  memcpy((char *)out + k->count_offset, &node->n, sizeof node->n);
+  return 0;
+}
+
 static int convert(const rxcf_key *k, const rxcf_ynode *node, void *out, rx_error *err) {
   char *field = (char *)out + k->offset;
   const char *t = node->text;
   if (node->kind == RXCF_YNODE_NULL)
     return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "missing value");
-  if (k->type != RXCF_KEY_FLOAT2 && node->kind != RXCF_YNODE_SCALAR)
+  if (k->type != RXCF_KEY_FLOAT2 && k->type != RXCF_KEY_ROWS && node->kind != RXCF_YNODE_SCALAR)
     return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "expected a single value, got %s",
                            kind_name(node->kind));
   switch (k->type) {
@@ -212,6 +238,8 @@ static int convert(const rxcf_key *k, const rxcf_ynode *node, void *out, rx_erro
     memcpy(field, v, sizeof v);
     return 0;
   }
+  case RXCF_KEY_ROWS:
+    return convert_rows(k, node, out, err);
   }
   return rxcf_ynode_fail(node, k->name, err, RX_EINVAL, "has an unknown type");
 }
@@ -429,6 +457,22 @@ static void write_value(strbuf *sb, const rxcf_key *k, const char *field) {
   case RXCF_KEY_STRING:
     write_quoted(sb, field);
     break;
+  case RXCF_KEY_ROWS: {
+    memcpy(&iv, field - k->offset + k->count_offset, sizeof iv);
+    sb_printf(sb, "[");
+    for (int i = 0; i < iv; i++) {
+      sb_printf(sb, "%s[", i ? ", " : "");
+      for (int c = 0; c < k->cols; c++) {
+        double v;
+        memcpy(&v, field + ((size_t)i * k->cols + c) * sizeof(double), sizeof v);
+        rx_format_py_float(v, num[0], sizeof num[0]);
+        sb_printf(sb, "%s%s", c ? ", " : "", num[0]);
+      }
+      sb_printf(sb, "]");
+    }
+    sb_printf(sb, "]");
+    break;
+  }
   }
 }
 

@@ -15,7 +15,9 @@ typedef enum rxcf_key_type {
   RXCF_KEY_BOOL,   /* int 0/1; true/false (also True/False, yes/no, on/off) */
   RXCF_KEY_STRING, /* char[size] */
   RXCF_KEY_ENUM,   /* int-sized enum; the value is the index of the name in names */
-  RXCF_KEY_FLOAT2  /* double[2], written [x, y] */
+  RXCF_KEY_FLOAT2, /* double[2], written [x, y] */
+  RXCF_KEY_ROWS    /* up to `size` rows of `cols` doubles (double[size][cols]) and their number
+                      (an int at count_offset); written [[a, b], [c, d]], [] for none */
 } rxcf_key_type;
 
 typedef enum rxcf_key_range {
@@ -29,8 +31,11 @@ typedef enum rxcf_key_range {
 typedef struct rxcf_key {
   const char *name; /* dotted, e.g. "rnn.sigma2_rec" */
   rxcf_key_type type;
-  size_t offset; /* of the field in the struct */
-  size_t size;   /* RXCF_KEY_STRING: buffer size, NUL included */
+  size_t offset;       /* of the field in the struct */
+  size_t size;         /* RXCF_KEY_STRING: buffer size, NUL included; RXCF_KEY_ROWS: most rows */
+  int cols;            /* RXCF_KEY_ROWS: numbers per row */
+  size_t count_offset; /* RXCF_KEY_ROWS: of the int row count */
+  const char *row;     /* RXCF_KEY_ROWS: a row's form for messages, e.g. "[x, y]" */
   rxcf_key_range range;
   const char *const *names; /* RXCF_KEY_ENUM: NULL-terminated */
   unsigned variants;        /* bit i: belongs to variant i; 0: to all */

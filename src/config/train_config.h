@@ -12,6 +12,16 @@
  * spike-frequency adaptation is slower than the membrane time constant (docs/science.md §3.6). */
 #define RXCF_ADAPTATION_TAU_DEFAULT 5.0
 
+/* The arena keys' defaults (configs/train/spatial_navigation/base.yml says the same;
+ * docs/arenas.md): a circle as wide as the 2.2 m box, a 2.2 m linear track 0.2 m wide, a T-maze
+ * filling the box (a 2.2 m bar on a 1.8 m stem, corridors 0.4 m wide). */
+#define RXCF_ARENA_RADIUS_DEFAULT 1.1
+#define RXCF_ARENA_LENGTH_DEFAULT 2.2
+#define RXCF_ARENA_WIDTH_DEFAULT 0.2
+#define RXCF_ARENA_STEM_DEFAULT 1.8
+#define RXCF_ARENA_ARM_DEFAULT 2.2
+#define RXCF_ARENA_CORRIDOR_DEFAULT 0.4
+
 /* "spatial_navigation" | "head_direction" (NULL for an unknown kind). */
 const char *rxcf_task_name(rx_task_kind kind);
 /* Looks a task up by name; 0 or -1. */

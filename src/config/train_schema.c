@@ -9,7 +9,7 @@
 #include "config/train_config.h"
 
 _Static_assert(sizeof(rx_model_kind) == sizeof(int) && sizeof(rx_activation) == sizeof(int) &&
-                   sizeof(rx_noise_kind) == sizeof(int),
+                   sizeof(rx_noise_kind) == sizeof(int) && sizeof(rx_arena_kind) == sizeof(int),
                "enum keys are stored as int");
 
 static const char *const task_names[] = {"spatial_navigation", "head_direction", NULL};
@@ -17,6 +17,8 @@ static const char *const model_names[] = {"vanilla", "gru", NULL};
 static const char *const activation_names[] = {"relu", "tanh", "sigmoid", "identity", NULL};
 static const char *const noise_names[] = {"uniform", "gaussian", NULL};
 static const char *const init_names[] = {"uniform", "zero", NULL}; /* index = init_zero */
+static const char *const arena_names[] = {"box",    "circle",       "polygon",
+                                          "t_maze", "linear_track", NULL}; /* rx_arena_kind */
 
 #define ALL 0u
 #define SP (1u << RX_TASK_SPATIAL)
@@ -47,6 +49,36 @@ static int mechanism_on(const void *in) {
   {                                                                                                \
     .name = (n), .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_##r, .variants = ALL,          \
     .optional = 1, .written = mechanism_on                                                         \
+  }
+
+/* The arena keys (docs/arenas.md) came after runs had been written too: optional (a config
+ * without them is the paper's box), each written only where it matters, so that the resolved
+ * config of every box run stays byte for byte what it was. */
+static rx_arena_kind arena_of(const void *in) { return ((const rx_train_config *)in)->task.arena; }
+static int arena_not_box(const void *in) { return arena_of(in) != RX_ARENA_BOX; }
+static int arena_circle(const void *in) { return arena_of(in) == RX_ARENA_CIRCLE; }
+static int arena_polygon(const void *in) { return arena_of(in) == RX_ARENA_POLYGON; }
+static int arena_t_maze(const void *in) { return arena_of(in) == RX_ARENA_T_MAZE; }
+static int arena_track(const void *in) { return arena_of(in) == RX_ARENA_LINEAR_TRACK; }
+static int has_walls(const void *in) { return ((const rx_train_config *)in)->task.n_walls > 0; }
+/* the cut is implied (and always on) everywhere but the plain box, where it is a choice */
+static int cut_implied(const rx_train_config *c) {
+  return c->task.arena != RX_ARENA_BOX || c->task.n_walls > 0;
+}
+static int cut_chosen(const void *in) {
+  const rx_train_config *c = in;
+  return c->task.wall_cut && !cut_implied(c);
+}
+#define ARENA_FLT(n, f, w)                                                                         \
+  {                                                                                                \
+    .name = (n), .type = RXCF_KEY_FLOAT, AT(f), .range = RXCF_RANGE_POSITIVE, .variants = SP,      \
+    .optional = 1, .written = (w)                                                                  \
+  }
+#define ROWS(n, f, count, max, c, form, w)                                                         \
+  {                                                                                                \
+    .name = (n), .type = RXCF_KEY_ROWS, AT(f), .size = (max), .cols = (c),                         \
+    .count_offset = offsetof(rx_train_config, count), .row = (form), .variants = SP,               \
+    .optional = 1, .written = (w)                                                                  \
   }
 
 /* Order here is the order rx_config_to_yaml writes. */
@@ -80,6 +112,29 @@ static const rxcf_key train_keys[] = {
     FLT("task.box_height", task.box_height, POSITIVE, SP),
     FLT("task.border_region", task.border_region, NONNEG, SP),
     FLT("task.border_slow_factor", task.border_slow_factor, UNIT, SP),
+    {.name = "task.arena",
+     .type = RXCF_KEY_ENUM,
+     AT(task.arena),
+     .names = arena_names,
+     .variants = SP,
+     .optional = 1,
+     .written = arena_not_box},
+    ARENA_FLT("task.arena_radius", task.arena_radius, arena_circle),
+    ARENA_FLT("task.arena_length", task.arena_length, arena_track),
+    ARENA_FLT("task.arena_width", task.arena_width, arena_track),
+    ARENA_FLT("task.arena_stem_length", task.arena_stem_length, arena_t_maze),
+    ARENA_FLT("task.arena_arm_length", task.arena_arm_length, arena_t_maze),
+    ARENA_FLT("task.arena_corridor_width", task.arena_corridor_width, arena_t_maze),
+    ROWS("task.arena_vertices", task.arena_vertices, task.arena_n_vertices, RX_ARENA_MAX_VERTICES,
+         2, "[x, y]", arena_polygon),
+    ROWS("task.walls", task.walls, task.n_walls, RX_ARENA_MAX_WALLS, 4, "[x1, y1, x2, y2]",
+         has_walls),
+    {.name = "task.wall_cut",
+     .type = RXCF_KEY_BOOL,
+     AT(task.wall_cut),
+     .variants = SP,
+     .optional = 1,
+     .written = cut_chosen},
     ENUM("task.init_pos", task.init_zero, init_names, SP),
     ENUM("task.init_hd", task.init_zero, init_names, HD),
     BOOL("task.biased", task.biased, ALL),
@@ -136,6 +191,36 @@ static const rxcf_ynode *set_node(const rxcf_ynode **set_by, const char *key) {
   return set_by[rxcf_schema_find(&train_schema, key)];
 }
 
+/* The task spec's own checks (the arena's geometry against task.border_region, a start at the
+ * origin inside it), blamed on the key their message starts with where it was set; on
+ * task.border_region instead when the message names it and it was set in a later layer (the
+ * arena fits the box but not the border asked for); else on task.arena. */
+static int check_task(const rx_train_config *cfg, const rxcf_ynode **set_by, rx_error *err) {
+  rx_task_spec spec;
+  rx_config_task_spec(cfg, &spec);
+  rx_error e;
+  int rc = rx_task_spec_check(&spec, &e);
+  if (!rc) return 0;
+  char key[64] = "";
+  size_t n = strcspn(e.msg, ": ");
+  if (n < sizeof key) memcpy(key, e.msg, n), key[n] = '\0';
+  int idx = rxcf_schema_find(&train_schema, key);
+  const rxcf_ynode *node = idx >= 0 ? set_by[idx] : NULL, *border;
+  if (strstr(e.msg + n, "task.border_region") &&
+      (border = set_node(set_by, "task.border_region")) && (!node || border->layer > node->layer))
+    return rxcf_ynode_fail(border, NULL, err, rc, "%s", e.msg);
+  if (node) {
+    const char *rest = e.msg + n;
+    rest += *rest == ':';
+    while (*rest == ' ')
+      rest++;
+    return rxcf_ynode_fail(node, key, err, rc, "%s", rest);
+  }
+  if ((node = set_node(set_by, "task.arena")))
+    return rxcf_ynode_fail(node, NULL, err, rc, "%s", e.msg);
+  return rx_fail(err, rc, "%s", e.msg);
+}
+
 static int check_cross(rx_train_config *cfg, const rxcf_ynode **set_by, rx_error *err) {
   int spatial = cfg->task_kind == RX_TASK_SPATIAL, dim = spatial ? 2 : 1;
   int use_cells = spatial ? cfg->task.use_place_cells : cfg->task.use_hd_cells;
@@ -190,6 +275,19 @@ static int check_cross(rx_train_config *cfg, const rxcf_ynode **set_by, rx_error
         set_node(set_by, cells_key), cells_key, err, RX_EINVAL,
         "must be >= 2 (preferred angles run from -pi to pi, both ends included)");
 
+  if (spatial) {
+    const rxcf_ynode *cut = set_node(set_by, "task.wall_cut");
+    if (cut && !cfg->task.wall_cut && cut_implied(cfg))
+      return rxcf_ynode_fail(cut, "task.wall_cut", err, RX_EINVAL,
+                             "false is for the plain box only (the paper's model): %s cuts every "
+                             "step at the walls",
+                             cfg->task.arena != RX_ARENA_BOX ? "an arena other than the box"
+                                                             : "a box with task.walls");
+    if (!cut) cfg->task.wall_cut = cut_implied(cfg);
+    int rc = check_task(cfg, set_by, err);
+    if (rc) return rc;
+  }
+
   if (use_cells && cfg->task.decode_k > n_cells) {
     const rxcf_ynode *k = set_node(set_by, "task.decode_k"), *cells = set_node(set_by, cells_key);
     if (cells->layer > k->layer)
@@ -218,6 +316,12 @@ int rxcf_resolve(rx_train_config *cfg, const rxcf_ynode *root, const char *where
   rx_train_config tmp;
   memset(&tmp, 0, sizeof tmp);
   tmp.rnn.adaptation_tau = RXCF_ADAPTATION_TAU_DEFAULT; /* the optional mechanisms' defaults */
+  tmp.task.arena_radius = RXCF_ARENA_RADIUS_DEFAULT;    /* and the arenas' */
+  tmp.task.arena_length = RXCF_ARENA_LENGTH_DEFAULT;
+  tmp.task.arena_width = RXCF_ARENA_WIDTH_DEFAULT;
+  tmp.task.arena_stem_length = RXCF_ARENA_STEM_DEFAULT;
+  tmp.task.arena_arm_length = RXCF_ARENA_ARM_DEFAULT;
+  tmp.task.arena_corridor_width = RXCF_ARENA_CORRIDOR_DEFAULT;
   const rxcf_ynode *set_by[N_KEYS];
   int rc = rxcf_schema_resolve(&train_schema, 1u << kind, root, where, &tmp, set_by, err);
   if (rc) return rc;

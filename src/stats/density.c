@@ -1,7 +1,9 @@
-/* The rx_density interface: the uniform-box density, and evaluation / score / sampling dispatched
- * to the KDE (kde.c builds and samples it, kde_eval.c evaluates it, kde_score.c its score). */
+/* The rx_density interface: the uniform densities over a box or a region in one, and evaluation
+ * / score / sampling dispatched to the KDE (kde.c builds and samples it, kde_eval.c evaluates it,
+ * kde_score.c its score). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "reactivate/rng.h"
 #include "stats/stats_internal.h"
@@ -37,8 +39,36 @@ int rx_density_uniform_box(rx_density **out, int d, const double *lo, const doub
   return 0;
 }
 
+int rx_density_uniform_region(rx_density **out, int d, const double *lo, const double *hi,
+                              double volume, rx_region_fn inside, const void *ctx, size_t ctx_size,
+                              rx_error *err) {
+  *out = NULL;
+  if (!inside || !ctx || !ctx_size)
+    return rx_fail(err, RX_EINVAL, "uniform region: no region given (inside or its context NULL)");
+  rx_density *q;
+  int rc = rx_density_uniform_box(&q, d, lo, hi, err);
+  if (rc) return rc;
+  const double box = 1.0 / q->inv_volume;
+  if (!(volume > 0) || !isfinite(volume) || volume > box * (1 + 1e-12)) {
+    rx_density_free(q);
+    return rx_fail(err, RX_EINVAL,
+                   "uniform region: volume %g must be > 0 and at most its box's, %g", volume, box);
+  }
+  if (!(q->region = malloc(ctx_size))) {
+    rx_density_free(q);
+    return rx_fail(err, RX_ENOMEM, "uniform region: out of memory");
+  }
+  memcpy(q->region, ctx, ctx_size);
+  q->kind = RXST_DENSITY_REGION;
+  q->inside = inside;
+  q->inv_volume = 1.0 / volume;
+  *out = q;
+  return 0;
+}
+
 void rx_density_free(rx_density *q) {
   if (!q) return;
+  free(q->region);
   free(q->x);
   free(q->start);
   free(q->count);
@@ -51,12 +81,13 @@ void rx_density_free(rx_density *q) {
 
 int rx_density_dim(const rx_density *q) { return q->d; }
 
-/* Whether x (d,) lies in the uniform box q, edges included (NaN lies outside). */
+/* Whether x (d,) lies in the uniform box q, edges included (NaN lies outside), and in its
+ * region if it has one. */
 static int in_box(const rx_density *q, const double *x) {
   int inside = 1;
   for (int k = 0; k < q->d; k++)
     inside &= x[k] >= q->lo[k] && x[k] <= q->hi[k];
-  return inside;
+  return inside && (q->kind != RXST_DENSITY_REGION || q->inside(q->region, x));
 }
 
 void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *out) {
@@ -91,9 +122,11 @@ void rx_density_sample(const rx_density *q, size_t m, uint32_t seed, uint32_t st
     rx_rng rng;
     rx_rng_init(&rng, seed, stream, (uint32_t)i, 0, 0);
     double *y = out + i * (size_t)d;
-    if (q->kind == RXST_DENSITY_BOX) {
-      for (int k = 0; k < d; k++)
-        y[k] = q->lo[k] + (q->hi[k] - q->lo[k]) * rx_rng_uniform(&rng);
+    if (q->kind != RXST_DENSITY_KDE) { /* the box; a region: until a point is in it */
+      do {
+        for (int k = 0; k < d; k++)
+          y[k] = q->lo[k] + (q->hi[k] - q->lo[k]) * rx_rng_uniform(&rng);
+      } while (q->kind == RXST_DENSITY_REGION && !in_box(q, y));
       continue;
     }
     /* scipy's resample: a data point chosen uniformly plus a N(0, K) draw */

@@ -10,13 +10,20 @@
 
 enum { RXST_DENSITY_MAX_D = 4, RXST_KDE_LANES = 8 };
 
-typedef enum rxst_density_kind { RXST_DENSITY_KDE, RXST_DENSITY_BOX } rxst_density_kind;
+typedef enum rxst_density_kind {
+  RXST_DENSITY_KDE,
+  RXST_DENSITY_BOX,
+  RXST_DENSITY_REGION /* the box's bounds, a region in it and 1 / the region's volume */
+} rxst_density_kind;
 
 struct rx_density {
   rxst_density_kind kind;
   int d;
   /* box: [lo, hi] per axis, density 1 / volume inside */
   double lo[RXST_DENSITY_MAX_D], hi[RXST_DENSITY_MAX_D], inv_volume;
+  /* region: inside(region, x) (region: the caller's context, copied) */
+  rx_region_fn inside;
+  void *region;
   /* KDE: kernel covariance K = chol chol^T; whitened point u = white (x - mean), with
    * white = chol^-1 / sqrt(2), so that each kernel is exp(-|u - u_i|^2) */
   size_t n;

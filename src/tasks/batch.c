@@ -1,5 +1,6 @@
-/* Task front door: names, dimensions, spec validation, batch allocation and the generate call
- * that dispatches to spatial.c / head_direction.c. The motion models themselves live there. */
+/* Task front door: names, dimensions, spec validation (the arena's through arena.c), batch
+ * allocation and the generate call that dispatches to spatial.c / head_direction.c. The motion
+ * models themselves live there. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,8 +22,23 @@ double rx_wrap_angle(double a) {
   return r - M_PI;
 }
 
-/* !(x > 0) style comparisons so that NaN fails every check. */
-static int validate_spec(const rx_task_spec *s, rx_error *err) {
+int rxtk_spatial_arena(const rx_task_spec *s, rx_arena *arena, rx_error *err) {
+  int rc = rx_arena_init(arena, &s->arena, s->box_width, s->box_height, s->border_region, err);
+  if (rc || !s->init_zero || !rxtk_cuts(s)) return rc; /* the paper's box: the origin is fine */
+  double d, theta;
+  rx_arena_nearest_wall(arena, 0, 0, &d, &theta);
+  if (!rx_arena_contains(arena, 0, 0) || !(d > 0))
+    return rx_fail(err, RX_EINVAL,
+                   "task.init_pos: zero starts the agent at the origin, which is %s the arena "
+                   "(task.arena: %s); use uniform, or an arena around the origin",
+                   rx_arena_contains(arena, 0, 0) ? "on a wall of" : "outside",
+                   rx_arena_name(s->arena.kind));
+  return 0;
+}
+
+/* !(x > 0) style comparisons so that NaN fails every check. arena: filled for the spatial task
+ * (may be NULL). */
+static int validate_spec(const rx_task_spec *s, rx_arena *arena, rx_error *err) {
   if (!s) return rx_fail(err, RX_EINVAL, "task spec is NULL");
   if (s->kind != RX_TASK_SPATIAL && s->kind != RX_TASK_HEAD_DIRECTION)
     return rx_fail(err, RX_EINVAL,
@@ -37,12 +53,6 @@ static int validate_spec(const rx_task_spec *s, rx_error *err) {
   if (!(s->sigma >= 0) || !isfinite(s->sigma))
     return rx_fail(err, RX_EINVAL, "task.sigma must be finite and >= 0 (got %g)", s->sigma);
   if (s->kind == RX_TASK_HEAD_DIRECTION) return 0;
-  if (!(s->box_width > 0) || !isfinite(s->box_width))
-    return rx_fail(err, RX_EINVAL, "task.box_width must be > 0 (got %g)", s->box_width);
-  if (!(s->box_height > 0) || !isfinite(s->box_height))
-    return rx_fail(err, RX_EINVAL, "task.box_height must be > 0 (got %g)", s->box_height);
-  if (!(s->border_region >= 0) || !isfinite(s->border_region))
-    return rx_fail(err, RX_EINVAL, "task.border_region must be >= 0 (got %g)", s->border_region);
   if (!(s->border_slow_factor >= 0) || !isfinite(s->border_slow_factor))
     return rx_fail(err, RX_EINVAL, "task.border_slow_factor must be >= 0 (got %g)",
                    s->border_slow_factor);
@@ -53,13 +63,18 @@ static int validate_spec(const rx_task_spec *s, rx_error *err) {
   if (!isfinite(s->anchor[0]) || !isfinite(s->anchor[1]))
     return rx_fail(err, RX_EINVAL, "task.anchor_point must be finite (got [%g, %g])", s->anchor[0],
                    s->anchor[1]);
-  return 0;
+  rx_arena local;
+  return rxtk_spatial_arena(s, arena ? arena : &local, err);
+}
+
+int rx_task_spec_check(const rx_task_spec *spec, rx_error *err) {
+  return validate_spec(spec, NULL, err);
 }
 
 int rx_batch_alloc(rx_batch *batch, const rx_task_spec *spec, rx_error *err) {
   if (!batch) return rx_fail(err, RX_EINVAL, "batch is NULL");
   *batch = (rx_batch){0};
-  int rc = validate_spec(spec, err);
+  int rc = validate_spec(spec, NULL, err);
   if (rc) return rc;
   size_t B = (size_t)spec->batch_size, T = (size_t)spec->seq_len;
   size_t dim = (size_t)rx_task_dim(spec->kind);
@@ -88,7 +103,8 @@ void rx_batch_free(rx_batch *batch) {
 
 int rx_task_generate(const rx_task_spec *spec, uint32_t seed, uint32_t stream, uint32_t index,
                      rx_batch *batch, rx_error *err) {
-  int rc = validate_spec(spec, err);
+  rx_arena arena;
+  int rc = validate_spec(spec, &arena, err);
   if (rc) return rc;
   if (!batch || !batch->inputs || !batch->init || !batch->targets)
     return rx_fail(err, RX_EINVAL, "batch is not allocated (use rx_batch_alloc)");
@@ -100,7 +116,7 @@ int rx_task_generate(const rx_task_spec *spec, uint32_t seed, uint32_t stream, u
                    batch->T, batch->B, batch->dim, spec->seq_len, spec->batch_size,
                    rx_task_dim(spec->kind));
   if (spec->kind == RX_TASK_SPATIAL)
-    rxtk_spatial_fill(spec, seed, stream, index, batch);
+    rxtk_spatial_fill(spec, &arena, seed, stream, index, batch);
   else
     rxtk_head_direction_fill(spec, seed, stream, index, batch);
   return 0;

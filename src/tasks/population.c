@@ -1,6 +1,6 @@
 /* Population codes (docs/science.md §2): validation, creation (place-cell centres from the seed,
- * evenly spaced preferred angles), the identity code, dispatch to place_cells.c / hd_cells.c, and
- * the decoding error (wrapped on the circle for headings). */
+ * uniform in the arena; evenly spaced preferred angles), the identity code, dispatch to
+ * place_cells.c / hd_cells.c, and the decoding error (wrapped on the circle for headings). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,18 +70,20 @@ int rx_population_create(rx_population **out, const rx_population_spec *spec, ui
   int rc = validate(spec, err);
   if (rc) return rc;
   const int place = spec->kind == RX_TASK_SPATIAL && !spec->identity;
-  if (place && (!(spec->box_width > 0) || !isfinite(spec->box_width)))
-    return rx_fail(err, RX_EINVAL, "task.box_width must be > 0 (got %g)", spec->box_width);
-  if (place && (!(spec->box_height > 0) || !isfinite(spec->box_height)))
-    return rx_fail(err, RX_EINVAL, "task.box_height must be > 0 (got %g)", spec->box_height);
+  rx_arena arena;
+  if (place &&
+      (rc = rx_arena_init(&arena, &spec->arena, spec->box_width, spec->box_height, 0, err)))
+    return rc;
   rx_population *p;
   if ((rc = make(&p, spec, err))) return rc;
-  if (place) {
+  if (place) { /* uniform in the arena; in the box, x then y as (u - 1/2) W, (u - 1/2) H */
     rx_rng r;
     rx_rng_init(&r, seed, RX_STREAM_POPCODE, 0, 0, 0);
     for (int i = 0; i < p->n; i++) {
-      p->centers[2 * (size_t)i] = (float)((rx_rng_uniform(&r) - 0.5) * spec->box_width);
-      p->centers[2 * (size_t)i + 1] = (float)((rx_rng_uniform(&r) - 0.5) * spec->box_height);
+      double x, y;
+      rx_arena_sample(&arena, &r, &x, &y);
+      p->centers[2 * (size_t)i] = (float)x;
+      p->centers[2 * (size_t)i + 1] = (float)y;
     }
   } else if (!p->identity) { /* linspace(-pi, pi, n): both ends present */
     for (int i = 0; i < p->n; i++)

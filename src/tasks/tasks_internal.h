@@ -9,11 +9,22 @@
 
 #include "reactivate/task.h"
 
-/* Fill an allocated, validated batch (rx_task_generate checks shapes first). */
-void rxtk_spatial_fill(const rx_task_spec *spec, uint32_t seed, uint32_t stream, uint32_t index,
-                       rx_batch *batch);
+/* Fill an allocated, validated batch (rx_task_generate checks shapes first); arena: the spec's,
+ * built by rxtk_spatial_arena. */
+void rxtk_spatial_fill(const rx_task_spec *spec, const rx_arena *arena, uint32_t seed,
+                       uint32_t stream, uint32_t index, rx_batch *batch);
 void rxtk_head_direction_fill(const rx_task_spec *spec, uint32_t seed, uint32_t stream,
                               uint32_t index, rx_batch *batch);
+
+/* The arena of a spatial spec, checked with its border region, and the start at the origin
+ * (task.init_pos: zero) checked to lie inside and on no wall. RX_OK or RX_EINVAL. */
+int rxtk_spatial_arena(const rx_task_spec *spec, rx_arena *arena, rx_error *err);
+
+/* Whether steps are cut at the walls: always but in the paper's plain box (no walls inside),
+ * where task.wall_cut decides. */
+static inline int rxtk_cuts(const rx_task_spec *spec) {
+  return spec->wall_cut || spec->arena.kind != RX_ARENA_BOX || spec->arena.n_walls > 0;
+}
 
 /* Wraps a into [-pi, pi) and rounds to float so that the float, read back exactly, still lies in
  * [-pi, pi): float(pi) > pi, so values that would round onto +-float(pi) step one ulp inwards. */
