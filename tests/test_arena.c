@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "analysis/reactivation_internal.h"
 #include "reactivate/analysis.h"
 #include "reactivate/arena.h"
 #include "reactivate/checkpoint.h"
@@ -430,6 +431,28 @@ static void test_uniform_region_density_is_one_over_area(void) {
   CHECK(q == NULL && strstr(err.msg, "volume") != NULL);
 }
 
+/* The KL analysis's uniform control follows the runs' arena: 1 / (pi r^2) in a circle and 0
+ * outside it; 1 / (W H) in the box, walls or not. */
+static void test_kl_uniform_control_is_uniform_in_the_runs_arena(void) {
+  rx_train_config cfg;
+  rx_error err;
+  const char *circle[] = {"task.arena=circle", "task.arena_radius=0.5"};
+  REQUIRE(rx_config_load(&cfg, "spatial_navigation/noisy_unbiased", 2, circle, &err) == 0);
+  rx_density *q;
+  REQUIRE(rxa_uniform_control(&cfg, &q, &err) == 0);
+  const double pts[6] = {0, 0, 0.3, -0.4, 0.4, 0.4};
+  double v[3];
+  rx_density_eval(q, pts, 3, v);
+  CHECK(v[0] == 1 / (M_PI * 0.25) && v[1] == v[0] && v[2] == 0);
+  rx_density_free(q);
+  const char *walls[] = {"task.walls=[[0, -0.5, 0, 0.5]]"};
+  REQUIRE(rx_config_load(&cfg, "spatial_navigation/noisy_unbiased", 1, walls, &err) == 0);
+  REQUIRE(rxa_uniform_control(&cfg, &q, &err) == 0);
+  rx_density_eval(q, pts, 3, v);
+  CHECK(v[0] == 1 / 4.84 && v[1] == v[0] && v[2] == v[0]);
+  rx_density_free(q);
+}
+
 /* ---- motion ---- */
 
 static rx_task_spec spatial_spec(rx_arena_spec arena) {
@@ -632,6 +655,22 @@ static void reference_trajectory(const rx_task_spec *s, rx_rng *r, size_t B, siz
 }
 
 static void test_default_box_batches_are_bit_identical_to_the_papers_generator(void) {
+  /* the start: x then y as (u - 1/2) W, (u - 1/2) H, in double, exactly */
+  rx_arena box;
+  rx_arena_spec plain = BOX;
+  rx_error e;
+  REQUIRE(rx_arena_init(&box, &plain, 2.2, 1.7, 0.03, &e) == 0);
+  rx_rng r, ref;
+  rx_rng_init(&r, 4, RX_STREAM_TASK, 0, 0, 0);
+  rx_rng_init(&ref, 4, RX_STREAM_TASK, 0, 0, 0);
+  long differ = 0;
+  for (int i = 0; i < 10000; i++) {
+    double x, y;
+    rx_arena_sample(&box, &r, &x, &y);
+    double wx = (rx_rng_uniform(&ref) - 0.5) * 2.2, wy = (rx_rng_uniform(&ref) - 0.5) * 1.7;
+    differ += memcmp(&x, &wx, sizeof x) != 0 || memcmp(&y, &wy, sizeof y) != 0;
+  }
+  CHECK_MSG(differ == 0, "%ld of 10000 box starts differ from the paper's draws", differ);
   for (int variant = 0; variant < 4; variant++) {
     rx_task_spec s = spatial_spec(BOX);
     s.batch_size = 500;
@@ -812,6 +851,7 @@ RX_TEST_MAIN(TEST(test_contains_known_points_edges_included),
              TEST(test_bad_arenas_are_refused_with_one_line_naming_the_key),
              TEST(test_contains_agrees_with_area_and_samples_are_uniform_inside),
              TEST(test_uniform_region_density_is_one_over_area),
+             TEST(test_kl_uniform_control_is_uniform_in_the_runs_arena),
              TEST(test_steps_never_leave_any_arena_nor_pass_a_wall),
              TEST(test_paper_box_overshoots_and_wall_cut_changes_only_cut_trajectories),
              TEST(test_targets_equal_init_plus_cumulative_inputs_in_every_arena),

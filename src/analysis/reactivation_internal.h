@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reactivate/analysis.h"
 #include "reactivate/analyze.h"
 #include "reactivate/checkpoint.h"
 #include "reactivate/npz.h"
@@ -122,6 +123,9 @@ int rxa_for_each_run(analysis_ctx *a, int analysis, per_run_fn per_run, controls
  * NULL), and returns rc or the writing's error. */
 int rxa_finish_files(analysis_ctx *a, int analysis, cJSON *root, npz_list *arrays, int rc,
                      rx_error *err);
+/* The KL's uniform control for the runs of cfg (reactivation_kl.c): uniform in their arena,
+ * density 1 / its area (the box's own uniform density in the box, walls or not). */
+int rxa_uniform_control(const rx_train_config *cfg, rx_density **out, rx_error *err);
 /* The untrained control run quiescent (see reactivation.c). */
 int rxa_simulate_random(const analysis_ctx *a, const rx_checkpoint *ck, rx_sim_result *out,
                         rx_error *err);

@@ -14,9 +14,7 @@ static int arena_inside(const void *arena, const double *x) {
   return rx_arena_contains(arena, x[0], x[1]);
 }
 
-/* The uniform control: uniform in the runs' arena, density 1 / its area (the box's own draws
- * for the paper's box, walls inside it or not: they take no area). */
-static int uniform_control(const rx_train_config *cfg, rx_density **out, rx_error *err) {
+int rxa_uniform_control(const rx_train_config *cfg, rx_density **out, rx_error *err) {
   if (cfg->task.arena == RX_ARENA_BOX) {
     double lo[2] = {-cfg->task.box_width / 2, -cfg->task.box_height / 2};
     double hi[2] = {-lo[0], -lo[1]};
@@ -92,7 +90,7 @@ int rxa_kl(analysis_ctx *a, rx_error *err) {
     }
     free(xq);
     rx_sim_result_free(&q);
-    if (!rc) rc = uniform_control(&any->cfg, &src[n_src], err);
+    if (!rc) rc = rxa_uniform_control(&any->cfg, &src[n_src], err);
     if (!rc) src_names[n_src++] = RX_RESULTS_UNIFORM;
   }
   if (!rc && n_tgt > 0) {
