@@ -108,8 +108,17 @@ static float *to_time_major(const float *src, int B, int T, int k) {
 static int add_array(rx_sim_output *out, const char *name, float *data, int ndim,
                      const int64_t *shape, rx_error *err) {
   if (!data) return rx_fail(err, RX_ENOMEM, "simulate: out of memory for %s", name);
-  out->arrays[out->n] = rx_array_f32(name, data, ndim, shape);
-  out->n++;
+  rx_array *a = &out->arrays[out->n++];
+  memset(a, 0, sizeof *a);
+  snprintf(a->name, sizeof a->name, "%s", name);
+  a->dtype = RX_F32;
+  a->ndim = ndim;
+  a->size = 1;
+  for (int d = 0; d < ndim; d++) {
+    a->shape[d] = shape[d];
+    a->size *= (size_t)shape[d];
+  }
+  a->data = data;
   return RX_OK;
 }
 
