@@ -112,6 +112,10 @@ def test_library_errors_carry_the_cli_message(tmp_path, checkpoint):
     with pytest.raises(rx.ReactivateError) as e:
         rx.Network.load(garbage)
     assert str(e.value) == cli_message("simulate", garbage, "--out", tmp_path / "o.npz")
+    with rx.Network.load(checkpoint) as net, pytest.raises(rx.ReactivateError) as e:
+        net.simulate(quiescent=True, settings={"rnn.momentum": 1.5})
+    assert str(e.value) == cli_message("simulate", checkpoint, "--out", tmp_path / "o.npz",
+                                       "--quiescent", "rnn.momentum=1.5")
     with pytest.raises(rx.ReactivateError) as e:
         rx.train(TRAIN[0], {"rnn.n_recc": 3}, path=tmp_path, progress=False)
     assert str(e.value) == cli_message("train", TRAIN[0], "rnn.n_recc=3", f"path={tmp_path}")

@@ -26,6 +26,7 @@
 struct rx_capi_network {
   rx_checkpoint ck;
   char *config_json;
+  char origin[4200]; /* "<checkpoint>[config]": names its config in messages, as the CLI does */
 };
 
 struct rx_capi_arrays {
@@ -148,6 +149,7 @@ int rx_capi_network_load(const char *path, rx_capi_network **out, char *msg, siz
     free(net);
     return give(rc, &err, msg, msg_size);
   }
+  snprintf(net->origin, sizeof net->origin, "%s[config]", path);
   char *yaml = NULL;
   rc = rx_config_to_yaml(&net->ck.cfg, &yaml, &err);
   if (!rc && !(net->config_json = yaml_to_json(yaml)))
@@ -291,7 +293,7 @@ int rx_capi_simulate(const rx_capi_network *net, int batch, int steps, int64_t s
     opt.noise_var = noise_var;
     opt.n_settings = n_settings;
     opt.settings = settings;
-    opt.settings_origin = "checkpoint[config]";
+    opt.settings_origin = net->origin;
     const fp_mode mode = fp_save();
     rc = rx_simulate_options(&net->ck, &opt, &res->out, &err);
     fp_restore(mode);
