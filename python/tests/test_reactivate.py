@@ -246,3 +246,33 @@ def test_memory_stays_bounded_over_1000_simulate_calls(checkpoint):
     grown = vm_rss_kb() - before
     assert total > 400e6, total  # what a leak would have kept
     assert grown < 24 * 1024, f"RSS grew by {grown} kB over 1000 simulate calls"
+
+
+def test_ctrl_c_stops_training_at_a_checkpoint_and_resume_continues(trained, tmp_path):
+    """A real SIGINT during training (a notebook's interrupt) stops it after writing a
+    checkpoint and raises KeyboardInterrupt; an exception of the progress callback stops it and
+    is raised; resume ends with the uninterrupted run's weights."""
+    import signal
+    overrides = dict(a.split("=") for a in TRAIN[1:])
+
+    def interrupt_at_one(p):
+        if p["step"] == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # Python raises KeyboardInterrupt right here
+
+    with pytest.raises(KeyboardInterrupt, match=r"stopped at step 1.*resume=True"):
+        rx.train(TRAIN[0], overrides, path=tmp_path, progress=interrupt_at_one)
+    run = tmp_path / RUN
+    assert (run / "model_1.npz").exists() and not (run / "model_3.npz").exists()
+
+    def fail_at_two(p):
+        if p["step"] == 2:
+            raise ValueError("the callback's own error")
+
+    with pytest.raises(ValueError, match="the callback's own error"):
+        rx.train(TRAIN[0], overrides, path=tmp_path, resume=True, progress=fail_at_two)
+    assert (run / "model_2.npz").exists() and not (run / "model_3.npz").exists()
+    rx.train(TRAIN[0], overrides, path=tmp_path, resume=True, progress=False)
+    a, b = npz(run / "model_3.npz"), npz(trained / RUN / "model_3.npz")
+    for k in a:
+        if k != "config":
+            assert a[k].tobytes() == b[k].tobytes(), k
