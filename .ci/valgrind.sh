@@ -18,7 +18,11 @@ cmake --build "$build" -j"$(nproc)" >/dev/null
 
 logs="$root/$build/valgrind"
 rm -rf "$logs" && mkdir -p "$logs"
-tests=$(cd "$build" && ctest -N -R "$filter" | sed -n 's/^ *Test *#[0-9]*: //p')
+# Not python_module: it is the interpreter running pytest, not a test executable of the build
+# (run_one starts ./<test>), and the interpreter under memcheck would take many minutes; the
+# flat API it calls is run here by test_capi, and the module's own memory test bounds growth.
+tests=$(cd "$build" && ctest -N -R "$filter" | sed -n 's/^ *Test *#[0-9]*: //p' |
+  grep -vx python_module || true)
 [ -n "$tests" ] || { echo "no tests match '$filter'"; exit 1; }
 
 export RX_TEST_SMALL=1

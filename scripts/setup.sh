@@ -9,10 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenblas-openmp-dev libyaml-dev libcjson-dev
-          zlib1g-dev librandom123-dev libplplot-dev plplot-driver-cairo python3-numpy)
-# The test suite also opens the report in a headless browser (Debian's chromium); CI's
-# fuzzing, lint and memcheck stages (.ci/run) need clang with libFuzzer, clang-format,
-# clang-tidy and valgrind.
+          zlib1g-dev librandom123-dev libplplot-dev plplot-driver-cairo python3-numpy
+          python3-pytest python3-setuptools python3-venv)
+# The Python module (python/, docs/python.md) is tested with pytest and installs with pip into a
+# venv, offline, with Debian's setuptools. The test suite also opens the report in a headless
+# browser (Debian's chromium); CI's fuzzing, lint and memcheck stages (.ci/run) need clang
+# with libFuzzer, clang-format, clang-tidy and valgrind.
 [ "${1:-run}" = test ] && packages+=(chromium)
 [ "${1:-run}" = ci-tools ] && packages+=(clang libclang-rt-dev clang-format clang-tidy valgrind)
 missing=()

@@ -158,8 +158,8 @@ static void write_task(const char *root, int t, int seed, const mv *v, unsigned 
       key_of(&s, j, seed, other, sizeof other);
       cJSON_AddNumberToObject(row, other,
                               i == CTRL ? (j ? 3.0 : v->kl_random)
-                              : i == j ? v->kl_own[i]
-                                       : 5 + i);
+                              : i == j  ? v->kl_own[i]
+                                        : 5 + i);
     }
   }
   struct {

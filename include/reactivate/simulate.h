@@ -9,6 +9,7 @@
 
 #include "reactivate/checkpoint.h"
 #include "reactivate/error.h"
+#include "reactivate/npz.h"
 #include "reactivate/task.h"
 
 #ifdef __cplusplus
@@ -83,6 +84,59 @@ typedef struct rx_sim_result {
 int rx_simulate(const rx_checkpoint *ck, const rx_sim_request *req, rx_sim_result *out,
                 rx_error *err);
 void rx_sim_result_free(rx_sim_result *res);
+
+/* ---- the `simulate` command's request, shared by the CLI and the bindings (capi.h) ----
+ * One function builds the rx_sim_request from the command's options and gives back the arrays
+ * the command writes, batch-major, so the CLI and the Python module cannot drift apart: the
+ * same options give the same bits. */
+
+#define RX_SIM_MAX_SETTINGS 8 /* the most key=value mechanism settings one run takes */
+#define RX_SIM_MAX_ARRAYS 8
+
+typedef struct rx_sim_options {
+  int batch, steps; /* > 0: given; 0: the run's task.batch_size and task.sequence_length (or
+                       the sizes of inputs and init) */
+  uint32_t seed;    /* noise and generated batches */
+  /* float32 (rx_array_to_f32 first for another dtype), or NULL. inputs (B, T, n_in) and init
+   * (B, n_init) batch-major; a size not given by batch / steps may be any. inputs_what and
+   * init_what name them in messages (the CLI: "--inputs X.npy"; NULL: "inputs", "init"). */
+  const rx_array *inputs, *init;
+  const char *inputs_what, *init_what;
+  int quiescent, test_batch, keep_hidden;
+  int rule_given; /* rule chosen (quiescent only); else the model's default */
+  rx_quiescent_rule rule;
+  double rule_var;  /* for RX_QUIESCENT_ABSOLUTE; < 0: not given */
+  double noise_var; /* >= 0: recurrent noise variance override; < 0: not given */
+  int n_settings;   /* key=value mechanism settings (quiescent only) */
+  const char *const *settings;
+  const char *settings_origin; /* names the checkpoint's config in messages ("F.npz[config]") */
+} rx_sim_options;
+
+/* Defaults of `reactivate simulate`: nothing given, hidden states kept. */
+rx_sim_options rx_sim_options_default(void);
+/* The contradictions among options, checked before anything runs: --rule without --quiescent,
+ * --rule absolute without --rule-var, --quiescent with inputs, settings without --quiescent. */
+int rx_sim_options_check(const rx_sim_options *opt, rx_error *err);
+
+typedef struct rx_sim_output {
+  int B, T;
+  int n;                              /* arrays, in the order `simulate` writes them: */
+  rx_array arrays[RX_SIM_MAX_ARRAYS]; /* hidden (B, T, n_rec) unless not kept, outputs
+                                         (B, T, n_out), decoded (B, T, dim); on a generated
+                                         batch inputs (B, T, n_in, not when quiescent),
+                                         positions (B, T, dim), init_positions (B, dim); init
+                                         (B, n_init); float32, owned */
+  rx_quiescent_rule rule;             /* the rule used (quiescent) */
+  float sigma_rec;                    /* the recurrent noise used */
+  rx_mechanism mechanism;             /* the mechanisms used */
+} rx_sim_output;
+
+/* Checks the options (rx_sim_options_check), the shapes of inputs and init (one line naming
+ * them, the expected shape and the shape given, "inputs: expected shape (any, any, 2), got
+ * (3, 5)") and their values, builds the request and runs it (rx_simulate). */
+int rx_simulate_options(const rx_checkpoint *ck, const rx_sim_options *opt, rx_sim_output *out,
+                        rx_error *err);
+void rx_sim_output_free(rx_sim_output *out);
 
 #ifdef __cplusplus
 }

@@ -48,28 +48,6 @@ static const char help[] =
     "  --no-hidden         do not write hidden states (they are the largest array)\n"
     "  --threads N         threads (default: all cores)\n";
 
-/* (T, B, k) time-major -> (B, T, k) batch-major. */
-static float *to_batch_major(const float *src, int T, int B, int k) {
-  float *dst = malloc((size_t)T * B * k * sizeof(float) + 1);
-  if (!dst) return NULL;
-  for (int t = 0; t < T; t++)
-    for (int b = 0; b < B; b++)
-      memcpy(dst + ((size_t)b * T + t) * k, src + ((size_t)t * B + b) * k,
-             (size_t)k * sizeof(float));
-  return dst;
-}
-
-/* (B, T, k) -> (T, B, k). */
-static float *to_time_major(const float *src, int B, int T, int k) {
-  float *dst = malloc((size_t)T * B * k * sizeof(float) + 1);
-  if (!dst) return NULL;
-  for (int b = 0; b < B; b++)
-    for (int t = 0; t < T; t++)
-      memcpy(dst + ((size_t)t * B + b) * k, src + ((size_t)b * T + t) * k,
-             (size_t)k * sizeof(float));
-  return dst;
-}
-
 typedef struct sim_args {
   const char *checkpoint, *out, *inputs, *init;
   long long batch, steps, seed, threads;
@@ -155,47 +133,15 @@ static int parse_args(int argc, char **argv, sim_args *a) {
   return 0;
 }
 
-static void format_shape(char *buf, size_t n, const int64_t *shape, int ndim) {
-  size_t len = 0;
-  buf[0] = '\0';
-  for (int d = 0; d < ndim && len < n; d++) {
-    int w = shape[d] < 0
-                ? snprintf(buf + len, n - len, "%sany", d ? ", " : "")
-                : snprintf(buf + len, n - len, "%s%lld", d ? ", " : "", (long long)shape[d]);
-    if (w < 0) break;
-    len += (size_t)w;
-  }
-}
-
-/* Loads the .npy of --inputs or --init: float32, or float64 rounded to float32 when every value
- * is finite and within float32's range (a note says so; numpy's default dtype is float64); of
- * the given ndim and shape (entries < 0: any); every value finite. Otherwise one line naming the
- * option, the file and the fault: the dtype found, the shape, or the first NaN or Inf by its
- * index in the file, e.g. [3, 17, 0]. */
-static int load_f32(const char *path, const char *what, int ndim, const int64_t *shape,
-                    rx_array *arr) {
+/* Loads the .npy of --inputs or --init as float32: float64 is rounded to float32 when every
+ * value is finite and within float32's range (a note says so; numpy's default dtype is
+ * float64); another dtype, a NaN or Inf, is refused naming the option, the file and the fault.
+ * The shape is rx_simulate_options' to check. */
+static int load_f32(const char *path, const char *name, rx_array *arr) {
   rx_error err = {{0}};
   if (rx_npy_read(path, arr, &err)) return cli_error("%s", err.msg);
-  char name[4200];
-  snprintf(name, sizeof name, "%s %s", what, path);
   const rx_dtype read_as = arr->dtype;
   if (rx_array_to_f32(arr, name, &err)) {
-    cli_error("%s", err.msg);
-    rx_array_free(arr);
-    return 1;
-  }
-  int ok = arr->ndim == ndim;
-  for (int d = 0; ok && d < ndim; d++)
-    ok = shape[d] < 0 || arr->shape[d] == shape[d];
-  if (!ok) {
-    char want[128], got[128];
-    format_shape(want, sizeof want, shape, ndim);
-    format_shape(got, sizeof got, arr->shape, arr->ndim);
-    cli_error("%s: expected shape (%s), got (%s)", name, want, got);
-    rx_array_free(arr);
-    return 1;
-  }
-  if (rx_array_check_finite(arr, name, &err)) {
     cli_error("%s", err.msg);
     rx_array_free(arr);
     return 1;
@@ -213,84 +159,38 @@ int cmd_simulate(int argc, char **argv) {
   rx_error err = {{0}};
   rx_checkpoint ck;
   if (rx_checkpoint_load(a.checkpoint, &ck, &err)) return cli_error("%s", err.msg);
-  const rx_rnn_spec *spec = &ck.rnn->spec;
   rx_array x = {0}, c = {0};
-  float *x_tm = NULL;
-  int B = a.batch > 0 ? (int)a.batch : ck.cfg.task.batch_size;
-  int T = a.steps > 0 ? (int)a.steps : ck.cfg.task.sequence_length;
+  char x_what[4200], c_what[4200], origin[4200];
+  snprintf(x_what, sizeof x_what, "--inputs %s", a.inputs ? a.inputs : "");
+  snprintf(c_what, sizeof c_what, "--init %s", a.init ? a.init : "");
+  snprintf(origin, sizeof origin, "%s[config]", a.checkpoint);
   rc = 1;
-  if (a.inputs) {
-    int64_t shape[3] = {a.batch > 0 ? a.batch : -1, a.steps > 0 ? a.steps : -1, spec->n_in};
-    if (load_f32(a.inputs, "--inputs", 3, shape, &x)) goto out;
-    B = (int)x.shape[0];
-    T = (int)x.shape[1];
-    if (!(x_tm = to_time_major(x.data, B, T, spec->n_in))) {
-      cli_error("out of memory");
-      goto out;
-    }
-  }
-  if (a.init) {
-    int64_t shape[2] = {a.inputs || a.batch > 0 ? B : -1, spec->n_init};
-    if (load_f32(a.init, "--init", 2, shape, &c)) goto out;
-    B = (int)c.shape[0];
-  }
-  rx_mechanism mech;
-  if (a.n_settings) {
-    char origin[4200];
-    snprintf(origin, sizeof origin, "%s[config]", a.checkpoint);
-    if (rx_config_mechanism_overrides(&ck.cfg, origin, a.n_settings, a.settings, &mech, &err)) {
-      cli_error("%s", err.msg);
-      goto out;
-    }
-  }
-  rx_sim_request req = rx_sim_request_default(B, T, (uint32_t)a.seed);
-  req.quiescent_mechanism = a.n_settings ? &mech : NULL;
-  req.inputs = x_tm;
-  req.init = c.data;
-  req.quiescent = a.quiescent;
-  req.rule = a.rule_given ? a.rule : rx_quiescent_default_rule(spec->kind);
-  req.rule_variance = a.rule_var;
-  req.noise_var = a.noise_var;
-  req.keep_hidden = !a.no_hidden;
-  req.keep_outputs = 1;
-  if (a.test_batch) {
-    req.batch_seed = (uint32_t)ck.cfg.seed;
-    req.batch_stream = RX_STREAM_TEST_TASK;
-  }
-  rx_sim_result res;
-  if (rx_simulate(&ck, &req, &res, &err)) {
+  if (a.inputs && load_f32(a.inputs, x_what, &x)) goto out;
+  if (a.init && load_f32(a.init, c_what, &c)) goto out;
+  rx_sim_options opt = rx_sim_options_default();
+  opt.batch = (int)(a.batch > 0 ? a.batch : 0);
+  opt.steps = (int)(a.steps > 0 ? a.steps : 0);
+  opt.seed = (uint32_t)a.seed;
+  opt.inputs = a.inputs ? &x : NULL;
+  opt.init = a.init ? &c : NULL;
+  opt.inputs_what = x_what;
+  opt.init_what = c_what;
+  opt.quiescent = a.quiescent;
+  opt.test_batch = a.test_batch;
+  opt.keep_hidden = !a.no_hidden;
+  opt.rule_given = a.rule_given;
+  opt.rule = a.rule;
+  opt.rule_var = a.rule_var;
+  opt.noise_var = a.noise_var;
+  opt.n_settings = a.n_settings;
+  opt.settings = a.settings;
+  opt.settings_origin = origin;
+  rx_sim_output res;
+  if (rx_simulate_options(&ck, &opt, &res, &err)) {
     cli_error("%s", err.msg);
     goto out;
   }
-
-  /* Batch-major copies for the file. */
-  enum { MAX_OUT = 8 };
-  rx_array arrays[MAX_OUT];
-  float *owned[MAX_OUT] = {0};
-  int n = 0, fail = 0;
-  int64_t sh_h[3] = {B, T, spec->n_rec}, sh_y[3] = {B, T, spec->n_out}, sh_d[3] = {B, T, res.dim};
-  int64_t sh_x[3] = {B, T, spec->n_in}, sh_c[2] = {B, spec->n_init}, sh_p[2] = {B, res.dim};
-#define ADD_TM(name, src, k, shape)                                                                \
-  do {                                                                                             \
-    owned[n] = to_batch_major(src, T, B, k);                                                       \
-    fail |= !owned[n];                                                                             \
-    arrays[n] = rx_array_f32(name, owned[n], 3, shape);                                            \
-    n++;                                                                                           \
-  } while (0)
-  if (res.hidden) ADD_TM("hidden", res.hidden, spec->n_rec, sh_h);
-  ADD_TM("outputs", res.outputs, spec->n_out, sh_y);
-  ADD_TM("decoded", res.decoded, res.dim, sh_d);
-  if (res.has_batch) {
-    if (!a.quiescent && !a.inputs) ADD_TM("inputs", res.batch.inputs, res.batch.dim, sh_x);
-    ADD_TM("positions", res.batch.targets, res.batch.dim, sh_d);
-    arrays[n++] = rx_array_f32("init_positions", res.batch.init, 2, sh_p);
-  }
-  arrays[n++] = rx_array_f32("init", res.init_codes, 2, sh_c);
-#undef ADD_TM
-  (void)sh_x;
-  if (fail)
-    cli_error("out of memory preparing %s", a.out);
-  else if (rx_npz_write(a.out, arrays, n, &err))
+  if (rx_npz_write(a.out, res.arrays, res.n, &err))
     cli_error("%s", err.msg);
   else {
     rc = 0;
@@ -304,18 +204,15 @@ int cmd_simulate(int argc, char **argv) {
     if (a.quiescent)
       fprintf(stderr,
               "wrote %s: %d trajectories x %d steps, quiescent (rule %s, sigma_rec %.4g%s)\n",
-              a.out, B, T, rx_quiescent_rule_name(req.rule), res.sigma_rec, mtext);
+              a.out, res.B, res.T, rx_quiescent_rule_name(res.rule), res.sigma_rec, mtext);
     else
-      fprintf(stderr, "wrote %s: %d trajectories x %d steps (sigma_rec %.4g%s)\n", a.out, B, T,
-              res.sigma_rec, mtext);
+      fprintf(stderr, "wrote %s: %d trajectories x %d steps (sigma_rec %.4g%s)\n", a.out, res.B,
+              res.T, res.sigma_rec, mtext);
   }
-  for (int i = 0; i < n; i++)
-    free(owned[i]);
-  rx_sim_result_free(&res);
+  rx_sim_output_free(&res);
 out:
-  free(x_tm);
   rx_array_free(&x);
   rx_array_free(&c);
   rx_checkpoint_free(&ck);
-  return rc ? (rc == 1 ? 1 : rc) : 0;
+  return rc;
 }
