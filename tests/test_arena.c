@@ -310,6 +310,14 @@ static void test_bad_arenas_are_refused_with_one_line_naming_the_key(void) {
        0.03,
        "task.walls: wall 1 leaves the arena (at (2, 3))"},
       {{.kind = (rx_arena_kind)7}, 0.03, "task.arena must be box, circle"},
+      {{.kind = RX_ARENA_POLYGON,
+        .n_vertices = 3,
+        .vertices = {{-1e300, -1e300}, {1e300, -1e300}, {0, 1e300}}},
+       0.03,
+       "task.arena_vertices: the arena is too large (its area or extent overflows)"},
+      {{.kind = RX_ARENA_CIRCLE, .radius = 1e200},
+       0.03,
+       "task.arena_radius: the arena is too large"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     rx_arena a;

@@ -392,11 +392,15 @@ static cell heap_pop(heap *hp) {
 }
 
 /* Whether some point of the polygon is farther than r from every edge: a best-first search over
- * cells of the bounding box (Mapbox's polylabel), to 1e-4 of the box's larger side. *best: the
- * largest clearance seen. RX_ENOMEM as -1. */
+ * cells of the bounding box (Mapbox's polylabel), to 1e-4 of the box's larger side, starting from
+ * at most 64 cells a side and giving up (no room shown) after MAX_CELLS. *best: the largest
+ * clearance seen. RX_ENOMEM as -1. */
+#define MAX_CELLS (1 << 20)
 static int room_for(const rx_arena *a, double r, double *best) {
   const double w = a->hi[0] - a->lo[0], h = a->hi[1] - a->lo[1];
-  const double size = fmin(w, h), prec = 1e-4 * fmax(w, h), half = 0.5 * size;
+  const double size = fmax(fmin(w, h), fmax(w, h) / 64), prec = 1e-4 * fmax(w, h);
+  const double half = 0.5 * size;
+  long visited = 0;
   heap hp = {0};
   int rc = 0;
   double cx = 0, cy = 0, twice = 0; /* the centroid: a good first guess */
@@ -410,10 +414,10 @@ static int room_for(const rx_arena *a, double r, double *best) {
   for (double x = a->lo[0]; x < a->hi[0] && !rc; x += size)
     for (double y = a->lo[1]; y < a->hi[1] && !rc; y += size)
       rc = heap_push(&hp, a, x + half, y + half, half);
-  while (!rc && hp.n > 0 && !(*best > r)) {
+  while (!rc && hp.n > 0 && !(*best > r) && visited++ < MAX_CELLS) {
     cell c = heap_pop(&hp);
     if (c.d > *best) *best = c.d;
-    if (c.max <= r || c.max - *best <= prec) continue;
+    if (!(c.max > r) || !(c.max - *best > prec)) continue; /* NaN too */
     double q = 0.5 * c.h;
     rc = heap_push(&hp, a, c.x - q, c.y - q, q) || heap_push(&hp, a, c.x + q, c.y - q, q) ||
          heap_push(&hp, a, c.x - q, c.y + q, q) || heap_push(&hp, a, c.x + q, c.y + q, q);
@@ -497,6 +501,9 @@ static int build_boundary(rx_arena *a, const rx_arena_spec *s, double W, double 
   case RX_ARENA_POLYGON:
     if ((rc = check_polygon((const double(*)[2])s->vertices, s->n_vertices, err))) return rc;
     set_polygon(a, (const double(*)[2])s->vertices, s->n_vertices);
+    if (!isfinite(a->area) || !isfinite(a->hi[0] - a->lo[0]) || !isfinite(a->hi[1] - a->lo[1]))
+      return rx_fail(err, RX_EINVAL,
+                     "task.arena_vertices: the arena is too large (its area or extent overflows)");
     if (!(a->area > 0))
       return rx_fail(err, RX_EINVAL, "task.arena_vertices: the polygon encloses no area");
     if (border > 0) {
@@ -526,6 +533,13 @@ int rx_arena_init(rx_arena *a, const rx_arena_spec *spec, double box_width, doub
     return rx_fail(err, RX_EINVAL, "task.border_region must be >= 0 (got %g)", border_region);
   int rc = build_boundary(a, spec, box_width, box_height, border_region, err);
   if (rc) return rc;
+  if (!isfinite(a->area) || !isfinite(a->hi[0] - a->lo[0]) || !isfinite(a->hi[1] - a->lo[1]))
+    return rx_fail(err, RX_EINVAL, "%s: the arena is too large (its area or extent overflows)",
+                   spec->kind == RX_ARENA_BOX       ? "task.box_width"
+                   : spec->kind == RX_ARENA_CIRCLE  ? "task.arena_radius"
+                   : spec->kind == RX_ARENA_POLYGON ? "task.arena_vertices"
+                   : spec->kind == RX_ARENA_T_MAZE  ? "task.arena_arm_length"
+                                                    : "task.arena_length");
   if (spec->n_walls < 0 || spec->n_walls > RX_ARENA_MAX_WALLS)
     return rx_fail(err, RX_EINVAL, "task.walls: at most %d walls (got %d)", RX_ARENA_MAX_WALLS,
                    spec->n_walls);
