@@ -464,20 +464,9 @@ static void test_kl_uniform_control_is_uniform_in_the_runs_arena(void) {
 /* ---- motion ---- */
 
 static rx_task_spec spatial_spec(rx_arena_spec arena) {
-  return (rx_task_spec){.kind = RX_TASK_SPATIAL,
-                        .seq_len = 100,
-                        .batch_size = 1000,
-                        .dt = 0.02,
-                        .mu = 0,
-                        .sigma = 11.52,
-                        .box_width = 2.2,
-                        .box_height = 2.2,
-                        .border_region = 0.03,
-                        .border_slow_factor = 0.25,
-                        .b = 0.26 * M_PI,
-                        .drift_const = 0.05,
-                        .anchor = {0, 0},
-                        .arena = arena};
+  rx_task_spec s = rx_test_spatial_spec(1000);
+  s.arena = arena;
+  return s;
 }
 
 /* Position p[t] of trajectory b, t = 1 .. T+1 (p[1] = init, p[t] = targets[t-2]). */

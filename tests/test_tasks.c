@@ -10,21 +10,7 @@
 #include "test_util.h"
 
 /* docs/science.md §1.1 / §1.2 defaults. */
-static rx_task_spec spatial_spec(void) {
-  return (rx_task_spec){.kind = RX_TASK_SPATIAL,
-                        .seq_len = 100,
-                        .batch_size = 200,
-                        .dt = 0.02,
-                        .mu = 0,
-                        .sigma = 11.52,
-                        .box_width = 2.2,
-                        .box_height = 2.2,
-                        .border_region = 0.03,
-                        .border_slow_factor = 0.25,
-                        .b = 0.26 * M_PI,
-                        .drift_const = 0.05,
-                        .anchor = {0, 0}};
-}
+static rx_task_spec spatial_spec(void) { return rx_test_spatial_spec(200); }
 
 static rx_task_spec hd_spec(void) {
   return (rx_task_spec){.kind = RX_TASK_HEAD_DIRECTION,

@@ -213,4 +213,22 @@ static inline int rx_test_train_tiny(const char *root, const char *experiment, i
   return rc;
 }
 
+/* The spatial task's defaults (docs/science.md §1.1) in the paper's box, batch_size trajectories.
+ */
+static inline rx_task_spec rx_test_spatial_spec(int batch_size) {
+  return (rx_task_spec){.kind = RX_TASK_SPATIAL,
+                        .seq_len = 100,
+                        .batch_size = batch_size,
+                        .dt = 0.02,
+                        .mu = 0,
+                        .sigma = 11.52,
+                        .box_width = 2.2,
+                        .box_height = 2.2,
+                        .border_region = 0.03,
+                        .border_slow_factor = 0.25,
+                        .b = 0.26 * M_PI,
+                        .drift_const = 0.05,
+                        .anchor = {0, 0}};
+}
+
 #endif
