@@ -312,10 +312,12 @@ static int check_wall(const rx_arena *a, const double *s, int k, rx_error *err) 
   if (s[0] == s[2] && s[1] == s[3])
     return rx_fail(err, RX_EINVAL, "%s: wall %d has zero length", key, k);
   const double tol = 1e-9 * fmax(a->hi[0] - a->lo[0], a->hi[1] - a->lo[1]);
-  for (int e = 0; e < 2; e++)
-    if (!nearly_inside(a, s[2 * e], s[2 * e + 1], tol))
+  for (size_t e = 0; e < 2; e++) {
+    const double *end = s + 2 * e;
+    if (!nearly_inside(a, end[0], end[1], tol))
       return rx_fail(err, RX_EINVAL, "%s: wall %d has its end (%g, %g) outside the arena", key, k,
-                     s[2 * e], s[2 * e + 1]);
+                     end[0], end[1]);
+  }
   if (a->kind != RX_ARENA_POLYGON && a->kind != RX_ARENA_T_MAZE) return 0; /* convex */
   double t[2 * RX_ARENA_MAX_VERTICES + 2];
   int n = 0;
