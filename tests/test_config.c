@@ -333,7 +333,8 @@ static void test_every_rejection_names_the_key_and_its_origin(void) {
        0,
        {"unknown experiment 'spatial_navigation/nope' (available for spatial_navigation: ",
         "no-noise_biased, no-noise_unbiased, noisy_biased, noisy_biased_gru, noisy_unbiased, "
-        "noisy_unbiased_adaptation, noisy_unbiased_gru, noisy_unbiased_momentum)"}},
+        "noisy_unbiased_adaptation, noisy_unbiased_gru, noisy_unbiased_linear_track, "
+        "noisy_unbiased_momentum, noisy_unbiased_tmaze, noisy_unbiased_triangle)"}},
       {"cooking/noisy", {0}, 0, {"unknown experiment 'cooking/noisy': expected <task>/<name>"}},
       {"noisy_unbiased", {0}, 0, {"unknown experiment 'noisy_unbiased'"}},
       {"/nonexistent/dir/my.yml", {0}, 0, {"/nonexistent/dir/my.yml: cannot open: "}},
