@@ -1679,6 +1679,15 @@ static void test_arena_outline_is_drawn_and_recorded_for_non_box_arenas(void) {
   REQUIRE(doc);
   CHECK(rec_len(rec_at(doc, "panels.0"), "outline") == n);
   cJSON_Delete(doc);
+  /* a vector field in it: the same outline */
+  double vx[2] = {0.1, -0.2}, vy[2] = {0.3, 0.1}, vu[2] = {0.05, 0.02}, vv[2] = {-0.01, 0.04};
+  rx_vector_spec vs = {0};
+  vs.x = vx, vs.y = vy, vs.u = vu, vs.v = vv, vs.n = 2;
+  vs.arena = &circ;
+  doc = recorded(dir, "vectors_circle", draw_vectors_v, &vs);
+  REQUIRE(doc);
+  CHECK(rec_len(rec_at(doc, "panels.0"), "outline") == n);
+  cJSON_Delete(doc);
   rx_test_rm_rf(dir);
 }
 

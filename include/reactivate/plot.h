@@ -275,6 +275,7 @@ typedef struct rx_vector_spec {
   double z_min, z_max;                       /* its shading range (min >= max: 0 to its maximum) */
   const char *z_label;                       /* colour bar label */
   double box[4];                             /* optional arena outline, as in rx_traj_spec */
+  const rx_arena *arena;                     /* as in rx_traj_spec (the grid is not blanked) */
   int equal_aspect;
 } rx_vector_spec;
 

@@ -339,6 +339,7 @@ static int score_row_plane(fg_ctx *c, rx_fig *fig, const char *name, const score
     s.x_min = fmin(ex[0], c->box[0]), s.x_max = fmax(ex[nx], c->box[1]);
     s.y_min = fmin(ey[0], c->box[2]), s.y_max = fmax(ey[ny], c->box[3]);
     memcpy(s.box, c->box, sizeof s.box);
+    s.arena = &c->arena;
     s.equal_aspect = 1;
     rc = rx_fig_add_vectors(fig, &s, err);
   }
