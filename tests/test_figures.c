@@ -163,6 +163,60 @@ static void test_figures_draws_every_figure_the_results_support(void) {
   CHECK(sh("ls %s/*/figures | grep -q '[.]tmp'", root) != 0);
 }
 
+/* A run in a circle with a wall inside: fig_arena shows its outline (the circle's chords and the
+ * wall) and five trajectories of its task, every point inside; the box's results (the shared
+ * runs) get no fig_arena, and the circle's density-free figures still draw. */
+static void test_figures_draw_the_arena_of_a_run_that_is_not_the_box(void) {
+  REQUIRE(setup() == 0);
+  char dir[400], base[500];
+  snprintf(dir, sizeof dir, "%s/circle", root);
+  CHECK(run_cli("train spatial_navigation/noisy_unbiased path=%s task.arena=circle "
+                "task.arena_radius=1.0 task.walls=[[0,-1,0,-0.2]] rnn.n_rec=16 "
+                "task.batch_size=4 task.sequence_length=10 task.place_cells_num=16 "
+                "trainer.n_epochs=0 --quiet",
+                dir) == 0);
+  setenv("REACTIVATE_PLOT_DATA", "1", 1);
+  int rc = run_cli("figures path=%s only=fig_arena", dir);
+  unsetenv("REACTIVATE_PLOT_DATA");
+  CHECK(rc == 0);
+  snprintf(base, sizeof base, "%s/spatial_navigation/figures", dir);
+  check_figure(base, "fig_arena");
+  snprintf(base, sizeof base, "%s/spatial_navigation/figures/fig_arena", dir);
+  cJSON *doc = record_load(base);
+  REQUIRE(doc);
+  const cJSON *p = rec_at(doc, "panels.0");
+  rx_arena a;
+  rx_arena_spec sp = {0};
+  sp.kind = RX_ARENA_CIRCLE, sp.radius = 1.0, sp.n_walls = 1;
+  sp.walls[0][0] = 0, sp.walls[0][1] = -1, sp.walls[0][2] = 0, sp.walls[0][3] = -0.2;
+  REQUIRE(rx_arena_init(&a, &sp, 2.2, 2.2, 0, NULL) == 0);
+  double seg[RX_PLOT_ARENA_CHORDS + RX_ARENA_MAX_SEGMENTS][4];
+  int n = rx_arena_outline(&a, RX_PLOT_ARENA_CHORDS, seg, RX_PLOT_ARENA_CHORDS + 1);
+  CHECK_MSG(rec_len(p, "outline") == n, "%d outline segments, %d expected", rec_len(p, "outline"),
+            n);
+  CHECK(n == RX_PLOT_ARENA_CHORDS + 1);
+  rec_check_nums(p, "outline.120", seg[n - 1], 4, 1e-12); /* the wall, last */
+  CHECK(rec_len(p, "trajectories") == 5);
+  int outside = 0, points = 0;
+  for (int b = 0; b < rec_len(p, "trajectories"); b++) {
+    char kx[64], ky[64];
+    snprintf(kx, sizeof kx, "trajectories.%d.x", b);
+    snprintf(ky, sizeof ky, "trajectories.%d.y", b);
+    for (int t = 0; t < rec_len(p, kx); t++) {
+      char ex[80], ey[80];
+      snprintf(ex, sizeof ex, "%s.%d", kx, t);
+      snprintf(ey, sizeof ey, "%s.%d", ky, t);
+      outside += !rx_arena_contains(&a, rec_num(p, ex), rec_num(p, ey));
+      points++;
+    }
+  }
+  CHECK_MSG(points == 5 * 400 && outside == 0, "%d points, %d outside the circle", points, outside);
+  cJSON_Delete(doc);
+  /* the box: no arena figure */
+  snprintf(base, sizeof base, "%s/spatial_navigation/figures/fig_arena.png", root);
+  CHECK(!rx_file_exists(base));
+}
+
 static void test_figures_skips_missing_data_with_a_reason(void) {
   REQUIRE(setup() == 0);
   /* no GRU runs and no rule=same analyses: C.1 and C.2 skipped, exit 0 (under rx_test_small the
@@ -873,6 +927,7 @@ int main(int argc, char **argv) {
   static const rx_test_case tests[] = {
       TEST(test_settings_parse_seeds_noise_and_task),
       TEST(test_figures_draws_every_figure_the_results_support),
+      TEST(test_figures_draw_the_arena_of_a_run_that_is_not_the_box),
       TEST(test_figures_skips_missing_data_with_a_reason),
       TEST(test_corrupt_results_file_gives_one_line_and_fails),
       TEST(test_no_results_or_bad_settings_give_one_line),

@@ -1620,6 +1620,162 @@ static void test_image_overlay_greys_and_compact_cells(void) {
   rx_test_rm_rf(dir);
 }
 
+/* The files base.<ext> of two drawings are the same bytes. */
+static int same_bytes(const char *a, const char *b, const char *ext) {
+  char pa[600], pb[600];
+  unsigned char *da = NULL, *db = NULL;
+  snprintf(pa, sizeof pa, "%s.%s", a, ext);
+  snprintf(pb, sizeof pb, "%s.%s", b, ext);
+  long na = read_all(pa, &da), nb = read_all(pb, &db);
+  int same = na >= 0 && na == nb && !memcmp(da, db, (size_t)na);
+  free(da), free(db);
+  return same;
+}
+
+static void test_arena_outline_is_drawn_and_recorded_for_non_box_arenas(void) {
+  char dir[256];
+  rx_test_tmpdir(dir, sizeof dir, "arena_outline");
+  rx_error err;
+  rx_arena tri;
+  rx_arena_spec sp = {0};
+  sp.kind = RX_ARENA_POLYGON, sp.n_vertices = 3;
+  double v[3][2] = {{-1.1, -1.1}, {1.1, -1.1}, {0, 1.1}};
+  memcpy(sp.vertices, v, sizeof v);
+  sp.n_walls = 1;
+  double w[4] = {0, -1.1, 0, -0.3};
+  memcpy(sp.walls[0], w, sizeof w);
+  REQUIRE(rx_arena_init(&tri, &sp, 2.2, 2.2, 0, &err) == 0);
+  double seg[RX_ARENA_MAX_SEGMENTS + RX_PLOT_ARENA_CHORDS][4];
+  int n = rx_arena_outline(&tri, RX_PLOT_ARENA_CHORDS, seg, RX_ARENA_MAX_SEGMENTS);
+  CHECK(n == 4); /* three edges and the wall */
+  float tr[2 * 2 * 2] = {0.1f, 0.2f, -0.3f, -0.4f, 0.15f, 0.25f, -0.35f, -0.45f};
+  rx_traj_spec ts = {0};
+  ts.x = tr, ts.T = 2, ts.B = 2, ts.dim = 2;
+  ts.arena = &tri;
+  cJSON *doc = recorded(dir, "traj_tri", draw_traj_v, &ts);
+  REQUIRE(doc);
+  const cJSON *p = rec_at(doc, "panels.0");
+  CHECK_MSG(rec_len(p, "outline") == n, "%d outline segments recorded, %d in the arena",
+            rec_len(p, "outline"), n);
+  for (int k = 0; k < n && rec_len(p, "outline") == n; k++) {
+    char key[32];
+    snprintf(key, sizeof key, "outline.%d", k);
+    rec_check_nums(p, key, seg[k], 4, 1e-12);
+  }
+  /* the square window covers the whole triangle, not just the data near the origin */
+  CHECK(rec_num(p, "x_axis.min") <= -1.1 && rec_num(p, "x_axis.max") >= 1.1);
+  CHECK(rec_num(p, "y_axis.min") <= -1.1 && rec_num(p, "y_axis.max") >= 1.1);
+  cJSON_Delete(doc);
+  /* the circle: its chords, as many as rx_arena_outline gives */
+  rx_arena circ;
+  rx_arena_spec cs = {0};
+  cs.kind = RX_ARENA_CIRCLE, cs.radius = 1.0;
+  REQUIRE(rx_arena_init(&circ, &cs, 2.2, 2.2, 0, &err) == 0);
+  n = rx_arena_outline(&circ, RX_PLOT_ARENA_CHORDS, seg,
+                       RX_ARENA_MAX_SEGMENTS + RX_PLOT_ARENA_CHORDS);
+  CHECK(n == RX_PLOT_ARENA_CHORDS);
+  ts.arena = &circ;
+  doc = recorded(dir, "traj_circle", draw_traj_v, &ts);
+  REQUIRE(doc);
+  CHECK(rec_len(rec_at(doc, "panels.0"), "outline") == n);
+  cJSON_Delete(doc);
+  /* a vector field in it: the same outline */
+  double vx[2] = {0.1, -0.2}, vy[2] = {0.3, 0.1}, vu[2] = {0.05, 0.02}, vv[2] = {-0.01, 0.04};
+  rx_vector_spec vs = {0};
+  vs.x = vx, vs.y = vy, vs.u = vu, vs.v = vv, vs.n = 2;
+  vs.arena = &circ;
+  doc = recorded(dir, "vectors_circle", draw_vectors_v, &vs);
+  REQUIRE(doc);
+  CHECK(rec_len(rec_at(doc, "panels.0"), "outline") == n);
+  cJSON_Delete(doc);
+  rx_test_rm_rf(dir);
+}
+
+static void test_density_in_a_circle_blanks_the_cells_outside_it(void) {
+  char dir[256];
+  rx_test_tmpdir(dir, sizeof dir, "arena_mask");
+  rx_error err;
+  rx_arena circ;
+  rx_arena_spec cs = {0};
+  cs.kind = RX_ARENA_CIRCLE, cs.radius = 1.0;
+  REQUIRE(rx_arena_init(&circ, &cs, 2.2, 2.2, 0, &err) == 0);
+  enum { N = 10 }; /* cells of 0.2 m over [-1, 1]^2 */
+  double z[N * N];
+  for (int k = 0; k < N * N; k++)
+    z[k] = 1.0 + k;
+  rx_image_spec s = {0};
+  s.z = z, s.nx = N, s.ny = N;
+  s.x_min = -1, s.x_max = 1, s.y_min = -1, s.y_max = 1;
+  s.arena = &circ;
+  s.equal_aspect = 1;
+  cJSON *doc = recorded(dir, "density_circle", draw_image_v, &s);
+  REQUIRE(doc);
+  const cJSON *p = rec_at(doc, "panels.0");
+  /* cell (0, 0) is centred at (-0.9, -0.9), 1.27 m from the centre: blank; (4, 4) at (-0.1,
+   * -0.1) inside keeps its value; every cell as rx_arena_contains says */
+  CHECK(cJSON_IsNull(rec_at(p, "z.0.0")));
+  CHECK_NEAR(rec_num(p, "z.4.4"), z[4 * N + 4], 0);
+  int blank = 0, wrong = 0;
+  for (int j = 0; j < N; j++)
+    for (int i = 0; i < N; i++) {
+      char key[32];
+      snprintf(key, sizeof key, "z.%d.%d", j, i);
+      int in = rx_arena_contains(&circ, -0.9 + 0.2 * i, -0.9 + 0.2 * j);
+      const cJSON *e = rec_at(p, key);
+      blank += cJSON_IsNull(e);
+      wrong += in ? !cJSON_IsNumber(e) : !cJSON_IsNull(e);
+    }
+  CHECK_MSG(wrong == 0 && blank > 0, "%d cells masked wrongly, %d blank", wrong, blank);
+  CHECK(rec_len(p, "outline") == RX_PLOT_ARENA_CHORDS);
+  CHECK(z[0] == 1.0); /* the caller's grid is left alone */
+  cJSON_Delete(doc);
+  rx_test_rm_rf(dir);
+}
+
+static void test_box_arena_draws_exactly_what_no_arena_draws(void) {
+  char dir[256], a[512], b[512];
+  rx_test_tmpdir(dir, sizeof dir, "arena_box");
+  join(a, sizeof a, dir, "plain"); /* the same name in two folders: the record names it */
+  join(b, sizeof b, dir, "boxed");
+  REQUIRE(mkdir(a, 0755) == 0 && mkdir(b, 0755) == 0);
+  strcat(a, "/fig"), strcat(b, "/fig");
+  rx_error err;
+  rx_arena box;
+  rx_arena_spec bs = {0};
+  REQUIRE(rx_arena_init(&box, &bs, 2.2, 2.2, 0, &err) == 0);
+  float tr[2 * 2 * 2] = {0.1f, 0.2f, -0.3f, -0.4f, 0.15f, 0.25f, -0.35f, -0.45f};
+  rx_traj_spec ts = {0};
+  ts.x = tr, ts.T = 2, ts.B = 2, ts.dim = 2;
+  double bx[4] = {-1.1, 1.1, -1.1, 1.1};
+  memcpy(ts.box, bx, sizeof bx);
+  double z[4 * 4];
+  for (int k = 0; k < 16; k++)
+    z[k] = k;
+  rx_image_spec is = {0};
+  is.z = z, is.nx = 4, is.ny = 4;
+  is.x_min = -1.1, is.x_max = 1.1, is.y_min = -1.1, is.y_max = 1.1;
+  memcpy(is.box, bx, sizeof bx);
+  for (int pass = 0; pass < 2; pass++) { /* without, then with the box as the arena */
+    ts.arena = is.arena = pass ? &box : NULL;
+    rx_fig *fig = NULL;
+    REQUIRE(rx_fig_create(&fig, pass ? b : a, 2, 1, "box", &err) == 0);
+    CHECK(rx_fig_set_data_record(fig, 1, &err) == 0);
+    CHECK_MSG(rx_fig_add_traj(fig, &ts, &err) == 0, "%s", err.msg);
+    CHECK_MSG(rx_fig_add_image(fig, &is, &err) == 0, "%s", err.msg);
+    CHECK_MSG(rx_fig_save(fig, &err) == 0, "%s", err.msg);
+    rx_fig_free(fig);
+  }
+  CHECK(same_bytes(a, b, "svg"));
+  CHECK(same_bytes(a, b, "png"));
+  CHECK(same_bytes(a, b, "data.json"));
+  cJSON *doc = record_load(b);
+  REQUIRE(doc);
+  CHECK(rec_at(doc, "panels.0.outline") == NULL && rec_at(doc, "panels.1.outline") == NULL);
+  rec_check_nums(rec_at(doc, "panels.0"), "arena", bx, 4, 0);
+  cJSON_Delete(doc);
+  rx_test_rm_rf(dir);
+}
+
 int main(int argc, char **argv) {
   unsetenv("REACTIVATE_PLOT_DATA"); /* the record is off unless a test turns it on */
   static const rx_test_case tests[] = {
@@ -1649,6 +1805,9 @@ int main(int argc, char **argv) {
       TEST(test_series_styles_band_and_diverging_map),
       TEST(test_image_cells_draw_every_bin),
       TEST(test_image_overlay_greys_and_compact_cells),
+      TEST(test_arena_outline_is_drawn_and_recorded_for_non_box_arenas),
+      TEST(test_density_in_a_circle_blanks_the_cells_outside_it),
+      TEST(test_box_arena_draws_exactly_what_no_arena_draws),
   };
   return rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
 }

@@ -26,11 +26,15 @@
 
 #include <stddef.h>
 
+#include "reactivate/arena.h"
 #include "reactivate/error.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Chords a circular arena's outline is drawn with (rx_traj_spec.arena). */
+#define RX_PLOT_ARENA_CHORDS 120
 
 typedef enum rx_colour {
   RX_COLOUR_AUTO = 0,  /* the palette's i-th colour for the i-th series / trajectory */
@@ -118,13 +122,17 @@ typedef struct rx_traj_spec {
                    * aspect; dim 1: headings in radians, drawn against time, broken at the
                    * +-pi wrap */
   int T, B, dim;
-  const int *index; /* (n_show,) trajectories to draw, or NULL: the first n_show */
-  int n_show;       /* 0: min(B, 5) */
-  int t_max;        /* draw steps 0 .. t_max-1 (0: all T) */
-  double dt;        /* dim 1: seconds per step for the time axis (0: the axis counts steps) */
-  double box[4];    /* dim 2: x_min, x_max, y_min, y_max of the arena, drawn as an outline;
-                     * the square axis range covers it and the data (all 0: no outline) */
-  rx_colour colour; /* AUTO: one palette colour per trajectory; else all in this colour */
+  const int *index;      /* (n_show,) trajectories to draw, or NULL: the first n_show */
+  int n_show;            /* 0: min(B, 5) */
+  int t_max;             /* draw steps 0 .. t_max-1 (0: all T) */
+  double dt;             /* dim 1: seconds per step for the time axis (0: the axis counts steps) */
+  double box[4];         /* dim 2: x_min, x_max, y_min, y_max of the arena, drawn as an outline;
+                          * the square axis range covers it and the data (all 0: no outline) */
+  const rx_arena *arena; /* dim 2, optional: an arena other than the box (rx_arena_init's; copied)
+                          * is drawn as its outline (rx_arena_outline: walls inside included, the
+                          * circle as RX_PLOT_ARENA_CHORDS chords) instead of the box rectangle,
+                          * the axis range covering it; NULL or the box: box above */
+  rx_colour colour;      /* AUTO: one palette colour per trajectory; else all in this colour */
 } rx_traj_spec;
 
 /* ---- 4. Scatter coloured by a scalar (Fig. 1f/g PCs by distance from centre, 3c/d by heading) */
@@ -155,6 +163,8 @@ typedef struct rx_image_spec {
   double z_min, z_max;               /* colour range */
   int n_contours;                    /* white contour lines at this many levels (0: none) */
   double box[4];                     /* optional arena outline, as in rx_traj_spec */
+  const rx_arena *arena;             /* as in rx_traj_spec; also blanks (NaN) every cell whose
+                                      * centre lies outside it */
   int equal_aspect;
   int diverging; /* colour map blue - white - red instead of viridis, for signed values: a range
                   * symmetric about 0 (z_min = -z_max) puts white at 0 */
@@ -265,6 +275,7 @@ typedef struct rx_vector_spec {
   double z_min, z_max;                       /* its shading range (min >= max: 0 to its maximum) */
   const char *z_label;                       /* colour bar label */
   double box[4];                             /* optional arena outline, as in rx_traj_spec */
+  const rx_arena *arena;                     /* as in rx_traj_spec (the grid is not blanked) */
   int equal_aspect;
 } rx_vector_spec;
 

@@ -263,6 +263,14 @@ static int read_run_config(fg_ctx *c, rx_error *err) {
       if (c->cfg->task == RX_TASK_SPATIAL) {
         c->box[0] = -tc.task.box_width / 2, c->box[1] = tc.task.box_width / 2;
         c->box[2] = -tc.task.box_height / 2, c->box[3] = tc.task.box_height / 2;
+        rx_task_spec ts;
+        rx_config_task_spec(&tc, &ts);
+        if ((rc = rx_arena_init(&c->arena, &ts.arena, ts.box_width, ts.box_height, 0, err)))
+          return rc;
+        c->task = ts, c->task_seed = c->seeds[k], c->have_task = 1;
+        if (c->arena.kind != RX_ARENA_BOX)
+          c->box[0] = c->arena.lo[0], c->box[1] = c->arena.hi[0], c->box[2] = c->arena.lo[1],
+          c->box[3] = c->arena.hi[1];
       }
       c->dt = tc.task.dt;
       return 0;
@@ -334,6 +342,7 @@ int rx_figures(const rx_figures_config *cfg, rx_figures_log_fn log, void *ctx, r
       if (!rc && (v == 0 || variants[v].gru)) rc = fg_probe_figures(c, &variants[v], err);
       if (!rc && (v == 0 || variants[v].gru)) rc = fg_replay_figures(c, &variants[v], err);
     }
+    if (!rc) rc = fg_arena_figure(c, err);
     if (!rc) rc = fg_supplement_c3(c, err);
     if (!rc) rc = fg_supplement_c4(c, err);
   } else if (!rc) {

@@ -15,6 +15,7 @@
 #include "reactivate/npz.h"
 #include "reactivate/plot.h"
 #include "reactivate/results.h"
+#include "reactivate/task.h"
 #include "results/reader.h"
 
 /* A set of figures drawn from one family of analysis files: Fig. 1/2 (vanilla RNN, default
@@ -41,8 +42,12 @@ typedef struct fg_ctx {
   rx_results_set set; /* <path>/<task> and the noise of the runs drawn */
   char out_dir[2400];
   int seeds[RX_FIGURES_MAX_SEEDS], n_seeds;
-  double box[4]; /* spatial arena: x_min, x_max, y_min, y_max (from a run's config.yaml) */
-  double dt;     /* seconds per step (head direction time axes) */
+  double box[4];     /* spatial arena: x_min, x_max, y_min, y_max (from a run's config.yaml; the
+                      * bounding box of an arena other than the box) */
+  rx_arena arena;    /* that run's arena (zeroed: the box), outlined on the spatial figures */
+  rx_task_spec task; /* that run's task (fig_arena's trajectories), task_seed its seed */
+  int task_seed, have_task;
+  double dt;                             /* seconds per step (head direction time axes) */
   int n_written, n_skipped, n_not_asked; /* not asked for: drawn but not saved (only=) */
 } fg_ctx;
 
@@ -218,6 +223,9 @@ int fg_fig_pcs(fg_ctx *c, const fg_variant *v, const rx_experiment *cond, const 
 
 int fg_spatial_figures(fg_ctx *c, const fg_variant *v, rx_error *err); /* Fig. 1, 2 / C.1 / C.2 */
 int fg_supplement_c3(fg_ctx *c, rx_error *err);
+/* fig_arena: the run's arena (outline and walls) with a few trajectories of its task's
+ * generator; drawn only for arenas other than the box (docs/arenas.md §2). */
+int fg_arena_figure(fg_ctx *c, rx_error *err);
 int fg_supplement_c4(fg_ctx *c, rx_error *err);
 int fg_hd_figures(fg_ctx *c, rx_error *err); /* Fig. 3, C.5 */
 /* The probes' figures of v's family (docs/probes.md §6): <prefix>probe_mixing, _score,

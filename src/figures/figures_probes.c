@@ -339,6 +339,7 @@ static int score_row_plane(fg_ctx *c, rx_fig *fig, const char *name, const score
     s.x_min = fmin(ex[0], c->box[0]), s.x_max = fmax(ex[nx], c->box[1]);
     s.y_min = fmin(ey[0], c->box[2]), s.y_max = fmax(ey[ny], c->box[3]);
     memcpy(s.box, c->box, sizeof s.box);
+    s.arena = &c->arena;
     s.equal_aspect = 1;
     rc = rx_fig_add_vectors(fig, &s, err);
   }
@@ -354,6 +355,7 @@ static int score_row_plane(fg_ctx *c, rx_fig *fig, const char *name, const score
   const double extent[4] = {ex[0], ex[nx], ey[0], ey[ny]};
   rx_image_spec s = fg_image_cells(t[2], "decoded x (m)", "decoded y (m)",
                                    "cosine of drift and score", r->cosine, nx, ny, extent, c->box);
+  s.arena = &c->arena;
   s.z_min = -1, s.z_max = 1;
   s.diverging = 1;
   return rx_fig_add_image(fig, &s, err);

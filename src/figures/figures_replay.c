@@ -805,6 +805,7 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rx_image_spec im =
         fg_image_cells(t, "decoded x (m)", "decoded y (m)", "mean posterior of the examples", z,
                        rf.s.nx, rf.s.ny, rf.s.box, c->box);
+    im.arena = &c->arena;
     im.compact = 1;
     im.greys = 1;
     im.overlay = ser, im.n_overlay = ns;

@@ -10,6 +10,7 @@
 
 #include "figures/figures_internal.h"
 #include "reactivate/plot.h"
+#include "reactivate/rng.h"
 
 static void fig_name(const fg_variant *v, const char *tag, char *buf, size_t n) {
   snprintf(buf, n, "%s%s", v->prefix, tag);
@@ -314,6 +315,7 @@ static int fig_trajectories(fg_ctx *c, const fg_variant *v, const rx_experiment 
     p[q].x = tm[q];
     p[q].T = T, p[q].B = keep, p[q].dim = 2, p[q].n_show = keep;
     memcpy(p[q].box, c->box, sizeof p[q].box);
+    p[q].arena = &c->arena;
     p[q].colour = q ? RX_COLOUR_QUIESCENT : RX_COLOUR_ACTIVE;
   }
   rx_fig *fig = NULL;
@@ -447,7 +449,7 @@ static int add_density(fg_ctx *c, rx_fig *fig, const char *name, const float *xy
   for (size_t i = 0; i < (size_t)NG * NG; i++)
     s.z_max = fmax(s.z_max, z[i]);
   if (!(s.z_max > 0)) s.z_min = s.z_max = 0;
-  if (box) memcpy(s.box, box, sizeof s.box), s.equal_aspect = 1;
+  if (box) memcpy(s.box, box, sizeof s.box), s.equal_aspect = 1, s.arena = &c->arena;
   rc = rx_fig_add_image(fig, &s, err);
   free(z);
   return rc;
@@ -818,6 +820,7 @@ int fg_supplement_c3(fg_ctx *c, rx_error *err) {
       ts.y_label = "decoded y (m)";
       ts.x = tm, ts.T = T, ts.B = keep, ts.dim = 2, ts.n_show = keep;
       memcpy(ts.box, c->box, sizeof ts.box);
+      ts.arena = &c->arena;
       ts.colour = RX_COLOUR_QUIESCENT;
       rc = rx_fig_add_traj(fig, &ts, err);
       free(tm);
@@ -902,5 +905,37 @@ int fg_supplement_c4(fg_ctx *c, rx_error *err) {
   for (int r = 0; r < 2; r++)
     for (int k = 0; k < 5; k++)
       free(p[r][k].v);
+  return rc;
+}
+
+int fg_arena_figure(fg_ctx *c, rx_error *err) {
+  if (!c->have_task || c->arena.kind == RX_ARENA_BOX) return 0; /* the box: Fig. 1d shows it */
+  enum { N_SHOW = 5 };
+  const char *name = "fig_arena";
+  rx_task_spec ts = c->task;
+  ts.batch_size = N_SHOW;
+  if (ts.seq_len < 400) ts.seq_len = 400; /* 8 s at the paper's dt: long enough to meet walls */
+  rx_batch b = {0};
+  int rc = rx_batch_alloc(&b, &ts, err);
+  if (!rc) rc = rx_task_generate(&ts, (uint32_t)c->task_seed, RX_STREAM_TEST_TASK, 0, &b, err);
+  char title[300], ptitle[300];
+  const int nw = c->arena.n_walls - c->arena.n_boundary;
+  char walls[40] = "no walls inside";
+  if (nw) snprintf(walls, sizeof walls, "%d wall%s inside (dark)", nw, nw == 1 ? "" : "s");
+  snprintf(title, sizeof title, "The arena: %s, %s", rx_arena_name(c->arena.kind), walls);
+  snprintf(ptitle, sizeof ptitle, "%d trajectories of the task (seed %d, %d steps of %g s)", N_SHOW,
+           c->task_seed, ts.seq_len, ts.dt);
+  rx_traj_spec p = {0};
+  p.title = ptitle;
+  p.x_label = "x (m)";
+  p.y_label = "y (m)";
+  p.x = b.targets;
+  p.T = b.T, p.B = b.B, p.dim = 2, p.n_show = b.B;
+  p.arena = &c->arena;
+  rx_fig *fig = NULL;
+  if (!rc) rc = fg_fig_create(c, &fig, name, 1, 1, title, 560, 520, err);
+  if (!rc) rc = rx_fig_add_traj(fig, &p, err);
+  rc = fg_fig_save(c, fig, name, rc, err);
+  rx_batch_free(&b);
   return rc;
 }

@@ -152,7 +152,9 @@ static int draw_image(const void *spec, const rxpl_rect *cell) {
     plcont((PLFLT_MATRIX)con, nx, ny, 1, nx, 1, ny, lev, n, cell_centre, &g);
     plwidth(1.0);
   }
-  if (has_box(s->box)) {
+  if (s->arena) {
+    rxpl_arena_draw(s->arena, 1.5);
+  } else if (has_box(s->box)) {
     PLFLT bx[5] = {s->box[0], s->box[1], s->box[1], s->box[0], s->box[0]};
     PLFLT by[5] = {s->box[2], s->box[2], s->box[3], s->box[3], s->box[2]};
     rxpl_col(RX_PL_MUTED);
@@ -241,6 +243,21 @@ int rx_fig_add_image(rx_fig *fig, const rx_image_spec *s, rx_error *err) {
     c->overlay = NULL;
   }
   c->z = rxpl_memdup(fig, s->z, n * sizeof *s->z, &oom);
+  c->arena = rxpl_arena_copy(fig, s->arena, &oom);
+  if (!oom && c->arena) { /* cells centred outside the arena: blank, as non-finite ones */
+    double *z = (double *)c->z, dx = (s->x_max - s->x_min) / s->nx,
+           dy = (s->y_max - s->y_min) / s->ny;
+    for (int j = 0; j < s->ny; j++)
+      for (int i = 0; i < s->nx; i++)
+        if (!rx_arena_contains(c->arena, s->x_min + (i + 0.5) * dx, s->y_min + (j + 0.5) * dy))
+          z[(size_t)j * s->nx + i] = NAN;
+    good = 0;
+    for (size_t k = 0; k < n; k++)
+      good += rxpl_finite(z[k]);
+    if (!good)
+      return rxpl_fail(fig, err, RX_ENUMERIC, "image panel '%s' has no finite values in its arena",
+                       s->title ? s->title : "");
+  }
   c->title = rxpl_strdup(fig, s->title, &oom);
   c->x_label = rxpl_strdup(fig, s->x_label, &oom);
   c->y_label = rxpl_strdup(fig, s->y_label, &oom);

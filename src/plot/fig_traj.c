@@ -34,7 +34,10 @@ static int draw_traj(const void *spec, const rxpl_rect *cell) {
       if (!rxpl_finite(x) || !rxpl_finite(y)) continue;
       x0 = fmin(x0, x), x1 = fmax(x1, x), y0 = fmin(y0, y), y1 = fmax(y1, y);
     }
-    if (has_box(s->box)) {
+    if (s->arena) {
+      x0 = fmin(x0, s->arena->lo[0]), x1 = fmax(x1, s->arena->hi[0]);
+      y0 = fmin(y0, s->arena->lo[1]), y1 = fmax(y1, s->arena->hi[1]);
+    } else if (has_box(s->box)) {
       x0 = fmin(x0, s->box[0]), x1 = fmax(x1, s->box[1]);
       y0 = fmin(y0, s->box[2]), y1 = fmax(y1, s->box[3]);
     }
@@ -52,7 +55,9 @@ static int draw_traj(const void *spec, const rxpl_rect *cell) {
   }
   rxpl_rect vp;
   rxpl_frame_begin(&f, cell, &vp);
-  if (d == 2 && has_box(s->box)) {
+  if (d == 2 && s->arena) {
+    rxpl_arena_draw(s->arena, 2.0);
+  } else if (d == 2 && has_box(s->box)) {
     PLFLT bx[5] = {s->box[0], s->box[1], s->box[1], s->box[0], s->box[0]};
     PLFLT by[5] = {s->box[2], s->box[2], s->box[3], s->box[3], s->box[2]};
     rxpl_col(RX_PL_MUTED);
@@ -173,6 +178,7 @@ int rx_fig_add_traj(rx_fig *fig, const rx_traj_spec *s, rx_error *err) {
     index[b] = s->index ? s->index[b] : b;
   c->index = index;
   c->t_max = 0;
+  c->arena = d == 2 ? rxpl_arena_copy(fig, s->arena, &oom) : NULL;
   c->title = rxpl_strdup(fig, s->title, &oom);
   c->x_label = rxpl_strdup(fig, s->x_label, &oom);
   c->y_label = rxpl_strdup(fig, s->y_label, &oom);

@@ -138,7 +138,10 @@ static int draw_vectors(const void *spec, const rxpl_rect *cell) {
     rxpl_rec_nums(g, "extent", extent, 4, 1);
     rxpl_rec_matrix(g, "z", s->z, ny, nx);
   }
-  if (has_box(s->box)) {
+  if (s->arena) {
+    rxpl_arena_draw(s->arena, 1.5);
+    if (has_box(s->box)) rxpl_rec_nums(rec, "arena", s->box, 4, 1);
+  } else if (has_box(s->box)) {
     PLFLT bx[5] = {s->box[0], s->box[1], s->box[1], s->box[0], s->box[0]};
     PLFLT by[5] = {s->box[2], s->box[2], s->box[3], s->box[3], s->box[2]};
     rxpl_col(RX_PL_MUTED);
@@ -243,6 +246,7 @@ int rx_fig_add_vectors(rx_fig *fig, const rx_vector_spec *s, rx_error *err) {
   c->u = s->n ? rxpl_memdup(fig, s->u, bytes, &oom) : NULL;
   c->v = s->n ? rxpl_memdup(fig, s->v, bytes, &oom) : NULL;
   c->z = s->z ? rxpl_memdup(fig, s->z, (size_t)s->nx * s->ny * sizeof *s->z, &oom) : NULL;
+  c->arena = rxpl_arena_copy(fig, s->arena, &oom);
   c->title = rxpl_strdup(fig, s->title, &oom);
   c->x_label = rxpl_strdup(fig, s->x_label, &oom);
   c->y_label = rxpl_strdup(fig, s->y_label, &oom);

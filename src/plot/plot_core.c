@@ -42,6 +42,25 @@ void *rxpl_memdup(rx_fig *fig, const void *p, size_t n, int *oom) {
   return q;
 }
 
+const rx_arena *rxpl_arena_copy(rx_fig *fig, const rx_arena *a, int *oom) {
+  return rxpl_arena_drawn(a) ? rxpl_memdup(fig, a, sizeof *a, oom) : NULL;
+}
+
+void rxpl_arena_draw(const rx_arena *a, double width) {
+  double seg[RX_ARENA_MAX_SEGMENTS + RX_PLOT_ARENA_CHORDS][4];
+  int n = rx_arena_outline(a, RX_PLOT_ARENA_CHORDS, seg, (int)(sizeof seg / sizeof seg[0]));
+  cJSON *rec = rxpl_rec_arr(rxpl_rec(), "outline");
+  const int inner = n - (a->n_walls - a->n_boundary); /* the walls inside: drawn darker */
+  for (int k = 0; k < n; k++) {
+    PLFLT x[2] = {seg[k][0], seg[k][2]}, y[2] = {seg[k][1], seg[k][3]};
+    rxpl_col(k < inner ? RX_PL_MUTED : RX_PL_FG);
+    plwidth(k < inner ? width : width + 1.0);
+    plline(2, x, y);
+    rxpl_rec_nums(rec, NULL, seg[k], 4, 1);
+  }
+  plwidth(1.0);
+}
+
 char *rxpl_strdup(rx_fig *fig, const char *s, int *oom) {
   return s ? rxpl_memdup(fig, s, strlen(s) + 1, oom) : NULL;
 }

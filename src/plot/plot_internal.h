@@ -194,6 +194,18 @@ int rxpl_image_cells(const double *z, int nx, int ny, double x0, double x1, doub
  * becomes a dot. */
 void rxpl_polyline(const double *x, const double *y, size_t n);
 
+/* ---- arenas other than the box (plot_core.c) ---- */
+
+/* a, when it is an arena other than the box (the only ones drawn by their outline), else NULL. */
+static inline const rx_arena *rxpl_arena_drawn(const rx_arena *a) {
+  return a && a->kind != RX_ARENA_BOX ? a : NULL;
+}
+/* The figure's copy of rxpl_arena_drawn(a) (NULL for none; *oom set when out of memory). */
+const rx_arena *rxpl_arena_copy(rx_fig *fig, const rx_arena *a, int *oom);
+/* Draws the arena's outline in the current window (muted, line width `width`) and records its
+ * segments under "outline" ([x1, y1, x2, y2] each). */
+void rxpl_arena_draw(const rx_arena *a, double width);
+
 /* ---- data record (plot_data.c) ---- */
 
 /* Whether rx_fig_save writes fig's <base>.data.json (its own setting, else the process's). */
