@@ -1632,6 +1632,14 @@ static int same_bytes(const char *a, const char *b, const char *ext) {
   return same;
 }
 
+/* The circle of radius 1 m centred on the origin, in the paper's box. */
+static void unit_circle(rx_arena *a) {
+  rx_error err;
+  rx_arena_spec cs = {0};
+  cs.kind = RX_ARENA_CIRCLE, cs.radius = 1.0;
+  REQUIRE_MSG(rx_arena_init(a, &cs, 2.2, 2.2, 0, &err) == 0, "%s", err.msg);
+}
+
 static void test_arena_outline_is_drawn_and_recorded_for_non_box_arenas(void) {
   char dir[256];
   rx_test_tmpdir(dir, sizeof dir, "arena_outline");
@@ -1668,9 +1676,7 @@ static void test_arena_outline_is_drawn_and_recorded_for_non_box_arenas(void) {
   cJSON_Delete(doc);
   /* the circle: its chords, as many as rx_arena_outline gives */
   rx_arena circ;
-  rx_arena_spec cs = {0};
-  cs.kind = RX_ARENA_CIRCLE, cs.radius = 1.0;
-  REQUIRE(rx_arena_init(&circ, &cs, 2.2, 2.2, 0, &err) == 0);
+  unit_circle(&circ);
   n = rx_arena_outline(&circ, RX_PLOT_ARENA_CHORDS, seg,
                        RX_ARENA_MAX_SEGMENTS + RX_PLOT_ARENA_CHORDS);
   CHECK(n == RX_PLOT_ARENA_CHORDS);
@@ -1694,11 +1700,8 @@ static void test_arena_outline_is_drawn_and_recorded_for_non_box_arenas(void) {
 static void test_density_in_a_circle_blanks_the_cells_outside_it(void) {
   char dir[256];
   rx_test_tmpdir(dir, sizeof dir, "arena_mask");
-  rx_error err;
   rx_arena circ;
-  rx_arena_spec cs = {0};
-  cs.kind = RX_ARENA_CIRCLE, cs.radius = 1.0;
-  REQUIRE(rx_arena_init(&circ, &cs, 2.2, 2.2, 0, &err) == 0);
+  unit_circle(&circ);
   enum { N = 10 }; /* cells of 0.2 m over [-1, 1]^2 */
   double z[N * N];
   for (int k = 0; k < N * N; k++)
