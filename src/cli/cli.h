@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "reactivate/reproduce.h"
+
 int cmd_train(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
@@ -59,5 +61,29 @@ void cli_progress_update(cli_progress *p, int64_t done, int64_t total, const cha
                          const char *detail, int force_line);
 void cli_progress_end(cli_progress *p);
 void cli_format_duration(double s, char *buf, int n);
+
+/* The local executor of a plan (plan_run.c): runs its unfinished steps as child processes of
+ * this binary, `jobs` at a time, sharing `threads` among them, with progress on stderr; Ctrl-C /
+ * SIGTERM stop it in a state the same command resumes. Returns 0 when the plan ran (steps may
+ * still have failed: n_failed; or a signal stopped it: cli_plan_stopped), else an exit status. */
+typedef struct cli_plan_run {
+  const char *command; /* in: "reproduce", "sweep": the name in messages */
+  const char *kind;    /* in: "profile", "sweep": what plan->profile names */
+  int jobs;            /* in: steps at a time (0: one per thread, at most 8) */
+  int threads;         /* in: threads in all (0: all cores) */
+  int quiet;           /* in: only errors */
+  double t0;           /* out: when the run started (omp_get_wtime) */
+  double wall_s;       /* out: its wall time */
+  int n_failed;        /* out: steps that failed */
+  char machine[1024];  /* out: the BLAS kernel, CPU and thread sharing, for a report */
+} cli_plan_run;
+int cli_plan_run_steps(rx_plan *plan, cli_plan_run *run);
+/* The signal that stopped the run (SIGINT, SIGTERM), 0 when none came. */
+int cli_plan_stopped(void);
+/* "[elapsed] message" on stderr, as the executor's own lines (nothing when quiet). */
+void cli_plan_say(const cli_plan_run *run, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The plan on stdout: each step's label, command and whether it is done (--dry-run). */
+void cli_plan_print(const rx_plan *p);
 
 #endif
