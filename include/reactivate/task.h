@@ -38,7 +38,8 @@ typedef struct rx_task_spec {
    * "Training on recorded trajectories"): the .npz path ("" for the motion model), the size of
    * the held-out test batch (the run's task.batch_size, kept when a caller changes batch_size;
    * 0: batch_size) and the set rx_task_open loaded from the path (NULL: rx_task_generate loads
-   * it for the call). A copy of an opened spec borrows the set. */
+   * it for the call; a set put here directly, e.g. from rx_trajectories_create, is used as
+   * well). A copy of an opened spec borrows the set. */
   char trajectories[1024];
   int n_held_out;
   struct rx_trajectories *traj;

@@ -55,7 +55,7 @@ static int validate_spec(const rx_task_spec *s, rx_arena *arena, rx_error *err) 
     return rx_fail(err, RX_EINVAL, "task.sigma must be finite and >= 0 (got %g)", s->sigma);
   if (memchr(s->trajectories, '\0', sizeof s->trajectories) == NULL)
     return rx_fail(err, RX_EINVAL, "task.trajectories: path is not NUL-terminated");
-  if (s->trajectories[0] && s->kind != RX_TASK_SPATIAL)
+  if ((s->trajectories[0] || s->traj) && s->kind != RX_TASK_SPATIAL)
     return rx_fail(err, RX_EINVAL,
                    "task.trajectories: recorded trajectories are for the spatial_navigation task "
                    "only");
@@ -122,7 +122,7 @@ int rx_task_generate(const rx_task_spec *spec, uint32_t seed, uint32_t stream, u
                    "dim %d",
                    batch->T, batch->B, batch->dim, spec->seq_len, spec->batch_size,
                    rx_task_dim(spec->kind));
-  if (spec->trajectories[0]) {
+  if (spec->traj || spec->trajectories[0]) {
     if (spec->traj) return rxtk_trajectories_fill(spec, spec->traj, seed, stream, index, batch, err);
     rx_trajectories *tr; /* an unopened spec: the file, for this call */
     if ((rc = rx_trajectories_load(&tr, spec->trajectories, spec, err))) return rc;

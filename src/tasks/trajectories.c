@@ -50,8 +50,9 @@ int rx_trajectories_create(rx_trajectories **out, const float *positions, int n,
   const size_t per = 2 * ((size_t)T + 1);
   for (size_t i = 0; i < (size_t)n * per; i++)
     if (!isfinite(positions[i]))
-      return rx_fail(err, RX_ENUMERIC, "%s: positions[%zu, %zu, %zu] is %s; values must be finite",
-                     what, i / per, i % per / 2, i % 2, isnan(positions[i]) ? "NaN" : "Inf");
+      return rx_fail(err, RX_ENUMERIC, "%s: positions: %s at [%zu, %zu, %zu]; values must be finite",
+                     what, isnan(positions[i]) ? "NaN" : positions[i] > 0 ? "+Inf" : "-Inf",
+                     i / per, i % per / 2, i % 2);
   rx_arena A;
   int rc = rx_arena_init(&A, &spec->arena, spec->box_width, spec->box_height, 0, err);
   if (rc) return rc;
