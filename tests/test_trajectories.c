@@ -358,7 +358,53 @@ static void test_cli_trains_from_a_file_and_resumes_bit_identically(void) {
   rx_test_rm_rf(dir);
 }
 
+/* scripts/ratinabox_export.py's numpy-only path (--synthetic, and windows() of a long track)
+ * writes files this loader takes: float32 positions centred in the box, dt float64. */
+static void test_export_script_writes_files_the_task_loads(void) {
+  if (system("/usr/bin/python3 -c 'import numpy' > /dev/null 2>&1") != 0) {
+    fprintf(stderr, "  (no numpy: skipped)\n");
+    return;
+  }
+  char dir[256], cmd[2000], path[400];
+  rx_test_tmpdir(dir, sizeof dir, "traj_py");
+  snprintf(path, sizeof path, "%s/syn.npz", dir);
+  snprintf(cmd, sizeof cmd,
+           "/usr/bin/python3 %s/scripts/ratinabox_export.py --synthetic -n 10 --steps 12 --out %s "
+           "> /dev/null",
+           RX_TEST_SOURCE_DIR, path);
+  REQUIRE(system(cmd) == 0);
+  rx_task_spec s = traj_spec();
+  s.batch_size = s.n_held_out = 5;
+  rx_trajectories *tr = NULL;
+  rx_error e;
+  REQUIRE_MSG(rx_trajectories_load(&tr, path, &s, &e) == 0, "%s", e.msg);
+  CHECK(tr->n == 10 && tr->T == 12 && tr->dt == 0.02 && tr->n_test == 5);
+  rx_trajectories_free(tr);
+  rx_npz z;
+  REQUIRE(rx_npz_read(path, &z, NULL) == 0);
+  const int64_t shape[3] = {10, 13, 2};
+  CHECK(rx_npz_expect(&z, path, "positions", RX_F32, 3, shape, NULL, NULL) == 0);
+  CHECK(rx_npz_expect(&z, path, "dt", RX_F64, 0, NULL, NULL, NULL) == 0);
+  rx_npz_free(&z);
+  /* a track along x from a corner frame (0 .. 2.2 m), centred and cut into windows of 13 */
+  snprintf(path, sizeof path, "%s/win.npz", dir);
+  snprintf(cmd, sizeof cmd,
+           "cd %s/scripts && /usr/bin/python3 -c \"import numpy as np, ratinabox_export as r; "
+           "x = np.linspace(0.1, 2.1, 121); tr = np.stack([x, np.full_like(x, 1.1)], 1); "
+           "w = r.windows(tr, 13); assert w.shape == (10, 13, 2), w.shape; "
+           "r.save_trajectories('%s', w, 0.02, centre=(1.1, 1.1))\"",
+           RX_TEST_SOURCE_DIR, path);
+  REQUIRE(system(cmd) == 0);
+  REQUIRE_MSG(rx_trajectories_load(&tr, path, &s, &e) == 0, "%s", e.msg);
+  CHECK_NEAR(tr->positions[0], -1.0, 1e-6);                     /* 0.1 - 1.1 */
+  CHECK_NEAR(tr->positions[(size_t)9 * 13 * 2 + 24], 1.0, 1e-6); /* the track's end */
+  CHECK(tr->positions[1] == 0.0f);
+  rx_trajectories_free(tr);
+  rx_test_rm_rf(dir);
+}
+
 RX_TEST_MAIN(TEST(test_straight_lines_give_known_inputs_targets_and_codes),
              TEST(test_order_is_fixed_by_seed_and_each_epoch_is_a_permutation),
              TEST(test_bad_files_are_refused_in_one_line),
-             TEST(test_cli_trains_from_a_file_and_resumes_bit_identically))
+             TEST(test_cli_trains_from_a_file_and_resumes_bit_identically),
+             TEST(test_export_script_writes_files_the_task_loads))
