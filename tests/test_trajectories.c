@@ -90,7 +90,8 @@ static void test_straight_lines_give_known_inputs_targets_and_codes(void) {
     const float *p = pos + (size_t)k * (T + 1) * 2;
     CHECK(bt.init[2 * b] == p[0] && bt.init[2 * b + 1] == p[1]);
     for (int t = 0; t < SEQ; t++) {
-      const float *in = bt.inputs + 2 * ((size_t)t * B + b), *tg = bt.targets + 2 * ((size_t)t * B + b);
+      const float *in = bt.inputs + 2 * ((size_t)t * B + b),
+                  *tg = bt.targets + 2 * ((size_t)t * B + b);
       /* the motion model's input: the displacement, velocity x dt */
       CHECK(in[0] == (float)v[2 * k] && in[1] == (float)v[2 * k + 1]);
       CHECK_NEAR(in[0] / 0.02, (k % 3 - 1) * 0.390625, 1e-12);
@@ -140,8 +141,8 @@ static void test_order_is_fixed_by_seed_and_each_epoch_is_a_permutation(void) {
   rx_task_spec s = traj_spec();
   rx_trajectories *tr = NULL;
   REQUIRE(rx_trajectories_create(&tr, pos, N, T, 0.02, "lines", &s, NULL) == 0);
-  const int m = N - B;              /* 20 training trajectories: 5 batches an epoch */
-  enum { NB = 15 };                 /* three epochs */
+  const int m = N - B; /* 20 training trajectories: 5 batches an epoch */
+  enum { NB = 15 };    /* three epochs */
   int a[NB * B], a2[NB * B], c[NB * B], d[NB * B];
   order(tr, 1, RX_STREAM_TASK, NB, a);
   order(tr, 1, RX_STREAM_TASK, NB, a2);
@@ -396,7 +397,7 @@ static void test_export_script_writes_files_the_task_loads(void) {
            RX_TEST_SOURCE_DIR, path);
   REQUIRE(system(cmd) == 0);
   REQUIRE_MSG(rx_trajectories_load(&tr, path, &s, &e) == 0, "%s", e.msg);
-  CHECK_NEAR(tr->positions[0], -1.0, 1e-6);                     /* 0.1 - 1.1 */
+  CHECK_NEAR(tr->positions[0], -1.0, 1e-6);                      /* 0.1 - 1.1 */
   CHECK_NEAR(tr->positions[(size_t)9 * 13 * 2 + 24], 1.0, 1e-6); /* the track's end */
   CHECK(tr->positions[1] == 0.0f);
   rx_trajectories_free(tr);

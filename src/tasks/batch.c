@@ -123,7 +123,8 @@ int rx_task_generate(const rx_task_spec *spec, uint32_t seed, uint32_t stream, u
                    batch->T, batch->B, batch->dim, spec->seq_len, spec->batch_size,
                    rx_task_dim(spec->kind));
   if (spec->traj || spec->trajectories[0]) {
-    if (spec->traj) return rxtk_trajectories_fill(spec, spec->traj, seed, stream, index, batch, err);
+    if (spec->traj)
+      return rxtk_trajectories_fill(spec, spec->traj, seed, stream, index, batch, err);
     rx_trajectories *tr; /* an unopened spec: the file, for this call */
     if ((rc = rx_trajectories_load(&tr, spec->trajectories, spec, err))) return rc;
     rc = rxtk_trajectories_fill(spec, tr, seed, stream, index, batch, err);

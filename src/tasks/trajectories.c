@@ -50,8 +50,11 @@ int rx_trajectories_create(rx_trajectories **out, const float *positions, int n,
   const size_t per = 2 * ((size_t)T + 1);
   for (size_t i = 0; i < (size_t)n * per; i++)
     if (!isfinite(positions[i]))
-      return rx_fail(err, RX_ENUMERIC, "%s: positions: %s at [%zu, %zu, %zu]; values must be finite",
-                     what, isnan(positions[i]) ? "NaN" : positions[i] > 0 ? "+Inf" : "-Inf",
+      return rx_fail(err, RX_ENUMERIC,
+                     "%s: positions: %s at [%zu, %zu, %zu]; values must be finite", what,
+                     isnan(positions[i]) ? "NaN"
+                     : positions[i] > 0  ? "+Inf"
+                                         : "-Inf",
                      i / per, i % per / 2, i % 2);
   rx_arena A;
   int rc = rx_arena_init(&A, &spec->arena, spec->box_width, spec->box_height, 0, err);
@@ -87,10 +90,18 @@ static int read_dt(const rx_npz *z, const char *what, double *dt, rx_error *err)
   if (a->size != 1)
     return rx_fail(err, RX_EFORMAT, "%s: dt must be a scalar (got %zu values)", what, a->size);
   switch (a->dtype) {
-  case RX_F32: *dt = *(const float *)a->data; break;
-  case RX_F64: *dt = *(const double *)a->data; break;
-  case RX_I32: *dt = *(const int32_t *)a->data; break;
-  case RX_I64: *dt = (double)*(const int64_t *)a->data; break;
+  case RX_F32:
+    *dt = *(const float *)a->data;
+    break;
+  case RX_F64:
+    *dt = *(const double *)a->data;
+    break;
+  case RX_I32:
+    *dt = *(const int32_t *)a->data;
+    break;
+  case RX_I64:
+    *dt = (double)*(const int64_t *)a->data;
+    break;
   default:
     return rx_fail(err, RX_EFORMAT, "%s: dt has dtype %s, expected a float", what,
                    rx_dtype_name(a->dtype));
@@ -133,8 +144,8 @@ int rx_trajectories_load(rx_trajectories **out, const char *path, const rx_task_
   return rc;
 }
 
-int rx_trajectories_pick(const rx_trajectories *tr, uint32_t seed, uint32_t stream,
-                         uint32_t index, int B, int *which, rx_error *err) {
+int rx_trajectories_pick(const rx_trajectories *tr, uint32_t seed, uint32_t stream, uint32_t index,
+                         int B, int *which, rx_error *err) {
   if (stream == RX_STREAM_TEST_TASK) {
     if (B > tr->n_test)
       return rx_fail(err, RX_EINVAL,
@@ -174,8 +185,8 @@ int rxtk_trajectories_fill(const rx_task_spec *spec, const rx_trajectories *tr, 
   const int B = batch->B, T = batch->T;
   if (T > tr->T)
     return rx_fail(err, RX_EINVAL,
-                   "task.trajectories: trajectories have %d steps, fewer than the %d asked for", tr->T,
-                   T);
+                   "task.trajectories: trajectories have %d steps, fewer than the %d asked for",
+                   tr->T, T);
   if (!(fabs(tr->dt - spec->dt) <= DT_RTOL * spec->dt))
     return rx_fail(err, RX_EINVAL, "task.trajectories: dt %g s differs from task.dt %g s", tr->dt,
                    spec->dt);
@@ -187,13 +198,13 @@ int rxtk_trajectories_fill(const rx_task_spec *spec, const rx_trajectories *tr, 
     return rc;
   }
   const size_t per = 2 * ((size_t)tr->T + 1);
-  for (int b = 0; b < B; b++) {
-    const float *p = tr->positions + (size_t)which[b] * per;
+  for (size_t b = 0; b < (size_t)B; b++) {
+    const float *p = tr->positions + (size_t)which[b] * per; /* (T + 1, 2) */
     batch->init[2 * b] = p[0];
     batch->init[2 * b + 1] = p[1];
-    for (int t = 1; t <= T; t++) {
-      size_t o = 2 * ((size_t)(t - 1) * B + b);
-      for (int d = 0; d < 2; d++) {
+    for (size_t t = 1; t <= (size_t)T; t++) {
+      const size_t o = 2 * ((t - 1) * (size_t)B + b);
+      for (size_t d = 0; d < 2; d++) {
         batch->inputs[o + d] = (float)((double)p[2 * t + d] - (double)p[2 * (t - 1) + d]);
         batch->targets[o + d] = p[2 * t + d];
       }
