@@ -349,6 +349,13 @@ static void test_cli_trains_from_a_file_and_resumes_bit_identically(void) {
   char dd[600];
   snprintf(dd, sizeof dd, "%s/d", dir);
   CHECK(!rx_file_exists(dd));
+  rc =
+      run_cli("train spatial_navigation/noisy_unbiased path=%s/d task.trajectories=%s --dry-run %s",
+              dir, bad, args);
+  out = output();
+  CHECK_MSG(rc != 0 && strstr(out, "trajectory 17 leaves the arena at step 3"), "--dry-run: %d: %s",
+            rc, out);
+  free(out);
   /* the head-direction task has no such key */
   rc = run_cli("train head_direction/noisy_unbiased path=%s/e task.trajectories=%s --dry-run", dir,
                file);
