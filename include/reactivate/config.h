@@ -64,6 +64,9 @@ typedef struct rx_train_config {
     int n_walls;
     double walls[RX_ARENA_MAX_WALLS][4];
     int wall_cut; /* resolved: 1 wherever the cut acts (every arena but the plain box) */
+    /* recorded trajectories (.npz) instead of the motion model; "" (unset, not written to the
+     * resolved config): the motion model */
+    char trajectories[1024];
     int use_place_cells, place_cells_num, place_cells_dog;
     double place_cells_sigma, place_cells_surround_scale;
     /* head direction */

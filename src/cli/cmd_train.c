@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "reactivate/config.h"
+#include "reactivate/task.h"
 #include "reactivate/train.h"
 
 static const char help[] =
@@ -132,7 +133,13 @@ int cmd_train(int argc, char **argv) {
     printf("# run directory: %s\n", run_dir);
     fflush(stdout);
   }
-  if (dry_run) return 0;
+  if (dry_run) { /* task.trajectories: the file is checked too */
+    rx_task_spec ts;
+    rx_config_task_spec(&cfg, &ts);
+    rc = rx_task_open(&ts, &err);
+    rx_task_close(&ts);
+    return rc ? cli_error("%s", err.msg) : 0;
+  }
 
   /* Signals ignored on entry stay ignored (nohup, background jobs of a non-interactive shell). */
   const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP}; /* SIGHUP: the terminal went away */

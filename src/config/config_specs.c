@@ -44,6 +44,8 @@ void rx_config_task_spec(const rx_train_config *cfg, rx_task_spec *spec) {
   spec->anchor[1] = cfg->task.anchor_point[1];
   arena_spec(cfg, &spec->arena);
   spec->wall_cut = cfg->task.wall_cut;
+  memcpy(spec->trajectories, cfg->task.trajectories, sizeof spec->trajectories);
+  spec->n_held_out = cfg->task.trajectories[0] ? cfg->task.batch_size : 0;
 }
 
 void rx_config_population_spec(const rx_train_config *cfg, rx_population_spec *spec) {

@@ -60,6 +60,9 @@ static int arena_circle(const void *in) { return arena_of(in) == RX_ARENA_CIRCLE
 static int arena_polygon(const void *in) { return arena_of(in) == RX_ARENA_POLYGON; }
 static int arena_t_maze(const void *in) { return arena_of(in) == RX_ARENA_T_MAZE; }
 static int arena_track(const void *in) { return arena_of(in) == RX_ARENA_LINEAR_TRACK; }
+static int has_trajectories(const void *in) {
+  return ((const rx_train_config *)in)->task.trajectories[0] != '\0';
+}
 static int has_walls(const void *in) { return ((const rx_train_config *)in)->task.n_walls > 0; }
 /* the cut is implied (and always on) everywhere but the plain box, where it is a choice */
 static int cut_implied(const rx_train_config *c) {
@@ -135,6 +138,13 @@ static const rxcf_key train_keys[] = {
      .variants = SP,
      .optional = 1,
      .written = cut_chosen},
+    {.name = "task.trajectories",
+     .type = RXCF_KEY_STRING,
+     AT(task.trajectories),
+     .size = sizeof(((rx_train_config *)0)->task.trajectories),
+     .variants = SP,
+     .optional = 1,
+     .written = has_trajectories},
     ENUM("task.init_pos", task.init_zero, init_names, SP),
     ENUM("task.init_hd", task.init_zero, init_names, HD),
     BOOL("task.biased", task.biased, ALL),

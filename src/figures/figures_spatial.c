@@ -916,8 +916,11 @@ int fg_arena_figure(fg_ctx *c, rx_error *err) {
   ts.batch_size = N_SHOW;
   if (ts.seq_len < 400) ts.seq_len = 400; /* 8 s at the paper's dt: long enough to meet walls */
   rx_batch b = {0};
-  int rc = rx_batch_alloc(&b, &ts, err);
+  int rc = rx_task_open(&ts, err); /* recorded trajectories: as long as they are */
+  if (!rc && ts.traj && ts.seq_len > ts.traj->T) ts.seq_len = ts.traj->T;
+  if (!rc) rc = rx_batch_alloc(&b, &ts, err);
   if (!rc) rc = rx_task_generate(&ts, (uint32_t)c->task_seed, RX_STREAM_TEST_TASK, 0, &b, err);
+  rx_task_close(&ts);
   char title[300], ptitle[300];
   const int nw = c->arena.n_walls - c->arena.n_boundary;
   char walls[40] = "no walls inside";

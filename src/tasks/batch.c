@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "reactivate/task.h"
 #include "tasks/tasks_internal.h"
@@ -52,6 +53,12 @@ static int validate_spec(const rx_task_spec *s, rx_arena *arena, rx_error *err) 
   if (!isfinite(s->mu)) return rx_fail(err, RX_EINVAL, "task.mu must be finite (got %g)", s->mu);
   if (!(s->sigma >= 0) || !isfinite(s->sigma))
     return rx_fail(err, RX_EINVAL, "task.sigma must be finite and >= 0 (got %g)", s->sigma);
+  if (memchr(s->trajectories, '\0', sizeof s->trajectories) == NULL)
+    return rx_fail(err, RX_EINVAL, "task.trajectories: path is not NUL-terminated");
+  if ((s->trajectories[0] || s->traj) && s->kind != RX_TASK_SPATIAL)
+    return rx_fail(err, RX_EINVAL,
+                   "task.trajectories: recorded trajectories are for the spatial_navigation task "
+                   "only");
   if (s->kind == RX_TASK_HEAD_DIRECTION) return 0;
   if (!(s->border_slow_factor >= 0) || !isfinite(s->border_slow_factor))
     return rx_fail(err, RX_EINVAL, "task.border_slow_factor must be >= 0 (got %g)",
@@ -115,6 +122,15 @@ int rx_task_generate(const rx_task_spec *spec, uint32_t seed, uint32_t stream, u
                    "dim %d",
                    batch->T, batch->B, batch->dim, spec->seq_len, spec->batch_size,
                    rx_task_dim(spec->kind));
+  if (spec->traj || spec->trajectories[0]) {
+    if (spec->traj)
+      return rxtk_trajectories_fill(spec, spec->traj, seed, stream, index, batch, err);
+    rx_trajectories *tr; /* an unopened spec: the file, for this call */
+    if ((rc = rx_trajectories_load(&tr, spec->trajectories, spec, err))) return rc;
+    rc = rxtk_trajectories_fill(spec, tr, seed, stream, index, batch, err);
+    rx_trajectories_free(tr);
+    return rc;
+  }
   if (spec->kind == RX_TASK_SPATIAL)
     rxtk_spatial_fill(spec, &arena, seed, stream, index, batch);
   else

@@ -16,6 +16,11 @@ void rxtk_spatial_fill(const rx_task_spec *spec, const rx_arena *arena, uint32_t
 void rxtk_head_direction_fill(const rx_task_spec *spec, uint32_t seed, uint32_t stream,
                               uint32_t index, rx_batch *batch);
 
+/* Fill an allocated batch from recorded trajectories (trajectories.c): the ones
+ * rx_trajectories_pick chooses, checked against the batch's length and the spec's dt. */
+int rxtk_trajectories_fill(const rx_task_spec *spec, const rx_trajectories *traj, uint32_t seed,
+                           uint32_t stream, uint32_t index, rx_batch *batch, rx_error *err);
+
 /* The arena of a spatial spec, checked with its border region, and the start at the origin
  * (task.init_pos: zero) checked to lie inside and on no wall. RX_OK or RX_EINVAL. */
 int rxtk_spatial_arena(const rx_task_spec *spec, rx_arena *arena, rx_error *err);

@@ -100,6 +100,7 @@ static void trainer_init(trainer *t) {
 }
 
 static void trainer_free(trainer *t) {
+  rx_task_close(&t->task);
   rx_rnn_free(t->rnn);
   rx_population_free(t->pop);
   rx_adam_free(t->adam);
@@ -348,6 +349,9 @@ static int trainer_setup(trainer *t, const rx_train_config *cfg, const rx_train_
   int rc;
   t->cfg = cfg;
   rx_config_task_spec(cfg, &t->task);
+  /* recorded trajectories (task.trajectories): loaded and checked once, before the run
+   * directory is touched */
+  if ((rc = rx_task_open(&t->task, err))) return rc;
   if (rx_config_run_dir(cfg, t->run_dir, sizeof t->run_dir))
     return rx_fail(err, RX_EINVAL, "run directory name too long under path=%s", cfg->path);
   if ((rc = rx_mkdirs(t->run_dir, err))) return rc;
@@ -512,7 +516,8 @@ int rx_train_benchmark(const rx_train_config *cfg, int reps, double *seconds, do
   trainer_init(&t);
   t.cfg = cfg;
   rx_config_task_spec(cfg, &t.task);
-  int rc = trainer_fresh_model(&t, cfg, err);
+  int rc = rx_task_open(&t.task, err);
+  if (!rc) rc = trainer_fresh_model(&t, cfg, err);
   if (!rc) rc = trainer_alloc_buffers(&t, err);
   for (int r = -1; r < reps && !rc; r++) { /* r = -1: warm-up, not timed */
     double loss = NAN, error = NAN, t0 = omp_get_wtime();
