@@ -411,7 +411,7 @@ static int build(builder *b) {
               !(v == 1 && b->opts && b->opts->skip_same_rule))
             rc = add_analysis(b, &pr->tasks[t], p->seeds[si], root, &variants[v], slot_runs, n);
       }
-  for (int t = 0; t < 2 && !rc; t++)
+  for (int t = 0; t < 2 && !rc && !(b->opts && b->opts->skip_figures); t++)
     for (int g = 0; g < 2 && !rc; g++)
       if (pr->tasks[t].present && (!g || (pr->gaussian && t == 0)))
         rc = add_figures(b, &pr->tasks[t], g ? p->gaussian_out : p->out, first_analysis, seeds_text,

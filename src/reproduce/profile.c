@@ -201,7 +201,7 @@ int rxp_profile_load(rxp_profile *p, const char *name, const rxp_load_opts *opts
   if (rc) return rc;
   const rxcf_ynode *root = p->root;
   char where[64];
-  snprintf(where, sizeof where, "the %s", kind);
+  snprintf(where, sizeof where, "the %s%s", kind, opts ? " file" : "");
   if ((rc = check_keys(root, top_keys, opts ? opts->extra_keys : NULL, kind, where, err)))
     return rc;
   const rxcf_ynode *d = rxcf_ynode_get(root, "description");

@@ -48,6 +48,7 @@ void rxp_profile_free(rxp_profile *p);
 /* What a plan is built with beyond the profile (sweep.c). */
 typedef struct rxp_build_opts {
   int skip_same_rule; /* leave out the analyses with rule=same (docs/science.md C.1) */
+  int skip_figures;   /* leave out the figures steps */
   double noise[2];    /* out, per task: sigma2_rec of the first noisy run trained (any model),
                          the noise the task's run and analysis names carry; -1: none */
 } rxp_build_opts;

@@ -81,10 +81,13 @@ static int check_values(const rxp_profile *pr, const rxcf_ynode *grid, const rx_
           snprintf(experiment, sizeof experiment, "%s/%s", task->name, task->experiments[e]);
           rx_train_config cfg;
           rx_error e2 = {{0}};
-          if (rx_config_load(&cfg, experiment, n, over, &e2))
+          if (rx_config_load(&cfg, experiment, n, over, &e2)) {
+            const char *why = e2.msg, *cl = "command line: ";
+            if (!strncmp(why, cl, strlen(cl))) why += strlen(cl); /* the grid's, not argv's */
             return rxcf_ynode_fail(node->items[v], sw->keys[k].name, err, RX_EINVAL,
-                                   "value %s refused for %s: %s", sw->keys[k].values[v],
-                                   experiment, e2.msg);
+                                   "value %s refused by the training config of %s: %s",
+                                   sw->keys[k].values[v], experiment, why);
+          }
         }
       }
   }
@@ -189,7 +192,9 @@ static int add_point(rxp_profile *pr, rx_sweep *sw, int i, const int *seeds, int
     pr->tasks[t].n_point = sw->n_keys;
   }
   rx_plan *plan = NULL;
-  rxp_build_opts opts = {.skip_same_rule = 1};
+  /* what the sweep report reads: the main analyses, not C.1's rule=same, and no figures of each
+   * point (reactivate figures path=<point dir> draws them) */
+  rxp_build_opts opts = {.skip_same_rule = 1, .skip_figures = 1};
   rx_error e2 = {{0}};
   int rc = rxp_plan_build(&plan, pr, sw->path, p->dir, seeds, n_seeds, &opts, &e2);
   for (int t = 0; t < 2; t++) {
