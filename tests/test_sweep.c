@@ -75,8 +75,7 @@ static void test_grid_expands_in_cartesian_order_with_names_dirs_and_overrides(v
     const rx_step *s = &plan->steps[i];
     int p = -1;
     for (int k = 0; k < 6; k++)
-      if (strstr(s->dir, sw->points[k].dir) == s->dir &&
-          s->dir[strlen(sw->points[k].dir)] == '/')
+      if (strstr(s->dir, sw->points[k].dir) == s->dir && s->dir[strlen(sw->points[k].dir)] == '/')
         p = k;
     REQUIRE_MSG(p >= 0, "step %s outside every point's root: %s", s->label, s->dir);
     char prefix[300];
@@ -240,8 +239,7 @@ static void test_report_statistics_are_mean_and_sd_over_seeds_of_fixture_files(v
   char run[2400];
   snprintf(run, sizeof run, "%s/noisy_biased_1e-05_1", dir);
   REQUIRE(rx_mkdirs(run, NULL) == 0);
-  write_json_at(run, "test_metrics.json",
-                "{\"10\": {\"pos_mse\": 9}, \"20\": {\"pos_mse\": 0.5}}");
+  write_json_at(run, "test_metrics.json", "{\"10\": {\"pos_mse\": 9}, \"20\": {\"pos_mse\": 0.5}}");
   REQUIRE_MSG(rx_sweep_report_write(sw, NULL, NULL, &err) == 0, "%s", err.msg);
 
   char path[1200], *text = NULL;
@@ -262,19 +260,18 @@ static void test_report_statistics_are_mean_and_sd_over_seeds_of_fixture_files(v
   CHECK_NEAR(num(p0, var_mean), 7.0 / 3, 1e-12);
   CHECK_NEAR(num(p0, var_sd), sqrt(14.0 / 9), 1e-12);
   CHECK(num(p0, var_n) == 3);
-  const char *d_mean[] = {"results", "spatial_navigation", "noisy_unbiased", "distance_quiescent",
-                          "mean",    NULL};
-  const char *d_sd[] = {"results", "spatial_navigation", "noisy_unbiased", "distance_quiescent",
-                        "sd",      NULL};
-  const char *d_n[] = {"results", "spatial_navigation", "noisy_unbiased", "distance_quiescent",
-                       "n",       NULL};
+  const char *d_mean[] = {
+      "results", "spatial_navigation", "noisy_unbiased", "distance_quiescent", "mean", NULL};
+  const char *d_sd[] = {
+      "results", "spatial_navigation", "noisy_unbiased", "distance_quiescent", "sd", NULL};
+  const char *d_n[] = {"results", "spatial_navigation", "noisy_unbiased", "distance_quiescent", "n",
+                       NULL};
   CHECK_NEAR(num(p0, d_mean), 2, 1e-12);
   CHECK_NEAR(num(p0, d_sd), 1, 1e-12);
   CHECK(num(p0, d_n) == 2);
   const char *e_mean[] = {"results", "spatial_navigation", "noisy_biased", "final_error", "mean",
                           NULL};
-  const char *e_sd[] = {"results", "spatial_navigation", "noisy_biased", "final_error", "sd",
-                        NULL};
+  const char *e_sd[] = {"results", "spatial_navigation", "noisy_biased", "final_error", "sd", NULL};
   CHECK(num(p0, e_mean) == 0.5 && num(p0, e_sd) == 0);
   /* missing: null mean and s.d., n 0; head direction (not swept) absent */
   CHECK(cJSON_IsNull(get(p1, var_mean)) && cJSON_IsNull(get(p1, var_sd)) && num(p1, var_n) == 0);
@@ -282,8 +279,8 @@ static void test_report_statistics_are_mean_and_sd_over_seeds_of_fixture_files(v
   CHECK(get(p0, hd) == NULL);
   const char *noise[] = {"results", "spatial_navigation", "noise", NULL};
   CHECK(cJSON_IsString(get(p1, noise)) && !strcmp(get(p1, noise)->valuestring, "0.001"));
-  const char *ov[] = {"overrides", "rnn.sigma2_rec", NULL}, *va[] = {"values", "rnn.sigma2_rec",
-                                                                      NULL};
+  const char *ov[] = {"overrides", "rnn.sigma2_rec", NULL},
+             *va[] = {"values", "rnn.sigma2_rec", NULL};
   CHECK(!strcmp(get(p1, ov)->valuestring, "1.0e-3") && num(p1, va) == 1e-3);
   cJSON_Delete(j);
 
@@ -334,8 +331,11 @@ static void test_cli_2x2_mini_sweep_finishes_and_a_rerun_changes_nothing(void) {
   CHECK(strstr(o, "done   [rnn.sigma2_rec=1.0e-2,rnn.momentum=0.5] train "
                   "spatial_navigation/noisy_biased_0.01_0") != NULL);
   free(o);
-  static const char *const files[] = {"sweep.json", "sweep.md", "sweep.html",
-                                      "figures/sweep_variance.png", "figures/sweep_alpha.svg",
+  static const char *const files[] = {"sweep.json",
+                                      "sweep.md",
+                                      "sweep.html",
+                                      "figures/sweep_variance.png",
+                                      "figures/sweep_alpha.svg",
                                       "figures/sweep_replay_significant.png"};
   enum { N_FILES = sizeof files / sizeof files[0] };
   char path[N_FILES][700], copy[N_FILES][700];
@@ -368,8 +368,9 @@ static void test_cli_2x2_mini_sweep_finishes_and_a_rerun_changes_nothing(void) {
   /* Again: nothing to do, and the report's bytes are the same */
   rc = run_cli("sweep %s --out %s", file, out);
   o = output();
-  CHECK_MSG(rc == 0 && strstr(o, "8 trainings (8 finished), 4 analysis and figure steps (4 "
-                                 "finished)") &&
+  CHECK_MSG(rc == 0 &&
+                strstr(o, "8 trainings (8 finished), 4 analysis and figure steps (4 "
+                          "finished)") &&
                 !strstr(o, "start "),
             "exit %d: %s", rc, o);
   free(o);

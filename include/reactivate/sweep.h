@@ -22,41 +22,41 @@ extern "C" {
 #define RX_SWEEP_MAX_POINTS 256
 
 typedef struct rx_sweep_key {
-  char name[128];     /* dotted training config key ("rnn.sigma2_rec") */
-  int n_values;       /* >= 1 */
-  char **values;      /* (n_values,) as the sweep file writes them ("1.0e-5") */
-  double *numbers;    /* (n_values,) each value as a number (NaN when it is not one) */
-  int numeric;        /* every value is a number */
+  char name[128];  /* dotted training config key ("rnn.sigma2_rec") */
+  int n_values;    /* >= 1 */
+  char **values;   /* (n_values,) as the sweep file writes them ("1.0e-5") */
+  double *numbers; /* (n_values,) each value as a number (NaN when it is not one) */
+  int numeric;     /* every value is a number */
 } rx_sweep_key;
 
 typedef struct rx_sweep_point {
-  char name[256];                /* rx_results_sweep_point_name: "rnn.sigma2_rec=1.0e-5" */
-  char dir[2048];                /* its results root: <out>/points/<name> */
-  int value[RX_SWEEP_MAX_KEYS];  /* index of its value of each key */
-  char noise[2][64];             /* per task: the noise its run and analysis names carry
-                                    ("0.0001"; "" when the task is not swept) */
+  char name[256];               /* rx_results_sweep_point_name: "rnn.sigma2_rec=1.0e-5" */
+  char dir[2048];               /* its results root: <out>/points/<name> */
+  int value[RX_SWEEP_MAX_KEYS]; /* index of its value of each key */
+  char noise[2][64];            /* per task: the noise its run and analysis names carry
+                                   ("0.0001"; "" when the task is not swept) */
 } rx_sweep_point;
 
 typedef struct rx_sweep_task {
-  int present;         /* the sweep runs this task (spatial_navigation 0, head_direction 1) */
+  int present; /* the sweep runs this task (spatial_navigation 0, head_direction 1) */
   int n_experiments;
-  char **experiments;  /* (n_experiments,) names, in the sweep file's order */
+  char **experiments; /* (n_experiments,) names, in the sweep file's order */
 } rx_sweep_task;
 
 typedef struct rx_sweep {
-  char path[2048];        /* the sweep file as found */
+  char path[2048]; /* the sweep file as found */
   char description[1024];
-  char out[2048];         /* results root of the sweep */
+  char out[2048]; /* results root of the sweep */
   int n_seeds;
   int seeds[RX_PLAN_MAX_SEEDS];
   int n_keys;
   rx_sweep_key keys[RX_SWEEP_MAX_KEYS]; /* in the file's order */
   int n_points;                         /* the product of the keys' value counts */
-  rx_sweep_point *points; /* the cartesian product, the first key varying slowest (as
-                             itertools.product): point i's value of key k is
-                             (i / prod_{j>k} n_j) % n_k */
+  rx_sweep_point *points;               /* the cartesian product, the first key varying slowest (as
+                                           itertools.product): point i's value of key k is
+                                           (i / prod_{j>k} n_j) % n_k */
   rx_sweep_task tasks[2];
-  rx_plan *plan;          /* every point's steps (labels prefixed "[<point name>] ") */
+  rx_plan *plan; /* every point's steps (labels prefixed "[<point name>] ") */
 } rx_sweep;
 
 /* Reads the sweep file `path`, checks it (unknown keys, an empty or non-list grid value, a key

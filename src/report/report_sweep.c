@@ -54,8 +54,8 @@ static const sweep_stat stats[] = {
      SPATIAL | HD, 0},
     {"score_beta", "score: β = 2c/v", RX_RESULTS_SCORE, "quiescent.beta", RP_VALUE, SPATIAL | HD,
      0},
-    {"temperature_slope", "temperature: slope of log β_k vs log k", RX_RESULTS_TEMPERATURE,
-     "slope", RP_VALUE, SPATIAL | HD, 0},
+    {"temperature_slope", "temperature: slope of log β_k vs log k", RX_RESULTS_TEMPERATURE, "slope",
+     RP_VALUE, SPATIAL | HD, 0},
     {"alpha", "diffusion: α quiescent", RX_RESULTS_DIFFUSION, "quiescent.alpha", RP_VALUE,
      SPATIAL | HD, 0},
     {"replay_significant", "replay: fraction of significant events", RX_RESULTS_REPLAY,
@@ -128,17 +128,22 @@ static int eval_point(sweep_table *tb, int p, rx_report_log_fn log, void *ctx, r
         if (!ex || !applies(k, t)) continue;
         rp_run run;
         const char *prefix = family_of(ex, &run);
-        const rp_qty q = {RP_MAIN,         (rx_task_kind)t, stats[k].analysis,
-                          prefix,          run,             stats[k].own ? run : (rp_run)RP_NO_RUN,
-                          stats[k].field,  stats[k].kind,   0};
+        const rp_qty q = {RP_MAIN,
+                          (rx_task_kind)t,
+                          stats[k].analysis,
+                          prefix,
+                          run,
+                          stats[k].own ? run : (rp_run)RP_NO_RUN,
+                          stats[k].field,
+                          stats[k].kind,
+                          0};
         rc = rp_eval(&c, &q, st, err);
         wanted++;
         found += st->n > 0;
       }
     }
   }
-  if (!rc)
-    rp_log(&c, "%s: %d of %d statistics measured", pt->dir, found, wanted);
+  if (!rc) rp_log(&c, "%s: %d of %d statistics measured", pt->dir, found, wanted);
   rp_ctx_free(&c);
   return rc;
 }
@@ -178,9 +183,10 @@ static int write_json(const sweep_table *tb, rx_error *err) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", stats[s].id);
     cJSON_AddStringToObject(o, "label", stats[s].label);
-    cJSON_AddStringToObject(o, "file", stats[s].analysis == FINAL
-                                           ? RX_RESULTS_TEST_METRICS
-                                           : rx_results_analysis_name(stats[s].analysis));
+    cJSON_AddStringToObject(o, "file",
+                            stats[s].analysis == FINAL
+                                ? RX_RESULTS_TEST_METRICS
+                                : rx_results_analysis_name(stats[s].analysis));
     cJSON_AddItemToArray(list, o);
   }
   cJSON *points = cJSON_AddArrayToObject(root, "points");
@@ -191,7 +197,8 @@ static int write_json(const sweep_table *tb, rx_error *err) {
     char rel[400];
     rx_results_sweep_point_dir(".", pt->name, rel, sizeof rel);
     cJSON_AddStringToObject(o, "dir", rel + 2);
-    cJSON *over = cJSON_AddObjectToObject(o, "overrides"), *vals = cJSON_AddObjectToObject(o, "values");
+    cJSON *over = cJSON_AddObjectToObject(o, "overrides"),
+          *vals = cJSON_AddObjectToObject(o, "values");
     for (int k = 0; k < sw->n_keys; k++) {
       cJSON_AddStringToObject(over, sw->keys[k].name, sw->keys[k].values[pt->value[k]]);
       cJSON_AddItemToObject(vals, sw->keys[k].name, value_json(&sw->keys[k], pt->value[k]));
@@ -257,8 +264,7 @@ static int draw_stat(const sweep_table *tb, int s, int *drawn, rx_error *err) {
         any |= at(tb, p, t, e, s)->n > 0;
     }
   if (!any) return 0;
-  double *x = malloc((size_t)nx * sizeof *x),
-         *y = malloc((size_t)nx * (size_t)n_lines * sizeof *y),
+  double *x = malloc((size_t)nx * sizeof *x), *y = malloc((size_t)nx * (size_t)n_lines * sizeof *y),
          *sd = malloc((size_t)nx * (size_t)n_lines * sizeof *sd);
   rx_series *series = calloc((size_t)n_lines, sizeof *series);
   char(*labels)[300] = calloc((size_t)n_lines, sizeof *labels);
@@ -304,12 +310,12 @@ static int draw_stat(const sweep_table *tb, int s, int *drawn, rx_error *err) {
         }
         labels[l][0] = '\0';
         for (int k = 1; k < sw->n_keys; k++)
-          rp_strcatf(labels[l], sizeof labels[l], "%s%s = %s", k > 1 ? ", " : "",
-                     sw->keys[k].name, sw->keys[k].values[sw->points[l].value[k]]);
+          rp_strcatf(labels[l], sizeof labels[l], "%s%s = %s", k > 1 ? ", " : "", sw->keys[k].name,
+                     sw->keys[k].values[sw->points[l].value[k]]);
         series[l] = (rx_series){.label = sw->n_keys > 1 ? labels[l] : NULL,
                                 .x = x,
-                                .y = y + l * nx,
-                                .sd = sd + l * nx,
+                                .y = y + (size_t)l * (size_t)nx,
+                                .sd = sd + (size_t)l * (size_t)nx,
                                 .n = (size_t)nx,
                                 .markers = 1,
                                 .sd_bars = 1};
@@ -373,8 +379,7 @@ static int write_doc(const sweep_table *tb, const int *drawn, rx_error *err) {
           "reproduction under points/<point>/ (docs/sweep.md). Each cell: mean ± s.d. over the "
           "seeds that have the number (s.d. with ddof 0; \"(n=k)\" when fewer seeds have it; — "
           "when none does). The same numbers: sweep.json.",
-          sw->path, sw->n_points, sw->n_points == 1 ? "" : "s", sw->n_seeds == 1 ? "" : "s",
-          seeds);
+          sw->path, sw->n_points, sw->n_points == 1 ? "" : "s", sw->n_seeds == 1 ? "" : "s", seeds);
   rp_list_begin(d);
   for (int k = 0; k < sw->n_keys; k++) {
     char vals[1500] = "";
@@ -408,8 +413,9 @@ static int write_doc(const sweep_table *tb, const int *drawn, rx_error *err) {
     }
   }
   rp_heading(d, 2, "Figures");
-  rp_para(d, "Each statistic against %s%s (mean ± s.d. over seeds as error bars), a panel per "
-             "task and experiment%s.",
+  rp_para(d,
+          "Each statistic against %s%s (mean ± s.d. over seeds as error bars), a panel per "
+          "task and experiment%s.",
           sw->keys[0].name, tb->sw->keys[0].numeric ? "" : " (its values in order)",
           sw->n_keys > 1 ? ", a line per value of the other keys" : "");
   for (int s = 0; s < COUNT(stats); s++) {
@@ -442,9 +448,9 @@ int rx_sweep_report_write(const rx_sweep *sw, rx_report_log_fn log, void *ctx, r
   logger.rd.log = log;
   logger.rd.log_ctx = ctx;
   tb.log = &logger;
-  tb.st = calloc((size_t)sw->n_points * 2 * (size_t)(tb.n_exp_max ? tb.n_exp_max : 1) *
-                     COUNT(stats),
-                 sizeof *tb.st);
+  tb.st =
+      calloc((size_t)sw->n_points * 2 * (size_t)(tb.n_exp_max ? tb.n_exp_max : 1) * COUNT(stats),
+             sizeof *tb.st);
   int drawn[COUNT(stats)] = {0};
   int rc = tb.st ? rx_mkdirs(sw->out, err) : rx_fail(err, RX_ENOMEM, "out of memory");
   for (int p = 0; p < sw->n_points && !rc; p++)

@@ -223,8 +223,8 @@ int rxp_profile_load(rxp_profile *p, const char *name, const rxp_load_opts *opts
     rc = read_task(node, &p->tasks[t], kind, opts && opts->narrow, err);
   }
   if (!rc && !any)
-    rc = rx_fail(err, RX_EINVAL,
-                 "%s: the %s names no task (spatial_navigation, head_direction)", p->path, kind);
+    rc = rx_fail(err, RX_EINVAL, "%s: the %s names no task (spatial_navigation, head_direction)",
+                 p->path, kind);
   return rc;
 }
 

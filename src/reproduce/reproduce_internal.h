@@ -37,9 +37,9 @@ typedef struct rxp_profile {
  * profile with more top-level keys, whose own experiment lists narrow those it extends (the
  * per-experiment overrides of the experiments it leaves out are then ignored). */
 typedef struct rxp_load_opts {
-  const char *kind;                /* "sweep": in messages ("unknown sweep key") */
-  const char *const *extra_keys;   /* further top-level keys allowed (NULL-terminated) */
-  int narrow;                      /* experiment_train may name experiments not listed */
+  const char *kind;              /* "sweep": in messages ("unknown sweep key") */
+  const char *const *extra_keys; /* further top-level keys allowed (NULL-terminated) */
+  int narrow;                    /* experiment_train may name experiments not listed */
 } rxp_load_opts;
 
 int rxp_profile_load(rxp_profile *p, const char *name, const rxp_load_opts *opts, rx_error *err);

@@ -32,7 +32,8 @@ static int read_key(const rxp_profile *pr, const rxcf_ynode *node, rx_sweep_key 
   snprintf(k->name, sizeof k->name, "%s", node->key);
   k->values = calloc((size_t)node->n, sizeof *k->values);
   k->numbers = calloc((size_t)node->n, sizeof *k->numbers);
-  if (!k->values || !k->numbers) return rx_fail(err, RX_ENOMEM, "out of memory reading %s", pr->path);
+  if (!k->values || !k->numbers)
+    return rx_fail(err, RX_ENOMEM, "out of memory reading %s", pr->path);
   k->numeric = 1;
   for (int i = 0; i < node->n; i++) {
     const rxcf_ynode *v = node->items[i];
@@ -183,8 +184,7 @@ static int add_point(rxp_profile *pr, rx_sweep *sw, int i, const int *seeds, int
   char args[RX_SWEEP_MAX_KEYS][1200];
   const char *over[RX_SWEEP_MAX_KEYS];
   for (int k = 0; k < sw->n_keys; k++) {
-    snprintf(args[k], sizeof args[k], "%s=%s", sw->keys[k].name,
-             sw->keys[k].values[p->value[k]]);
+    snprintf(args[k], sizeof args[k], "%s=%s", sw->keys[k].name, sw->keys[k].values[p->value[k]]);
     over[k] = args[k];
   }
   for (int t = 0; t < 2; t++) {
