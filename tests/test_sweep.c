@@ -13,6 +13,14 @@
 #include "reactivate/sweep.h"
 #include "test_util.h"
 
+/* LeakSanitizer (RX_SANITIZE builds): the report's figures draw through PLplot's cairo driver,
+ * whose fontconfig keeps a one-time font cache that LSan reports (as in test_plot.c). Only that
+ * library is suppressed. */
+__attribute__((used)) const char *__lsan_default_suppressions(void);
+__attribute__((used)) const char *__lsan_default_suppressions(void) {
+  return "leak:libfontconfig.so\n";
+}
+
 static char root[256];
 
 static void write_text(const char *path, const char *text) {
