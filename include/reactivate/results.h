@@ -212,6 +212,27 @@ int rx_results_analysis_path(const rx_results_set *s, int analysis, const char *
 int rx_results_analysis_pattern(int analysis, const char *prefix, const char *noise,
                                 const char *ext, char *buf, size_t n);
 
+/* ---- sweeps (docs/sweep.md) ---- */
+
+/* The directory name of a sweep's grid point: "<key>=<value>" for each of its n_keys keys,
+ * joined by ',' ("rnn.sigma2_rec=1.0e-5,rnn.momentum=0.5"), each value as the sweep file writes
+ * it with every character other than a letter, digit, '.', '_', '+' or '-' replaced by '_' (so
+ * the name is one path component, the same on every run). RX_EINVAL also when the name is longer
+ * than 200 bytes. */
+int rx_results_sweep_point_name(int n_keys, const char *const *keys, const char *const *values,
+                                char *buf, size_t n);
+/* <out>/points/<name>: the results root of a grid point (a reproduction's layout below it). */
+int rx_results_sweep_point_dir(const char *out, const char *name, char *buf, size_t n);
+/* <out>/<file> for the sweep report's files (RX_RESULTS_SWEEP_JSON, _MD, _HTML). */
+int rx_results_sweep_file(const char *out, const char *file, char *buf, size_t n);
+/* <out>/figures/sweep_<statistic>: a sweep figure's base path (".png" and ".svg" added), and the
+ * same relative to <out>, as the report links it. */
+int rx_results_sweep_figure(const char *out, const char *statistic, char *buf, size_t n);
+int rx_results_sweep_figure_rel(const char *statistic, char *buf, size_t n);
+#define RX_RESULTS_SWEEP_JSON "sweep.json"
+#define RX_RESULTS_SWEEP_MD "sweep.md"
+#define RX_RESULTS_SWEEP_HTML "sweep.html"
+
 /* ---- seed lists ---- */
 
 #define RX_SEED_LIST_MAX 256 /* the most seeds a list may hold */

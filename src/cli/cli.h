@@ -14,6 +14,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_figures(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* Prints "reactivate: <message>" to stderr; returns the exit status to use (1). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -26,6 +26,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  reproduce [--profile quick|paper]  the paper end to end: train, analyse, draw, report\n"
+    "  sweep FILE.yml [options]           a grid of config overrides x seeds, trained, analysed,\n"
+    "                                     summarised (docs/sweep.md)\n"
     "  train EXPERIMENT [key=value ...]   train one network (e.g. "
     "spatial_navigation/noisy_unbiased)\n"
     "  simulate CHECKPOINT [options]      run a trained network, awake or quiescent, to an .npz\n"
@@ -50,13 +52,13 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*fn)(int, char **);
-  } commands[] = {{"train", cmd_train},  {"simulate", cmd_simulate}, {"analyze", cmd_analyze},
-                  {"bench", cmd_bench},  {"figures", cmd_figures},   {"reproduce", cmd_reproduce},
-                  {"report", cmd_report}};
+  } commands[] = {{"train", cmd_train},   {"simulate", cmd_simulate}, {"analyze", cmd_analyze},
+                  {"bench", cmd_bench},   {"figures", cmd_figures},   {"reproduce", cmd_reproduce},
+                  {"report", cmd_report}, {"sweep", cmd_sweep}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
-  cli_error("unknown command '%s' (commands: reproduce, train, simulate, analyze, figures, report, "
-            "bench; see reactivate --help)",
+  cli_error("unknown command '%s' (commands: reproduce, sweep, train, simulate, analyze, figures, "
+            "report, bench; see reactivate --help)",
             argv[1]);
   return 2;
 }

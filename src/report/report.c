@@ -263,24 +263,30 @@ static const char html_style[] =
     "  document.body.setAttribute('data-images-loaded', ok + '/' + imgs.length);\n"
     "});\n</script>\n</head>\n<body>\n";
 
-static int write_outputs(rp_ctx *c, const rp_doc *d, const char *title, rx_error *err) {
+int rp_write_doc(const rp_doc *d, const char *title, const char *md_path, const char *html_path,
+                 rx_error *err) {
   rp_buf html = {0};
   rp_buf_puts(&html, html_head);
   rp_buf_html_text(&html, title);
   rp_buf_puts(&html, html_style);
   rp_buf_put(&html, d->html.s ? d->html.s : "", d->html.n);
   rp_buf_puts(&html, "</body>\n</html>\n");
-  char md_path[2200], html_path[2200];
-  snprintf(md_path, sizeof md_path, "%s/report.md", c->cfg->path);
-  snprintf(html_path, sizeof html_path, "%s/report.html", c->cfg->path);
   int rc = 0;
   if (html.oom || d->md.oom || d->html.oom)
     rc = rx_fail(err, RX_ENOMEM, "out of memory writing %s", md_path);
   if (!rc) rc = rx_write_file_atomic(md_path, d->md.s, d->md.n, err);
-  if (!rc) rp_log(c, "wrote %s", md_path);
   if (!rc) rc = rx_write_file_atomic(html_path, html.s, html.n, err);
-  if (!rc) rp_log(c, "wrote %s (%d image%s)", html_path, d->n_images, d->n_images == 1 ? "" : "s");
   rp_buf_free(&html);
+  return rc;
+}
+
+static int write_outputs(rp_ctx *c, const rp_doc *d, const char *title, rx_error *err) {
+  char md_path[2200], html_path[2200];
+  snprintf(md_path, sizeof md_path, "%s/report.md", c->cfg->path);
+  snprintf(html_path, sizeof html_path, "%s/report.html", c->cfg->path);
+  int rc = rp_write_doc(d, title, md_path, html_path, err);
+  if (!rc) rp_log(c, "wrote %s", md_path);
+  if (!rc) rp_log(c, "wrote %s (%d image%s)", html_path, d->n_images, d->n_images == 1 ? "" : "s");
   return rc;
 }
 

@@ -54,6 +54,10 @@ void rp_list_end(rp_doc *d);
  * the vector version. */
 void rp_figure(rp_doc *d, const char *src, const char *caption, const char *svg_src);
 void rp_doc_free(rp_doc *d);
+/* Writes the document as Markdown to md_path and as an HTML page titled title (the report's
+ * style) to html_path, each atomically (report.c). */
+int rp_write_doc(const rp_doc *d, const char *title, const char *md_path, const char *html_path,
+                 rx_error *err);
 
 /* Numbers as the report writes them: %.3g ("0.41", "0.0056", "6.2e-06"); "n/a" for NaN. */
 void rp_num(double v, char *buf, size_t n);

@@ -23,6 +23,7 @@ typedef struct builder {
   rx_plan *plan;
   int cap;
   const rxp_profile *profile;
+  rxp_build_opts *opts; /* NULL: a reproduction's plan */
   rx_error *err;
 } builder;
 
@@ -128,6 +129,8 @@ static int add_train(builder *b, const rxp_task *t, int e, int seed, const char 
     over[n++] = t->train[i];
   for (int i = 0; i < t->n_extra[e] && n < RX_STEP_MAX_ARGS - 8; i++)
     over[n++] = t->extra[e][i];
+  for (int i = 0; i < t->n_point && n < RX_STEP_MAX_ARGS - 8; i++) /* a sweep's grid point */
+    over[n++] = t->point[i];
   if (gaussian) over[n++] = "rnn.noise=gaussian";
 
   char experiment[512];
@@ -389,6 +392,8 @@ static int build(builder *b) {
           if (!rc) {
             slot_runs[(*n)++] = entry;
             if (entry.noisy && !entry.gru && noise[t] < 0) noise[t] = entry.sigma2_rec;
+            if (entry.noisy && b->opts && b->opts->noise[t] < 0)
+              b->opts->noise[t] = entry.sigma2_rec;
           }
         }
       }
@@ -402,10 +407,11 @@ static int build(builder *b) {
         int n = n_runs[si * 4 + t * 2 + g];
         const char *root = g ? p->gaussian_out : p->out;
         for (size_t v = 0; v < sizeof variants / sizeof variants[0] && !rc && n; v++)
-          if (!(g && v == 1)) /* the Gaussian comparison needs only the main analyses */
+          if (!(g && v == 1) && /* the Gaussian comparison needs only the main analyses */
+              !(v == 1 && b->opts && b->opts->skip_same_rule))
             rc = add_analysis(b, &pr->tasks[t], p->seeds[si], root, &variants[v], slot_runs, n);
       }
-  for (int t = 0; t < 2 && !rc; t++)
+  for (int t = 0; t < 2 && !rc && !(b->opts && b->opts->skip_figures); t++)
     for (int g = 0; g < 2 && !rc; g++)
       if (pr->tasks[t].present && (!g || (pr->gaussian && t == 0)))
         rc = add_figures(b, &pr->tasks[t], g ? p->gaussian_out : p->out, first_analysis, seeds_text,
@@ -415,23 +421,18 @@ static int build(builder *b) {
   return rc;
 }
 
-int rx_plan_create(rx_plan **out, const char *profile, const char *out_dir, const int *seeds,
-                   int n_seeds, rx_error *err) {
+int rxp_plan_build(rx_plan **out, const rxp_profile *pr, const char *profile, const char *out_dir,
+                   const int *seeds, int n_seeds, rxp_build_opts *opts, rx_error *err) {
   *out = NULL;
-  rxp_profile pr;
-  int rc = rxp_profile_load(&pr, profile, err);
+  if (opts) opts->noise[0] = opts->noise[1] = -1;
   rx_plan *p = calloc(1, sizeof *p);
-  if (!rc && !p) rc = rx_fail(err, RX_ENOMEM, "out of memory building the plan");
-  if (rc) {
-    rxp_profile_free(&pr);
-    free(p);
-    return rc;
-  }
+  if (!p) return rx_fail(err, RX_ENOMEM, "out of memory building the plan");
+  int rc = 0;
   snprintf(p->profile, sizeof p->profile, "%s", profile);
-  snprintf(p->description, sizeof p->description, "%s", pr.description);
+  snprintf(p->description, sizeof p->description, "%s", pr->description);
   if ((size_t)snprintf(p->out, sizeof p->out, "%s", out_dir) >= sizeof p->out - 16)
     rc = rx_fail(err, RX_EINVAL, "output directory name too long: %s", out_dir);
-  if (!rc && pr.gaussian &&
+  if (!rc && pr->gaussian &&
       rx_results_gaussian_root(out_dir, p->gaussian_out, sizeof p->gaussian_out))
     rc = rx_fail(err, RX_EINVAL, "output directory name too long: %s", out_dir);
   if (!rc && n_seeds > RX_PLAN_MAX_SEEDS)
@@ -442,25 +443,54 @@ int rx_plan_create(rx_plan **out, const char *profile, const char *out_dir, cons
                    seeds[i - 1], seeds[i]);
   for (int i = 0; i < n_seeds && !rc; i++)
     if (seeds[i] < 0) rc = rx_fail(err, RX_EINVAL, "seed %d: seeds are not negative", seeds[i]);
-  p->n_seeds = rc ? 0 : n_seeds > 0 ? n_seeds : pr.n_seeds;
-  memcpy(p->seeds, n_seeds > 0 ? seeds : pr.seeds, (size_t)p->n_seeds * sizeof *seeds);
+  p->n_seeds = rc ? 0 : n_seeds > 0 ? n_seeds : pr->n_seeds;
+  memcpy(p->seeds, n_seeds > 0 ? seeds : pr->seeds, (size_t)p->n_seeds * sizeof *seeds);
   char seeds_line[4096] = "";
   if (!rc && rx_seed_list_format(p->seeds, p->n_seeds, ", ", seeds_line, sizeof seeds_line))
     rc = rx_fail(err, RX_EINVAL, "profile %s: too many seeds to list", profile);
-  size_t n_settings = strlen(profile) + strlen(pr.path) + strlen(seeds_line) + strlen(pr.text) + 64;
+  size_t n_settings =
+      strlen(profile) + strlen(pr->path) + strlen(seeds_line) + strlen(pr->text) + 64;
   if (!rc && !(p->settings = malloc(n_settings)))
     rc = rx_fail(err, RX_ENOMEM, "out of memory building the plan");
   if (!rc)
-    bprintf(p->settings, n_settings, "# profile %s (%s), seeds used: [%s]\n%s", profile, pr.path,
-            seeds_line, pr.text);
-  builder b = {.plan = p, .profile = &pr, .err = err};
+    bprintf(p->settings, n_settings, "# profile %s (%s), seeds used: [%s]\n%s", profile, pr->path,
+            seeds_line, pr->text);
+  builder b = {.plan = p, .profile = pr, .opts = opts, .err = err};
   if (!rc) rc = build(&b);
-  rxp_profile_free(&pr);
   if (rc) {
     rx_plan_free(p);
     return rc;
   }
   *out = p;
+  return 0;
+}
+
+int rx_plan_create(rx_plan **out, const char *profile, const char *out_dir, const int *seeds,
+                   int n_seeds, rx_error *err) {
+  *out = NULL;
+  rxp_profile pr;
+  int rc = rxp_profile_load(&pr, profile, NULL, err);
+  if (!rc) rc = rxp_plan_build(out, &pr, profile, out_dir, seeds, n_seeds, NULL, err);
+  rxp_profile_free(&pr);
+  return rc;
+}
+
+int rxp_plan_append(rx_plan *dst, rx_plan *src, rx_error *err) {
+  rx_step *s = realloc(dst->steps, (size_t)(dst->n_steps + src->n_steps + 1) * sizeof *s);
+  if (!s) {
+    rx_plan_free(src);
+    return rx_fail(err, RX_ENOMEM, "out of memory building the plan");
+  }
+  dst->steps = s;
+  for (int i = 0; i < src->n_steps; i++) {
+    rx_step *t = &dst->steps[dst->n_steps + i];
+    *t = src->steps[i]; /* its arguments and dependencies change owner */
+    for (int d = 0; d < t->n_deps; d++)
+      t->deps[d] += dst->n_steps;
+  }
+  dst->n_steps += src->n_steps;
+  src->n_steps = 0;
+  rx_plan_free(src);
   return 0;
 }
 

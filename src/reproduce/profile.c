@@ -22,12 +22,12 @@ static int known(const char *const *keys, const char *k) {
   return 0;
 }
 
-static int check_keys(const rxcf_ynode *map, const char *const *keys, const char *where,
-                      rx_error *err) {
+static int check_keys(const rxcf_ynode *map, const char *const *keys, const char *const *more,
+                      const char *kind, const char *where, rx_error *err) {
   for (int i = 0; i < map->n; i++)
-    if (!known(keys, map->items[i]->key))
+    if (!known(keys, map->items[i]->key) && !(more && known(more, map->items[i]->key)))
       return rxcf_ynode_fail(map->items[i], map->items[i]->key, err, RX_EINVAL,
-                             "unknown profile key in %s", where);
+                             "unknown %s key in %s", kind, where);
   return 0;
 }
 
@@ -59,11 +59,12 @@ static int check_overrides(const rxcf_ynode *node, const char *key, const char *
   return 0;
 }
 
-static int read_task(const rxcf_ynode *node, rxp_task *t, rx_error *err) {
+static int read_task(const rxcf_ynode *node, rxp_task *t, const char *kind, int narrow,
+                     rx_error *err) {
   if (node->kind != RXCF_YNODE_MAP)
     return rxcf_ynode_fail(node, node->key, err, RX_EINVAL,
                            "expected a mapping of experiments, train, analysis");
-  int rc = check_keys(node, task_keys, node->key, err);
+  int rc = check_keys(node, task_keys, NULL, kind, node->key, err);
   if (!rc)
     rc = read_list(rxcf_ynode_get(node, "experiments"), "experiments", &t->experiments,
                    &t->n_experiments, err);
@@ -90,6 +91,7 @@ static int read_task(const rxcf_ynode *node, rxp_task *t, rx_error *err) {
     int e = 0;
     while (e < t->n_experiments && strcmp(t->experiments[e], item->key))
       e++;
+    if (e == t->n_experiments && narrow) continue; /* an experiment the file left out */
     if (e == t->n_experiments)
       return rxcf_ynode_fail(item, item->key, err, RX_EINVAL, "not one of this task's experiments");
     rc = read_list(item, item->key, &t->extra[e], &t->n_extra[e], err);
@@ -156,13 +158,19 @@ static int find_profile(const char *name, char *path, size_t n, rx_error *err) {
 
 /* The profile's tree with what it `extends` merged under it (the named profile first, this
  * one's keys over it: mappings key by key, lists replaced), up to a few levels deep. */
-static int load_tree(const char *name, int depth, char *path, size_t n_path, char **text,
-                     rxcf_ynode **root, rx_error *err) {
+static int load_tree(rxp_profile *p, const char *name, int depth, char *path, size_t n_path,
+                     char **text, rxcf_ynode **root, rx_error *err) {
   size_t len = 0;
   int rc = find_profile(name, path, n_path, err);
   if (!rc) rc = rx_read_file(path, text, &len, 1 << 20, err);
   if (!rc) rc = rxcf_yaml_parse(root, *text, len, path, 4 - depth, err); /* bases: lower layers */
   if (rc) return rc;
+  if (depth == 0 && p) { /* what the file itself says, before what it extends is merged in */
+    for (int t = 0; t < 2; t++)
+      p->own_task[t] = rxcf_ynode_get(*root, p->tasks[t].name) != NULL;
+    p->own_gaussian = rxcf_ynode_get(*root, "gaussian") != NULL;
+    p->own_description = rxcf_ynode_get(*root, "description") != NULL;
+  }
   const rxcf_ynode *ext = rxcf_ynode_get(*root, "extends");
   if (!ext) return 0;
   if (ext->kind != RXCF_YNODE_SCALAR || !*ext->text)
@@ -173,7 +181,7 @@ static int load_tree(const char *name, int depth, char *path, size_t n_path, cha
   char base_path[2048];
   char *base_text = NULL;
   rxcf_ynode *base = NULL;
-  rc = load_tree(ext->text, depth + 1, base_path, sizeof base_path, &base_text, &base, err);
+  rc = load_tree(NULL, ext->text, depth + 1, base_path, sizeof base_path, &base_text, &base, err);
   free(base_text); /* the tree holds copies of its strings */
   if (!rc) {
     rc = rxcf_ynode_merge(base, *root, err); /* consumes *root */
@@ -184,14 +192,18 @@ static int load_tree(const char *name, int depth, char *path, size_t n_path, cha
   return rc;
 }
 
-int rxp_profile_load(rxp_profile *p, const char *name, rx_error *err) {
+int rxp_profile_load(rxp_profile *p, const char *name, const rxp_load_opts *opts, rx_error *err) {
   memset(p, 0, sizeof *p);
   p->tasks[0].name = "spatial_navigation";
   p->tasks[1].name = "head_direction";
-  int rc = load_tree(name, 0, p->path, sizeof p->path, &p->text, &p->root, err);
+  const char *kind = opts && opts->kind ? opts->kind : "profile";
+  int rc = load_tree(p, name, 0, p->path, sizeof p->path, &p->text, &p->root, err);
   if (rc) return rc;
   const rxcf_ynode *root = p->root;
-  if ((rc = check_keys(root, top_keys, "the profile", err))) return rc;
+  char where[64];
+  snprintf(where, sizeof where, "the %s%s", kind, opts ? " file" : "");
+  if ((rc = check_keys(root, top_keys, opts ? opts->extra_keys : NULL, kind, where, err)))
+    return rc;
   const rxcf_ynode *d = rxcf_ynode_get(root, "description");
   if (d && d->kind == RXCF_YNODE_SCALAR)
     snprintf(p->description, sizeof p->description, "%s", d->text);
@@ -208,11 +220,11 @@ int rxp_profile_load(rxp_profile *p, const char *name, rx_error *err) {
     const rxcf_ynode *node = rxcf_ynode_get(root, p->tasks[t].name);
     if (!node) continue;
     p->tasks[t].present = any = 1;
-    rc = read_task(node, &p->tasks[t], err);
+    rc = read_task(node, &p->tasks[t], kind, opts && opts->narrow, err);
   }
   if (!rc && !any)
-    rc = rx_fail(err, RX_EINVAL,
-                 "%s: the profile names no task (spatial_navigation, head_direction)", p->path);
+    rc = rx_fail(err, RX_EINVAL, "%s: the %s names no task (spatial_navigation, head_direction)",
+                 p->path, kind);
   return rc;
 }
 

@@ -136,3 +136,43 @@ int rx_results_analysis_pattern(int analysis, const char *prefix, const char *no
   if (analysis_stem(analysis, prefix, noise, "<seed>", stem, sizeof stem)) return RX_EINVAL;
   return put(buf, n, "%s.%s", stem, ext);
 }
+
+/* ---- sweeps ---- */
+
+#define SWEEP_NAME_MAX 200
+
+int rx_results_sweep_point_name(int n_keys, const char *const *keys, const char *const *values,
+                                char *buf, size_t n) {
+  size_t len = 0;
+  if (n) buf[0] = '\0';
+  for (int k = 0; k < n_keys; k++) {
+    if (put(buf + len, n - len, "%s%s=", k ? "," : "", keys[k])) return RX_EINVAL;
+    len += strlen(buf + len);
+    for (const char *c = values[k]; *c; c++) {
+      const int keep = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                       (*c >= '0' && *c <= '9') || strchr("._+-", *c);
+      if (len + 1 >= n) return RX_EINVAL;
+      buf[len++] = keep ? *c : '_';
+      buf[len] = '\0';
+    }
+  }
+  return len > SWEEP_NAME_MAX ? RX_EINVAL : 0;
+}
+
+int rx_results_sweep_point_dir(const char *out, const char *name, char *buf, size_t n) {
+  return put(buf, n, "%s/points/%s", out, name);
+}
+
+int rx_results_sweep_file(const char *out, const char *file, char *buf, size_t n) {
+  return put(buf, n, "%s/%s", out, file);
+}
+
+int rx_results_sweep_figure_rel(const char *statistic, char *buf, size_t n) {
+  return put(buf, n, "figures/sweep_%s", statistic);
+}
+
+int rx_results_sweep_figure(const char *out, const char *statistic, char *buf, size_t n) {
+  char rel[300];
+  if (rx_results_sweep_figure_rel(statistic, rel, sizeof rel)) return RX_EINVAL;
+  return put(buf, n, "%s/%s", out, rel);
+}
