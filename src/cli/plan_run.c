@@ -203,8 +203,8 @@ static int start_step(runner *r, int i, int share, int rank) {
   char where[32] = "";
   if (r->n_ranks > 1) snprintf(where, sizeof where, " on rank %d", r->where[i]);
   if (s->kind == RX_STEP_TRAIN && s->steps_done > 0)
-    say(r, "start  %s%s (resuming at step %lld of %lld)", s->label, where,
-        (long long)s->steps_done, (long long)s->n_steps);
+    say(r, "start  %s%s (resuming at step %lld of %lld)", s->label, where, (long long)s->steps_done,
+        (long long)s->n_steps);
   else
     say(r, "start  %s%s", s->label, where);
   return 0;
@@ -301,7 +301,9 @@ static int run_plan(runner *r) {
     }
     /* A step started when few others can run gets more threads (results do not depend on it).
      * Over MPI each rank shares its threads among its jobs. */
-    int share = r->n_ranks > 1 ? r->jobs : running + n_ready < r->jobs ? running + n_ready : r->jobs;
+    int share = r->n_ranks > 1                ? r->jobs
+                : running + n_ready < r->jobs ? running + n_ready
+                                              : r->jobs;
     for (int i = 0; i < p->n_steps && !stop_signal; i++) {
       if (r->state[i] != WAITING) continue;
       int rd = ready(r, i);
