@@ -14,6 +14,10 @@ int cmd_bench(int argc, char **argv);
 int cmd_figures(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* Hidden: `reactivate _sleep MS` waits MS milliseconds (the steps of the scheduler bench). */
+int cmd_sleep(int argc, char **argv);
+/* bench --only scheduler (bench_scheduler.c): the plan executor's cost per step. */
+int cli_bench_scheduler(int reps, int json, int mpi, int jobs, int threads);
 
 /* Prints "reactivate: <message>" to stderr; returns the exit status to use (1). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -78,6 +82,7 @@ typedef struct cli_plan_run {
   int quiet;           /* in: only errors */
   int mpi;             /* in: over MPI ranks (a build without MPI refuses with one line) */
   int rank, n_ranks;   /* out: this process's MPI rank and their number (0, 1 locally) */
+  int slots;           /* out: steps at a time, all ranks together */
   double t0;           /* out: when the run started (omp_get_wtime) */
   double wall_s;       /* out: its wall time */
   int n_failed;        /* out: steps that failed */

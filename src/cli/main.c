@@ -50,9 +50,9 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*fn)(int, char **);
-  } commands[] = {{"train", cmd_train},  {"simulate", cmd_simulate}, {"analyze", cmd_analyze},
-                  {"bench", cmd_bench},  {"figures", cmd_figures},   {"reproduce", cmd_reproduce},
-                  {"report", cmd_report}};
+  } commands[] = {{"train", cmd_train},   {"simulate", cmd_simulate}, {"analyze", cmd_analyze},
+                  {"bench", cmd_bench},   {"figures", cmd_figures},   {"reproduce", cmd_reproduce},
+                  {"report", cmd_report}, {"_sleep", cmd_sleep}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
   cli_error("unknown command '%s' (commands: reproduce, train, simulate, analyze, figures, report, "

@@ -52,6 +52,10 @@ typedef struct runner {
 
 enum { WAITING, RUNNING, DONE, FAILED, SKIPPED };
 
+/* The scheduler and the MPI workers look for ended steps and messages this often when nothing
+ * happened: every step pays up to one poll before the next one starts (bench --only scheduler). */
+#define POLL_NS (2L * 1000 * 1000)
+
 static void clear_line(const runner *r) {
   if (r->tty && !r->quiet) fputs("\r\033[K", stderr);
 }
@@ -291,8 +295,6 @@ static void forward_stop(runner *r) {
 /* The scheduler: runs the plan locally, or, on MPI rank 0, on all ranks. */
 static int run_plan(runner *r) {
   rx_plan *p = r->plan;
-  /* a step's end is noticed at the next poll: over MPI every step pays it, so poll often */
-  long poll_ns = r->n_ranks > 1 ? 2L * 1000 * 1000 : 100L * 1000 * 1000;
   for (;;) {
     int running = 0, waiting = 0, n_ready = 0;
     for (int i = 0; i < p->n_steps; i++) {
@@ -344,7 +346,7 @@ static int run_plan(runner *r) {
     if (stop_signal) forward_stop(r);
     if (!event) {
       show_progress(r);
-      struct timespec ts = {0, poll_ns};
+      struct timespec ts = {0, POLL_NS};
       nanosleep(&ts, NULL);
     }
   }
@@ -397,7 +399,7 @@ static int run_worker(runner *r) {
       return cli_error("%s: waiting for the steps failed: %s", r->run->command, strerror(errno));
     }
     if (!event) {
-      struct timespec ts = {0, 2L * 1000 * 1000};
+      struct timespec ts = {0, POLL_NS};
       nanosleep(&ts, NULL);
     }
   }
@@ -516,6 +518,7 @@ int cli_plan_run_steps(rx_plan *plan, cli_plan_run *run) {
     total_threads = run->threads > 0 ? run->threads : threads_per_rank(cores, node_ranks);
     jobs = run->jobs > 0 ? run->jobs : 1;
   }
+  run->slots = jobs * n_ranks;
   runner r = {.plan = plan,
               .run = run,
               .jobs = jobs,
