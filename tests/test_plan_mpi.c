@@ -4,6 +4,7 @@
  *   may differ: they hold the date, the wall time and how the steps ran);
  * - a worker rank killed (SIGKILL) mid-run aborts the job, no step outlives it, and a rerun
  *   completes with the same bytes as the local run;
+ * - bench --only scheduler over MPI prints sane figures;
  * - a build without MPI refuses --mpi with one line.
  * Skipped (exit 77, reported by CTest as skipped) when the build has no MPI or mpirun is absent.
  * Under AddressSanitizer the processes started by mpirun (and so the steps they start) run
@@ -330,26 +331,53 @@ static void test_killed_rank_then_rerun_same_as_local(void) {
           n_steps, same, extra, extra == 1 ? "" : "s");
 }
 
-static void test_build_without_mpi_refuses(void) {
-  char out[300];
-  snprintf(out, sizeof out, "%s/nompi", root);
-  /* RX_TEST_CLI_NOMPI: the CLI's sources built with RX_HAVE_MPI off */
+/* bench --only scheduler over MPI, once: 3 slots, 24 no-op steps and 12 of 1 s; the 1-s plan
+ * cannot beat total work / slots, and on any machine it stays well within twice that. */
+static void test_scheduler_bench(void) {
+  int rc = run_mpi("bench --only scheduler --reps 1 --json");
+  char *o = mpi_output();
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, o);
+  const char *j = strstr(o, "{\"scheduler\": {\"mpi\": true, \"ranks\": 3, \"slots\": 3");
+  double wall = 0, ideal = 0, ratio = 0, overhead = -1;
+  const char *k;
+  if (j && (k = strstr(j, "\"overhead_ms_per_step\": "))) overhead = atof(k + 24);
+  if (j && (k = strstr(j, "\"wall_s\": "))) wall = atof(k + 10);
+  if (j && (k = strstr(j, "\"ideal_s\": "))) ideal = atof(k + 11);
+  if (j && (k = strstr(j, "\"ratio\": "))) ratio = atof(k + 9);
+  CHECK_MSG(j && strstr(j, "\"noop_steps\": 24") && strstr(j, "\"equal_steps\": 12"), "%s", o);
+  CHECK_MSG(overhead > 0 && overhead < 1000, "overhead %g ms: %s", overhead, o);
+  CHECK_MSG(ideal == 4.0 && wall >= 0.999 * ideal && ratio >= 0.999 && ratio < 2, "%s", o);
+  CHECK(count_lines(o) == 1); /* only rank 0 prints */
+  free(o);
+}
+
+/* Runs the CLI built without MPI (RX_TEST_CLI_NOMPI: the CLI's sources with RX_HAVE_MPI off)
+ * with the arguments, into cli_out_path; its exit status. */
+static int run_nompi(const char *a1, const char *a2, const char *a3, const char *a4,
+                     const char *a5) {
   pid_t pid = fork();
-  REQUIRE(pid >= 0);
+  if (pid < 0) return -1;
   if (pid == 0) {
     int fd = open(cli_out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) _exit(127);
-    execl(RX_TEST_CLI_NOMPI, RX_TEST_CLI_NOMPI, "reproduce", "--profile", "mini", "--out", out,
-          "--mpi", (char *)NULL);
+    execl(RX_TEST_CLI_NOMPI, RX_TEST_CLI_NOMPI, a1, a2, a3, a4, a5, "--mpi", (char *)NULL);
     _exit(127);
   }
-  int rc = wait_exit(pid);
+  return wait_exit(pid);
+}
+
+static void test_build_without_mpi_refuses(void) {
+  char out[300];
+  snprintf(out, sizeof out, "%s/nompi", root);
+  const char *want = "built without MPI: install libopenmpi-dev and rebuild (docs/cluster.md)";
+  int rc = run_nompi("reproduce", "--profile", "mini", "--out", out);
   char *o = output();
-  CHECK_MSG(rc != 0 && count_lines(o) == 1 &&
-                strstr(o, "built without MPI: install "
-                          "libopenmpi-dev and rebuild"),
-            "exit %d: %s", rc, o);
+  CHECK_MSG(rc == 1 && count_lines(o) == 1 && strstr(o, want), "exit %d: %s", rc, o);
   CHECK_MSG(!rx_file_exists(out), "%s was created", out);
+  free(o);
+  rc = run_nompi("bench", "--only", "scheduler", "--reps", "1");
+  o = output();
+  CHECK_MSG(rc == 1 && count_lines(o) == 1 && strstr(o, want), "exit %d: %s", rc, o);
   free(o);
 }
 #endif
@@ -372,9 +400,9 @@ int main(int argc, char **argv) {
   cli_runner_init("plan_mpi");
   rx_test_tmpdir(root, sizeof root, "plan_mpi");
   snprintf(mpi_log, sizeof mpi_log, "%s/mpi.log", root);
-  static const rx_test_case tests[] = {TEST(test_mini_over_mpi_same_as_local),
-                                       TEST(test_killed_rank_then_rerun_same_as_local),
-                                       TEST(test_build_without_mpi_refuses)};
+  static const rx_test_case tests[] = {
+      TEST(test_mini_over_mpi_same_as_local), TEST(test_killed_rank_then_rerun_same_as_local),
+      TEST(test_scheduler_bench), TEST(test_build_without_mpi_refuses)};
   int rc = rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
   if (!getenv("RX_REPRODUCE_KEEP")) {
     rx_test_rm_rf(root);

@@ -3,8 +3,8 @@
  * subcommand `reactivate _sleep MS` (it waits MS milliseconds and exits):
  *   - no-op steps (0 ms), 8 per slot: the wall time per step per slot is the executor's
  *     overhead (hand-out, process start of this binary, noticing the end, report); less the
- *     time the same processes take when a plain loop starts them as many at a time (after the
- *     MPI run, on rank 0's node), it is the scheduling's share;
+ *     time the same processes take when a plain loop on each rank starts them as many at a
+ *     time (run right after, on all ranks at once), it is the scheduling's share;
  *   - equal steps of 1000 ms, 4 per slot: the wall time against the ideal, total work / slots.
  * A slot is one step at a time: ranks x --jobs over MPI, --jobs locally. Medians over --reps
  * (default 3). docs/cluster.md and docs/performance.md give the figures. */
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/plan_exec.h"
 
 int cmd_sleep(int argc, char **argv) {
   long long ms = 0;
@@ -90,24 +91,26 @@ static double median(double *v, int n) {
 
 extern char **environ;
 
-/* The baseline of the no-op steps: k of them (`_sleep 0`) started by a plain loop, slots at a
- * time, each as soon as one ends (no scheduler, no logs, no polling); wall time x slots / k in
- * ms: the part of a step's overhead that is starting the process on this machine. */
-static double plain_pool_ms(int k, int slots) {
+/* The baseline of the no-op steps: k of them (`_sleep 0`) started by a plain loop on each rank,
+ * jobs at a time, each as soon as one ends (no scheduler, no logs, no polling, no messages),
+ * all ranks at once as in the executor's run; wall time between two barriers, in s. */
+static double plain_pool_s(int k, int jobs, int mpi) {
   char self[4096];
   ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
   if (len <= 0) return -1;
   self[len] = 0;
   char *argv[] = {"reactivate", "_sleep", "0", NULL};
+  if (mpi) cli_mpi_barrier();
   double t0 = omp_get_wtime();
-  int started = 0, running = 0, st;
+  int started = 0, running = 0, st, rc = 0;
   while (started < k || running) {
-    for (pid_t pid; running < slots && started < k; started++, running++)
-      if (posix_spawn(&pid, self, NULL, NULL, argv, environ)) return -1;
-    if (wait(&st) < 0) return -1;
+    for (pid_t pid; running < jobs && started < k && !rc; started++, running++)
+      rc = posix_spawn(&pid, self, NULL, NULL, argv, environ);
+    if (rc || wait(&st) < 0) break;
     running--;
   }
-  return 1e3 * (omp_get_wtime() - t0) * slots / k;
+  if (mpi) cli_mpi_barrier();
+  return rc ? -1 : omp_get_wtime() - t0;
 }
 
 /* One run of a k-step plan of ms-ms steps; its wall time (rank 0's), or < 0 after an error. */
@@ -134,11 +137,19 @@ int cli_bench_scheduler(int reps, int json, int mpi, int jobs, int threads) {
                       .mpi = mpi};
   /* the first run says how many slots there are: every later plan is sized by it */
   double w = time_plan(dir, 1, 0, &run);
-  int slots = run.slots;
-  double noop[16], equal[16];
+  int slots = run.slots, jobs_per_rank = run.slots / run.n_ranks;
+  /* per rep, interleaved: the executor's no-op plan, the plain loop, the plan of equal steps */
+  double noop[16], plain[16], sched[16], equal[16];
   for (int r = 0; r < reps && w >= 0; r++) {
     w = time_plan(dir, NOOP_PER_SLOT * slots, 0, &run);
-    noop[r] = 1e3 * w * slots / (NOOP_PER_SLOT * slots);
+    noop[r] = 1e3 * w / NOOP_PER_SLOT; /* wall x slots / steps */
+    double p = w >= 0 ? plain_pool_s(NOOP_PER_SLOT * jobs_per_rank, jobs_per_rank, mpi) : -1;
+    plain[r] = 1e3 * p / NOOP_PER_SLOT;
+    sched[r] = noop[r] - plain[r];
+    if (w >= 0 && p < 0) {
+      cli_error("bench: cannot start reactivate _sleep 0");
+      w = -1;
+    }
     if (w >= 0) w = time_plan(dir, EQUAL_PER_SLOT * slots, EQUAL_MS, &run);
     equal[r] = w;
   }
@@ -146,11 +157,8 @@ int cli_bench_scheduler(int reps, int json, int mpi, int jobs, int threads) {
   cli_plan_end(&run);
   if (w < 0) return cli_error("bench: the scheduler's plan failed (see above)");
   if (run.rank > 0) return 0;
-  double plain[16];
-  for (int r = 0; r < reps; r++)
-    plain[r] = plain_pool_ms(NOOP_PER_SLOT * slots, slots);
-  double start_ms = median(plain, reps);
   double overhead_ms = median(noop, reps), wall = median(equal, reps);
+  double start_ms = median(plain, reps), sched_ms = median(sched, reps);
   double ideal = EQUAL_PER_SLOT * EQUAL_MS / 1e3;
   if (json)
     printf("{\"scheduler\": {\"mpi\": %s, \"ranks\": %d, \"slots\": %d, \"reps\": %d, "
@@ -158,15 +166,14 @@ int cli_bench_scheduler(int reps, int json, int mpi, int jobs, int threads) {
            "\"scheduling_ms_per_step\": %.2f, \"equal_steps\": %d, "
            "\"step_ms\": %d, \"wall_s\": %.3f, \"ideal_s\": %.3f, \"ratio\": %.4f}}\n",
            mpi ? "true" : "false", run.n_ranks, slots, reps, NOOP_PER_SLOT * slots, overhead_ms,
-           start_ms, overhead_ms - start_ms, EQUAL_PER_SLOT * slots, EQUAL_MS, wall, ideal,
-           wall / ideal);
+           start_ms, sched_ms, EQUAL_PER_SLOT * slots, EQUAL_MS, wall, ideal, wall / ideal);
   else
     printf("reactivate bench --only scheduler: %s, %d slot%s (steps at a time), median of %d\n"
            "  no-op steps     %3d: %.1f ms per step (wall x slots / steps), of which %.1f ms to "
-           "start them by a plain loop: scheduling %.1f ms\n"
+           "start them by a plain loop: scheduling %.1f ms (median of the differences)\n"
            "  %4d ms steps  %3d: wall %.3f s, ideal %.3f s (total work / slots), ratio %.3f\n",
            mpi ? "over MPI" : "local process pool", slots, slots > 1 ? "s" : "", reps,
-           NOOP_PER_SLOT * slots, overhead_ms, start_ms, overhead_ms - start_ms, EQUAL_MS,
-           EQUAL_PER_SLOT * slots, wall, ideal, wall / ideal);
+           NOOP_PER_SLOT * slots, overhead_ms, start_ms, sched_ms, EQUAL_MS, EQUAL_PER_SLOT * slots,
+           wall, ideal, wall / ideal);
   return 0;
 }

@@ -21,6 +21,8 @@ int cli_mpi_agree(uint64_t value);
 void cli_mpi_send(int to, int tag, int a, int b);
 /* Without waiting: 1 and the message when one with this tag has arrived, else 0. */
 int cli_mpi_poll(int tag, int *from, int *a, int *b);
+/* Waits until every rank calls it (bench --only scheduler times its baseline between two). */
+void cli_mpi_barrier(void);
 void cli_mpi_finalize(void);
 
 #endif

@@ -62,6 +62,8 @@ int cli_mpi_poll(int tag, int *from, int *a, int *b) {
   return 1;
 }
 
+void cli_mpi_barrier(void) { MPI_Barrier(MPI_COMM_WORLD); }
+
 void cli_mpi_finalize(void) {
   int fin = 0;
   MPI_Finalized(&fin);
@@ -89,6 +91,7 @@ int cli_mpi_poll(int tag, int *from, int *a, int *b) {
   (void)tag, (void)from, (void)a, (void)b;
   return 0;
 }
+void cli_mpi_barrier(void) {}
 void cli_mpi_finalize(void) {}
 
 #endif
