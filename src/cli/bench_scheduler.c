@@ -24,7 +24,7 @@
 
 int cmd_sleep(int argc, char **argv) {
   long long ms = 0;
-  if (argc < 2 || cli_parse_int("_sleep", argv[1], 0, 3600 * 1000, &ms)) return 2;
+  if (argc < 2 || cli_parse_int("_sleep", argv[1], 0, 3600000, &ms)) return 2;
   struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000L * 1000L};
   while (nanosleep(&ts, &ts))
     ;
