@@ -137,6 +137,10 @@ int cli_bench_scheduler(int reps, int json, int mpi, int jobs, int threads) {
                       .mpi = mpi};
   /* the first run says how many slots there are: every later plan is sized by it */
   double w = time_plan(dir, 1, 0, &run);
+  if (w < 0 || run.n_ranks < 1) {
+    cli_plan_end(&run);
+    return cli_error("bench: the scheduler's plan failed (see above)");
+  }
   int slots = run.slots, jobs_per_rank = run.slots / run.n_ranks;
   /* per rep, interleaved: the executor's no-op plan, the plain loop, the plan of equal steps */
   double noop[16], plain[16], sched[16], equal[16];
