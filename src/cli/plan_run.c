@@ -375,6 +375,8 @@ static int run_worker(runner *r) {
         if (!stop_signal) stop_signal = b;
         forward_stop(r);
         told = 1;
+      } else if (a >= 0 && a < p->n_steps && stop_signal) { /* crossed our stop: not run */
+        cli_mpi_send(0, CLI_MPI_REPORT, a, stop_signal);    /* as "killed by that signal" */
       } else if (a >= 0 && a < p->n_steps) {
         pid_t pid = spawn_step(&p->steps[a], r->threads / r->jobs);
         if (pid < 0) {
