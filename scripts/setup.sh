@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenblas-openmp-dev libyaml-dev libcjson-dev
           zlib1g-dev librandom123-dev libplplot-dev plplot-driver-cairo python3-numpy
-          python3-pytest python3-setuptools python3-venv)
+          python3-pytest python3-setuptools python3-venv libopenmpi-dev openmpi-bin)
+# OpenMPI is optional (reproduce --mpi, docs/cluster.md; tests/test_plan_mpi.c runs mpirun).
 # The Python module (python/, docs/python.md) is tested with pytest and installs with pip into a
 # venv, offline, with Debian's setuptools. The test suite also opens the report in a headless
 # browser (Debian's chromium); CI's fuzzing, lint and memcheck stages (.ci/run) need clang

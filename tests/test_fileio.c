@@ -78,6 +78,40 @@ static void test_atomic_abort_removes_tmp_and_keeps_old(void) {
   rx_test_rm_rf(dir);
 }
 
+/* What a signal handler calls before the process dies: the temporaries of the writes in
+ * progress go, finished files and the old content stay; later writes are tracked afresh. */
+static void test_remove_temporaries_of_writes_in_progress(void) {
+  char dir[256], a[300], b[300], c[300];
+  rx_test_tmpdir(dir, sizeof dir, "fileio_signal");
+  snprintf(a, sizeof a, "%s/a.txt", dir);
+  snprintf(b, sizeof b, "%s/b.txt", dir);
+  snprintf(c, sizeof c, "%s/c.txt", dir);
+  rx_error err;
+  REQUIRE(rx_write_file_atomic(a, "old", 3, &err) == 0);
+  rx_atomic_file fa, fb, fc;
+  REQUIRE(rx_atomic_open(&fa, a, &err) == 0);
+  REQUIRE(rx_atomic_open(&fb, b, &err) == 0);
+  REQUIRE(rx_atomic_open(&fc, c, &err) == 0);
+  fputs("done", fc.f);
+  REQUIRE(rx_atomic_commit(&fc, &err) == 0);
+  CHECK(count_tmp_files(dir) == 2);
+  rx_atomic_remove_temporaries();
+  CHECK(count_tmp_files(dir) == 0);
+  CHECK(file_is(a, "old") && file_is(c, "done"));
+  rx_atomic_abort(&fa);
+  rx_atomic_abort(&fb);
+  for (int i = 0; i < 40; i++) { /* more writes than slots, one after the other: all tracked */
+    REQUIRE(rx_atomic_open(&fa, a, &err) == 0);
+    CHECK(count_tmp_files(dir) == 1);
+    if (i == 39) {
+      rx_atomic_remove_temporaries();
+      CHECK(count_tmp_files(dir) == 0);
+    }
+    rx_atomic_abort(&fa);
+  }
+  rx_test_rm_rf(dir);
+}
+
 static void test_write_into_missing_directory_fails_naming_path(void) {
   char dir[256], path[300];
   rx_test_tmpdir(dir, sizeof dir, "fileio_nodir");
@@ -257,6 +291,7 @@ static void test_too_long_path_is_refused(void) {
 
 RX_TEST_MAIN(TEST(test_write_file_atomic_replaces_content_and_leaves_no_tmp),
              TEST(test_atomic_abort_removes_tmp_and_keeps_old),
+             TEST(test_remove_temporaries_of_writes_in_progress),
              TEST(test_write_into_missing_directory_fails_naming_path),
              TEST(test_write_under_regular_file_fails_and_keeps_old),
              TEST(test_failed_rename_removes_tmp_and_keeps_target),

@@ -25,6 +25,11 @@ int rx_atomic_open(rx_atomic_file *af, const char *path, rx_error *err);
 int rx_atomic_commit(rx_atomic_file *af, rx_error *err);
 /* Closes and removes the temporary file. */
 void rx_atomic_abort(rx_atomic_file *af);
+/* Removes the temporary files of the atomic writes in progress in this process (up to 16 at a
+ * time are tracked). Async-signal-safe: for a handler of a signal that ends the process (the
+ * CLI's, for SIGINT / SIGTERM / SIGHUP), so that a step stopped mid-write leaves neither a
+ * partial file (writes are atomic) nor its temporary. */
+void rx_atomic_remove_temporaries(void);
 /* Writes a whole buffer atomically. */
 int rx_write_file_atomic(const char *path, const void *data, size_t n, rx_error *err);
 /* Reads a whole file (NUL-terminated, *n without the NUL); max_bytes guards against huge input. */

@@ -15,6 +15,10 @@ int cmd_figures(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+/* Hidden: `reactivate _sleep MS` waits MS milliseconds (the steps of the scheduler bench). */
+int cmd_sleep(int argc, char **argv);
+/* bench --only scheduler (bench_scheduler.c): the plan executor's cost per step. */
+int cli_bench_scheduler(int reps, int json, int mpi, int jobs, int threads);
 
 /* Prints "reactivate: <message>" to stderr; returns the exit status to use (1). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -63,22 +67,34 @@ void cli_progress_update(cli_progress *p, int64_t done, int64_t total, const cha
 void cli_progress_end(cli_progress *p);
 void cli_format_duration(double s, char *buf, int n);
 
-/* The local executor of a plan (plan_run.c): runs its unfinished steps as child processes of
- * this binary, `jobs` at a time, sharing `threads` among them, with progress on stderr; Ctrl-C /
+/* The executor of a plan (plan_run.c): runs its unfinished steps as child processes of this
+ * binary, `jobs` at a time, sharing `threads` among them, with progress on stderr; Ctrl-C /
  * SIGTERM stop it in a state the same command resumes. Returns 0 when the plan ran (steps may
- * still have failed: n_failed; or a signal stopped it: cli_plan_stopped), else an exit status. */
+ * still have failed: n_failed; or a signal stopped it: cli_plan_stopped), else an exit status.
+ * With .mpi (under mpirun; docs/cluster.md) every rank calls it with the same plan: rank 0
+ * schedules, all ranks run steps (jobs and threads are then per rank: default 1 step at a
+ * time, on OMP_NUM_THREADS threads or this node's cores over its ranks); only rank 0 (run.rank)
+ * has the outcome and writes reports; every rank calls cli_plan_end before it exits. */
 typedef struct cli_plan_run {
   const char *command; /* in: "reproduce", "sweep": the name in messages */
   const char *kind;    /* in: "profile", "sweep": what plan->profile names */
   int jobs;            /* in: steps at a time (0: one per thread, at most 8) */
   int threads;         /* in: threads in all (0: all cores) */
   int quiet;           /* in: only errors */
+  int mpi;             /* in: over MPI ranks (a build without MPI refuses with one line) */
+  int rank, n_ranks;   /* out: this process's MPI rank and their number (0, 1 locally) */
+  int slots;           /* out: steps at a time, all ranks together */
   double t0;           /* out: when the run started (omp_get_wtime) */
   double wall_s;       /* out: its wall time */
   int n_failed;        /* out: steps that failed */
   char machine[1024];  /* out: the BLAS kernel, CPU and thread sharing, for a report */
 } cli_plan_run;
 int cli_plan_run_steps(rx_plan *plan, cli_plan_run *run);
+/* After the run and its report: MPI_Finalize over MPI; nothing locally. */
+void cli_plan_end(cli_plan_run *run);
+/* 0 when this build can run plans over MPI, else an exit status after one line ("built
+ * without MPI: ..."): for commands to refuse --mpi before any work. */
+int cli_plan_check_mpi(const char *command);
 /* The signal that stopped the run (SIGINT, SIGTERM), 0 when none came. */
 int cli_plan_stopped(void);
 /* "[elapsed] message" on stderr, as the executor's own lines (nothing when quiet). */

@@ -21,6 +21,7 @@
 static const char help[] =
     "usage: reactivate bench [--json] [--reps N] [--only NAME|mechanisms|probes|replay]\n"
     "                        [--threads N]\n"
+    "       reactivate bench --only scheduler [--jobs N] [--mpi] [--reps N] [--json]\n"
     "\n"
     "Times training steps (fresh batch, forward, loss, BPTT, Adam) at the paper's sizes:\n"
     "  sn_rnn512             spatial navigation, vanilla RNN, 512 units, B=200, T=100\n"
@@ -50,7 +51,14 @@ static const char help[] =
     "It also prints the BLAS in use: library and version, build config, the kernel OpenBLAS\n"
     "picked for this CPU (OPENBLAS_CORETYPE overrides it), its threading and threads (JSON\n"
     "key \"blas\").\n"
-    "--json prints one JSON object instead.\n";
+    "--json prints one JSON object instead.\n"
+    "\n"
+    "--only scheduler times the executor of reproduce's plans (docs/cluster.md) instead, on\n"
+    "synthetic plans of independent steps that only wait: per slot (one step at a time: --jobs\n"
+    "locally, default one per core up to 8; ranks x --jobs over MPI, default 1 per rank) 8\n"
+    "no-op steps, whose wall time x slots / steps is the overhead per step, and 4 steps of\n"
+    "1 s, whose wall time is compared with the ideal (total work / slots); medians of --reps\n"
+    "(default 3). Over MPI: mpirun -np N reactivate bench --only scheduler --mpi.\n";
 
 typedef struct workload {
   const char *key, *experiment;
@@ -344,8 +352,9 @@ static void print_blas_json(const rx_blas_info *b) {
 
 int cmd_bench(int argc, char **argv) {
   int json = 0;
-  long long reps = 5, threads = 0;
+  long long reps = 5, threads = 0, jobs = 0;
   const char *only = NULL;
+  int mpi = 0, reps_given = 0;
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i];
     if (cli_is_help(o)) {
@@ -355,6 +364,11 @@ int cmd_bench(int argc, char **argv) {
       json = 1;
     } else if (!strcmp(o, "--reps")) {
       if (cli_parse_int(o, i + 1 < argc ? argv[++i] : NULL, 1, 15, &reps)) return 2;
+      reps_given = 1;
+    } else if (!strcmp(o, "--jobs")) {
+      if (cli_parse_int(o, i + 1 < argc ? argv[++i] : NULL, 1, 256, &jobs)) return 2;
+    } else if (!strcmp(o, "--mpi")) {
+      mpi = 1;
     } else if (!strcmp(o, "--threads")) {
       if (cli_parse_int(o, i + 1 < argc ? argv[++i] : NULL, 0, 1024, &threads)) return 2;
     } else if (!strcmp(o, "--only")) {
@@ -362,15 +376,21 @@ int cmd_bench(int argc, char **argv) {
       int known = 0;
       for (int w = 0; w < N_WORKLOADS; w++)
         known |= !strcmp(only, workloads[w].key);
-      if (!known && strcmp(only, "mechanisms") && strcmp(only, "probes") && strcmp(only, "replay"))
+      if (!known && strcmp(only, "mechanisms") && strcmp(only, "probes") &&
+          strcmp(only, "replay") && strcmp(only, "scheduler"))
         return cli_error("--only: unknown workload '%s' (sn_rnn512, sn_rnn512_adaptation, "
-                         "sn_rnn512_momentum, sn_gru512, hd_rnn128, mechanisms, probes, replay)",
+                         "sn_rnn512_momentum, sn_gru512, hd_rnn128, mechanisms, probes, replay, "
+                         "scheduler)",
                          only),
                2;
     } else {
       return cli_error("bench: unknown argument '%s' (see --help)", o), 2;
     }
   }
+  if (only && !strcmp(only, "scheduler"))
+    return cli_bench_scheduler(reps_given ? (int)reps : 3, json, mpi, (int)jobs, (int)threads);
+  if (mpi || jobs)
+    return cli_error("bench: --mpi and --jobs go with --only scheduler (see --help)"), 2;
   cli_set_threads((int)threads);
   const int n_threads = rx_get_threads();
   rx_blas_info blas;

@@ -12,7 +12,8 @@
 
 static const char help[] =
     "usage: reactivate reproduce [--profile quick|paper|mechanisms|mini|FILE] [--seeds LIST]\n"
-    "                            [--jobs N] [--out DIR] [--threads N] [--dry-run] [--quiet]\n"
+    "                            [--jobs N] [--out DIR] [--threads N] [--mpi] [--dry-run]\n"
+    "                            [--quiet]\n"
     "\n"
     "Reproduces the paper end to end: trains every run of the experiment set that is not\n"
     "finished yet (resuming partial ones), runs every analysis, draws every figure and writes\n"
@@ -35,6 +36,12 @@ static const char help[] =
     "                core, at most 8); the threads are shared out between them\n"
     "  --out DIR     results root (default: results/<profile>, e.g. results/quick)\n"
     "  --threads N   threads in all (default: all cores)\n"
+    "  --mpi         run the steps over MPI ranks: mpirun -np N reactivate reproduce ... --mpi;\n"
+    "                rank 0 hands out the steps as their dependencies finish and writes the\n"
+    "                report, every rank runs steps; --jobs and --threads are then per rank\n"
+    "                (default: 1 step at a time on OMP_NUM_THREADS threads, else the node's\n"
+    "                cores over its ranks); DIR must be on a filesystem all nodes share; the\n"
+    "                results are those of a local run (docs/cluster.md)\n"
     "  --dry-run     print the plan (each step's command and whether it is done) and stop\n"
     "  --quiet       print only errors and the final summary\n"
     "\n"
@@ -46,7 +53,7 @@ static void report_log(void *ctx, const char *line) { cli_plan_say(ctx, "report:
 int cmd_reproduce(int argc, char **argv) {
   const char *profile = "quick", *out = NULL, *seeds_text = NULL;
   long long jobs = 0, threads = 0;
-  int dry_run = 0, quiet = 0;
+  int dry_run = 0, quiet = 0, mpi = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -63,6 +70,8 @@ int cmd_reproduce(int argc, char **argv) {
     } else if (!strcmp(a, "--threads")) {
       if (cli_parse_int("--threads", next, 0, 1024, &threads)) return 2;
       i++;
+    } else if (!strcmp(a, "--mpi")) {
+      mpi = 1;
     } else if (!strcmp(a, "--dry-run")) {
       dry_run = 1;
     } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -79,6 +88,7 @@ int cmd_reproduce(int argc, char **argv) {
     snprintf(default_out, sizeof default_out, "results/%.*s", (int)(len < 500 ? len : 500), base);
     out = default_out;
   }
+  if (mpi && cli_plan_check_mpi("reproduce")) return 1;
   rx_error err = {{0}};
   int seeds[RX_PLAN_MAX_SEEDS], n_seeds = 0;
   if (seeds_text && rx_seed_list_parse(seeds_text, seeds, RX_PLAN_MAX_SEEDS, &n_seeds, NULL, &err))
@@ -95,8 +105,15 @@ int cmd_reproduce(int argc, char **argv) {
                       .kind = "profile",
                       .jobs = (int)jobs,
                       .threads = (int)threads,
-                      .quiet = quiet};
+                      .quiet = quiet,
+                      .mpi = mpi};
   int rc = cli_plan_run_steps(plan, &run);
+  if (run.rank > 0) { /* an MPI worker: rank 0 has the outcome and writes the report */
+    rc = rc ? rc : cli_plan_stopped() ? 128 + cli_plan_stopped() : 0;
+    cli_plan_end(&run);
+    rx_plan_free(plan);
+    return rc;
+  }
   char wall[32];
   cli_format_duration(run.wall_s, wall, sizeof wall);
   if (!rc && cli_plan_stopped()) {
@@ -133,6 +150,7 @@ int cmd_reproduce(int argc, char **argv) {
               out);
     }
   }
+  cli_plan_end(&run);
   rx_plan_free(plan);
   return rc;
 }

@@ -10,7 +10,7 @@
 
 static const char help[] =
     "usage: reactivate sweep FILE.yml [--seeds LIST] [--jobs N] [--out DIR] [--threads N]\n"
-    "                        [--dry-run] [--quiet]\n"
+    "                        [--mpi] [--dry-run] [--quiet]\n"
     "\n"
     "Runs a sweep: every point of the grid in FILE.yml (the cartesian product of the values\n"
     "of its keys, e.g. rnn.sigma2_rec: [1.0e-5, 1.0e-4, 1.0e-3]) times the seeds, on the\n"
@@ -32,7 +32,11 @@ static const char help[] =
     "  --threads N   threads in all (default: all cores)\n"
     "  --dry-run     print the plan (each step's command and whether it is done) and stop\n"
     "  --quiet       print only errors and the final summary\n"
-    /* --mpi (docs/cluster.md): its help line goes here at merge */
+    "  --mpi         run the steps over MPI ranks: mpirun -np N reactivate sweep ... --mpi;\n"
+    "                rank 0 hands out the steps and writes the report, every rank runs\n"
+    "                steps; --jobs and --threads are then per rank; DIR must be on a\n"
+    "                filesystem all nodes share; the results are those of a local run\n"
+    "                (docs/cluster.md)\n"
     "\n"
     "Each step's output goes to DIR/points/<point>/logs/. The format, the layout and the\n"
     "report: docs/sweep.md.\n";
@@ -64,10 +68,9 @@ int cmd_sweep(int argc, char **argv) {
       dry_run = 1;
     } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
       quiet = 1;
-    }
-    /* --mpi goes here (docs/cluster.md): at merge, one branch that sets a field of `run`
-     * (cli_plan_run), as in cmd_reproduce.c: else if (!strcmp(a, "--mpi")) { run.… = 1; } */
-    else if (a[0] == '-' || file) {
+    } else if (!strcmp(a, "--mpi")) {
+      run.mpi = 1;
+    } else if (a[0] == '-' || file) {
       return cli_error("sweep: unknown argument '%s' (see reactivate sweep --help)", a) + 1;
     } else {
       file = a;
@@ -83,6 +86,7 @@ int cmd_sweep(int argc, char **argv) {
              base);
     out = default_out;
   }
+  if (run.mpi && cli_plan_check_mpi("sweep")) return 1;
   rx_error err = {{0}};
   int seeds[RX_PLAN_MAX_SEEDS], n_seeds = 0;
   if (seeds_text && rx_seed_list_parse(seeds_text, seeds, RX_PLAN_MAX_SEEDS, &n_seeds, NULL, &err))
@@ -99,6 +103,12 @@ int cmd_sweep(int argc, char **argv) {
   run.threads = (int)threads;
   run.quiet = quiet;
   int rc = cli_plan_run_steps(sw->plan, &run);
+  if (run.rank > 0) { /* an MPI worker: rank 0 has the outcome and writes the report */
+    rc = rc ? rc : cli_plan_stopped() ? 128 + cli_plan_stopped() : 0;
+    cli_plan_end(&run);
+    rx_sweep_free(sw);
+    return rc;
+  }
   char wall[32];
   cli_format_duration(run.wall_s, wall, sizeof wall);
   if (!rc && cli_plan_stopped()) {
@@ -125,6 +135,7 @@ int cmd_sweep(int argc, char **argv) {
               wall, out);
     }
   }
+  cli_plan_end(&run);
   rx_sweep_free(sw);
   return rc;
 }

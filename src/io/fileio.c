@@ -5,11 +5,39 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The temporaries of the writes in progress, for rx_atomic_remove_temporaries (lock-free
+ * pointers: a signal handler may read them at any moment). Registered before the file is
+ * created, unregistered once it is renamed or removed. */
+enum { N_LIVE = 16 };
+static _Atomic(char *) live[N_LIVE];
+
+static void track(char *tmp) {
+  for (int i = 0; i < N_LIVE; i++) {
+    char *none = NULL;
+    if (atomic_compare_exchange_strong(&live[i], &none, tmp)) return;
+  }
+}
+
+static void untrack(char *tmp) {
+  for (int i = 0; i < N_LIVE; i++) {
+    char *same = tmp;
+    atomic_compare_exchange_strong(&live[i], &same, NULL);
+  }
+}
+
+void rx_atomic_remove_temporaries(void) {
+  for (int i = 0; i < N_LIVE; i++) {
+    char *tmp = atomic_load(&live[i]);
+    if (tmp) unlink(tmp);
+  }
+}
 
 int rx_atomic_open(rx_atomic_file *af, const char *path, rx_error *err) {
   af->f = NULL;
@@ -21,9 +49,11 @@ int rx_atomic_open(rx_atomic_file *af, const char *path, rx_error *err) {
     af->path[0] = af->tmp[0] = '\0';
     return rx_fail(err, RX_EINVAL, "cannot write %.200s...: path is too long", path);
   }
+  track(af->tmp);
   af->f = fopen(af->tmp, "wb");
   if (!af->f) {
     int e = errno;
+    untrack(af->tmp);
     rx_fail(err, RX_EIO, "cannot write %s: cannot create %s: %s", path, af->tmp, strerror(e));
     af->tmp[0] = '\0';
     return RX_EIO;
@@ -67,9 +97,11 @@ int rx_atomic_commit(rx_atomic_file *af, rx_error *err) {
   if (!what && rename(af->tmp, af->path) != 0) what = "cannot rename temporary file", e = errno;
   if (what) {
     unlink(af->tmp);
+    untrack(af->tmp);
     af->tmp[0] = '\0';
     return rx_fail(err, RX_EIO, "cannot write %s: %s: %s", af->path, what, strerror(e));
   }
+  untrack(af->tmp);
   af->tmp[0] = '\0';
   fsync_parent_dir(af->path);
   return 0;
@@ -79,6 +111,7 @@ void rx_atomic_abort(rx_atomic_file *af) {
   if (af->f) fclose(af->f);
   af->f = NULL;
   if (af->tmp[0]) unlink(af->tmp);
+  untrack(af->tmp);
   af->tmp[0] = '\0';
 }
 
