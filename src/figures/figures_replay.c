@@ -19,7 +19,8 @@ enum { MAX_ROWS = 8, P_BINS = 20, SCORE_BINS = 25, SPEED_BINS = 41 };
 /* ---- the file: its settings and its rows (a network under one condition) ---- */
 
 typedef struct rp_settings {
-  int ring;         /* bins.kind "ring" (line scores), else "plane" (path scores) */
+  int ring;         /* line scores: bins.kind "ring" or "line"; else "plane" (path scores) */
+  int track;        /* bins.kind "line": a linear track's long axis (no wrap, metres) */
   double alpha;     /* significance level of each null */
   double n_speeds;  /* ring: the line score's speed grid, NaN when absent */
   double v_max;     /* ... its largest speed, bins per step */
@@ -51,11 +52,13 @@ static int read_settings(const fg_netfile *p, fg_bag *b, rp_settings *s, rx_erro
   if (rc < 0) return rc;
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(bins, "kind");
   if (!cJSON_IsString(kind) ||
-      (strcmp(kind->valuestring, "ring") && strcmp(kind->valuestring, "plane")))
-    return rx_fail(err, RX_EFORMAT, "%s: 'settings.bins.kind' should be \"ring\" or \"plane\"",
-                   p->path);
-  s->ring = !strcmp(kind->valuestring, "ring");
-  s->unit = s->ring ? "rad/s" : "m/s";
+      (strcmp(kind->valuestring, "ring") && strcmp(kind->valuestring, "plane") &&
+       strcmp(kind->valuestring, "line")))
+    return rx_fail(err, RX_EFORMAT,
+                   "%s: 'settings.bins.kind' should be \"ring\", \"line\" or \"plane\"", p->path);
+  s->track = !strcmp(kind->valuestring, "line");
+  s->ring = s->track || !strcmp(kind->valuestring, "ring");
+  s->unit = s->ring && !s->track ? "rad/s" : "m/s";
   double nx = NAN, ny = NAN;
   if ((rc = fg_json_num(set, "alpha", p->path, "settings", &s->alpha, err)) < 0 ||
       (rc = fg_json_num(set, "n_speeds", p->path, "settings", &s->n_speeds, err)) < 0 ||
@@ -72,6 +75,10 @@ static int read_settings(const fg_netfile *p, fg_bag *b, rp_settings *s, rx_erro
   if (!s->ring && a->shape[1] != 2)
     return rx_fail(err, RX_EFORMAT, "%s: array 'settings.centers' has %lld columns, expected 2",
                    p->npz_path, (long long)a->shape[1]);
+  if (s->track) { /* equal bins along the track, from their centres */
+    s->width = s->n_bins > 1 ? (s->centers[s->n_bins - 1] - s->centers[0]) / (s->n_bins - 1) : NAN;
+    return 0;
+  }
   if (s->ring) {
     s->width = 2 * M_PI / s->n_bins;
     return 0;
@@ -304,6 +311,10 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
     fg_bag_free(&rf.b);
     return fg_skip(c, rf.name, "no settings.centers (the ring's bins) in %s", rf.p.npz_path);
   }
+  if (rf.s.track) { /* drawn for the ring only (its images are in degrees, its lines wrap) */
+    fg_bag_free(&rf.b);
+    return fg_skip(c, rf.name, "the examples of a linear track are not drawn (%s)", rf.p.npz_path);
+  }
   /* each row's examples: index, significance, posterior (k, T, B), line (k, 3) */
   struct ex {
     double *index, *sig, *post, *line, *p_time, *p_column;
@@ -477,7 +488,7 @@ static int fig_scores(fg_ctx *c, const fg_variant *v, rx_error *err) {
            "%s of the quiescent and awake events (%s), and the quiescent events' p-values "
            "against the uniform",
            rf.s.ring ? "line scores R" : "path scores R#u2#d",
-           rf.s.ring ? "ring" : "posterior-weighted, constant velocity");
+           rf.s.track ? "linear track, no wrap" : rf.s.ring ? "ring" : "posterior-weighted, constant velocity");
   title_of(v, &rf.p, what, title, sizeof title);
   rx_fig *fig = NULL;
   rc = fg_fig_create(c, &fig, rf.name, 2, n_drawn, title, 560, 400, err);
@@ -617,7 +628,9 @@ static int fig_speeds(fg_ctx *c, const fg_variant *v, rx_error *err) {
   snprintf(what, sizeof what,
            "replay speeds of every event, quiescent and awake (%s), dashed: median of the "
            "significant events",
-           rf.s.ring ? "line slopes, > 0 counter-clockwise" : "|v| of the fitted paths");
+           rf.s.track  ? "line slopes, > 0 towards +x"
+           : rf.s.ring ? "line slopes, > 0 counter-clockwise"
+                       : "|v| of the fitted paths");
   title_of(v, &rf.p, what, title, sizeof title);
   const int n_cols = n_drawn < 4 ? n_drawn : 4, n_fig_rows = (n_drawn + n_cols - 1) / n_cols;
   rx_fig *fig = NULL;
@@ -667,7 +680,7 @@ static int fig_speeds(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rx_lines_spec ls = {0};
     ls.title = t;
     ls.x_label = xl;
-    ls.y_label = rf.s.ring ? "probability density (s/rad)" : "probability density (s/m)";
+    ls.y_label = rf.s.ring && !rf.s.track ? "probability density (s/rad)" : "probability density (s/m)";
     ls.series = ser, ls.n_series = ns;
     ls.x_min = lo, ls.x_max = lo + nb * w;
     ls.y_min = 0, ls.y_max = top > 0 ? top / 0.68 : 1; /* room for the legend above the data */
