@@ -82,10 +82,11 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* One source's summary against its arrays: counts, fractions, p-values, flags, speeds (ring:
- * on the line score's grid of 1/15 bin per step, times the bin width over dt), the examples. */
-static void check_source(const cJSON *src, const rx_npz *z, const char *prefix, int ring,
-                         int n_events, int steps, int bins, double alpha) {
+/* One source's summary against its arrays: counts, fractions, p-values, flags, speeds (line
+ * scores, ring: on the line score's grid of 1/15 bin per step, times the bin width w over dt),
+ * the examples. */
+static void check_source_w(const cJSON *src, const rx_npz *z, const char *prefix, int ring,
+                           double w, int n_events, int steps, int bins, double alpha) {
   REQUIRE_MSG(src, "%s", prefix);
   CHECK_MSG(num(src, "n_events") == n_events, "%s: %g events", prefix, num(src, "n_events"));
   const double f = num(src, "fraction_significant");
@@ -101,7 +102,7 @@ static void check_source(const cJSON *src, const rx_npz *z, const char *prefix, 
   double *abs_speed = malloc(sizeof(double) * n_events);
   for (int e = 0; e < n_events; e++) {
     abs_speed[e] = fabs(speed[e]);
-    const double grid = speed[e] * 0.02 / (2 * M_PI / 72) * 15; /* dt 0.02 s, 72 bins */
+    const double grid = speed[e] * 0.02 / w * 15; /* dt 0.02 s */
     if (ring)
       CHECK_MSG(fabs(grid - round(grid)) < 1e-3, "%s: speed %g off the grid", prefix, speed[e]);
   }
@@ -162,6 +163,11 @@ static void check_source(const cJSON *src, const rx_npz *z, const char *prefix, 
       s += p[(size_t)t * bins + b];
     CHECK_NEAR(s, 1.0, 1e-4);
   }
+}
+
+static void check_source(const cJSON *src, const rx_npz *z, const char *prefix, int ring,
+                         int n_events, int steps, int bins, double alpha) {
+  check_source_w(src, z, prefix, ring, 2 * M_PI / 72, n_events, steps, bins, alpha);
 }
 
 /* Trains the runs, analyses them, and checks every run, condition and the control. */
@@ -313,6 +319,146 @@ static void test_replay_refuses_a_network_without_a_population_code(void) {
   char p[600];
   snprintf(p, sizeof p, "%s/spatial_navigation/replay_0.0001_0.json", root);
   CHECK(!rx_file_exists(p));
+}
+
+/* ---- arenas (docs/arenas.md §4) ---- */
+
+/* A tiny noisy run (as rx_test_train_tiny) in task.arena=<arena>. */
+static int train_in(const char *arena) {
+  char path[300], ar[64];
+  snprintf(path, sizeof path, "path=%s", root);
+  snprintf(ar, sizeof ar, "task.arena=%s", arena);
+  const char *ov[] = {path,
+                      "rnn.n_rec=16",
+                      "task.place_cells_num=24",
+                      "task.batch_size=16",
+                      "task.sequence_length=10",
+                      "trainer.n_epochs=20",
+                      "trainer.save_freq=10",
+                      "trainer.test_freq=10",
+                      ar};
+  rx_train_config tc;
+  rx_error err;
+  int rc = rx_config_load(&tc, "spatial_navigation/noisy_unbiased", 9, ov, &err);
+  if (!rc) rc = rx_train(&tc, NULL, NULL, &err);
+  if (rc) fprintf(stderr, "  %s: %s\n", arena, err.msg);
+  return rc;
+}
+
+static void test_replay_on_a_linear_track_scores_its_long_axis(void) {
+  /* the track (2.2 m x 0.2 m): line bins of replay.bin_size along x, the plane posterior summed
+   * across the width, the line score without wrap, speeds in m/s on its grid */
+  rx_test_tmpdir(root, sizeof root, "replay_track");
+  REQUIRE(train_in("linear_track") == 0);
+  rx_analysis_config cfg;
+  rx_error err;
+  REQUIRE(load_cfg(&cfg, "task=spatial_navigation", NULL, &err) == 0);
+  int rc = rx_analyze(&cfg, RX_ANALYZE_REPLAY, NULL, NULL, &err);
+  if (rc) fprintf(stderr, "  %s\n", err.msg);
+  REQUIRE(rc == 0);
+  cJSON *j = read_json("spatial_navigation/replay_0.0001_0.json");
+  REQUIRE(j);
+  const double size = rx_test_small() ? 0.1 : 0.05;
+  const int nx = (int)lround(2.2 / size), ny = (int)lround(0.2 / size);
+  const cJSON *set = cJSON_GetObjectItem(j, "settings"), *bins = cJSON_GetObjectItem(set, "bins");
+  CHECK(!strcmp(cJSON_GetObjectItem(bins, "kind")->valuestring, "line"));
+  CHECK(num(bins, "n_bins") == nx && num(bins, "nx") == nx && num(bins, "ny") == 1);
+  CHECK(num(bins, "marginal_ny") == ny && num(bins, "n_inside") == nx * ny);
+  CHECK(!strcmp(cJSON_GetObjectItem(bins, "arena")->valuestring, "linear_track"));
+  CHECK(!strcmp(cJSON_GetObjectItem(set, "score")->valuestring, "line"));
+  CHECK(!strcmp(cJSON_GetObjectItem(set, "speed_unit")->valuestring, "m/s"));
+  CHECK(num(set, "band") == 2 && num(set, "n_speeds") == 121);
+  char npz_path[600];
+  snprintf(npz_path, sizeof npz_path, "%s/spatial_navigation/replay_0.0001_0.npz", root);
+  rx_npz z;
+  REQUIRE(rx_npz_read(npz_path, &z, &err) == 0);
+  const int64_t cs[1] = {nx};
+  const float *c = array(&z, "settings", "centers", 1, cs);
+  REQUIRE(c);
+  for (int i = 0; i < nx; i++)
+    CHECK_NEAR(c[i], -1.1 + (i + 0.5) * size, 1e-6);
+  CHECK(rx_npz_get(&z, "settings.inside") == NULL); /* every plane bin of the track is inside */
+  const char *runs[2] = {"noisy_unbiased_0.0001_0", "random"};
+  for (int i = 0; i < 2; i++) {
+    const cJSON *cond = cJSON_GetObjectItem(cJSON_GetObjectItem(j, runs[i]), "quiescent");
+    REQUIRE_MSG(cond, "%s", runs[i]);
+    for (int s = 0; s < 2; s++) {
+      char prefix[300];
+      snprintf(prefix, sizeof prefix, "%s.quiescent.%s", runs[i], s ? "awake" : "quiescent");
+      check_source_w(cJSON_GetObjectItem(cond, s ? "awake" : "quiescent"), &z, prefix, 1, size,
+                     s ? n_awake() : n_quiescent(), 5, nx, 0.05);
+    }
+  }
+  rx_npz_free(&z);
+  cJSON_Delete(j);
+}
+
+/* Whether (x, y) lies in the default T-maze (stem 1.8, bar 2.2, corridors 0.4: docs/arenas.md). */
+static int in_t_maze(double x, double y) {
+  return (fabs(x) <= 0.2 && y >= -1.1 && y <= 0.7) || (fabs(x) <= 1.1 && y >= 0.7 && y <= 1.1);
+}
+
+static void test_replay_in_a_t_maze_decodes_no_bin_outside_it(void) {
+  /* the T-maze: plane bins over its bounding box, those centred outside masked (settings.inside)
+   * and never given any probability */
+  rx_test_tmpdir(root, sizeof root, "replay_tmaze");
+  REQUIRE(train_in("t_maze") == 0);
+  rx_analysis_config cfg;
+  rx_error err;
+  REQUIRE(load_cfg(&cfg, "task=spatial_navigation", NULL, &err) == 0);
+  int rc = rx_analyze(&cfg, RX_ANALYZE_REPLAY, NULL, NULL, &err);
+  if (rc) fprintf(stderr, "  %s\n", err.msg);
+  REQUIRE(rc == 0);
+  cJSON *j = read_json("spatial_navigation/replay_0.0001_0.json");
+  REQUIRE(j);
+  const double size = rx_test_small() ? 0.1 : 0.05;
+  const int n = (int)lround(2.2 / size), nb = n * n;
+  unsigned char *want = malloc(nb);
+  int n_in = 0;
+  for (int iy = 0; iy < n; iy++)
+    for (int ix = 0; ix < n; ix++)
+      n_in += want[iy * n + ix] = (unsigned char)in_t_maze(-1.1 + (ix + 0.5) * size,
+                                                           -1.1 + (iy + 0.5) * size);
+  CHECK(n_in == (rx_test_small() ? 160 : 640)); /* the stem's columns and the bar's rows */
+  const cJSON *set = cJSON_GetObjectItem(j, "settings"), *bins = cJSON_GetObjectItem(set, "bins");
+  CHECK(!strcmp(cJSON_GetObjectItem(bins, "kind")->valuestring, "plane"));
+  CHECK(num(bins, "n_bins") == nb && num(bins, "n_inside") == n_in);
+  CHECK(!strcmp(cJSON_GetObjectItem(set, "score")->valuestring, "path"));
+  char npz_path[600];
+  snprintf(npz_path, sizeof npz_path, "%s/spatial_navigation/replay_0.0001_0.npz", root);
+  rx_npz z;
+  REQUIRE(rx_npz_read(npz_path, &z, &err) == 0);
+  const int64_t is[2] = {n, n};
+  const float *inside = array(&z, "settings", "inside", 2, is);
+  REQUIRE(inside);
+  for (int b = 0; b < nb; b++)
+    CHECK_MSG(inside[b] == want[b], "bin %d: inside %g, expected %d", b, inside[b], want[b]);
+  const char *runs[2] = {"noisy_unbiased_0.0001_0", "random"};
+  int checked = 0;
+  for (int i = 0; i < 2; i++)
+    for (int s = 0; s < 2; s++) {
+      char prefix[300];
+      snprintf(prefix, sizeof prefix, "%s.quiescent.%s", runs[i], s ? "awake" : "quiescent");
+      const cJSON *cond = cJSON_GetObjectItem(cJSON_GetObjectItem(j, runs[i]), "quiescent");
+      check_source(cJSON_GetObjectItem(cond, s ? "awake" : "quiescent"), &z, prefix, 0,
+                   s ? n_awake() : n_quiescent(), 5, nb, 0.05);
+      char name[400];
+      snprintf(name, sizeof name, "%s.examples.posterior", prefix);
+      const rx_array *a = rx_npz_get(&z, name);
+      if (!a) continue;
+      const float *p = a->data;
+      for (size_t r = 0; r < (size_t)(a->shape[0] * a->shape[1]); r++) {
+        double out = 0;
+        for (int b = 0; b < nb; b++)
+          out += want[b] ? 0 : p[r * nb + b];
+        CHECK_MSG(out == 0, "%s row %zu: mass %g outside the maze", name, r, out);
+        checked++;
+      }
+    }
+  CHECK(checked > 0);
+  free(want);
+  rx_npz_free(&z);
+  cJSON_Delete(j);
 }
 
 /* ---- from files ---- */
@@ -629,6 +775,8 @@ static void test_replay_settings_are_checked(void) {
 RX_TEST_MAIN(TEST(test_replay_writes_every_run_condition_and_control_in_the_plane),
              TEST(test_replay_writes_every_run_condition_and_control_on_the_ring),
              TEST(test_replay_refuses_a_network_without_a_population_code),
+             TEST(test_replay_on_a_linear_track_scores_its_long_axis),
+             TEST(test_replay_in_a_t_maze_decodes_no_bin_outside_it),
              TEST(test_file_travelling_bumps_are_significant_at_their_speed),
              TEST(test_file_random_posteriors_are_rarely_significant),
              TEST(test_file_straight_paths_fit_and_turning_headings_are_significant),
