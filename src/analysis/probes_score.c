@@ -135,31 +135,31 @@ int rxa_score_compare(const rx_drift_field *f, const struct rx_density *kde,
   return rc;
 }
 
-/* The awake density at the bin centres, for the figures' background; NaN at bins masked out
- * (mask may be NULL). */
+/* The awake density at the bin centres, for the figures' background; with a mask (an arena's
+ * bins, may be NULL) NaN at the bins masked out and normalised over the others
+ * (rx_density_grid). NULL when it cannot be had. */
 static double *bin_density(const rx_drift_field *f, const probe_cache *c,
                            const unsigned char *mask) {
-  const int nb = f->n_bins, d = f->dim;
-  double *pts = malloc(sizeof(double) * nb * d), *out = malloc(sizeof(double) * nb);
-  if (pts && out) {
-    for (int iy = 0; iy < f->ny; iy++)
-      for (int ix = 0; ix < f->nx; ix++) {
-        const int b = iy * f->nx + ix;
-        pts[(size_t)b * d] = f->lo[0] + (f->hi[0] - f->lo[0]) * (ix + 0.5) / f->nx;
-        if (d == 2) pts[(size_t)b * d + 1] = f->lo[1] + (f->hi[1] - f->lo[1]) * (iy + 0.5) / f->ny;
-      }
-    if (c->ckde)
-      rx_circular_kde_eval(c->ckde, pts, (size_t)nb, out);
-    else
-      rx_density_eval(c->kde, pts, (size_t)nb, out);
-    for (int b = 0; mask && b < nb; b++)
-      if (!mask[b]) out[b] = NAN;
+  const int nb = f->n_bins;
+  double *out = malloc(sizeof(double) * nb);
+  if (!out) return NULL;
+  if (!c->ckde) {
+    rx_error e = {{0}};
+    if (rx_density_grid(c->kde, f->lo, f->hi, f->nx, f->ny, mask, out, NULL, &e)) {
+      free(out);
+      return NULL;
+    }
+    return out;
   }
-  free(pts);
-  if (!pts || !out) {
+  double *pts = malloc(sizeof(double) * nb);
+  if (!pts) {
     free(out);
     return NULL;
   }
+  for (int ix = 0; ix < f->nx; ix++)
+    pts[ix] = f->lo[0] + (f->hi[0] - f->lo[0]) * (ix + 0.5) / f->nx;
+  rx_circular_kde_eval(c->ckde, pts, (size_t)nb, out);
+  free(pts);
   return out;
 }
 

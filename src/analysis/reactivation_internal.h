@@ -130,10 +130,9 @@ int rxa_uniform_control(const rx_train_config *cfg, rx_density **out, rx_error *
 /* The arena of a run's spatial task (rx_arena_init with its task's settings; the box of
  * box_width x box_height by default). */
 int rxa_arena(const rx_train_config *cfg, rx_arena *out, rx_error *err);
-/* The cells of an nx x ny grid over the arena's bounding box (cell (ix, iy) centred at
- * lo + (i + 1/2) (hi - lo) / n per axis, flag iy nx + ix) whose centre lies in the arena
- * (docs/arenas.md §4): a malloc'd (ny, nx) array of 0/1 flags, or NULL when every centre does
- * (the box, the linear track) and *n_inside = nx ny. NULL with *n_inside = -1: out of memory. */
+/* rx_arena_grid_mask over the arena's bounding box (docs/arenas.md §4): a malloc'd (ny, nx)
+ * array of 0/1 flags, or NULL when every centre is inside (the box, the linear track) and
+ * *n_inside = nx ny. NULL with *n_inside = -1: out of memory. */
 unsigned char *rxa_arena_mask(const rx_arena *ar, int nx, int ny, int *n_inside);
 /* The untrained control run quiescent (see reactivation.c). */
 int rxa_simulate_random(const analysis_ctx *a, const rx_checkpoint *ck, rx_sim_result *out,

@@ -29,16 +29,8 @@ unsigned char *rxa_arena_mask(const rx_arena *ar, int nx, int ny, int *n_inside)
     *n_inside = -1;
     return NULL;
   }
-  const double wx = (ar->hi[0] - ar->lo[0]) / nx, wy = (ar->hi[1] - ar->lo[1]) / ny;
-  int k = 0;
-  for (int iy = 0; iy < ny; iy++)
-    for (int ix = 0; ix < nx; ix++) {
-      const double x = ar->lo[0] + (ix + 0.5) * wx, y = ar->lo[1] + (iy + 0.5) * wy;
-      in[(size_t)iy * nx + ix] = (unsigned char)(rx_arena_contains(ar, x, y) != 0);
-      k += in[(size_t)iy * nx + ix];
-    }
-  *n_inside = k;
-  if (k == (int)n) {
+  *n_inside = rx_arena_grid_mask(ar, ar->lo, ar->hi, nx, ny, in);
+  if (*n_inside == (int)n) {
     free(in);
     return NULL;
   }
