@@ -387,7 +387,7 @@ static int run_file(int analysis, const char *traj, const char *key, const char 
   rx_analysis_config cfg;
   const char *ov[] = {"score.n_perm=100"};
   if (rx_analysis_config_load(&cfg, 1, ov, err)) return -100;
-  rx_probe_file_request req = {analysis, t, key, ref ? r : NULL, NULL, o, NULL, 0};
+  rx_probe_file_request req = {analysis, t, key, ref ? r : NULL, NULL, o, NULL, 0, 0};
   return rx_analyze_file(&cfg, &req, NULL, NULL, err);
 }
 

@@ -473,17 +473,24 @@ static void write_npz(const char *name, const char *key, const float *y, int ndi
   REQUIRE(rx_npz_write(p, &a, 1, &err) == 0);
 }
 
-static int run_file(const char *post, const char *traj, const char *key, int circular,
-                    const char *out, const char *setting, rx_error *err) {
+/* `analyze replay` of root/<post> or root/<traj> (array key) into root/<out>; track: the
+ * --track length (0: none). */
+static int run_file_track(const char *post, const char *traj, const char *key, int circular,
+                          double track, const char *out, const char *setting, rx_error *err) {
   char t[600], q[600], o[600];
   snprintf(t, sizeof t, "%s/%s", root, traj ? traj : "");
   snprintf(q, sizeof q, "%s/%s", root, post ? post : "");
   snprintf(o, sizeof o, "%s/%s", root, out);
   rx_analysis_config cfg;
   if (rx_analysis_config_load(&cfg, setting ? 1 : 0, &setting, err)) return -100;
-  rx_probe_file_request req = {RX_RESULTS_REPLAY, traj ? t : NULL, key, NULL, NULL, o,
-                               post ? q : NULL,   circular};
+  rx_probe_file_request req = {RX_RESULTS_REPLAY, traj ? t : NULL, key,      NULL, NULL, o,
+                               post ? q : NULL,   circular,         track};
   return rx_analyze_file(&cfg, &req, NULL, NULL, err);
+}
+
+static int run_file(const char *post, const char *traj, const char *key, int circular,
+                    const char *out, const char *setting, rx_error *err) {
+  return run_file_track(post, traj, key, circular, 0, out, setting, err);
 }
 
 /* A bump of s.d. 1 bin centred at c0 + v t, over `bins` bins (wrapped on a ring), per step. */
@@ -658,6 +665,87 @@ static void test_file_straight_paths_fit_and_turning_headings_are_significant(vo
   cJSON_Delete(h);
 }
 
+static void test_file_track_positions_are_scored_without_wrap(void) {
+  /* positions along a 2.2 m track (--track 2.2): one-hot over 44 bins of 5 cm, the line score
+   * without wrap. Runs at constant speeds both ways are lines of R = 1 at their speed (to within
+   * the band, as the headings' one-hot lines), the same as (events, steps, 2) points' x; a run
+   * carried past the +x end and on from the -x end (a wrap: a line only on a ring) is not */
+  rx_test_tmpdir(root, sizeof root, "replay_track_file");
+  enum { T = 25, N = 9 };
+  float x[N * T], pts[N * T * 2];
+  double v[N];
+  for (int e = 0; e < N; e++) {
+    const int last = e == N - 1; /* the wrapped one */
+    v[e] = last ? 0.06 : (e % 2 ? 1 : -1) * (0.02 + 0.008 * e); /* m per step, <= 1.9 m in all */
+    const double x0 = last ? 0.5 : v[e] > 0 ? -1.0 : 1.0;
+    for (int t = 0; t < T; t++) {
+      double p = x0 + v[e] * t;
+      if (last && p > 1.1) p -= 2.2; /* the wrap: 0.5 .. 1.1, then -1.1 .. -0.16 */
+      x[e * T + t] = (float)p;
+      pts[(e * T + t) * 2] = (float)p;
+      pts[(e * T + t) * 2 + 1] = (float)(0.05 * sin(t + e)); /* across the track: ignored */
+    }
+  }
+  write_npz("track.npz", "decoded", x, 2, N, T, 0);
+  write_npz("track2.npz", "decoded", pts, 3, N, T, 2);
+  rx_error err;
+  int rc = run_file_track(NULL, "track.npz", NULL, 0, 2.2, "track_r.json", "replay.n_shuffles=100",
+                          &err);
+  REQUIRE_MSG(rc == 0, "%s", err.msg);
+  rc = run_file_track(NULL, "track2.npz", NULL, 0, 2.2, "track2_r.json", "replay.n_shuffles=100",
+                      &err);
+  REQUIRE_MSG(rc == 0, "%s", err.msg);
+  cJSON *j = read_json("track_r.json"), *j2 = read_json("track2_r.json");
+  REQUIRE(j && j2);
+  const cJSON *src = cJSON_GetObjectItem(j, "source"), *set = cJSON_GetObjectItem(j, "settings");
+  CHECK(!strcmp(cJSON_GetObjectItem(src, "kind")->valuestring, "track"));
+  CHECK(cJSON_IsFalse(cJSON_GetObjectItem(src, "circular")));
+  CHECK(num(set, "bins") == 44 && num(set, "track_length") == 2.2 && num(set, "bin_size") == 0.05);
+  CHECK(!strcmp(cJSON_GetObjectItem(set, "speed_unit")->valuestring, "m/step"));
+  const cJSON *ev = cJSON_GetObjectItem(j, "events");
+  const double bin = 0.05;
+  for (int e = 0; e < N; e++) {
+    const double s = cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "speed"), e)->valuedouble;
+    const double R = cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "score"), e)->valuedouble;
+    if (e == N - 1) {
+      /* 11 steps before the end, 14 after: no line holds both parts */
+      CHECK_MSG(R < 0.7, "the wrapped run: R %g", R);
+      continue;
+    }
+    CHECK_MSG(s * v[e] > 0 && fabs(s) <= fabs(v[e]) + 8.0 / 120 * bin &&
+                  fabs(s) >= fabs(v[e]) - 5.0 / (T - 1) * bin,
+              "event %d: speed %g m/step, true %g", e, s, v[e]);
+    CHECK_MSG(R == 1 && cJSON_IsTrue(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "significant"), e)),
+              "event %d: R %g", e, R);
+  }
+  /* the points' x: the same events, the same numbers */
+  char *a = cJSON_PrintUnformatted(ev), *b = cJSON_PrintUnformatted(cJSON_GetObjectItem(j2, "events"));
+  CHECK(a && b && !strcmp(a, b));
+  cJSON_free(a);
+  cJSON_free(b);
+  cJSON_Delete(j);
+  cJSON_Delete(j2);
+  /* the command line: --track goes with --trajectories and takes a length > 0 */
+  cli_runner_init("replay_track");
+  CHECK(run_cli("analyze replay --trajectories %s/track.npz --track 2.2 --out %s/c.json --quiet",
+                root, root) == 0);
+  j = read_json("c.json");
+  CHECK(j && num(cJSON_GetObjectItem(j, "settings"), "track_length") == 2.2);
+  cJSON_Delete(j);
+  CHECK(run_cli("analyze replay --trajectories %s/track.npz --track -1 --out %s/c.json", root,
+                root) == 2);
+  char *o = output();
+  CHECK_MSG(strstr(o, "--track -1: the track's length must be a number > 0") && count_lines(o) == 1,
+            "%s", o);
+  free(o);
+  CHECK(run_cli("analyze replay --posterior %s/track.npz --track 2.2 --out %s/c.json", root, root) ==
+        2);
+  o = output();
+  CHECK_MSG(strstr(o, "--track goes with --trajectories") && count_lines(o) == 1, "%s", o);
+  free(o);
+  remove(cli_out_path);
+}
+
 static void test_bad_replay_files_get_one_line_and_write_nothing(void) {
   rx_test_tmpdir(root, sizeof root, "replay_bad");
   float y[4 * 6 * 8];
@@ -780,5 +868,6 @@ RX_TEST_MAIN(TEST(test_replay_writes_every_run_condition_and_control_in_the_plan
              TEST(test_file_travelling_bumps_are_significant_at_their_speed),
              TEST(test_file_random_posteriors_are_rarely_significant),
              TEST(test_file_straight_paths_fit_and_turning_headings_are_significant),
+             TEST(test_file_track_positions_are_scored_without_wrap),
              TEST(test_bad_replay_files_get_one_line_and_write_nothing),
              TEST(test_replay_settings_are_checked))
