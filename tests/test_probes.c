@@ -269,8 +269,8 @@ static void test_score_and_temperature_grids_in_a_t_maze(void) {
   int n_in = 0;
   for (int iy = 0; iy < G; iy++)
     for (int ix = 0; ix < G; ix++)
-      n_in += in[iy * G + ix] = (unsigned char)in_t_maze(-1.1 + (ix + 0.5) * w,
-                                                         -1.1 + (iy + 0.5) * w);
+      n_in += in[iy * G + ix] =
+          (unsigned char)in_t_maze(-1.1 + (ix + 0.5) * w, -1.1 + (iy + 0.5) * w);
   CHECK(n_in == 22); /* the stem's 2 columns x 7 rows and the bar's top row */
   char p[600];
   rx_npz z;
@@ -294,8 +294,8 @@ static void test_score_and_temperature_grids_in_a_t_maze(void) {
     double sum = 0;
     for (int b = 0; b < G * G; b++) {
       if (!in[b]) {
-        CHECK_MSG(isnan(dv[b]) && cv[b] == 0, "%s bin %d outside: density %g, count %g", runs[r],
-                  b, dv[b], cv[b]);
+        CHECK_MSG(isnan(dv[b]) && cv[b] == 0, "%s bin %d outside: density %g, count %g", runs[r], b,
+                  dv[b], cv[b]);
         continue;
       }
       CHECK_MSG(isfinite(dv[b]) && dv[b] >= 0, "%s bin %d: density %g", runs[r], b, dv[b]);

@@ -667,7 +667,7 @@ static void test_line_track_scores_a_constant_speed_and_refuses_a_wrap(void) {
   enum { T = 25, B = 44 };
   const double w = 2.2 / B, dt = 0.02, v = 1.5;
   float *P = malloc(2 * (size_t)T * B * sizeof *P);
-  bump_event(P, T, B, 4.0, v, 1.0, 0);                   /* 4 .. 40: on the track */
+  bump_event(P, T, B, 4.0, v, 1.0, 0);                  /* 4 .. 40: on the track */
   bump_event(P + (size_t)T * B, T, B, 30.0, v, 1.0, 1); /* 30 .. 66 = 22 past the end */
   rx_line_score_opts o = rx_line_score_opts_default();
   o.circular = 0;

@@ -417,8 +417,8 @@ static void test_replay_in_a_t_maze_decodes_no_bin_outside_it(void) {
   int n_in = 0;
   for (int iy = 0; iy < n; iy++)
     for (int ix = 0; ix < n; ix++)
-      n_in += want[iy * n + ix] = (unsigned char)in_t_maze(-1.1 + (ix + 0.5) * size,
-                                                           -1.1 + (iy + 0.5) * size);
+      n_in += want[iy * n + ix] =
+          (unsigned char)in_t_maze(-1.1 + (ix + 0.5) * size, -1.1 + (iy + 0.5) * size);
   CHECK(n_in == (rx_test_small() ? 160 : 640)); /* the stem's columns and the bar's rows */
   const cJSON *set = cJSON_GetObjectItem(j, "settings"), *bins = cJSON_GetObjectItem(set, "bins");
   CHECK(!strcmp(cJSON_GetObjectItem(bins, "kind")->valuestring, "plane"));
@@ -483,8 +483,8 @@ static int run_file_track(const char *post, const char *traj, const char *key, i
   snprintf(o, sizeof o, "%s/%s", root, out);
   rx_analysis_config cfg;
   if (rx_analysis_config_load(&cfg, setting ? 1 : 0, &setting, err)) return -100;
-  rx_probe_file_request req = {RX_RESULTS_REPLAY, traj ? t : NULL, key,      NULL, NULL, o,
-                               post ? q : NULL,   circular,         track};
+  rx_probe_file_request req = {RX_RESULTS_REPLAY, traj ? t : NULL, key,  NULL, NULL, o,
+                               post ? q : NULL,   circular,        track};
   return rx_analyze_file(&cfg, &req, NULL, NULL, err);
 }
 
@@ -675,7 +675,7 @@ static void test_file_track_positions_are_scored_without_wrap(void) {
   float x[N * T], pts[N * T * 2];
   double v[N];
   for (int e = 0; e < N; e++) {
-    const int last = e == N - 1; /* the wrapped one */
+    const int last = e == N - 1;                                /* the wrapped one */
     v[e] = last ? 0.06 : (e % 2 ? 1 : -1) * (0.02 + 0.008 * e); /* m per step, <= 1.9 m in all */
     const double x0 = last ? 0.5 : v[e] > 0 ? -1.0 : 1.0;
     for (int t = 0; t < T; t++) {
@@ -719,7 +719,8 @@ static void test_file_track_positions_are_scored_without_wrap(void) {
               "event %d: R %g", e, R);
   }
   /* the points' x: the same events, the same numbers */
-  char *a = cJSON_PrintUnformatted(ev), *b = cJSON_PrintUnformatted(cJSON_GetObjectItem(j2, "events"));
+  char *a = cJSON_PrintUnformatted(ev),
+       *b = cJSON_PrintUnformatted(cJSON_GetObjectItem(j2, "events"));
   CHECK(a && b && !strcmp(a, b));
   cJSON_free(a);
   cJSON_free(b);
@@ -738,8 +739,8 @@ static void test_file_track_positions_are_scored_without_wrap(void) {
   CHECK_MSG(strstr(o, "--track -1: the track's length must be a number > 0") && count_lines(o) == 1,
             "%s", o);
   free(o);
-  CHECK(run_cli("analyze replay --posterior %s/track.npz --track 2.2 --out %s/c.json", root, root) ==
-        2);
+  CHECK(run_cli("analyze replay --posterior %s/track.npz --track 2.2 --out %s/c.json", root,
+                root) == 2);
   o = output();
   CHECK_MSG(strstr(o, "--track goes with --trajectories") && count_lines(o) == 1, "%s", o);
   free(o);

@@ -38,7 +38,6 @@ static const rx_replay_grid *scored_grid(const replay_state *st) {
   return st->line ? &st->lg : &st->g;
 }
 
-
 /* Event ids (replay.h: the shuffles of an event are keyed by its id): the run in bits 27-29 (its
  * experiment id, 7 for the control), the condition in bit 26, awake events in bit 25, the event's
  * index (trajectory x windows + window) below, so that no two events of a file, and no two runs'
@@ -389,7 +388,8 @@ static void replay_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void 
     double *in = malloc((size_t)g->n_bins * sizeof *in);
     for (int i = 0; in && i < g->n_bins; i++)
       in[i] = st->inside[i];
-    if (in) rxa_npz_add(arrays, "settings", "inside", rxa_to_float(in, g->n_bins), 2, g->ny, g->nx, 0);
+    if (in)
+      rxa_npz_add(arrays, "settings", "inside", rxa_to_float(in, g->n_bins), 2, g->ny, g->nx, 0);
     free(in);
   }
 }

@@ -79,11 +79,11 @@ typedef struct file_opts {
 
 static int take_file_opts(int *argc, char **argv, file_opts *f) {
   enum { N = 7 };
-  static const char *const names[N] = {"--trajectories", "--key",       "--reference",
-                                       "--reference-key", "--out",      "--posterior",
+  static const char *const names[N] = {"--trajectories",  "--key", "--reference",
+                                       "--reference-key", "--out", "--posterior",
                                        "--track"};
-  const char **slots[N] = {&f->trajectories,  &f->key,       &f->reference, &f->reference_key,
-                           &f->out,           &f->posterior, &f->track};
+  const char **slots[N] = {&f->trajectories, &f->key,       &f->reference, &f->reference_key,
+                           &f->out,          &f->posterior, &f->track};
   memset(f, 0, sizeof *f);
   int n = 1;
   for (int i = 1; i < *argc; i++) {
@@ -172,9 +172,9 @@ int cmd_analyze(int argc, char **argv) {
                          fo.track) +
                1;
     }
-    rx_probe_file_request req = {which,        fo.trajectories,  fo.key,    fo.reference,
-                                 fo.reference_key, fo.out,       fo.posterior, fo.circular,
-                                 track};
+    rx_probe_file_request req = {which,        fo.trajectories,  fo.key,
+                                 fo.reference, fo.reference_key, fo.out,
+                                 fo.posterior, fo.circular,      track};
     double t0 = omp_get_wtime();
     if (rx_analyze_file(&cfg, &req, quiet ? NULL : cli_log_line, &t0, &err))
       return cli_error("%s", err.msg);

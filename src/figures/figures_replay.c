@@ -488,7 +488,9 @@ static int fig_scores(fg_ctx *c, const fg_variant *v, rx_error *err) {
            "%s of the quiescent and awake events (%s), and the quiescent events' p-values "
            "against the uniform",
            rf.s.ring ? "line scores R" : "path scores R#u2#d",
-           rf.s.track ? "linear track, no wrap" : rf.s.ring ? "ring" : "posterior-weighted, constant velocity");
+           rf.s.track  ? "linear track, no wrap"
+           : rf.s.ring ? "ring"
+                       : "posterior-weighted, constant velocity");
   title_of(v, &rf.p, what, title, sizeof title);
   rx_fig *fig = NULL;
   rc = fg_fig_create(c, &fig, rf.name, 2, n_drawn, title, 560, 400, err);
@@ -680,7 +682,8 @@ static int fig_speeds(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rx_lines_spec ls = {0};
     ls.title = t;
     ls.x_label = xl;
-    ls.y_label = rf.s.ring && !rf.s.track ? "probability density (s/rad)" : "probability density (s/m)";
+    ls.y_label =
+        rf.s.ring && !rf.s.track ? "probability density (s/rad)" : "probability density (s/m)";
     ls.series = ser, ls.n_series = ns;
     ls.x_min = lo, ls.x_max = lo + nb * w;
     ls.y_min = 0, ls.y_max = top > 0 ? top / 0.68 : 1; /* room for the legend above the data */

@@ -107,8 +107,8 @@ int rx_density_grid(const rx_density *q, const double *lo, const double *hi, int
     return rx_fail(err, RX_EINVAL, "density grid: %d x %d cells, each must be >= 1", nx, ny);
   for (int k = 0; k < 2; k++)
     if (!isfinite(lo[k]) || !isfinite(hi[k]) || !(hi[k] > lo[k]))
-      return rx_fail(err, RX_EINVAL, "density grid: axis %d spans [%g, %g], need lo < hi", k,
-                     lo[k], hi[k]);
+      return rx_fail(err, RX_EINVAL, "density grid: axis %d spans [%g, %g], need lo < hi", k, lo[k],
+                     hi[k]);
   const size_t m = (size_t)nx * ny;
   double *pts = malloc(m * 2 * sizeof *pts);
   if (!pts) return rx_fail(err, RX_ENOMEM, "density grid: out of memory for %zu cells", m);
