@@ -226,6 +226,7 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
    * their outputs are then never formed, which spares the readout's product over every step
    * (a third of a quiescent run's arithmetic at the paper's sizes). */
   rx_replay_decoder dec_out, dec_q;
+  memset(&dec_q, 0, sizeof dec_q); /* freed on any failure below */
   const float *w_out, *b_out;
   rx_rnn_readout_weights(r->ck.rnn, &w_out, &b_out);
   const int fold = r->ck.rnn->spec.sigma_out == 0;
