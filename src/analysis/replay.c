@@ -404,6 +404,8 @@ static int spatial_bins(replay_state *st, double size, rx_error *err) {
   st->line = ar->kind == RX_ARENA_LINEAR_TRACK;
   if (!rc && st->line) rc = rx_replay_grid_line(&st->lg, ar->lo[0], ar->hi[0], size, err);
   if (rc) return rc;
+  if (st->line && st->lg.nx != st->g.nx) /* the same span and size: never */
+    return rx_fail(err, RX_EINVAL, "%d line bins for %d plane columns", st->lg.nx, st->g.nx);
   st->inside = rxa_arena_mask(ar, st->g.nx, st->g.ny, &st->n_inside);
   if (st->n_inside < 0) return rx_fail(err, RX_ENOMEM, "out of memory for %d bins", st->g.n_bins);
   if (!st->n_inside)
