@@ -299,6 +299,26 @@ static size_t wrapped_line(double b0, double v, int T, int B, double lo, double 
   return m;
 }
 
+/* The line b0 + v t on a linear track of B bins of w metres from lo (no wrap): one segment, the
+ * part of steps 0 .. T-1 where the line lies on the track ([lo, lo + B w]); x, y: (2,). Returns
+ * the points written, 0 when the line misses the track. */
+static size_t track_line(double b0, double v, int T, int B, double lo, double w, double *x,
+                         double *y) {
+  const double u0 = b0 + 0.5; /* bin widths from lo */
+  double ta = 0, tb = T - 1;
+  if (v != 0) {
+    const double t0 = (0 - u0) / v, t1 = (B - u0) / v;
+    ta = fmax(ta, fmin(t0, t1));
+    tb = fmin(tb, fmax(t0, t1));
+  } else if (u0 < 0 || u0 > B) {
+    return 0;
+  }
+  if (!(ta <= tb)) return 0;
+  x[0] = ta, y[0] = lo + (u0 + v * ta) * w;
+  x[1] = tb, y[1] = lo + (u0 + v * tb) * w;
+  return 2;
+}
+
 static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
   rp_fig rf;
   int rc = open_replay(c, v, "replay_examples", &rf, err);
@@ -311,10 +331,7 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
     fg_bag_free(&rf.b);
     return fg_skip(c, rf.name, "no settings.centers (the ring's bins) in %s", rf.p.npz_path);
   }
-  if (rf.s.track) { /* drawn for the ring only (its images are in degrees, its lines wrap) */
-    fg_bag_free(&rf.b);
-    return fg_skip(c, rf.name, "the examples of a linear track are not drawn (%s)", rf.p.npz_path);
-  }
+
   /* each row's examples: index, significance, posterior (k, T, B), line (k, 3) */
   struct ex {
     double *index, *sig, *post, *line, *p_time, *p_column;
@@ -401,10 +418,17 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
                   : fg_skip(c, rf.name, "no <run>.<condition>.quiescent.examples.* arrays in %s",
                             rf.p.npz_path);
   }
-  const int B = rf.s.n_bins;
-  /* the ring [-π, π) of docs/replay.md §2; its centres are float32 */
-  const double w_deg = 360.0 / B, lo_deg = -180;
-  if (fabs((rf.s.centers[0] - rf.s.width / 2) * 180 / M_PI - lo_deg) > 1e-3 * w_deg) {
+  const int B = rf.s.n_bins, track = rf.s.track;
+  /* the ring [-π, π) of docs/replay.md §2, in degrees (its centres are float32); a linear
+   * track's line bins in metres, from the first centre and the bin width */
+  const double w_y = track ? rf.s.width : 360.0 / B;
+  const double lo_y = track ? rf.s.centers[0] - rf.s.width / 2 : -180;
+  if (track && !(isfinite(w_y) && w_y > 0 && isfinite(lo_y))) {
+    fg_bag_free(&rf.b);
+    return rx_fail(err, RX_EFORMAT, "%s: array 'settings.centers' is not a line of equal bins",
+                   rf.p.npz_path);
+  }
+  if (!track && fabs((rf.s.centers[0] - rf.s.width / 2) * 180 / M_PI - lo_y) > 1e-3 * w_y) {
     fg_bag_free(&rf.b);
     return rx_fail(err, RX_EFORMAT,
                    "%s: array 'settings.centers' does not start at the centre of [-π, -π + 2π/%d)",
@@ -412,8 +436,11 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
   }
   char title[900];
   title_of(v, &rf.p,
-           "quiescent example events, posterior over heading at each step under the best line "
-           "b#d0#u + v t (R: the line score; p: the larger of the two nulls')",
+           track ? "quiescent example events, posterior over position along the track at each "
+                   "step under the best line b#d0#u + v t, no wrap (R: the line score; p: the "
+                   "larger of the two nulls')"
+                 : "quiescent example events, posterior over heading at each step under the best "
+                   "line b#d0#u + v t (R: the line score; p: the larger of the two nulls')",
            title, sizeof title);
   rx_fig *fig = NULL;
   rc = fg_fig_create(c, &fig, rf.name, n_cols, rf.n_rows, title, 330, 290, err);
@@ -437,9 +464,9 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
         rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
         break;
       }
-      size_t nl = isfinite(ln[0]) && isfinite(ln[1])
-                      ? wrapped_line(ln[0], ln[1], T, B, lo_deg, w_deg, lx, ly, line_cap)
-                      : 0;
+      size_t nl = !isfinite(ln[0]) || !isfinite(ln[1]) ? 0
+                  : track ? track_line(ln[0], ln[1], T, B, lo_y, w_y, lx, ly)
+                          : wrapped_line(ln[0], ln[1], T, B, lo_y, w_y, lx, ly, line_cap);
       const int sig = ex[i].sig[e] != 0;
       const size_t id = (size_t)ex[i].index[e];
       const double pt = ex[i].p_time ? ex[i].p_time[id] : NAN,
@@ -451,11 +478,11 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
                                                : pc,
                   "%.3f", pv, sizeof pv);
       snprintf(t, sizeof t, "%s #%zu: R %s, p %s", sig ? "sig." : "n.s.", id, rt, pv);
-      snprintf(ylab, sizeof ylab, "%s%sheading (°)", e == 0 ? rf.rows[i].label : "",
-               e == 0 ? ": " : "");
+      snprintf(ylab, sizeof ylab, "%s%s%s", e == 0 ? rf.rows[i].label : "", e == 0 ? ": " : "",
+               track ? "x along the track (m)" : "heading (°)");
       rx_series line =
           fg_series(NULL, lx, ly, nl, RX_COLOUR_QUIESCENT, RX_SERIES_LINE, 0, sig ? 0 : 1);
-      const double extent[4] = {-0.5, T - 0.5, lo_deg, lo_deg + 360};
+      const double extent[4] = {-0.5, T - 0.5, lo_y, track ? lo_y + B * w_y : lo_y + 360};
       rx_image_spec im =
           fg_image_cells(t, "step in event", ylab, "posterior", z, T, B, extent, NULL);
       im.z_min = 0, im.z_max = top > 0 ? top : 1;
@@ -844,7 +871,12 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
 }
 
 int fg_replay_figures(fg_ctx *c, const fg_variant *v, rx_error *err) {
-  int rc = c->cfg->task == RX_TASK_HEAD_DIRECTION ? fig_examples(c, v, err) : fig_paths(c, v, err);
+  /* the line score's examples: heading, or position along a linear track (a spatial file with
+   * bins.kind "line"; fig_paths draws nothing for it) */
+  const int line = c->cfg->task == RX_TASK_HEAD_DIRECTION ||
+                   (c->have_task && c->arena.kind == RX_ARENA_LINEAR_TRACK);
+  int rc = line ? fig_examples(c, v, err) : 0;
+  if (!rc && c->cfg->task != RX_TASK_HEAD_DIRECTION) rc = fig_paths(c, v, err);
   if (!rc) rc = fig_scores(c, v, err);
   if (!rc) rc = fig_speeds(c, v, err);
   return rc;
