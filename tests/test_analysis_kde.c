@@ -591,6 +591,71 @@ static void test_kl_matrix_is_bit_identical_with_1_and_2_threads(void) {
     free(x[i]);
 }
 
+static void test_density_grid_in_a_circle_is_one_over_its_area_and_blank_outside(void) {
+  /* 4000 points uniform in the unit circle (rejection from the square), their KDE on 40 x 40
+   * cells of [-1, 1]^2 masked to the cells centred in the circle: NaN outside, the inside sums to
+   * 1 over the cell area, so its mean is 1 / (the inside cells' area) ~ 1 / pi; in the interior
+   * (r < 0.6, over 3 bandwidths from the edge) the density is the uniform 1 / pi given back the
+   * mass the kernels lost beyond the wall, 1 / (pi mass), within 5 %. Without a mask: q itself. */
+  enum { N = 4000, G = 40 };
+  double *x = malloc(2 * N * sizeof *x);
+  size_t k = 0;
+  for (uint32_t i = 0; k < N; i++) {
+    rx_rng r;
+    rx_rng_init(&r, 11, 78, i, 0, 0);
+    const double u = 2 * rx_rng_uniform(&r) - 1, v = 2 * rx_rng_uniform(&r) - 1;
+    if (u * u + v * v <= 1) x[2 * k] = u, x[2 * k + 1] = v, k++;
+  }
+  rx_density *q = NULL;
+  rx_error err;
+  REQUIRE(rx_density_kde(&q, x, N, 2, "circle", &err) == 0);
+  const double lo[2] = {-1, -1}, hi[2] = {1, 1}, cell = (2.0 / G) * (2.0 / G);
+  unsigned char in[G * G];
+  int n_in = 0;
+  for (int iy = 0; iy < G; iy++)
+    for (int ix = 0; ix < G; ix++) {
+      const double cx = -1 + (ix + 0.5) * 2.0 / G, cy = -1 + (iy + 0.5) * 2.0 / G;
+      n_in += in[iy * G + ix] = cx * cx + cy * cy <= 1;
+    }
+  double *z = malloc(G * G * sizeof *z), *raw = malloc(G * G * sizeof *raw), mass = 0, m1 = 0;
+  REQUIRE(rx_density_grid(q, lo, hi, G, G, in, z, &mass, &err) == 0);
+  REQUIRE(rx_density_grid(q, lo, hi, G, G, NULL, raw, &m1, &err) == 0);
+  CHECK(m1 == 1);
+  CHECK_MSG(mass > 0.8 && mass < 1, "mass inside %g", mass); /* the kernels leak past the wall */
+  double sum = 0, interior = 0;
+  int n_int = 0;
+  for (int iy = 0; iy < G; iy++)
+    for (int ix = 0; ix < G; ix++) {
+      const int i = iy * G + ix;
+      const double cx = -1 + (ix + 0.5) * 2.0 / G, cy = -1 + (iy + 0.5) * 2.0 / G;
+      double want;
+      const double pt[2] = {cx, cy};
+      rx_density_eval(q, pt, 1, &want);
+      CHECK_NEAR(raw[i], want, 1e-12 * want + 1e-300);
+      if (!in[i]) {
+        CHECK_MSG(isnan(z[i]), "cell (%d, %d) outside: %g", ix, iy, z[i]);
+        continue;
+      }
+      CHECK_NEAR(z[i], raw[i] / mass, 1e-12 * raw[i] / mass);
+      sum += z[i];
+      if (cx * cx + cy * cy < 0.36) interior += z[i], n_int++;
+    }
+  CHECK_NEAR(sum * cell, 1.0, 1e-12);
+  CHECK_NEAR(sum / n_in, 1 / (n_in * cell), 1e-12);
+  CHECK_NEAR(n_in * cell, M_PI, 0.05); /* the inside cells' area ~ pi */
+  interior /= n_int;
+  CHECK_MSG(fabs(interior * M_PI * mass - 1) < 0.05, "interior density %g, 1 / (pi mass) %g",
+            interior, 1 / (M_PI * mass));
+  const unsigned char none[G * G] = {0};
+  CHECK(rx_density_grid(q, lo, hi, G, G, none, z, NULL, &err) == RX_EINVAL &&
+        strstr(err.msg, "none of the 1600 cells"));
+  const double bad_hi[2] = {-1, 1};
+  CHECK(rx_density_grid(q, lo, bad_hi, G, G, in, z, NULL, &err) == RX_EINVAL &&
+        strstr(err.msg, "axis 0 spans [-1, -1]"));
+  rx_density_free(q);
+  free(x), free(z), free(raw);
+}
+
 RX_TEST_MAIN(TEST(test_fast_exp_matches_libm_to_1e15_relative_on_kernel_range),
              TEST(test_kde_matches_hand_computed_scott_density),
              TEST(test_kde_matches_naive_sum_in_1_to_4_dims),
@@ -598,6 +663,7 @@ RX_TEST_MAIN(TEST(test_fast_exp_matches_libm_to_1e15_relative_on_kernel_range),
              TEST(test_kde_pruned_equals_every_kernel_and_naive_sum),
              TEST(test_kde_sampling_is_reproducible_thread_independent_and_has_kde_moments),
              TEST(test_uniform_box_density_is_inclusive_and_samples_fill_the_box),
+             TEST(test_density_grid_in_a_circle_is_one_over_its_area_and_blank_outside),
              TEST(test_kde_refuses_too_few_singular_and_nonfinite_data),
              TEST(test_kl_between_gaussian_kdes_matches_closed_form),
              TEST(test_kl_of_a_distribution_to_itself_is_zero),

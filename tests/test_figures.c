@@ -854,6 +854,114 @@ static void test_replay_figures_plot_the_replay_files(void) {
   CHECK_MSG(!rx_file_exists(path), "%s: the ring's examples drawn for the plane", path);
 }
 
+/* A linear track's replay file (bins.kind "line"): its examples are drawn as the ring's are, over
+ * the track in metres ([-1.1, 1.1] in 0.1 m bins here), each best line one straight segment on
+ * b0 + v t without wrap, inside the track; the paths figure of the plane is not drawn. */
+static void test_replay_figures_of_a_linear_track(void) {
+  REQUIRE(setup() == 0);
+  char dir[400], base[600];
+  snprintf(dir, sizeof dir, "%s/track", root);
+  REQUIRE(run_cli("train spatial_navigation/noisy_unbiased path=%s task.arena=linear_track "
+                  "rnn.n_rec=16 task.batch_size=16 task.sequence_length=10 "
+                  "task.place_cells_num=32 trainer.n_epochs=30 trainer.test_freq=10 "
+                  "trainer.save_freq=30 --quiet",
+                  dir) == 0);
+  REQUIRE(run_cli("analyze replay path=%s batch_size=16 replay.batch_size=4 replay.t_burn=10 "
+                  "replay.t_total=20 replay.event_steps=5 replay.n_shuffles=20 "
+                  "replay.n_speeds=21 replay.bin_size=0.1 replay.n_examples=2 --quiet",
+                  dir) == 0);
+  setenv("REACTIVATE_PLOT_DATA", "1", 1);
+  int rc = run_cli("figures path=%s only=fig_replay_*", dir);
+  unsetenv("REACTIVATE_PLOT_DATA");
+  REQUIRE(rc == 0);
+  snprintf(base, sizeof base, "%s/spatial_navigation/figures", dir);
+  check_figure(base, "fig_replay_examples");
+  check_figure(base, "fig_replay_speeds");
+  char path[700];
+  snprintf(path, sizeof path, "%s/fig_replay_paths.png", base);
+  CHECK(!rx_file_exists(path));
+  snprintf(path, sizeof path, "%s/spatial_navigation/replay_0.0001_0.npz", dir);
+  rx_npz z = {0};
+  rx_error err = {{0}};
+  REQUIRE_MSG(rx_npz_read(path, &z, &err) == 0, "%s", err.msg);
+  size_t nc = 0, nl = 0, np = 0;
+  const rx_array *pa = NULL;
+  const char *run = "noisy_unbiased_0.0001_0";
+  char name[300];
+  double *cen = npz_values(&z, "settings.centers", &nc, NULL);
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.examples.line", run);
+  double *line = npz_values(&z, name, &nl, NULL);
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.examples.posterior", run);
+  double *post = npz_values(&z, name, &np, &pa);
+  snprintf(base, sizeof base, "%s/spatial_navigation/figures/fig_replay_examples", dir);
+  cJSON *doc = record_load(base);
+  REQUIRE(cen && line && post && pa && doc);
+  const int B = (int)nc, T = (int)pa->shape[1], k = (int)(nl / 3);
+  const double w = 0.1, lo = -1.1;
+  CHECK(B == 22 && fabs(cen[0] - (lo + w / 2)) < 1e-6 && k >= 1);
+  for (int e = 0; e < k; e++) {
+    const cJSON *p = panel_at(doc, 0, e);
+    CHECK_MSG(p && !strcmp(rec_str(p, "kind"), "image"), "no image at row 0, column %d", e);
+    if (!p) continue;
+    const double extent[4] = {-0.5, T - 0.5, lo, lo + B * w};
+    CHECK_MSG(rec_check_nums(p, "extent", extent, 4, 1e-6), "example %d: not over the track", e);
+    const int n = rec_len(p, "overlay.0.x");
+    CHECK_MSG(n == 0 || n == 2, "example %d: %d line points (one segment, no wrap)", e, n);
+    for (int i = 0; i < n; i++) {
+      char kx[64], ky[64];
+      snprintf(kx, sizeof kx, "overlay.0.x.%d", i);
+      snprintf(ky, sizeof ky, "overlay.0.y.%d", i);
+      const double t = rec_num(p, kx), y = rec_num(p, ky);
+      const double on = lo + (line[3 * e] + 0.5 + line[3 * e + 1] * t) * w;
+      CHECK_MSG(t >= 0 && t <= T - 1 && fabs(y - on) < 1e-6 && y >= lo - 1e-9 &&
+                    y <= lo + B * w + 1e-9,
+                "example %d: point (%g, %g) off the line b0 %g + %g t or the track", e, t, y,
+                line[3 * e], line[3 * e + 1]);
+    }
+    char key[64];
+    snprintf(key, sizeof key, "z.%d", B / 2); /* a row of the image: bin B/2 over the steps */
+    double row[64];
+    for (int t = 0; t < T && t < 64; t++)
+      row[t] = post[((size_t)e * T + t) * B + B / 2];
+    CHECK(rec_check_nums(p, key, row, T, 1e-7));
+  }
+  cJSON_Delete(doc);
+  free(cen), free(line), free(post);
+  /* a line that runs off the track's end (up from bin 18 at 1.5 bins per step): drawn up to the
+   * end (u = B at t = (22 - 18.5) / 1.5) and not on from the other end, as it would on a ring */
+  rx_array *la = NULL;
+  snprintf(name, sizeof name, "%s.quiescent.quiescent.examples.line", run);
+  for (int i = 0; i < z.n; i++)
+    if (!strcmp(z.arrays[i].name, name)) la = &z.arrays[i];
+  REQUIRE(la && la->ndim == 2 && la->shape[0] >= 1);
+  ((float *)la->data)[0] = 18, ((float *)la->data)[1] = 1.5f;
+  char off[500];
+  snprintf(off, sizeof off, "%s/track_off/spatial_navigation", root);
+  REQUIRE(sh("rm -rf %s && mkdir -p %s && cp -r %s/spatial_navigation/replay_0.0001_0.json "
+             "%s/spatial_navigation/noisy_unbiased_0.0001_0 %s/",
+             off, off, dir, dir, off) == 0);
+  snprintf(path, sizeof path, "%s/replay_0.0001_0.npz", off);
+  REQUIRE(rx_npz_write(path, z.arrays, z.n, &err) == 0);
+  rx_npz_free(&z);
+  setenv("REACTIVATE_PLOT_DATA", "1", 1);
+  rc = run_cli("figures path=%s/track_off only=fig_replay_examples", root);
+  unsetenv("REACTIVATE_PLOT_DATA");
+  REQUIRE(rc == 0);
+  snprintf(base, sizeof base, "%s/figures/fig_replay_examples", off);
+  doc = record_load(base);
+  REQUIRE(doc);
+  const cJSON *p0 = panel_at(doc, 0, 0);
+  REQUIRE(p0);
+  CHECK_MSG(rec_len(p0, "overlay.0.x") == 2, "%d points: the line wraps",
+            rec_len(p0, "overlay.0.x"));
+  const double t_end = (B - 18.5) / 1.5;
+  CHECK_NEAR(rec_num(p0, "overlay.0.x.0"), 0, 1e-12);
+  CHECK_NEAR(rec_num(p0, "overlay.0.y.0"), lo + 18.5 * w, 1e-6); /* float32 centres */
+  CHECK_NEAR(rec_num(p0, "overlay.0.x.1"), t_end, 1e-6);
+  CHECK_NEAR(rec_num(p0, "overlay.0.y.1"), lo + B * w, 1e-6);
+  cJSON_Delete(doc);
+}
+
 /* The HD replay files copied with the first two example lines of U-σ replaced by lines across
  * the seam (up from bin 70 at 1.5 bins per step, down from bin 1 at -2): each is drawn as two
  * segments that meet the image's edges, not as a line across the image. Then an examples.line
@@ -934,6 +1042,7 @@ int main(int argc, char **argv) {
       TEST(test_figure_data_equals_the_analysis_results),
       TEST(test_replay_figures_plot_the_replay_files),
       TEST(test_replay_lines_wrap_at_the_seam_and_a_malformed_file_fails),
+      TEST(test_replay_figures_of_a_linear_track),
   };
   int rc = rx_test_main(argc, argv, tests, (int)(sizeof tests / sizeof tests[0]));
   free(spatial_output);

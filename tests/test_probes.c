@@ -215,6 +215,104 @@ static void test_probes_write_every_run_condition_and_control(void) {
   CHECK(!rx_file_exists(p));
 }
 
+/* Whether (x, y) lies in the default T-maze (stem 1.8, bar 2.2, corridors 0.4: docs/arenas.md). */
+static int in_t_maze(double x, double y) {
+  return (fabs(x) <= 0.2 && y >= -1.1 && y <= 0.7) || (fabs(x) <= 1.1 && y >= 0.7 && y <= 1.1);
+}
+
+static void test_score_and_temperature_grids_in_a_t_maze(void) {
+  /* the T-maze: the score probe's 8 x 8 bins over its bounding box; bins centred outside it hold
+   * no sample and their density is NaN, the inside ones' density sums to 1 over the bin area;
+   * the temperature probe runs on the masked grid */
+  rx_test_tmpdir(root, sizeof root, "probes_tmaze");
+  char path[300];
+  snprintf(path, sizeof path, "path=%s", root);
+  const char *tov[] = {path,
+                       "rnn.n_rec=16",
+                       "task.place_cells_num=24",
+                       "task.batch_size=16",
+                       "task.sequence_length=10",
+                       "trainer.n_epochs=20",
+                       "trainer.save_freq=10",
+                       "trainer.test_freq=10",
+                       "task.arena=t_maze"};
+  rx_train_config tc;
+  rx_error err;
+  REQUIRE(rx_config_load(&tc, "spatial_navigation/noisy_unbiased", 9, tov, &err) == 0);
+  REQUIRE(rx_train(&tc, NULL, NULL, &err) == 0);
+  const char *ov[] = {path,
+                      "task=spatial_navigation",
+                      "batch_size=16",
+                      "mixing.batch_size=8",
+                      "mixing.t_total=60",
+                      "mixing.window=10",
+                      "mixing.stride=1",
+                      "diffusion.t_skip=10",
+                      "diffusion.tau_max=20",
+                      "score.t_skip=5",
+                      "score.bins=8",
+                      "score.min_count=1",
+                      "score.n_perm=20",
+                      "temperature.batch_size=8",
+                      "temperature.t_total=30",
+                      "temperature.t_skip=10",
+                      "temperature.grid=24"};
+  rx_analysis_config cfg;
+  REQUIRE_MSG(rx_analysis_config_load(&cfg, (int)(sizeof ov / sizeof ov[0]), ov, &err) == 0, "%s",
+              err.msg);
+  int rc = rx_analyze(&cfg, RX_ANALYZE_SCORE | RX_ANALYZE_TEMPERATURE, NULL, NULL, &err);
+  if (rc) fprintf(stderr, "  %s\n", err.msg);
+  REQUIRE(rc == 0);
+  enum { G = 8 };
+  const double w = 2.2 / G;
+  unsigned char in[G * G];
+  int n_in = 0;
+  for (int iy = 0; iy < G; iy++)
+    for (int ix = 0; ix < G; ix++)
+      n_in += in[iy * G + ix] =
+          (unsigned char)in_t_maze(-1.1 + (ix + 0.5) * w, -1.1 + (iy + 0.5) * w);
+  CHECK(n_in == 22); /* the stem's 2 columns x 7 rows and the bar's top row */
+  char p[600];
+  rx_npz z;
+  snprintf(p, sizeof p, "%s/spatial_navigation/score_0.0001_0.npz", root);
+  REQUIRE(rx_npz_read(p, &z, &err) == 0);
+  const int64_t grid[2] = {G, G}, edges[1] = {G + 1};
+  const rx_array *ex = NULL;
+  REQUIRE(rx_npz_expect(&z, p, "settings.edges_x", RX_F32, 1, edges, &ex, &err) == 0);
+  CHECK_NEAR(((const float *)ex->data)[0], -1.1, 1e-6);
+  CHECK_NEAR(((const float *)ex->data)[G], 1.1, 1e-6);
+  const char *runs[2] = {"noisy_unbiased_0.0001_0", "random"};
+  int densities = 0;
+  for (int r = 0; r < 2; r++) {
+    char name[200];
+    const rx_array *d = NULL, *cnt = NULL;
+    snprintf(name, sizeof name, "%s.quiescent.count", runs[r]);
+    if (rx_npz_expect(&z, p, name, RX_F32, 2, grid, &cnt, &err)) continue; /* undefined: no bins */
+    snprintf(name, sizeof name, "%s.quiescent.density", runs[r]);
+    REQUIRE_MSG(rx_npz_expect(&z, p, name, RX_F32, 2, grid, &d, &err) == 0, "%s", err.msg);
+    const float *dv = d->data, *cv = cnt->data;
+    double sum = 0;
+    for (int b = 0; b < G * G; b++) {
+      if (!in[b]) {
+        CHECK_MSG(isnan(dv[b]) && cv[b] == 0, "%s bin %d outside: density %g, count %g", runs[r], b,
+                  dv[b], cv[b]);
+        continue;
+      }
+      CHECK_MSG(isfinite(dv[b]) && dv[b] >= 0, "%s bin %d: density %g", runs[r], b, dv[b]);
+      sum += dv[b];
+    }
+    CHECK_NEAR(sum * w * w, 1.0, 1e-5); /* float32 values */
+    densities++;
+  }
+  CHECK(densities > 0);
+  rx_npz_free(&z);
+  cJSON *te = read_json("spatial_navigation/temperature_0.0001_0.json");
+  REQUIRE(te);
+  const cJSON *beta = cJSON_GetObjectItem(cJSON_GetObjectItem(te, runs[0]), "beta");
+  CHECK(cJSON_GetArraySize(beta) > 0 && cJSON_IsNumber(cJSON_GetArrayItem(beta, 0)));
+  cJSON_Delete(te);
+}
+
 static void test_probes_on_the_ring(void) {
   rx_test_tmpdir(root, sizeof root, "probes_hd");
   REQUIRE(rx_test_train_tiny(root, "head_direction/noisy_unbiased", 0, 1) == 0);
@@ -289,7 +387,7 @@ static int run_file(int analysis, const char *traj, const char *key, const char 
   rx_analysis_config cfg;
   const char *ov[] = {"score.n_perm=100"};
   if (rx_analysis_config_load(&cfg, 1, ov, err)) return -100;
-  rx_probe_file_request req = {analysis, t, key, ref ? r : NULL, NULL, o, NULL, 0};
+  rx_probe_file_request req = {analysis, t, key, ref ? r : NULL, NULL, o, NULL, 0, 0};
   return rx_analyze_file(&cfg, &req, NULL, NULL, err);
 }
 
@@ -480,6 +578,7 @@ static void test_probe_settings_are_checked(void) {
 }
 
 RX_TEST_MAIN(TEST(test_probes_write_every_run_condition_and_control), TEST(test_probes_on_the_ring),
+             TEST(test_score_and_temperature_grids_in_a_t_maze),
              TEST(test_file_diffusion_has_the_known_exponents),
              TEST(test_file_score_of_ou_aligns_and_of_a_driftless_walk_does_not),
              TEST(test_bad_trajectory_files_get_one_line_and_write_nothing),

@@ -659,6 +659,98 @@ static void test_line_travelling_bump_detected_at_its_speed(void) {
   free(P);
 }
 
+static void test_line_track_scores_a_constant_speed_and_refuses_a_wrap(void) {
+  /* a linear track of 2.2 m in 5 cm bins (44), dt 0.02 s: a bump moving at 1.5 bins per step
+   * (3.75 m/s) along it scores R > 0.9 at that speed without wrap; the same bump carried past
+   * the far end and on from bin 0 (a sequence that fits only on a ring) scores high with wrap
+   * but not on the track, where no line holds more than its longer part */
+  enum { T = 25, B = 44 };
+  const double w = 2.2 / B, dt = 0.02, v = 1.5;
+  float *P = malloc(2 * (size_t)T * B * sizeof *P);
+  bump_event(P, T, B, 4.0, v, 1.0, 0);                  /* 4 .. 40: on the track */
+  bump_event(P + (size_t)T * B, T, B, 30.0, v, 1.0, 1); /* 30 .. 66 = 22 past the end */
+  rx_line_score_opts o = rx_line_score_opts_default();
+  o.circular = 0;
+  rx_line_score out[2], wrap;
+  rx_error err;
+  REQUIRE_MSG(rx_replay_line_scores(P, 2, T, B, &o, 0, out, NULL, NULL, &err) == 0, "%s", err.msg);
+  CHECK_MSG(out[0].score > 0.9 && out[0].significant, "track: R %g, p %g %g", out[0].score,
+            out[0].p_column, out[0].p_time);
+  CHECK_MSG(fabs(out[0].speed * w / dt - v * w / dt) <= 8.0 / 120 * w / dt + 1e-9,
+            "track: %g m/s for %g", out[0].speed * w / dt, v * w / dt);
+  CHECK_MSG(abs(out[0].start - 4) <= 1, "track: b0 %d", out[0].start);
+  /* the wrapped sequence: 10 of 25 steps before the end, 15 after; the best line follows the
+   * longer part, about 15 / 25 x 0.95 of the mass (that part alone may well be significant) */
+  CHECK_MSG(out[1].score < 0.7, "wrapped sequence on the track: R %g", out[1].score);
+  o.circular = 1;
+  REQUIRE(rx_replay_line_scores(P + (size_t)T * B, 1, T, B, &o, 1, &wrap, NULL, NULL, &err) == 0);
+  CHECK_MSG(wrap.score > 0.9 && fabs(wrap.speed - v) <= 8.0 / 120 + 1e-9,
+            "wrapped sequence on the ring: R %g, speed %g", wrap.score, wrap.speed);
+  free(P);
+}
+
+static void test_masked_decoder_and_marginal_have_known_answers(void) {
+  /* 12 bins, 5 units; bins 0 .. 3 masked out, among them the best one: the masked posterior is
+   * the unmasked one restricted to the other bins and renormalised, and exactly 0 outside */
+  enum { NB = 12, NO = 5, N = 7 };
+  float F[NB * NO], y[N * NO], P[N * NB], Q[N * NB];
+  for (int b = 0; b < NB; b++)
+    for (int k = 0; k < NO; k++)
+      F[b * NO + k] = (float)(0.3 * sin(0.7 * b + 1.3 * k) + 0.05 * b);
+  for (int i = 0; i < N; i++)
+    for (int k = 0; k < NO; k++)
+      y[i * NO + k] = F[(i % 4) * NO + k] + (float)(0.02 * cos(i + k)); /* near bins 0 .. 3 */
+  unsigned char in[NB];
+  for (int b = 0; b < NB; b++)
+    in[b] = b >= 4;
+  rx_replay_decoder d;
+  rx_error err;
+  REQUIRE(rx_replay_decoder_outputs(&d, F, NB, NO, &err) == 0);
+  REQUIRE(rx_replay_decode(&d, y, N, 0.05, P, &err) == 0);
+  REQUIRE(rx_replay_decoder_mask(&d, in, &err) == 0);
+  REQUIRE(rx_replay_decode(&d, y, N, 0.05, Q, &err) == 0);
+  for (int i = 0; i < N; i++) {
+    /* reference in double: exp(-|y - F_b|^2 / 2 s2) over the inside bins */
+    double ref[NB], sum = 0, mx = -INFINITY;
+    for (int b = 4; b < NB; b++) {
+      double d2 = 0;
+      for (int k = 0; k < NO; k++) {
+        const double e = (double)y[i * NO + k] - F[b * NO + k];
+        d2 += e * e;
+      }
+      ref[b] = -d2 / 0.1;
+      mx = fmax(mx, ref[b]);
+    }
+    for (int b = 4; b < NB; b++)
+      sum += ref[b] = exp(ref[b] - mx);
+    for (int b = 0; b < NB; b++) {
+      if (b < 4) {
+        CHECK_MSG(Q[i * NB + b] == 0.0f, "row %d bin %d outside: %g", i, b, Q[i * NB + b]);
+        continue;
+      }
+      CHECK_MSG(fabs(Q[i * NB + b] - ref[b] / sum) < 1e-5, "row %d bin %d: %g, expected %g", i, b,
+                Q[i * NB + b], ref[b] / sum);
+    }
+    int best = 0;
+    for (int b = 1; b < NB; b++)
+      best = P[i * NB + b] > P[i * NB + best] ? b : best;
+    CHECK(best < 4); /* the unmasked posterior peaked outside */
+  }
+  const unsigned char none[NB] = {0};
+  CHECK(rx_replay_decoder_mask(&d, none, &err) == RX_EINVAL && strstr(err.msg, "none of the 12"));
+  rx_replay_decoder_free(&d);
+  /* the marginal over y of a 3 x 4 plane (bin iy 4 + ix): column sums */
+  float plane[2 * 12], m[2 * 4];
+  for (int i = 0; i < 24; i++)
+    plane[i] = (float)(i + 1);
+  rx_replay_marginal_x(plane, 2, 4, 3, m);
+  for (int r = 0; r < 2; r++)
+    for (int ix = 0; ix < 4; ix++) {
+      const int b0 = r * 12 + ix + 1; /* 1 + the first row's value */
+      CHECK(m[r * 4 + ix] == (float)(b0 + (b0 + 4) + (b0 + 8)));
+    }
+}
+
 static void test_line_random_positions_significant_at_the_nominal_rate(void) {
   /* each step a bump at an independent uniform position: H0 holds for both nulls, so at alpha
    * 0.05 the fraction significant under both should be near (at most) 5 %; 400 events */
@@ -1082,6 +1174,8 @@ RX_TEST_MAIN(TEST(test_grid_bins_tile_the_span_and_index_their_centres),
              TEST(test_line_nulls_are_the_scores_of_the_documented_shuffles),
              TEST(test_line_p_values_the_same_with_or_without_the_null_scores),
              TEST(test_line_travelling_bump_detected_at_its_speed),
+             TEST(test_line_track_scores_a_constant_speed_and_refuses_a_wrap),
+             TEST(test_masked_decoder_and_marginal_have_known_answers),
              TEST(test_line_random_positions_significant_at_the_nominal_rate),
              TEST(test_line_results_the_same_for_any_threads_or_batch),
              TEST(test_path_score_is_the_weighted_least_squares_fit),

@@ -82,10 +82,11 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* One source's summary against its arrays: counts, fractions, p-values, flags, speeds (ring:
- * on the line score's grid of 1/15 bin per step, times the bin width over dt), the examples. */
-static void check_source(const cJSON *src, const rx_npz *z, const char *prefix, int ring,
-                         int n_events, int steps, int bins, double alpha) {
+/* One source's summary against its arrays: counts, fractions, p-values, flags, speeds (line
+ * scores, ring: on the line score's grid of 1/15 bin per step, times the bin width w over dt),
+ * the examples. */
+static void check_source_w(const cJSON *src, const rx_npz *z, const char *prefix, int ring,
+                           double w, int n_events, int steps, int bins, double alpha) {
   REQUIRE_MSG(src, "%s", prefix);
   CHECK_MSG(num(src, "n_events") == n_events, "%s: %g events", prefix, num(src, "n_events"));
   const double f = num(src, "fraction_significant");
@@ -101,7 +102,7 @@ static void check_source(const cJSON *src, const rx_npz *z, const char *prefix, 
   double *abs_speed = malloc(sizeof(double) * n_events);
   for (int e = 0; e < n_events; e++) {
     abs_speed[e] = fabs(speed[e]);
-    const double grid = speed[e] * 0.02 / (2 * M_PI / 72) * 15; /* dt 0.02 s, 72 bins */
+    const double grid = speed[e] * 0.02 / w * 15; /* dt 0.02 s */
     if (ring)
       CHECK_MSG(fabs(grid - round(grid)) < 1e-3, "%s: speed %g off the grid", prefix, speed[e]);
   }
@@ -162,6 +163,11 @@ static void check_source(const cJSON *src, const rx_npz *z, const char *prefix, 
       s += p[(size_t)t * bins + b];
     CHECK_NEAR(s, 1.0, 1e-4);
   }
+}
+
+static void check_source(const cJSON *src, const rx_npz *z, const char *prefix, int ring,
+                         int n_events, int steps, int bins, double alpha) {
+  check_source_w(src, z, prefix, ring, 2 * M_PI / 72, n_events, steps, bins, alpha);
 }
 
 /* Trains the runs, analyses them, and checks every run, condition and the control. */
@@ -315,6 +321,146 @@ static void test_replay_refuses_a_network_without_a_population_code(void) {
   CHECK(!rx_file_exists(p));
 }
 
+/* ---- arenas (docs/arenas.md §4) ---- */
+
+/* A tiny noisy run (as rx_test_train_tiny) in task.arena=<arena>. */
+static int train_in(const char *arena) {
+  char path[300], ar[64];
+  snprintf(path, sizeof path, "path=%s", root);
+  snprintf(ar, sizeof ar, "task.arena=%s", arena);
+  const char *ov[] = {path,
+                      "rnn.n_rec=16",
+                      "task.place_cells_num=24",
+                      "task.batch_size=16",
+                      "task.sequence_length=10",
+                      "trainer.n_epochs=20",
+                      "trainer.save_freq=10",
+                      "trainer.test_freq=10",
+                      ar};
+  rx_train_config tc;
+  rx_error err;
+  int rc = rx_config_load(&tc, "spatial_navigation/noisy_unbiased", 9, ov, &err);
+  if (!rc) rc = rx_train(&tc, NULL, NULL, &err);
+  if (rc) fprintf(stderr, "  %s: %s\n", arena, err.msg);
+  return rc;
+}
+
+static void test_replay_on_a_linear_track_scores_its_long_axis(void) {
+  /* the track (2.2 m x 0.2 m): line bins of replay.bin_size along x, the plane posterior summed
+   * across the width, the line score without wrap, speeds in m/s on its grid */
+  rx_test_tmpdir(root, sizeof root, "replay_track");
+  REQUIRE(train_in("linear_track") == 0);
+  rx_analysis_config cfg;
+  rx_error err;
+  REQUIRE(load_cfg(&cfg, "task=spatial_navigation", NULL, &err) == 0);
+  int rc = rx_analyze(&cfg, RX_ANALYZE_REPLAY, NULL, NULL, &err);
+  if (rc) fprintf(stderr, "  %s\n", err.msg);
+  REQUIRE(rc == 0);
+  cJSON *j = read_json("spatial_navigation/replay_0.0001_0.json");
+  REQUIRE(j);
+  const double size = rx_test_small() ? 0.1 : 0.05;
+  const int nx = (int)lround(2.2 / size), ny = (int)lround(0.2 / size);
+  const cJSON *set = cJSON_GetObjectItem(j, "settings"), *bins = cJSON_GetObjectItem(set, "bins");
+  CHECK(!strcmp(cJSON_GetObjectItem(bins, "kind")->valuestring, "line"));
+  CHECK(num(bins, "n_bins") == nx && num(bins, "nx") == nx && num(bins, "ny") == 1);
+  CHECK(num(bins, "marginal_ny") == ny && num(bins, "n_inside") == nx * ny);
+  CHECK(!strcmp(cJSON_GetObjectItem(bins, "arena")->valuestring, "linear_track"));
+  CHECK(!strcmp(cJSON_GetObjectItem(set, "score")->valuestring, "line"));
+  CHECK(!strcmp(cJSON_GetObjectItem(set, "speed_unit")->valuestring, "m/s"));
+  CHECK(num(set, "band") == 2 && num(set, "n_speeds") == 121);
+  char npz_path[600];
+  snprintf(npz_path, sizeof npz_path, "%s/spatial_navigation/replay_0.0001_0.npz", root);
+  rx_npz z;
+  REQUIRE(rx_npz_read(npz_path, &z, &err) == 0);
+  const int64_t cs[1] = {nx};
+  const float *c = array(&z, "settings", "centers", 1, cs);
+  REQUIRE(c);
+  for (int i = 0; i < nx; i++)
+    CHECK_NEAR(c[i], -1.1 + (i + 0.5) * size, 1e-6);
+  CHECK(rx_npz_get(&z, "settings.inside") == NULL); /* every plane bin of the track is inside */
+  const char *runs[2] = {"noisy_unbiased_0.0001_0", "random"};
+  for (int i = 0; i < 2; i++) {
+    const cJSON *cond = cJSON_GetObjectItem(cJSON_GetObjectItem(j, runs[i]), "quiescent");
+    REQUIRE_MSG(cond, "%s", runs[i]);
+    for (int s = 0; s < 2; s++) {
+      char prefix[300];
+      snprintf(prefix, sizeof prefix, "%s.quiescent.%s", runs[i], s ? "awake" : "quiescent");
+      check_source_w(cJSON_GetObjectItem(cond, s ? "awake" : "quiescent"), &z, prefix, 1, size,
+                     s ? n_awake() : n_quiescent(), 5, nx, 0.05);
+    }
+  }
+  rx_npz_free(&z);
+  cJSON_Delete(j);
+}
+
+/* Whether (x, y) lies in the default T-maze (stem 1.8, bar 2.2, corridors 0.4: docs/arenas.md). */
+static int in_t_maze(double x, double y) {
+  return (fabs(x) <= 0.2 && y >= -1.1 && y <= 0.7) || (fabs(x) <= 1.1 && y >= 0.7 && y <= 1.1);
+}
+
+static void test_replay_in_a_t_maze_decodes_no_bin_outside_it(void) {
+  /* the T-maze: plane bins over its bounding box, those centred outside masked (settings.inside)
+   * and never given any probability */
+  rx_test_tmpdir(root, sizeof root, "replay_tmaze");
+  REQUIRE(train_in("t_maze") == 0);
+  rx_analysis_config cfg;
+  rx_error err;
+  REQUIRE(load_cfg(&cfg, "task=spatial_navigation", NULL, &err) == 0);
+  int rc = rx_analyze(&cfg, RX_ANALYZE_REPLAY, NULL, NULL, &err);
+  if (rc) fprintf(stderr, "  %s\n", err.msg);
+  REQUIRE(rc == 0);
+  cJSON *j = read_json("spatial_navigation/replay_0.0001_0.json");
+  REQUIRE(j);
+  const double size = rx_test_small() ? 0.1 : 0.05;
+  const int n = (int)lround(2.2 / size), nb = n * n;
+  unsigned char *want = malloc(nb);
+  int n_in = 0;
+  for (int iy = 0; iy < n; iy++)
+    for (int ix = 0; ix < n; ix++)
+      n_in += want[iy * n + ix] =
+          (unsigned char)in_t_maze(-1.1 + (ix + 0.5) * size, -1.1 + (iy + 0.5) * size);
+  CHECK(n_in == (rx_test_small() ? 160 : 640)); /* the stem's columns and the bar's rows */
+  const cJSON *set = cJSON_GetObjectItem(j, "settings"), *bins = cJSON_GetObjectItem(set, "bins");
+  CHECK(!strcmp(cJSON_GetObjectItem(bins, "kind")->valuestring, "plane"));
+  CHECK(num(bins, "n_bins") == nb && num(bins, "n_inside") == n_in);
+  CHECK(!strcmp(cJSON_GetObjectItem(set, "score")->valuestring, "path"));
+  char npz_path[600];
+  snprintf(npz_path, sizeof npz_path, "%s/spatial_navigation/replay_0.0001_0.npz", root);
+  rx_npz z;
+  REQUIRE(rx_npz_read(npz_path, &z, &err) == 0);
+  const int64_t is[2] = {n, n};
+  const float *inside = array(&z, "settings", "inside", 2, is);
+  REQUIRE(inside);
+  for (int b = 0; b < nb; b++)
+    CHECK_MSG(inside[b] == want[b], "bin %d: inside %g, expected %d", b, inside[b], want[b]);
+  const char *runs[2] = {"noisy_unbiased_0.0001_0", "random"};
+  int checked = 0;
+  for (int i = 0; i < 2; i++)
+    for (int s = 0; s < 2; s++) {
+      char prefix[300];
+      snprintf(prefix, sizeof prefix, "%s.quiescent.%s", runs[i], s ? "awake" : "quiescent");
+      const cJSON *cond = cJSON_GetObjectItem(cJSON_GetObjectItem(j, runs[i]), "quiescent");
+      check_source(cJSON_GetObjectItem(cond, s ? "awake" : "quiescent"), &z, prefix, 0,
+                   s ? n_awake() : n_quiescent(), 5, nb, 0.05);
+      char name[400];
+      snprintf(name, sizeof name, "%s.examples.posterior", prefix);
+      const rx_array *a = rx_npz_get(&z, name);
+      if (!a) continue;
+      const float *p = a->data;
+      for (size_t r = 0; r < (size_t)(a->shape[0] * a->shape[1]); r++) {
+        double out = 0;
+        for (int b = 0; b < nb; b++)
+          out += want[b] ? 0 : p[r * nb + b];
+        CHECK_MSG(out == 0, "%s row %zu: mass %g outside the maze", name, r, out);
+        checked++;
+      }
+    }
+  CHECK(checked > 0);
+  free(want);
+  rx_npz_free(&z);
+  cJSON_Delete(j);
+}
+
 /* ---- from files ---- */
 
 static void write_npz(const char *name, const char *key, const float *y, int ndim, int64_t d0,
@@ -327,17 +473,24 @@ static void write_npz(const char *name, const char *key, const float *y, int ndi
   REQUIRE(rx_npz_write(p, &a, 1, &err) == 0);
 }
 
-static int run_file(const char *post, const char *traj, const char *key, int circular,
-                    const char *out, const char *setting, rx_error *err) {
+/* `analyze replay` of root/<post> or root/<traj> (array key) into root/<out>; track: the
+ * --track length (0: none). */
+static int run_file_track(const char *post, const char *traj, const char *key, int circular,
+                          double track, const char *out, const char *setting, rx_error *err) {
   char t[600], q[600], o[600];
   snprintf(t, sizeof t, "%s/%s", root, traj ? traj : "");
   snprintf(q, sizeof q, "%s/%s", root, post ? post : "");
   snprintf(o, sizeof o, "%s/%s", root, out);
   rx_analysis_config cfg;
   if (rx_analysis_config_load(&cfg, setting ? 1 : 0, &setting, err)) return -100;
-  rx_probe_file_request req = {RX_RESULTS_REPLAY, traj ? t : NULL, key, NULL, NULL, o,
-                               post ? q : NULL,   circular};
+  rx_probe_file_request req = {RX_RESULTS_REPLAY, traj ? t : NULL, key,  NULL, NULL, o,
+                               post ? q : NULL,   circular,        track};
   return rx_analyze_file(&cfg, &req, NULL, NULL, err);
+}
+
+static int run_file(const char *post, const char *traj, const char *key, int circular,
+                    const char *out, const char *setting, rx_error *err) {
+  return run_file_track(post, traj, key, circular, 0, out, setting, err);
 }
 
 /* A bump of s.d. 1 bin centred at c0 + v t, over `bins` bins (wrapped on a ring), per step. */
@@ -512,6 +665,88 @@ static void test_file_straight_paths_fit_and_turning_headings_are_significant(vo
   cJSON_Delete(h);
 }
 
+static void test_file_track_positions_are_scored_without_wrap(void) {
+  /* positions along a 2.2 m track (--track 2.2): one-hot over 44 bins of 5 cm, the line score
+   * without wrap. Runs at constant speeds both ways are lines of R = 1 at their speed (to within
+   * the band, as the headings' one-hot lines), the same as (events, steps, 2) points' x; a run
+   * carried past the +x end and on from the -x end (a wrap: a line only on a ring) is not */
+  rx_test_tmpdir(root, sizeof root, "replay_track_file");
+  enum { T = 25, N = 9 };
+  float x[N * T], pts[N * T * 2];
+  double v[N];
+  for (int e = 0; e < N; e++) {
+    const int last = e == N - 1;                                /* the wrapped one */
+    v[e] = last ? 0.06 : (e % 2 ? 1 : -1) * (0.02 + 0.008 * e); /* m per step, <= 1.9 m in all */
+    const double x0 = last ? 0.5 : v[e] > 0 ? -1.0 : 1.0;
+    for (int t = 0; t < T; t++) {
+      double p = x0 + v[e] * t;
+      if (last && p > 1.1) p -= 2.2; /* the wrap: 0.5 .. 1.1, then -1.1 .. -0.16 */
+      x[e * T + t] = (float)p;
+      pts[(e * T + t) * 2] = (float)p;
+      pts[(e * T + t) * 2 + 1] = (float)(0.05 * sin(t + e)); /* across the track: ignored */
+    }
+  }
+  write_npz("track.npz", "decoded", x, 2, N, T, 0);
+  write_npz("track2.npz", "decoded", pts, 3, N, T, 2);
+  rx_error err;
+  int rc = run_file_track(NULL, "track.npz", NULL, 0, 2.2, "track_r.json", "replay.n_shuffles=100",
+                          &err);
+  REQUIRE_MSG(rc == 0, "%s", err.msg);
+  rc = run_file_track(NULL, "track2.npz", NULL, 0, 2.2, "track2_r.json", "replay.n_shuffles=100",
+                      &err);
+  REQUIRE_MSG(rc == 0, "%s", err.msg);
+  cJSON *j = read_json("track_r.json"), *j2 = read_json("track2_r.json");
+  REQUIRE(j && j2);
+  const cJSON *src = cJSON_GetObjectItem(j, "source"), *set = cJSON_GetObjectItem(j, "settings");
+  CHECK(!strcmp(cJSON_GetObjectItem(src, "kind")->valuestring, "track"));
+  CHECK(cJSON_IsFalse(cJSON_GetObjectItem(src, "circular")));
+  CHECK(num(set, "bins") == 44 && num(set, "track_length") == 2.2 && num(set, "bin_size") == 0.05);
+  CHECK(!strcmp(cJSON_GetObjectItem(set, "speed_unit")->valuestring, "m/step"));
+  const cJSON *ev = cJSON_GetObjectItem(j, "events");
+  const double bin = 0.05;
+  for (int e = 0; e < N; e++) {
+    const double s = cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "speed"), e)->valuedouble;
+    const double R = cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "score"), e)->valuedouble;
+    if (e == N - 1) {
+      /* 11 steps before the end, 14 after: no line holds both parts */
+      CHECK_MSG(R < 0.7, "the wrapped run: R %g", R);
+      continue;
+    }
+    CHECK_MSG(s * v[e] > 0 && fabs(s) <= fabs(v[e]) + 8.0 / 120 * bin &&
+                  fabs(s) >= fabs(v[e]) - 5.0 / (T - 1) * bin,
+              "event %d: speed %g m/step, true %g", e, s, v[e]);
+    CHECK_MSG(R == 1 && cJSON_IsTrue(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "significant"), e)),
+              "event %d: R %g", e, R);
+  }
+  /* the points' x: the same events, the same numbers */
+  char *a = cJSON_PrintUnformatted(ev),
+       *b = cJSON_PrintUnformatted(cJSON_GetObjectItem(j2, "events"));
+  CHECK(a && b && !strcmp(a, b));
+  cJSON_free(a);
+  cJSON_free(b);
+  cJSON_Delete(j);
+  cJSON_Delete(j2);
+  /* the command line: --track goes with --trajectories and takes a length > 0 */
+  cli_runner_init("replay_track");
+  CHECK(run_cli("analyze replay --trajectories %s/track.npz --track 2.2 --out %s/c.json --quiet",
+                root, root) == 0);
+  j = read_json("c.json");
+  CHECK(j && num(cJSON_GetObjectItem(j, "settings"), "track_length") == 2.2);
+  cJSON_Delete(j);
+  CHECK(run_cli("analyze replay --trajectories %s/track.npz --track -1 --out %s/c.json", root,
+                root) == 2);
+  char *o = output();
+  CHECK_MSG(strstr(o, "--track -1: the track's length must be a number > 0") && count_lines(o) == 1,
+            "%s", o);
+  free(o);
+  CHECK(run_cli("analyze replay --posterior %s/track.npz --track 2.2 --out %s/c.json", root,
+                root) == 2);
+  o = output();
+  CHECK_MSG(strstr(o, "--track goes with --trajectories") && count_lines(o) == 1, "%s", o);
+  free(o);
+  remove(cli_out_path);
+}
+
 static void test_bad_replay_files_get_one_line_and_write_nothing(void) {
   rx_test_tmpdir(root, sizeof root, "replay_bad");
   float y[4 * 6 * 8];
@@ -629,8 +864,11 @@ static void test_replay_settings_are_checked(void) {
 RX_TEST_MAIN(TEST(test_replay_writes_every_run_condition_and_control_in_the_plane),
              TEST(test_replay_writes_every_run_condition_and_control_on_the_ring),
              TEST(test_replay_refuses_a_network_without_a_population_code),
+             TEST(test_replay_on_a_linear_track_scores_its_long_axis),
+             TEST(test_replay_in_a_t_maze_decodes_no_bin_outside_it),
              TEST(test_file_travelling_bumps_are_significant_at_their_speed),
              TEST(test_file_random_posteriors_are_rarely_significant),
              TEST(test_file_straight_paths_fit_and_turning_headings_are_significant),
+             TEST(test_file_track_positions_are_scored_without_wrap),
              TEST(test_bad_replay_files_get_one_line_and_write_nothing),
              TEST(test_replay_settings_are_checked))

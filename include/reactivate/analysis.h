@@ -42,6 +42,16 @@ void rx_density_free(rx_density *q);
 int rx_density_dim(const rx_density *q);
 /* out (m,) = density at pts (m, d); exact (all kernels), parallel, deterministic. */
 void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *out);
+/* A 2-D density q on a grid (docs/arenas.md §4): z (ny, nx) = q at the cell centres
+ * (lo_k + (i + 1/2) (hi_k - lo_k) / n_k), z[iy nx + ix]. With inside (ny, nx) flags (e.g. the
+ * cells of an arena's bounding box centred in the arena; NULL: every cell, z is q as is), the
+ * cells flagged 0 get NaN and the others are rescaled so that they sum to 1 over the cell area
+ * (hi - lo) / n per axis: q restricted to the region and normalised there (a KDE's mass beyond
+ * an arena's walls is given back to the inside). *mass (may be NULL) gets the sum before
+ * rescaling times the cell area (1 without inside). Fails on d != 2, nx or ny < 1, an empty or
+ * non-finite span, no cell flagged, or no mass inside. */
+int rx_density_grid(const rx_density *q, const double *lo, const double *hi, int nx, int ny,
+                    const unsigned char *inside, double *z, double *mass, rx_error *err);
 /* out (m, d) = the score grad log q at pts (m, d), exact for a KDE: with H the kernel
  * covariance, sum_i w_i H^-1 (x_i - y) / sum_i w_i, w_i the kernels at y (a softmax: finite
  * even where the density underflows to 0); kernels too far to matter at 1e-12 of the kernel's

@@ -148,6 +148,12 @@ typedef struct rx_probe_file_request {
    * line score, its bins a ring (circular = 1) or a line (0) */
   const char *posterior;
   int circular;
+  /* replay with trajectories only: > 0, the events are positions along a linear track of this
+   * length (m) centred on 0 (docs/replay.md §7): (events, steps) or (events, steps, 1) positions,
+   * or the x of (events, steps, 2) points, one-hot over line bins of replay.bin_size (positions
+   * beyond an end in the end's bin) and the line score without wrap (speeds in m per step);
+   * 0: none */
+  double track_length;
 } rx_probe_file_request;
 
 /* Reads, computes, then writes R.npz and R.json, each atomically and only after everything was

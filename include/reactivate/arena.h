@@ -97,6 +97,13 @@ int rx_arena_crossing(const rx_arena *a, double px, double py, double qx, double
  * float32, lies in the arena and on no wall (rejection: the number of draws varies). */
 void rx_arena_sample(const rx_arena *a, rx_rng *r, double *x, double *y);
 
+/* Which cells of an nx x ny grid over [lo_0, hi_0] x [lo_1, hi_1] have their centre
+ * (lo_k + (i + 1/2) (hi_k - lo_k) / n_k) in the arena (rx_arena_contains): out (ny, nx) flags
+ * 0/1, out[iy nx + ix]. Returns how many do. The grids of the analyses and figures blank the
+ * others (docs/arenas.md §4). */
+int rx_arena_grid_mask(const rx_arena *a, const double *lo, const double *hi, int nx, int ny,
+                       unsigned char *out);
+
 /* The walls as segments for drawing (boundary, then task.walls), the circle as n_circle chords
  * (n_circle >= 3). out: (cap, 4); returns how many there are (writes at most cap). */
 int rx_arena_outline(const rx_arena *a, int n_circle, double (*out)[4], int cap);

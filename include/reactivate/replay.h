@@ -109,6 +109,17 @@ int rx_replay_decoder_readout(rx_replay_decoder *d, const float *code, int n_bin
 int rx_replay_decode(const rx_replay_decoder *d, const float *x, size_t n, double s2, float *post,
                      rx_error *err);
 void rx_replay_decoder_free(rx_replay_decoder *d);
+/* Restricts a decoder to the bins with inside[b] != 0 (n_bins flags): the others get
+ * probability exactly 0 in every row decoded afterwards (their ||F_b||^2 / 2 becomes +inf, so
+ * their log-probability is -inf), and the inside bins are normalised among themselves: the
+ * posterior under a prior uniform over the arena's bins (docs/replay.md §2). Fails when no bin is
+ * inside. */
+int rx_replay_decoder_mask(rx_replay_decoder *d, const unsigned char *inside, rx_error *err);
+
+/* The marginal over y of plane posteriors post (n, ny * nx) (bin b = iy nx + ix): out (n, nx),
+ * out[i, ix] = sum over iy of post[i, iy nx + ix], summed in float64 in the order of iy and
+ * rounded once. A linear track's posterior along its long axis (docs/replay.md §2). */
+void rx_replay_marginal_x(const float *post, size_t n, int nx, int ny, float *out);
 
 /* The posterior mean of each row of post (n, n_bins) (rows need not be normalised: each is
  * divided by its sum) over bins with centres (n_bins, dim) float32: the weighted mean position

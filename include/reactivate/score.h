@@ -56,6 +56,10 @@ typedef struct rx_drift_opts {
   int has_box;  /* 1: bin over [lo, hi], samples outside dropped; 0: the data's range */
   double lo[2], hi[2];
   size_t min_count; /* bins with fewer samples are unused */
+  /* optional (ny, nx) flags, bin b = iy nx + ix: a pair whose y_t falls in a bin flagged 0 is
+   * dropped as if outside the box (counted in n_outside): the bins of an arena's bounding box
+   * centred outside the arena (docs/arenas.md §4). NULL: every bin. Borrowed, not copied. */
+  const unsigned char *mask;
 } rx_drift_opts;
 
 /* Defaults: t_skip 0, 24 x 24 bins (plane), 36 (circle), 24 (line), min_count 50, no box. */

@@ -135,43 +135,59 @@ int rxa_score_compare(const rx_drift_field *f, const struct rx_density *kde,
   return rc;
 }
 
-/* The awake density at the bin centres, for the figures' background. */
-static double *bin_density(const rx_drift_field *f, const probe_cache *c) {
-  const int nb = f->n_bins, d = f->dim;
-  double *pts = malloc(sizeof(double) * nb * d), *out = malloc(sizeof(double) * nb);
-  if (pts && out) {
-    for (int iy = 0; iy < f->ny; iy++)
-      for (int ix = 0; ix < f->nx; ix++) {
-        const int b = iy * f->nx + ix;
-        pts[(size_t)b * d] = f->lo[0] + (f->hi[0] - f->lo[0]) * (ix + 0.5) / f->nx;
-        if (d == 2) pts[(size_t)b * d + 1] = f->lo[1] + (f->hi[1] - f->lo[1]) * (iy + 0.5) / f->ny;
-      }
-    if (c->ckde)
-      rx_circular_kde_eval(c->ckde, pts, (size_t)nb, out);
-    else
-      rx_density_eval(c->kde, pts, (size_t)nb, out);
+/* The awake density at the bin centres, for the figures' background; with a mask (an arena's
+ * bins, may be NULL) NaN at the bins masked out and normalised over the others
+ * (rx_density_grid). NULL when it cannot be had. */
+static double *bin_density(const rx_drift_field *f, const probe_cache *c,
+                           const unsigned char *mask) {
+  const int nb = f->n_bins;
+  double *out = malloc(sizeof(double) * nb);
+  if (!out) return NULL;
+  if (!c->ckde) {
+    rx_error e = {{0}};
+    if (rx_density_grid(c->kde, f->lo, f->hi, f->nx, f->ny, mask, out, NULL, &e)) {
+      free(out);
+      return NULL;
+    }
+    return out;
   }
-  free(pts);
-  if (!pts || !out) {
+  double *pts = malloc(sizeof(double) * nb);
+  if (!pts) {
     free(out);
     return NULL;
   }
+  for (int ix = 0; ix < f->nx; ix++)
+    pts[ix] = f->lo[0] + (f->hi[0] - f->lo[0]) * (ix + 0.5) / f->nx;
+  rx_circular_kde_eval(c->ckde, pts, (size_t)nb, out);
+  free(pts);
   return out;
 }
 
-static rx_drift_opts probe_opts(const analysis_ctx *a, const rx_checkpoint *ck) {
+/* The bins: the ring, or score.bins x score.bins over the arena's bounding box (the box's
+ * W x H), those centred outside the arena masked (*mask, malloc'd; NULL: every bin). */
+static int probe_opts(const analysis_ctx *a, const rx_checkpoint *ck, rx_drift_opts *out,
+                      unsigned char **mask, rx_error *err) {
   const int circ = rxa_is_circular(a);
   rx_drift_opts o = rx_drift_opts_default(circ ? 1 : 2, circ);
   o.t_skip = a->cfg->score.t_skip;
   o.nx = a->cfg->score.bins;
   o.ny = circ ? 1 : a->cfg->score.bins;
   o.min_count = (size_t)a->cfg->score.min_count;
+  *mask = NULL;
   if (!circ) {
+    rx_arena ar;
+    int rc = rxa_arena(&ck->cfg, &ar, err);
+    if (rc) return rc;
     o.has_box = 1;
-    o.lo[0] = -ck->cfg.task.box_width / 2, o.hi[0] = -o.lo[0];
-    o.lo[1] = -ck->cfg.task.box_height / 2, o.hi[1] = -o.lo[1];
+    o.lo[0] = ar.lo[0], o.hi[0] = ar.hi[0];
+    o.lo[1] = ar.lo[1], o.hi[1] = ar.hi[1];
+    int n_in;
+    *mask = rxa_arena_mask(&ar, o.nx, o.ny, &n_in);
+    if (n_in < 0) return rx_fail(err, RX_ENOMEM, "out of memory for %d bins", o.nx * o.ny);
+    o.mask = *mask;
   }
-  return o;
+  *out = o;
+  return RX_OK;
 }
 
 static int score_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays, void *state,
@@ -191,7 +207,12 @@ static int score_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays
     if (rc) break;
     cJSON *obj = cJSON_AddObjectToObject(run, conds[ci].name);
     rxa_json_number(obj, "noise_variance", conds[ci].noise_variance);
-    const rx_drift_opts o = probe_opts(a, &r->ck);
+    rx_drift_opts o;
+    unsigned char *mask = NULL;
+    if ((rc = probe_opts(a, &r->ck, &o, &mask, err))) {
+      if (owned) rx_sim_result_free(&storage);
+      break;
+    }
     rx_drift_field f;
     rx_drift_score cmp;
     memset(&cmp, 0, sizeof cmp);
@@ -206,7 +227,7 @@ static int score_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays
     if (bad == RX_ENOMEM) rc = rx_fail(err, RX_ENOMEM, "%s", why.msg);
     if (!bad) {
       rxa_score_json(obj, &f, &cmp);
-      double *dens = bin_density(&f, c);
+      double *dens = bin_density(&f, c, mask);
       rxa_score_arrays(arrays, r->name, conds[ci].name, &f, score, &cmp, dens);
       free(dens);
       if (!*edges) rxa_score_edges(arrays, &f), *edges = 1;
@@ -220,6 +241,7 @@ static int score_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *arrays
       rxa_log(a, "score: %s (%s): undefined: %s", r->name, conds[ci].name, why.msg);
     }
     free(score);
+    free(mask);
     rx_drift_score_free(&cmp);
     rx_drift_field_free(&f);
     if (owned) rx_sim_result_free(&storage);

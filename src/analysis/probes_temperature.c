@@ -12,13 +12,15 @@
 #include "reactivate/rng.h"
 
 /* log p of the awake density on the probe's grid: the plane, grid x grid cell centres over the
- * arena; the ring, grid bins over [-pi, pi). Returns the grid (malloc'd) and its cell measure. */
+ * arena's bounding box (the box's W x H), cells centred outside the arena taking no part (log p
+ * -inf: p^beta / Z is normalised over the inside cells); the ring, grid bins over [-pi, pi).
+ * Returns the grid (malloc'd) and its cell measure. */
 typedef struct tgrid {
   int nx, ny;
   double lo[2], hi[2], cell;
   double *p;        /* (ny, nx) density at the cell centres */
-  double *log_p;    /* (ny, nx) its log (-inf where p underflows to 0) */
-  double log_floor; /* the smallest finite log p of the grid */
+  double *log_p;    /* (ny, nx) its log (-inf where p underflows to 0, and outside the arena) */
+  double log_floor; /* the smallest finite log p of the grid's cells in the arena */
 } tgrid;
 
 static int grid_build(const analysis_ctx *a, const run_slot *r, const probe_cache *c, tgrid *g,
@@ -27,11 +29,18 @@ static int grid_build(const analysis_ctx *a, const run_slot *r, const probe_cach
   const int n = a->cfg->temperature.grid, circ = rxa_is_circular(a);
   g->nx = n;
   g->ny = circ ? 1 : n;
+  unsigned char *mask = NULL;
+  int n_in = g->nx * g->ny;
   if (circ) {
     g->lo[0] = -M_PI, g->hi[0] = M_PI;
   } else {
-    g->lo[0] = -r->ck.cfg.task.box_width / 2, g->hi[0] = -g->lo[0];
-    g->lo[1] = -r->ck.cfg.task.box_height / 2, g->hi[1] = -g->lo[1];
+    rx_arena ar;
+    int rc = rxa_arena(&r->ck.cfg, &ar, err);
+    if (rc) return rc;
+    g->lo[0] = ar.lo[0], g->hi[0] = ar.hi[0];
+    g->lo[1] = ar.lo[1], g->hi[1] = ar.hi[1];
+    mask = rxa_arena_mask(&ar, g->nx, g->ny, &n_in);
+    if (n_in < 0) return rx_fail(err, RX_ENOMEM, "out of memory for a %d-point grid", n * n);
   }
   const size_t m = (size_t)g->nx * g->ny;
   const int d = circ ? 1 : 2;
@@ -40,6 +49,7 @@ static int grid_build(const analysis_ctx *a, const run_slot *r, const probe_cach
   g->log_p = malloc(sizeof(double) * m);
   if (!pts || !g->p || !g->log_p) {
     free(pts);
+    free(mask);
     return rx_fail(err, RX_ENOMEM, "out of memory for a %d-point grid", (int)m);
   }
   const double wx = (g->hi[0] - g->lo[0]) / g->nx, wy = circ ? 1 : (g->hi[1] - g->lo[1]) / g->ny;
@@ -57,9 +67,11 @@ static int grid_build(const analysis_ctx *a, const run_slot *r, const probe_cach
   free(pts);
   g->log_floor = INFINITY;
   for (size_t i = 0; i < m; i++) {
-    g->log_p[i] = g->p[i] > 0 ? log(g->p[i]) : -INFINITY;
-    if (g->p[i] > 0 && g->log_p[i] < g->log_floor) g->log_floor = g->log_p[i];
+    /* p stays at every cell (interpolation near the arena's edge reads it) */
+    g->log_p[i] = g->p[i] > 0 && (!mask || mask[i]) ? log(g->p[i]) : -INFINITY;
+    if (isfinite(g->log_p[i]) && g->log_p[i] < g->log_floor) g->log_floor = g->log_p[i];
   }
+  free(mask);
   if (!isfinite(g->log_floor))
     return rx_fail(err, RX_ENUMERIC, "the awake density of %s is 0 over the whole grid", r->name);
   return RX_OK;

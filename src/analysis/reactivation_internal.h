@@ -10,6 +10,7 @@
 
 #include "reactivate/analysis.h"
 #include "reactivate/analyze.h"
+#include "reactivate/arena.h"
 #include "reactivate/checkpoint.h"
 #include "reactivate/npz.h"
 #include "reactivate/results.h"
@@ -126,6 +127,13 @@ int rxa_finish_files(analysis_ctx *a, int analysis, cJSON *root, npz_list *array
 /* The KL's uniform control for the runs of cfg (reactivation_kl.c): uniform in their arena,
  * density 1 / its area (the box's own uniform density in the box, walls or not). */
 int rxa_uniform_control(const rx_train_config *cfg, rx_density **out, rx_error *err);
+/* The arena of a run's spatial task (rx_arena_init with its task's settings; the box of
+ * box_width x box_height by default). */
+int rxa_arena(const rx_train_config *cfg, rx_arena *out, rx_error *err);
+/* rx_arena_grid_mask over the arena's bounding box (docs/arenas.md §4): a malloc'd (ny, nx)
+ * array of 0/1 flags, or NULL when every centre is inside (the box, the linear track) and
+ * *n_inside = nx ny. NULL with *n_inside = -1: out of memory. */
+unsigned char *rxa_arena_mask(const rx_arena *ar, int nx, int ny, int *n_inside);
 /* The untrained control run quiescent (see reactivation.c). */
 int rxa_simulate_random(const analysis_ctx *a, const rx_checkpoint *ck, rx_sim_result *out,
                         rx_error *err);

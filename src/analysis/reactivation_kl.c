@@ -14,6 +14,29 @@ static int arena_inside(const void *arena, const double *x) {
   return rx_arena_contains(arena, x[0], x[1]);
 }
 
+int rxa_arena(const rx_train_config *cfg, rx_arena *out, rx_error *err) {
+  rx_task_spec spec;
+  rx_config_task_spec(cfg, &spec);
+  return rx_arena_init(out, &spec.arena, spec.box_width, spec.box_height, 0, err);
+}
+
+unsigned char *rxa_arena_mask(const rx_arena *ar, int nx, int ny, int *n_inside) {
+  const size_t n = (size_t)nx * ny;
+  *n_inside = (int)n;
+  if (ar->kind == RX_ARENA_BOX) return NULL; /* every centre is inside: the box's grids as before */
+  unsigned char *in = malloc(n ? n : 1);
+  if (!in) {
+    *n_inside = -1;
+    return NULL;
+  }
+  *n_inside = rx_arena_grid_mask(ar, ar->lo, ar->hi, nx, ny, in);
+  if (*n_inside == (int)n) {
+    free(in);
+    return NULL;
+  }
+  return in;
+}
+
 int rxa_uniform_control(const rx_train_config *cfg, rx_density **out, rx_error *err) {
   if (cfg->task.arena == RX_ARENA_BOX) {
     double lo[2] = {-cfg->task.box_width / 2, -cfg->task.box_height / 2};

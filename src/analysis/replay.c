@@ -11,17 +11,32 @@
 
 #include "analysis/probes_internal.h"
 #include "analysis/replay_internal.h"
+#include "reactivate/arena.h"
+#include "reactivate/config.h"
 #include "reactivate/population.h"
 #include "reactivate/rng.h"
 #include "reactivate/sampling.h"
+#include "reactivate/task.h"
 
-/* What every run of the file shares: the bins and how events are scored. */
+/* What every run of the file shares: the bins and how events are scored. The posterior is
+ * decoded over g: the ring, or plane bins over the arena's bounding box, those centred outside
+ * the arena masked out (inside, NULL when every bin is inside). On a linear track (line) the
+ * plane posterior is marginalised over the track's width onto lg, bins along its long axis, and
+ * gets the line score without wrap (docs/replay.md §2, §4). */
 typedef struct replay_state {
-  int ring;
-  rx_replay_grid g;
+  int ring, line;
+  rx_replay_grid g;      /* decoded: ring or plane */
+  rx_replay_grid lg;     /* line: the long axis's bins (lg.nx == g.nx) */
+  unsigned char *inside; /* plane: (g.n_bins,) bins centred in the arena, or NULL (all) */
+  int n_inside;
   rxa_replay_opts o;
-  double arena[2]; /* plane: the box the bins cover (width, height) */
+  rx_arena arena; /* plane and line: the first run's arena */
 } replay_state;
+
+/* The bins the events are scored over: the line's or the decoded ones. */
+static const rx_replay_grid *scored_grid(const replay_state *st) {
+  return st->line ? &st->lg : &st->g;
+}
 
 /* Event ids (replay.h: the shuffles of an event are keyed by its id): the run in bits 27-29 (its
  * experiment id, 7 for the control), the condition in bit 26, awake events in bit 25, the event's
@@ -44,13 +59,19 @@ static int check_run(const analysis_ctx *a, const run_slot *r, const replay_stat
                    r->name, rxa_is_circular(a) ? "use_hd_cells" : "use_place_cells",
                    rxa_is_circular(a) ? "heading" : "position",
                    rxa_is_circular(a) ? "head-direction" : "place");
-  if (!st->ring &&
-      (r->ck.cfg.task.box_width != st->arena[0] || r->ck.cfg.task.box_height != st->arena[1]))
-    return rx_fail(err, RX_EINVAL,
-                   "replay: %s's arena (%g x %g m) differs from the first run's (%g x %g m); "
-                   "the runs of one file share their bins",
-                   r->name, r->ck.cfg.task.box_width, r->ck.cfg.task.box_height, st->arena[0],
-                   st->arena[1]);
+  if (!st->ring) {
+    rx_arena ar;
+    int rc = rxa_arena(&r->ck.cfg, &ar, err);
+    if (rc) return rc;
+    const rx_arena *f = &st->arena;
+    if (ar.kind != f->kind || ar.lo[0] != f->lo[0] || ar.hi[0] != f->hi[0] ||
+        ar.lo[1] != f->lo[1] || ar.hi[1] != f->hi[1] || ar.area != f->area)
+      return rx_fail(err, RX_EINVAL,
+                     "replay: %s's arena (%s over [%g, %g] x [%g, %g] m) differs from the first "
+                     "run's (%s over [%g, %g] x [%g, %g] m); the runs of one file share their bins",
+                     r->name, rx_arena_name(ar.kind), ar.lo[0], ar.hi[0], ar.lo[1], ar.hi[1],
+                     rx_arena_name(f->kind), f->lo[0], f->hi[0], f->lo[1], f->hi[1]);
+  }
   if (!(r->ck.cfg.task.dt > 0))
     return rx_fail(err, RX_EINVAL, "replay: %s's task.dt is %g; speeds need dt > 0", r->name,
                    r->ck.cfg.task.dt);
@@ -66,12 +87,15 @@ static int score_outputs(const replay_state *st, const float *y, int B,
                          uint32_t id0, rxa_replay_set *set, rx_error *err) {
   const int n_out = dec->n_in; /* the width of y's rows: outputs, or hidden states (folded) */
   const size_t n = (size_t)B * W, bins = (size_t)st->g.n_bins;
-  int rc = rxa_replay_set_init(set, &st->o, n, E, st->g.n_bins, err);
+  const rx_replay_grid *sg = scored_grid(st);
+  int rc = rxa_replay_set_init(set, &st->o, n, E, sg->n_bins, err);
   if (rc) return rc;
   const size_t cap = n < RXA_REPLAY_CHUNK ? n : RXA_REPLAY_CHUNK;
   float *buf = malloc(cap * E * (size_t)n_out * sizeof *buf);
   float *post = malloc(cap * E * bins * sizeof *post);
-  if (!buf || !post) rc = rx_fail(err, RX_ENOMEM, "replay: out of memory for %zu events", cap);
+  float *marg = st->line ? malloc(cap * E * (size_t)sg->n_bins * sizeof *marg) : NULL;
+  if (!buf || !post || (st->line && !marg))
+    rc = rx_fail(err, RX_ENOMEM, "replay: out of memory for %zu events", cap);
   for (size_t e0 = 0; !rc && e0 < n; e0 += cap) {
     const size_t ne = n - e0 < cap ? n - e0 : cap;
 #pragma omp parallel for schedule(static)
@@ -83,10 +107,14 @@ static int score_outputs(const replay_state *st, const float *y, int B,
       }
     }
     rc = rx_replay_decode(dec, buf, ne * E, s2, post, err);
-    if (!rc) rc = rxa_replay_score(set, post, e0, ne, id0 + (uint32_t)e0, st->g.centers, err);
+    if (!rc && st->line) rx_replay_marginal_x(post, ne * E, st->g.nx, st->g.ny, marg);
+    if (!rc)
+      rc = rxa_replay_score(set, st->line ? marg : post, e0, ne, id0 + (uint32_t)e0, sg->centers,
+                            err);
   }
   free(buf);
   free(post);
+  free(marg);
   if (rc) rxa_replay_set_free(set);
   return rc;
 }
@@ -141,8 +169,9 @@ static double median(double *v, size_t n) {
   return med;
 }
 
-/* The median speed per step of the true positions or headings of a test batch (T, B, dim). */
-static double true_speed(const rx_batch *bt, int ring) {
+/* The median speed per step of the true positions or headings of a test batch (T, B, dim); on a
+ * linear track (line) along its long axis, |dx|. */
+static double true_speed(const rx_batch *bt, int ring, int line) {
   if (bt->T < 2) return NAN;
   const size_t n = (size_t)(bt->T - 1) * bt->B;
   double *v = malloc(n * sizeof *v);
@@ -151,8 +180,9 @@ static double true_speed(const rx_batch *bt, int ring) {
     for (int b = 0; b < bt->B; b++) {
       const float *p = bt->targets + ((size_t)t * bt->B + b) * bt->dim;
       const float *q = p + (size_t)bt->B * bt->dim;
-      v[(size_t)t * bt->B + b] = ring ? fabs(rx_wrap_angle((double)q[0] - p[0]))
-                                      : hypot((double)q[0] - p[0], (double)q[1] - p[1]);
+      v[(size_t)t * bt->B + b] = ring   ? fabs(rx_wrap_angle((double)q[0] - p[0]))
+                                 : line ? fabs((double)q[0] - p[0])
+                                        : hypot((double)q[0] - p[0], (double)q[1] - p[1]);
     }
   const double med = median(v, n);
   free(v);
@@ -186,6 +216,7 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
   const rx_population *pop = r->ck.pop;
   const int n_out = r->ck.rnn->spec.n_out, E = cfg->replay.event_steps;
   const double dt = r->ck.cfg.task.dt;
+  const rx_replay_grid *sg = scored_grid(st);
   float *code = malloc((size_t)st->g.n_bins * n_out * sizeof *code);
   if (!code)
     return rx_fail(err, RX_ENOMEM, "replay: out of memory for the code of %d bins", st->g.n_bins);
@@ -195,6 +226,7 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
    * their outputs are then never formed, which spares the readout's product over every step
    * (a third of a quiescent run's arithmetic at the paper's sizes). */
   rx_replay_decoder dec_out, dec_q;
+  memset(&dec_q, 0, sizeof dec_q); /* freed on any failure below */
   const float *w_out, *b_out;
   rx_rnn_readout_weights(r->ck.rnn, &w_out, &b_out);
   const int fold = r->ck.rnn->spec.sigma_out == 0;
@@ -203,8 +235,11 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
     rc = rx_replay_decoder_readout(&dec_q, code, st->g.n_bins, n_out, w_out, b_out,
                                    r->ck.rnn->spec.n_rec, err);
   free(code);
+  if (!rc && st->inside) rc = rx_replay_decoder_mask(&dec_out, st->inside, err);
+  if (!rc && st->inside && fold) rc = rx_replay_decoder_mask(&dec_q, st->inside, err);
   if (rc) {
     rx_replay_decoder_free(&dec_out);
+    if (fold) rx_replay_decoder_free(&dec_q);
     return rc;
   }
   const rx_replay_decoder *dq = fold ? &dec_q : &dec_out;
@@ -231,20 +266,20 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
                  "event ids hold (batch_size)",
                  awake.B, W_awake, 1u << 25);
   double awake_v = NAN, behaviour_v = NAN;
-  if (!rc) behaviour_v = true_speed(&awake.batch, st->ring) / dt;
+  if (!rc) behaviour_v = true_speed(&awake.batch, st->ring, st->line) / dt;
   if (!rc && W_awake > 0) {
     rc = score_outputs(st, awake.outputs, awake.B, &dec_out, 0, W_awake, E, s2, event_id0(r, 0, 1),
                        &awake_set, err);
     has_awake_set = !rc;
-    if (!rc) awake_v = median_abs_speed(&awake_set) * (st->ring ? st->g.width[0] : 1.0) / dt;
+    if (!rc) awake_v = median_abs_speed(&awake_set) * (st->o.line ? sg->width[0] : 1.0) / dt;
   } else if (!rc) {
     rxa_log(a, "replay: %s: the test batch's %d steps hold no event of %d steps (no awake events)",
             r->name, awake.T, E);
   }
   rx_sim_result_free(&awake);
 
-  const rxa_replay_units u = {st->ring ? st->g.width[0] / dt : 1.0 / dt,
-                              st->ring ? NULL : st->g.centers};
+  const rxa_replay_units u = {st->o.line ? sg->width[0] / dt : 1.0 / dt,
+                              st->o.line ? NULL : st->g.centers};
   cJSON *run = cJSON_AddObjectToObject(root, r->name);
   if (!rc) {
     cJSON_AddNumberToObject(run, "dt", dt);
@@ -298,15 +333,22 @@ static int replay_run(analysis_ctx *a, run_slot *r, cJSON *root, npz_list *array
 static void replay_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void *state) {
   const rx_analysis_config *cfg = a->cfg;
   const replay_state *st = state;
-  const rx_replay_grid *g = &st->g;
+  const rx_replay_grid *g = scored_grid(st);
   const int E = cfg->replay.event_steps, W = cfg->replay.t_total / E;
   cJSON *bins = cJSON_AddObjectToObject(set, "bins");
-  cJSON_AddStringToObject(bins, "kind", st->ring ? "ring" : "plane");
+  cJSON_AddStringToObject(bins, "kind", st->ring ? "ring" : st->line ? "line" : "plane");
   cJSON_AddNumberToObject(bins, "n_bins", g->n_bins);
   cJSON_AddNumberToObject(bins, "nx", g->nx);
   cJSON_AddNumberToObject(bins, "ny", g->ny);
   cJSON_AddItemToObject(bins, "x", rxa_json_array((const double[]){g->lo[0], g->hi[0]}, 2));
-  if (!st->ring) {
+  if (st->line) {
+    /* decoded over the track's plane bins, then summed across its width */
+    cJSON_AddItemToObject(bins, "width", rxa_json_array(g->width, 1));
+    cJSON_AddNumberToObject(bins, "bin_size", cfg->replay.bin_size);
+    cJSON_AddItemToObject(bins, "marginal_y",
+                          rxa_json_array((const double[]){st->g.lo[1], st->g.hi[1]}, 2));
+    cJSON_AddNumberToObject(bins, "marginal_ny", st->g.ny);
+  } else if (!st->ring) {
     cJSON_AddItemToObject(bins, "y", rxa_json_array((const double[]){g->lo[1], g->hi[1]}, 2));
     cJSON_AddItemToObject(bins, "width", rxa_json_array(g->width, 2));
     cJSON_AddNumberToObject(bins, "bin_size", cfg->replay.bin_size);
@@ -321,10 +363,14 @@ static void replay_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void 
   cJSON_AddNumberToObject(set, "n_windows", W);
   cJSON_AddNumberToObject(set, "n_events", (double)cfg->replay.batch_size * W);
   cJSON_AddNumberToObject(set, "awake_batch_size", cfg->batch_size);
-  cJSON_AddStringToObject(set, "score", st->ring ? "line" : "path");
+  if (!st->ring && st->arena.kind != RX_ARENA_BOX) { /* the box's settings are as they were */
+    cJSON_AddStringToObject(bins, "arena", rx_arena_name(st->arena.kind));
+    cJSON_AddNumberToObject(bins, "n_inside", st->n_inside);
+  }
+  cJSON_AddStringToObject(set, "score", st->o.line ? "line" : "path");
   cJSON_AddNumberToObject(set, "n_shuffles", cfg->replay.n_shuffles);
   cJSON_AddNumberToObject(set, "alpha", cfg->replay.alpha);
-  if (st->ring) {
+  if (st->o.line) {
     cJSON_AddNumberToObject(set, "n_speeds", cfg->replay.n_speeds);
     cJSON_AddNumberToObject(set, "v_max", cfg->replay.v_max);
     cJSON_AddNumberToObject(set, "band", cfg->replay.band);
@@ -339,6 +385,33 @@ static void replay_settings(analysis_ctx *a, cJSON *set, npz_list *arrays, void 
     rxa_npz_add(arrays, "settings", "centers", rxa_to_float(c, (size_t)g->n_bins * g->dim),
                 g->dim == 2 ? 2 : 1, g->n_bins, g->dim == 2 ? 2 : 0, 0);
   free(c);
+  if (st->inside) { /* plane bins centred outside the arena: never decoded (probability 0) */
+    double *in = malloc((size_t)g->n_bins * sizeof *in);
+    for (int i = 0; in && i < g->n_bins; i++)
+      in[i] = st->inside[i];
+    if (in)
+      rxa_npz_add(arrays, "settings", "inside", rxa_to_float(in, g->n_bins), 2, g->ny, g->nx, 0);
+    free(in);
+  }
+}
+
+/* The bins of the spatial task: plane bins of replay.bin_size over the arena's bounding box (the
+ * box's W x H for the box), a mask of those centred in it, and on a linear track the line bins
+ * along its long axis (x). */
+static int spatial_bins(replay_state *st, double size, rx_error *err) {
+  const rx_arena *ar = &st->arena;
+  int rc = rx_replay_grid_plane(&st->g, ar->lo[0], ar->hi[0], ar->lo[1], ar->hi[1], size, err);
+  st->line = ar->kind == RX_ARENA_LINEAR_TRACK;
+  if (!rc && st->line) rc = rx_replay_grid_line(&st->lg, ar->lo[0], ar->hi[0], size, err);
+  if (rc) return rc;
+  if (st->line && st->lg.nx != st->g.nx) /* the same span and size: never */
+    return rx_fail(err, RX_EINVAL, "%d line bins for %d plane columns", st->lg.nx, st->g.nx);
+  st->inside = rxa_arena_mask(ar, st->g.nx, st->g.ny, &st->n_inside);
+  if (st->n_inside < 0) return rx_fail(err, RX_ENOMEM, "out of memory for %d bins", st->g.n_bins);
+  if (!st->n_inside)
+    return rx_fail(err, RX_EINVAL, "no bin of %g m is centred in the %s arena", size,
+                   rx_arena_name(ar->kind));
+  return RX_OK;
 }
 
 int rxa_replay(analysis_ctx *a, rx_error *err) {
@@ -350,25 +423,25 @@ int rxa_replay(analysis_ctx *a, rx_error *err) {
   replay_state st;
   memset(&st, 0, sizeof st);
   st.ring = rxa_is_circular(a);
-  const rx_train_config *first = &slots[0]->ck.cfg;
-  st.arena[0] = first->task.box_width;
-  st.arena[1] = first->task.box_height;
+  if (!st.ring) rc = rxa_arena(&slots[0]->ck.cfg, &st.arena, err);
   for (int i = 0; i < n && !rc; i++)
     rc = check_run(a, slots[i], &st, err);
   if (rc) return rc;
   if (st.ring)
     rc = rx_replay_grid_ring(&st.g, cfg->replay.bin_degrees * M_PI / 180, err);
   else
-    rc = rx_replay_grid_plane(&st.g, -st.arena[0] / 2, st.arena[0] / 2, -st.arena[1] / 2,
-                              st.arena[1] / 2, cfg->replay.bin_size, err);
+    rc = spatial_bins(&st, cfg->replay.bin_size, err);
   if (rc) {
+    rx_replay_grid_free(&st.g);
+    rx_replay_grid_free(&st.lg);
+    free(st.inside);
     char why[sizeof err->msg];
     snprintf(why, sizeof why, "%s", err->msg);
     return rx_fail(err, rc, "replay.%s: %s", st.ring ? "bin_degrees" : "bin_size", why);
   }
-  st.o.line = st.ring;
+  st.o.line = st.ring || st.line;
   st.o.lo = rx_line_score_opts_default();
-  st.o.lo.circular = 1;
+  st.o.lo.circular = st.ring; /* the track's ends do not meet: no wrap */
   st.o.lo.n_speeds = cfg->replay.n_speeds;
   st.o.lo.v_max = cfg->replay.v_max;
   st.o.lo.band = cfg->replay.band;
@@ -384,5 +457,7 @@ int rxa_replay(analysis_ctx *a, rx_error *err) {
   st.o.n_examples = cfg->replay.n_examples;
   rc = rxa_probe_each(a, RX_RESULTS_REPLAY, replay_settings, replay_run, &st, err);
   rx_replay_grid_free(&st.g);
+  rx_replay_grid_free(&st.lg);
+  free(st.inside);
   return rc;
 }

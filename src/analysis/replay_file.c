@@ -16,8 +16,8 @@
 #include "reactivate/npz.h"
 #include "reactivate/rng.h"
 
-enum { IN_POSTERIOR, IN_POINTS, IN_HEADINGS };
-static const char *const kind_names[] = {"posterior", "points", "headings"};
+enum { IN_POSTERIOR, IN_POINTS, IN_HEADINGS, IN_TRACK };
+static const char *const kind_names[] = {"posterior", "points", "headings", "track"};
 
 /* An array read from a file: (n, steps, width) float32, as stored (batch-major). */
 typedef struct replay_input {
@@ -37,7 +37,7 @@ static void shape_text(const rx_array *a, char *buf, size_t n) {
 
 /* Reads key (NULL: "posterior" or "decoded") from path (.npz, or a .npy holding the array) and
  * checks its shape and values; every failure is one line naming file, key and shape. */
-static int load(replay_input *in, const char *path, const char *key, int posterior,
+static int load(replay_input *in, const char *path, const char *key, int posterior, int track,
                 const rx_analysis_config *cfg, rx_error *err) {
   memset(in, 0, sizeof *in);
   snprintf(in->file, sizeof in->file, "%s", path);
@@ -68,6 +68,8 @@ static int load(replay_input *in, const char *path, const char *key, int posteri
   const int64_t *s = a->shape;
   if (posterior && a->ndim == 3)
     in->kind = IN_POSTERIOR;
+  else if (track && (a->ndim == 2 || (a->ndim == 3 && (s[2] == 1 || s[2] == 2))))
+    in->kind = IN_TRACK;
   else if (!posterior && a->ndim == 3 && s[2] == 2)
     in->kind = IN_POINTS;
   else if (!posterior && (a->ndim == 2 || (a->ndim == 3 && s[2] == 1)))
@@ -75,6 +77,8 @@ static int load(replay_input *in, const char *path, const char *key, int posteri
   else
     return rx_fail(err, RX_EFORMAT, "%s: expected %s", in->what,
                    posterior ? "(events, steps, bins) posteriors"
+                   : track   ? "(events, steps) positions along the track or (events, steps, 2) "
+                               "points"
                              : "(events, steps, 2) points or (events, steps) headings");
   for (int i = 0; i < a->ndim; i++)
     if (s[i] == 0) return rx_fail(err, RX_EFORMAT, "%s: it is empty", in->what);
@@ -83,7 +87,10 @@ static int load(replay_input *in, const char *path, const char *key, int posteri
                    "%s: too large (at most 2^25 events of 65536 steps over 10^6 bins)", in->what);
   in->n = (size_t)s[0];
   in->steps = (int)s[1];
-  in->width = in->kind == IN_POINTS ? 2 : in->kind == IN_HEADINGS ? 1 : (int)s[2];
+  in->width = in->kind == IN_POINTS     ? 2
+              : in->kind == IN_HEADINGS ? 1
+              : in->kind == IN_TRACK    ? (a->ndim == 3 ? (int)s[2] : 1) /* x in column 0 */
+                                        : (int)s[2];
   const int min_steps = in->kind == IN_POINTS ? 3 : 2;
   if (in->steps < min_steps)
     return rx_fail(err, RX_EFORMAT, "%s: events need at least %d steps for a %s", in->what,
@@ -129,14 +136,19 @@ static cJSON *source_json(const replay_input *in, int circular) {
   return o;
 }
 
-/* Headings (n, steps) in radians as a one-hot posterior over the ring bins of g. */
+/* Headings (n, steps) in radians as a one-hot posterior over the ring bins of g; or positions
+ * along a track (column 0 of rows of in->width values) over its line bins, those beyond an end
+ * in the end's bin. */
 static float *one_hot(const replay_input *in, const rx_replay_grid *g) {
   const size_t rows = in->n * in->steps;
   float *post = calloc(rows * g->n_bins, sizeof *post);
   const float *h = in->a.data;
+  const size_t stride = in->kind == IN_TRACK ? (size_t)in->width : 1;
   for (size_t i = 0; post && i < rows; i++) {
-    const double theta = h[i];
-    post[i * g->n_bins + rx_replay_grid_index(g, &theta)] = 1;
+    const double v = h[i * stride];
+    int b = rx_replay_grid_index(g, &v);
+    if (b < 0) b = v < g->lo[0] ? 0 : g->n_bins - 1; /* the track: beyond an end */
+    post[i * g->n_bins + b] = 1;
   }
   return post;
 }
@@ -145,13 +157,24 @@ int rxa_replay_file(const rx_analysis_config *cfg, const rx_probe_file_request *
                     const char *npz_path, rx_analysis_log_fn log, void *ctx, rx_error *err) {
   const int posterior = req->posterior != NULL;
   replay_input in;
-  int rc = load(&in, posterior ? req->posterior : req->trajectories, req->key, posterior, cfg, err);
+  const double track = posterior ? 0 : req->track_length;
+  int rc = load(&in, posterior ? req->posterior : req->trajectories, req->key, posterior, track > 0,
+                cfg, err);
   rx_replay_grid g;
   memset(&g, 0, sizeof g);
   float *post = NULL;
   const float *data = in.a.data;
-  if (!rc && in.kind == IN_HEADINGS) {
-    rc = rx_replay_grid_ring(&g, cfg->replay.bin_degrees * M_PI / 180, err);
+  if (!rc && (in.kind == IN_HEADINGS || in.kind == IN_TRACK)) {
+    if (in.kind == IN_TRACK) {
+      rc = rx_replay_grid_line(&g, -track / 2, track / 2, cfg->replay.bin_size, err);
+      if (rc) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        rc = rx_fail(err, rc, "replay.bin_size: %s", why);
+      }
+    } else {
+      rc = rx_replay_grid_ring(&g, cfg->replay.bin_degrees * M_PI / 180, err);
+    }
     if (!rc && !(post = one_hot(&in, &g)))
       rc = rx_fail(err, RX_ENOMEM, "out of memory for the posterior of %s", in.what);
     data = post;
@@ -176,7 +199,8 @@ int rxa_replay_file(const rx_analysis_config *cfg, const rx_probe_file_request *
   o.po.seed = (uint32_t)cfg->seed;
   o.po.stream = RX_STREAM_REPLAY;
   o.n_examples = cfg->replay.n_examples;
-  const int width = in.kind == IN_HEADINGS ? g.n_bins : in.width;
+  const int one_hot_bins = in.kind == IN_HEADINGS || in.kind == IN_TRACK;
+  const int width = one_hot_bins ? g.n_bins : in.width;
   rxa_replay_set set;
   memset(&set, 0, sizeof set);
   if (!rc) rc = rxa_replay_set_init(&set, &o, in.n, in.steps, width, err);
@@ -187,9 +211,10 @@ int rxa_replay_file(const rx_analysis_config *cfg, const rx_probe_file_request *
     rx_fail(err, rc, "%s: %s", in.what, why);
   }
   /* speeds: bins per step (posterior), radians per step (headings), the data's units (points) */
-  const rxa_replay_units u = {in.kind == IN_HEADINGS ? g.width[0] : 1.0, NULL};
+  const rxa_replay_units u = {one_hot_bins ? g.width[0] : 1.0, NULL};
   const char *unit = in.kind == IN_POSTERIOR  ? "bins/step"
                      : in.kind == IN_HEADINGS ? "rad/step"
+                     : in.kind == IN_TRACK    ? "m/step"
                                               : "units/step";
   rx_replay_summary sum;
   cJSON *root = cJSON_CreateObject();
@@ -205,6 +230,10 @@ int rxa_replay_file(const rx_analysis_config *cfg, const rx_probe_file_request *
       cJSON_AddNumberToObject(st, "bins", width);
       if (in.kind == IN_HEADINGS)
         cJSON_AddNumberToObject(st, "bin_degrees", cfg->replay.bin_degrees);
+      if (in.kind == IN_TRACK) {
+        cJSON_AddNumberToObject(st, "track_length", track);
+        cJSON_AddNumberToObject(st, "bin_size", cfg->replay.bin_size);
+      }
       cJSON_AddNumberToObject(st, "n_speeds", o.lo.n_speeds);
       cJSON_AddNumberToObject(st, "v_max", o.lo.v_max);
       cJSON_AddNumberToObject(st, "band", o.lo.band);

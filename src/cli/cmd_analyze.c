@@ -1,5 +1,6 @@
 /* reactivate analyze: the offline-reactivation analyses of one (task, seed, noise) over the runs
  * found in the results directory; the work is rx_analyze's, this file parses and reports. */
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@ static const char help[] =
     "       reactivate analyze diffusion|score --trajectories F.npz [--key K] [--reference G.npz\n"
     "                          [--reference-key K]] --out R.json [key=value ...]\n"
     "       reactivate analyze replay --posterior F.npz [--key K] [--circular] --out R.json\n"
-    "       reactivate analyze replay --trajectories F.npz [--key K] --out R.json\n"
+    "       reactivate analyze replay --trajectories F.npz [--key K] [--track L] --out R.json\n"
     "\n"
     "ANALYSIS: kl, variance, distance, pca, heading (the paper's, docs/science.md §6), mixing,\n"
     "score, temperature, diffusion (the \"is it sampling?\" probes, docs/probes.md), replay\n"
@@ -52,7 +53,9 @@ static const char help[] =
     "(default posterior) of shape (events, steps, bins), with the line score (--circular:\n"
     "the bins are a ring; speeds in bins per step); or --trajectories F.npz, array K\n"
     "(default decoded) of (events, steps, 2) points (the path score) or (events, steps)\n"
-    "headings in radians (one-hot over 5-degree bins, the circular line score).\n"
+    "headings in radians (one-hot over 5-degree bins, the circular line score); with\n"
+    "--track L, positions along a linear track of L m centred on 0 ((events, steps), or\n"
+    "the x of (events, steps, 2)), one-hot over 5 cm bins, the line score without wrap.\n"
     "\n"
     "Settings (defaults in configs/analysis/base.yml, all overridable), e.g.:\n"
     "  task=spatial_navigation seed=0 noise=0.0001 epoch=2500 path=results\n"
@@ -70,16 +73,17 @@ static const char help[] =
 /* The options of the data-from-a-file forms, taken out of argv before the settings are
  * parsed. */
 typedef struct file_opts {
-  const char *trajectories, *key, *reference, *reference_key, *out, *posterior;
+  const char *trajectories, *key, *reference, *reference_key, *out, *posterior, *track;
   int circular, given;
 } file_opts;
 
 static int take_file_opts(int *argc, char **argv, file_opts *f) {
-  enum { N = 6 };
+  enum { N = 7 };
   static const char *const names[N] = {"--trajectories",  "--key", "--reference",
-                                       "--reference-key", "--out", "--posterior"};
-  const char **slots[N] = {&f->trajectories,  &f->key, &f->reference,
-                           &f->reference_key, &f->out, &f->posterior};
+                                       "--reference-key", "--out", "--posterior",
+                                       "--track"};
+  const char **slots[N] = {&f->trajectories, &f->key,       &f->reference, &f->reference_key,
+                           &f->out,          &f->posterior, &f->track};
   memset(f, 0, sizeof *f);
   int n = 1;
   for (int i = 1; i < *argc; i++) {
@@ -111,8 +115,11 @@ static const char *file_opts_problem(const file_opts *f, int which) {
     if (f->reference || f->reference_key) return "analyze replay: --reference goes with score";
     if (f->circular && !f->posterior)
       return "analyze replay: --circular goes with --posterior (headings are always on the ring)";
+    if (f->track && !f->trajectories)
+      return "analyze replay: --track goes with --trajectories (a posterior's bins are given)";
     return NULL;
   }
+  if (f->track) return "analyze: --track goes with replay --trajectories";
   if (!f->trajectories && !f->posterior)
     return "analyze: --key, --reference and --out go with --trajectories F.npz";
   if (which != RX_RESULTS_DIFFUSION && which != RX_RESULTS_SCORE)
@@ -156,9 +163,18 @@ int cmd_analyze(int argc, char **argv) {
     const int quiet = args.quiet;
     cli_settings_free(&args);
     if (rc) return cli_error("%s", err.msg);
+    double track = 0;
+    if (fo.track) {
+      char *end = NULL;
+      track = strtod(fo.track, &end);
+      if (!end || *end || !(track > 0) || !isfinite(track))
+        return cli_error("analyze replay: --track %s: the track's length must be a number > 0 (m)",
+                         fo.track) +
+               1;
+    }
     rx_probe_file_request req = {which,        fo.trajectories,  fo.key,
                                  fo.reference, fo.reference_key, fo.out,
-                                 fo.posterior, fo.circular};
+                                 fo.posterior, fo.circular,      track};
     double t0 = omp_get_wtime();
     if (rx_analyze_file(&cfg, &req, quiet ? NULL : cli_log_line, &t0, &err))
       return cli_error("%s", err.msg);

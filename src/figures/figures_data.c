@@ -121,7 +121,8 @@ void fg_range(const float *x, size_t n, int stride, int col, double frac, double
 }
 
 int fg_kde_grid(const float *xy, size_t n, double x0, double x1, double y0, double y1, int nx,
-                int ny, double *z, const char *what, char *why, size_t why_n) {
+                int ny, const rx_arena *arena, double *z, const char *what, char *why,
+                size_t why_n) {
   size_t m = n < FG_KDE_POINTS ? n : FG_KDE_POINTS, k = 0;
   double *pts = malloc((m ? m : 1) * 2 * sizeof *pts);
   double *grid = malloc((size_t)nx * ny * 2 * sizeof *grid);
@@ -154,8 +155,27 @@ int fg_kde_grid(const float *xy, size_t n, double x0, double x1, double y0, doub
     free(pts), free(grid);
     return 1;
   }
-  rx_density_eval(q, grid, (size_t)nx * ny, z);
-  rx_density_free(q);
+  if (!arena || arena->kind == RX_ARENA_BOX) { /* the box's figures as they were */
+    rx_density_eval(q, grid, (size_t)nx * ny, z);
+    rx_density_free(q);
+    free(pts), free(grid);
+    return 0;
+  }
   free(pts), free(grid);
+  const double lo[2] = {x0, y0}, hi[2] = {x1, y1};
+  unsigned char *in = malloc((size_t)nx * ny);
+  if (!in) {
+    rx_density_free(q);
+    return RX_ENOMEM;
+  }
+  rx_arena_grid_mask(arena, lo, hi, nx, ny, in);
+  rc = rx_density_grid(q, lo, hi, nx, ny, in, z, NULL, &e);
+  rx_density_free(q);
+  free(in);
+  if (rc == RX_ENOMEM) return rc;
+  if (rc) {
+    snprintf(why, why_n, "%s", e.msg);
+    return 1;
+  }
   return 0;
 }

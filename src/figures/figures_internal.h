@@ -104,10 +104,13 @@ void fg_mean_sd(const double *v, int n, double *mean, double *sd);
 float *fg_time_major(const float *x, int B, int T, int d, int n_keep);
 /* Gaussian KDE (Scott's rule) of the points xy (n, 2), thinned to at most FG_KDE_POINTS evenly
  * strided, evaluated at the centres of an nx x ny grid over [x0, x1] x [y0, y1]: z (ny, nx).
- * Returns 0, 1 when no KDE can be fitted (why says so), or a negative status. */
+ * With an arena (NULL: none) the cells centred outside it are NaN and the density is normalised
+ * over the others (rx_density_grid; docs/arenas.md §4). Returns 0, 1 when no KDE can be fitted
+ * (why says so), or a negative status. */
 #define FG_KDE_POINTS 12000
 int fg_kde_grid(const float *xy, size_t n, double x0, double x1, double y0, double y1, int nx,
-                int ny, double *z, const char *what, char *why, size_t why_n);
+                int ny, const rx_arena *arena, double *z, const char *what, char *why,
+                size_t why_n);
 /* Range [lo, hi] of the finite values x (n, stride) in column col, widened by frac each side. */
 void fg_range(const float *x, size_t n, int stride, int col, double frac, double *lo, double *hi);
 

@@ -19,7 +19,8 @@ enum { MAX_ROWS = 8, P_BINS = 20, SCORE_BINS = 25, SPEED_BINS = 41 };
 /* ---- the file: its settings and its rows (a network under one condition) ---- */
 
 typedef struct rp_settings {
-  int ring;         /* bins.kind "ring" (line scores), else "plane" (path scores) */
+  int ring;         /* line scores: bins.kind "ring" or "line"; else "plane" (path scores) */
+  int track;        /* bins.kind "line": a linear track's long axis (no wrap, metres) */
   double alpha;     /* significance level of each null */
   double n_speeds;  /* ring: the line score's speed grid, NaN when absent */
   double v_max;     /* ... its largest speed, bins per step */
@@ -51,11 +52,13 @@ static int read_settings(const fg_netfile *p, fg_bag *b, rp_settings *s, rx_erro
   if (rc < 0) return rc;
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(bins, "kind");
   if (!cJSON_IsString(kind) ||
-      (strcmp(kind->valuestring, "ring") && strcmp(kind->valuestring, "plane")))
-    return rx_fail(err, RX_EFORMAT, "%s: 'settings.bins.kind' should be \"ring\" or \"plane\"",
-                   p->path);
-  s->ring = !strcmp(kind->valuestring, "ring");
-  s->unit = s->ring ? "rad/s" : "m/s";
+      (strcmp(kind->valuestring, "ring") && strcmp(kind->valuestring, "plane") &&
+       strcmp(kind->valuestring, "line")))
+    return rx_fail(err, RX_EFORMAT,
+                   "%s: 'settings.bins.kind' should be \"ring\", \"line\" or \"plane\"", p->path);
+  s->track = !strcmp(kind->valuestring, "line");
+  s->ring = s->track || !strcmp(kind->valuestring, "ring");
+  s->unit = s->ring && !s->track ? "rad/s" : "m/s";
   double nx = NAN, ny = NAN;
   if ((rc = fg_json_num(set, "alpha", p->path, "settings", &s->alpha, err)) < 0 ||
       (rc = fg_json_num(set, "n_speeds", p->path, "settings", &s->n_speeds, err)) < 0 ||
@@ -72,6 +75,10 @@ static int read_settings(const fg_netfile *p, fg_bag *b, rp_settings *s, rx_erro
   if (!s->ring && a->shape[1] != 2)
     return rx_fail(err, RX_EFORMAT, "%s: array 'settings.centers' has %lld columns, expected 2",
                    p->npz_path, (long long)a->shape[1]);
+  if (s->track) { /* equal bins along the track, from their centres */
+    s->width = s->n_bins > 1 ? (s->centers[s->n_bins - 1] - s->centers[0]) / (s->n_bins - 1) : NAN;
+    return 0;
+  }
   if (s->ring) {
     s->width = 2 * M_PI / s->n_bins;
     return 0;
@@ -292,6 +299,26 @@ static size_t wrapped_line(double b0, double v, int T, int B, double lo, double 
   return m;
 }
 
+/* The line b0 + v t on a linear track of B bins of w metres from lo (no wrap): one segment, the
+ * part of steps 0 .. T-1 where the line lies on the track ([lo, lo + B w]); x, y: (2,). Returns
+ * the points written, 0 when the line misses the track. */
+static size_t track_line(double b0, double v, int T, int B, double lo, double w, double *x,
+                         double *y) {
+  const double u0 = b0 + 0.5; /* bin widths from lo */
+  double ta = 0, tb = T - 1;
+  if (v != 0) {
+    const double t0 = (0 - u0) / v, t1 = (B - u0) / v;
+    ta = fmax(ta, fmin(t0, t1));
+    tb = fmin(tb, fmax(t0, t1));
+  } else if (u0 < 0 || u0 > B) {
+    return 0;
+  }
+  if (!(ta <= tb)) return 0;
+  x[0] = ta, y[0] = lo + (u0 + v * ta) * w;
+  x[1] = tb, y[1] = lo + (u0 + v * tb) * w;
+  return 2;
+}
+
 static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
   rp_fig rf;
   int rc = open_replay(c, v, "replay_examples", &rf, err);
@@ -304,6 +331,7 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
     fg_bag_free(&rf.b);
     return fg_skip(c, rf.name, "no settings.centers (the ring's bins) in %s", rf.p.npz_path);
   }
+
   /* each row's examples: index, significance, posterior (k, T, B), line (k, 3) */
   struct ex {
     double *index, *sig, *post, *line, *p_time, *p_column;
@@ -390,10 +418,17 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
                   : fg_skip(c, rf.name, "no <run>.<condition>.quiescent.examples.* arrays in %s",
                             rf.p.npz_path);
   }
-  const int B = rf.s.n_bins;
-  /* the ring [-π, π) of docs/replay.md §2; its centres are float32 */
-  const double w_deg = 360.0 / B, lo_deg = -180;
-  if (fabs((rf.s.centers[0] - rf.s.width / 2) * 180 / M_PI - lo_deg) > 1e-3 * w_deg) {
+  const int B = rf.s.n_bins, track = rf.s.track;
+  /* the ring [-π, π) of docs/replay.md §2, in degrees (its centres are float32); a linear
+   * track's line bins in metres, from the first centre and the bin width */
+  const double w_y = track ? rf.s.width : 360.0 / B;
+  const double lo_y = track ? rf.s.centers[0] - rf.s.width / 2 : -180;
+  if (track && !(isfinite(w_y) && w_y > 0 && isfinite(lo_y))) {
+    fg_bag_free(&rf.b);
+    return rx_fail(err, RX_EFORMAT, "%s: array 'settings.centers' is not a line of equal bins",
+                   rf.p.npz_path);
+  }
+  if (!track && fabs((rf.s.centers[0] - rf.s.width / 2) * 180 / M_PI - lo_y) > 1e-3 * w_y) {
     fg_bag_free(&rf.b);
     return rx_fail(err, RX_EFORMAT,
                    "%s: array 'settings.centers' does not start at the centre of [-π, -π + 2π/%d)",
@@ -401,8 +436,11 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
   }
   char title[900];
   title_of(v, &rf.p,
-           "quiescent example events, posterior over heading at each step under the best line "
-           "b#d0#u + v t (R: the line score; p: the larger of the two nulls')",
+           track ? "quiescent example events, posterior over position along the track at each "
+                   "step under the best line b#d0#u + v t, no wrap (R: the line score; p: the "
+                   "larger of the two nulls')"
+                 : "quiescent example events, posterior over heading at each step under the best "
+                   "line b#d0#u + v t (R: the line score; p: the larger of the two nulls')",
            title, sizeof title);
   rx_fig *fig = NULL;
   rc = fg_fig_create(c, &fig, rf.name, n_cols, rf.n_rows, title, 330, 290, err);
@@ -426,9 +464,9 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
         rc = rx_fail(err, RX_ENOMEM, "out of memory drawing %s", rf.name);
         break;
       }
-      size_t nl = isfinite(ln[0]) && isfinite(ln[1])
-                      ? wrapped_line(ln[0], ln[1], T, B, lo_deg, w_deg, lx, ly, line_cap)
-                      : 0;
+      size_t nl = !isfinite(ln[0]) || !isfinite(ln[1]) ? 0
+                  : track ? track_line(ln[0], ln[1], T, B, lo_y, w_y, lx, ly)
+                          : wrapped_line(ln[0], ln[1], T, B, lo_y, w_y, lx, ly, line_cap);
       const int sig = ex[i].sig[e] != 0;
       const size_t id = (size_t)ex[i].index[e];
       const double pt = ex[i].p_time ? ex[i].p_time[id] : NAN,
@@ -440,11 +478,11 @@ static int fig_examples(fg_ctx *c, const fg_variant *v, rx_error *err) {
                                                : pc,
                   "%.3f", pv, sizeof pv);
       snprintf(t, sizeof t, "%s #%zu: R %s, p %s", sig ? "sig." : "n.s.", id, rt, pv);
-      snprintf(ylab, sizeof ylab, "%s%sheading (°)", e == 0 ? rf.rows[i].label : "",
-               e == 0 ? ": " : "");
+      snprintf(ylab, sizeof ylab, "%s%s%s", e == 0 ? rf.rows[i].label : "", e == 0 ? ": " : "",
+               track ? "x along the track (m)" : "heading (°)");
       rx_series line =
           fg_series(NULL, lx, ly, nl, RX_COLOUR_QUIESCENT, RX_SERIES_LINE, 0, sig ? 0 : 1);
-      const double extent[4] = {-0.5, T - 0.5, lo_deg, lo_deg + 360};
+      const double extent[4] = {-0.5, T - 0.5, lo_y, track ? lo_y + B * w_y : lo_y + 360};
       rx_image_spec im =
           fg_image_cells(t, "step in event", ylab, "posterior", z, T, B, extent, NULL);
       im.z_min = 0, im.z_max = top > 0 ? top : 1;
@@ -477,7 +515,9 @@ static int fig_scores(fg_ctx *c, const fg_variant *v, rx_error *err) {
            "%s of the quiescent and awake events (%s), and the quiescent events' p-values "
            "against the uniform",
            rf.s.ring ? "line scores R" : "path scores R#u2#d",
-           rf.s.ring ? "ring" : "posterior-weighted, constant velocity");
+           rf.s.track  ? "linear track, no wrap"
+           : rf.s.ring ? "ring"
+                       : "posterior-weighted, constant velocity");
   title_of(v, &rf.p, what, title, sizeof title);
   rx_fig *fig = NULL;
   rc = fg_fig_create(c, &fig, rf.name, 2, n_drawn, title, 560, 400, err);
@@ -617,7 +657,9 @@ static int fig_speeds(fg_ctx *c, const fg_variant *v, rx_error *err) {
   snprintf(what, sizeof what,
            "replay speeds of every event, quiescent and awake (%s), dashed: median of the "
            "significant events",
-           rf.s.ring ? "line slopes, > 0 counter-clockwise" : "|v| of the fitted paths");
+           rf.s.track  ? "line slopes, > 0 towards +x"
+           : rf.s.ring ? "line slopes, > 0 counter-clockwise"
+                       : "|v| of the fitted paths");
   title_of(v, &rf.p, what, title, sizeof title);
   const int n_cols = n_drawn < 4 ? n_drawn : 4, n_fig_rows = (n_drawn + n_cols - 1) / n_cols;
   rx_fig *fig = NULL;
@@ -667,7 +709,8 @@ static int fig_speeds(fg_ctx *c, const fg_variant *v, rx_error *err) {
     rx_lines_spec ls = {0};
     ls.title = t;
     ls.x_label = xl;
-    ls.y_label = rf.s.ring ? "probability density (s/rad)" : "probability density (s/m)";
+    ls.y_label =
+        rf.s.ring && !rf.s.track ? "probability density (s/rad)" : "probability density (s/m)";
     ls.series = ser, ls.n_series = ns;
     ls.x_min = lo, ls.x_max = lo + nb * w;
     ls.y_min = 0, ls.y_max = top > 0 ? top / 0.68 : 1; /* room for the legend above the data */
@@ -828,7 +871,12 @@ static int fig_paths(fg_ctx *c, const fg_variant *v, rx_error *err) {
 }
 
 int fg_replay_figures(fg_ctx *c, const fg_variant *v, rx_error *err) {
-  int rc = c->cfg->task == RX_TASK_HEAD_DIRECTION ? fig_examples(c, v, err) : fig_paths(c, v, err);
+  /* the line score's examples: heading, or position along a linear track (a spatial file with
+   * bins.kind "line"; fig_paths draws nothing for it) */
+  const int line = c->cfg->task == RX_TASK_HEAD_DIRECTION ||
+                   (c->have_task && c->arena.kind == RX_ARENA_LINEAR_TRACK);
+  int rc = line ? fig_examples(c, v, err) : 0;
+  if (!rc && c->cfg->task != RX_TASK_HEAD_DIRECTION) rc = fig_paths(c, v, err);
   if (!rc) rc = fig_scores(c, v, err);
   if (!rc) rc = fig_speeds(c, v, err);
   return rc;

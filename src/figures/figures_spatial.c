@@ -430,7 +430,8 @@ static int add_density(fg_ctx *c, rx_fig *fig, const char *name, const float *xy
   double *z = malloc((size_t)NG * NG * sizeof *z);
   if (!z) return rx_fail(err, RX_ENOMEM, "out of memory drawing %s", name);
   char why[1100];
-  int rc = fg_kde_grid(xy, n, x0, x1, y0, y1, NG, NG, z, title, why, sizeof why);
+  int rc =
+      fg_kde_grid(xy, n, x0, x1, y0, y1, NG, NG, box ? &c->arena : NULL, z, title, why, sizeof why);
   if (rc < 0) {
     free(z);
     return rx_fail(err, rc, "out of memory drawing %s", name);

@@ -99,6 +99,46 @@ void rx_density_eval(const rx_density *q, const double *pts, size_t m, double *o
     out[i] = in_box(q, pts + i * (size_t)q->d) ? q->inv_volume : 0.0;
 }
 
+int rx_density_grid(const rx_density *q, const double *lo, const double *hi, int nx, int ny,
+                    const unsigned char *inside, double *z, double *mass, rx_error *err) {
+  if (!q || !lo || !hi || !z) return rx_fail(err, RX_EINVAL, "density grid: NULL argument");
+  if (q->d != 2) return rx_fail(err, RX_EINVAL, "density grid: a %d-D density, expected 2", q->d);
+  if (nx < 1 || ny < 1)
+    return rx_fail(err, RX_EINVAL, "density grid: %d x %d cells, each must be >= 1", nx, ny);
+  for (int k = 0; k < 2; k++)
+    if (!isfinite(lo[k]) || !isfinite(hi[k]) || !(hi[k] > lo[k]))
+      return rx_fail(err, RX_EINVAL, "density grid: axis %d spans [%g, %g], need lo < hi", k, lo[k],
+                     hi[k]);
+  const size_t m = (size_t)nx * ny;
+  double *pts = malloc(m * 2 * sizeof *pts);
+  if (!pts) return rx_fail(err, RX_ENOMEM, "density grid: out of memory for %zu cells", m);
+  const double wx = (hi[0] - lo[0]) / nx, wy = (hi[1] - lo[1]) / ny;
+  for (int iy = 0; iy < ny; iy++)
+    for (int ix = 0; ix < nx; ix++) {
+      const size_t i = (size_t)iy * nx + ix;
+      pts[2 * i] = lo[0] + (ix + 0.5) * (hi[0] - lo[0]) / nx;
+      pts[2 * i + 1] = lo[1] + (iy + 0.5) * (hi[1] - lo[1]) / ny;
+    }
+  rx_density_eval(q, pts, m, z);
+  free(pts);
+  if (!inside) {
+    if (mass) *mass = 1;
+    return RX_OK;
+  }
+  double s = 0;
+  size_t n_in = 0;
+  for (size_t i = 0; i < m; i++)
+    if (inside[i]) s += z[i], n_in++;
+  if (!n_in) return rx_fail(err, RX_EINVAL, "density grid: none of the %zu cells is inside", m);
+  s *= wx * wy;
+  if (!(s > 0) || !isfinite(s))
+    return rx_fail(err, RX_ENUMERIC, "density grid: the density's mass inside is %g", s);
+  for (size_t i = 0; i < m; i++)
+    z[i] = inside[i] ? z[i] / s : NAN;
+  if (mass) *mass = s;
+  return RX_OK;
+}
+
 /* The box's log density is flat inside and -inf outside: score 0 inside (edges included),
  * NaN outside and at non-finite points. */
 void rx_density_score(const rx_density *q, const double *pts, size_t m, double *out) {

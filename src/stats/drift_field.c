@@ -142,7 +142,7 @@ int rx_drift_field_compute(rx_drift_field *f, const float *y, int T, int B, int 
         }
         bin = bin * bins_of[k] + i;
       }
-      if (bin < 0) {
+      if (bin < 0 || (o.mask && !o.mask[bin])) {
         f->n_outside++;
         continue;
       }

@@ -163,6 +163,31 @@ void rx_replay_decoder_free(rx_replay_decoder *d) {
   memset(d, 0, sizeof *d);
 }
 
+int rx_replay_decoder_mask(rx_replay_decoder *d, const unsigned char *inside, rx_error *err) {
+  if (!d || !d->half || !inside) return rx_fail(err, RX_EINVAL, "replay posterior: NULL mask");
+  int n_in = 0;
+  for (int b = 0; b < d->n_bins; b++)
+    n_in += inside[b] != 0;
+  if (!n_in)
+    return rx_fail(err, RX_EINVAL, "replay posterior: none of the %d bins is inside the arena",
+                   d->n_bins);
+  for (int b = 0; b < d->n_bins; b++)
+    if (!inside[b]) d->half[b] = INFINITY;
+  return RX_OK;
+}
+
+void rx_replay_marginal_x(const float *post, size_t n, int nx, int ny, float *out) {
+  for (size_t i = 0; i < n; i++) {
+    const float *row = post + i * (size_t)nx * ny;
+    for (int ix = 0; ix < nx; ix++) {
+      double s = 0;
+      for (int iy = 0; iy < ny; iy++)
+        s += row[(size_t)iy * nx + ix];
+      out[i * (size_t)nx + ix] = (float)s;
+    }
+  }
+}
+
 /* The codebook's checks and half_b = ||F_b||^2 / 2 (float64), shared by both decoders. */
 static int decoder_start(rx_replay_decoder *d, const float *code, int n_bins, int n_out, int n_in,
                          rx_error *err) {

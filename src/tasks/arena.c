@@ -552,3 +552,17 @@ int rx_arena_init(rx_arena *a, const rx_arena_spec *spec, double box_width, doub
   }
   return 0;
 }
+
+int rx_arena_grid_mask(const rx_arena *a, const double *lo, const double *hi, int nx, int ny,
+                       unsigned char *out) {
+  int k = 0;
+  for (int iy = 0; iy < ny; iy++) {
+    const double y = lo[1] + (iy + 0.5) * (hi[1] - lo[1]) / ny;
+    for (int ix = 0; ix < nx; ix++) {
+      const double x = lo[0] + (ix + 0.5) * (hi[0] - lo[0]) / nx;
+      out[(size_t)iy * nx + ix] = (unsigned char)(rx_arena_contains(a, x, y) != 0);
+      k += out[(size_t)iy * nx + ix];
+    }
+  }
+  return k;
+}
