@@ -97,6 +97,32 @@ static void test_area_and_bounding_box_are_exact(void) {
   }
 }
 
+/* The mixing probe's default point start (analysis/probes.c), worked out by hand: the box's
+ * rule (80 % of the way to the bounding box's lower-left corner) where that is inside; else the
+ * nearest boundary point moved inwards by 0.22 (a tenth of the 2.2 m side). */
+static void test_default_point_start_lies_in_every_arena(void) {
+  const double c = 0.88 * sqrt(0.5); /* the circle: radius 1.1 - 0.22 on the diagonal */
+  static const struct {
+    const rx_arena_spec *spec;
+    double x, y;
+  } cases[] = {
+      {&TRIANGLE, -0.88, -0.88}, /* inside: the left edge passes x = -0.99 at y = -0.88 */
+      {&TRACK, -0.88, -0.08},    /* inside: the track's box is 2.2 x 0.2 */
+      {&T_MAZE, 0.02, -0.88},    /* left of the stem: from (-0.2, -0.88) 0.22 to the right */
+      {&CIRCLE, 0, 0},           /* outside: (-c, -c), set below */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    rx_arena a;
+    REQUIRE(build(&a, *cases[i].spec, 0.03) == 0);
+    double p[2];
+    rxa_arena_start_point(&a, p);
+    const int circle = cases[i].spec == &CIRCLE;
+    CHECK_NEAR(p[0], circle ? -c : cases[i].x, 1e-12);
+    CHECK_NEAR(p[1], circle ? -c : cases[i].y, 1e-12);
+    CHECK(rx_arena_contains(&a, p[0], p[1]));
+  }
+}
+
 /* Distances and directions worked out by hand; the box's are the paper's expressions, bit for
  * bit. */
 static void test_nearest_wall_distance_and_direction_at_chosen_points(void) {
@@ -856,4 +882,5 @@ RX_TEST_MAIN(TEST(test_contains_known_points_edges_included),
              TEST(test_default_box_batches_are_bit_identical_to_the_papers_generator),
              TEST(test_place_cell_centres_are_uniform_in_the_arena_and_the_boxs_unchanged),
              TEST(test_task_spec_refuses_bad_arenas_and_an_origin_outside),
-             TEST(test_polygon_arena_survives_config_and_checkpoint_round_trip))
+             TEST(test_polygon_arena_survives_config_and_checkpoint_round_trip),
+             TEST(test_default_point_start_lies_in_every_arena))

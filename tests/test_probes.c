@@ -260,9 +260,19 @@ static void test_score_and_temperature_grids_in_a_t_maze(void) {
   rx_analysis_config cfg;
   REQUIRE_MSG(rx_analysis_config_load(&cfg, (int)(sizeof ov / sizeof ov[0]), ov, &err) == 0, "%s",
               err.msg);
-  int rc = rx_analyze(&cfg, RX_ANALYZE_SCORE | RX_ANALYZE_TEMPERATURE, NULL, NULL, &err);
+  int rc = rx_analyze(&cfg, RX_ANALYZE_SCORE | RX_ANALYZE_TEMPERATURE | RX_ANALYZE_MIXING, NULL,
+                      NULL, &err);
   if (rc) fprintf(stderr, "  %s\n", err.msg);
   REQUIRE(rc == 0);
+  /* mixing's default point start: the box's (-0.88, -0.88) lies left of the stem; its nearest
+   * boundary point (-0.2, -0.88), moved inwards by a tenth of the bounding box's side (0.22) */
+  cJSON *mix = read_json("spatial_navigation/mixing_0.0001_0.json");
+  REQUIRE(mix);
+  const cJSON *p0 = cJSON_GetObjectItem(cJSON_GetObjectItem(mix, "settings"), "start_point");
+  REQUIRE(cJSON_GetArraySize(p0) == 2);
+  CHECK_NEAR(cJSON_GetArrayItem(p0, 0)->valuedouble, 0.02, 1e-9);
+  CHECK_NEAR(cJSON_GetArrayItem(p0, 1)->valuedouble, -0.88, 1e-9);
+  cJSON_Delete(mix);
   enum { G = 8 };
   const double w = 2.2 / G;
   unsigned char in[G * G];

@@ -114,15 +114,38 @@ int rxa_probe_awake(analysis_ctx *a, run_slot *r, const probe_cache **out, rx_er
   return rc;
 }
 
+void rxa_arena_start_point(const rx_arena *ar, double p[2]) {
+  for (int k = 0; k < 2; k++)
+    p[k] = 0.5 * (ar->lo[k] + ar->hi[k]) + 0.8 * 0.5 * (ar->lo[k] - ar->hi[k]);
+  if (rx_arena_contains(ar, p[0], p[1])) return;
+  double d, theta; /* the distance to the nearest boundary point and the direction towards it */
+  rx_arena_nearest_wall(ar, p[0], p[1], &d, &theta);
+  if (ar->kind == RX_ARENA_CIRCLE) /* outside the circle: d = r - |p| < 0, theta outwards */
+    d = -d, theta += M_PI;
+  double m = 0.1 * fmin(ar->hi[0] - ar->lo[0], ar->hi[1] - ar->lo[1]);
+  for (int i = 0; i < 40; i++, m *= 0.5) {
+    const double x = p[0] + (d + m) * cos(theta), y = p[1] + (d + m) * sin(theta);
+    if (rx_arena_contains(ar, x, y)) {
+      p[0] = x, p[1] = y;
+      return;
+    }
+  }
+}
+
 /* Initial population codes of the point start: every trajectory from the code of one position
- * (default (-0.8 W/2, -0.8 H/2), a corner of the arena) or heading (default pi). */
+ * (default (-0.8 W/2, -0.8 H/2), near a corner of the box; in another arena
+ * rxa_arena_start_point's) or
+ * heading (default pi). */
 void rxa_probe_point(const analysis_ctx *a, const rx_checkpoint *ck, double p0[2]) {
   p0[1] = 0;
+  rx_arena ar;
   if (a->cfg->mixing.has_point) {
     p0[0] = a->cfg->mixing.point[0];
     p0[1] = a->cfg->mixing.point[1];
   } else if (rxa_is_circular(a)) {
     p0[0] = M_PI;
+  } else if (ck->cfg.task.arena != RX_ARENA_BOX && !rxa_arena(&ck->cfg, &ar, NULL)) {
+    rxa_arena_start_point(&ar, p0);
   } else {
     p0[0] = -0.8 * ck->cfg.task.box_width / 2;
     p0[1] = -0.8 * ck->cfg.task.box_height / 2;

@@ -157,6 +157,11 @@ extern const char *const rxa_start_names[N_STARTS];
 int rxa_probe_slots(analysis_ctx *a, run_slot **slots, int *n, rx_error *err);
 /* The point start's position (plane) or heading (p0[0]) for runs of ck. */
 void rxa_probe_point(const analysis_ctx *a, const rx_checkpoint *ck, double p0[2]);
+/* The mixing probe's default point start in an arena other than the box: 80 % of the way from
+ * the centre of its bounding box to the lower-left corner (the box's rule); when that lies
+ * outside the arena (a circle's, a T-maze's), the nearest point of the boundary moved inwards
+ * by a tenth of the bounding box's smaller side, halved until it lies inside (a corridor). */
+void rxa_arena_start_point(const rx_arena *ar, double p[2]);
 /* The conditions of slot r (1 or 2). */
 int rxa_probe_conditions(const analysis_ctx *a, const run_slot *r, probe_cond *conds);
 /* Cached awake outputs and densities of r (the random control: of its reference run). */
