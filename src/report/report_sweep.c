@@ -48,8 +48,10 @@ static const sweep_stat stats[] = {
      "quiescent.active.plateau", RP_VALUE, SPATIAL | HD, 0},
     {"mixing_plateau_point", "mixing: KL plateau from point", RX_RESULTS_MIXING,
      "quiescent.point.plateau", RP_VALUE, SPATIAL | HD, 0},
-    {"mixing_step_point", "mixing time from point (step)", RX_RESULTS_MIXING,
-     "quiescent.point.mixing_step", RP_VALUE, SPATIAL | HD, 0},
+    /* whether it mixes, not the mixing time: a network stuck at a high plateau "settles" at
+     * step 0 as fast as one that mixes at once, so the time alone reads as fast mixing */
+    {"mixes_point", "mixing: mixes from point (share of seeds)", RX_RESULTS_MIXING,
+     "quiescent.point.mixes", RP_FLAG, SPATIAL | HD, 0},
     {"score_cosine", "cos(drift, score)", RX_RESULTS_SCORE, "quiescent.cosine", RP_VALUE,
      SPATIAL | HD, 0},
     {"score_beta", "score: β = 2c/v", RX_RESULTS_SCORE, "quiescent.beta", RP_VALUE, SPATIAL | HD,
