@@ -21,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "cli/plan_exec.h"
+#include "reactivate/sampling.h"
 
 int cmd_sleep(int argc, char **argv) {
   long long ms = 0;
@@ -79,15 +80,8 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
   return 0;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+/* the library's median (numpy's rule): the timings are all finite */
+static double median(double *v, int n) { return rx_median_finite(v, (size_t)n); }
 
 extern char **environ;
 

@@ -103,4 +103,34 @@ void cli_plan_say(const cli_plan_run *run, const char *fmt, ...)
 /* The plan on stdout: each step's label, command and whether it is done (--dry-run). */
 void cli_plan_print(const rx_plan *p);
 
+/* What the commands that run a plan share (plan_command.c). Their options: --out DIR,
+ * --seeds LIST, --jobs N, --threads N, --mpi, --dry-run, --quiet. */
+typedef struct cli_plan_options {
+  const char *out, *seeds_text;
+  long long jobs, threads;
+  int mpi, dry_run, quiet;
+  char default_out[600]; /* results/<prefix><file's base name>, when no --out */
+} cli_plan_options;
+/* 1 when argv[*i] is one of those options: taken, with its value (*i advanced); *status is then
+ * 0, or an exit status after one line (a missing or bad value). 0 when it is not one. */
+int cli_plan_option(cli_plan_options *o, const char *command, int argc, char **argv, int *i,
+                    int *status);
+/* After the options: the default results root of the profile or sweep file (results/<prefix>
+ * <base name without extension>), the refusal of --mpi without MPI, and --seeds parsed into
+ * seeds[RX_PLAN_MAX_SEEDS]. Returns 0 or an exit status after one line. */
+int cli_plan_prepare(cli_plan_options *o, const char *command, const char *file, const char *prefix,
+                     int *seeds, int *n_seeds);
+/* The command's report, written on rank 0 once every step ran (write: 0 or an error in err). */
+typedef struct cli_plan_report {
+  int (*write)(void *ctx, cli_plan_run *run, rx_error *err);
+  void *ctx;
+  char main[2100];  /* its main file, for the summary line: "<out>/report.html" */
+  const char *also; /* its other files: "report.md" */
+  char logs[2100];  /* where the steps' logs are: "<out>/logs/" */
+} cli_plan_report;
+/* Runs the plan (cli_plan_run_steps) and then, on rank 0, prints the stop message, or writes the
+ * report and the summary line (a failed step: exit 1). Returns the command's exit status; every
+ * rank has ended its part (cli_plan_end). The plan is the caller's. */
+int cli_plan_execute(rx_plan *plan, cli_plan_run *run, const cli_plan_report *report);
+
 #endif

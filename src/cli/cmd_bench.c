@@ -16,6 +16,7 @@
 #include "reactivate/config.h"
 #include "reactivate/linalg.h"
 #include "reactivate/rng.h"
+#include "reactivate/sampling.h"
 #include "reactivate/train.h"
 
 static const char help[] =
@@ -84,15 +85,8 @@ static int selected(const char *only, int w) {
   return !strcmp(only, workloads[w].key);
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+/* the library's median (numpy's rule): the timings are all finite */
+static double median(double *v, int n) { return rx_median_finite(v, (size_t)n); }
 
 /* GFLOP/s of a large square sgemm: what the BLAS can do on this machine with these threads. */
 static double measure_sgemm_gflops(int reps) {

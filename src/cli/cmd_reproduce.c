@@ -50,107 +50,67 @@ static const char help[] =
 
 static void report_log(void *ctx, const char *line) { cli_plan_say(ctx, "report: %s", line); }
 
+typedef struct reproduction {
+  const rx_plan *plan;
+  const char *profile;
+  int quiet;
+} reproduction;
+
+static int write_report(void *ctx, cli_plan_run *run, rx_error *err) {
+  const reproduction *r = ctx;
+  rx_report_config rc_cfg;
+  rx_report_config_default(&rc_cfg);
+  snprintf(rc_cfg.path, sizeof rc_cfg.path, "%s", r->plan->out);
+  snprintf(rc_cfg.gaussian, sizeof rc_cfg.gaussian, "%s", r->plan->gaussian_out);
+  snprintf(rc_cfg.profile, sizeof rc_cfg.profile, "%s", r->profile);
+  rc_cfg.settings = r->plan->settings;
+  rc_cfg.n_seeds = r->plan->n_seeds;
+  memcpy(rc_cfg.seeds, r->plan->seeds, (size_t)r->plan->n_seeds * sizeof r->plan->seeds[0]);
+  rc_cfg.wall_s = run->wall_s;
+  rc_cfg.machine = run->machine;
+  return rx_report_write(&rc_cfg, r->quiet ? NULL : report_log, run, err);
+}
+
 int cmd_reproduce(int argc, char **argv) {
-  const char *profile = "quick", *out = NULL, *seeds_text = NULL;
-  long long jobs = 0, threads = 0;
-  int dry_run = 0, quiet = 0, mpi = 0;
+  const char *profile = "quick";
+  cli_plan_options o = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+    int status;
     if (cli_is_help(a)) {
       fputs(help, stdout);
       return 0;
-    } else if (!strcmp(a, "--profile") || !strcmp(a, "--out") || !strcmp(a, "--seeds")) {
-      if (!next) return cli_error("reproduce: %s needs a value", a) + 1;
-      *(!strcmp(a, "--profile") ? &profile : !strcmp(a, "--out") ? &out : &seeds_text) = next;
-      i++;
-    } else if (!strcmp(a, "--jobs")) {
-      if (cli_parse_int("--jobs", next, 1, 256, &jobs)) return 2;
-      i++;
-    } else if (!strcmp(a, "--threads")) {
-      if (cli_parse_int("--threads", next, 0, 1024, &threads)) return 2;
-      i++;
-    } else if (!strcmp(a, "--mpi")) {
-      mpi = 1;
-    } else if (!strcmp(a, "--dry-run")) {
-      dry_run = 1;
-    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-      quiet = 1;
+    } else if (cli_plan_option(&o, "reproduce", argc, argv, &i, &status)) {
+      if (status) return status;
+    } else if (!strcmp(a, "--profile")) {
+      if (i + 1 >= argc) return cli_error("reproduce: %s needs a value", a) + 1;
+      profile = argv[++i];
     } else {
       return cli_error("reproduce: unknown argument '%s' (see reactivate reproduce --help)", a) + 1;
     }
   }
-  /* Each profile its own root: a quick run must never be resumed as a paper-size one. */
-  char default_out[600];
-  if (!out) {
-    const char *base = strrchr(profile, '/') ? strrchr(profile, '/') + 1 : profile;
-    size_t len = strcspn(base, ".");
-    snprintf(default_out, sizeof default_out, "results/%.*s", (int)(len < 500 ? len : 500), base);
-    out = default_out;
-  }
-  if (mpi && cli_plan_check_mpi("reproduce")) return 1;
-  rx_error err = {{0}};
   int seeds[RX_PLAN_MAX_SEEDS], n_seeds = 0;
-  if (seeds_text && rx_seed_list_parse(seeds_text, seeds, RX_PLAN_MAX_SEEDS, &n_seeds, NULL, &err))
-    return cli_error("reproduce: --seeds: %s", err.msg) + 1;
+  int rc = cli_plan_prepare(&o, "reproduce", profile, "", seeds, &n_seeds);
+  if (rc) return rc;
+  rx_error err = {{0}};
   rx_plan *plan = NULL;
-  if (rx_plan_create(&plan, profile, out, seeds, n_seeds, &err)) return cli_error("%s", err.msg);
-  if (dry_run) {
+  if (rx_plan_create(&plan, profile, o.out, seeds, n_seeds, &err)) return cli_error("%s", err.msg);
+  if (o.dry_run) {
     cli_plan_print(plan);
     rx_plan_free(plan);
     return 0;
   }
-
   cli_plan_run run = {.command = "reproduce",
                       .kind = "profile",
-                      .jobs = (int)jobs,
-                      .threads = (int)threads,
-                      .quiet = quiet,
-                      .mpi = mpi};
-  int rc = cli_plan_run_steps(plan, &run);
-  if (run.rank > 0) { /* an MPI worker: rank 0 has the outcome and writes the report */
-    rc = rc ? rc : cli_plan_stopped() ? 128 + cli_plan_stopped() : 0;
-    cli_plan_end(&run);
-    rx_plan_free(plan);
-    return rc;
-  }
-  char wall[32];
-  cli_format_duration(run.wall_s, wall, sizeof wall);
-  if (!rc && cli_plan_stopped()) {
-    fprintf(stderr,
-            "reactivate: reproduce stopped by signal after %s; finished steps are kept and running "
-            "trainings saved a checkpoint: run the same command again to continue\n",
-            wall);
-    rc = 128 + cli_plan_stopped();
-  } else if (!rc) {
-    rx_report_config rc_cfg;
-    rx_report_config_default(&rc_cfg);
-    snprintf(rc_cfg.path, sizeof rc_cfg.path, "%s", plan->out);
-    snprintf(rc_cfg.gaussian, sizeof rc_cfg.gaussian, "%s", plan->gaussian_out);
-    snprintf(rc_cfg.profile, sizeof rc_cfg.profile, "%s", profile);
-    rc_cfg.settings = plan->settings;
-    rc_cfg.n_seeds = plan->n_seeds;
-    memcpy(rc_cfg.seeds, plan->seeds, (size_t)plan->n_seeds * sizeof plan->seeds[0]);
-    rc_cfg.wall_s = run.wall_s;
-    rc_cfg.machine = run.machine;
-    if (rx_report_write(&rc_cfg, quiet ? NULL : report_log, &run, &err)) {
-      rc = cli_error("%s", err.msg);
-    } else if (cli_plan_stopped()) { /* the signal came while the report was written */
-      fprintf(stderr,
-              "reactivate: reproduce stopped by signal after %s, while the report was written; "
-              "run the same command again to finish it\n",
-              wall);
-      rc = 128 + cli_plan_stopped();
-    } else if (run.n_failed) {
-      rc = cli_error("reproduce: %d step%s failed (see the messages above and %s/logs/); the "
-                     "report covers what finished: %s/report.html",
-                     run.n_failed, run.n_failed > 1 ? "s" : "", out, out);
-    } else {
-      fprintf(stderr, "reproduce: finished in %s; report: %s/report.html (and report.md)\n", wall,
-              out);
-    }
-  }
-  cli_plan_end(&run);
+                      .jobs = (int)o.jobs,
+                      .threads = (int)o.threads,
+                      .quiet = o.quiet,
+                      .mpi = o.mpi};
+  reproduction r = {.plan = plan, .profile = profile, .quiet = o.quiet};
+  cli_plan_report report = {.write = write_report, .ctx = &r, .also = "report.md"};
+  snprintf(report.main, sizeof report.main, "%s/report.html", o.out);
+  snprintf(report.logs, sizeof report.logs, "%s/logs/", o.out);
+  rc = cli_plan_execute(plan, &run, &report);
   rx_plan_free(plan);
   return rc;
 }

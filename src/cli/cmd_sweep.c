@@ -43,33 +43,27 @@ static const char help[] =
 
 static void report_log(void *ctx, const char *line) { cli_plan_say(ctx, "report: %s", line); }
 
+typedef struct sweep_run {
+  const rx_sweep *sw;
+  int quiet;
+} sweep_run;
+
+static int write_report(void *ctx, cli_plan_run *run, rx_error *err) {
+  const sweep_run *s = ctx;
+  return rx_sweep_report_write(s->sw, s->quiet ? NULL : report_log, run, err);
+}
+
 int cmd_sweep(int argc, char **argv) {
-  const char *file = NULL, *out = NULL, *seeds_text = NULL;
-  long long jobs = 0, threads = 0;
-  int dry_run = 0, quiet = 0;
-  cli_plan_run run = {.command = "sweep", .kind = "sweep"};
+  const char *file = NULL;
+  cli_plan_options o = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+    int status;
     if (cli_is_help(a)) {
       fputs(help, stdout);
       return 0;
-    } else if (!strcmp(a, "--out") || !strcmp(a, "--seeds")) {
-      if (!next) return cli_error("sweep: %s needs a value", a) + 1;
-      *(!strcmp(a, "--out") ? &out : &seeds_text) = next;
-      i++;
-    } else if (!strcmp(a, "--jobs")) {
-      if (cli_parse_int("--jobs", next, 1, 256, &jobs)) return 2;
-      i++;
-    } else if (!strcmp(a, "--threads")) {
-      if (cli_parse_int("--threads", next, 0, 1024, &threads)) return 2;
-      i++;
-    } else if (!strcmp(a, "--dry-run")) {
-      dry_run = 1;
-    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-      quiet = 1;
-    } else if (!strcmp(a, "--mpi")) {
-      run.mpi = 1;
+    } else if (cli_plan_option(&o, "sweep", argc, argv, &i, &status)) {
+      if (status) return status;
     } else if (a[0] == '-' || file) {
       return cli_error("sweep: unknown argument '%s' (see reactivate sweep --help)", a) + 1;
     } else {
@@ -77,65 +71,30 @@ int cmd_sweep(int argc, char **argv) {
     }
   }
   if (!file) return cli_error("sweep: no sweep file (see reactivate sweep --help)") + 1;
-  /* Each sweep file its own root: results/sweep_<name> */
-  char default_out[600];
-  if (!out) {
-    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-    size_t len = strcspn(base, ".");
-    snprintf(default_out, sizeof default_out, "results/sweep_%.*s", (int)(len < 500 ? len : 500),
-             base);
-    out = default_out;
-  }
-  if (run.mpi && cli_plan_check_mpi("sweep")) return 1;
-  rx_error err = {{0}};
   int seeds[RX_PLAN_MAX_SEEDS], n_seeds = 0;
-  if (seeds_text && rx_seed_list_parse(seeds_text, seeds, RX_PLAN_MAX_SEEDS, &n_seeds, NULL, &err))
-    return cli_error("sweep: --seeds: %s", err.msg) + 1;
+  int rc = cli_plan_prepare(&o, "sweep", file, "sweep_", seeds, &n_seeds);
+  if (rc) return rc;
+  rx_error err = {{0}};
   rx_sweep *sw = NULL;
-  if (rx_sweep_create(&sw, file, out, seeds, n_seeds, &err)) return cli_error("%s", err.msg);
-  if (dry_run) {
+  if (rx_sweep_create(&sw, file, o.out, seeds, n_seeds, &err)) return cli_error("%s", err.msg);
+  if (o.dry_run) {
     cli_plan_print(sw->plan);
     rx_sweep_free(sw);
     return 0;
   }
-
-  run.jobs = (int)jobs;
-  run.threads = (int)threads;
-  run.quiet = quiet;
-  int rc = cli_plan_run_steps(sw->plan, &run);
-  if (run.rank > 0) { /* an MPI worker: rank 0 has the outcome and writes the report */
-    rc = rc ? rc : cli_plan_stopped() ? 128 + cli_plan_stopped() : 0;
-    cli_plan_end(&run);
-    rx_sweep_free(sw);
-    return rc;
-  }
-  char wall[32];
-  cli_format_duration(run.wall_s, wall, sizeof wall);
-  if (!rc && cli_plan_stopped()) {
-    fprintf(stderr,
-            "reactivate: sweep stopped by signal after %s; finished steps are kept and running "
-            "trainings saved a checkpoint: run the same command again to continue\n",
-            wall);
-    rc = 128 + cli_plan_stopped();
-  } else if (!rc) {
-    if (rx_sweep_report_write(sw, quiet ? NULL : report_log, &run, &err)) {
-      rc = cli_error("%s", err.msg);
-    } else if (cli_plan_stopped()) {
-      fprintf(stderr,
-              "reactivate: sweep stopped by signal after %s, while the report was written; run "
-              "the same command again to finish it\n",
-              wall);
-      rc = 128 + cli_plan_stopped();
-    } else if (run.n_failed) {
-      rc = cli_error("sweep: %d step%s failed (see the messages above and the points' logs/); "
-                     "the report covers what finished: %s/sweep.md",
-                     run.n_failed, run.n_failed > 1 ? "s" : "", out);
-    } else {
-      fprintf(stderr, "sweep: finished in %s; report: %s/sweep.md (and sweep.html, sweep.json)\n",
-              wall, out);
-    }
-  }
-  cli_plan_end(&run);
+  cli_plan_run run = {.command = "sweep",
+                      .kind = "sweep",
+                      .jobs = (int)o.jobs,
+                      .threads = (int)o.threads,
+                      .quiet = o.quiet,
+                      .mpi = o.mpi};
+  sweep_run sr = {.sw = sw, .quiet = o.quiet};
+  cli_plan_report report = {.write = write_report,
+                            .ctx = &sr,
+                            .also = "sweep.html, sweep.json",
+                            .logs = "the points' logs/"};
+  snprintf(report.main, sizeof report.main, "%s/sweep.md", o.out);
+  rc = cli_plan_execute(sw->plan, &run, &report);
   rx_sweep_free(sw);
   return rc;
 }
