@@ -128,9 +128,11 @@ typedef struct cli_plan_report {
   const char *also; /* its other files: "report.md" */
   char logs[2100];  /* where the steps' logs are: "<out>/logs/" */
 } cli_plan_report;
-/* Runs the plan (cli_plan_run_steps) and then, on rank 0, prints the stop message, or writes the
- * report and the summary line (a failed step: exit 1). Returns the command's exit status; every
- * rank has ended its part (cli_plan_end). The plan is the caller's. */
-int cli_plan_execute(rx_plan *plan, cli_plan_run *run, const cli_plan_report *report);
+/* Runs the plan (cli_plan_run_steps, with the options' jobs, threads, quiet and mpi; command and
+ * kind as in cli_plan_run) and then, on rank 0, prints the stop message, or writes the report
+ * and the summary line (a failed step: exit 1). Returns the command's exit status; every rank
+ * has ended its part (cli_plan_end). The plan is the caller's. */
+int cli_plan_execute(rx_plan *plan, const cli_plan_options *o, const char *command,
+                     const char *kind, const cli_plan_report *report);
 
 #endif

@@ -100,17 +100,11 @@ int cmd_reproduce(int argc, char **argv) {
     rx_plan_free(plan);
     return 0;
   }
-  cli_plan_run run = {.command = "reproduce",
-                      .kind = "profile",
-                      .jobs = (int)o.jobs,
-                      .threads = (int)o.threads,
-                      .quiet = o.quiet,
-                      .mpi = o.mpi};
   reproduction r = {.plan = plan, .profile = profile, .quiet = o.quiet};
   cli_plan_report report = {.write = write_report, .ctx = &r, .also = "report.md"};
   snprintf(report.main, sizeof report.main, "%s/report.html", o.out);
   snprintf(report.logs, sizeof report.logs, "%s/logs/", o.out);
-  rc = cli_plan_execute(plan, &run, &report);
+  rc = cli_plan_execute(plan, &o, "reproduce", "profile", &report);
   rx_plan_free(plan);
   return rc;
 }

@@ -82,19 +82,13 @@ int cmd_sweep(int argc, char **argv) {
     rx_sweep_free(sw);
     return 0;
   }
-  cli_plan_run run = {.command = "sweep",
-                      .kind = "sweep",
-                      .jobs = (int)o.jobs,
-                      .threads = (int)o.threads,
-                      .quiet = o.quiet,
-                      .mpi = o.mpi};
   sweep_run sr = {.sw = sw, .quiet = o.quiet};
   cli_plan_report report = {.write = write_report,
                             .ctx = &sr,
                             .also = "sweep.html, sweep.json",
                             .logs = "the points' logs/"};
   snprintf(report.main, sizeof report.main, "%s/sweep.md", o.out);
-  rc = cli_plan_execute(sw->plan, &run, &report);
+  rc = cli_plan_execute(sw->plan, &o, "sweep", "sweep", &report);
   rx_sweep_free(sw);
   return rc;
 }

@@ -54,41 +54,48 @@ int cli_plan_prepare(cli_plan_options *o, const char *command, const char *file,
   return 0;
 }
 
-int cli_plan_execute(rx_plan *plan, cli_plan_run *run, const cli_plan_report *report) {
-  int rc = cli_plan_run_steps(plan, run);
-  if (run->rank > 0) { /* an MPI worker: rank 0 has the outcome and writes the report */
+int cli_plan_execute(rx_plan *plan, const cli_plan_options *o, const char *command,
+                     const char *kind, const cli_plan_report *report) {
+  cli_plan_run run = {.command = command,
+                      .kind = kind,
+                      .jobs = (int)o->jobs,
+                      .threads = (int)o->threads,
+                      .quiet = o->quiet,
+                      .mpi = o->mpi};
+  int rc = cli_plan_run_steps(plan, &run);
+  if (run.rank > 0) { /* an MPI worker: rank 0 has the outcome and writes the report */
     rc = rc ? rc : cli_plan_stopped() ? 128 + cli_plan_stopped() : 0;
-    cli_plan_end(run);
+    cli_plan_end(&run);
     return rc;
   }
-  const char *cmd = run->command;
   char wall[32];
-  cli_format_duration(run->wall_s, wall, sizeof wall);
+  cli_format_duration(run.wall_s, wall, sizeof wall);
   rx_error err = {{0}};
   if (!rc && cli_plan_stopped()) {
     fprintf(stderr,
             "reactivate: %s stopped by signal after %s; finished steps are kept and running "
             "trainings saved a checkpoint: run the same command again to continue\n",
-            cmd, wall);
+            command, wall);
     rc = 128 + cli_plan_stopped();
   } else if (!rc) {
-    if (report->write(report->ctx, run, &err)) {
+    if (report->write(report->ctx, &run, &err)) {
       rc = cli_error("%s", err.msg);
     } else if (cli_plan_stopped()) { /* the signal came while the report was written */
       fprintf(stderr,
               "reactivate: %s stopped by signal after %s, while the report was written; run the "
               "same command again to finish it\n",
-              cmd, wall);
+              command, wall);
       rc = 128 + cli_plan_stopped();
-    } else if (run->n_failed) {
-      rc = cli_error("%s: %d step%s failed (see the messages above and %s); the report covers "
-                     "what finished: %s",
-                     cmd, run->n_failed, run->n_failed > 1 ? "s" : "", report->logs, report->main);
+    } else if (run.n_failed) {
+      rc =
+          cli_error("%s: %d step%s failed (see the messages above and %s); the report covers "
+                    "what finished: %s",
+                    command, run.n_failed, run.n_failed > 1 ? "s" : "", report->logs, report->main);
     } else {
-      fprintf(stderr, "%s: finished in %s; report: %s (and %s)\n", cmd, wall, report->main,
+      fprintf(stderr, "%s: finished in %s; report: %s (and %s)\n", command, wall, report->main,
               report->also);
     }
   }
-  cli_plan_end(run);
+  cli_plan_end(&run);
   return rc;
 }
